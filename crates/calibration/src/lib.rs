@@ -1,0 +1,2 @@
+//! # calibration — published experiments run on the twin
+#![deny(missing_docs)]

@@ -1,0 +1,63 @@
+//! `reinnervate` — the command line. Thin: argument parsing and output; the crates do the work.
+//!
+//! Each verb lives in its own module with an `Args` struct and a `run` function.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod bn;
+mod calibrate;
+mod diagnose;
+mod plans;
+mod prognosis;
+mod simulate;
+mod snapshot;
+
+/// reinnervate: a computational twin of the nerve–muscle unit after denervation.
+///
+/// Research and teaching software, not a medical device.
+#[derive(Parser)]
+#[command(name = "reinnervate", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate one case day by day and summarise the time course.
+    Simulate(simulate::Args),
+    /// Run a file of published experiments and compare the twin with them.
+    Calibrate(calibrate::Args),
+    /// Write the cross-section and needle-EMG pictures of one day.
+    Snapshot(snapshot::Args),
+    /// Prognosis per muscle for a patient's case (Monte Carlo).
+    Prognosis(prognosis::Args),
+    /// Compare treatment plans for a patient's case.
+    Plans(plans::Args),
+    /// From findings to a ranked differential, the lesion level and the next best test.
+    Diagnose(diagnose::Args),
+    /// Bayesian-network tools: exact queries and reference checks.
+    Bn(bn::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Simulate(args) => simulate::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
+        Command::Snapshot(args) => snapshot::run(args),
+        Command::Prognosis(args) => prognosis::run(args),
+        Command::Plans(args) => plans::run(args),
+        Command::Diagnose(args) => diagnose::run(args),
+        Command::Bn(args) => bn::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
