@@ -1,0 +1,614 @@
+//! Runs a calibration file on a model and compares every expectation.
+//!
+//! The runner is written against the small [`Model`] trait (one simulated case → its daily
+//! quantities and event days), which the twin implements in [`crate::twin_model`]; tests can
+//! use a stand-in model with known answers.
+//!
+//! How a file is run:
+//! - Each experiment's horizon is the last day any expectation (its own, or another
+//!   experiment's `relative_to` that reads it) needs, or `horizon_days` if longer. An event
+//!   quantity without a day is watched up to `horizon_days` if given, otherwise up to 1.5 × the
+//!   largest of its `min`, `max` and `value` (at least 30 days; 1825 days for a relative event);
+//!   an event not reached by then is infinite ("never").
+//! - A single experiment is run once, at the central values of its parameters and with the
+//!   run's seed (the same for every experiment, so that `relative_to` compares like with like).
+//! - A population experiment draws each member from its own generator, derived from the run's
+//!   seed and the member's index, and runs it with its own derived seed. Members run in
+//!   parallel and are reduced in index order, so results do not depend on the thread count.
+//! - `relative_to_day` divides by the same run on another day; `relative_to` divides by the
+//!   other experiment's figure on `relative_to_at` (default: the same day).
+//! - Population summaries: `fraction_mrc_ge_N` is the share of members with MRC ≥ N on the day;
+//!   `median_mrc_N_day` the median (the mean of the two middle members for an even size) of the
+//!   first day with MRC ≥ N, infinite when never reached within the horizon.
+//! - An experiment the model cannot run (unknown muscle, a feature it lacks) or a malformed
+//!   expectation fails with the reason; the rest of the file still runs.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::case::{Case, Draw};
+use crate::experiment::{CalibrationFile, Expectation, ExperimentSpec, Relative, Setup};
+use crate::quantity::{DailyQuantity, EventQuantity, PopulationQuantity, Quantity};
+
+/// The twin's two resolutions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Every fibre with its position.
+    Fibre,
+    /// Fibres pooled by motor unit and state.
+    Pooled,
+}
+
+/// What one simulated case gives: the daily quantities (days `0..=horizon`) and event days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    readings: Vec<[f64; DailyQuantity::ALL.len()]>,
+    first_reinnervation_day: Option<u32>,
+    first_fibrillation_day: Option<u32>,
+}
+
+impl Trajectory {
+    /// A trajectory of `horizon + 1` days with every quantity NaN (not computed).
+    pub fn new(horizon_days: u32) -> Trajectory {
+        Trajectory {
+            readings: vec![[f64::NAN; DailyQuantity::ALL.len()]; horizon_days as usize + 1],
+            first_reinnervation_day: None,
+            first_fibrillation_day: None,
+        }
+    }
+
+    /// The last day recorded.
+    pub fn horizon_days(&self) -> u32 {
+        self.readings.len().saturating_sub(1) as u32
+    }
+
+    /// Sets one quantity on one day (ignored past the horizon).
+    pub fn set(&mut self, day: u32, quantity: DailyQuantity, value: f64) {
+        if let Some(r) = self.readings.get_mut(day as usize) {
+            r[quantity.index()] = value;
+        }
+    }
+
+    /// Sets the event days the model reports (None: not reached within the horizon).
+    pub fn set_events(
+        &mut self,
+        first_reinnervation_day: Option<u32>,
+        first_fibrillation_day: Option<u32>,
+    ) {
+        self.first_reinnervation_day = first_reinnervation_day;
+        self.first_fibrillation_day = first_fibrillation_day;
+    }
+
+    /// One quantity on one day (None past the horizon).
+    pub fn get(&self, quantity: DailyQuantity, day: u32) -> Option<f64> {
+        self.readings.get(day as usize).map(|r| r[quantity.index()])
+    }
+
+    /// First day on which `quantity` ≥ `threshold`.
+    pub fn first_day_at_least(&self, quantity: DailyQuantity, threshold: f64) -> Option<u32> {
+        self.readings
+            .iter()
+            .position(|r| r[quantity.index()] >= threshold)
+            .map(|d| d as u32)
+    }
+
+    /// An event day; infinite when not reached within the horizon.
+    pub fn event(&self, event: EventQuantity) -> f64 {
+        let day = match event {
+            EventQuantity::FirstReinnervationDay => self.first_reinnervation_day,
+            EventQuantity::FirstFibrillationDay => self.first_fibrillation_day,
+            EventQuantity::Mrc3Day => self.first_day_at_least(DailyQuantity::MrcGrade, 3.0),
+        };
+        day.map_or(f64::INFINITY, f64::from)
+    }
+}
+
+/// A simulator the runner can drive (the twin, or a stand-in in tests).
+pub trait Model: Sync {
+    /// Simulates one case for `horizon_days` days. The error says why the model cannot
+    /// represent the case (unknown muscle, unsupported feature, invalid value).
+    fn simulate(
+        &self,
+        case: &Case,
+        horizon_days: u32,
+        seed: u64,
+        resolution: Resolution,
+    ) -> Result<Trajectory, String>;
+
+    /// The seed of population member `member` of a run with seed `seed`.
+    fn member_seed(&self, seed: u64, member: u64) -> u64;
+}
+
+/// Receives progress (the CLI shows a bar; the library does no I/O).
+pub trait Progress: Sync {
+    /// Work is about to start: `total` cases to simulate.
+    fn start(&self, _total: u64) {}
+    /// `n` more cases are done.
+    fn advance(&self, _n: u64) {}
+}
+
+/// No progress reporting.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// How to run a file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// Resolution for single experiments (default fibre).
+    pub single_resolution: Resolution,
+    /// Resolution for population experiments (default pooled).
+    pub population_resolution: Resolution,
+    /// The run's seed.
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            single_resolution: Resolution::Fibre,
+            population_resolution: Resolution::Pooled,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+impl Options {
+    /// The defaults with one resolution for every experiment.
+    pub fn with_resolution(resolution: Resolution) -> Options {
+        Options {
+            single_resolution: resolution,
+            population_resolution: resolution,
+            ..Options::default()
+        }
+    }
+}
+
+/// The fixed seed of single experiments and the base seed of populations.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// One expectation's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Experiment id.
+    pub experiment: String,
+    /// Quantity name.
+    pub quantity: String,
+    /// Day measured (absent for event quantities).
+    pub day: Option<u32>,
+    /// Lower bound of the accepted range.
+    pub min: Option<f64>,
+    /// Upper bound of the accepted range.
+    pub max: Option<f64>,
+    /// Published figure.
+    pub value: Option<f64>,
+    /// Simulated figure (infinite: an event never reached, shown as null in JSON; absent:
+    /// not computed, see `reason`).
+    pub simulated: Option<f64>,
+    /// Whether the simulated figure is in the accepted range.
+    pub pass: bool,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// How the figure is relative (`/ day 1460`, `/ other-id day 200`), for people.
+    #[serde(skip)]
+    pub relative: Option<String>,
+}
+
+/// The outcome of a whole file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Expectations passed.
+    pub passed: usize,
+    /// Expectations in all.
+    pub total: usize,
+    /// One row per expectation, in file order.
+    pub results: Vec<Row>,
+}
+
+/// What one experiment's runs gave.
+enum Outcome {
+    Single(Trajectory),
+    Population(Vec<Trajectory>),
+}
+
+/// Runs every experiment of `file` on `model` and evaluates every expectation.
+pub fn run(
+    file: &CalibrationFile,
+    model: &dyn Model,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Report {
+    let index: HashMap<&str, usize> = file
+        .experiments
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.setup.is_ok())
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    let horizons = plan_horizons(file, &index);
+
+    let total: u64 = horizons
+        .keys()
+        .filter_map(|i| file.experiments[*i].setup.as_ref().ok())
+        .map(|s| u64::from(s.population_size.unwrap_or(1)))
+        .sum();
+    progress.start(total);
+
+    let singles: Vec<usize> = horizons
+        .keys()
+        .copied()
+        .filter(|i| {
+            file.experiments[*i]
+                .setup
+                .as_ref()
+                .is_ok_and(|s| s.population_size.is_none())
+        })
+        .collect();
+    let mut outcomes: HashMap<usize, Result<Outcome, String>> = singles
+        .par_iter()
+        .map(|&i| {
+            let spec = &file.experiments[i];
+            let out = run_single(spec, horizons[&i], model, options);
+            progress.advance(1);
+            (i, out)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    for (&i, &horizon) in &horizons {
+        let spec = &file.experiments[i];
+        if let Ok(setup) = &spec.setup
+            && let Some(size) = setup.population_size
+        {
+            let out = run_population(spec, setup, size, horizon, model, options, progress);
+            outcomes.insert(i, out);
+        }
+    }
+
+    let mut results = Vec::new();
+    for (i, spec) in file.experiments.iter().enumerate() {
+        for x in &spec.expectations {
+            let mut row = Row {
+                experiment: spec.id.clone(),
+                quantity: x.quantity.clone(),
+                day: x.day,
+                min: x.min,
+                max: x.max,
+                value: x.value,
+                simulated: None,
+                pass: false,
+                reason: None,
+                relative: None,
+            };
+            let evaluated = match (&spec.setup, &x.parsed) {
+                (Err(e), _) => Err(format!("experiment not run: {e}")),
+                (_, Err(e)) => Err(format!("expectation not understood: {e}")),
+                (Ok(_), Ok(exp)) => {
+                    row.relative = describe_relative(&exp.relative);
+                    evaluate(i, exp, file, &index, &outcomes)
+                }
+            };
+            match evaluated {
+                Ok(sim) => {
+                    let exp = x.parsed.as_ref().ok();
+                    row.simulated = Some(sim);
+                    row.pass = exp.is_some_and(|e| e.accepts(sim));
+                    if !row.pass {
+                        row.reason = Some(out_of_range(sim, x.min, x.max, horizons.get(&i)));
+                    }
+                }
+                Err(reason) => row.reason = Some(reason),
+            }
+            results.push(row);
+        }
+    }
+    Report {
+        passed: results.iter().filter(|r| r.pass).count(),
+        total: results.len(),
+        results,
+    }
+}
+
+fn describe_relative(r: &Relative) -> Option<String> {
+    match r {
+        Relative::None => None,
+        Relative::ToDay(d) => Some(format!("/ day {d}")),
+        Relative::ToExperiment { id, at: Some(at) } => Some(format!("/ {id} day {at}")),
+        Relative::ToExperiment { id, at: None } => Some(format!("/ {id}")),
+    }
+}
+
+fn out_of_range(sim: f64, min: Option<f64>, max: Option<f64>, horizon: Option<&u32>) -> String {
+    if sim.is_nan() {
+        return "the model gave no value (NaN)".into();
+    }
+    if sim.is_infinite() {
+        let by = horizon.map_or(String::new(), |h| format!(" by day {h}"));
+        return format!("never reached{by}");
+    }
+    match (min, max) {
+        (Some(lo), _) if sim < lo => format!("below min {lo} (simulated {sim:.4})"),
+        (_, Some(hi)) if sim > hi => format!("above max {hi} (simulated {sim:.4})"),
+        _ => "outside the accepted range".into(),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Horizons
+
+const MIN_EVENT_HORIZON: u32 = 30;
+const RELATIVE_EVENT_HORIZON: u32 = 1825;
+
+fn event_horizon(setup: &Setup, exp: &Expectation) -> u32 {
+    if let Some(h) = setup.horizon_days {
+        return h;
+    }
+    if let Some(d) = exp.day {
+        return d;
+    }
+    if !matches!(exp.relative, Relative::None) {
+        return RELATIVE_EVENT_HORIZON;
+    }
+    let largest = [exp.min, exp.max, exp.value]
+        .into_iter()
+        .flatten()
+        .filter(|x| x.is_finite())
+        .fold(0.0_f64, f64::max);
+    ((1.5 * largest).ceil() as u32).max(MIN_EVENT_HORIZON)
+}
+
+/// The horizon of every experiment that has something to compute, by index.
+fn plan_horizons(file: &CalibrationFile, index: &HashMap<&str, usize>) -> BTreeMap<usize, u32> {
+    let mut horizons: BTreeMap<usize, u32> = BTreeMap::new();
+    let mut need = |i: usize, day: u32| {
+        let h = horizons.entry(i).or_insert(0);
+        *h = (*h).max(day);
+    };
+    for (i, spec) in file.experiments.iter().enumerate() {
+        let Ok(setup) = &spec.setup else { continue };
+        for x in &spec.expectations {
+            let Ok(exp) = &x.parsed else { continue };
+            need(i, setup.horizon_days.unwrap_or(0));
+            let reading = if exp.quantity.needs_day() {
+                exp.day.unwrap_or(0)
+            } else {
+                event_horizon(setup, exp)
+            };
+            need(i, reading);
+            match &exp.relative {
+                Relative::None => {}
+                Relative::ToDay(d) => need(i, *d),
+                Relative::ToExperiment { id, at } => {
+                    if let Some(&j) = index.get(id.as_str()) {
+                        let Ok(other) = &file.experiments[j].setup else {
+                            continue;
+                        };
+                        let there = if exp.quantity.needs_day() {
+                            at.or(exp.day).unwrap_or(0)
+                        } else {
+                            event_horizon(other, exp)
+                        };
+                        need(j, there.max(other.horizon_days.unwrap_or(0)));
+                    }
+                }
+            }
+        }
+    }
+    for h in horizons.values_mut() {
+        *h = (*h).max(1);
+    }
+    horizons
+}
+
+// ------------------------------------------------------------------------------------------
+// Running
+
+fn run_single(
+    spec: &ExperimentSpec,
+    horizon: u32,
+    model: &dyn Model,
+    options: &Options,
+) -> Result<Outcome, String> {
+    let setup = spec.setup.as_ref().map_err(ToString::to_string)?;
+    let case = setup
+        .realize(&mut Draw::Central, &spec.id, None)
+        .map_err(|e| e.to_string())?;
+    model
+        .simulate(&case, horizon, options.seed, options.single_resolution)
+        .map(Outcome::Single)
+}
+
+/// The generator that draws population member `member`'s values. A separate ChaCha stream
+/// from the one a model might derive from the same seed.
+pub fn member_rng(member_seed: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(member_seed);
+    rng.set_stream(0xca1b_0000_0000_0001);
+    rng
+}
+
+/// Population member `member`'s concrete case and simulation seed.
+pub fn draw_member(
+    spec: &ExperimentSpec,
+    setup: &Setup,
+    member: usize,
+    model: &dyn Model,
+    seed: u64,
+) -> Result<(Case, u64), String> {
+    let member_seed = model.member_seed(seed, member as u64);
+    let mut rng = member_rng(member_seed);
+    let case = setup
+        .realize(&mut Draw::Random(&mut rng), &spec.id, Some(member))
+        .map_err(|e| e.to_string())?;
+    Ok((case, member_seed))
+}
+
+/// Members per parallel chunk: fixed, so the split never depends on the thread count.
+const CHUNK: usize = 16;
+
+fn run_population(
+    spec: &ExperimentSpec,
+    setup: &Setup,
+    size: u32,
+    horizon: u32,
+    model: &dyn Model,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Outcome, String> {
+    let members: Vec<usize> = (0..size as usize).collect();
+    let runs: Vec<Result<Trajectory, String>> = members
+        .par_chunks(CHUNK)
+        .flat_map_iter(|chunk| {
+            let out: Vec<_> = chunk
+                .iter()
+                .map(|&m| {
+                    let r = draw_member(spec, setup, m, model, options.seed).and_then(
+                        |(case, seed)| {
+                            model.simulate(&case, horizon, seed, options.population_resolution)
+                        },
+                    );
+                    r.map_err(|e| format!("population member {m}: {e}"))
+                })
+                .collect();
+            progress.advance(chunk.len() as u64);
+            out
+        })
+        .collect();
+    runs.into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map(Outcome::Population)
+}
+
+// ------------------------------------------------------------------------------------------
+// Evaluating
+
+fn evaluate(
+    i: usize,
+    exp: &Expectation,
+    file: &CalibrationFile,
+    index: &HashMap<&str, usize>,
+    outcomes: &HashMap<usize, Result<Outcome, String>>,
+) -> Result<f64, String> {
+    let here = read(i, exp.quantity, exp.day, outcomes)?;
+    let (denominator, what) = match &exp.relative {
+        Relative::None => return Ok(here),
+        Relative::ToDay(d) => (
+            read(i, exp.quantity, Some(*d), outcomes)?,
+            format!("the same quantity on day {d}"),
+        ),
+        Relative::ToExperiment { id, at } => {
+            let Some(&j) = index.get(id.as_str()) else {
+                let why = if file.experiment(id).is_some() {
+                    "which could not be read"
+                } else {
+                    "which is not an experiment of this file"
+                };
+                return Err(format!("relative_to names '{id}', {why}"));
+            };
+            let day = if exp.quantity.needs_day() {
+                at.or(exp.day)
+            } else {
+                None
+            };
+            let there = read(j, exp.quantity, day, outcomes)
+                .map_err(|e| format!("reference experiment '{id}': {e}"))?;
+            (there, format!("'{id}'"))
+        }
+    };
+    if denominator == 0.0 || !denominator.is_finite() {
+        return Err(format!(
+            "cannot divide by {what}: it is {denominator} (numerator {here})"
+        ));
+    }
+    Ok(here / denominator)
+}
+
+fn read(
+    i: usize,
+    quantity: Quantity,
+    day: Option<u32>,
+    outcomes: &HashMap<usize, Result<Outcome, String>>,
+) -> Result<f64, String> {
+    let outcome = match outcomes.get(&i) {
+        Some(Ok(o)) => o,
+        Some(Err(e)) => return Err(e.clone()),
+        None => return Err("experiment was not run".into()),
+    };
+    match (outcome, quantity) {
+        (Outcome::Single(t), Quantity::Daily(q)) => {
+            let day = day.unwrap_or(0);
+            let v = t
+                .get(q, day)
+                .ok_or_else(|| format!("day {day} is past the simulated horizon"))?;
+            if v.is_nan() {
+                Err(format!("the model does not compute `{}`", quantity.name()))
+            } else {
+                Ok(v)
+            }
+        }
+        (Outcome::Single(t), Quantity::Event(e)) => Ok(t.event(e)),
+        (Outcome::Population(members), Quantity::Population(p)) => Ok(summarise(members, p, day)),
+        (Outcome::Single(_), Quantity::Population(_)) => Err(format!(
+            "`{}` is a population summary; this experiment is not a population",
+            quantity.name()
+        )),
+        (Outcome::Population(_), _) => Err(format!(
+            "`{}` is a per-muscle quantity; this experiment is a population",
+            quantity.name()
+        )),
+    }
+}
+
+/// A population summary (see the module documentation).
+pub fn summarise(members: &[Trajectory], quantity: PopulationQuantity, day: Option<u32>) -> f64 {
+    if members.is_empty() {
+        return f64::NAN;
+    }
+    match quantity {
+        PopulationQuantity::FractionMrcAtLeast(g) => {
+            let day = day.unwrap_or(0);
+            let n = members
+                .iter()
+                .filter(|t| {
+                    t.get(DailyQuantity::MrcGrade, day)
+                        .is_some_and(|m| m >= f64::from(g))
+                })
+                .count();
+            n as f64 / members.len() as f64
+        }
+        PopulationQuantity::MedianMrcDay(g) => {
+            let mut days: Vec<f64> = members
+                .iter()
+                .map(|t| {
+                    t.first_day_at_least(DailyQuantity::MrcGrade, f64::from(g))
+                        .map_or(f64::INFINITY, f64::from)
+                })
+                .collect();
+            days.sort_by(f64::total_cmp);
+            median_sorted(&days)
+        }
+    }
+}
+
+/// Median of sorted values (mean of the two middle ones for an even count; infinite if
+/// either is).
+pub fn median_sorted(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        let (a, b) = (sorted[n / 2 - 1], sorted[n / 2]);
+        if a.is_infinite() || b.is_infinite() {
+            f64::INFINITY
+        } else {
+            0.5 * (a + b)
+        }
+    }
+}

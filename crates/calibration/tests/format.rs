@@ -1,0 +1,387 @@
+//! The reader of the calibration format: the shared file reads cleanly, and malformed
+//! inputs give errors that name the experiment, the field, the value and what was expected.
+
+use calibration::distribution::Numeric;
+use calibration::experiment::{GradeSpec, Relative, Setup, TreatmentSpec};
+use calibration::quantity::{PopulationQuantity, Quantity};
+use calibration::{CalibrationFile, FieldError, FileError};
+
+const SHARED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/calibration/experiments.toml"
+);
+
+fn shared_text() -> Option<String> {
+    std::fs::read_to_string(SHARED).ok()
+}
+
+#[test]
+fn the_shared_file_reads_without_errors_or_warnings() {
+    let Some(text) = shared_text() else {
+        eprintln!("skipped: {SHARED} not present");
+        return;
+    };
+    let file = CalibrationFile::parse_strict(&text).expect("shared file reads");
+    assert!(file.warnings.is_empty(), "{:?}", file.warnings);
+    assert!(file.experiments.len() >= 20);
+    let cohort = file.experiment("hicks2025-transfer-cohort").unwrap();
+    let setup = cohort.setup.as_ref().unwrap();
+    assert_eq!(setup.population_size, Some(1000));
+    assert!(matches!(setup.age_years, Some(Numeric::Normal { .. })));
+    let delayed = file.experiment("fu-gordon1995-delayed").unwrap();
+    let first = delayed.expectations[0].parsed.as_ref().unwrap();
+    assert_eq!(
+        first.relative,
+        Relative::ToExperiment {
+            id: "fu-gordon1995-immediate".into(),
+            at: Some(200)
+        }
+    );
+}
+
+/// A minimal valid experiment, with `extra` appended to the experiment table and
+/// `expect` as the expectation.
+fn one(extra: &str, expect: &str) -> String {
+    format!(
+        r#"
+[[experiment]]
+id = "x-1"
+source = "test"
+species = "rat"
+muscle = "soleus"
+{extra}
+[[experiment.expect]]
+{expect}
+"#
+    )
+}
+
+fn setup_error(text: &str) -> FieldError {
+    let file = CalibrationFile::parse(text).expect("file-level read");
+    match &file.experiments[0].setup {
+        Err(e) => e.clone(),
+        Ok(s) => panic!("expected an error, got {s:?}"),
+    }
+}
+
+fn expect_error(text: &str) -> FieldError {
+    let file = CalibrationFile::parse(text).expect("file-level read");
+    file.experiments[0].setup.as_ref().expect("setup reads");
+    match &file.experiments[0].expectations[0].parsed {
+        Err(e) => e.clone(),
+        Ok(x) => panic!("expected an error, got {x:?}"),
+    }
+}
+
+const OK_EXPECT: &str = "quantity = \"muscle_mass_fraction\"\nday = 10\nvalue = 0.5\nmin = 0.4";
+
+#[test]
+fn invalid_toml_is_a_syntax_error() {
+    let err = CalibrationFile::parse("[[experiment]\nid = ").unwrap_err();
+    assert!(matches!(err, FileError::Syntax(_)), "{err}");
+}
+
+#[test]
+fn a_file_without_experiments_says_so() {
+    let err = CalibrationFile::parse("title = \"nothing\"").unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("experiment") && msg.contains("missing"),
+        "{msg}"
+    );
+    let err = CalibrationFile::parse("experiment = 3").unwrap_err();
+    assert!(err.to_string().contains('3'), "{err}");
+}
+
+#[test]
+fn unknown_species_names_field_value_and_choices() {
+    let text = one("", OK_EXPECT).replace("\"rat\"", "\"dog\"");
+    let e = setup_error(&text);
+    assert_eq!(e.experiment, "x-1");
+    assert_eq!(e.field, "species");
+    assert!(e.value.contains("dog"));
+    assert!(e.expected.contains("human"));
+}
+
+#[test]
+fn missing_distance_is_named() {
+    let e = setup_error(&one(
+        "[experiment.injury]\ngrade = \"neurotmesis\"",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "injury.distance_mm");
+    assert_eq!(e.value, "missing");
+}
+
+#[test]
+fn a_string_where_a_number_belongs() {
+    let e = setup_error(&one(
+        "[experiment.injury]\ngrade = \"neurotmesis\"\ndistance_mm = \"far\"",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "injury.distance_mm");
+    assert!(e.value.contains("far"));
+    assert!(e.expected.contains("mm"));
+}
+
+#[test]
+fn unknown_grade_and_both_grades() {
+    let e = setup_error(&one(
+        "[experiment.injury]\ngrade = \"crush\"\ndistance_mm = 5",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "injury.grade");
+    assert!(e.value.contains("crush") && e.expected.contains("axonotmesis"));
+    let e = setup_error(&one(
+        "[experiment.injury]\ngrade = \"neurotmesis\"\nsunderland = 3\ndistance_mm = 5",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "injury.grade");
+    let e = setup_error(&one(
+        "[experiment.injury]\nsunderland = 6\ndistance_mm = 5",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "injury.sunderland");
+    assert_eq!(e.value, "6");
+}
+
+#[test]
+fn fractional_or_negative_days_are_rejected() {
+    let e = setup_error(&one(
+        "[experiment.injury]\ngrade = \"neurotmesis\"\ndistance_mm = 5\nday = -3",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "injury.day");
+    assert_eq!(e.value, "-3");
+    let e = expect_error(&one("", "quantity = \"mrc_grade\"\nday = 2.5\nmin = 3"));
+    assert_eq!(e.field, "expect[0].day");
+    assert_eq!(e.value, "2.5");
+}
+
+#[test]
+fn treatment_errors_name_their_index_and_key() {
+    let inj = "[experiment.injury]\ngrade = \"neurotmesis\"\ndistance_mm = 5\n";
+    let e = setup_error(&one(
+        &format!("{inj}[[experiment.treatment]]\nkind = \"massage\"\nday = 3"),
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "treatment[0].kind");
+    assert!(e.value.contains("massage") && e.expected.contains("stimulation"));
+    let e = setup_error(&one(
+        &format!(
+            "{inj}[[experiment.treatment]]\nkind = \"disuse\"\nmodel = \"bed_rest\"\nstart_day = 0\nend_day = 5\n\
+             [[experiment.treatment]]\nkind = \"repair\"\nday = 3\nmethod = \"graft\""
+        ),
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "treatment[1].graft_length_mm");
+    assert_eq!(e.value, "missing");
+    let e = setup_error(&one(
+        &format!(
+            "{inj}[[experiment.treatment]]\nkind = \"repair\"\nday = 3\nmethod = \"transfer\""
+        ),
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "treatment[0].donor_axons");
+    let e = setup_error(&one(
+        &format!(
+            "{inj}[[experiment.treatment]]\nkind = \"stimulation\"\nstart_day = 9\nend_day = 3\nhours_per_day = 1"
+        ),
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "treatment[0].end_day");
+    assert!(e.expected.contains("start_day"));
+    let e = setup_error(&one(
+        &format!(
+            "{inj}[[experiment.treatment]]\nkind = \"stimulation\"\nstart_day = 0\nend_day = 3"
+        ),
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "treatment[0].contractions_per_day");
+    assert!(e.expected.contains("hours_per_day"));
+    let e = setup_error(&one(
+        &format!(
+            "{inj}[[experiment.treatment]]\nkind = \"stimulation\"\nstart_day = 0\nend_day = 3\nhours_per_day = 30"
+        ),
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "treatment[0].hours_per_day");
+    assert_eq!(e.value, "30");
+}
+
+#[test]
+fn repair_without_injury_is_rejected() {
+    let e = setup_error(&one(
+        "[[experiment.treatment]]\nkind = \"repair\"\nday = 3\nmethod = \"primary\"",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "treatment[0].kind");
+    assert!(e.expected.contains("injury"));
+}
+
+#[test]
+fn malformed_distributions_name_the_inner_field() {
+    let e = setup_error(&one("age_years = { mean = 30 }", OK_EXPECT));
+    assert_eq!(e.field, "age_years.sd");
+    assert_eq!(e.value, "missing");
+    let e = setup_error(&one("age_years = { mean = 30, sd = -1 }", OK_EXPECT));
+    assert_eq!(e.field, "age_years.sd");
+    let e = setup_error(&one("age_years = { uniform = [40, 20] }", OK_EXPECT));
+    assert_eq!(e.field, "age_years.uniform");
+    let e = setup_error(&one("age_years = { uniform = [-5, 20] }", OK_EXPECT));
+    assert_eq!(e.field, "age_years");
+    assert!(e.expected.contains("age"));
+    let e = setup_error(&one(
+        "age_years = { choices = [20, 30], weights = [1] }",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "age_years.weights");
+    let e = setup_error(&one("age_years = { median = 30 }", OK_EXPECT));
+    assert_eq!(e.field, "age_years");
+    assert!(e.expected.contains("uniform"));
+    let e = setup_error(&one(
+        "[experiment.injury]\ngrade = { choices = [\"neurotmesis\", \"crush\"] }\ndistance_mm = 5",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "injury.grade.choices");
+    assert!(e.value.contains("crush"));
+}
+
+#[test]
+fn categorical_and_numeric_distributions_read() {
+    let file = CalibrationFile::parse_strict(&one(
+        "[experiment.population]\nsize = 10\n[experiment.injury]\n\
+         grade = { choices = [\"axonotmesis\", \"neurapraxia\"], weights = [0.6, 0.4] }\n\
+         distance_mm = { uniform = [50, 150] }\n\
+         [[experiment.treatment]]\nkind = \"repair\"\nday = { mean = 100, sd = 20, min = 30, max = 300 }\nmethod = \"primary\"",
+        "quantity = \"median_mrc_3_day\"\nmax = 400",
+    ))
+    .unwrap();
+    let s: &Setup = file.experiments[0].setup.as_ref().unwrap();
+    assert!(matches!(
+        s.injury.as_ref().unwrap().grade,
+        GradeSpec::Seddon(_)
+    ));
+    assert!(matches!(
+        s.treatments[0],
+        TreatmentSpec::Repair {
+            day: Numeric::Normal { .. },
+            ..
+        }
+    ));
+    let x = file.experiments[0].expectations[0].parsed.as_ref().unwrap();
+    assert_eq!(
+        x.quantity,
+        Quantity::Population(PopulationQuantity::MedianMrcDay(3))
+    );
+}
+
+#[test]
+fn expectation_errors_are_per_expectation() {
+    let text = format!(
+        "{}\n[[experiment.expect]]\nquantity = \"muscle_mass\"\nday = 3\nmin = 1",
+        one("", OK_EXPECT)
+    );
+    let file = CalibrationFile::parse(&text).unwrap();
+    let ex = &file.experiments[0];
+    assert!(ex.expectations[0].parsed.is_ok());
+    let e = ex.expectations[1].parsed.as_ref().unwrap_err();
+    assert_eq!(e.field, "expect[1].quantity");
+    assert!(e.value.contains("muscle_mass") && e.expected.contains("muscle_mass_fraction"));
+    assert!(CalibrationFile::parse_strict(&text).is_err());
+}
+
+#[test]
+fn expectation_rules() {
+    let e = expect_error(&one("", "quantity = \"mrc_grade\"\nday = 3"));
+    assert_eq!(e.field, "expect[0].min");
+    assert!(e.expected.contains("range"));
+    let e = expect_error(&one(
+        "",
+        "quantity = \"mrc_grade\"\nday = 3\nmin = 4\nmax = 2",
+    ));
+    assert_eq!(e.field, "expect[0].max");
+    let e = expect_error(&one("", "quantity = \"mrc_grade\"\nmin = 4"));
+    assert_eq!(e.field, "expect[0].day");
+    let e = expect_error(&one(
+        "",
+        "quantity = \"fraction_mrc_ge_3\"\nday = 3\nmin = 0.5",
+    ));
+    assert_eq!(e.field, "expect[0].quantity");
+    assert!(e.expected.contains("population"));
+    let e = expect_error(&one(
+        "",
+        "quantity = \"mrc_grade\"\nday = 3\nmin = 4\nrelative_to_at = 5",
+    ));
+    assert_eq!(e.field, "expect[0].relative_to_at");
+    let e = expect_error(&one(
+        "",
+        "quantity = \"mrc_grade\"\nday = 3\nmin = 4\nrelative_to = \"x-1\"",
+    ));
+    assert_eq!(e.field, "expect[0].relative_to");
+    let e = expect_error(&one(
+        "",
+        "quantity = \"first_reinnervation_day\"\nmin = 4\nrelative_to_day = 3",
+    ));
+    assert_eq!(e.field, "expect[0].relative_to_day");
+}
+
+#[test]
+fn missing_id_expectations_and_duplicates() {
+    let text = one("", OK_EXPECT).replace("id = \"x-1\"", "");
+    let e = setup_error(&text);
+    assert_eq!(e.field, "id");
+    assert_eq!(e.experiment, "experiment #1");
+    let text = "[[experiment]]\nid = \"a\"\nspecies = \"rat\"\nmuscle = \"soleus\"";
+    let file = CalibrationFile::parse(text).unwrap();
+    let e = file.experiments[0].expectations[0]
+        .parsed
+        .as_ref()
+        .unwrap_err();
+    assert_eq!(e.field, "expect");
+    let twice = format!("{}{}", one("", OK_EXPECT), one("", OK_EXPECT));
+    let file = CalibrationFile::parse(&twice).unwrap();
+    assert!(file.experiments[0].setup.is_ok());
+    assert_eq!(file.experiments[1].setup.as_ref().unwrap_err().field, "id");
+}
+
+#[test]
+fn unknown_keys_are_warnings() {
+    let file = CalibrationFile::parse(&one("colour = \"red\"", OK_EXPECT)).unwrap();
+    assert!(file.experiments[0].setup.is_ok());
+    assert!(
+        file.warnings.iter().any(|w| w.contains("colour")),
+        "{:?}",
+        file.warnings
+    );
+}
+
+#[test]
+fn population_size_must_be_a_positive_whole_number() {
+    let e = setup_error(&one(
+        "[experiment.population]\nsize = 0",
+        "quantity = \"fraction_mrc_ge_3\"\nday = 3\nmin = 0.5",
+    ));
+    assert_eq!(e.field, "population.size");
+    assert_eq!(e.value, "0");
+}
+
+/// Arbitrary bytes and mangled versions of the shared file never panic.
+#[test]
+fn malformed_text_never_panics() {
+    let base = shared_text().unwrap_or_else(|| one("", OK_EXPECT));
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..300 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let bytes = base.as_bytes();
+        let cut = (state as usize) % bytes.len();
+        let mut mangled = bytes[..cut].to_vec();
+        mangled.extend_from_slice(b" = { mean = \"x\", sd = [] }\n");
+        mangled.extend_from_slice(&bytes[cut..]);
+        let text = String::from_utf8_lossy(&mangled);
+        let _ = CalibrationFile::parse(&text);
+        let _ = CalibrationFile::parse(&text[..cut.min(text.len())]);
+    }
+}
