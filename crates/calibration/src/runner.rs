@@ -19,7 +19,11 @@
 //!   other experiment's figure on `relative_to_at` (default: the same day).
 //! - Population summaries: `fraction_mrc_ge_N` is the share of members with MRC ≥ N on the day;
 //!   `median_mrc_N_day` the median (the mean of the two middle members for an even size) of the
-//!   first day with MRC ≥ N, infinite when never reached within the horizon.
+//!   day MRC ≥ N is reached after the injury, infinite when never reached within the horizon.
+//! - Event days are days of the experiment's timeline (days after day 0, like every `day`).
+//!   `mrc_3_day` (and the population medians) is the first day, from the injury on, that the
+//!   grade is back at the threshold after having fallen below it; if it never falls below, the
+//!   injury day. A model may report `mrc_3_day` itself.
 //! - An experiment the model cannot run (unknown muscle, a feature it lacks) or a malformed
 //!   expectation fails with the reason; the rest of the file still runs.
 
@@ -50,6 +54,8 @@ pub struct Trajectory {
     readings: Vec<[f64; DailyQuantity::ALL.len()]>,
     first_reinnervation_day: Option<u32>,
     first_fibrillation_day: Option<u32>,
+    mrc_3_day: Option<Option<u32>>,
+    onset_day: u32,
 }
 
 impl Trajectory {
@@ -59,7 +65,23 @@ impl Trajectory {
             readings: vec![[f64::NAN; DailyQuantity::ALL.len()]; horizon_days as usize + 1],
             first_reinnervation_day: None,
             first_fibrillation_day: None,
+            mrc_3_day: None,
+            onset_day: 0,
         }
+    }
+
+    /// Sets the day the injury (or the case's first insult) begins; event days that the
+    /// runner derives from the daily record are searched from it. The runner sets it from the
+    /// case.
+    pub fn set_onset_day(&mut self, day: u32) {
+        self.onset_day = day;
+    }
+
+    /// Sets the day MRC 3 is first reached as the model defines it (None inside: never).
+    /// Without it the runner derives the day from the daily MRC grades
+    /// (see [`Trajectory::recovery_day`]).
+    pub fn set_mrc_3_day(&mut self, day: Option<u32>) {
+        self.mrc_3_day = Some(day);
     }
 
     /// The last day recorded.
@@ -97,12 +119,35 @@ impl Trajectory {
             .map(|d| d as u32)
     }
 
+    /// The day `quantity` is back at `threshold` or above after the onset: from the onset day,
+    /// the first day below the threshold, then the first day at or above it again. If it never
+    /// falls below the threshold, the onset day itself (nothing to recover); None if it has not
+    /// recovered within the horizon.
+    pub fn recovery_day(&self, quantity: DailyQuantity, threshold: f64) -> Option<u32> {
+        let from = (self.onset_day as usize).min(self.readings.len());
+        let col = |r: &[f64; DailyQuantity::ALL.len()]| r[quantity.index()];
+        let Some(fall) = self.readings[from..]
+            .iter()
+            .position(|r| col(r) < threshold)
+            .map(|p| p + from)
+        else {
+            return Some(from as u32);
+        };
+        self.readings[fall..]
+            .iter()
+            .position(|r| col(r) >= threshold)
+            .map(|p| (p + fall) as u32)
+    }
+
     /// An event day; infinite when not reached within the horizon.
     pub fn event(&self, event: EventQuantity) -> f64 {
         let day = match event {
             EventQuantity::FirstReinnervationDay => self.first_reinnervation_day,
             EventQuantity::FirstFibrillationDay => self.first_fibrillation_day,
-            EventQuantity::Mrc3Day => self.first_day_at_least(DailyQuantity::MrcGrade, 3.0),
+            EventQuantity::Mrc3Day => match self.mrc_3_day {
+                Some(d) => d,
+                None => self.recovery_day(DailyQuantity::MrcGrade, 3.0),
+            },
         };
         day.map_or(f64::INFINITY, f64::from)
     }
@@ -418,9 +463,26 @@ fn run_single(
     let case = setup
         .realize(&mut Draw::Central, &spec.id, None)
         .map_err(|e| e.to_string())?;
-    model
-        .simulate(&case, horizon, options.seed, options.single_resolution)
-        .map(Outcome::Single)
+    simulate(
+        model,
+        &case,
+        horizon,
+        options.seed,
+        options.single_resolution,
+    )
+    .map(Outcome::Single)
+}
+
+fn simulate(
+    model: &dyn Model,
+    case: &Case,
+    horizon: u32,
+    seed: u64,
+    resolution: Resolution,
+) -> Result<Trajectory, String> {
+    let mut t = model.simulate(case, horizon, seed, resolution)?;
+    t.set_onset_day(case.injury.as_ref().map_or(0, |i| i.day));
+    Ok(t)
 }
 
 /// The generator that draws population member `member`'s values. A separate ChaCha stream
@@ -468,7 +530,7 @@ fn run_population(
                 .map(|&m| {
                     let r = draw_member(spec, setup, m, model, options.seed).and_then(
                         |(case, seed)| {
-                            model.simulate(&case, horizon, seed, options.population_resolution)
+                            simulate(model, &case, horizon, seed, options.population_resolution)
                         },
                     );
                     r.map_err(|e| format!("population member {m}: {e}"))
@@ -584,7 +646,7 @@ pub fn summarise(members: &[Trajectory], quantity: PopulationQuantity, day: Opti
             let mut days: Vec<f64> = members
                 .iter()
                 .map(|t| {
-                    t.first_day_at_least(DailyQuantity::MrcGrade, f64::from(g))
+                    t.recovery_day(DailyQuantity::MrcGrade, f64::from(g))
                         .map_or(f64::INFINITY, f64::from)
                 })
                 .collect();
