@@ -11,13 +11,16 @@
 //! - [`distribution`]: fixed values and distributions (truncated normal, uniform, choices);
 //! - [`case`]: one concrete run, with every distribution replaced by a value;
 //! - [`quantity`]: the quantity names of the format;
-//! - [`runner`]: runs the experiments on the twin and evaluates the expectations.
+//! - [`runner`]: runs the experiments on a [`runner::Model`] and evaluates the expectations;
+//! - [`twin_model`]: the twin as a [`runner::Model`];
+//! - [`gaps`]: the list of known gaps, and how a report compares with it.
 #![deny(missing_docs)]
 
 pub mod case;
 pub mod distribution;
 pub mod error;
 pub mod experiment;
+pub mod gaps;
 pub mod quantity;
 pub mod runner;
 

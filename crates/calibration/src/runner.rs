@@ -55,6 +55,7 @@ pub struct Trajectory {
     first_reinnervation_day: Option<u32>,
     first_fibrillation_day: Option<u32>,
     mrc_3_day: Option<Option<u32>>,
+    mrc_5_day: Option<Option<u32>>,
     onset_day: u32,
 }
 
@@ -66,6 +67,7 @@ impl Trajectory {
             first_reinnervation_day: None,
             first_fibrillation_day: None,
             mrc_3_day: None,
+            mrc_5_day: None,
             onset_day: 0,
         }
     }
@@ -77,11 +79,23 @@ impl Trajectory {
         self.onset_day = day;
     }
 
-    /// Sets the day MRC 3 is first reached as the model defines it (None inside: never).
-    /// Without it the runner derives the day from the daily MRC grades
-    /// (see [`Trajectory::recovery_day`]).
-    pub fn set_mrc_3_day(&mut self, day: Option<u32>) {
-        self.mrc_3_day = Some(day);
+    /// Sets the days MRC 3 and MRC 5 are reached after the injury as the model defines them
+    /// (None: never within the horizon). Without them the runner derives the days from the
+    /// daily MRC grades (see [`Trajectory::recovery_day`]).
+    pub fn set_mrc_days(&mut self, mrc_3_day: Option<u32>, mrc_5_day: Option<u32>) {
+        self.mrc_3_day = Some(mrc_3_day);
+        self.mrc_5_day = Some(mrc_5_day);
+    }
+
+    /// The day MRC ≥ `grade` is reached after the injury: as the model reported it (grades 3
+    /// and 5) or derived from the daily grades.
+    pub fn mrc_day(&self, grade: u8) -> Option<u32> {
+        let reported = match grade {
+            3 => self.mrc_3_day,
+            5 => self.mrc_5_day,
+            _ => None,
+        };
+        reported.unwrap_or_else(|| self.recovery_day(DailyQuantity::MrcGrade, f64::from(grade)))
     }
 
     /// The last day recorded.
@@ -144,10 +158,7 @@ impl Trajectory {
         let day = match event {
             EventQuantity::FirstReinnervationDay => self.first_reinnervation_day,
             EventQuantity::FirstFibrillationDay => self.first_fibrillation_day,
-            EventQuantity::Mrc3Day => match self.mrc_3_day {
-                Some(d) => d,
-                None => self.recovery_day(DailyQuantity::MrcGrade, 3.0),
-            },
+            EventQuantity::Mrc3Day => self.mrc_day(3),
         };
         day.map_or(f64::INFINITY, f64::from)
     }
@@ -645,10 +656,7 @@ pub fn summarise(members: &[Trajectory], quantity: PopulationQuantity, day: Opti
         PopulationQuantity::MedianMrcDay(g) => {
             let mut days: Vec<f64> = members
                 .iter()
-                .map(|t| {
-                    t.recovery_day(DailyQuantity::MrcGrade, f64::from(g))
-                        .map_or(f64::INFINITY, f64::from)
-                })
+                .map(|t| t.mrc_day(g).map_or(f64::INFINITY, f64::from))
                 .collect();
             days.sort_by(f64::total_cmp);
             median_sorted(&days)
