@@ -1,0 +1,289 @@
+//! Evidence and exact propagation on a compiled junction tree (Hugin architecture: Jensen,
+//! Lauritzen & Olesen 1990).
+//!
+//! A query copies the compiled clique potentials into a workspace, multiplies each finding into
+//! the smallest clique holding its variable (a hard finding zeroes the other states; a soft
+//! finding multiplies by its likelihood vector), then runs one collect pass towards the root
+//! and one distribute pass back. Message `m` over separator `S` from clique `C` is
+//! `Σ_{C∖S} φ_C`; the receiver is multiplied by `m / m_old` (with 0/0 = 0). Collect messages
+//! are rescaled to sum to one and the scale's logarithm is accumulated, so the evidence
+//! probability is `log P(e) = Σ log scale + log Σ φ_root` without underflow. Posteriors are
+//! the normalised marginals of each variable's smallest clique.
+
+use crate::error::{BayesError, Result};
+use crate::junction_tree::JunctionTree;
+use crate::network::VarId;
+
+/// A finding on one variable.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// The variable is observed in this state (index into its states).
+    State(usize),
+    /// Likelihood of the observation given each state (soft/virtual evidence); non-negative,
+    /// not all zero, one entry per state.
+    Likelihood(Vec<f64>),
+}
+
+/// A set of findings, at most one per variable.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evidence {
+    findings: Vec<(VarId, Finding)>,
+}
+
+impl Evidence {
+    /// No findings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets (or replaces) a hard finding.
+    pub fn set_state(&mut self, var: VarId, state: usize) -> &mut Self {
+        self.set(var, Finding::State(state))
+    }
+
+    /// Sets (or replaces) a soft finding.
+    pub fn set_likelihood(&mut self, var: VarId, likelihood: Vec<f64>) -> &mut Self {
+        self.set(var, Finding::Likelihood(likelihood))
+    }
+
+    /// Sets (or replaces) a finding.
+    pub fn set(&mut self, var: VarId, finding: Finding) -> &mut Self {
+        match self.findings.iter_mut().find(|f| f.0 == var) {
+            Some(f) => f.1 = finding,
+            None => self.findings.push((var, finding)),
+        }
+        self
+    }
+
+    /// Removes the finding on a variable, if any.
+    pub fn remove(&mut self, var: VarId) -> &mut Self {
+        self.findings.retain(|f| f.0 != var);
+        self
+    }
+
+    /// The findings, in insertion order.
+    pub fn findings(&self) -> &[(VarId, Finding)] {
+        &self.findings
+    }
+
+    /// The finding on a variable, if any.
+    pub fn get(&self, var: VarId) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.0 == var).map(|f| &f.1)
+    }
+
+    /// Hard findings from `(variable name, state name)` pairs.
+    pub fn from_names<'a>(
+        net: &crate::Network,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self> {
+        let mut ev = Evidence::new();
+        for (v, s) in pairs {
+            let id = net.var(v)?;
+            let st = net.state(id, s)?;
+            ev.set_state(id, st);
+        }
+        Ok(ev)
+    }
+}
+
+/// Result of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posteriors {
+    /// `marginals[v][s] = P(v = s | e)` for every variable (an observed variable's posterior is
+    /// its indicator).
+    pub marginals: Vec<Vec<f64>>,
+    /// Natural logarithm of the probability of the evidence (likelihood-weighted for soft
+    /// findings).
+    pub log_evidence: f64,
+}
+
+impl Posteriors {
+    /// The posterior of one variable.
+    pub fn of(&self, var: VarId) -> &[f64] {
+        &self.marginals[var.0]
+    }
+}
+
+/// Reusable buffers for queries on one tree (allocated once, reused by every query).
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub(crate) pots: Vec<Vec<f64>>,
+    pub(crate) seps: Vec<Vec<f64>>,
+    pub(crate) scratch: Vec<f64>,
+}
+
+impl JunctionTree {
+    /// Buffers for [`JunctionTree::query_with`].
+    pub fn workspace(&self) -> Workspace {
+        Workspace {
+            pots: self.cliques.iter().map(|c| vec![0.0; c.size]).collect(),
+            seps: self.cliques.iter().map(|c| vec![0.0; c.sep_size]).collect(),
+            scratch: vec![
+                0.0;
+                self.cliques
+                    .iter()
+                    .map(|c| c.sep_size)
+                    .max()
+                    .unwrap_or(1)
+                    .max(1)
+            ],
+        }
+    }
+
+    /// Posteriors of every variable and `log P(e)`, with fresh buffers.
+    pub fn query(&self, evidence: &Evidence) -> Result<Posteriors> {
+        let mut ws = self.workspace();
+        self.query_with(&mut ws, evidence)
+    }
+
+    /// Checks the evidence and turns it into one likelihood vector per observed variable.
+    pub(crate) fn likelihoods(&self, evidence: &Evidence) -> Result<Vec<(usize, Vec<f64>)>> {
+        let mut out = Vec::with_capacity(evidence.findings.len());
+        for (var, f) in &evidence.findings {
+            let v = var.0;
+            if v >= self.cards.len() {
+                return Err(BayesError::BadVariableId {
+                    id: v,
+                    count: self.cards.len(),
+                });
+            }
+            let name = || self.net.variable(*var).name.clone();
+            let card = self.cards[v];
+            let lik = match f {
+                Finding::State(s) => {
+                    if *s >= card {
+                        return Err(BayesError::BadEvidence {
+                            variable: name(),
+                            reason: format!(
+                                "state index {s} out of range (the variable has {card} states)"
+                            ),
+                        });
+                    }
+                    let mut l = vec![0.0; card];
+                    l[*s] = 1.0;
+                    l
+                }
+                Finding::Likelihood(l) => {
+                    if l.len() != card {
+                        return Err(BayesError::BadEvidence {
+                            variable: name(),
+                            reason: format!("likelihood has {} entries, expected {card}", l.len()),
+                        });
+                    }
+                    if let Some(x) = l.iter().find(|x| !x.is_finite() || **x < 0.0) {
+                        return Err(BayesError::BadEvidence {
+                            variable: name(),
+                            reason: format!("likelihood entry {x} (expected finite and ≥ 0)"),
+                        });
+                    }
+                    if l.iter().all(|x| *x == 0.0) {
+                        return Err(BayesError::BadEvidence {
+                            variable: name(),
+                            reason: "likelihood is zero for every state".into(),
+                        });
+                    }
+                    l.clone()
+                }
+            };
+            out.push((v, lik));
+        }
+        Ok(out)
+    }
+
+    /// Enters the evidence and propagates: afterwards every clique potential in `ws` is
+    /// proportional to the joint posterior of its variables. Returns `log P(e)`.
+    pub(crate) fn propagate(&self, ws: &mut Workspace, evidence: &Evidence) -> Result<f64> {
+        let liks = self.likelihoods(evidence)?;
+        for (p, init) in ws.pots.iter_mut().zip(&self.init) {
+            p.copy_from_slice(init);
+        }
+        for (v, lik) in &liks {
+            let (h, map) = &self.home[*v];
+            map.multiply(&mut ws.pots[*h], lik, 0, map.runs);
+        }
+        let mut log_z = 0.0;
+        // Collect.
+        for &c in &self.post_order {
+            let cl = &self.cliques[c];
+            let Some(p) = cl.parent else { continue };
+            let (Some(to), Some(from)) = (&cl.to_sep, &cl.parent_to_sep) else {
+                unreachable!("non-root clique {c} has separator maps")
+            };
+            let sep = &mut ws.seps[c];
+            sep.fill(0.0);
+            to.marginalize_add(&ws.pots[c], sep, 0, to.runs);
+            let s: f64 = sep.iter().sum();
+            if s <= 0.0 || !s.is_finite() {
+                return Err(self.impossible(c));
+            }
+            log_z += s.ln();
+            let scaled = &mut ws.scratch[..sep.len()];
+            for (d, x) in scaled.iter_mut().zip(sep.iter()) {
+                *d = x / s;
+            }
+            from.multiply(&mut ws.pots[p], scaled, 0, from.runs);
+        }
+        let root_sum: f64 = ws.pots[self.root].iter().sum();
+        if root_sum <= 0.0 || !root_sum.is_finite() {
+            return Err(self.impossible(self.root));
+        }
+        log_z += root_sum.ln();
+        // Distribute (reverse collect order: parents before children).
+        for &c in self.post_order.iter().rev() {
+            let cl = &self.cliques[c];
+            let Some(p) = cl.parent else { continue };
+            let (Some(to), Some(from)) = (&cl.to_sep, &cl.parent_to_sep) else {
+                unreachable!("non-root clique {c} has separator maps")
+            };
+            let ratio = &mut ws.scratch[..cl.sep_size];
+            ratio.fill(0.0);
+            from.marginalize_add(&ws.pots[p], ratio, 0, from.runs);
+            for (r, old) in ratio.iter_mut().zip(ws.seps[c].iter()) {
+                *r = if *old == 0.0 { 0.0 } else { *r / *old };
+            }
+            to.multiply(&mut ws.pots[c], ratio, 0, to.runs);
+        }
+        Ok(log_z)
+    }
+
+    fn impossible(&self, c: usize) -> BayesError {
+        let names: Vec<&str> = self.cliques[c]
+            .vars
+            .iter()
+            .take(6)
+            .map(|&v| self.net.variables()[v].name.as_str())
+            .collect();
+        BayesError::ImpossibleEvidence {
+            detail: format!(
+                " (found while absorbing the clique of {}…)",
+                names.join(", ")
+            ),
+        }
+    }
+
+    /// Posteriors of every variable and `log P(e)`, reusing `ws` (see [`JunctionTree::workspace`]).
+    pub fn query_with(&self, ws: &mut Workspace, evidence: &Evidence) -> Result<Posteriors> {
+        let log_evidence = self.propagate(ws, evidence)?;
+        let marginals = (0..self.cards.len())
+            .map(|v| self.marginal_in(ws, v))
+            .collect();
+        Ok(Posteriors {
+            marginals,
+            log_evidence,
+        })
+    }
+
+    /// Normalised marginal of variable `v` from its home clique after propagation.
+    pub(crate) fn marginal_in(&self, ws: &Workspace, v: usize) -> Vec<f64> {
+        let (h, map) = &self.home[v];
+        let mut m = vec![0.0; self.cards[v]];
+        map.marginalize_add(&ws.pots[*h], &mut m, 0, map.runs);
+        let s: f64 = m.iter().sum();
+        if s > 0.0 {
+            for x in &mut m {
+                *x /= s;
+            }
+        }
+        m
+    }
+}

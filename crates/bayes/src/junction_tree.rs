@@ -1,0 +1,465 @@
+//! Compilation of a network into a junction tree (Lauritzen & Spiegelhalter 1988; Jensen,
+//! Lauritzen & Olesen 1990).
+//!
+//! Moralise the DAG (marry the parents of each child, drop directions); triangulate by greedy
+//! elimination with the min-fill heuristic (fewest fill-in edges; ties by smaller clique weight)
+//! and with the min-weight heuristic (smallest product of cardinalities of the eliminated
+//! variable's neighbourhood; Kjærulff 1990) and keep the order whose cliques hold fewer states
+//! in all; take the maximal elimination cliques; join them by a maximum-weight spanning tree on
+//! separator size (which yields a junction tree for the cliques of a chordal graph; a forest is
+//! joined by empty separators). The largest clique is the root. Each clique's variables are
+//! laid out with the separator towards its parent first, so the child side of every message is
+//! a contiguous block operation. Each CPT is assigned to the smallest clique holding its family.
+
+use crate::error::{BayesError, Result};
+use crate::index_map::IndexMap;
+use crate::network::{Network, VarId};
+
+/// Triangulation heuristic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heuristic {
+    /// Try min-fill and min-weight, keep the smaller total clique state space.
+    Best,
+    /// Eliminate the variable adding the fewest fill-in edges.
+    MinFill,
+    /// Eliminate the variable with the smallest clique weight (product of cardinalities).
+    MinWeight,
+}
+
+/// Options of [`crate::compile`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CompileOptions {
+    /// Triangulation heuristic.
+    pub heuristic: Heuristic,
+    /// Most bytes the potentials of the tree may take (compiled tables plus one working copy).
+    pub memory_budget_bytes: u128,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions {
+            heuristic: Heuristic::Best,
+            memory_budget_bytes: 12 << 30,
+        }
+    }
+}
+
+/// One clique of the tree.
+#[derive(Debug, Clone)]
+pub(crate) struct Clique {
+    /// Variables in layout order (separator to the parent first).
+    pub vars: Vec<usize>,
+    /// Number of states (product of cardinalities).
+    pub size: usize,
+    /// Parent clique (`None` for the root).
+    pub parent: Option<usize>,
+    /// Children, in ascending index order.
+    pub children: Vec<usize>,
+    /// Separator variables with the parent (a prefix of `vars`).
+    pub sep: Vec<usize>,
+    /// Separator size in states.
+    pub sep_size: usize,
+    /// Map from this clique to its separator with the parent.
+    pub to_sep: Option<IndexMap>,
+    /// Map from the parent clique to the separator.
+    pub parent_to_sep: Option<IndexMap>,
+}
+
+/// Summary figures of a compiled tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeStats {
+    /// Number of cliques.
+    pub cliques: usize,
+    /// States of the largest clique.
+    pub largest_clique_states: usize,
+    /// Variables of the largest clique.
+    pub largest_clique_variables: usize,
+    /// States summed over all cliques.
+    pub total_clique_states: usize,
+    /// States summed over all separators.
+    pub total_separator_states: usize,
+    /// Heuristic whose order was kept.
+    pub heuristic: Heuristic,
+}
+
+/// A compiled junction tree, reusable across any number of queries.
+#[derive(Debug, Clone)]
+pub struct JunctionTree {
+    pub(crate) net: Network,
+    pub(crate) cards: Vec<usize>,
+    pub(crate) cliques: Vec<Clique>,
+    pub(crate) root: usize,
+    /// Cliques in an order where every child comes before its parent (collect order).
+    pub(crate) post_order: Vec<usize>,
+    /// Smallest clique holding each variable, and the map from it to that variable.
+    pub(crate) home: Vec<(usize, IndexMap)>,
+    /// Compiled initial potentials (product of the assigned CPTs), per clique.
+    pub(crate) init: Vec<Vec<f64>>,
+    pub(crate) stats: TreeStats,
+}
+
+struct BitSet {
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl BitSet {
+    fn new(n: usize, rows: usize) -> Self {
+        let words = n.div_ceil(64).max(1);
+        BitSet {
+            words,
+            bits: vec![0; words * rows],
+        }
+    }
+    fn row(&self, r: usize) -> &[u64] {
+        &self.bits[r * self.words..(r + 1) * self.words]
+    }
+    fn set(&mut self, r: usize, c: usize) {
+        self.bits[r * self.words + c / 64] |= 1 << (c % 64);
+    }
+    fn clear(&mut self, r: usize, c: usize) {
+        self.bits[r * self.words + c / 64] &= !(1 << (c % 64));
+    }
+    fn get(&self, r: usize, c: usize) -> bool {
+        self.bits[r * self.words + c / 64] >> (c % 64) & 1 == 1
+    }
+    fn members(&self, r: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (w, &word) in self.row(r).iter().enumerate() {
+            let mut x = word;
+            while x != 0 {
+                out.push(w * 64 + x.trailing_zeros() as usize);
+                x &= x - 1;
+            }
+        }
+        out
+    }
+}
+
+/// Greedy elimination; returns the elimination cliques (each sorted) in elimination order.
+fn eliminate(n: usize, edges: &[(usize, usize)], cards: &[usize], fill: bool) -> Vec<Vec<usize>> {
+    let mut adj = BitSet::new(n, n);
+    for &(a, b) in edges {
+        adj.set(a, b);
+        adj.set(b, a);
+    }
+    let lw: Vec<f64> = cards.iter().map(|&c| (c as f64).ln()).collect();
+    let mut alive = vec![true; n];
+    let score = |adj: &BitSet, v: usize| -> (f64, f64) {
+        let nb = adj.members(v);
+        let weight = lw[v] + nb.iter().map(|&u| lw[u]).sum::<f64>();
+        let mut fills = 0usize;
+        if fill {
+            for (i, &a) in nb.iter().enumerate() {
+                for &b in &nb[i + 1..] {
+                    if !adj.get(a, b) {
+                        fills += 1;
+                    }
+                }
+            }
+        }
+        if fill {
+            (fills as f64, weight)
+        } else {
+            (weight, 0.0)
+        }
+    };
+    let mut scores: Vec<(f64, f64)> = (0..n).map(|v| score(&adj, v)).collect();
+    let mut cliques = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut best = usize::MAX;
+        for v in 0..n {
+            if alive[v] && (best == usize::MAX || scores[v] < scores[best]) {
+                best = v;
+            }
+        }
+        let v = best;
+        let nb = adj.members(v);
+        for (i, &a) in nb.iter().enumerate() {
+            for &b in &nb[i + 1..] {
+                adj.set(a, b);
+                adj.set(b, a);
+            }
+        }
+        for &a in &nb {
+            adj.clear(a, v);
+        }
+        alive[v] = false;
+        let mut c = nb.clone();
+        c.push(v);
+        c.sort_unstable();
+        cliques.push(c);
+        // Scores change for the neighbours and their neighbours.
+        let mut touched = nb.clone();
+        for &a in &nb {
+            touched.extend(adj.members(a));
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for u in touched {
+            if alive[u] {
+                scores[u] = score(&adj, u);
+            }
+        }
+    }
+    cliques
+}
+
+fn states_of(vars: &[usize], cards: &[usize]) -> u128 {
+    vars.iter().map(|&v| cards[v] as u128).product()
+}
+
+/// Keeps the maximal cliques, in elimination order.
+fn maximal(cliques: Vec<Vec<usize>>, n: usize) -> Vec<Vec<usize>> {
+    // An elimination clique is non-maximal iff it is contained in an earlier one.
+    let mut sets = BitSet::new(n, cliques.len());
+    for (i, c) in cliques.iter().enumerate() {
+        for &v in c {
+            sets.set(i, v);
+        }
+    }
+    let mut keep: Vec<usize> = Vec::new();
+    for i in 0..cliques.len() {
+        let sub = keep.iter().any(|&k| {
+            sets.row(i)
+                .iter()
+                .zip(sets.row(k))
+                .all(|(a, b)| a & !b == 0)
+        });
+        if !sub {
+            keep.push(i);
+        }
+    }
+    keep.into_iter().map(|i| cliques[i].clone()).collect()
+}
+
+/// Compiles a network into a junction tree.
+pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
+    net.validate()?;
+    let n = net.len();
+    let cards: Vec<usize> = (0..n).map(|v| net.cardinality(VarId(v))).collect();
+    // Moral graph.
+    let mut edges = Vec::new();
+    for v in 0..n {
+        let ps = net.parents(VarId(v));
+        for (i, p) in ps.iter().enumerate() {
+            edges.push((p.0, v));
+            for q in &ps[i + 1..] {
+                edges.push((p.0, q.0));
+            }
+        }
+    }
+    let heuristics: &[Heuristic] = match opts.heuristic {
+        Heuristic::Best => &[Heuristic::MinFill, Heuristic::MinWeight],
+        h => std::slice::from_ref(match h {
+            Heuristic::MinFill => &Heuristic::MinFill,
+            _ => &Heuristic::MinWeight,
+        }),
+    };
+    let mut best: Option<(u128, Vec<Vec<usize>>, Heuristic)> = None;
+    for &h in heuristics {
+        let cl = maximal(eliminate(n, &edges, &cards, h == Heuristic::MinFill), n);
+        let total: u128 = cl.iter().map(|c| states_of(c, &cards)).sum();
+        if best.as_ref().is_none_or(|b| total < b.0) {
+            best = Some((total, cl, h));
+        }
+    }
+    let Some((total, cl, heuristic)) = best else {
+        unreachable!("at least one heuristic is tried")
+    };
+    let cl = if cl.is_empty() { vec![Vec::new()] } else { cl };
+    let (big, big_states) = cl
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, states_of(c, &cards)))
+        .max_by_key(|&(i, s)| (s, std::cmp::Reverse(i)))
+        .unwrap_or((0, 1));
+    let needed = 2 * 8 * total;
+    if needed > opts.memory_budget_bytes || big_states > usize::MAX as u128 / 16 {
+        return Err(BayesError::TooLarge {
+            clique_states: big_states,
+            clique_variables: cl[big].len(),
+            total_states: total,
+            needed_bytes: needed,
+            budget_bytes: opts.memory_budget_bytes,
+        });
+    }
+    // Maximum spanning tree (Prim from the largest clique, so it is the root): weight = shared
+    // variables, ties to the smaller separator state space then the lower index.
+    let m = cl.len();
+    let mut sets = BitSet::new(n, m);
+    for (i, c) in cl.iter().enumerate() {
+        for &v in c {
+            sets.set(i, v);
+        }
+    }
+    let shared = |a: usize, b: usize| -> Vec<usize> {
+        let mut out = Vec::new();
+        for (w, (x, y)) in sets.row(a).iter().zip(sets.row(b)).enumerate() {
+            let mut z = x & y;
+            while z != 0 {
+                out.push(w * 64 + z.trailing_zeros() as usize);
+                z &= z - 1;
+            }
+        }
+        out
+    };
+    let mut in_tree = vec![false; m];
+    let mut parent: Vec<Option<usize>> = vec![None; m];
+    // best link of each outside clique: (shared count, -sep log states, from)
+    let mut link: Vec<Option<(usize, f64, usize)>> = vec![None; m];
+    let lw: Vec<f64> = cards.iter().map(|&c| (c as f64).ln()).collect();
+    let add = |c: usize, in_tree: &mut Vec<bool>, link: &mut Vec<Option<(usize, f64, usize)>>| {
+        in_tree[c] = true;
+        for o in 0..m {
+            if in_tree[o] {
+                continue;
+            }
+            let s = shared(c, o);
+            let w = (s.len(), -s.iter().map(|&v| lw[v]).sum::<f64>(), c);
+            let better = match link[o] {
+                None => true,
+                Some(l) => w.0 > l.0 || (w.0 == l.0 && w.1 > l.1),
+            };
+            if better {
+                link[o] = Some(w);
+            }
+        }
+    };
+    add(big, &mut in_tree, &mut link);
+    for _ in 1..m {
+        let mut pick: Option<usize> = None;
+        for o in 0..m {
+            if in_tree[o] {
+                continue;
+            }
+            let better = match (pick, link[o]) {
+                (None, _) => true,
+                (Some(p), Some(l)) => {
+                    let lp = link[p].unwrap_or((0, f64::NEG_INFINITY, 0));
+                    l.0 > lp.0 || (l.0 == lp.0 && l.1 > lp.1)
+                }
+                _ => false,
+            };
+            if better {
+                pick = Some(o);
+            }
+        }
+        let Some(o) = pick else { break };
+        parent[o] = link[o].map(|l| l.2);
+        add(o, &mut in_tree, &mut link);
+    }
+    let mut children = vec![Vec::new(); m];
+    for c in 0..m {
+        if let Some(p) = parent[c] {
+            children[p].push(c);
+        }
+    }
+    // Layout: separator first (ascending variable index), then the rest ascending.
+    let mut cliques: Vec<Clique> = Vec::with_capacity(m);
+    for c in 0..m {
+        let sep = match parent[c] {
+            Some(p) => shared(c, p),
+            None => Vec::new(),
+        };
+        let mut vars = sep.clone();
+        vars.extend(cl[c].iter().filter(|v| !sep.contains(v)));
+        let size = vars.iter().map(|&v| cards[v]).product();
+        let sep_size = sep.iter().map(|&v| cards[v]).product();
+        cliques.push(Clique {
+            vars,
+            size,
+            parent: parent[c],
+            children: children[c].clone(),
+            sep,
+            sep_size,
+            to_sep: None,
+            parent_to_sep: None,
+        });
+    }
+    for c in 0..m {
+        if let Some(p) = cliques[c].parent {
+            let to = IndexMap::between(&cliques[c].vars, &cards, &cliques[c].sep);
+            let from = IndexMap::between(&cliques[p].vars, &cards, &cliques[c].sep);
+            cliques[c].to_sep = Some(to);
+            cliques[c].parent_to_sep = Some(from);
+        }
+    }
+    let mut post_order = Vec::with_capacity(m);
+    let mut stack = vec![(big, false)];
+    while let Some((c, done)) = stack.pop() {
+        if done {
+            post_order.push(c);
+        } else {
+            stack.push((c, true));
+            for &k in cliques[c].children.iter().rev() {
+                stack.push((k, false));
+            }
+        }
+    }
+    // Homes of variables and of CPT families.
+    let smallest_holding = |vars: &[usize]| -> usize {
+        let mut bestc = usize::MAX;
+        for (i, c) in cliques.iter().enumerate() {
+            if vars.iter().all(|v| cl[i].binary_search(v).is_ok())
+                && (bestc == usize::MAX || c.size < cliques[bestc].size)
+            {
+                bestc = i;
+            }
+        }
+        bestc
+    };
+    let mut home = Vec::with_capacity(n);
+    for v in 0..n {
+        let h = smallest_holding(&[v]);
+        home.push((h, IndexMap::between(&cliques[h].vars, &cards, &[v])));
+    }
+    let mut init: Vec<Vec<f64>> = cliques.iter().map(|c| vec![1.0; c.size]).collect();
+    for v in 0..n {
+        let Some(cpt) = net.cpt(VarId(v)) else {
+            continue;
+        };
+        let mut fam: Vec<usize> = cpt.parents.iter().map(|p| p.0).collect();
+        fam.push(v);
+        let h = smallest_holding(&fam);
+        if h == usize::MAX {
+            panic!("internal invariant broken: family of variable {v} is in no clique");
+        }
+        let map = IndexMap::between(&cliques[h].vars, &cards, &fam);
+        map.multiply(&mut init[h], &cpt.values, 0, map.runs);
+    }
+    let stats = TreeStats {
+        cliques: m,
+        largest_clique_states: cliques[big].size,
+        largest_clique_variables: cliques[big].vars.len(),
+        total_clique_states: cliques.iter().map(|c| c.size).sum(),
+        total_separator_states: cliques
+            .iter()
+            .filter(|c| c.parent.is_some())
+            .map(|c| c.sep_size)
+            .sum(),
+        heuristic,
+    };
+    Ok(JunctionTree {
+        net: net.clone(),
+        cards,
+        cliques,
+        root: big,
+        post_order,
+        home,
+        init,
+        stats,
+    })
+}
+
+impl JunctionTree {
+    /// The network this tree was compiled from.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Size figures of the tree.
+    pub fn stats(&self) -> &TreeStats {
+        &self.stats
+    }
+}

@@ -1,0 +1,82 @@
+//! Every posterior of every case of the five reference files (pyAgrum 3.3.1 LazyPropagation,
+//! rounded to 1e-10; `shared/bn/reference/`) within 1e-9. Skipped, with a message, when the
+//! shared folder is absent (the project builds without it).
+
+use std::path::PathBuf;
+
+use bayes::{CompileOptions, Evidence, compile};
+use serde_json::Value;
+
+fn shared() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bn"))
+}
+
+fn check(name: &str) {
+    let dir = shared();
+    let Ok(bytes) = std::fs::read(dir.join(format!("networks/{name}.bif.gz"))) else {
+        eprintln!("skipping {name}: shared/bn not present");
+        return;
+    };
+    let opts = bayes::bif::BifOptions {
+        precision: bayes::bif::ValuePrecision::Single,
+    };
+    let net = bayes::bif::parse_gz_with(&bytes, &opts).unwrap();
+    let text = std::fs::read_to_string(dir.join(format!("reference/{name}.json"))).unwrap();
+    let r: Value = serde_json::from_str(&text).unwrap();
+    let jt = compile(&net, &CompileOptions::default()).unwrap();
+    let mut ws = jt.workspace();
+    let cases = r["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    let mut worst = 0.0f64;
+    let mut compared = 0usize;
+    for (i, case) in cases.iter().enumerate() {
+        let ev = Evidence::from_names(
+            &net,
+            case["evidence"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str().unwrap())),
+        )
+        .unwrap();
+        let post = jt.query_with(&mut ws, &ev).unwrap();
+        for (var, states) in case["posteriors"].as_object().unwrap() {
+            let id = net.var(var).unwrap();
+            for (s, p) in states.as_object().unwrap() {
+                let d = (post.of(id)[net.state(id, s).unwrap()] - p.as_f64().unwrap()).abs();
+                assert!(
+                    d <= 1e-9,
+                    "{name} case {i}: {var}={s}: ours {} vs reference {p}",
+                    post.of(id)[net.state(id, s).unwrap()]
+                );
+                worst = worst.max(d);
+                compared += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{name}: {} cases, {compared} posteriors, max |Δ| = {worst:.2e}",
+        cases.len()
+    );
+}
+
+#[test]
+fn asia() {
+    check("asia");
+}
+#[test]
+fn alarm() {
+    check("alarm");
+}
+#[test]
+fn insurance() {
+    check("insurance");
+}
+#[test]
+fn hailfinder() {
+    check("hailfinder");
+}
+#[test]
+fn munin() {
+    check("munin");
+}
