@@ -1,0 +1,1443 @@
+//! The patient case file (TOML or JSON): patient, injuries, treatments, follow-up observations,
+//! listed plans and simulation settings.
+//!
+//! Days are counted from the first injury (day 0). Every date or day field accepts either a
+//! `date = "YYYY-MM-DD"` (which needs the first injury's `date`) or a `day = N`. Parsing goes through
+//! loose raw structs and then a validation pass whose errors name the field path, the value and
+//! what was expected ([`CaseError`]).
+//!
+//! Findings vocabulary for EMG/NCS follow-up is that of the diagnosis findings format
+//! (`emg.fibrillations` `0`/`present`/`1+`..`4+`, `emg.mup` `normal`/`neurogenic`/`nascent`/`none`/…,
+//! `emg.recruitment`, `ncs.cmap` `normal`/`reduced`/`absent`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::atlas::{AffectedMuscle, Atlas, Sex};
+use crate::error::CaseError;
+
+/// A nerve injury grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Grade {
+    /// Seddon neurapraxia (Sunderland I).
+    Neurapraxia,
+    /// Seddon axonotmesis (Sunderland II–IV, unspecified).
+    Axonotmesis,
+    /// Seddon neurotmesis (Sunderland V).
+    Neurotmesis,
+    /// A Sunderland grade 1–5.
+    Sunderland(u8),
+}
+
+impl Grade {
+    /// Parses `neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`
+    /// (also `sunderland 3`, `sunderland-3`, `I`..`V`).
+    pub fn parse(s: &str) -> Option<Grade> {
+        let t = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        match t.as_str() {
+            "neurapraxia" => Some(Grade::Neurapraxia),
+            "axonotmesis" => Some(Grade::Axonotmesis),
+            "neurotmesis" => Some(Grade::Neurotmesis),
+            _ => {
+                let n = t.strip_prefix("sunderland_").unwrap_or(&t);
+                let g = match n {
+                    "1" | "i" => 1,
+                    "2" | "ii" => 2,
+                    "3" | "iii" => 3,
+                    "4" | "iv" => 4,
+                    "5" | "v" => 5,
+                    _ => return None,
+                };
+                Some(Grade::Sunderland(g))
+            }
+        }
+    }
+
+    /// A short label.
+    pub fn label(&self) -> String {
+        match self {
+            Grade::Neurapraxia => "neurapraxia".into(),
+            Grade::Axonotmesis => "axonotmesis".into(),
+            Grade::Neurotmesis => "neurotmesis".into(),
+            Grade::Sunderland(n) => format!("sunderland_{n}"),
+        }
+    }
+
+    /// Whether axons are cut (Wallerian degeneration follows).
+    pub fn is_axonal(&self) -> bool {
+        !matches!(self, Grade::Neurapraxia | Grade::Sunderland(1))
+    }
+}
+
+const GRADE_EXPECTED: &str = "`neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`, or `unknown` (with an optional `prior`)";
+
+/// A known grade or a prior over grades.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum GradeSpec {
+    /// Known.
+    Known(Grade),
+    /// Unknown: probabilities over grades (normalised, sum 1).
+    Unknown(Vec<(Grade, f64)>),
+}
+
+/// Default prior for an unknown grade after a closed injury. **Assumption**: no source gives a
+/// general split; it is chosen so that about 80% recover spontaneously, the order of the 77.2%
+/// spontaneous recovery of radial palsy with humeral fractures (literature.md §9).
+pub const DEFAULT_UNKNOWN_PRIOR: [(Grade, f64); 3] = [
+    (Grade::Neurapraxia, 0.3),
+    (Grade::Axonotmesis, 0.5),
+    (Grade::Neurotmesis, 0.2),
+];
+
+/// Where an injury is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Location {
+    /// Nerve and site from the atlas.
+    Atlas {
+        /// Nerve id.
+        nerve: String,
+        /// Site id.
+        site: String,
+    },
+    /// An explicit distance to one muscle (experimental designs).
+    Explicit {
+        /// Muscle (twin name).
+        muscle: String,
+        /// Distance from the injury to the motor entry point, mm.
+        distance_mm: f64,
+    },
+}
+
+/// One injury.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Injury {
+    /// Location.
+    pub location: Location,
+    /// Grade or prior.
+    pub grade: GradeSpec,
+    /// Share of the nerve's axons injured (1 = complete).
+    pub extent: f64,
+    /// Day of injury (0 for the first).
+    pub day: u32,
+    /// Axons cannot regrow without surgery (a gap, a ligated or resected nerve).
+    pub regrowth_prevented: bool,
+    /// Gap between the stumps, mm (for a graft length), if known.
+    pub gap_mm: Option<f64>,
+    /// Free-text mechanism.
+    pub mechanism: Option<String>,
+    /// Muscles affected with their distances (resolved against the atlas).
+    pub muscles: Vec<AffectedMuscle>,
+}
+
+impl Injury {
+    /// The nerve id (or `explicit`).
+    pub fn nerve(&self) -> &str {
+        match &self.location {
+            Location::Atlas { nerve, .. } => nerve,
+            Location::Explicit { .. } => "explicit",
+        }
+    }
+    /// A readable place.
+    pub fn place(&self) -> String {
+        match &self.location {
+            Location::Atlas { nerve, site } => {
+                format!("{nerve} nerve at {}", site.replace('_', " "))
+            }
+            Location::Explicit {
+                muscle,
+                distance_mm,
+            } => {
+                format!("{distance_mm:.0} mm from {}", muscle.replace('_', " "))
+            }
+        }
+    }
+}
+
+/// Repair technique.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum RepairMethod {
+    /// End-to-end suture.
+    Primary,
+    /// Autologous graft of a length.
+    Graft {
+        /// Graft length, mm.
+        length_mm: f64,
+    },
+    /// Nerve transfer.
+    Transfer {
+        /// Atlas transfer id, if from the atlas.
+        atlas_id: Option<String>,
+        /// Donor motor axons.
+        donor_axons: u32,
+        /// Distance from the coaptation to the target's entry point (explicit), mm; atlas
+        /// transfers compute it per target.
+        distance_mm: Option<f64>,
+        /// How long the donor had been axotomized, days.
+        donor_axotomized_days: u32,
+    },
+}
+
+/// A treatment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Treatment {
+    /// Surgical repair of an injury.
+    Repair {
+        /// Index of the injury repaired.
+        injury: usize,
+        /// Day.
+        day: u32,
+        /// Technique.
+        method: RepairMethod,
+    },
+    /// Electrical stimulation of the denervated muscles of an injury.
+    Stimulation {
+        /// Index of the injury whose muscles are stimulated.
+        injury: usize,
+        /// First day.
+        start_day: u32,
+        /// Last day.
+        end_day: u32,
+        /// Hours a day, if given so.
+        hours_per_day: Option<f64>,
+        /// Contractions a day, if given so.
+        contractions_per_day: Option<f64>,
+    },
+}
+
+impl Treatment {
+    /// The (first) day it acts.
+    pub fn day(&self) -> u32 {
+        match self {
+            Treatment::Repair { day, .. } => *day,
+            Treatment::Stimulation { start_day, .. } => *start_day,
+        }
+    }
+    /// The injury it applies to.
+    pub fn injury(&self) -> usize {
+        match self {
+            Treatment::Repair { injury, .. } | Treatment::Stimulation { injury, .. } => *injury,
+        }
+    }
+}
+
+/// EMG fibrillation grade (0–4); `present` without a grade.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum Fibrillations {
+    /// A grade 0..=4.
+    Grade(u8),
+    /// Present, grade not stated.
+    Present,
+}
+
+/// Motor unit potentials seen on needle EMG.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Mup {
+    /// No voluntary units.
+    None,
+    /// Small polyphasic nascent units (early reinnervation).
+    Nascent,
+    /// Large, long, polyphasic (established reinnervation / sprouting).
+    Neurogenic,
+    /// Normal.
+    Normal,
+}
+
+/// CMAP (or recruitment) finding as absent / reduced / normal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Level3 {
+    /// Absent / none.
+    Absent,
+    /// Reduced.
+    Reduced,
+    /// Normal.
+    Normal,
+}
+
+/// A follow-up observation of one muscle on one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Observation {
+    /// Day since the first injury.
+    pub day: u32,
+    /// Muscle.
+    pub muscle: String,
+    /// MRC grade 0–5.
+    pub mrc: Option<u8>,
+    /// Fibrillations.
+    pub fibrillations: Option<Fibrillations>,
+    /// MUPs.
+    pub mup: Option<Mup>,
+    /// Recruitment.
+    pub recruitment: Option<Level3>,
+    /// CMAP on stimulation distal to the injury.
+    pub cmap: Option<Level3>,
+}
+
+/// A plan listed in the case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanSpec {
+    /// Name.
+    pub name: String,
+    /// Treatments added to the case's own (already done) treatments.
+    pub treatments: Vec<Treatment>,
+}
+
+/// Simulation settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    /// Days simulated.
+    pub horizon_days: u32,
+    /// Monte Carlo draws.
+    pub draws: usize,
+    /// Seed.
+    pub seed: u64,
+    /// The day the question is asked (plans start no earlier); default: the last observation.
+    pub decision_day: u32,
+}
+
+/// The patient.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Patient {
+    /// Age at injury, years.
+    pub age_years: f64,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Height, cm.
+    pub height_cm: Option<f64>,
+    /// Diabetes.
+    pub diabetes: bool,
+    /// Smoker.
+    pub smoking: bool,
+}
+
+/// A validated case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Case {
+    /// Title.
+    pub title: Option<String>,
+    /// Patient.
+    pub patient: Patient,
+    /// Injuries.
+    pub injuries: Vec<Injury>,
+    /// Treatments already given or planned as part of the case.
+    pub treatments: Vec<Treatment>,
+    /// Follow-up observations, by day.
+    pub observations: Vec<Observation>,
+    /// Plans listed in the case.
+    pub plans: Vec<PlanSpec>,
+    /// Settings.
+    pub settings: Settings,
+}
+
+// ------------------------------------------------------------------ raw (as written)
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum StrOrNum {
+    Num(f64),
+    Str(String),
+}
+
+impl std::fmt::Display for StrOrNum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StrOrNum::Num(n) => write!(f, "{n}"),
+            StrOrNum::Str(s) => write!(f, "\"{s}\""),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    patient: Option<RawPatient>,
+    #[serde(default, alias = "injuries")]
+    injury: Vec<RawInjury>,
+    #[serde(default, alias = "treatments")]
+    treatment: Vec<RawTreatment>,
+    #[serde(default, alias = "observations", alias = "followup")]
+    observation: Vec<RawObservation>,
+    #[serde(default, alias = "plans")]
+    plan: Vec<RawPlan>,
+    #[serde(default)]
+    settings: Option<RawSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPatient {
+    age_years: Option<f64>,
+    sex: Option<String>,
+    height_cm: Option<f64>,
+    #[serde(default)]
+    diabetes: bool,
+    #[serde(default)]
+    smoking: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInjury {
+    nerve: Option<String>,
+    site: Option<String>,
+    muscle: Option<String>,
+    distance_mm: Option<f64>,
+    grade: Option<StrOrNum>,
+    sunderland: Option<f64>,
+    prior: Option<BTreeMap<String, f64>>,
+    #[serde(alias = "fraction_of_axons")]
+    extent: Option<StrOrNum>,
+    date: Option<String>,
+    day: Option<f64>,
+    regrowth: Option<String>,
+    gap_mm: Option<f64>,
+    mechanism: Option<String>,
+    side: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTreatment {
+    kind: Option<String>,
+    method: Option<String>,
+    nerve: Option<String>,
+    day: Option<f64>,
+    date: Option<String>,
+    graft_length_mm: Option<f64>,
+    transfer: Option<String>,
+    donor_axons: Option<f64>,
+    donor_axotomized_days: Option<f64>,
+    distance_mm: Option<f64>,
+    start_day: Option<f64>,
+    start_date: Option<String>,
+    end_day: Option<f64>,
+    end_date: Option<String>,
+    hours_per_day: Option<f64>,
+    contractions_per_day: Option<f64>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObservation {
+    day: Option<f64>,
+    date: Option<String>,
+    muscle: Option<String>,
+    mrc: Option<f64>,
+    emg: Option<RawEmg>,
+    ncs: Option<RawNcs>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmg {
+    fibrillations: Option<StrOrNum>,
+    mup: Option<String>,
+    recruitment: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNcs {
+    cmap: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    name: Option<String>,
+    #[serde(default, alias = "treatments")]
+    treatment: Vec<RawTreatment>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    horizon_days: Option<f64>,
+    #[serde(alias = "samples")]
+    draws: Option<f64>,
+    seed: Option<u64>,
+    decision_day: Option<f64>,
+    decision_date: Option<String>,
+}
+
+/// Largest horizon accepted (10 years): bounded work per request.
+pub const MAX_HORIZON_DAYS: u32 = 3650;
+/// Largest number of draws accepted.
+pub const MAX_DRAWS: usize = 100_000;
+
+impl Case {
+    /// Parses a TOML case.
+    pub fn from_toml(text: &str, atlas: &Atlas) -> Result<Case, CaseError> {
+        let raw: RawCase = toml::from_str(text).map_err(|e| CaseError::Syntax(e.to_string()))?;
+        raw.validate(atlas)
+    }
+
+    /// Parses a JSON case.
+    pub fn from_json(text: &str, atlas: &Atlas) -> Result<Case, CaseError> {
+        let raw: RawCase =
+            serde_json::from_str(text).map_err(|e| CaseError::Syntax(e.to_string()))?;
+        raw.validate(atlas)
+    }
+
+    /// Parses TOML or JSON (JSON if the first non-blank character is `{`).
+    pub fn parse(text: &str, atlas: &Atlas) -> Result<Case, CaseError> {
+        if text.trim_start().starts_with('{') {
+            Self::from_json(text, atlas)
+        } else {
+            Self::from_toml(text, atlas)
+        }
+    }
+
+    /// All affected muscles, in injury then branching order (a muscle hit by two injuries appears
+    /// once, under the first).
+    pub fn muscles(&self) -> Vec<(usize, &AffectedMuscle)> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for (i, inj) in self.injuries.iter().enumerate() {
+            for m in &inj.muscles {
+                if seen.insert(m.muscle.clone()) {
+                    out.push((i, m));
+                }
+            }
+        }
+        out
+    }
+}
+
+struct DayCtx {
+    origin: Option<time::Date>,
+}
+
+fn parse_date(field: &str, s: &str) -> Result<time::Date, CaseError> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), &fmt)
+        .map_err(|_| CaseError::field(field, format!("\"{s}\""), "a date written YYYY-MM-DD"))
+}
+
+fn check_day(field: &str, d: f64) -> Result<u32, CaseError> {
+    if !d.is_finite() || d < 0.0 || d > MAX_HORIZON_DAYS as f64 {
+        return Err(CaseError::field(
+            field,
+            d,
+            format!("a day between 0 and {MAX_HORIZON_DAYS} (days since the first injury)"),
+        ));
+    }
+    Ok(d.round() as u32)
+}
+
+impl DayCtx {
+    fn day(
+        &self,
+        path: &str,
+        day: Option<f64>,
+        date: Option<&str>,
+        key: &str,
+    ) -> Result<Option<u32>, CaseError> {
+        match (day, date) {
+            (Some(_), Some(_)) => Err(CaseError::field(
+                format!("{path}.{key}_date"),
+                "given together with a day",
+                format!("either `{key}` as a day or a date, not both"),
+            )),
+            (Some(d), None) => check_day(&format!("{path}.{key}"), d).map(Some),
+            (None, Some(s)) => {
+                let f = format!(
+                    "{path}.{}",
+                    if key == "day" {
+                        "date".to_string()
+                    } else {
+                        format!("{key}_date")
+                    }
+                );
+                let date = parse_date(&f, s)?;
+                let Some(origin) = self.origin else {
+                    return Err(CaseError::field(
+                        f,
+                        format!("\"{s}\""),
+                        "a day number, or a `date` on the first injury to count days from",
+                    ));
+                };
+                let days = (date - origin).whole_days();
+                if days < 0 {
+                    return Err(CaseError::field(
+                        f,
+                        format!("\"{s}\""),
+                        "a date on or after the first injury",
+                    ));
+                }
+                check_day(&f, days as f64).map(Some)
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+fn positive(field: &str, v: f64, what: &str) -> Result<f64, CaseError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(CaseError::field(field, v, what))
+    }
+}
+
+impl RawCase {
+    fn validate(self, atlas: &Atlas) -> Result<Case, CaseError> {
+        let _ = &self.description;
+        let p = self.patient.ok_or_else(|| {
+            CaseError::missing("patient", "a [patient] table with at least age_years")
+        })?;
+        let age = p
+            .age_years
+            .ok_or_else(|| CaseError::missing("patient.age_years", "the age in years (0-110)"))?;
+        if !(age.is_finite() && (0.0..=110.0).contains(&age)) {
+            return Err(CaseError::field(
+                "patient.age_years",
+                age,
+                "an age in years between 0 and 110",
+            ));
+        }
+        let sex = match p.sex.as_deref() {
+            None => None,
+            Some("male") => Some(Sex::Male),
+            Some("female") => Some(Sex::Female),
+            Some(other) => {
+                return Err(CaseError::field(
+                    "patient.sex",
+                    format!("\"{other}\""),
+                    "`female` or `male`",
+                ));
+            }
+        };
+        if let Some(h) = p.height_cm {
+            if !(h.is_finite() && (50.0..=250.0).contains(&h)) {
+                return Err(CaseError::field(
+                    "patient.height_cm",
+                    h,
+                    "a height in cm between 50 and 250",
+                ));
+            }
+        }
+        let patient = Patient {
+            age_years: age,
+            sex,
+            height_cm: p.height_cm,
+            diabetes: p.diabetes,
+            smoking: p.smoking,
+        };
+
+        if self.injury.is_empty() {
+            return Err(CaseError::missing(
+                "injury",
+                "at least one [[injury]] with a nerve and site (or a muscle and distance_mm)",
+            ));
+        }
+        let origin = match self.injury[0].date.as_deref() {
+            Some(s) => Some(parse_date("injury[0].date", s)?),
+            None => None,
+        };
+        let ctx = DayCtx { origin };
+        let mut injuries = Vec::new();
+        for (i, r) in self.injury.into_iter().enumerate() {
+            injuries.push(validate_injury(i, r, atlas, &patient, &ctx)?);
+        }
+        let nerves: Vec<String> = injuries.iter().map(|i| i.nerve().to_string()).collect();
+
+        let mut treatments = Vec::new();
+        for (i, t) in self.treatment.into_iter().enumerate() {
+            treatments.push(validate_treatment(
+                &format!("treatment[{i}]"),
+                t,
+                atlas,
+                &nerves,
+                &injuries,
+                &ctx,
+            )?);
+        }
+
+        let known_muscles: Vec<String> = injuries
+            .iter()
+            .flat_map(|i| i.muscles.iter().map(|m| m.muscle.clone()))
+            .collect();
+        let mut observations = Vec::new();
+        for (i, o) in self.observation.into_iter().enumerate() {
+            observations.push(validate_observation(i, o, &known_muscles, &ctx)?);
+        }
+        observations.sort_by_key(|o| o.day);
+
+        let mut plans = Vec::new();
+        for (i, pl) in self.plan.into_iter().enumerate() {
+            let name = pl.name.ok_or_else(|| {
+                CaseError::missing(format!("plan[{i}].name"), "a name for the plan")
+            })?;
+            let mut ts = Vec::new();
+            for (j, t) in pl.treatment.into_iter().enumerate() {
+                ts.push(validate_treatment(
+                    &format!("plan[{i}].treatment[{j}]"),
+                    t,
+                    atlas,
+                    &nerves,
+                    &injuries,
+                    &ctx,
+                )?);
+            }
+            plans.push(PlanSpec {
+                name,
+                treatments: ts,
+            });
+        }
+
+        let s = self.settings.unwrap_or(RawSettings {
+            horizon_days: None,
+            draws: None,
+            seed: None,
+            decision_day: None,
+            decision_date: None,
+        });
+        let horizon = match s.horizon_days {
+            None => 730,
+            Some(h) if h.is_finite() && (30.0..=MAX_HORIZON_DAYS as f64).contains(&h) => {
+                h.round() as u32
+            }
+            Some(h) => {
+                return Err(CaseError::field(
+                    "settings.horizon_days",
+                    h,
+                    format!("a number of days between 30 and {MAX_HORIZON_DAYS}"),
+                ));
+            }
+        };
+        let draws = match s.draws {
+            None => 500,
+            Some(d) if d.is_finite() && d >= 1.0 && d <= MAX_DRAWS as f64 && d.fract() == 0.0 => {
+                d as usize
+            }
+            Some(d) => {
+                return Err(CaseError::field(
+                    "settings.draws",
+                    d,
+                    format!("a whole number of draws between 1 and {MAX_DRAWS}"),
+                ));
+            }
+        };
+        let last_obs = observations.iter().map(|o| o.day).max();
+        let decision_day = ctx
+            .day(
+                "settings",
+                s.decision_day,
+                s.decision_date.as_deref(),
+                "decision_day",
+            )?
+            .or(last_obs)
+            .unwrap_or(0);
+        if decision_day >= horizon {
+            return Err(CaseError::field(
+                "settings.decision_day",
+                decision_day,
+                format!("a day before the horizon ({horizon})"),
+            ));
+        }
+        for o in &observations {
+            if o.day >= horizon {
+                return Err(CaseError::field(
+                    "observation.day",
+                    o.day,
+                    format!("a day before the horizon ({horizon})"),
+                ));
+            }
+        }
+        Ok(Case {
+            title: self.title,
+            patient,
+            injuries,
+            treatments,
+            observations,
+            plans,
+            settings: Settings {
+                horizon_days: horizon,
+                draws,
+                seed: s.seed.unwrap_or(1),
+                decision_day,
+            },
+        })
+    }
+}
+
+fn validate_injury(
+    i: usize,
+    r: RawInjury,
+    atlas: &Atlas,
+    patient: &Patient,
+    ctx: &DayCtx,
+) -> Result<Injury, CaseError> {
+    let path = format!("injury[{i}]");
+    let _ = &r.side;
+    let day = ctx
+        .day(&path, r.day, r.date.as_deref(), "day")?
+        .unwrap_or(0);
+    let extent = match r.extent {
+        None => 1.0,
+        Some(StrOrNum::Str(s)) if s == "complete" => 1.0,
+        Some(StrOrNum::Num(x)) if x.is_finite() && x > 0.0 && x <= 1.0 => x,
+        Some(other) => {
+            return Err(CaseError::field(
+                format!("{path}.extent"),
+                other,
+                "`complete` or the injured share of axons in (0, 1]",
+            ));
+        }
+    };
+    let grade = match (&r.grade, r.sunderland) {
+        (Some(_), Some(_)) => {
+            return Err(CaseError::field(
+                format!("{path}.sunderland"),
+                "given together with grade",
+                "either `grade` or `sunderland`",
+            ));
+        }
+        (None, Some(n)) => {
+            if n.fract() != 0.0 || !(1.0..=5.0).contains(&n) {
+                return Err(CaseError::field(
+                    format!("{path}.sunderland"),
+                    n,
+                    "a Sunderland grade 1 to 5",
+                ));
+            }
+            GradeSpec::Known(Grade::Sunderland(n as u8))
+        }
+        (None, None) => return Err(CaseError::missing(format!("{path}.grade"), GRADE_EXPECTED)),
+        (Some(StrOrNum::Str(s)), None) if s.trim() == "unknown" => {
+            let prior = match &r.prior {
+                None => DEFAULT_UNKNOWN_PRIOR.to_vec(),
+                Some(map) => {
+                    let mut v = Vec::new();
+                    for (k, w) in map {
+                        let g = Grade::parse(k).ok_or_else(|| CaseError::field(format!("{path}.prior.{k}"), format!("\"{k}\""), "a grade name as key: neurapraxia, axonotmesis, neurotmesis, sunderland_1..sunderland_5"))?;
+                        if !(w.is_finite() && *w >= 0.0) {
+                            return Err(CaseError::field(
+                                format!("{path}.prior.{k}"),
+                                w,
+                                "a non-negative weight",
+                            ));
+                        }
+                        if *w > 0.0 {
+                            v.push((g, *w));
+                        }
+                    }
+                    let total: f64 = v.iter().map(|x| x.1).sum();
+                    if total <= 0.0 {
+                        return Err(CaseError::field(
+                            format!("{path}.prior"),
+                            "all weights zero",
+                            "at least one positive weight",
+                        ));
+                    }
+                    v.iter().map(|(g, w)| (*g, w / total)).collect()
+                }
+            };
+            GradeSpec::Unknown(prior)
+        }
+        (Some(StrOrNum::Str(s)), None) => match Grade::parse(s) {
+            Some(g) => {
+                if r.prior.is_some() {
+                    return Err(CaseError::field(
+                        format!("{path}.prior"),
+                        "given with a known grade",
+                        "a prior only with grade = \"unknown\"",
+                    ));
+                }
+                GradeSpec::Known(g)
+            }
+            None => {
+                return Err(CaseError::field(
+                    format!("{path}.grade"),
+                    format!("\"{s}\""),
+                    GRADE_EXPECTED,
+                ));
+            }
+        },
+        (Some(other @ StrOrNum::Num(_)), None) => {
+            return Err(CaseError::field(
+                format!("{path}.grade"),
+                other,
+                GRADE_EXPECTED,
+            ));
+        }
+    };
+    let regrowth_prevented = match r.regrowth.as_deref() {
+        None | Some("allowed") => false,
+        Some("prevented") => true,
+        Some(other) => {
+            return Err(CaseError::field(
+                format!("{path}.regrowth"),
+                format!("\"{other}\""),
+                "`allowed` or `prevented`",
+            ));
+        }
+    };
+    if let Some(g) = r.gap_mm {
+        if !(g.is_finite() && (0.0..=300.0).contains(&g)) {
+            return Err(CaseError::field(
+                format!("{path}.gap_mm"),
+                g,
+                "a gap in mm between 0 and 300",
+            ));
+        }
+    }
+    let (location, muscles) = match (r.nerve, r.site, r.muscle, r.distance_mm) {
+        (Some(nerve), Some(site), None, None) => {
+            let ms = atlas
+                .affected(&nerve, &site, patient.height_cm, patient.sex)
+                .map_err(|e| CaseError::Atlas {
+                    field: format!("{path}.site"),
+                    source: e,
+                })?;
+            if ms.is_empty() {
+                return Err(CaseError::field(
+                    format!("{path}.site"),
+                    format!("\"{site}\""),
+                    format!("a site proximal to at least one muscle of the {nerve} nerve"),
+                ));
+            }
+            (Location::Atlas { nerve, site }, ms)
+        }
+        (nerve, None, Some(muscle), Some(d)) => {
+            let d = positive(
+                &format!("{path}.distance_mm"),
+                d,
+                "a distance in mm between 0 and 1500",
+            )?;
+            if d > 1500.0 {
+                return Err(CaseError::field(
+                    format!("{path}.distance_mm"),
+                    d,
+                    "a distance in mm between 0 and 1500",
+                ));
+            }
+            if muscle.is_empty()
+                || !muscle
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+            {
+                return Err(CaseError::field(
+                    format!("{path}.muscle"),
+                    format!("\"{muscle}\""),
+                    "a snake_case muscle name",
+                ));
+            }
+            let m = AffectedMuscle {
+                muscle: muscle.clone(),
+                nerve: nerve.unwrap_or_else(|| "explicit".into()),
+                distance_mm: d,
+                distance_sd_mm: 0.0,
+                axon_share: 1.0,
+                provenance: "given in the case".into(),
+            };
+            (
+                Location::Explicit {
+                    muscle,
+                    distance_mm: d,
+                },
+                vec![m],
+            )
+        }
+        (None, _, None, _) => {
+            return Err(CaseError::missing(
+                format!("{path}.nerve"),
+                "a nerve and a site from the atlas, or a muscle and distance_mm",
+            ));
+        }
+        (Some(_), None, None, _) => {
+            return Err(CaseError::missing(
+                format!("{path}.site"),
+                "an atlas site for the nerve (or a muscle and distance_mm)",
+            ));
+        }
+        (_, Some(_), Some(_), _) | (_, Some(_), None, Some(_)) => {
+            return Err(CaseError::field(
+                format!("{path}.site"),
+                "given with muscle/distance_mm",
+                "either nerve + site, or muscle + distance_mm",
+            ));
+        }
+        (_, None, Some(_), None) => {
+            return Err(CaseError::missing(
+                format!("{path}.distance_mm"),
+                "the distance in mm from the injury to the muscle's motor entry point",
+            ));
+        }
+        (None, Some(_), None, None) => {
+            return Err(CaseError::missing(
+                format!("{path}.nerve"),
+                "the injured nerve for the site",
+            ));
+        }
+    };
+    let muscles = muscles
+        .into_iter()
+        .map(|mut m| {
+            m.axon_share *= extent;
+            m
+        })
+        .collect();
+    Ok(Injury {
+        location,
+        grade,
+        extent,
+        day,
+        regrowth_prevented,
+        gap_mm: r.gap_mm,
+        mechanism: r.mechanism,
+        muscles,
+    })
+}
+
+fn validate_treatment(
+    path: &str,
+    t: RawTreatment,
+    atlas: &Atlas,
+    nerves: &[String],
+    injuries: &[Injury],
+    ctx: &DayCtx,
+) -> Result<Treatment, CaseError> {
+    let _ = &t.note;
+    let injury = match t.nerve.as_deref() {
+        None => 0,
+        Some(n) => nerves.iter().position(|x| x == n).ok_or_else(|| {
+            CaseError::field(
+                format!("{path}.nerve"),
+                format!("\"{n}\""),
+                format!("the nerve of one of the injuries: {}", nerves.join(", ")),
+            )
+        })?,
+    };
+    let kind = t
+        .kind
+        .as_deref()
+        .ok_or_else(|| CaseError::missing(format!("{path}.kind"), "`repair` or `stimulation`"))?;
+    match kind {
+        "repair" => {
+            let day = ctx
+                .day(path, t.day, t.date.as_deref(), "day")?
+                .ok_or_else(|| {
+                    CaseError::missing(format!("{path}.day"), "the day (or date) of the repair")
+                })?;
+            if day < injuries[injury].day {
+                return Err(CaseError::field(
+                    format!("{path}.day"),
+                    day,
+                    format!(
+                        "a day on or after the injury (day {})",
+                        injuries[injury].day
+                    ),
+                ));
+            }
+            let method = match t.method.as_deref() {
+                Some("primary") | None => RepairMethod::Primary,
+                Some("graft") => {
+                    let len = t
+                        .graft_length_mm
+                        .or(injuries[injury].gap_mm)
+                        .ok_or_else(|| {
+                            CaseError::missing(
+                                format!("{path}.graft_length_mm"),
+                                "the graft length in mm (or the injury's gap_mm)",
+                            )
+                        })?;
+                    if !(len.is_finite() && len > 0.0 && len <= 300.0) {
+                        return Err(CaseError::field(
+                            format!("{path}.graft_length_mm"),
+                            len,
+                            "a graft length in mm between 0 and 300",
+                        ));
+                    }
+                    RepairMethod::Graft { length_mm: len }
+                }
+                Some("transfer") => {
+                    let donor_axotomized_days = match t.donor_axotomized_days {
+                        None => 0,
+                        Some(d) => check_day(&format!("{path}.donor_axotomized_days"), d)?,
+                    };
+                    match &t.transfer {
+                        Some(id) => {
+                            let tr =
+                                atlas
+                                    .transfers
+                                    .iter()
+                                    .find(|x| &x.id == id)
+                                    .ok_or_else(|| {
+                                        CaseError::field(
+                                            format!("{path}.transfer"),
+                                            format!("\"{id}\""),
+                                            format!(
+                                                "an atlas transfer: {}",
+                                                atlas
+                                                    .transfers
+                                                    .iter()
+                                                    .map(|x| x.id.as_str())
+                                                    .collect::<Vec<_>>()
+                                                    .join(", ")
+                                            ),
+                                        )
+                                    })?;
+                            RepairMethod::Transfer {
+                                atlas_id: Some(id.clone()),
+                                donor_axons: t
+                                    .donor_axons
+                                    .map(|x| x.max(1.0) as u32)
+                                    .unwrap_or(tr.donor_axons),
+                                distance_mm: t.distance_mm,
+                                donor_axotomized_days,
+                            }
+                        }
+                        None => {
+                            let axons = t.donor_axons.ok_or_else(|| CaseError::missing(format!("{path}.donor_axons"), "the donor's motor axon count (or `transfer` = an atlas transfer id)"))?;
+                            if !(axons.is_finite() && axons >= 1.0 && axons <= 1.0e5) {
+                                return Err(CaseError::field(
+                                    format!("{path}.donor_axons"),
+                                    axons,
+                                    "a count between 1 and 100000",
+                                ));
+                            }
+                            let d = t.distance_mm.ok_or_else(|| {
+                                CaseError::missing(
+                                    format!("{path}.distance_mm"),
+                                    "the distance from the coaptation to the motor entry point, mm",
+                                )
+                            })?;
+                            positive(
+                                &format!("{path}.distance_mm"),
+                                d,
+                                "a positive distance in mm",
+                            )?;
+                            RepairMethod::Transfer {
+                                atlas_id: None,
+                                donor_axons: axons as u32,
+                                distance_mm: Some(d),
+                                donor_axotomized_days,
+                            }
+                        }
+                    }
+                }
+                Some(other) => {
+                    return Err(CaseError::field(
+                        format!("{path}.method"),
+                        format!("\"{other}\""),
+                        "`primary`, `graft` or `transfer`",
+                    ));
+                }
+            };
+            Ok(Treatment::Repair {
+                injury,
+                day,
+                method,
+            })
+        }
+        "stimulation" => {
+            let start = ctx
+                .day(path, t.start_day, t.start_date.as_deref(), "start")?
+                .ok_or_else(|| {
+                    CaseError::missing(
+                        format!("{path}.start_day"),
+                        "the first day (or start_date) of stimulation",
+                    )
+                })?;
+            let end = ctx
+                .day(path, t.end_day, t.end_date.as_deref(), "end")?
+                .ok_or_else(|| {
+                    CaseError::missing(
+                        format!("{path}.end_day"),
+                        "the last day (or end_date) of stimulation",
+                    )
+                })?;
+            if end < start {
+                return Err(CaseError::field(
+                    format!("{path}.end_day"),
+                    end,
+                    format!("a day on or after start_day ({start})"),
+                ));
+            }
+            if t.hours_per_day.is_none() && t.contractions_per_day.is_none() {
+                return Err(CaseError::missing(
+                    format!("{path}.hours_per_day"),
+                    "a dose: hours_per_day or contractions_per_day",
+                ));
+            }
+            if let Some(h) = t.hours_per_day {
+                if !(h.is_finite() && h > 0.0 && h <= 24.0) {
+                    return Err(CaseError::field(
+                        format!("{path}.hours_per_day"),
+                        h,
+                        "hours between 0 and 24",
+                    ));
+                }
+            }
+            if let Some(c) = t.contractions_per_day {
+                if !(c.is_finite() && c > 0.0 && c <= 100_000.0) {
+                    return Err(CaseError::field(
+                        format!("{path}.contractions_per_day"),
+                        c,
+                        "a count between 0 and 100000",
+                    ));
+                }
+            }
+            Ok(Treatment::Stimulation {
+                injury,
+                start_day: start,
+                end_day: end,
+                hours_per_day: t.hours_per_day,
+                contractions_per_day: t.contractions_per_day,
+            })
+        }
+        other => Err(CaseError::field(
+            format!("{path}.kind"),
+            format!("\"{other}\""),
+            "`repair` or `stimulation`",
+        )),
+    }
+}
+
+fn validate_observation(
+    i: usize,
+    o: RawObservation,
+    muscles: &[String],
+    ctx: &DayCtx,
+) -> Result<Observation, CaseError> {
+    let path = format!("observation[{i}]");
+    let _ = &o.note;
+    let day = ctx
+        .day(&path, o.day, o.date.as_deref(), "day")?
+        .ok_or_else(|| {
+            CaseError::missing(
+                format!("{path}.day"),
+                "the day (or date) of the observation",
+            )
+        })?;
+    let muscle = o
+        .muscle
+        .ok_or_else(|| CaseError::missing(format!("{path}.muscle"), "the muscle examined"))?;
+    if !muscles.contains(&muscle) {
+        return Err(CaseError::field(
+            format!("{path}.muscle"),
+            format!("\"{muscle}\""),
+            format!("a muscle affected by the injuries: {}", muscles.join(", ")),
+        ));
+    }
+    let mrc = match o.mrc {
+        None => None,
+        Some(m) if m.fract() == 0.0 && (0.0..=5.0).contains(&m) => Some(m as u8),
+        Some(m) => {
+            return Err(CaseError::field(
+                format!("{path}.mrc"),
+                m,
+                "an MRC grade 0, 1, 2, 3, 4 or 5",
+            ));
+        }
+    };
+    let (mut fib, mut mup, mut rec, mut cmap) = (None, None, None, None);
+    if let Some(e) = o.emg {
+        fib = match e.fibrillations {
+            None => None,
+            Some(StrOrNum::Num(n)) if n == 0.0 => Some(Fibrillations::Grade(0)),
+            Some(StrOrNum::Str(s)) => Some(match s.as_str() {
+                "0" => Fibrillations::Grade(0),
+                "present" => Fibrillations::Present,
+                "1+" => Fibrillations::Grade(1),
+                "2+" => Fibrillations::Grade(2),
+                "3+" => Fibrillations::Grade(3),
+                "4+" => Fibrillations::Grade(4),
+                _ => {
+                    return Err(CaseError::field(
+                        format!("{path}.emg.fibrillations"),
+                        format!("\"{s}\""),
+                        "`0`, `present`, `1+`, `2+`, `3+` or `4+`",
+                    ));
+                }
+            }),
+            Some(other) => {
+                return Err(CaseError::field(
+                    format!("{path}.emg.fibrillations"),
+                    other,
+                    "`0`, `present`, `1+`, `2+`, `3+` or `4+`",
+                ));
+            }
+        };
+        mup = match e.mup.as_deref() {
+            None => None,
+            Some("none") => Some(Mup::None),
+            Some("nascent") => Some(Mup::Nascent),
+            Some("neurogenic") => Some(Mup::Neurogenic),
+            Some("normal") => Some(Mup::Normal),
+            Some(s) => {
+                return Err(CaseError::field(
+                    format!("{path}.emg.mup"),
+                    format!("\"{s}\""),
+                    "`none`, `nascent`, `neurogenic` or `normal` (myopathic/mixed MUPs are not modelled after a nerve injury)",
+                ));
+            }
+        };
+        rec = match e.recruitment.as_deref() {
+            None => None,
+            Some("none") => Some(Level3::Absent),
+            Some("reduced") => Some(Level3::Reduced),
+            Some("normal") => Some(Level3::Normal),
+            Some(s) => {
+                return Err(CaseError::field(
+                    format!("{path}.emg.recruitment"),
+                    format!("\"{s}\""),
+                    "`none`, `reduced` or `normal`",
+                ));
+            }
+        };
+    }
+    if let Some(n) = o.ncs {
+        cmap = match n.cmap.as_deref() {
+            None => None,
+            Some("absent") => Some(Level3::Absent),
+            Some("reduced") => Some(Level3::Reduced),
+            Some("normal") => Some(Level3::Normal),
+            Some(s) => {
+                return Err(CaseError::field(
+                    format!("{path}.ncs.cmap"),
+                    format!("\"{s}\""),
+                    "`absent`, `reduced` or `normal`",
+                ));
+            }
+        };
+    }
+    if mrc.is_none() && fib.is_none() && mup.is_none() && rec.is_none() && cmap.is_none() {
+        return Err(CaseError::missing(
+            format!("{path}.mrc"),
+            "at least one finding: mrc, emg.fibrillations, emg.mup, emg.recruitment or ncs.cmap",
+        ));
+    }
+    Ok(Observation {
+        day,
+        muscle,
+        mrc,
+        fibrillations: fib,
+        mup,
+        recruitment: rec,
+        cmap,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn atlas() -> Atlas {
+        Atlas::human().unwrap()
+    }
+
+    const GOOD: &str = r#"
+title = "t"
+[patient]
+age_years = 35
+sex = "male"
+height_cm = 180
+[[injury]]
+nerve = "radial"
+site = "mid_humerus"
+grade = "unknown"
+prior = { neurapraxia = 1, axonotmesis = 2, neurotmesis = 1 }
+date = "2026-01-10"
+[[treatment]]
+kind = "stimulation"
+start_date = "2026-01-20"
+end_day = 100
+hours_per_day = 1
+[[observation]]
+date = "2026-05-10"
+muscle = "brachioradialis"
+mrc = 0
+emg = { fibrillations = "3+", mup = "none" }
+[settings]
+draws = 50
+seed = 7
+"#;
+
+    #[test]
+    fn parses_dates_days_and_prior() {
+        let c = Case::from_toml(GOOD, &atlas()).unwrap();
+        assert_eq!(c.treatments[0].day(), 10);
+        assert_eq!(c.observations[0].day, 120);
+        assert_eq!(c.settings.decision_day, 120);
+        match &c.injuries[0].grade {
+            GradeSpec::Unknown(p) => {
+                assert!((p.iter().map(|x| x.1).sum::<f64>() - 1.0).abs() < 1e-12)
+            }
+            g => panic!("{g:?}"),
+        }
+    }
+
+    #[test]
+    fn json_is_accepted() {
+        let j = r#"{"patient": {"age_years": 50}, "injury": [{"nerve": "ulnar", "site": "elbow", "grade": "neurotmesis"}]}"#;
+        let c = Case::parse(j, &atlas()).unwrap();
+        assert!(
+            c.injuries[0]
+                .muscles
+                .iter()
+                .any(|m| m.muscle == "first_dorsal_interosseous")
+        );
+    }
+
+    fn err(text: &str) -> String {
+        Case::from_toml(text, &atlas()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn malformed_cases_name_field_value_and_expectation() {
+        let base =
+            "[patient]\nage_years = 40\n[[injury]]\nnerve = \"radial\"\nsite = \"mid_humerus\"\n";
+        let e = err(&format!("{base}grade = \"bad\"\n"));
+        assert!(
+            e.contains("injury[0].grade") && e.contains("bad") && e.contains("neurapraxia"),
+            "{e}"
+        );
+        let e = err(
+            "[patient]\nage_years = -3\n[[injury]]\nnerve = \"radial\"\nsite = \"elbow\"\ngrade = \"neurotmesis\"\n",
+        );
+        assert!(e.contains("patient.age_years") && e.contains("-3"), "{e}");
+        let e = err(&format!(
+            "{base}grade = \"axonotmesis\"\n[[observation]]\nday = 100\nmuscle = \"deltoid\"\nmrc = 2\n"
+        ));
+        assert!(
+            e.contains("observation[0].muscle")
+                && e.contains("deltoid")
+                && e.contains("brachioradialis"),
+            "{e}"
+        );
+        let e = err(&format!(
+            "{base}grade = \"axonotmesis\"\n[[observation]]\nday = 100\nmuscle = \"brachioradialis\"\nmrc = 7\n"
+        ));
+        assert!(e.contains("observation[0].mrc") && e.contains('7'), "{e}");
+        let e = err(&format!(
+            "{base}grade = \"axonotmesis\"\n[[treatment]]\nkind = \"repair\"\ndate = \"2026-02-01\"\n"
+        ));
+        assert!(
+            e.contains("treatment[0].date") && e.contains("first injury"),
+            "{e}"
+        );
+        let e = err(
+            "[patient]\nage_years = 40\n[[injury]]\nnerve = \"radial\"\nsite = \"wrist_x\"\ngrade = \"neurotmesis\"\n",
+        );
+        assert!(e.contains("injury[0].site") && e.contains("wrist_x"), "{e}");
+        let e = err(&format!(
+            "{base}grade = \"axonotmesis\"\n[settings]\ndraws = 0\n"
+        ));
+        assert!(e.contains("settings.draws"), "{e}");
+        let e = err(&format!("{base}grade = \"axonotmesis\"\ncolour = 3\n"));
+        assert!(e.contains("colour"), "{e}");
+        let e = err(&format!(
+            "{base}grade = \"axonotmesis\"\n[[observation]]\nday = 90\nmuscle = \"brachioradialis\"\nemg = {{ fibrillations = \"5+\" }}\n"
+        ));
+        assert!(e.contains("emg.fibrillations") && e.contains("5+"), "{e}");
+        assert!(err("not toml [").contains("not well formed"));
+    }
+}

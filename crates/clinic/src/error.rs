@@ -1,0 +1,124 @@
+//! Errors of the clinical layer. Each names the field, the value and what was expected.
+
+use thiserror::Error;
+
+/// An error in the atlas data or in a look-up against it.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum AtlasError {
+    /// The atlas file is not valid TOML or does not match the schema.
+    #[error("atlas file: {0}")]
+    Parse(String),
+    /// An entry breaks a rule of the atlas.
+    #[error("atlas {what} `{id}`: {why}")]
+    Invalid {
+        /// Kind of entry.
+        what: String,
+        /// Its id.
+        id: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// Unknown nerve.
+    #[error("nerve `{value}` is not in the atlas; expected one of: {expected}")]
+    UnknownNerve {
+        /// The value given.
+        value: String,
+        /// The known ids.
+        expected: String,
+    },
+    /// Unknown site.
+    #[error("site `{value}` is not in the atlas; expected one of: {expected}")]
+    UnknownSite {
+        /// The value given.
+        value: String,
+        /// Valid sites for the nerve.
+        expected: String,
+    },
+    /// A site that is not on the nerve's path.
+    #[error(
+        "site `{site}` is not on the {nerve} nerve (it lies proximal to it or in another limb); expected one of: {expected}"
+    )]
+    SiteNotOnNerve {
+        /// Site.
+        site: String,
+        /// Nerve.
+        nerve: String,
+        /// Valid sites for the nerve.
+        expected: String,
+    },
+}
+
+/// An error in a case file.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum CaseError {
+    /// Not valid TOML/JSON or a wrong type for a field.
+    #[error("case file is not well formed: {0}")]
+    Syntax(String),
+    /// A field has a value outside what is accepted.
+    #[error("field `{field}`: value {value} is not valid; expected {expected}")]
+    Field {
+        /// Path of the field, e.g. `injury[0].grade`.
+        field: String,
+        /// The value given (as written).
+        value: String,
+        /// What was expected.
+        expected: String,
+    },
+    /// A required field is missing.
+    #[error("field `{field}` is missing; expected {expected}")]
+    Missing {
+        /// Path of the field.
+        field: String,
+        /// What was expected.
+        expected: String,
+    },
+    /// The atlas refused a look-up.
+    #[error("field `{field}`: {source}")]
+    Atlas {
+        /// Path of the field.
+        field: String,
+        /// The atlas error.
+        source: AtlasError,
+    },
+}
+
+impl CaseError {
+    pub(crate) fn field(
+        field: impl Into<String>,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        CaseError::Field {
+            field: field.into(),
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
+    pub(crate) fn missing(field: impl Into<String>, expected: impl Into<String>) -> Self {
+        CaseError::Missing {
+            field: field.into(),
+            expected: expected.into(),
+        }
+    }
+}
+
+/// An error while computing a prognosis or plans.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum PrognosisError {
+    /// The case is invalid.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// The twin refused a scenario.
+    #[error("the twin could not simulate muscle `{muscle}` (draw {draw}): {message}")]
+    Twin {
+        /// Muscle.
+        muscle: String,
+        /// Draw index.
+        draw: usize,
+        /// The twin's message.
+        message: String,
+    },
+    /// Nothing to simulate.
+    #[error("the case affects no muscle: {0}")]
+    Empty(String),
+}
