@@ -1,0 +1,459 @@
+//! Synthetic concentric-needle EMG: what a needle at a chosen spot would record.
+//!
+//! The needle core is treated as a point electrode at a position in the cross-section, a fixed
+//! axial distance from the end-plate zone (`data/views/volume_conductor.toml`). A motor-unit
+//! potential (MUP) is the sum of the single-fibre potentials ([`crate::line_source`]) of the unit's
+//! driven fibres within the pickup radius; each fibre's action potential starts at its own end
+//! plate (scattered along the fibre) after its own terminal-branch delay (scattered more widely in
+//! nascent units, whose terminals are immature) and travels at its own diameter-dependent velocity.
+//! So large, sprouted units near the needle give large, long potentials; nascent units made of
+//! small reinnervating fibres give small, long, polyphasic ones.
+//!
+//! At rest, denervated viable fibres near the needle fire spontaneously once fibrillation has
+//! begun (see [`crate::needle`]): as fibrillation potentials (their own SFAP, scaled to the
+//! amplitude for the time since denervation, Kraft 1990) or, for a share of them, as positive sharp
+//! waves (an initial positive deflection followed by a slow negative return; the shape is a named
+//! assumption standing for a fibre whose action potential is blocked at the injured needle tip).
+//!
+//! Samples are in µV at `sample_rate_hz` (20 kHz by default) with the clinical sign convention
+//! *not* applied: the physical potential is returned; plots draw negativity upward.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::line_source::LineSource;
+use crate::params::Params;
+use crate::state::{MuscleState, NO_UNIT};
+
+/// A uniform grid over fibre centres for radius queries.
+#[derive(Debug, Clone)]
+pub struct FibreGrid {
+    cell_um: f32,
+    x0: f32,
+    y0: f32,
+    nx: usize,
+    ny: usize,
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl FibreGrid {
+    /// Builds the grid for the state's fibre positions.
+    pub fn new(x: &[f32], y: &[f32], cell_um: f32) -> FibreGrid {
+        let cell_um = cell_um.max(1.0);
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for (&a, &b) in x.iter().zip(y) {
+            if a.is_finite() && b.is_finite() {
+                x0 = x0.min(a);
+                y0 = y0.min(b);
+                x1 = x1.max(a);
+                y1 = y1.max(b);
+            }
+        }
+        if x0 > x1 {
+            (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0);
+        }
+        let nx = (((x1 - x0) / cell_um) as usize + 1).min(4096);
+        let ny = (((y1 - y0) / cell_um) as usize + 1).min(4096);
+        let cell_of = |a: f32, b: f32| -> Option<usize> {
+            if !(a.is_finite() && b.is_finite()) {
+                return None;
+            }
+            let cx = (((a - x0) / cell_um) as usize).min(nx - 1);
+            let cy = (((b - y0) / cell_um) as usize).min(ny - 1);
+            Some(cy * nx + cx)
+        };
+        let mut count = vec![0u32; nx * ny + 1];
+        for (&a, &b) in x.iter().zip(y) {
+            if let Some(c) = cell_of(a, b) {
+                count[c + 1] += 1;
+            }
+        }
+        for i in 1..count.len() {
+            count[i] += count[i - 1];
+        }
+        let mut fill = count.clone();
+        let mut items = vec![0u32; count[nx * ny] as usize];
+        for (i, (&a, &b)) in x.iter().zip(y).enumerate() {
+            if let Some(c) = cell_of(a, b) {
+                items[fill[c] as usize] = i as u32;
+                fill[c] += 1;
+            }
+        }
+        FibreGrid {
+            cell_um,
+            x0,
+            y0,
+            nx,
+            ny,
+            start: count,
+            items,
+        }
+    }
+
+    /// Calls `f(i)` for every fibre whose centre may lie within `r_um` of (px, py) (a superset).
+    pub fn for_near(&self, px: f32, py: f32, r_um: f32, mut f: impl FnMut(usize)) {
+        let cx0 = ((px - r_um - self.x0) / self.cell_um).floor().max(0.0) as usize;
+        let cy0 = ((py - r_um - self.y0) / self.cell_um).floor().max(0.0) as usize;
+        let cx1 =
+            (((px + r_um - self.x0) / self.cell_um).floor().max(0.0) as usize).min(self.nx - 1);
+        let cy1 =
+            (((py + r_um - self.y0) / self.cell_um).floor().max(0.0) as usize).min(self.ny - 1);
+        if cx0 > cx1 || cy0 > cy1 {
+            return;
+        }
+        for cy in cy0..=cy1 {
+            for cx in cx0..=cx1 {
+                let c = cy * self.nx + cx;
+                for &i in &self.items[self.start[c] as usize..self.start[c + 1] as usize] {
+                    f(i as usize);
+                }
+            }
+        }
+    }
+}
+
+/// A deterministic per-fibre standard normal pair from a fibre index (same fibre, same draw).
+fn fibre_normals(i: usize, salt: u64) -> (f64, f64) {
+    let mut rng = ChaCha8Rng::seed_from_u64((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt);
+    let u1: f64 = rng.gen_range(1e-12..1.0);
+    let u2: f64 = rng.gen_range(0.0..1.0);
+    let r = (-2.0 * u1.ln()).sqrt();
+    let th = 2.0 * std::f64::consts::PI * u2;
+    (r * th.cos(), r * th.sin())
+}
+
+/// Diameter (µm) of a fibre of cross-sectional area `csa` µm² (circular equivalent).
+pub fn diameter_um(csa: f32) -> f64 {
+    2.0 * (f64::from(csa.max(1.0)) / std::f64::consts::PI).sqrt()
+}
+
+/// A needle position in the cross-section, µm.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NeedleSite {
+    /// x, µm.
+    pub x_um: f32,
+    /// y, µm.
+    pub y_um: f32,
+}
+
+/// One motor-unit potential recorded at a site.
+#[derive(Debug, Clone)]
+pub struct Mup {
+    /// Unit index.
+    pub unit: u32,
+    /// Samples, µV.
+    pub samples: Vec<f64>,
+    /// Distance to the unit's nearest fibre, µm.
+    pub nearest_um: f64,
+    /// Whether the unit is nascent.
+    pub nascent: bool,
+}
+
+/// Computes the MUPs of every unit with a driven fibre within the pickup radius of `site`.
+///
+/// `window_ms` is the length of each MUP record; fibres' fronts pass the needle around its middle.
+pub fn mups_at(
+    state: &MuscleState<'_>,
+    grid: &FibreGrid,
+    line: &LineSource,
+    params: &Params,
+    site: NeedleSite,
+    window_ms: f64,
+) -> Vec<Mup> {
+    let vc = &params.volume;
+    let fs = vc.sample_rate_hz;
+    let n = (window_ms * fs / 1000.0).round().max(1.0) as usize;
+    let r_max = vc.pickup_radius_um as f32;
+    let mut per_unit: Vec<(u32, Vec<usize>, f64)> = Vec::new();
+    let mut index: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
+    grid.for_near(site.x_um, site.y_um, r_max, |i| {
+        if !state.fibre_driven(i, |a| a.conducts_proximal()) {
+            return;
+        }
+        let dx = state.fibre_x_um[i] - site.x_um;
+        let dy = state.fibre_y_um[i] - site.y_um;
+        let r = (dx * dx + dy * dy).sqrt();
+        if r > r_max {
+            return;
+        }
+        let u = state.fibre_unit[i];
+        let k = *index.entry(u).or_insert_with(|| {
+            per_unit.push((u, Vec::new(), f64::MAX));
+            per_unit.len() - 1
+        });
+        per_unit[k].1.push(i);
+        per_unit[k].2 = per_unit[k].2.min(f64::from(r));
+    });
+    let mut out: Vec<Mup> = Vec::with_capacity(per_unit.len());
+    // Order by unit index for determinism.
+    per_unit.sort_by_key(|(u, _, _)| *u);
+    for (u, fibres, nearest) in per_unit {
+        let nascent = state.unit_nascent.get(u as usize).copied().unwrap_or(false);
+        let term_sd = if nascent {
+            vc.nascent_terminal_delay_sd_ms
+        } else {
+            vc.terminal_delay_sd_ms
+        };
+        let mut samples = vec![0.0; n];
+        // Fronts of a fibre with the mean end plate and velocity pass the needle mid-window.
+        let t_mid = window_ms * 0.4;
+        for &i in &fibres {
+            let d = diameter_um(state.fibre_csa_um2[i]);
+            let v = line.velocity(d);
+            let (z1, z2) = fibre_normals(i, 0xE17D);
+            let dist = vc.needle_to_endplate_mm + vc.endplate_zone_sd_mm * z1;
+            let delay = (term_sd * z2).abs();
+            let t_front = t_mid + delay + dist / v - vc.needle_to_endplate_mm / 3.45;
+            let dx = f64::from(state.fibre_x_um[i] - site.x_um);
+            let dy = f64::from(state.fibre_y_um[i] - site.y_um);
+            let r = (dx * dx + dy * dy + vc.core_radius_um * vc.core_radius_um).sqrt();
+            line.add_sfap(&mut samples, fs, t_front, r, d, 1.0);
+        }
+        out.push(Mup {
+            unit: u,
+            samples,
+            nearest_um: nearest,
+            nascent,
+        });
+    }
+    out
+}
+
+/// Peak-to-peak amplitude (µV), duration (ms) and number of phases of a MUP.
+///
+/// Duration runs from the first to the last sample whose magnitude exceeds `threshold_uv`;
+/// phases are the baseline crossings between them plus one, counting only excursions that
+/// exceed the threshold.
+pub fn mup_metrics(samples: &[f64], fs_hz: f64, threshold_uv: f64) -> (f64, f64, usize) {
+    let max = samples.iter().cloned().fold(f64::MIN, f64::max);
+    let min = samples.iter().cloned().fold(f64::MAX, f64::min);
+    if samples.is_empty() {
+        return (0.0, 0.0, 0);
+    }
+    let amp = max - min;
+    let first = samples.iter().position(|v| v.abs() > threshold_uv);
+    let last = samples.iter().rposition(|v| v.abs() > threshold_uv);
+    let (Some(a), Some(b)) = (first, last) else {
+        return (amp, 0.0, 0);
+    };
+    let dur = (b - a) as f64 * 1000.0 / fs_hz;
+    let mut phases = 0usize;
+    let mut sign = 0i8;
+    for &v in &samples[a..=b] {
+        let s = if v > threshold_uv {
+            1
+        } else if v < -threshold_uv {
+            -1
+        } else {
+            0
+        };
+        if s != 0 && s != sign {
+            phases += 1;
+            sign = s;
+        }
+    }
+    (amp, dur, phases)
+}
+
+/// Spontaneous activity near the needle: which fibres fibrillate and how large their potentials are.
+#[derive(Debug, Clone, Copy)]
+pub struct Spontaneous {
+    /// Fibre index.
+    pub fibre: usize,
+    /// Peak-to-peak amplitude (µV) the fibre would give right at the needle core (Kraft 1990).
+    pub gain_uv: f64,
+    /// Whether drawn as a positive sharp wave.
+    pub psw: bool,
+    /// Firing rate, Hz.
+    pub rate_hz: f64,
+}
+
+/// A synthetic recording at one site.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    /// Samples, µV (physical sign; plots draw negativity up).
+    pub samples: Vec<f64>,
+    /// Sampling rate, Hz.
+    pub sample_rate_hz: f64,
+    /// What the recording contains, in words.
+    pub label: String,
+}
+
+/// Synthesises `duration_ms` of signal at `site`: `mup_gain` scales model MUPs to µV (see
+/// [`crate::Reference::mup_gain`]); the MUP trains of the units recruited at a weak
+/// effort (`firing_hz` each; `effort_units` lowest-index driven units near the needle, `0` = rest)
+/// plus the spontaneous potentials in `spont`, plus amplifier noise. Deterministic given `seed`.
+#[allow(clippy::too_many_arguments)]
+pub fn synthesize(
+    mup_gain: f64,
+    state: &MuscleState<'_>,
+    grid: &FibreGrid,
+    line: &LineSource,
+    params: &Params,
+    site: NeedleSite,
+    spont: &[Spontaneous],
+    effort_units: usize,
+    firing_hz: f64,
+    duration_ms: f64,
+    seed: u64,
+) -> Recording {
+    let vc = &params.volume;
+    let fs = vc.sample_rate_hz;
+    let n = (duration_ms * fs / 1000.0).round().max(1.0) as usize;
+    let mut out = vec![0.0; n];
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let dt = 1000.0 / fs;
+    let mut label = Vec::new();
+    if effort_units > 0 {
+        let window = 30.0;
+        let mups = mups_at(state, grid, line, params, site, window);
+        // Recruit the lowest-threshold units that are seen at this site (unit index order
+        // stands for recruitment order: small units first).
+        let chosen: Vec<&Mup> = mups
+            .iter()
+            .filter(|m| m.nearest_um < 1000.0)
+            .take(effort_units)
+            .collect();
+        for m in &chosen {
+            let isi = 1000.0 / firing_hz.max(1.0);
+            let mut t = rng.gen_range(0.0..isi);
+            while t < duration_ms {
+                let i0 = (t / dt) as usize;
+                for (k, v) in m.samples.iter().enumerate() {
+                    if i0 + k < n {
+                        out[i0 + k] += mup_gain * v;
+                    }
+                }
+                // Firing variability: 10% coefficient of variation (Fuglevand-style cv = 0.1).
+                let jitter: f64 = rng.gen_range(-1.0..1.0) * 0.17;
+                t += isi * (1.0 + jitter);
+            }
+        }
+        label.push(format!(
+            "{} motor unit(s) at {:.0} Hz",
+            chosen.len(),
+            firing_hz
+        ));
+    }
+    let mut n_fib = 0;
+    let mut n_psw = 0;
+    for s in spont {
+        let i = s.fibre;
+        let d = diameter_um(state.fibre_csa_um2[i]);
+        let dx = f64::from(state.fibre_x_um[i] - site.x_um);
+        let dy = f64::from(state.fibre_y_um[i] - site.y_um);
+        let r = (dx * dx + dy * dy + vc.core_radius_um * vc.core_radius_um).sqrt();
+        let mut shape = vec![0.0; (20.0 / dt) as usize];
+        // Absolute size: a fibre right at the needle core gives the Kraft (1990) mean amplitude
+        // for its time since denervation (`s.gain_uv`); farther fibres are attenuated as the
+        // line-source model says.
+        let mut at_core = vec![0.0; shape.len()];
+        line.add_sfap(&mut at_core, fs, 8.0, vc.core_radius_um, d, 1.0);
+        let pp_core = peak_to_peak(&at_core).max(1e-9);
+        let k = s.gain_uv / pp_core;
+        if s.psw {
+            n_psw += 1;
+            // Positive sharp wave: fast positive deflection (~1 ms), slow negative return (~8 ms).
+            let mut probe = vec![0.0; shape.len()];
+            line.add_sfap(&mut probe, fs, 5.0, r, d, 1.0);
+            let a = 0.6 * peak_to_peak(&probe) * k;
+            for (j, v) in shape.iter_mut().enumerate() {
+                let t = j as f64 * dt;
+                // Positive deflection, physical sign positive (drawn downward, negative up).
+                *v = if t < 0.8 {
+                    a * t / 0.8
+                } else {
+                    a * (-(t - 0.8) / 4.0).exp()
+                };
+            }
+        } else {
+            n_fib += 1;
+            line.add_sfap(&mut shape, fs, 8.0, r, d, k);
+        }
+        let isi = 1000.0 / s.rate_hz.max(0.5);
+        let mut t = rng.gen_range(0.0..isi);
+        while t < duration_ms {
+            let i0 = (t / dt) as usize;
+            for (k, v) in shape.iter().enumerate() {
+                if i0 + k < n {
+                    out[i0 + k] += v;
+                }
+            }
+            // Fibrillations fire very regularly.
+            t += isi * (1.0 + rng.gen_range(-0.02..0.02));
+        }
+    }
+    if n_fib + n_psw > 0 {
+        label.push(format!(
+            "{n_fib} fibrillating fibre(s), {n_psw} positive sharp wave source(s)"
+        ));
+    }
+    // Amplifier noise (Box–Muller).
+    for v in out.iter_mut() {
+        let u1: f64 = rng.gen_range(1e-12..1.0);
+        let u2: f64 = rng.gen_range(0.0..1.0);
+        *v += vc.noise_uv * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+    }
+    if label.is_empty() {
+        label.push("electrical silence at rest".into());
+    }
+    Recording {
+        samples: out,
+        sample_rate_hz: fs,
+        label: label.join("; "),
+    }
+}
+
+/// Deterministic needle sites: `k` fibres drawn with `seed` among fibres at least `margin_um`
+/// inside the bounding box, the needle placed just beside each fibre.
+pub fn sample_sites(
+    state: &MuscleState<'_>,
+    k: usize,
+    seed: u64,
+    margin_um: f32,
+) -> Vec<NeedleSite> {
+    let n = state.n_fibres();
+    if n == 0 {
+        return Vec::new();
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for i in 0..n {
+        x0 = x0.min(state.fibre_x_um[i]);
+        y0 = y0.min(state.fibre_y_um[i]);
+        x1 = x1.max(state.fibre_x_um[i]);
+        y1 = y1.max(state.fibre_y_um[i]);
+    }
+    let m = margin_um.min((x1 - x0) / 4.0).min((y1 - y0) / 4.0).max(0.0);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Vec::with_capacity(k);
+    let mut tries = 0;
+    while out.len() < k && tries < 100 * k {
+        tries += 1;
+        let i = rng.gen_range(0..n);
+        let (x, y) = (state.fibre_x_um[i], state.fibre_y_um[i]);
+        if x < x0 + m || x > x1 - m || y < y0 + m || y > y1 - m {
+            continue;
+        }
+        // Beside the fibre, independent of its current size so that the same sites are used on
+        // every day.
+        out.push(NeedleSite {
+            x_um: x + 10.0,
+            y_um: y + 10.0,
+        });
+    }
+    out
+}
+
+/// Peak-to-peak of a sample array.
+pub fn peak_to_peak(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min)
+}
+
+/// Whether a fibre index belongs to no unit.
+pub fn orphan(state: &MuscleState<'_>, i: usize) -> bool {
+    state.fibre_unit[i] == NO_UNIT
+}

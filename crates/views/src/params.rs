@@ -1,0 +1,336 @@
+//! Reference values and model constants, read from the cited data files in `data/views/`.
+//!
+//! `electrodiagnosis.toml` holds normal nerve-conduction values per muscle (Buschbacher 1999,
+//! Kim et al. 2022, a Czech normative study), conduction-slowing limits (axonal floor 70–75%,
+//! Buchthal & Kühl 1979 for regenerated axons), the normal MUP (healthy TA quantitative EMG),
+//! fibrillation timing and amplitude (Spine Secrets; Willmott et al. 2012; Kraft 1990),
+//! recruitment rates and the MRC mapping (a named assumption). `volume_conductor.toml` holds the
+//! line-source model constants (Rosenfalck 1969; Nandedkar & Stålberg 1983; Blijham et al. 2006).
+//! Every entry carries its source or is marked as an assumption in the file itself.
+
+use serde::Deserialize;
+
+use crate::ViewError;
+
+const ELECTRODIAGNOSIS: &str = include_str!("../../../data/views/electrodiagnosis.toml");
+const VOLUME_CONDUCTOR: &str = include_str!("../../../data/views/volume_conductor.toml");
+
+/// A cited value: mean and optional spread or limits.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Stat {
+    /// Mean (or the single quoted value).
+    pub mean: f64,
+    /// Standard deviation, when the source gives one.
+    #[serde(default)]
+    pub sd: Option<f64>,
+    /// Lower limit, when the source gives a range.
+    #[serde(default)]
+    pub low: Option<f64>,
+    /// Upper limit, when the source gives a range.
+    #[serde(default)]
+    pub high: Option<f64>,
+    /// Upper limit of normal, when the source gives one.
+    #[serde(default)]
+    pub uln: Option<f64>,
+}
+
+/// A single cited number with optional range.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Cited {
+    /// The value used.
+    pub value: f64,
+    /// Lower end of the source's range.
+    #[serde(default)]
+    pub low: Option<f64>,
+    /// Upper end of the source's range.
+    #[serde(default)]
+    pub high: Option<f64>,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Normal nerve-conduction values for one recorded muscle.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NcsNormal {
+    /// Names and abbreviations this entry applies to.
+    #[serde(default)]
+    pub muscle: Vec<String>,
+    /// Nerve stimulated.
+    #[serde(default)]
+    pub nerve: String,
+    /// CMAP negative-peak amplitude, mV.
+    pub cmap_mv: Stat,
+    /// Distal motor latency, ms.
+    pub dl_ms: Stat,
+    /// Motor conduction velocity, m/s.
+    pub cv_m_s: Stat,
+    /// Source.
+    pub source: String,
+    /// Named assumption, if any.
+    #[serde(default)]
+    pub assumption: Option<String>,
+}
+
+/// Conduction constants.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConductionParams {
+    /// Distance between the two stimulation sites, mm (assumption).
+    pub segment_mm: f64,
+    /// Lowest CV (fraction of normal) reached by pure axon loss.
+    pub axonal_cv_floor: Cited,
+    /// Amplitude drop defining conduction block.
+    pub block_drop: Cited,
+    /// CV of a just-reconnected regenerated axon, fraction of normal.
+    pub regenerated_cv_initial: Cited,
+    /// CV gain per month of maturation, fraction of normal.
+    pub regenerated_cv_gain_per_month: Cited,
+    /// CV ceiling of regenerated axons, fraction of normal.
+    pub regenerated_cv_ceiling: Cited,
+    /// Temporal dispersion of regenerated axons relative to normal.
+    pub regenerated_dispersion: Cited,
+    /// Normal CMAP negative-peak duration, ms.
+    pub cmap_duration_ms: Cited,
+}
+
+/// Normal motor-unit potential.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MupNormal {
+    /// Peak-to-peak amplitude, µV.
+    pub amplitude_uv: Stat,
+    /// Duration, ms.
+    pub duration_ms: Stat,
+    /// Source.
+    pub source: String,
+}
+
+/// Fibrillation timing, grading and amplitude.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FibrillationParams {
+    /// Onset (days after injury) for a lesion next to the muscle.
+    pub onset_near_days: Cited,
+    /// Onset for a lesion `far_distance_mm` away.
+    pub onset_far_days: Cited,
+    /// Distance at which `onset_far_days` applies, mm.
+    pub far_distance_mm: f64,
+    /// Days from onset to full density.
+    pub ramp_days: f64,
+    /// Fractions of viable fibres fibrillating that start grades 1+ to 4+.
+    pub grade_thresholds: [f64; 4],
+    /// (month, mean amplitude µV) pairs.
+    pub amplitude_by_month: Vec<[f64; 2]>,
+    /// Source of the amplitudes.
+    pub amplitude_source: String,
+    /// Share of spontaneous potentials drawn as positive sharp waves.
+    pub psw_fraction: f64,
+    /// Firing-rate range of fibrillation potentials, Hz.
+    pub rate_hz: RangeCited,
+}
+
+/// A cited range.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RangeCited {
+    /// Lower end.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+    /// Source.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Recruitment constants.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RecruitmentParams {
+    /// Firing rate at recruitment, Hz.
+    pub onset_rate_hz: Cited,
+    /// Peak firing rate, Hz.
+    pub peak_rate_hz: Cited,
+    /// Below this fraction of baseline units, recruitment is reduced.
+    pub reduced_below: f64,
+}
+
+/// MRC mapping.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MrcParams {
+    /// Force fractions that start grades 2, 3, 4 and 5 (grade 1: any recruitable unit).
+    pub thresholds: [f64; 4],
+    /// The grade definitions.
+    pub definitions: String,
+    /// The named assumption.
+    pub assumption: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ElectroFile {
+    ncs: Vec<NcsNormal>,
+    default_ncs: NcsNormal,
+    conduction: ConductionParams,
+    mup_normal: MupNormal,
+    fibrillation: FibrillationParams,
+    recruitment: RecruitmentParams,
+    mrc: MrcParams,
+}
+
+/// Line-source volume-conductor constants.
+#[derive(Debug, Clone, Deserialize)]
+pub struct VolumeConductor {
+    /// Rosenfalck IAP amplitude coefficient, mV.
+    pub iap_a_mv: f64,
+    /// Rosenfalck IAP length constant, mm.
+    pub iap_lambda_mm: f64,
+    /// Rosenfalck resting offset, mV.
+    pub iap_b_mv: f64,
+    /// Intracellular conductivity, S/m.
+    pub sigma_i: f64,
+    /// Radial extracellular conductivity, S/m.
+    pub sigma_r: f64,
+    /// Axial extracellular conductivity, S/m.
+    pub sigma_z: f64,
+    /// MFCV slope, (m/s) per µm diameter.
+    pub mfcv_slope: f64,
+    /// MFCV intercept, m/s.
+    pub mfcv_intercept: f64,
+    /// Needle distance from the end-plate zone centre, mm.
+    pub needle_to_endplate_mm: f64,
+    /// End-plate position scatter, mm.
+    pub endplate_zone_sd_mm: f64,
+    /// Terminal-branch delay scatter, ms.
+    pub terminal_delay_sd_ms: f64,
+    /// Terminal-branch delay scatter for nascent units, ms.
+    pub nascent_terminal_delay_sd_ms: f64,
+    /// Fibres beyond this radial distance are ignored, µm.
+    pub pickup_radius_um: f64,
+    /// Effective radius of the needle's recording core, µm.
+    pub core_radius_um: f64,
+    /// Sampling rate of synthetic signals, Hz.
+    pub sample_rate_hz: f64,
+    /// Amplifier noise RMS, µV.
+    pub noise_uv: f64,
+}
+
+/// All parameters of the views layer.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// Normal NCS values per muscle.
+    pub ncs: Vec<NcsNormal>,
+    /// Fallback NCS values.
+    pub default_ncs: NcsNormal,
+    /// Conduction constants.
+    pub conduction: ConductionParams,
+    /// Normal MUP.
+    pub mup_normal: MupNormal,
+    /// Fibrillations.
+    pub fibrillation: FibrillationParams,
+    /// Recruitment.
+    pub recruitment: RecruitmentParams,
+    /// MRC grade mapping.
+    pub mrc: MrcParams,
+    /// Volume conductor.
+    pub volume: VolumeConductor,
+}
+
+impl Params {
+    /// The embedded, cited parameter set.
+    pub fn embedded() -> Result<Params, ViewError> {
+        Params::from_toml(ELECTRODIAGNOSIS, VOLUME_CONDUCTOR)
+    }
+
+    /// Parameters from user-supplied TOML text (same layout as the embedded files).
+    pub fn from_toml(electro: &str, volume: &str) -> Result<Params, ViewError> {
+        let e: ElectroFile = toml::from_str(electro).map_err(|err| ViewError::Data {
+            file: "electrodiagnosis.toml",
+            message: err.to_string(),
+        })?;
+        let v: VolumeConductor = toml::from_str(volume).map_err(|err| ViewError::Data {
+            file: "volume_conductor.toml",
+            message: err.to_string(),
+        })?;
+        let p = Params {
+            ncs: e.ncs,
+            default_ncs: e.default_ncs,
+            conduction: e.conduction,
+            mup_normal: e.mup_normal,
+            fibrillation: e.fibrillation,
+            recruitment: e.recruitment,
+            mrc: e.mrc,
+            volume: v,
+        };
+        p.validate()?;
+        Ok(p)
+    }
+
+    fn validate(&self) -> Result<(), ViewError> {
+        let positive = [
+            ("conduction.segment_mm", self.conduction.segment_mm),
+            ("volume.sigma_r", self.volume.sigma_r),
+            ("volume.sigma_z", self.volume.sigma_z),
+            ("volume.sigma_i", self.volume.sigma_i),
+            ("volume.sample_rate_hz", self.volume.sample_rate_hz),
+            ("volume.pickup_radius_um", self.volume.pickup_radius_um),
+            (
+                "fibrillation.far_distance_mm",
+                self.fibrillation.far_distance_mm,
+            ),
+            ("fibrillation.ramp_days", self.fibrillation.ramp_days),
+        ];
+        for (field, value) in positive {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(ViewError::Value {
+                    field,
+                    value,
+                    expected: "a positive finite number",
+                });
+            }
+        }
+        let t = self.mrc.thresholds;
+        if !(t.windows(2).all(|w| w[0] < w[1]) && t[0] > 0.0 && t[3] <= 1.0) {
+            return Err(ViewError::Value {
+                field: "mrc.thresholds",
+                value: t[0],
+                expected: "four increasing fractions in (0, 1]",
+            });
+        }
+        let g = self.fibrillation.grade_thresholds;
+        if !(g.windows(2).all(|w| w[0] < w[1]) && g[0] > 0.0 && g[3] <= 1.0) {
+            return Err(ViewError::Value {
+                field: "fibrillation.grade_thresholds",
+                value: g[0],
+                expected: "four increasing fractions in (0, 1]",
+            });
+        }
+        Ok(())
+    }
+
+    /// Normal NCS values for a muscle (matched case-insensitively by name or abbreviation);
+    /// the default entry when none matches.
+    pub fn ncs_for(&self, muscle: &str) -> &NcsNormal {
+        let m = muscle.trim().to_ascii_lowercase();
+        self.ncs
+            .iter()
+            .find(|e| e.muscle.iter().any(|n| n.to_ascii_lowercase() == m))
+            .unwrap_or(&self.default_ncs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_parameters_load_and_validate() {
+        let p = Params::embedded().unwrap();
+        assert!((p.ncs_for("apb").cmap_mv.mean - 10.2).abs() < 1e-9);
+        assert!((p.ncs_for("AH").dl_ms.mean - 4.3).abs() < 1e-9);
+        assert_eq!(p.ncs_for("unknown muscle").source, p.default_ncs.source);
+    }
+
+    #[test]
+    fn bad_thresholds_are_rejected() {
+        let bad = ELECTRODIAGNOSIS.replace(
+            "thresholds = [0.03, 0.10, 0.25, 0.80]",
+            "thresholds = [0.30, 0.10, 0.25, 0.80]",
+        );
+        assert!(Params::from_toml(&bad, VOLUME_CONDUCTOR).is_err());
+    }
+}
