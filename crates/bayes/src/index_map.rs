@@ -159,6 +159,27 @@ impl IndexMap {
     }
 }
 
+/// Potentials at least this large are multiplied in parallel chunks.
+const PAR_MIN_STATES: usize = 1 << 18;
+/// Fixed number of chunks of a parallel multiplication (each writes its own entries).
+const MUL_CHUNKS: usize = 16;
+
+impl IndexMap {
+    /// `dst[i] *= f[j]` over the whole clique, in parallel for large cliques.
+    pub(crate) fn par_multiply(&self, dst: &mut [f64], f: &[f64]) {
+        if self.runs * self.run < PAR_MIN_STATES || self.runs < MUL_CHUNKS {
+            return self.multiply(dst, f, 0, self.runs);
+        }
+        use rayon::prelude::*;
+        let per = self.runs.div_ceil(MUL_CHUNKS);
+        dst.par_chunks_mut(per * self.run)
+            .enumerate()
+            .for_each(|(k, chunk)| {
+                self.multiply(chunk, f, k * per, ((k + 1) * per).min(self.runs));
+            });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,9 @@
 //! probability is `log P(e) = Σ log scale + log Σ φ_root` without underflow. Posteriors are
 //! the normalised marginals of each variable's smallest clique.
 
+use crate::blocked::Base;
 use crate::error::{BayesError, Result};
-use crate::junction_tree::JunctionTree;
+use crate::junction_tree::{Home, JunctionTree};
 use crate::network::VarId;
 
 /// A finding on one variable.
@@ -109,7 +110,8 @@ impl Posteriors {
 pub struct Workspace {
     pub(crate) pots: Vec<Vec<f64>>,
     pub(crate) seps: Vec<Vec<f64>>,
-    pub(crate) scratch: Vec<f64>,
+    pub(crate) par_scratch: Vec<f64>,
+    pub(crate) sep_new: Vec<Vec<f64>>,
 }
 
 impl JunctionTree {
@@ -118,15 +120,8 @@ impl JunctionTree {
         Workspace {
             pots: self.cliques.iter().map(|c| vec![0.0; c.size]).collect(),
             seps: self.cliques.iter().map(|c| vec![0.0; c.sep_size]).collect(),
-            scratch: vec![
-                0.0;
-                self.cliques
-                    .iter()
-                    .map(|c| c.sep_size)
-                    .max()
-                    .unwrap_or(1)
-                    .max(1)
-            ],
+            par_scratch: Vec::new(),
+            sep_new: self.cliques.iter().map(|c| vec![0.0; c.sep_size]).collect(),
         }
     }
 
@@ -194,56 +189,119 @@ impl JunctionTree {
     /// proportional to the joint posterior of its variables. Returns `log P(e)`.
     pub(crate) fn propagate(&self, ws: &mut Workspace, evidence: &Evidence) -> Result<f64> {
         let liks = self.likelihoods(evidence)?;
-        for (p, init) in ws.pots.iter_mut().zip(&self.init) {
-            p.copy_from_slice(init);
-        }
-        for (v, lik) in &liks {
-            let (h, map) = &self.home[*v];
-            map.multiply(&mut ws.pots[*h], lik, 0, map.runs);
+        // Findings per entry clique.
+        let mut at: Vec<Vec<usize>> = vec![Vec::new(); self.cliques.len()];
+        for (k, (v, _)) in liks.iter().enumerate() {
+            at[self.entry[*v].0].push(k);
         }
         let mut log_z = 0.0;
-        // Collect.
+        let mut inv_scale = vec![1.0f64; self.cliques.len()];
+        // Collect: one fused pass per clique (children before parents): initial potential ×
+        // findings × messages from the children, marginalised onto the separator.
         for &c in &self.post_order {
             let cl = &self.cliques[c];
-            let Some(p) = cl.parent else { continue };
-            let (Some(to), Some(from)) = (&cl.to_sep, &cl.parent_to_sep) else {
-                unreachable!("non-root clique {c} has separator maps")
+            let cached = self.init[c].as_deref();
+            let n_cpt = self.assigned[c].len();
+            let mut inputs: Vec<(usize, &[f64])> = Vec::new();
+            let base = if at[c].is_empty() {
+                match cached {
+                    Some(init) => Base::Copy(init),
+                    None => Base::Ones,
+                }
+            } else {
+                self.initial_or_ones(c, &mut ws.pots[c]);
+                for &k in &at[c] {
+                    let (v, lik) = &liks[k];
+                    let map = &self.entry[*v].1;
+                    map.par_multiply(&mut ws.pots[c], lik);
+                }
+                Base::Keep
             };
-            let sep = &mut ws.seps[c];
-            sep.fill(0.0);
-            to.marginalize_add(&ws.pots[c], sep, 0, to.runs);
-            let s: f64 = sep.iter().sum();
+            if cached.is_none() {
+                inputs.extend(self.cpt_inputs(c));
+            }
+            let mut out = std::mem::take(&mut ws.seps[c]);
+            let mut scale = 1.0;
+            for (k, &ch) in cl.children.iter().enumerate() {
+                inputs.push((n_cpt + k, ws.seps[ch].as_slice()));
+                scale *= inv_scale[ch];
+            }
+            let out_map = n_cpt + cl.children.len();
+            let mut total = [0.0f64];
+            {
+                let out_slice: &mut [f64] = if cl.parent.is_some() {
+                    &mut out
+                } else {
+                    &mut total
+                };
+                cl.blocked.pass(
+                    &mut ws.pots[c],
+                    base,
+                    scale,
+                    &inputs,
+                    &mut [(out_map, out_slice)],
+                    &mut ws.par_scratch,
+                );
+            }
+            let s: f64 = if cl.parent.is_some() {
+                out.iter().sum()
+            } else {
+                total[0]
+            };
+            ws.seps[c] = out;
             if s <= 0.0 || !s.is_finite() {
                 return Err(self.impossible(c));
             }
             log_z += s.ln();
-            let scaled = &mut ws.scratch[..sep.len()];
-            for (d, x) in scaled.iter_mut().zip(sep.iter()) {
-                *d = x / s;
-            }
-            from.multiply(&mut ws.pots[p], scaled, 0, from.runs);
+            inv_scale[c] = 1.0 / s;
         }
-        let root_sum: f64 = ws.pots[self.root].iter().sum();
-        if root_sum <= 0.0 || !root_sum.is_finite() {
-            return Err(self.impossible(self.root));
-        }
-        log_z += root_sum.ln();
-        // Distribute (reverse collect order: parents before children).
+        // Distribute (parents before children): multiply by the ratio of the new separator
+        // marginal to the old one (0/0 = 0) and marginalise onto every child's separator in the
+        // same pass. Each separator keeps its new marginal (a home for posteriors).
         for &c in self.post_order.iter().rev() {
             let cl = &self.cliques[c];
-            let Some(p) = cl.parent else { continue };
-            let (Some(to), Some(from)) = (&cl.to_sep, &cl.parent_to_sep) else {
-                unreachable!("non-root clique {c} has separator maps")
-            };
-            let ratio = &mut ws.scratch[..cl.sep_size];
-            ratio.fill(0.0);
-            from.marginalize_add(&ws.pots[p], ratio, 0, from.runs);
-            for (r, old) in ratio.iter_mut().zip(ws.seps[c].iter()) {
-                *r = if *old == 0.0 { 0.0 } else { *r / *old };
+            let n_cpt = self.assigned[c].len();
+            let mut outs: Vec<(usize, Vec<f64>)> = cl
+                .children
+                .iter()
+                .enumerate()
+                .map(|(k, &ch)| (n_cpt + k, std::mem::take(&mut ws.sep_new[ch])))
+                .collect();
+            {
+                let ratio: Vec<(usize, &[f64])> = match cl.parent {
+                    Some(_) => vec![(n_cpt + cl.children.len(), ws.sep_new[c].as_slice())],
+                    None => Vec::new(),
+                };
+                let mut out_refs: Vec<(usize, &mut [f64])> = outs
+                    .iter_mut()
+                    .map(|(k, v)| (*k, v.as_mut_slice()))
+                    .collect();
+                if !ratio.is_empty() || !out_refs.is_empty() {
+                    cl.blocked.pass(
+                        &mut ws.pots[c],
+                        Base::Keep,
+                        1.0,
+                        &ratio,
+                        &mut out_refs,
+                        &mut ws.par_scratch,
+                    );
+                }
             }
-            to.multiply(&mut ws.pots[c], ratio, 0, to.runs);
+            for ((_, mut new), &ch) in outs.into_iter().zip(&cl.children) {
+                for (r, old) in new.iter_mut().zip(ws.seps[ch].iter_mut()) {
+                    let m = *r;
+                    *r = if *old == 0.0 { 0.0 } else { m / *old };
+                    *old = m;
+                }
+                ws.sep_new[ch] = new;
+            }
         }
         Ok(log_z)
+    }
+
+    /// Initial potential of clique `c` into `pot` (compiled copy, or the product of its CPTs).
+    fn initial_or_ones(&self, c: usize, pot: &mut [f64]) {
+        self.initial_potential(c, pot);
     }
 
     fn impossible(&self, c: usize) -> BayesError {
@@ -277,7 +335,11 @@ impl JunctionTree {
     pub(crate) fn marginal_in(&self, ws: &Workspace, v: usize) -> Vec<f64> {
         let (h, map) = &self.home[v];
         let mut m = vec![0.0; self.cards[v]];
-        map.marginalize_add(&ws.pots[*h], &mut m, 0, map.runs);
+        let src = match *h {
+            Home::Clique(c) => &ws.pots[c],
+            Home::Sep(c) => &ws.seps[c],
+        };
+        map.marginalize_add(src, &mut m, 0, map.runs);
         let s: f64 = m.iter().sum();
         if s > 0.0 {
             for x in &mut m {

@@ -7,10 +7,12 @@
 //! variable's neighbourhood; Kjærulff 1990) and keep the order whose cliques hold fewer states
 //! in all; take the maximal elimination cliques; join them by a maximum-weight spanning tree on
 //! separator size (which yields a junction tree for the cliques of a chordal graph; a forest is
-//! joined by empty separators). The largest clique is the root. Each clique's variables are
-//! laid out with the separator towards its parent first, so the child side of every message is
-//! a contiguous block operation. Each CPT is assigned to the smallest clique holding its family.
+//! joined by empty separators). The largest clique is the root. Variables are laid out so that
+//! the larger side of each separator walks it in order (see the comment in `compile`). Each CPT
+//! is assigned to the smallest clique holding its family. Every variable's posterior is read
+//! from the smallest clique or separator holding it.
 
+use crate::blocked::{Base, Blocked};
 use crate::error::{BayesError, Result};
 use crate::index_map::IndexMap;
 use crate::network::{Network, VarId};
@@ -44,10 +46,22 @@ impl Default for CompileOptions {
     }
 }
 
+/// Cliques with at most this many states keep a compiled copy of their initial potential.
+pub const INIT_CACHE_STATES: usize = 1 << 21;
+
+/// A potential of the tree after propagation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Home {
+    /// Clique potential `c`.
+    Clique(usize),
+    /// Separator between clique `c` and its parent.
+    Sep(usize),
+}
+
 /// One clique of the tree.
 #[derive(Debug, Clone)]
 pub(crate) struct Clique {
-    /// Variables in layout order (separator to the parent first).
+    /// Variables in layout order (outermost first).
     pub vars: Vec<usize>,
     /// Number of states (product of cardinalities).
     pub size: usize,
@@ -55,14 +69,14 @@ pub(crate) struct Clique {
     pub parent: Option<usize>,
     /// Children, in ascending index order.
     pub children: Vec<usize>,
-    /// Separator variables with the parent (a prefix of `vars`).
+    /// Separator variables with the parent, in the separator's layout order.
     pub sep: Vec<usize>,
     /// Separator size in states.
     pub sep_size: usize,
-    /// Map from this clique to its separator with the parent.
-    pub to_sep: Option<IndexMap>,
-    /// Map from the parent clique to the separator.
-    pub parent_to_sep: Option<IndexMap>,
+    /// Tabulated maps of the fused passes: the assigned CPTs (in `assigned` order), then the
+    /// separator of each child (in `children` order), then the separator with the parent
+    /// (non-root) or the total (root, all strides 0).
+    pub blocked: Blocked,
 }
 
 /// Summary figures of a compiled tree.
@@ -88,13 +102,19 @@ pub struct JunctionTree {
     pub(crate) net: Network,
     pub(crate) cards: Vec<usize>,
     pub(crate) cliques: Vec<Clique>,
-    pub(crate) root: usize,
     /// Cliques in an order where every child comes before its parent (collect order).
     pub(crate) post_order: Vec<usize>,
-    /// Smallest clique holding each variable, and the map from it to that variable.
-    pub(crate) home: Vec<(usize, IndexMap)>,
-    /// Compiled initial potentials (product of the assigned CPTs), per clique.
-    pub(crate) init: Vec<Vec<f64>>,
+    /// Where each variable's marginal is read after propagation: the smallest clique or
+    /// separator holding it, and the map from that potential to the variable.
+    pub(crate) home: Vec<(Home, IndexMap)>,
+    /// Smallest clique holding each variable (where its findings are entered), with the map.
+    pub(crate) entry: Vec<(usize, IndexMap)>,
+    /// Compiled initial potentials (product of the assigned CPTs) of cliques up to
+    /// [`INIT_CACHE_STATES`] states; larger ones are rebuilt from `assigned` by each query, so
+    /// that only one copy of a large potential is ever held.
+    pub(crate) init: Vec<Option<Vec<f64>>>,
+    /// CPTs assigned to each clique: (child variable, map from the clique to the CPT).
+    pub(crate) assigned: Vec<Vec<(usize, IndexMap)>>,
     pub(crate) stats: TreeStats,
 }
 
@@ -205,6 +225,20 @@ fn eliminate(n: usize, edges: &[(usize, usize)], cards: &[usize], fill: bool) ->
     cliques
 }
 
+/// Stride of each clique variable in a row-major factor over `sub` (0 if absent).
+fn strides_in(clique: &[usize], cards: &[usize], sub: &[usize]) -> Vec<usize> {
+    let mut st = vec![0usize; sub.len()];
+    let mut s = 1;
+    for k in (0..sub.len()).rev() {
+        st[k] = s;
+        s *= cards[sub[k]];
+    }
+    clique
+        .iter()
+        .map(|v| sub.iter().position(|u| u == v).map(|k| st[k]).unwrap_or(0))
+        .collect()
+}
+
 fn states_of(vars: &[usize], cards: &[usize]) -> u128 {
     vars.iter().map(|&v| cards[v] as u128).product()
 }
@@ -274,7 +308,14 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
         .map(|(i, c)| (i, states_of(c, &cards)))
         .max_by_key(|&(i, s)| (s, std::cmp::Reverse(i)))
         .unwrap_or((0, 1));
-    let needed = 2 * 8 * total;
+    // One working copy of every clique and separator, plus cached initial potentials of the
+    // small cliques (at most as much again).
+    let cached: u128 = cl
+        .iter()
+        .map(|c| states_of(c, &cards))
+        .filter(|&s| s <= INIT_CACHE_STATES as u128)
+        .sum();
+    let needed = 8 * (2 * total + cached);
     if needed > opts.memory_budget_bytes || big_states > usize::MAX as u128 / 16 {
         return Err(BayesError::TooLarge {
             clique_states: big_states,
@@ -355,15 +396,58 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
             children[p].push(c);
         }
     }
-    // Layout: separator first (ascending variable index), then the rest ascending.
+    // Layout. Cliques are laid out from the largest down. A clique places the variables of its
+    // largest separator first (outermost), then those of the next largest not yet placed, and
+    // so on, then the rest; a separator whose order a larger neighbour already fixed keeps that
+    // order, any other separator takes the order its variables have in this clique. The larger
+    // side of every separator thus reads and writes it in sequence (a whole separator laid out
+    // outermost is one entry per contiguous stretch of the clique).
+    let sep_of: Vec<Vec<usize>> = (0..m)
+        .map(|c| parent[c].map(|p| shared(c, p)).unwrap_or_default())
+        .collect();
+    let mut sep_fixed: Vec<Option<Vec<usize>>> = vec![None; m];
+    let mut layout: Vec<Vec<usize>> = vec![Vec::new(); m];
+    let mut by_size: Vec<usize> = (0..m).collect();
+    by_size.sort_by(|&a, &b| {
+        states_of(&cl[b], &cards)
+            .cmp(&states_of(&cl[a], &cards))
+            .then(a.cmp(&b))
+    });
+    for &c in &by_size {
+        // Separators of c, named by the child clique that owns them.
+        let mut seps: Vec<usize> = children[c].clone();
+        if parent[c].is_some() {
+            seps.push(c);
+        }
+        let size = |k: &usize| -> f64 { sep_of[*k].iter().map(|&v| lw[v]).sum() };
+        seps.sort_by(|a, b| size(b).total_cmp(&size(a)).then(a.cmp(b)));
+        let mut vars: Vec<usize> = Vec::with_capacity(cl[c].len());
+        for k in &seps {
+            let order = sep_fixed[*k].as_ref().unwrap_or(&sep_of[*k]);
+            for &v in order {
+                if !vars.contains(&v) {
+                    vars.push(v);
+                }
+            }
+        }
+        for &v in &cl[c] {
+            if !vars.contains(&v) {
+                vars.push(v);
+            }
+        }
+        for k in seps {
+            if sep_fixed[k].is_none() {
+                let mut order = sep_of[k].clone();
+                order.sort_by_key(|v| vars.iter().position(|u| u == v));
+                sep_fixed[k] = Some(order);
+            }
+        }
+        layout[c] = vars;
+    }
     let mut cliques: Vec<Clique> = Vec::with_capacity(m);
     for c in 0..m {
-        let sep = match parent[c] {
-            Some(p) => shared(c, p),
-            None => Vec::new(),
-        };
-        let mut vars = sep.clone();
-        vars.extend(cl[c].iter().filter(|v| !sep.contains(v)));
+        let vars = std::mem::take(&mut layout[c]);
+        let sep = sep_fixed[c].take().unwrap_or_default();
         let size = vars.iter().map(|&v| cards[v]).product();
         let sep_size = sep.iter().map(|&v| cards[v]).product();
         cliques.push(Clique {
@@ -373,17 +457,8 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
             children: children[c].clone(),
             sep,
             sep_size,
-            to_sep: None,
-            parent_to_sep: None,
+            blocked: Blocked::new(&[], &[]),
         });
-    }
-    for c in 0..m {
-        if let Some(p) = cliques[c].parent {
-            let to = IndexMap::between(&cliques[c].vars, &cards, &cliques[c].sep);
-            let from = IndexMap::between(&cliques[p].vars, &cards, &cliques[c].sep);
-            cliques[c].to_sep = Some(to);
-            cliques[c].parent_to_sep = Some(from);
-        }
     }
     let mut post_order = Vec::with_capacity(m);
     let mut stack = vec![(big, false)];
@@ -409,12 +484,24 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
         }
         bestc
     };
+    let mut entry = Vec::with_capacity(n);
     let mut home = Vec::with_capacity(n);
     for v in 0..n {
         let h = smallest_holding(&[v]);
-        home.push((h, IndexMap::between(&cliques[h].vars, &cards, &[v])));
+        entry.push((h, IndexMap::between(&cliques[h].vars, &cards, &[v])));
+        let mut best = (cliques[h].size, Home::Clique(h));
+        for (c, q) in cliques.iter().enumerate() {
+            if q.parent.is_some() && q.sep_size < best.0 && q.sep.contains(&v) {
+                best = (q.sep_size, Home::Sep(c));
+            }
+        }
+        let map = match best.1 {
+            Home::Clique(c) => IndexMap::between(&cliques[c].vars, &cards, &[v]),
+            Home::Sep(c) => IndexMap::between(&cliques[c].sep, &cards, &[v]),
+        };
+        home.push((best.1, map));
     }
-    let mut init: Vec<Vec<f64>> = cliques.iter().map(|c| vec![1.0; c.size]).collect();
+    let mut assigned: Vec<Vec<(usize, IndexMap)>> = vec![Vec::new(); m];
     for v in 0..n {
         let Some(cpt) = net.cpt(VarId(v)) else {
             continue;
@@ -425,9 +512,53 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
         if h == usize::MAX {
             panic!("internal invariant broken: family of variable {v} is in no clique");
         }
-        let map = IndexMap::between(&cliques[h].vars, &cards, &fam);
-        map.multiply(&mut init[h], &cpt.values, 0, map.runs);
+        assigned[h].push((v, IndexMap::between(&cliques[h].vars, &cards, &fam)));
     }
+    // Fused-pass maps.
+    for c in 0..m {
+        let q = &cliques[c];
+        let mut factors: Vec<Vec<usize>> = Vec::new();
+        for (v, _) in &assigned[c] {
+            let mut fam: Vec<usize> = net.parents(VarId(*v)).iter().map(|p| p.0).collect();
+            fam.push(*v);
+            factors.push(strides_in(&q.vars, &cards, &fam));
+        }
+        for &k in &q.children {
+            factors.push(strides_in(&q.vars, &cards, &cliques[k].sep));
+        }
+        factors.push(strides_in(&q.vars, &cards, &q.sep));
+        let ccards: Vec<usize> = q.vars.iter().map(|&v| cards[v]).collect();
+        cliques[c].blocked = Blocked::new(&ccards, &factors);
+    }
+    let mut jt = JunctionTree {
+        net: net.clone(),
+        cards,
+        cliques,
+        post_order,
+        home,
+        entry,
+        init: Vec::new(),
+        assigned,
+        stats: TreeStats {
+            cliques: 0,
+            largest_clique_states: 0,
+            largest_clique_variables: 0,
+            total_clique_states: 0,
+            total_separator_states: 0,
+            heuristic,
+        },
+    };
+    let init = (0..m)
+        .map(|c| {
+            (jt.cliques[c].size <= INIT_CACHE_STATES).then(|| {
+                let mut p = vec![0.0; jt.cliques[c].size];
+                jt.initial_potential(c, &mut p);
+                p
+            })
+        })
+        .collect();
+    jt.init = init;
+    let cliques = &jt.cliques;
     let stats = TreeStats {
         cliques: m,
         largest_clique_states: cliques[big].size,
@@ -440,19 +571,42 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
             .sum(),
         heuristic,
     };
-    Ok(JunctionTree {
-        net: net.clone(),
-        cards,
-        cliques,
-        root: big,
-        post_order,
-        home,
-        init,
-        stats,
-    })
+    jt.stats = stats;
+    Ok(jt)
 }
 
 impl JunctionTree {
+    /// Writes the product of the CPTs assigned to clique `c` into `pot`.
+    pub(crate) fn initial_potential(&self, c: usize, pot: &mut [f64]) {
+        match &self.init.get(c).and_then(|x| x.as_ref()) {
+            Some(init) => pot.copy_from_slice(init),
+            None => {
+                let inputs = self.cpt_inputs(c);
+                self.cliques[c].blocked.pass(
+                    pot,
+                    Base::Ones,
+                    1.0,
+                    &inputs,
+                    &mut [],
+                    &mut Vec::new(),
+                );
+            }
+        }
+    }
+
+    /// The CPTs assigned to clique `c` as inputs of a fused pass.
+    pub(crate) fn cpt_inputs(&self, c: usize) -> Vec<(usize, &[f64])> {
+        self.assigned[c]
+            .iter()
+            .enumerate()
+            .filter_map(|(k, (v, _))| {
+                self.net
+                    .cpt(VarId(*v))
+                    .map(|cpt| (k, cpt.values.as_slice()))
+            })
+            .collect()
+    }
+
     /// The network this tree was compiled from.
     pub fn network(&self) -> &Network {
         &self.net
@@ -461,5 +615,40 @@ impl JunctionTree {
     /// Size figures of the tree.
     pub fn stats(&self) -> &TreeStats {
         &self.stats
+    }
+}
+
+/// Shape of one clique, for reports and benchmarks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CliqueShape {
+    /// Number of states.
+    pub states: usize,
+    /// Number of variables.
+    pub variables: usize,
+    /// Number of child cliques.
+    pub children: usize,
+    /// Number of CPTs assigned to it.
+    pub cpts: usize,
+    /// States of the separator with its parent (`None` for the root).
+    pub separator_states: Option<usize>,
+}
+
+impl JunctionTree {
+    /// Shapes of all cliques, largest first.
+    pub fn clique_shapes(&self) -> Vec<CliqueShape> {
+        let mut v: Vec<CliqueShape> = self
+            .cliques
+            .iter()
+            .zip(&self.assigned)
+            .map(|(c, a)| CliqueShape {
+                states: c.size,
+                variables: c.vars.len(),
+                children: c.children.len(),
+                cpts: a.len(),
+                separator_states: c.parent.map(|_| c.sep_size),
+            })
+            .collect();
+        v.sort_by_key(|s| std::cmp::Reverse(s.states));
+        v
     }
 }

@@ -50,6 +50,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod bif;
+mod blocked;
 mod error;
 mod index_map;
 mod inference;
@@ -60,6 +61,6 @@ mod voi;
 
 pub use error::{BayesError, Result};
 pub use inference::{Evidence, Finding, Posteriors, Workspace};
-pub use junction_tree::{CompileOptions, Heuristic, JunctionTree, TreeStats, compile};
+pub use junction_tree::{CliqueShape, CompileOptions, Heuristic, JunctionTree, TreeStats, compile};
 pub use network::{Cpt, Network, ROW_SUM_TOLERANCE, VarId, Variable};
 pub use voi::entropy_bits;
