@@ -1,0 +1,360 @@
+//! The motor-unit pool and the fibre cross-section at the start of a simulation.
+//!
+//! **Unit sizes.** Following the exponential organisation of Fuglevand, Winter &
+//! Patla (1993, J Neurophysiol 70:2470-2488), unit *i* of *N* (smallest first) has a
+//! size proportional to `exp(ln(RP) · i / (N-1))`, where `RP` (`unit_size_range`) is
+//! the ratio of the largest to the smallest unit; sizes are scaled so that they add
+//! up to the muscle's fibre count (from `data/params`). Many units are small and a
+//! few are large.
+//!
+//! **Fibre types.** The smallest units are slow (type I), up to the muscle's type-I
+//! share of fibres (size principle; Henneman-type ordering as in Fuglevand 1993).
+//!
+//! **Cross-section.** Fibres sit on a jittered square grid filling a disc whose area
+//! is the fibres' area divided by the contractile share of the muscle. Each unit has
+//! a circular territory holding `territory_overlap` times its own fibre count, and
+//! takes its fibres at random among the still unassigned fibres in that territory, so
+//! territories overlap and the fibres of different units interleave (a mosaic of
+//! types, as in healthy muscle). At pooled resolution there are no positions: each
+//! unit is one row of the fibre table.
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::params::{Coefficients, MuscleSpec};
+use crate::rng::{self, Stream};
+use crate::sim::Resolution;
+use crate::state::{AxonState, FibreState, FibreType, Fibres, MotorUnits, Muscle, NO_UNIT};
+
+/// Fibre counts of the native units, smallest first, summing to `fibres`.
+pub fn unit_sizes(fibres: u32, units: u32, range: f64) -> Vec<u32> {
+    let n = units.max(1) as usize;
+    let raw: Vec<f64> = (0..n)
+        .map(|i| {
+            let t = if n > 1 {
+                i as f64 / (n - 1) as f64
+            } else {
+                0.0
+            };
+            (range.max(1.0).ln() * t).exp()
+        })
+        .collect();
+    let total: f64 = raw.iter().sum();
+    let spare = fibres as f64 - n as f64; // every unit has at least one fibre
+    let mut sizes: Vec<u32> = Vec::with_capacity(n);
+    let mut rema: Vec<(f64, usize)> = Vec::with_capacity(n);
+    let mut assigned: u64 = 0;
+    for (i, r) in raw.iter().enumerate() {
+        let exact = r / total * spare.max(0.0);
+        let fl = exact.floor();
+        sizes.push(1 + fl as u32);
+        assigned += 1 + fl as u64;
+        rema.push((exact - fl, i));
+    }
+    // Largest remainders get the leftover fibres (ties: larger index).
+    rema.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    let mut left = (fibres as u64).saturating_sub(assigned) as usize;
+    for &(_, i) in rema.iter().cycle().take(left.min(n * 2)) {
+        if left == 0 {
+            break;
+        }
+        sizes[i] += 1;
+        left -= 1;
+    }
+    sizes
+}
+
+/// Builds the pool, the fibre table and the muscle-wide state.
+pub fn build(
+    spec: &MuscleSpec,
+    coef: &Coefficients,
+    seed: u64,
+    resolution: Resolution,
+    donors: u32,
+) -> (MotorUnits, Fibres, Muscle) {
+    let sizes = unit_sizes(spec.fibres, spec.motor_units, coef.unit_size_range);
+    let n_units = sizes.len();
+    let total_fibres: u64 = sizes.iter().map(|&s| s as u64).sum();
+    let mean_size = total_fibres as f64 / n_units as f64;
+
+    // Fibre types: smallest units slow until the type-I share is reached.
+    let mut types = Vec::with_capacity(n_units);
+    let mut cum = 0u64;
+    for &s in &sizes {
+        let slow = (cum as f64 + 0.5 * s as f64) <= spec.type1_fraction * total_fibres as f64;
+        types.push(if slow {
+            FibreType::Slow
+        } else {
+            FibreType::Fast
+        });
+        cum += s as u64;
+    }
+
+    let fibre_area = spec.fibre_csa_um2;
+    let contractile_share = 1.0 - coef.extracellular_volume_fraction;
+    let muscle_area = total_fibres as f64 * fibre_area / contractile_share;
+    let radius = (muscle_area / std::f64::consts::PI).sqrt();
+
+    let mut units = MotorUnits::default();
+    let mut urng = ChaCha8Rng::seed_from_u64(rng::hash(seed, Stream::UnitSetup, 0, 0));
+    let n_all = n_units + donors as usize;
+    for u in 0..n_all {
+        let native = u < n_units;
+        let size = if native {
+            sizes[u] as f32
+        } else {
+            mean_size as f32
+        };
+        let ftype = if native {
+            types[u]
+        } else {
+            // Donor units: type by the muscle's type-I share.
+            if urng.gen_bool(spec.type1_fraction.clamp(0.0, 1.0)) {
+                FibreType::Slow
+            } else {
+                FibreType::Fast
+            }
+        };
+        // Territory centre uniformly in the part of the disc the territory fits in.
+        let terr_r = (coef.territory_overlap * size as f64 * fibre_area
+            / contractile_share
+            / std::f64::consts::PI)
+            .sqrt();
+        let free_r = (radius - terr_r).max(0.0);
+        let (cx, cy) = loop {
+            let x: f64 = urng.gen_range(-1.0..=1.0);
+            let y: f64 = urng.gen_range(-1.0..=1.0);
+            if x * x + y * y <= 1.0 {
+                break (x * free_r, y * free_r);
+            }
+        };
+        units.axon.push(if native {
+            AxonState::Intact
+        } else {
+            AxonState::Donor
+        });
+        units.ftype.push(ftype);
+        units.native_size.push(size);
+        units.fibres.push(if native { size } else { 0.0 });
+        units.cut_day.push(-1.0);
+        units.block_until.push(-1.0);
+        units.conduction.push(if native { 1.0 } else { 0.0 });
+        units.regrowth_start.push(f32::INFINITY);
+        units.speed.push(0.0);
+        units.front_mm.push(0.0);
+        units.target_mm.push(0.0);
+        units.reconnected_day.push(-1.0);
+        units.cx.push(cx as f32);
+        units.cy.push(cy as f32);
+        units.donor.push(!native);
+    }
+
+    let mut fibres = Fibres::default();
+    let mut grid_row = 0usize;
+    match resolution {
+        Resolution::Pooled => {
+            for (u, &s) in sizes.iter().enumerate() {
+                fibres.push(
+                    s as f32,
+                    None,
+                    fibre_area as f32,
+                    types[u],
+                    u as u32,
+                    FibreState::Innervated,
+                );
+            }
+        }
+        Resolution::Fibre => {
+            let (xy, row) = place_fibres(total_fibres as usize, radius, seed);
+            grid_row = row;
+            for &(x, y) in &xy {
+                // Fibre areas scatter around the mean (CV 0.2, a named assumption:
+                // Lexell & Taylor 1989 Acta Physiol Scand 136:561 report large
+                // within-muscle variability without a single CV); mean preserved.
+                let i = fibres.len() as u64;
+                let z = rng::normal(seed, Stream::FibreSetup, i, 7).clamp(-2.5, 2.5);
+                let base = fibre_area * (1.0 + 0.2 * z);
+                fibres.push(
+                    1.0,
+                    Some((x, y)),
+                    base as f32,
+                    FibreType::Fast,
+                    NO_UNIT,
+                    FibreState::Innervated,
+                );
+            }
+            // Rescale so the mean base area is exactly the muscle's mean.
+            let mean: f64 =
+                fibres.base_csa.iter().map(|&b| b as f64).sum::<f64>() / fibres.len().max(1) as f64;
+            let k = (fibre_area / mean) as f32;
+            for b in &mut fibres.base_csa {
+                *b *= k;
+            }
+            assign_territories(
+                &mut fibres,
+                &units,
+                &sizes,
+                radius,
+                fibre_area / contractile_share,
+                coef.territory_overlap,
+                seed,
+            );
+        }
+    }
+
+    let healthy_contractile: f64 = fibres
+        .count
+        .iter()
+        .zip(&fibres.base_csa)
+        .map(|(&c, &b)| c as f64 * b as f64)
+        .sum();
+    let healthy_fibres: f64 = fibres.count.iter().map(|&c| c as f64).sum();
+    let healthy_mean_diameter: f64 = fibres
+        .count
+        .iter()
+        .zip(&fibres.base_csa)
+        .map(|(&c, &b)| c as f64 * (b as f64).sqrt())
+        .sum::<f64>()
+        / healthy_fibres.max(1.0);
+    let muscle = Muscle {
+        healthy_contractile,
+        healthy_fibres,
+        healthy_units: n_units as f64,
+        healthy_mean_diameter,
+        extracellular: healthy_contractile * coef.extracellular_volume_fraction / contractile_share,
+        fat: 0.0,
+        dead_fibres: 0.0,
+        neural_drive: 1.0,
+        radius_um: radius,
+        grid_row,
+    };
+    (units, fibres, muscle)
+}
+
+/// Exactly `n` jittered grid points in a disc of `radius`, in row-major order.
+fn place_fibres(n: usize, radius: f64, seed: u64) -> (Vec<(f32, f32)>, usize) {
+    if n == 0 {
+        return (Vec::new(), 0);
+    }
+    let area = std::f64::consts::PI * radius * radius;
+    let mut spacing = (area / n as f64).sqrt() * 0.98;
+    let mut pts: Vec<(f32, f32)>;
+    loop {
+        pts = Vec::new();
+        let steps = (2.0 * radius / spacing).ceil() as i64;
+        for r in 0..=steps {
+            let y = -radius + r as f64 * spacing;
+            for c in 0..=steps {
+                let x = -radius + c as f64 * spacing;
+                if x * x + y * y <= radius * radius {
+                    pts.push((x as f32, y as f32));
+                }
+            }
+        }
+        if pts.len() >= n {
+            break;
+        }
+        spacing *= 0.97;
+    }
+    let m = pts.len();
+    let row = (2.0 * radius / spacing).ceil() as usize + 1;
+    let mut out = Vec::with_capacity(n);
+    for j in 0..n {
+        let (x, y) = pts[(j as u128 * m as u128 / n as u128) as usize];
+        let jx = (rng::uniform(seed, Stream::FibreSetup, j as u64, 1) - 0.5) * spacing * 0.4;
+        let jy = (rng::uniform(seed, Stream::FibreSetup, j as u64, 2) - 0.5) * spacing * 0.4;
+        out.push((x + jx as f32, y + jy as f32));
+    }
+    (out, row.max(1))
+}
+
+/// Gives each native unit its fibres: at random among unassigned fibres in its
+/// territory (grown until it holds enough), smallest units first.
+fn assign_territories(
+    fibres: &mut Fibres,
+    units: &MotorUnits,
+    sizes: &[u32],
+    radius: f64,
+    area_per_fibre: f64,
+    overlap: f64,
+    seed: u64,
+) {
+    let n = fibres.len();
+    let cells = 64usize;
+    let cell = (2.0 * radius / cells as f64).max(1e-6);
+    let cell_of = |x: f32, y: f32| -> (usize, usize) {
+        let cx = (((x as f64 + radius) / cell) as isize).clamp(0, cells as isize - 1) as usize;
+        let cy = (((y as f64 + radius) / cell) as isize).clamp(0, cells as isize - 1) as usize;
+        (cx, cy)
+    };
+    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); cells * cells];
+    for i in 0..n {
+        let (cx, cy) = cell_of(fibres.x[i], fibres.y[i]);
+        buckets[cy * cells + cx].push(i as u32);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(rng::hash(seed, Stream::FibreSetup, 0, 99));
+    let mut candidates: Vec<u32> = Vec::new();
+    let mut unassigned = n;
+    for (u, &size) in sizes.iter().enumerate() {
+        let need = size as usize;
+        if unassigned == 0 {
+            break;
+        }
+        let (ux, uy) = (units.cx[u] as f64, units.cy[u] as f64);
+        let mut r = (overlap * size as f64 * area_per_fibre / std::f64::consts::PI)
+            .sqrt()
+            .max(cell);
+        loop {
+            candidates.clear();
+            let (x0, y0) = cell_of((ux - r) as f32, (uy - r) as f32);
+            let (x1, y1) = cell_of((ux + r) as f32, (uy + r) as f32);
+            for cy in y0..=y1 {
+                for cx in x0..=x1 {
+                    for &i in &buckets[cy * cells + cx] {
+                        let i = i as usize;
+                        if fibres.unit[i] == NO_UNIT {
+                            let dx = fibres.x[i] as f64 - ux;
+                            let dy = fibres.y[i] as f64 - uy;
+                            if dx * dx + dy * dy <= r * r {
+                                candidates.push(i as u32);
+                            }
+                        }
+                    }
+                }
+            }
+            if candidates.len() >= need || r > 2.5 * radius {
+                break;
+            }
+            r *= 1.3;
+        }
+        let take = need.min(candidates.len());
+        let (chosen, _) = candidates.partial_shuffle(&mut rng, take);
+        for &i in chosen.iter() {
+            let i = i as usize;
+            fibres.unit[i] = u as u32;
+            fibres.origin[i] = u as u32;
+            fibres.ftype[i] = units.ftype[u];
+        }
+        unassigned -= take;
+    }
+    // Any fibre left over (rounding) joins the unit whose centre is nearest.
+    for i in 0..n {
+        if fibres.unit[i] == NO_UNIT {
+            let mut best = 0usize;
+            let mut bd = f64::INFINITY;
+            for u in 0..sizes.len() {
+                let dx = fibres.x[i] as f64 - units.cx[u] as f64;
+                let dy = fibres.y[i] as f64 - units.cy[u] as f64;
+                let d = dx * dx + dy * dy;
+                if d < bd {
+                    bd = d;
+                    best = u;
+                }
+            }
+            fibres.unit[i] = best as u32;
+            fibres.origin[i] = best as u32;
+            fibres.ftype[i] = units.ftype[best];
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Axon regrowth from the lesion (or coaptation) to the muscle.
+//!
+//! After a start-up delay (crush: `regrowth_delay_crush_days`, suture:
+//! `regrowth_delay_repair_days`; Gutmann, Guttmann, Medawar & Young 1942 J Exp Biol
+//! 19:14 — latent periods 18.2 d after crush and 27.7 d after suture in the rabbit),
+//! each axon advances at its own speed: the species' mean
+//! (`regrowth_speed_mm_per_day`; human 1.4 mm/day after axonotmesis, Seddon et al.)
+//! times an age factor `1 - age_speed_decline_per_year * (age - age_reference_years)`
+//! (named assumption; slower regeneration with age, Verdú et al. 1995 Brain Res
+//! 696:76), times `1 + cv·z` with z a standard normal draw per axon clipped to ±2
+//! (`regrowth_speed_cv`), so arrivals are staggered. An axon that will not reach the
+//! muscle (lost, or misdirected into another muscle; shares by Sunderland grade) is
+//! marked lost at launch. On arrival the axon reconnects and can capture fibres
+//! ([`crate::reinnervation`]).
+
+use crate::rng::{self, Stream};
+use crate::sim::Core;
+use crate::state::AxonState;
+
+/// Share of cut axons that reach the muscle after a spontaneous (unrepaired) lesion.
+pub(crate) fn grade_success(c: &Core) -> f64 {
+    let g = c.injury.as_ref().map(|i| i.grade.sunderland()).unwrap_or(2);
+    match g {
+        0..=2 => c.coef.sunderland2_axon_success,
+        3 => c.coef.sunderland3_axon_success,
+        4 => c.coef.sunderland4_axon_success,
+        _ => 0.0,
+    }
+}
+
+/// Sets unit `u` regrowing from day `start` over `distance_mm` (or lost, with
+/// probability `1 - success`); `speed_factor` scales the mean speed (repairs).
+pub(crate) fn launch(
+    c: &mut Core,
+    u: usize,
+    success: f64,
+    start: f64,
+    distance_mm: f64,
+    speed_factor: f64,
+) {
+    let k = &c.coef;
+    let fate = rng::uniform(c.seed, Stream::AxonFate, u as u64, start.to_bits());
+    if fate >= success {
+        c.units.axon[u] = AxonState::Lost;
+        return;
+    }
+    let age_factor = (1.0 - k.age_speed_decline_per_year * (c.age_years - k.age_reference_years))
+        .clamp(0.3, 1.3);
+    let z = rng::normal(c.seed, Stream::AxonFate, u as u64, 1).clamp(-2.0, 2.0);
+    let speed = k.regrowth_speed_mm_per_day
+        * age_factor
+        * speed_factor
+        * c.speed_modifier
+        * (1.0 + k.regrowth_speed_cv * z);
+    c.units.axon[u] = AxonState::Regrowing;
+    c.units.regrowth_start[u] = start as f32;
+    c.units.speed[u] = speed.max(0.01) as f32;
+    c.units.front_mm[u] = 0.0;
+    c.units.target_mm[u] = distance_mm as f32;
+}
+
+/// Advances regrowing axons; reconnects those that arrive.
+pub(crate) fn step(c: &mut Core) {
+    let d = c.day as f32;
+    for u in 0..c.units.len() {
+        if c.units.axon[u] != AxonState::Regrowing || d < c.units.regrowth_start[u] {
+            continue;
+        }
+        c.units.front_mm[u] += c.units.speed[u];
+        if c.units.front_mm[u] >= c.units.target_mm[u] {
+            c.units.axon[u] = AxonState::Reconnected;
+            c.units.reconnected_day[u] = d;
+            c.units.conduction[u] = 1.0;
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Reinnervation: reconnected axons (regrown or transferred) capture denervated
+//! fibres whose end plates are still receptive.
+//!
+//! Capture is the same process as collateral sprouting ([`crate::sprouting`]), run
+//! by a different set of adopters: each day a receptive orphaned fibre is captured
+//! with probability `1 - exp(-rate · min(1, S/O))`, where S is the adopters' spare
+//! capacity (each may grow to `sprouting_cap` times its native size — Brown &
+//! Ironton 1978 J Physiol 278:325, up to 5-fold; the same cap binds regenerated
+//! units: 3–5-fold after delayed repair, Fu & Gordon 1995 J Neurosci 15:3886) and O
+//! the receptive orphans. The captured fibre takes its new unit's type, so types
+//! cluster (fibre-type grouping). At fibre resolution the adopter is a neighbour's
+//! unit when one has room (adjacent fibres in the grid), otherwise any adopter in
+//! proportion to its spare capacity; at pooled resolution captured fibres are
+//! shared among adopters in proportion to spare capacity.
+
+use crate::rng::{self, Stream};
+use crate::sim::{Core, Resolution};
+use crate::state::{AxonState, FibreState, NO_UNIT};
+
+/// Captures receptive orphans for the units in `eligible`; returns fibres captured.
+pub(crate) fn capture(
+    c: &mut Core,
+    eligible: &[bool],
+    rate: f64,
+    min_denervated_days: f32,
+    class: u64,
+) -> f64 {
+    let cap = c.coef.sprouting_cap as f32;
+    let n_units = c.units.len();
+    let mut spare = vec![0.0f32; n_units];
+    let mut total_spare = 0.0f64;
+    for u in 0..n_units {
+        if eligible[u] {
+            spare[u] = (cap * c.units.native_size[u] - c.units.fibres[u]).max(0.0);
+            total_spare += spare[u] as f64;
+        }
+    }
+    if total_spare < 1e-6 {
+        return 0.0;
+    }
+    let f = &mut c.fibres;
+    let mut orphans = 0.0f64;
+    for i in 0..f.len() {
+        if f.state[i] == FibreState::Denervated && f.denervated_days[i] >= min_denervated_days {
+            orphans += (f.count[i] * f.receptive[i]) as f64;
+        }
+    }
+    if orphans < 1e-6 {
+        return 0.0;
+    }
+    let ratio = (total_spare / orphans).min(1.0);
+    let p = 1.0 - (-rate * ratio).exp();
+    let day = c.day;
+    let seed = c.seed;
+    let mut captured = 0.0f64;
+    match c.resolution {
+        Resolution::Fibre => {
+            // Cumulative spare capacity for the global choice.
+            let mut cum = Vec::with_capacity(n_units);
+            let mut acc = 0.0f64;
+            for &s in &spare {
+                acc += s as f64;
+                cum.push(acc);
+            }
+            let row = c.muscle.grid_row.max(1);
+            let n = f.len();
+            for i in 0..n {
+                if f.state[i] != FibreState::Denervated
+                    || f.denervated_days[i] < min_denervated_days
+                    || f.receptive[i] <= 0.0
+                {
+                    continue;
+                }
+                let stream_day = (day as u64) * 8 + class;
+                if rng::uniform(seed, Stream::Capture, i as u64, stream_day) >= p {
+                    continue;
+                }
+                // A neighbour's unit first (sprouts reach adjacent fibres).
+                let neigh = [i.wrapping_sub(1), i + 1, i.wrapping_sub(row), i + row];
+                let start = (rng::hash(seed, Stream::Adopter, i as u64, stream_day) % 4) as usize;
+                let mut chosen = NO_UNIT;
+                for k in 0..4 {
+                    let j = neigh[(start + k) % 4];
+                    if j < n && f.state[j].is_innervated() {
+                        let u = f.unit[j];
+                        if u != NO_UNIT && eligible[u as usize] && spare[u as usize] >= 1.0 {
+                            chosen = u;
+                            break;
+                        }
+                    }
+                }
+                if chosen == NO_UNIT {
+                    let x =
+                        rng::uniform(seed, Stream::Adopter, i as u64, stream_day ^ 0xABCD) * acc;
+                    let mut u = cum.partition_point(|&v| v <= x).min(n_units - 1);
+                    // Skip units that have filled up today.
+                    let mut tries = 0;
+                    while (spare[u] < 1.0 || !eligible[u]) && tries < n_units {
+                        u = (u + 1) % n_units;
+                        tries += 1;
+                    }
+                    if spare[u] < 1.0 || !eligible[u] {
+                        continue;
+                    }
+                    chosen = u as u32;
+                }
+                spare[chosen as usize] -= 1.0;
+                f.state[i] = FibreState::Reinnervated;
+                f.unit[i] = chosen;
+                f.origin[i] = chosen;
+                f.ftype[i] = c.units.ftype[chosen as usize];
+                f.denervated_days[i] = 0.0;
+                f.hazard[i] = 0.0;
+                f.reinnervated_day[i] = day as f32;
+                captured += 1.0;
+            }
+        }
+        Resolution::Pooled => {
+            // Take from every orphan row, then share the pool among adopters.
+            let mut pool = [0.0f64; 5]; // n, n·base, n·base·size, n·base·tension, n·base·capacity
+            for i in 0..f.len() {
+                if f.state[i] != FibreState::Denervated
+                    || f.denervated_days[i] < min_denervated_days
+                {
+                    continue;
+                }
+                let n = f.count[i] as f64;
+                let rec = f.receptive[i] as f64;
+                let taken = n * rec * p;
+                if taken <= 0.0 {
+                    continue;
+                }
+                let b = f.base_csa[i] as f64;
+                pool[0] += taken;
+                pool[1] += taken * b;
+                pool[2] += taken * b * f.size[i] as f64;
+                pool[3] += taken * b * f.tension[i] as f64;
+                pool[4] += taken * b * f.capacity[i] as f64;
+                let left = n - taken;
+                f.count[i] = left as f32;
+                f.receptive[i] = if left > 1e-9 {
+                    ((n * rec - taken) / left).clamp(0.0, 1.0) as f32
+                } else {
+                    0.0
+                };
+            }
+            if pool[0] <= 0.0 {
+                return 0.0;
+            }
+            let base = pool[1] / pool[0];
+            let size = pool[2] / pool[1];
+            let tension = pool[3] / pool[1];
+            let capacity = pool[4] / pool[1];
+            for u in 0..n_units {
+                if !eligible[u] || spare[u] <= 0.0 {
+                    continue;
+                }
+                let n = pool[0] * spare[u] as f64 / total_spare;
+                merge_reinnervated(c, u, n, base, size, tension, capacity, day as f64);
+                captured += n;
+            }
+        }
+    }
+    captured
+}
+
+/// Pooled resolution: adds `n` fibres with the given means to unit `u`'s
+/// reinnervated row (count-weighted means; volume-weighted size and tension).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn merge_reinnervated(
+    c: &mut Core,
+    u: usize,
+    n: f64,
+    base: f64,
+    size: f64,
+    tension: f64,
+    capacity: f64,
+    day: f64,
+) {
+    let row = c.reinnervated_row[u];
+    let f = &mut c.fibres;
+    if row == usize::MAX || row >= f.len() {
+        let r = f.push(
+            n as f32,
+            None,
+            base as f32,
+            c.units.ftype[u],
+            u as u32,
+            FibreState::Reinnervated,
+        );
+        f.size[r] = size as f32;
+        f.tension[r] = tension as f32;
+        f.capacity[r] = capacity as f32;
+        f.reinnervated_day[r] = day as f32;
+        c.reinnervated_row[u] = r;
+        return;
+    }
+    let n0 = f.count[row] as f64;
+    let b0 = f.base_csa[row] as f64;
+    let tot = n0 + n;
+    let vol0 = n0 * b0;
+    let vol1 = n * base;
+    let vol = (vol0 + vol1).max(1e-30);
+    f.size[row] = ((vol0 * f.size[row] as f64 + vol1 * size) / vol) as f32;
+    f.tension[row] = ((vol0 * f.tension[row] as f64 + vol1 * tension) / vol) as f32;
+    f.capacity[row] = ((vol0 * f.capacity[row] as f64 + vol1 * capacity) / vol) as f32;
+    f.reinnervated_day[row] = ((n0 * f.reinnervated_day[row] as f64 + n * day) / tot) as f32;
+    f.base_csa[row] = (vol / tot) as f32;
+    f.count[row] = tot as f32;
+}
+
+/// Reconnected axons capture receptive fibres.
+pub(crate) fn step(c: &mut Core) {
+    let eligible: Vec<bool> = c
+        .units
+        .axon
+        .iter()
+        .map(|&a| a == AxonState::Reconnected)
+        .collect();
+    let rate = c.coef.reinnervation_rate_per_day;
+    c.captured_by_regrowth_today = if eligible.iter().any(|&e| e) {
+        capture(c, &eligible, rate, 0.0, 1)
+    } else {
+        0.0
+    };
+}

@@ -1,0 +1,141 @@
+//! Nerve repair: primary suture, graft, nerve transfer.
+//!
+//! On the repair day, cut axons (or a transfer's donor axons) are launched to
+//! regrow from the coaptation after the suture start-up delay, at the repair speed.
+//! The share that reaches the muscle is
+//!
+//! * per coaptation `coaptation_axon_success` (a graft has two, and loses axons
+//!   along its length with length constant `graft_length_constant_mm`);
+//! * times the **chronic-axotomy** factor `a + (1-a)·exp(-t_axotomy/τ_ax)` (τ 323 d in
+//!   the rat) — neurons axotomized for long regenerate less;
+//! * times the **chronic-denervation** factor `a + (1-a)·exp(-t_denervated/τ_den)`
+//!   (τ about 45 d, asymptote about 19 of 137 units in the rat) — a long-denervated
+//!   distal stump supports regrowth less.
+//!
+//! Both time constants: Gordon lab, J Neurosci, PMC6622714 Fig. 5 (identity inferred
+//! as Gordon, Tyreman & Raji 2011); Fu & Gordon 1995 J Neurosci 15:3886-3895.
+
+use crate::params::Coefficients;
+use crate::scenario::{RepairMethod, Treatment};
+use crate::sim::Core;
+use crate::state::AxonState;
+
+/// A repair waiting for axons still degenerating on the repair day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Pending {
+    /// Repair day.
+    pub day: f64,
+    /// Day regrowth starts.
+    pub start: f64,
+    /// Distance to the motor entry point, mm.
+    pub distance_mm: f64,
+    /// Success share before the chronic-axotomy factor.
+    pub success: f64,
+}
+
+/// Chronic-axotomy factor after `t` days of axotomy.
+pub fn axotomy_factor(k: &Coefficients, t: f64) -> f64 {
+    let a = k.chronic_axotomy_asymptote;
+    a + (1.0 - a) * (-t.max(0.0) / k.chronic_axotomy_tau_days).exp()
+}
+
+/// Chronic-denervation factor after `t` days of distal-stump denervation.
+pub fn denervation_factor(k: &Coefficients, t: f64) -> f64 {
+    let a = k.chronic_denervation_asymptote;
+    a + (1.0 - a) * (-t.max(0.0) / k.chronic_denervation_tau_days).exp()
+}
+
+/// Applies repairs scheduled for today.
+pub(crate) fn step(c: &mut Core) {
+    let d = c.day as f64;
+    let repairs: Vec<Treatment> = c
+        .treatments
+        .iter()
+        .filter(|t| matches!(t, Treatment::Repair { day, .. } if d - 1.0 <= day.0 && day.0 < d))
+        .cloned()
+        .collect();
+    for t in repairs {
+        let Treatment::Repair {
+            day,
+            method,
+            distance_mm,
+        } = t
+        else {
+            continue;
+        };
+        let injury_day = c.injury.as_ref().map(|i| i.day.0);
+        let base_distance = distance_mm
+            .map(|m| m.0)
+            .or(c.injury.as_ref().map(|i| i.distance_mm.0))
+            .unwrap_or(0.0);
+        let stump_days = injury_day.map(|i| (day.0 - i).max(0.0)).unwrap_or(0.0);
+        let den = if injury_day.is_some() {
+            denervation_factor(&c.coef, stump_days)
+        } else {
+            1.0
+        };
+        let k = c.coef.clone();
+        let start = day.0 + k.regrowth_delay_repair_days;
+        match method {
+            RepairMethod::Primary | RepairMethod::Graft { .. } => {
+                let (success, extra) = match method {
+                    RepairMethod::Graft { length_mm } => (
+                        k.coaptation_axon_success.powi(2)
+                            * (-length_mm.0 / k.graft_length_constant_mm).exp(),
+                        length_mm.0,
+                    ),
+                    _ => (k.coaptation_axon_success, 0.0),
+                };
+                let pending = Pending {
+                    day: day.0,
+                    start,
+                    distance_mm: base_distance + extra,
+                    success: success * den,
+                };
+                for u in 0..c.native_units {
+                    if matches!(
+                        c.units.axon[u],
+                        AxonState::Absent | AxonState::Lost | AxonState::Regrowing
+                    ) && c.units.cut_day[u] >= 0.0
+                    {
+                        let t_ax = day.0 - c.units.cut_day[u] as f64;
+                        let s = pending.success * axotomy_factor(&k, t_ax);
+                        crate::regrowth::launch(
+                            c,
+                            u,
+                            s,
+                            start,
+                            pending.distance_mm,
+                            k.repair_speed_factor,
+                        );
+                    }
+                }
+                c.pending_repair = Some(pending);
+            }
+            RepairMethod::Transfer {
+                donor_axons,
+                donor_axotomized_days,
+            } => {
+                let success =
+                    k.coaptation_axon_success * axotomy_factor(&k, donor_axotomized_days.0) * den;
+                let mut left = donor_axons;
+                for u in c.native_units..c.units.len() {
+                    if left == 0 {
+                        break;
+                    }
+                    if c.units.axon[u] == AxonState::Donor {
+                        left -= 1;
+                        crate::regrowth::launch(
+                            c,
+                            u,
+                            success,
+                            start,
+                            base_distance,
+                            k.repair_speed_factor,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,621 @@
+//! The case to simulate: species, muscle, age, injury, treatments, horizon, seed.
+//!
+//! A [`Scenario`] deserialises from TOML (the CLI reads a case file into it):
+//!
+//! ```toml
+//! species = "human"
+//! muscle = "tibialis_anterior"
+//! age_years = 35
+//! horizon_days = 730
+//! seed = 1
+//! [injury]
+//! grade = "axonotmesis"      # or sunderland = 1..5
+//! day = 0
+//! distance_mm = 120
+//! fraction_of_axons = 1.0
+//! regrowth = "allowed"       # or "prevented"
+//! [[treatment]]
+//! kind = "repair"            # repair | stimulation | disuse | rehabilitation
+//! day = 30
+//! method = "primary"         # primary | graft (graft_length_mm) | transfer (donor_axons, donor_axotomized_days)
+//! [overrides]
+//! regrowth_speed_mm_per_day = 1.2
+//! ```
+//!
+//! Treatment keys follow `/work/shared/calibration/README.md`. Errors name the
+//! field, the value and what was expected.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::params::Species;
+use crate::units::{Days, Fraction, Millimetres};
+
+/// A problem with a scenario (case file).
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ScenarioError {
+    /// The text does not parse into a scenario (TOML error with the field path).
+    #[error("{0}")]
+    Parse(String),
+    /// A field has an impossible value.
+    #[error("field `{field}` = {value}: expected {expected}")]
+    Invalid {
+        /// Dotted field path (`injury.distance_mm`, `treatment[1].end_day`).
+        field: String,
+        /// The offending value, as written.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+}
+
+/// Seddon or Sunderland grade of a nerve injury.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Grade {
+    /// Seddon neurapraxia (= Sunderland I): conduction block, no axon loss.
+    Neurapraxia,
+    /// Seddon axonotmesis (= Sunderland II): axons cut, sheaths intact.
+    Axonotmesis,
+    /// Seddon neurotmesis (= Sunderland V): nerve divided.
+    Neurotmesis,
+    /// Sunderland grade 1–5.
+    Sunderland(u8),
+}
+
+impl Grade {
+    /// The Sunderland grade (1–5) this grade corresponds to.
+    pub fn sunderland(self) -> u8 {
+        match self {
+            Grade::Neurapraxia => 1,
+            Grade::Axonotmesis => 2,
+            Grade::Neurotmesis => 5,
+            Grade::Sunderland(n) => n,
+        }
+    }
+}
+
+/// Whether cut axons may regrow to the muscle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Regrowth {
+    /// Axons regrow (the default).
+    #[default]
+    Allowed,
+    /// Ligation or a removed segment: no axon returns unless a repair reconnects.
+    Prevented,
+}
+
+/// A nerve injury.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Injury {
+    /// Day of injury.
+    pub day: Days,
+    /// Distance from the lesion to the muscle's motor entry point.
+    pub distance_mm: Millimetres,
+    /// Grade.
+    pub grade: Grade,
+    /// Share of the muscle's motor axons injured.
+    pub fraction_of_axons: Fraction,
+    /// Whether axons may regrow.
+    pub regrowth: Regrowth,
+}
+
+/// How a nerve is repaired.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum RepairMethod {
+    /// End-to-end suture.
+    Primary,
+    /// Autologous graft of a length (two coaptations).
+    Graft {
+        /// Graft length.
+        length_mm: Millimetres,
+    },
+    /// Nerve transfer: a donor nerve sutured to the distal stump.
+    Transfer {
+        /// Donor motor axons.
+        donor_axons: u32,
+        /// How long the donor axons were already cut before the transfer.
+        donor_axotomized_days: Days,
+    },
+}
+
+/// Dose of direct muscle stimulation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum StimulationDose {
+    /// Stimulated tetani (~1 s each) per day.
+    ContractionsPerDay(f64),
+    /// Hours of stimulation per day.
+    HoursPerDay(f64),
+}
+
+/// Disuse model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisuseModel {
+    /// Cast immobilization.
+    Immobilization,
+    /// Limb suspension.
+    Unloading,
+    /// Bed rest.
+    BedRest,
+    /// Innervated but never voluntarily activated (below a spinal cord injury).
+    Paralysis,
+}
+
+/// Rehabilitation programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RehabKind {
+    /// Passive range of motion.
+    RangeOfMotion,
+    /// Progressive resistance exercise (acts on innervated fibres).
+    ProgressiveResistance,
+}
+
+/// A treatment in a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Treatment {
+    /// Nerve repair on a day.
+    Repair {
+        /// Day of surgery.
+        day: Days,
+        /// Method.
+        method: RepairMethod,
+        /// From the coaptation to the motor entry point (default: the injury's distance).
+        distance_mm: Option<Millimetres>,
+    },
+    /// Direct electrical stimulation of the muscle.
+    Stimulation {
+        /// First day.
+        start_day: Days,
+        /// Last day (exclusive).
+        end_day: Days,
+        /// Dose.
+        dose: StimulationDose,
+    },
+    /// A period of disuse.
+    Disuse {
+        /// First day.
+        start_day: Days,
+        /// Last day (exclusive).
+        end_day: Days,
+        /// Model.
+        model: DisuseModel,
+    },
+    /// Rehabilitation.
+    Rehabilitation {
+        /// First day.
+        start_day: Days,
+        /// Last day (exclusive).
+        end_day: Days,
+        /// Programme.
+        kind: RehabKind,
+    },
+}
+
+/// Patient-level modifiers. Each is off by default; their effect sizes are named
+/// assumptions in the parameter files (neutral unless overridden).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modifiers {
+    /// Diabetes mellitus.
+    #[serde(default)]
+    pub diabetes: bool,
+    /// Current smoker.
+    #[serde(default)]
+    pub smoking: bool,
+    /// Protein supplementation.
+    #[serde(default)]
+    pub protein_supplement: bool,
+}
+
+/// One case to simulate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Species.
+    pub species: Species,
+    /// snake_case muscle name.
+    pub muscle: String,
+    /// Age in years (affects regrowth speed).
+    pub age_years: f64,
+    /// The injury, if any (none: intact muscle, e.g. disuse alone).
+    pub injury: Option<Injury>,
+    /// Treatments.
+    pub treatments: Vec<Treatment>,
+    /// Days to simulate.
+    pub horizon_days: u32,
+    /// Seed of all randomness.
+    pub seed: u64,
+    /// Parameter overrides by name.
+    pub overrides: BTreeMap<String, f64>,
+    /// Patient modifiers.
+    pub modifiers: Modifiers,
+}
+
+// ------------------------------------------------------------------ raw serde forms
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    species: Species,
+    muscle: String,
+    #[serde(default)]
+    age_years: Option<f64>,
+    #[serde(default)]
+    injury: Option<RawInjury>,
+    #[serde(default, alias = "treatments")]
+    treatment: Vec<RawTreatment>,
+    #[serde(default)]
+    horizon_days: Option<f64>,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    overrides: BTreeMap<String, f64>,
+    #[serde(default)]
+    modifiers: Modifiers,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    title: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInjury {
+    #[serde(default)]
+    grade: Option<String>,
+    #[serde(default)]
+    sunderland: Option<i64>,
+    #[serde(default)]
+    day: Option<f64>,
+    distance_mm: f64,
+    #[serde(default)]
+    fraction_of_axons: Option<f64>,
+    #[serde(default)]
+    regrowth: Regrowth,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum RawTreatment {
+    Repair {
+        day: f64,
+        method: String,
+        #[serde(default)]
+        graft_length_mm: Option<f64>,
+        #[serde(default)]
+        donor_axons: Option<f64>,
+        #[serde(default)]
+        donor_axotomized_days: Option<f64>,
+        #[serde(default)]
+        distance_mm: Option<f64>,
+    },
+    Stimulation {
+        start_day: f64,
+        end_day: f64,
+        #[serde(default)]
+        contractions_per_day: Option<f64>,
+        #[serde(default)]
+        hours_per_day: Option<f64>,
+    },
+    Disuse {
+        start_day: f64,
+        end_day: f64,
+        model: DisuseModel,
+    },
+    Rehabilitation {
+        start_day: f64,
+        end_day: f64,
+        #[serde(alias = "program")]
+        programme: RehabKind,
+    },
+}
+
+fn invalid(field: impl Into<String>, value: impl ToString, expected: &str) -> ScenarioError {
+    ScenarioError::Invalid {
+        field: field.into(),
+        value: value.to_string(),
+        expected: expected.to_string(),
+    }
+}
+
+fn day_field(field: &str, v: f64) -> Result<Days, ScenarioError> {
+    if v.is_finite() && (0.0..=36_500.0).contains(&v) {
+        Ok(Days(v))
+    } else {
+        Err(invalid(field, v, "a day between 0 and 36500"))
+    }
+}
+
+fn distance_field(field: &str, v: f64) -> Result<Millimetres, ScenarioError> {
+    if v.is_finite() && (0.0..=2000.0).contains(&v) {
+        Ok(Millimetres(v))
+    } else {
+        Err(invalid(field, v, "a distance between 0 and 2000 mm"))
+    }
+}
+
+/// Parses a grade name: `neurapraxia`, `axonotmesis`, `neurotmesis`.
+pub fn parse_grade(name: &str) -> Option<Grade> {
+    match name {
+        "neurapraxia" => Some(Grade::Neurapraxia),
+        "axonotmesis" => Some(Grade::Axonotmesis),
+        "neurotmesis" => Some(Grade::Neurotmesis),
+        _ => None,
+    }
+}
+
+impl Injury {
+    fn from_raw(r: RawInjury) -> Result<Injury, ScenarioError> {
+        let grade = match (r.grade.as_deref(), r.sunderland) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "injury.grade",
+                    "both `grade` and `sunderland`",
+                    "only one of them",
+                ));
+            }
+            (Some(g), None) => parse_grade(g).ok_or_else(|| {
+                invalid("injury.grade", g, "neurapraxia, axonotmesis or neurotmesis")
+            })?,
+            (None, Some(n)) => {
+                if (1..=5).contains(&n) {
+                    Grade::Sunderland(n as u8)
+                } else {
+                    return Err(invalid("injury.sunderland", n, "an integer 1 to 5"));
+                }
+            }
+            (None, None) => {
+                return Err(invalid(
+                    "injury.grade",
+                    "missing",
+                    "`grade` or `sunderland`",
+                ));
+            }
+        };
+        let fraction = r.fraction_of_axons.unwrap_or(1.0);
+        if !(fraction.is_finite() && fraction > 0.0 && fraction <= 1.0) {
+            return Err(invalid(
+                "injury.fraction_of_axons",
+                fraction,
+                "a fraction in (0, 1]",
+            ));
+        }
+        Ok(Injury {
+            day: day_field("injury.day", r.day.unwrap_or(0.0))?,
+            distance_mm: distance_field("injury.distance_mm", r.distance_mm)?,
+            grade,
+            fraction_of_axons: Fraction(fraction),
+            regrowth: r.regrowth,
+        })
+    }
+}
+
+fn window(i: usize, start: f64, end: f64) -> Result<(Days, Days), ScenarioError> {
+    let s = day_field(&format!("treatment[{i}].start_day"), start)?;
+    let e = day_field(&format!("treatment[{i}].end_day"), end)?;
+    if e.0 < s.0 {
+        return Err(invalid(
+            format!("treatment[{i}].end_day"),
+            end,
+            "a day not before start_day",
+        ));
+    }
+    Ok((s, e))
+}
+
+impl Treatment {
+    fn from_raw(i: usize, r: RawTreatment) -> Result<Treatment, ScenarioError> {
+        Ok(match r {
+            RawTreatment::Repair {
+                day,
+                method,
+                graft_length_mm,
+                donor_axons,
+                donor_axotomized_days,
+                distance_mm,
+            } => {
+                let method = match method.as_str() {
+                    "primary" => RepairMethod::Primary,
+                    "graft" => {
+                        let len = graft_length_mm.ok_or_else(|| {
+                            invalid(
+                                format!("treatment[{i}].graft_length_mm"),
+                                "missing",
+                                "a graft length in mm",
+                            )
+                        })?;
+                        RepairMethod::Graft {
+                            length_mm: distance_field(
+                                &format!("treatment[{i}].graft_length_mm"),
+                                len,
+                            )?,
+                        }
+                    }
+                    "transfer" => {
+                        let n = donor_axons.ok_or_else(|| {
+                            invalid(
+                                format!("treatment[{i}].donor_axons"),
+                                "missing",
+                                "a donor motor-axon count",
+                            )
+                        })?;
+                        if !(n.is_finite() && (1.0..=100_000.0).contains(&n)) {
+                            return Err(invalid(
+                                format!("treatment[{i}].donor_axons"),
+                                n,
+                                "a count between 1 and 100000",
+                            ));
+                        }
+                        RepairMethod::Transfer {
+                            donor_axons: n.round() as u32,
+                            donor_axotomized_days: day_field(
+                                &format!("treatment[{i}].donor_axotomized_days"),
+                                donor_axotomized_days.unwrap_or(0.0),
+                            )?,
+                        }
+                    }
+                    other => {
+                        return Err(invalid(
+                            format!("treatment[{i}].method"),
+                            other,
+                            "primary, graft or transfer",
+                        ));
+                    }
+                };
+                Treatment::Repair {
+                    day: day_field(&format!("treatment[{i}].day"), day)?,
+                    method,
+                    distance_mm: distance_mm
+                        .map(|d| distance_field(&format!("treatment[{i}].distance_mm"), d))
+                        .transpose()?,
+                }
+            }
+            RawTreatment::Stimulation {
+                start_day,
+                end_day,
+                contractions_per_day,
+                hours_per_day,
+            } => {
+                let (start_day, end_day) = window(i, start_day, end_day)?;
+                let dose = match (contractions_per_day, hours_per_day) {
+                    (Some(c), None) if c.is_finite() && (0.0..=100_000.0).contains(&c) => {
+                        StimulationDose::ContractionsPerDay(c)
+                    }
+                    (None, Some(h)) if h.is_finite() && (0.0..=24.0).contains(&h) => {
+                        StimulationDose::HoursPerDay(h)
+                    }
+                    (Some(c), None) => {
+                        return Err(invalid(
+                            format!("treatment[{i}].contractions_per_day"),
+                            c,
+                            "a count between 0 and 100000",
+                        ));
+                    }
+                    (None, Some(h)) => {
+                        return Err(invalid(
+                            format!("treatment[{i}].hours_per_day"),
+                            h,
+                            "hours between 0 and 24",
+                        ));
+                    }
+                    _ => {
+                        return Err(invalid(
+                            format!("treatment[{i}]"),
+                            "stimulation",
+                            "exactly one of contractions_per_day or hours_per_day",
+                        ));
+                    }
+                };
+                Treatment::Stimulation {
+                    start_day,
+                    end_day,
+                    dose,
+                }
+            }
+            RawTreatment::Disuse {
+                start_day,
+                end_day,
+                model,
+            } => {
+                let (start_day, end_day) = window(i, start_day, end_day)?;
+                Treatment::Disuse {
+                    start_day,
+                    end_day,
+                    model,
+                }
+            }
+            RawTreatment::Rehabilitation {
+                start_day,
+                end_day,
+                programme,
+            } => {
+                let (start_day, end_day) = window(i, start_day, end_day)?;
+                Treatment::Rehabilitation {
+                    start_day,
+                    end_day,
+                    kind: programme,
+                }
+            }
+        })
+    }
+}
+
+impl Scenario {
+    /// Parses and validates a case file's text.
+    pub fn from_toml_str(text: &str) -> Result<Scenario, ScenarioError> {
+        let raw: RawScenario =
+            toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
+        Scenario::from_raw(raw)
+    }
+
+    fn from_raw(raw: RawScenario) -> Result<Scenario, ScenarioError> {
+        let age = raw.age_years.unwrap_or(match raw.species {
+            Species::Human => 30.0,
+            Species::Rat => 0.5,
+            Species::Mouse => 0.3,
+        });
+        if !(age.is_finite() && (0.0..=120.0).contains(&age)) {
+            return Err(invalid("age_years", age, "an age between 0 and 120 years"));
+        }
+        let injury = raw.injury.map(Injury::from_raw).transpose()?;
+        let treatments = raw
+            .treatment
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| Treatment::from_raw(i, t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let horizon = raw.horizon_days.unwrap_or(365.0);
+        if !(horizon.is_finite() && (1.0..=36_500.0).contains(&horizon)) {
+            return Err(invalid(
+                "horizon_days",
+                horizon,
+                "a number of days between 1 and 36500",
+            ));
+        }
+        if raw.muscle.trim().is_empty() {
+            return Err(invalid("muscle", "\"\"", "a snake_case muscle name"));
+        }
+        Ok(Scenario {
+            species: raw.species,
+            muscle: raw.muscle,
+            age_years: age,
+            injury,
+            treatments,
+            horizon_days: horizon.round() as u32,
+            seed: raw.seed.unwrap_or(1),
+            overrides: raw.overrides,
+            modifiers: raw.modifiers,
+        })
+    }
+
+    /// A scenario with no injury or treatment: the healthy muscle.
+    pub fn healthy(species: Species, muscle: &str, horizon_days: u32) -> Scenario {
+        Scenario {
+            species,
+            muscle: muscle.to_string(),
+            age_years: match species {
+                Species::Human => 30.0,
+                Species::Rat => 0.5,
+                Species::Mouse => 0.3,
+            },
+            injury: None,
+            treatments: Vec::new(),
+            horizon_days,
+            seed: 1,
+            overrides: BTreeMap::new(),
+            modifiers: Modifiers::default(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scenario {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = RawScenario::deserialize(d)?;
+        Scenario::from_raw(raw).map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,702 @@
+//! The simulation: construction, the day loop, quantities and the time course.
+//!
+//! ## The day loop
+//! Each call to [`Simulation::step`] advances one day, calling the mechanisms in
+//! this order (each reads and writes its own slice of the state):
+//!
+//! 1. [`crate::treatment`] — today's schedule (stimulation dose, disuse, rehab); a
+//!    [`crate::repair`] on its day reconnects cut or donor axons; [`crate::lesion`]
+//!    applies the injury on its day.
+//! 2. [`crate::conduction`] — neurapraxic blocks resolve.
+//! 3. [`crate::wallerian`] — distal stumps of cut axons stop conducting; their
+//!    fibres lose their axon.
+//! 4. [`crate::regrowth`] — regrowing axons advance; arrivals reconnect.
+//! 5. [`crate::end_plate`] — denervated fibres age: receptivity and regrowth
+//!    capacity fall.
+//! 6. [`crate::reinnervation`] — reconnected axons capture receptive fibres.
+//! 7. [`crate::sprouting`] — intact units adopt nearby orphaned fibres, up to a cap.
+//! 8. [`crate::disuse`] — synthesis drive of innervated fibres, neural drive.
+//! 9. [`crate::stimulation`] — protection of mass and force by today's dose.
+//! 10. [`crate::atrophy`] — every fibre's size and specific tension.
+//! 11. [`crate::fibrosis`] — long-denervated fibres die; fat and connective tissue.
+//!
+//! The quantities are then summed from the tables ([`crate::quantities`]).
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::params::{Coefficients, MuscleSpec, ParamError, Parameters};
+use crate::quantities::{Events, Quantities, grade};
+use crate::scenario::{Injury, RepairMethod, Scenario, Treatment};
+use crate::state::{AxonState, FibreState, FibreType, Fibres, MotorUnits, Muscle, NO_UNIT};
+use crate::treatment::Today;
+
+/// Fibre-by-fibre or pooled by motor unit and state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Every fibre with its position (pictures, needle EMG).
+    #[default]
+    Fibre,
+    /// Fibres grouped by motor unit and state (cohorts, speed).
+    Pooled,
+}
+
+impl std::str::FromStr for Resolution {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "fibre" | "fiber" => Ok(Resolution::Fibre),
+            "pooled" => Ok(Resolution::Pooled),
+            other => Err(format!(
+                "unknown resolution `{other}`; expected `fibre` or `pooled`"
+            )),
+        }
+    }
+}
+
+/// Errors building or running a simulation.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum TwinError {
+    /// The scenario's species does not match the parameter set.
+    #[error("scenario species `{scenario}` does not match parameters for `{parameters}`")]
+    SpeciesMismatch {
+        /// Species in the scenario.
+        scenario: String,
+        /// Species of the parameters.
+        parameters: String,
+    },
+    /// A parameter problem (unknown muscle, bad override…).
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// A scenario value the model cannot use.
+    #[error("field `{field}` = {value}: expected {expected}")]
+    Invalid {
+        /// Field.
+        field: String,
+        /// Value.
+        value: String,
+        /// What was expected.
+        expected: String,
+    },
+}
+
+/// The daily time course of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeCourse {
+    /// Quantities for day 0 (healthy, before anything happens) to the horizon.
+    pub days: Vec<Quantities>,
+    /// Event days.
+    pub events: Events,
+}
+
+impl TimeCourse {
+    /// The quantities of a day (clamped to the horizon).
+    pub fn at(&self, day: u32) -> &Quantities {
+        let i = (day as usize).min(self.days.len().saturating_sub(1));
+        &self.days[i]
+    }
+
+    /// A quantity by calibration name on a day.
+    pub fn value(&self, name: &str, day: u32) -> Option<f64> {
+        if self.days.is_empty() {
+            return None;
+        }
+        self.at(day).get(name)
+    }
+}
+
+/// Today's derived drives, shared by the mechanisms (scratch, reused each day).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Drives {
+    /// Synthesis target of innervated fibres of each unit (1 = healthy).
+    pub unit_synthesis: Vec<f32>,
+    /// Protection of mass by stimulation (0–1).
+    pub stim_mass: f32,
+    /// Protection of force by stimulation, net of over-use (0–1).
+    pub stim_force: f32,
+}
+
+/// The whole state and context of a running simulation.
+#[derive(Debug, Clone)]
+pub(crate) struct Core {
+    pub coef: Coefficients,
+    pub resolution: Resolution,
+    pub seed: u64,
+    pub day: u32,
+    pub units: MotorUnits,
+    pub fibres: Fibres,
+    pub muscle: Muscle,
+    pub injury: Option<Injury>,
+    pub treatments: Vec<Treatment>,
+    pub age_years: f64,
+    pub speed_modifier: f64,
+    pub synthesis_modifier: f64,
+    pub native_units: usize,
+    /// Fibrillation delay after a fibre loses its axon, days.
+    pub fibrillation_delay: f32,
+    /// Pooled resolution: the reinnervated row of each unit (or `usize::MAX`).
+    pub reinnervated_row: Vec<usize>,
+    pub today: Today,
+    pub drives: Drives,
+    /// Fibres captured today by reconnected (regrown or transferred) axons.
+    pub captured_by_regrowth_today: f64,
+    pub events: Events,
+    /// A repair done while some axons were still degenerating: applied to them when
+    /// their degeneration completes.
+    pub pending_repair: Option<crate::repair::Pending>,
+    mrc_fell_below: [bool; 2],
+}
+
+/// A simulation of one scenario at one resolution.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    core: Core,
+    spec: MuscleSpec,
+}
+
+impl Simulation {
+    /// Builds the healthy muscle of the scenario at day 0.
+    ///
+    /// `params` must be for the scenario's species; the scenario's overrides are
+    /// applied on a copy.
+    pub fn new(
+        scenario: &Scenario,
+        params: &Parameters,
+        resolution: Resolution,
+    ) -> Result<Simulation, TwinError> {
+        if scenario.species != params.species() {
+            return Err(TwinError::SpeciesMismatch {
+                scenario: scenario.species.to_string(),
+                parameters: params.species().to_string(),
+            });
+        }
+        let mut params = params.clone();
+        if !scenario.overrides.is_empty() {
+            params.apply_overrides(&scenario.overrides)?;
+        }
+        let spec = params.muscle(&scenario.muscle)?.clone();
+        let coef = params.coef.clone();
+        let donors: u32 = scenario
+            .treatments
+            .iter()
+            .map(|t| match t {
+                Treatment::Repair {
+                    method: RepairMethod::Transfer { donor_axons, .. },
+                    ..
+                } => *donor_axons,
+                _ => 0,
+            })
+            .sum();
+        let (units, fibres, muscle) =
+            crate::motor_unit::build(&spec, &coef, scenario.seed, resolution, donors);
+        let native_units = spec.motor_units.max(1) as usize;
+        let lesion = scenario
+            .injury
+            .as_ref()
+            .map(|i| i.distance_mm.0)
+            .unwrap_or(0.0);
+        let fibrillation_delay =
+            (coef.fibrillation_onset_days + coef.fibrillation_onset_per_mm * lesion) as f32;
+        let mut speed_modifier = 1.0;
+        let mut synthesis_modifier = 1.0;
+        if scenario.modifiers.diabetes {
+            speed_modifier *= coef.diabetes_speed_factor;
+        }
+        if scenario.modifiers.smoking {
+            speed_modifier *= coef.smoking_speed_factor;
+        }
+        if scenario.modifiers.protein_supplement {
+            synthesis_modifier *= coef.protein_synthesis_factor;
+        }
+        let n_units = units.len();
+        let mut core = Core {
+            coef,
+            resolution,
+            seed: scenario.seed,
+            day: 0,
+            units,
+            fibres,
+            muscle,
+            injury: scenario.injury.clone(),
+            treatments: scenario.treatments.clone(),
+            age_years: scenario.age_years,
+            speed_modifier,
+            synthesis_modifier,
+            native_units,
+            fibrillation_delay,
+            reinnervated_row: vec![usize::MAX; n_units],
+            today: Today::default(),
+            drives: Drives {
+                unit_synthesis: vec![1.0; n_units],
+                stim_mass: 0.0,
+                stim_force: 0.0,
+            },
+            captured_by_regrowth_today: 0.0,
+            events: Events::default(),
+            pending_repair: None,
+            mrc_fell_below: [false; 2],
+        };
+        // Day 0 is the healthy state; an injury on day 0 acts in the first step.
+        core.recount_units();
+        Ok(Simulation { core, spec })
+    }
+
+    /// Advances one day (see the module documentation for the order).
+    pub fn step(&mut self) {
+        let c = &mut self.core;
+        c.day += 1;
+        crate::treatment::step(c);
+        crate::repair::step(c);
+        crate::lesion::step(c);
+        crate::conduction::step(c);
+        crate::wallerian::step(c);
+        crate::regrowth::step(c);
+        crate::end_plate::step(c);
+        c.recount_units();
+        crate::reinnervation::step(c);
+        crate::sprouting::step(c);
+        c.recount_units();
+        crate::disuse::step(c);
+        crate::stimulation::step(c);
+        crate::atrophy::step(c);
+        crate::fibrosis::step(c);
+        let q = c.quantities();
+        c.update_events(&q);
+    }
+
+    /// Days simulated so far (0 = the healthy muscle before anything happens).
+    pub fn day(&self) -> u32 {
+        self.core.day
+    }
+
+    /// Today's quantities, derived from the state.
+    pub fn quantities(&self) -> Quantities {
+        self.core.quantities()
+    }
+
+    /// Event days so far.
+    pub fn events(&self) -> Events {
+        self.core.events
+    }
+
+    /// Runs to `horizon_days`, recording every day's quantities (day 0 included).
+    pub fn run(mut self, horizon_days: u32) -> TimeCourse {
+        let mut days = Vec::with_capacity(horizon_days as usize + 1);
+        days.push(self.quantities());
+        while self.core.day < horizon_days {
+            self.step();
+            days.push(self.quantities());
+        }
+        TimeCourse {
+            days,
+            events: self.core.events,
+        }
+    }
+
+    // ------------------------------------------------------------ read access
+
+    /// The resolution.
+    pub fn resolution(&self) -> Resolution {
+        self.core.resolution
+    }
+
+    /// The muscle's specification (fibre and unit counts, type mix, fibre size).
+    pub fn muscle_spec(&self) -> &MuscleSpec {
+        &self.spec
+    }
+
+    /// The fibre table: at fibre resolution one row per fibre with positions; at
+    /// pooled resolution one row per (unit, state) group and no positions.
+    pub fn fibres(&self) -> FibreView<'_> {
+        let f = &self.core.fibres;
+        FibreView {
+            count: &f.count,
+            x_um: &f.x,
+            y_um: &f.y,
+            base_csa_um2: &f.base_csa,
+            size: &f.size,
+            fibre_type: &f.ftype,
+            unit: &f.unit,
+            origin_unit: &f.origin,
+            state: &f.state,
+            denervated_days: &f.denervated_days,
+            reinnervated_day: &f.reinnervated_day,
+        }
+    }
+
+    /// The motor-unit table (native axons first, then donor axons).
+    pub fn motor_units(&self) -> MotorUnitView<'_> {
+        let u = &self.core.units;
+        MotorUnitView {
+            axon: &u.axon,
+            fibre_type: &u.ftype,
+            fibres: &u.fibres,
+            native_size: &u.native_size,
+            conduction: &u.conduction,
+            reconnected_day: &u.reconnected_day,
+            donor: &u.donor,
+            centre_x_um: &u.cx,
+            centre_y_um: &u.cy,
+            day: self.core.day,
+            maturation_days: self.core.coef.maturation_days as f32,
+            native_units: self.core.native_units,
+        }
+    }
+
+    /// Radius of the muscle cross-section, µm.
+    pub fn muscle_radius_um(&self) -> f64 {
+        self.core.muscle.radius_um
+    }
+
+    /// Share of the muscle volume that is fat or connective tissue.
+    pub fn fat_fibrous_fraction(&self) -> f64 {
+        self.core.quantities().fat_fibrous_fraction
+    }
+
+    /// Distance from the lesion to the motor entry point, mm (`None` without injury).
+    pub fn lesion_distance_mm(&self) -> Option<f64> {
+        self.core.injury.as_ref().map(|i| i.distance_mm.0)
+    }
+
+    /// Day of injury (`None` without injury).
+    pub fn injury_day(&self) -> Option<f64> {
+        self.core.injury.as_ref().map(|i| i.day.0)
+    }
+
+    /// Fibrillation delay after a fibre loses its axon, days (depends on the lesion distance).
+    pub fn fibrillation_delay_days(&self) -> f64 {
+        self.core.fibrillation_delay as f64
+    }
+
+    /// Parameter coefficients in use (after overrides).
+    pub fn coefficients(&self) -> &Coefficients {
+        &self.core.coef
+    }
+}
+
+/// Read-only struct-of-arrays view of the fibre table (same length slices, except
+/// `x_um`/`y_um`, which are empty at pooled resolution).
+#[derive(Debug, Clone, Copy)]
+pub struct FibreView<'a> {
+    /// Fibres each row stands for (1 at fibre resolution).
+    pub count: &'a [f32],
+    /// Centre x, µm.
+    pub x_um: &'a [f32],
+    /// Centre y, µm.
+    pub y_um: &'a [f32],
+    /// Healthy cross-sectional area, µm².
+    pub base_csa_um2: &'a [f32],
+    /// Current size relative to healthy (CSA = base × size).
+    pub size: &'a [f32],
+    /// Fibre type.
+    pub fibre_type: &'a [FibreType],
+    /// Current motor unit or [`NO_UNIT`].
+    pub unit: &'a [u32],
+    /// Last unit that innervated the fibre.
+    pub origin_unit: &'a [u32],
+    /// State (innervated, reinnervated, denervated, dead).
+    pub state: &'a [FibreState],
+    /// Days since the fibre lost its axon (0 while innervated).
+    pub denervated_days: &'a [f32],
+    /// Day of the last reinnervation (negative if never).
+    pub reinnervated_day: &'a [f32],
+}
+
+impl FibreView<'_> {
+    /// Current cross-sectional area of row `i`, µm².
+    pub fn csa_um2(&self, i: usize) -> f32 {
+        self.base_csa_um2[i] * self.size[i]
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.count.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.count.is_empty()
+    }
+}
+
+/// Read-only view of the motor-unit table.
+#[derive(Debug, Clone, Copy)]
+pub struct MotorUnitView<'a> {
+    /// Axon state (intact, blocked, degenerating, absent, regrowing, reconnected, lost, donor).
+    pub axon: &'a [AxonState],
+    /// Fibre type of the unit.
+    pub fibre_type: &'a [FibreType],
+    /// Innervated fibres now.
+    pub fibres: &'a [f32],
+    /// Fibres at the start (native units) or the mean unit size (donor axons).
+    pub native_size: &'a [f32],
+    /// Distal conduction (1 normal, 0 none).
+    pub conduction: &'a [f32],
+    /// Day the axon reconnected (negative if never).
+    pub reconnected_day: &'a [f32],
+    /// Whether the axon is a transferred donor axon.
+    pub donor: &'a [bool],
+    /// Territory centre x, µm.
+    pub centre_x_um: &'a [f32],
+    /// Territory centre y, µm.
+    pub centre_y_um: &'a [f32],
+    day: u32,
+    maturation_days: f32,
+    native_units: usize,
+}
+
+impl MotorUnitView<'_> {
+    /// Number of units (native + donor).
+    pub fn len(&self) -> usize {
+        self.axon.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.axon.is_empty()
+    }
+
+    /// Number of the muscle's own units (the rest are donor axons).
+    pub fn native_units(&self) -> usize {
+        self.native_units
+    }
+
+    /// Whether unit `u` has a conduction block at the lesion.
+    pub fn conduction_block(&self, u: usize) -> bool {
+        self.axon[u] == AxonState::Blocked
+    }
+
+    /// Days since unit `u` reconnected (`None` if it never did).
+    pub fn days_since_reinnervation(&self, u: usize) -> Option<f32> {
+        let r = self.reconnected_day[u];
+        (r >= 0.0).then_some(self.day as f32 - r)
+    }
+
+    /// Whether unit `u` is nascent: reconnected less than the maturation time ago.
+    pub fn nascent(&self, u: usize) -> bool {
+        self.days_since_reinnervation(u)
+            .is_some_and(|d| d < self.maturation_days)
+            && self.fibres[u] > 0.0
+    }
+
+    /// Whether unit `u` is regenerating (regrowing towards the muscle).
+    pub fn regenerating(&self, u: usize) -> bool {
+        self.axon[u] == AxonState::Regrowing
+    }
+
+    /// Enlargement of unit `u` relative to its native size.
+    pub fn enlargement(&self, u: usize) -> f32 {
+        self.fibres[u] / self.native_size[u].max(1.0)
+    }
+}
+
+impl Core {
+    /// Recounts each unit's innervated fibres.
+    pub(crate) fn recount_units(&mut self) {
+        let u = &mut self.units;
+        u.fibres.iter_mut().for_each(|f| *f = 0.0);
+        let f = &self.fibres;
+        for i in 0..f.len() {
+            let unit = f.unit[i];
+            if unit != NO_UNIT && f.state[i].is_innervated() {
+                u.fibres[unit as usize] += f.count[i];
+            }
+        }
+    }
+
+    /// Whether day `d` lies in a treatment window.
+    pub(crate) fn quantities(&self) -> Quantities {
+        let f = &self.fibres;
+        let units = &self.units;
+        let m = &self.muscle;
+        let coef = &self.coef;
+        let delay = self.fibrillation_delay;
+        const CHUNK: usize = 16_384;
+        // Ordered, fixed-chunk reduction: identical on any thread count.
+        let partial: Vec<[f64; 10]> = (0..f.len())
+            .collect::<Vec<_>>()
+            .par_chunks(CHUNK)
+            .map(|idx| {
+                let mut s = [0.0f64; 10];
+                for &i in idx {
+                    let st = f.state[i];
+                    if st == FibreState::Dead {
+                        continue;
+                    }
+                    let n = f.count[i] as f64;
+                    let base = f.base_csa[i] as f64;
+                    let size = f.size[i] as f64;
+                    let vol = n * base * size;
+                    s[0] += n; // alive fibres
+                    s[1] += vol; // contractile
+                    s[2] += n * (base * size).sqrt(); // diameters
+                    s[3] += vol * f.tension[i] as f64; // tetanic
+                    if st.is_innervated() && f.unit[i] != NO_UNIT {
+                        let u = f.unit[i] as usize;
+                        s[4] += n; // innervated
+                        if units.drives(u) {
+                            s[5] += vol * f.tension[i] as f64; // voluntary
+                        }
+                        s[6] += n * size.sqrt() * units.conduction[u] as f64; // cmap
+                    } else if st == FibreState::Denervated && f.denervated_days[i] >= delay {
+                        s[7] += n; // fibrillating
+                    }
+                }
+                s
+            })
+            .collect();
+        let mut s = [0.0f64; 10];
+        for p in &partial {
+            for k in 0..10 {
+                s[k] += p[k];
+            }
+        }
+        let healthy_total = m.healthy_contractile + m.extracellular;
+        let fat_fibrous = m.extracellular + m.fat;
+        let total = s[1] + fat_fibrous;
+        let alive = s[0];
+        let mut mu_count = 0.0;
+        let mut mu_fibres = 0.0;
+        let mut connected = 0.0;
+        let mut blocked = 0.0;
+        let mut nascent = 0.0;
+        for u in 0..units.len() {
+            if units.drives(u) && units.fibres[u] >= 0.5 && units.conduction[u] >= 0.5 {
+                mu_count += 1.0;
+                mu_fibres += units.fibres[u] as f64;
+                let r = units.reconnected_day[u];
+                if r >= 0.0 && (self.day as f32 - r) < coef.maturation_days as f32 {
+                    nascent += 1.0;
+                }
+            }
+            if units.connected(u) {
+                connected += 1.0;
+                if units.axon[u] == AxonState::Blocked {
+                    blocked += 1.0;
+                }
+            }
+        }
+        let healthy_mu_size = m.healthy_fibres / m.healthy_units.max(1.0);
+        let voluntary = s[5] / m.healthy_contractile * m.neural_drive;
+        let fib_share = if alive > 0.0 { s[7] / alive } else { 0.0 };
+        let fib_grade = grade(
+            fib_share,
+            &[
+                coef.fibrillation_grade1,
+                coef.fibrillation_grade2,
+                coef.fibrillation_grade3,
+                coef.fibrillation_grade4,
+            ],
+        );
+        let mrc = if mu_count < 0.5 || voluntary <= 0.0 {
+            0
+        } else {
+            1 + grade(
+                voluntary,
+                &[
+                    coef.mrc2_force,
+                    coef.mrc3_force,
+                    coef.mrc4_force,
+                    coef.mrc5_force,
+                ],
+            )
+        };
+        let frac = |x: f64| {
+            if x.is_finite() {
+                x.clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        };
+        let pos = |x: f64| if x.is_finite() { x.max(0.0) } else { 0.0 };
+        Quantities {
+            day: self.day,
+            muscle_mass_fraction: pos(total / healthy_total),
+            muscle_csa_fraction: pos(total / healthy_total),
+            fiber_csa_fraction: if alive > 0.0 {
+                pos((s[1] / alive) / (m.healthy_contractile / m.healthy_fibres))
+            } else {
+                0.0
+            },
+            fiber_diameter_fraction: if alive > 0.0 {
+                pos((s[2] / alive) / m.healthy_mean_diameter)
+            } else {
+                0.0
+            },
+            fat_fibrous_fraction: frac(fat_fibrous / total.max(f64::MIN_POSITIVE)),
+            tetanic_force_fraction: pos(s[3] / m.healthy_contractile),
+            voluntary_force_fraction: pos(voluntary),
+            innervated_fiber_fraction: if alive > 0.0 { frac(s[4] / alive) } else { 0.0 },
+            motor_unit_count: mu_count,
+            motor_unit_count_fraction: pos(mu_count / m.healthy_units),
+            motor_unit_size_fraction: if mu_count > 0.0 {
+                pos((mu_fibres / mu_count) / healthy_mu_size)
+            } else {
+                0.0
+            },
+            cmap_fraction: pos(s[6] / m.healthy_fibres),
+            fibrillation_grade: fib_grade,
+            mrc_grade: mrc,
+            conduction_block_fraction: if connected > 0.0 {
+                blocked / connected
+            } else {
+                0.0
+            },
+            nascent_unit_fraction: if mu_count > 0.0 {
+                nascent / mu_count
+            } else {
+                0.0
+            },
+        }
+    }
+
+    fn update_events(&mut self, q: &Quantities) {
+        let day = self.day;
+        if self.events.first_reinnervation_day.is_none() && self.captured_by_regrowth_today >= 0.5 {
+            self.events.first_reinnervation_day = Some(day);
+        }
+        if self.events.first_fibrillation_day.is_none() && q.fibrillation_grade >= 1 {
+            self.events.first_fibrillation_day = Some(day);
+        }
+        let injury_day = self.injury.as_ref().map(|i| i.day.0).unwrap_or(0.0);
+        if (day as f64) < injury_day {
+            return;
+        }
+        for (k, (threshold, slot)) in [(3u8, 0usize), (5u8, 1usize)].into_iter().enumerate() {
+            let ev = if k == 0 {
+                &mut self.events.mrc_3_day
+            } else {
+                &mut self.events.mrc_5_day
+            };
+            if ev.is_some() {
+                continue;
+            }
+            if q.mrc_grade < threshold {
+                self.mrc_fell_below[slot] = true;
+            } else if self.mrc_fell_below[slot] {
+                *ev = Some(day);
+            } else if day as f64 >= injury_day + 14.0 {
+                // Strength never fell below the threshold after the injury.
+                *ev = Some(injury_day.ceil() as u32);
+            }
+        }
+    }
+}
+
+/// Runs a scenario to its horizon (a convenience over [`Simulation`]).
+pub fn run(
+    scenario: &Scenario,
+    params: &Parameters,
+    resolution: Resolution,
+) -> Result<TimeCourse, TwinError> {
+    let sim = Simulation::new(scenario, params, resolution)?;
+    Ok(sim.run(scenario.horizon_days))
+}
+
+/// Loads the species' parameters and runs a scenario (convenience).
+pub fn run_scenario(scenario: &Scenario, resolution: Resolution) -> Result<TimeCourse, TwinError> {
+    let params = Parameters::for_species(scenario.species)?;
+    run(scenario, &params, resolution)
+}
