@@ -1,12 +1,269 @@
-//! The `bn` verb (not implemented yet).
+//! The `bn` verb: exact queries on a Bayesian network in BIF, and checks against reference
+//! posteriors (files in the format of `shared/bn/reference/`).
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use bayes::bif::{BifOptions, ValuePrecision};
+use bayes::{CompileOptions, Evidence, Finding, JunctionTree, Network};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
 
 /// Arguments of `reinnervate bn`.
 #[derive(clap::Args)]
-pub struct Args {}
+#[command(
+    after_help = "Examples:\n  reinnervate bn query asia.bif.gz --evidence e.json --json\n  \
+    reinnervate bn check munin.bif.gz munin.json"
+)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Verb,
+}
+
+#[derive(clap::Subcommand)]
+enum Verb {
+    /// Posteriors of every variable given evidence `{"var": "state", …}` (a state name) or
+    /// `{"var": [l0, l1, …]}` (a likelihood vector).
+    Query {
+        /// Network in BIF, plain or gzip.
+        network: PathBuf,
+        /// JSON file of findings; none means no evidence.
+        #[arg(long)]
+        evidence: Option<PathBuf>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Round table entries to single precision on reading, as pyAgrum 3.3.1 does.
+        #[arg(long)]
+        single: bool,
+    },
+    /// Run every case of a reference file and report the largest difference, time and memory.
+    Check {
+        /// Network in BIF, plain or gzip.
+        network: PathBuf,
+        /// Reference file `{"network", "cases": [{"evidence", "posteriors"}]}`.
+        reference: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Tolerance on each posterior; the exit code is 1 if it is exceeded.
+        #[arg(long, default_value_t = 1e-9)]
+        tolerance: f64,
+        /// Read table entries in full double precision (default: single, as pyAgrum 3.3.1
+        /// reads BIF, which produced the reference files).
+        #[arg(long)]
+        double: bool,
+    },
+}
+
+/// Reads a BIF file (gzip or plain); `single` rounds table entries to `f32` as pyAgrum does.
+pub fn read_network(path: &Path, single: bool) -> anyhow::Result<Network> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let precision = if single {
+        ValuePrecision::Single
+    } else {
+        ValuePrecision::Double
+    };
+    bayes::bif::parse_gz_with(&bytes, &BifOptions { precision })
+        .with_context(|| format!("reading network {}", path.display()))
+}
+
+/// Evidence from a JSON object of `var: "state"` or `var: [likelihoods]`.
+pub fn evidence_from_json(net: &Network, v: &Value) -> anyhow::Result<Evidence> {
+    let obj = v
+        .as_object()
+        .context("evidence must be a JSON object {\"variable\": \"state\", …}")?;
+    let mut ev = Evidence::new();
+    for (name, val) in obj {
+        let id = net.var(name)?;
+        match val {
+            Value::String(s) => {
+                ev.set_state(id, net.state(id, s)?);
+            }
+            Value::Array(a) => {
+                let lik = a
+                    .iter()
+                    .map(|x| {
+                        x.as_f64()
+                            .with_context(|| format!("evidence `{name}`: {x} is not a number"))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                ev.set_likelihood(id, lik);
+            }
+            other => anyhow::bail!(
+                "evidence `{name}`: expected a state name or a likelihood array, found {other}"
+            ),
+        }
+    }
+    Ok(ev)
+}
+
+/// Peak resident set size of this process in MiB (VmHWM), if the platform reports it.
+pub fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+#[derive(Deserialize)]
+struct Reference {
+    network: Option<String>,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    evidence: Value,
+    posteriors: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+/// Outcome of checking one reference file.
+pub struct CheckReport {
+    /// Network name.
+    pub network: String,
+    /// Number of cases.
+    pub cases: usize,
+    /// Largest absolute difference over every posterior of every case.
+    pub max_abs_diff: f64,
+    /// Seconds per case (propagation and all posteriors).
+    pub seconds: Vec<f64>,
+    /// Seconds to compile the junction tree (once).
+    pub compile_seconds: f64,
+}
+
+/// Compiles the network once and runs every case of the reference against it.
+pub fn check(net: &Network, reference_json: &str) -> anyhow::Result<CheckReport> {
+    let r: Reference =
+        serde_json::from_str(reference_json).context("parsing the reference file")?;
+    let t0 = Instant::now();
+    let jt: JunctionTree = bayes::compile(net, &CompileOptions::default())?;
+    let compile_seconds = t0.elapsed().as_secs_f64();
+    let mut ws = jt.workspace();
+    let (mut max_abs_diff, mut seconds) = (0.0f64, Vec::new());
+    for (i, case) in r.cases.iter().enumerate() {
+        let ev = evidence_from_json(net, &case.evidence).with_context(|| format!("case {i}"))?;
+        let t = Instant::now();
+        let post = jt
+            .query_with(&mut ws, &ev)
+            .with_context(|| format!("case {i}"))?;
+        seconds.push(t.elapsed().as_secs_f64());
+        for (var, states) in &case.posteriors {
+            let id = net.var(var).with_context(|| format!("case {i}"))?;
+            for (state, p) in states {
+                let s = net.state(id, state).with_context(|| format!("case {i}"))?;
+                let d = (post.of(id)[s] - p).abs();
+                if !d.is_finite() {
+                    anyhow::bail!("case {i}: posterior of {var}={state} is not finite");
+                }
+                max_abs_diff = max_abs_diff.max(d);
+            }
+        }
+    }
+    Ok(CheckReport {
+        network: r.network.unwrap_or_else(|| net.name.clone()),
+        cases: r.cases.len(),
+        max_abs_diff,
+        seconds,
+        compile_seconds,
+    })
+}
 
 /// Runs the verb.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`bn` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Verb::Query {
+            network,
+            evidence,
+            json,
+            single,
+        } => {
+            let net = read_network(&network, single)?;
+            let ev = match evidence {
+                Some(p) => {
+                    let text = std::fs::read_to_string(&p)
+                        .with_context(|| format!("reading {}", p.display()))?;
+                    let v: Value = serde_json::from_str(&text)
+                        .with_context(|| format!("parsing {}", p.display()))?;
+                    evidence_from_json(&net, &v)?
+                }
+                None => Evidence::new(),
+            };
+            let jt = bayes::compile(&net, &CompileOptions::default())?;
+            let post = jt.query(&ev)?;
+            let mut posteriors = Map::new();
+            for (i, var) in net.variables().iter().enumerate() {
+                if matches!(ev.get(bayes::VarId(i)), Some(Finding::State(_))) {
+                    continue;
+                }
+                let m: Map<String, Value> = var
+                    .states
+                    .iter()
+                    .zip(&post.marginals[i])
+                    .map(|(s, p)| (s.clone(), json!(p)))
+                    .collect();
+                posteriors.insert(var.name.clone(), Value::Object(m));
+            }
+            if json {
+                println!(
+                    "{}",
+                    json!({"posteriors": posteriors, "log_evidence": post.log_evidence})
+                );
+            } else {
+                println!("log P(evidence) = {:.6}", post.log_evidence);
+                for (var, m) in &posteriors {
+                    let parts: Vec<String> = m
+                        .as_object()
+                        .map(|o| {
+                            o.iter()
+                                .map(|(s, p)| format!("{s} {:.4}", p.as_f64().unwrap_or(f64::NAN)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    println!("{var}: {}", parts.join(", "));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Verb::Check {
+            network,
+            reference,
+            json,
+            tolerance,
+            double,
+        } => {
+            let net = read_network(&network, !double)?;
+            let text = std::fs::read_to_string(&reference)
+                .with_context(|| format!("reading {}", reference.display()))?;
+            let rep = check(&net, &text)?;
+            let peak = peak_rss_mb();
+            if json {
+                println!(
+                    "{}",
+                    json!({"network": rep.network, "cases": rep.cases, "max_abs_diff": rep.max_abs_diff,
+                           "seconds": rep.seconds, "compile_seconds": rep.compile_seconds, "peak_rss_mb": peak})
+                );
+            } else {
+                let mean = rep.seconds.iter().sum::<f64>() / rep.seconds.len().max(1) as f64;
+                println!(
+                    "{}: {} cases, max |Δ| = {:.3e}, {:.4} s per case (compile {:.3} s), peak RSS {} MiB",
+                    rep.network,
+                    rep.cases,
+                    rep.max_abs_diff,
+                    mean,
+                    rep.compile_seconds,
+                    peak.map(|p| format!("{p:.0}"))
+                        .unwrap_or_else(|| "?".into())
+                );
+            }
+            Ok(if rep.max_abs_diff <= tolerance {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
 }
