@@ -1,12 +1,169 @@
-//! The `diagnose` verb (not implemented yet).
+//! The `diagnose` verb: from a findings file to a ranked differential, the findings that drove
+//! it and the next best tests; or, with `--evaluate`, the figures on a file of vignettes.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
+use diagnosis::{Differential, Evaluation, Findings, Reasoner};
 
 /// Arguments of `reinnervate diagnose`.
 #[derive(clap::Args)]
-pub struct Args {}
+#[command(
+    after_help = "Examples:\n  reinnervate diagnose examples/findings-radiculopathy.toml\n  \
+    reinnervate diagnose examples/findings-myasthenia.json --json\n  \
+    reinnervate diagnose --evaluate ../shared/vignettes/cases.json\n\n\
+    Research and teaching software, not a medical device."
+)]
+pub struct Args {
+    /// Findings file (TOML or JSON, the format of shared/vignettes/README.md).
+    #[arg(required_unless_present = "evaluate", conflicts_with = "evaluate")]
+    pub findings: Option<PathBuf>,
+    /// Evaluate on a file of cases (the format of shared/vignettes/cases.json).
+    #[arg(long, value_name = "CASES.json")]
+    pub evaluate: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Runs the verb.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`diagnose` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let reasoner = Reasoner::new().context("loading the diagnosis knowledge base")?;
+    if let Some(path) = &args.evaluate {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let ev = diagnosis::evaluate_cases(&reasoner, &text)
+            .with_context(|| format!("in {}", path.display()))?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&ev)?);
+        } else {
+            print_evaluation(&ev);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(path) = &args.findings else {
+        anyhow::bail!("give a findings file, or --evaluate CASES.json");
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let findings = match ext {
+        "json" => Findings::from_json_str(&text),
+        "toml" => Findings::from_toml_str(&text),
+        _ => Findings::from_str_guess(&text),
+    }
+    .with_context(|| format!("in {}", path.display()))?;
+    let d = reasoner.diagnose(&findings)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&d)?);
+    } else {
+        print_differential(&d, findings.is_empty());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bar(p: f64) -> String {
+    let n = (p * 30.0).round().clamp(0.0, 30.0) as usize;
+    "█".repeat(n)
+}
+
+fn print_differential(d: &Differential, empty: bool) {
+    println!("{}", d.disclaimer);
+    if empty {
+        println!("(no findings given: these are the prior probabilities)");
+    }
+    println!("\nCategory");
+    for c in &d.category {
+        println!("  {:<12} {:>6.1}%  {}", c.name, 100.0 * c.p, bar(c.p));
+    }
+    println!("\nLesion level");
+    for (i, l) in d.level.iter().enumerate() {
+        println!(
+            "  {}. {:<30} {:>6.1}%  {}",
+            i + 1,
+            l.name,
+            100.0 * l.p,
+            bar(l.p)
+        );
+    }
+    println!("\nLeading diseases inside the levels");
+    for x in d.disease.iter().take(3) {
+        println!("  {:>6.1}%  {}", 100.0 * x.p, x.name);
+    }
+    if !d.drivers.is_empty() {
+        println!(
+            "\nWhat drove the leading levels (log likelihood ratio given the other findings, natural log)"
+        );
+        let mut current = "";
+        for x in &d.drivers {
+            if x.level != current {
+                println!("  {}:", x.level);
+                current = &x.level;
+            }
+            println!(
+                "    {:+6.2} {:<8} {} = {}",
+                x.log_lr, x.direction, x.finding, x.value
+            );
+        }
+    }
+    if !d.next_tests.is_empty() {
+        println!("\nNext tests (expected information about the lesion level)");
+        for (i, t) in d.next_tests.iter().enumerate() {
+            println!(
+                "  {}. {} — {:.2} bits ({})",
+                i + 1,
+                t.test,
+                t.expected_information_bits,
+                t.finding
+            );
+        }
+    }
+    if !d.unused_findings.is_empty() {
+        println!(
+            "\nNot used by the knowledge base: {}",
+            d.unused_findings.join(", ")
+        );
+    }
+}
+
+fn print_evaluation(ev: &Evaluation) {
+    println!("{}", diagnosis::DISCLAIMER);
+    println!("\ncases            {}", ev.cases);
+    println!("level top-1      {:.1}%", 100.0 * ev.level_top1);
+    println!("level top-3      {:.1}%", 100.0 * ev.level_top3);
+    println!("category         {:.1}%", 100.0 * ev.category);
+    println!("Brier (levels)   {:.3}", ev.brier);
+    println!("\nConfusion (rows: answer level; columns: top-1 level)");
+    let short: Vec<String> = ev
+        .confusion
+        .levels
+        .iter()
+        .map(|l| l.chars().take(6).collect())
+        .collect();
+    print!("  {:<30}", "");
+    for s in &short {
+        print!("{s:>7}");
+    }
+    println!();
+    for (l, row) in ev.confusion.levels.iter().zip(&ev.confusion.counts) {
+        print!("  {l:<30}");
+        for c in row {
+            print!("{c:>7}");
+        }
+        println!();
+    }
+    let wrong: Vec<_> = ev.per_case.iter().filter(|c| !c.top1).collect();
+    if !wrong.is_empty() {
+        println!("\nMissed at top-1");
+        for c in wrong {
+            println!(
+                "  {:<40} answer {:<28} got {} ({:.0}%)",
+                c.id,
+                c.answer,
+                c.predicted,
+                100.0 * c.p
+            );
+        }
+    }
 }

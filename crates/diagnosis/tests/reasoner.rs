@@ -1,0 +1,291 @@
+//! Knowledge-base validation, inference checks and robustness of the reasoner.
+
+use diagnosis::kb::{EMBEDDED, KbError, KnowledgeBase};
+use diagnosis::network::{LEVEL, Model};
+use diagnosis::{Findings, Reasoner};
+use proptest::prelude::*;
+
+fn replace_in(file: &str, from: &str, to: &str) -> Vec<(&'static str, String)> {
+    EMBEDDED
+        .iter()
+        .map(|(name, text)| {
+            let t = if *name == file {
+                assert!(text.contains(from), "{file} has no `{from}`");
+                text.replacen(from, to, 1)
+            } else {
+                text.to_string()
+            };
+            (*name, t)
+        })
+        .collect()
+}
+
+fn load(files: &[(&'static str, String)]) -> Result<KnowledgeBase, KbError> {
+    let refs: Vec<(&'static str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    KnowledgeBase::from_texts(&refs)
+}
+
+#[test]
+fn embedded_kb_is_valid_and_every_cpt_row_sums_to_one() {
+    let kb = KnowledgeBase::embedded().expect("valid");
+    let model = Model::compile(&kb);
+    for v in &model.vars {
+        let n = v.states.len();
+        assert_eq!(v.cpt.len() % n, 0, "{}", v.name);
+        for row in v.cpt.chunks(n) {
+            let s: f64 = row.iter().sum();
+            assert!((s - 1.0).abs() < 1e-6, "{}: row sums to {s}", v.name);
+            assert!(row.iter().all(|p| (0.0..=1.0).contains(p)), "{}", v.name);
+        }
+        assert!(
+            v.states.iter().all(|s| !s.is_empty()),
+            "{}: unnamed state",
+            v.name
+        );
+    }
+    // Every single-valued key of the findings format is modelled, except the per-nerve list
+    // (summarised) and the duration (evidence on the time variable).
+    for key in diagnosis::findings::FULL_KEYS {
+        let modelled = model.single.contains_key(*key) || model.multi.contains_key(*key);
+        assert!(
+            modelled || *key == "ncs.nerves" || *key == "history.duration_days",
+            "{key} is not in the knowledge base"
+        );
+    }
+}
+
+#[test]
+fn kb_rows_that_do_not_sum_to_one_are_rejected() {
+    let files = replace_in(
+        "clinical.toml",
+        "default = { p = [0.95, 0.05], src = \"assumption A-qual: rare\" }",
+        "default = { p = [0.95, 0.15], src = \"assumption A-qual: rare\" }",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(
+        err.contains("history.family_history") && err.contains("sums to"),
+        "{err}"
+    );
+}
+
+#[test]
+fn kb_rows_without_source_or_with_unknown_states_are_rejected() {
+    let files = replace_in(
+        "labs.toml",
+        "src = \"1A: SMN1 deletion; lower yield in adult forms [S67b]\"",
+        "src = \" \"",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(
+        err.contains("labs.genetic") && err.contains("source"),
+        "{err}"
+    );
+    let files = replace_in(
+        "labs.toml",
+        "states = [\"positive\", \"negative\"]\ntest = \"MuSK antibodies\"",
+        "states = [\"positive\", \"negative\", \"equivocal\"]\ntest = \"MuSK antibodies\"",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(err.contains("labs.musk_antibodies"), "{err}");
+    let files = replace_in(
+        "clinical.toml",
+        "[finding.disease]\nmnd = { p = [0.01",
+        "[finding.disease]\nals = { p = [0.01",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(err.contains("unknown disease `als`"), "{err}");
+}
+
+#[test]
+fn junction_tree_agrees_with_enumeration() {
+    let r = Reasoner::new().unwrap();
+    let cases = [
+        "",
+        "[exam]\ndistribution = \"myotomal\"\npain = \"radicular\"\n[ncs]\nsnap = \"normal\"\n[emg]\nparaspinals = \"abnormal\"\n",
+        "[history]\nduration_days = 3\n[ncs]\ncmap = \"reduced\"\nconduction_velocity = \"slowed\"\n[emg]\nfibrillations = \"2+\"\n",
+        "[labs]\nck = \"raised\"\n[exam]\npain = \"present\"\ndistribution = [\"proximal\", \"axial\"]\n",
+    ];
+    for text in cases {
+        let f = Findings::from_toml_str(text).unwrap();
+        let (ev, _) = r.engine().model.evidence(&f);
+        let a = r.engine().query(&ev).unwrap();
+        let b = r.engine().query_by_enumeration(&ev).unwrap();
+        assert!((a.log_evidence - b.log_evidence).abs() < 1e-9, "{text}");
+        for (v, (pa, pb)) in a.marginals.iter().zip(&b.marginals).enumerate() {
+            for (x, y) in pa.iter().zip(pb) {
+                assert!(
+                    (x - y).abs() < 1e-9,
+                    "{text}: variable {v}: {pa:?} vs {pb:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn value_of_information_is_non_negative_and_ranks_paraspinals_for_root_vs_plexus() {
+    let r = Reasoner::new().unwrap();
+    // A unilateral, painful, focal limb weakness: root or plexus. Paraspinal EMG and sensory NCS
+    // are the classic separating tests (1B: root = normal SNAP, abnormal paraspinals).
+    let f = Findings::from_toml_str(
+        "[exam]\ndistribution = \"focal_limb\"\nside = \"unilateral\"\npain = \"radicular\"\n[history]\nonset = \"acute\"\nduration_days = 30\n",
+    )
+    .unwrap();
+    let d = r.diagnose(&f).unwrap();
+    assert!(
+        d.next_tests
+            .iter()
+            .all(|t| t.expected_information_bits >= 0.0)
+    );
+    let names: Vec<&str> = d.next_tests.iter().map(|t| t.finding.as_str()).collect();
+    assert!(
+        names
+            .iter()
+            .take(3)
+            .any(|n| *n == "emg.paraspinals" || *n == "ncs.snap"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn posteriors_sum_to_one_and_drivers_have_directions() {
+    let r = Reasoner::new().unwrap();
+    let f = Findings::from_toml_str(
+        "[exam]\nptosis = true\nfatigable = true\n[labs]\nachr_antibodies = \"positive\"\n",
+    )
+    .unwrap();
+    let d = r.diagnose(&f).unwrap();
+    let s: f64 = d.level.iter().map(|x| x.p).sum();
+    assert!((s - 1.0).abs() < 1e-9);
+    let s: f64 = d.category.iter().map(|x| x.p).sum();
+    assert!((s - 1.0).abs() < 1e-9);
+    assert_eq!(d.level[0].name, "nmj");
+    assert!(d.level.windows(2).all(|w| w[0].p >= w[1].p));
+    let ach = d
+        .drivers
+        .iter()
+        .find(|x| x.level == "nmj" && x.finding == "labs.achr_antibodies")
+        .expect("the antibody drives the NMJ level");
+    assert_eq!(ach.direction, "for");
+    assert!(ach.log_lr > 1.0);
+    assert!(d.disclaimer.contains("not a medical device"));
+}
+
+#[test]
+fn time_gates_fibrillations_after_an_acute_lesion() {
+    // Absent fibrillations 3 days after an acute single-nerve lesion say little (too early);
+    // absent fibrillations 60 days after say more against an axonal lesion.
+    let r = Reasoner::new().unwrap();
+    let p = |days: u32| {
+        let f = Findings::from_toml_str(&format!(
+            "[exam]\ndistribution = \"single_nerve\"\n[history]\nonset = \"acute\"\nduration_days = {days}\n[emg]\nfibrillations = 0\n"
+        ))
+        .unwrap();
+        let d = r.diagnose(&f).unwrap();
+        d.level
+            .iter()
+            .find(|l| l.name == "peripheral_nerve")
+            .unwrap()
+            .p
+    };
+    assert!(p(3) > p(60));
+}
+
+fn value_strategy() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<f64>().prop_map(|x| serde_json::json!(x)),
+        "[a-z_0-9+]{0,12}".prop_map(serde_json::Value::String),
+        prop::sample::select(vec![
+            "normal",
+            "reduced",
+            "absent",
+            "present",
+            "2+",
+            "focal_limb",
+            "myotomal",
+            "raised",
+            "slowed",
+            "acute",
+            "chronic",
+            "positive",
+            "true",
+        ])
+        .prop_map(|s| serde_json::Value::String(s.to_string())),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map(
+                prop::sample::select(vec![
+                    "patient",
+                    "history",
+                    "exam",
+                    "ncs",
+                    "emg",
+                    "labs",
+                    "imaging",
+                    "snap",
+                    "cmap",
+                    "nerves",
+                    "distribution",
+                    "fibrillations",
+                    "age_years",
+                    "reflexes",
+                    "nerve",
+                    "sensory",
+                    "mri",
+                    "x",
+                ])
+                .prop_map(str::to_string),
+                inner,
+                0..4
+            )
+            .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_findings_never_panic(v in value_strategy()) {
+        let r = Reasoner::new().unwrap();
+        if let Ok(f) = Findings::from_value(&v) {
+            let d = r.diagnose(&f).unwrap();
+            let s: f64 = d.level.iter().map(|x| x.p).sum();
+            prop_assert!((s - 1.0).abs() < 1e-9);
+        }
+        let _ = Findings::from_json_str(&v.to_string());
+    }
+
+    #[test]
+    fn random_text_never_panics(s in "\\PC{0,200}") {
+        let _ = Findings::from_toml_str(&s);
+        let _ = Findings::from_json_str(&s);
+    }
+
+    #[test]
+    fn valid_random_findings_give_a_distribution(
+        reflexes in prop::sample::select(vec!["normal", "reduced", "absent", "brisk"]),
+        snap in prop::sample::select(vec!["normal", "reduced", "absent"]),
+        fibs in prop::sample::select(vec!["0", "present", "1+", "4+"]),
+        dist in prop::collection::vec(prop::sample::select(vec!["proximal", "distal", "focal_limb", "ocular", "single_nerve"]), 0..3),
+        days in 0u32..5000,
+    ) {
+        let r = Reasoner::new().unwrap();
+        let f = Findings::from_value(&serde_json::json!({
+            "exam": {"reflexes": reflexes, "distribution": dist},
+            "ncs": {"snap": snap},
+            "emg": {"fibrillations": fibs},
+            "history": {"duration_days": days}
+        })).unwrap();
+        let lp = r.level_posterior(&f).unwrap();
+        prop_assert_eq!(lp.len(), 9);
+        prop_assert!(lp.iter().all(|p| p.is_finite() && *p >= 0.0));
+        prop_assert!((lp.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        let _ = LEVEL;
+    }
+}
