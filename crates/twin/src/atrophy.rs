@@ -20,49 +20,48 @@
 //! (sarcomeric disorganisation, Carlson 2014 Eur J Transl Myol 24:3293; force falls
 //! faster than CSA, Dow et al. 2004).
 
-use rayon::prelude::*;
+use crate::params::Coefficients;
+use crate::sim::Drives;
 
-use crate::sim::Core;
-use crate::state::{FibreState, NO_UNIT};
+/// Per-day constants of the atrophy kernel.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AtrophyDay {
+    decay: f32,
+    q_decay: f32,
+    a_den: f32,
+    q_den: f32,
+    stim_mass: f32,
+    synth_mod: f32,
+}
 
-/// Updates size and specific tension of every living fibre.
-pub(crate) fn step(c: &mut Core) {
-    let k = &c.coef;
-    let decay = (-k.protein_turnover_per_day).exp() as f32;
-    let q_decay = (-1.0 / k.specific_tension_tau_days).exp() as f32;
-    let a_den = k.denervated_synthesis_fraction as f32;
-    let floor = k.specific_tension_floor as f32;
-    let pm = c.drives.stim_mass;
-    let pf = c.drives.stim_force;
-    let q_den = pf + (1.0 - pf) * floor;
-    let synth_mod = c.synthesis_modifier as f32;
-    let drive = &c.drives.unit_synthesis;
-    let f = &mut c.fibres;
-    let state = &f.state;
-    let unit = &f.unit;
-    let capacity = &f.capacity;
-    const CH: usize = 16_384;
-    f.size
-        .par_chunks_mut(CH)
-        .zip(f.tension.par_chunks_mut(CH))
-        .enumerate()
-        .for_each(|(ci, (size, tension))| {
-            for j in 0..size.len() {
-                let i = ci * CH + j;
-                let (a, q_target) = match state[i] {
-                    FibreState::Dead => continue,
-                    FibreState::Denervated => (
-                        (a_den + (1.0 - a_den) * pm * capacity[i]) * synth_mod,
-                        q_den,
-                    ),
-                    _ => {
-                        let u = unit[i];
-                        let d = if u == NO_UNIT { 1.0 } else { drive[u as usize] };
-                        (d * capacity[i] * synth_mod, 1.0)
-                    }
-                };
-                size[j] = a + (size[j] - a) * decay;
-                tension[j] = q_target + (tension[j] - q_target) * q_decay;
-            }
-        });
+impl AtrophyDay {
+    /// Today's constants.
+    pub fn new(k: &Coefficients, drives: &Drives, synthesis_modifier: f64) -> AtrophyDay {
+        let floor = k.specific_tension_floor as f32;
+        let pf = drives.stim_force;
+        AtrophyDay {
+            decay: (-k.protein_turnover_per_day).exp() as f32,
+            q_decay: (-1.0 / k.specific_tension_tau_days).exp() as f32,
+            a_den: k.denervated_synthesis_fraction as f32,
+            q_den: pf + (1.0 - pf) * floor,
+            stim_mass: drives.stim_mass,
+            synth_mod: synthesis_modifier as f32,
+        }
+    }
+
+    /// One day for a denervated fibre.
+    #[inline]
+    pub fn denervated(&self, size: &mut f32, tension: &mut f32, capacity: f32) {
+        let a = (self.a_den + (1.0 - self.a_den) * self.stim_mass * capacity) * self.synth_mod;
+        *size = a + (*size - a) * self.decay;
+        *tension = self.q_den + (*tension - self.q_den) * self.q_decay;
+    }
+
+    /// One day for an innervated fibre whose unit's synthesis drive is `drive`.
+    #[inline]
+    pub fn innervated(&self, size: &mut f32, tension: &mut f32, capacity: f32, drive: f32) {
+        let a = drive * capacity * self.synth_mod;
+        *size = a + (*size - a) * self.decay;
+        *tension = 1.0 + (*tension - 1.0) * self.q_decay;
+    }
 }

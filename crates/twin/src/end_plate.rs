@@ -1,76 +1,89 @@
 //! The end plate of a denervated fibre and its regrowth capacity: the window.
 //!
 //! Each day without an axon, a fibre's denervation clock advances. Its end plate
-//! stays receptive with probability `r(t) = a + (1-a)·exp(-t/τ_ep)`
-//! (`end_plate_asymptote`, `end_plate_tau_days`): once lost, receptivity does not
-//! return (per fibre, a fixed uniform threshold against r(t); per group, the
-//! receptive share is carried). Human motor end plates shrink steadily with
-//! denervation time, yet some persist for years (Gupta et al. 2020 J Neurosurg);
-//! functional reinnervation becomes unlikely after 12–18 months (seed documents;
-//! the bound is kept as a parameter). Range-of-motion exercise can slow the decay
-//! by `range_of_motion_end_plate_factor` (a named assumption, neutral by default).
+//! still accepts an axon with probability
+//! `r(t) = a + (1-a)·exp(-(t/τ)^β)` (`end_plate_asymptote` a, `end_plate_tau_days`
+//! τ, `end_plate_shape` β): near 1 for the first weeks, then falling. Once lost,
+//! receptivity does not return: per fibre, a fixed draw gives the day it is lost;
+//! per group, the receptive share is carried. Human motor end plates shrink steadily
+//! with denervation time, yet some persist for years (Gupta et al. 2020 J
+//! Neurosurg); functional reinnervation becomes unlikely after 12–18 months (seed
+//! documents; the bound is kept as a parameter). Range-of-motion exercise anywhere
+//! in a scenario lengthens τ by `range_of_motion_end_plate_factor` (a named
+//! assumption, neutral by default).
 //!
 //! The fibre's capacity to regrow after reinnervation or stimulation falls as
 //! `exp(-t/regrowth_capacity_tau_days)` over the time it spends denervated
 //! (restoration decreases with the duration of denervation: Carlson et al. 2002
 //! Basic Appl Myol; Carraro, Gargiulo & Kern 2017 J Transl Sci Res).
 
-use rayon::prelude::*;
-
-use crate::rng::{self, Stream};
-use crate::sim::{Core, Resolution};
-use crate::state::FibreState;
+use crate::params::Coefficients;
 
 /// End-plate receptivity after `t` days of denervation.
-pub fn receptivity(a: f64, tau: f64, t: f64) -> f64 {
-    a + (1.0 - a) * (-t.max(0.0) / tau).exp()
+pub fn receptivity(k: &Coefficients, tau: f64, t: f64) -> f64 {
+    let a = k.end_plate_asymptote;
+    a + (1.0 - a) * (-(t.max(0.0) / tau).powf(k.end_plate_shape)).exp()
 }
 
-/// Ages denervated fibres by one day.
-pub(crate) fn step(c: &mut Core) {
-    let k = &c.coef;
-    let tau = k.end_plate_tau_days
-        * if c.today.range_of_motion {
-            k.range_of_motion_end_plate_factor
-        } else {
-            1.0
-        };
+/// Day at which a fibre with uniform draw `u` loses receptivity (∞ if never).
+pub fn loss_day(k: &Coefficients, tau: f64, u: f64) -> f64 {
     let a = k.end_plate_asymptote;
-    let cap_decay = (-1.0 / k.regrowth_capacity_tau_days).exp() as f32;
-    let fibre_res = c.resolution == Resolution::Fibre;
-    let seed = c.seed;
-    let f = &mut c.fibres;
-    const CH: usize = 16_384;
-    let state = &f.state;
-    f.denervated_days
-        .par_chunks_mut(CH)
-        .zip(f.receptive.par_chunks_mut(CH))
-        .zip(f.capacity.par_chunks_mut(CH))
-        .enumerate()
-        .for_each(|(ci, ((dd, rec), cap))| {
-            for j in 0..dd.len() {
-                let i = ci * CH + j;
-                if state[i] != FibreState::Denervated {
-                    continue;
-                }
-                let t0 = dd[j] as f64;
-                let t1 = t0 + 1.0;
-                dd[j] = t1 as f32;
-                cap[j] *= cap_decay;
-                if fibre_res {
-                    if rec[j] > 0.0
-                        && rng::uniform(seed, Stream::Capture, i as u64, u64::MAX)
-                            >= receptivity(a, tau, t1)
-                    {
-                        rec[j] = 0.0;
-                    }
-                } else {
-                    let r0 = receptivity(a, tau, t0);
-                    let r1 = receptivity(a, tau, t1);
-                    if r0 > 0.0 {
-                        rec[j] = (rec[j] as f64 * r1 / r0).clamp(0.0, 1.0) as f32;
-                    }
-                }
+    // r(t) falls from 1 to a; the fibre is receptive while u < r(t).
+    if u < a {
+        return f64::INFINITY;
+    }
+    let x = ((u - a) / (1.0 - a)).clamp(1e-300, 1.0);
+    tau * (-x.ln()).powf(1.0 / k.end_plate_shape)
+}
+
+/// Per-day constants of the end-plate kernel.
+#[derive(Debug, Clone)]
+pub(crate) struct EndPlateDay {
+    /// Daily multiplier of regrowth capacity while denervated.
+    pub capacity_decay: f32,
+    /// Pooled: `r(t+1)/r(t)` for integer t (last entry repeats).
+    pub ratio: Vec<f32>,
+    /// Whether per-fibre loss days are used.
+    pub fibre_resolution: bool,
+}
+
+impl EndPlateDay {
+    /// Constants for a scenario (`tau` already includes any range-of-motion factor).
+    pub fn new(k: &Coefficients, tau: f64, horizon: u32, fibre_resolution: bool) -> EndPlateDay {
+        let ratio = (0..=horizon as usize + 1)
+            .map(|t| {
+                let r0 = receptivity(k, tau, t as f64);
+                let r1 = receptivity(k, tau, t as f64 + 1.0);
+                if r0 > 0.0 { (r1 / r0) as f32 } else { 0.0 }
+            })
+            .collect();
+        EndPlateDay {
+            capacity_decay: (-1.0 / k.regrowth_capacity_tau_days).exp() as f32,
+            ratio,
+            fibre_resolution,
+        }
+    }
+
+    /// Ages one denervated fibre (or group) by a day.
+    #[inline]
+    pub fn age(
+        &self,
+        denervated_days: &mut f32,
+        receptive: &mut f32,
+        capacity: &mut f32,
+        receptive_until: f32,
+    ) {
+        let t0 = *denervated_days;
+        let t1 = t0 + 1.0;
+        *denervated_days = t1;
+        *capacity *= self.capacity_decay;
+        if self.fibre_resolution {
+            if t1 >= receptive_until {
+                *receptive = 0.0;
             }
-        });
+        } else {
+            let i = (t0 as usize).min(self.ratio.len() - 1);
+            *receptive *= self.ratio[i];
+        }
+    }
 }

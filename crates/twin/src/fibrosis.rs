@@ -11,42 +11,50 @@
 //! At fibre resolution each fibre has a fixed exponential threshold on its
 //! cumulative hazard; at pooled resolution the expected share dies.
 
-use crate::rng::{self, Stream};
-use crate::sim::{Core, Resolution};
-use crate::state::FibreState;
+use crate::params::Coefficients;
 
-/// Advances fibre death.
-pub(crate) fn step(c: &mut Core) {
-    let k = &c.coef;
-    let onset = k.fibre_death_onset_days as f32;
-    let dh = ((1.0 - c.drives.stim_mass as f64) / k.fibre_death_tau_days) as f32;
-    if dh <= 0.0 {
-        return;
-    }
-    let repl = k.fat_replacement_fraction;
-    let seed = c.seed;
-    let fibre_res = c.resolution == Resolution::Fibre;
-    let f = &mut c.fibres;
-    let m = &mut c.muscle;
-    for i in 0..f.len() {
-        if f.state[i] != FibreState::Denervated || f.denervated_days[i] < onset {
-            continue;
+/// Per-day constants of the fibrosis kernel.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FibrosisDay {
+    onset: f32,
+    hazard: f32,
+    pooled_survival: f32,
+    fibre_resolution: bool,
+}
+
+/// Outcome of one day for one row: fibres that died.
+impl FibrosisDay {
+    /// Today's constants given the stimulation mass protection.
+    pub fn new(k: &Coefficients, stim_mass: f32, fibre_resolution: bool) -> FibrosisDay {
+        let h = ((1.0 - stim_mass as f64) / k.fibre_death_tau_days).max(0.0);
+        FibrosisDay {
+            onset: k.fibre_death_onset_days as f32,
+            hazard: h as f32,
+            pooled_survival: (-h).exp() as f32,
+            fibre_resolution,
         }
-        f.hazard[i] += dh;
-        if fibre_res {
-            let threshold =
-                -(1.0 - rng::uniform(seed, Stream::FibreDeath, i as u64, 0)).ln() as f32;
-            if f.hazard[i] >= threshold {
-                f.state[i] = FibreState::Dead;
-                m.fat += repl * f.base_csa[i] as f64;
-                m.dead_fibres += 1.0;
-            }
+    }
+
+    /// Advances one denervated row; returns the number of fibres that died (the
+    /// caller marks a fibre dead when it returns its whole count).
+    #[inline]
+    pub fn denervated(
+        &self,
+        denervated_days: f32,
+        hazard: &mut f32,
+        count: &mut f32,
+        threshold: f32,
+    ) -> f32 {
+        if denervated_days < self.onset || self.hazard <= 0.0 {
+            return 0.0;
+        }
+        *hazard += self.hazard;
+        if self.fibre_resolution {
+            if *hazard >= threshold { *count } else { 0.0 }
         } else {
-            let n = f.count[i] as f64;
-            let dead = n * (1.0 - (-(dh as f64)).exp());
-            f.count[i] = (n - dead) as f32;
-            m.fat += repl * dead * f.base_csa[i] as f64;
-            m.dead_fibres += dead;
+            let dead = *count * (1.0 - self.pooled_survival);
+            *count -= dead;
+            dead
         }
     }
 }

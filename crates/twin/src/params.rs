@@ -322,6 +322,8 @@ coefficients! {
     end_plate_tau_days: "d",
     /// Asymptote of end-plate receptivity (1).
     end_plate_asymptote: "1",
+    /// Shape (Weibull exponent) of the end-plate receptivity decay (1).
+    end_plate_shape: "1",
     /// Denervation time before fibres begin to die (d).
     fibre_death_onset_days: "d",
     /// Mean survival of a denervated fibre after the onset of death (d).

@@ -161,6 +161,9 @@ pub(crate) fn capture(
             }
         }
     }
+    if captured > 0.0 {
+        c.fibres_changed = true;
+    }
     captured
 }
 

@@ -11,16 +11,18 @@
 //! 3. [`crate::wallerian`] — distal stumps of cut axons stop conducting; their
 //!    fibres lose their axon.
 //! 4. [`crate::regrowth`] — regrowing axons advance; arrivals reconnect.
-//! 5. [`crate::end_plate`] — denervated fibres age: receptivity and regrowth
-//!    capacity fall.
-//! 6. [`crate::reinnervation`] — reconnected axons capture receptive fibres.
-//! 7. [`crate::sprouting`] — intact units adopt nearby orphaned fibres, up to a cap.
-//! 8. [`crate::disuse`] — synthesis drive of innervated fibres, neural drive.
-//! 9. [`crate::stimulation`] — protection of mass and force by today's dose.
-//! 10. [`crate::atrophy`] — every fibre's size and specific tension.
-//! 11. [`crate::fibrosis`] — long-denervated fibres die; fat and connective tissue.
+//! 5. [`crate::reinnervation`] — reconnected axons capture receptive fibres.
+//! 6. [`crate::sprouting`] — intact units adopt nearby orphaned fibres, up to a cap.
+//! 7. [`crate::disuse`] — synthesis drive of innervated fibres, neural drive.
+//! 8. [`crate::stimulation`] — protection of mass and force by today's dose.
+//! 9. One parallel pass over the fibre table applying, per fibre, in order:
+//!    [`crate::end_plate`] (denervated fibres age: receptivity and regrowth capacity
+//!    fall), [`crate::atrophy`] (size and specific tension), [`crate::fibrosis`]
+//!    (long-denervated fibres die; fat and connective tissue) — and summing the
+//!    columns the quantities need ([`crate::quantities`]).
 //!
-//! The quantities are then summed from the tables ([`crate::quantities`]).
+//! The per-fibre kernels are plain functions of their module; fusing them into one
+//! pass touches each fibre once a day (memory traffic dominates the cost).
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -146,6 +148,12 @@ pub(crate) struct Core {
     /// A repair done while some axons were still degenerating: applied to them when
     /// their degeneration completes.
     pub pending_repair: Option<crate::repair::Pending>,
+    /// End-plate constants for this scenario.
+    pub end_plate: crate::end_plate::EndPlateDay,
+    /// Sums over the fibre table after the last daily pass (see [`Core::sums`]).
+    pub sums: [f64; SUMS],
+    /// Whether fibres changed owner today (units must be recounted).
+    pub fibres_changed: bool,
     mrc_fell_below: [bool; 2],
 }
 
@@ -211,6 +219,53 @@ impl Simulation {
             synthesis_modifier *= coef.protein_synthesis_factor;
         }
         let n_units = units.len();
+        let rom = scenario.treatments.iter().any(|t| {
+            matches!(
+                t,
+                Treatment::Rehabilitation {
+                    kind: crate::scenario::RehabKind::RangeOfMotion,
+                    ..
+                }
+            )
+        });
+        let ep_tau = coef.end_plate_tau_days
+            * if rom {
+                coef.range_of_motion_end_plate_factor
+            } else {
+                1.0
+            };
+        let end_plate = crate::end_plate::EndPlateDay::new(
+            &coef,
+            ep_tau,
+            scenario.horizon_days,
+            resolution == Resolution::Fibre,
+        );
+        let mut fibres = fibres;
+        if resolution == Resolution::Fibre {
+            let n = fibres.len();
+            fibres.receptive_until = (0..n)
+                .map(|i| {
+                    let u = crate::rng::uniform(
+                        scenario.seed,
+                        crate::rng::Stream::Capture,
+                        i as u64,
+                        u64::MAX,
+                    );
+                    crate::end_plate::loss_day(&coef, ep_tau, u) as f32
+                })
+                .collect();
+            fibres.death_threshold = (0..n)
+                .map(|i| {
+                    let u = crate::rng::uniform(
+                        scenario.seed,
+                        crate::rng::Stream::FibreDeath,
+                        i as u64,
+                        0,
+                    );
+                    -(1.0 - u).ln() as f32
+                })
+                .collect();
+        }
         let mut core = Core {
             coef,
             resolution,
@@ -236,10 +291,14 @@ impl Simulation {
             captured_by_regrowth_today: 0.0,
             events: Events::default(),
             pending_repair: None,
+            end_plate,
+            sums: [0.0; SUMS],
+            fibres_changed: false,
             mrc_fell_below: [false; 2],
         };
         // Day 0 is the healthy state; an injury on day 0 acts in the first step.
         core.recount_units();
+        core.sums = core.scan();
         Ok(Simulation { core, spec })
     }
 
@@ -253,15 +312,19 @@ impl Simulation {
         crate::conduction::step(c);
         crate::wallerian::step(c);
         crate::regrowth::step(c);
-        crate::end_plate::step(c);
-        c.recount_units();
+        if c.fibres_changed {
+            c.recount_units();
+            c.fibres_changed = false;
+        }
         crate::reinnervation::step(c);
         crate::sprouting::step(c);
-        c.recount_units();
+        if c.fibres_changed {
+            c.recount_units();
+            c.fibres_changed = false;
+        }
         crate::disuse::step(c);
         crate::stimulation::step(c);
-        crate::atrophy::step(c);
-        crate::fibrosis::step(c);
+        c.fibre_pass();
         let q = c.quantities();
         c.update_events(&q);
     }
@@ -506,53 +569,120 @@ impl Core {
         }
     }
 
-    /// Whether day `d` lies in a treatment window.
-    pub(crate) fn quantities(&self) -> Quantities {
+    /// Sums the fibre table without changing it (day 0, and after set-up).
+    pub(crate) fn scan(&self) -> [f64; SUMS] {
         let f = &self.fibres;
+        let mut s = [0.0f64; SUMS];
+        for i in 0..f.len() {
+            accumulate(&mut s, f, &self.units, self.fibrillation_delay, i);
+        }
+        s
+    }
+
+    /// The daily fused pass: end plate, atrophy, fibrosis per fibre, then sums.
+    pub(crate) fn fibre_pass(&mut self) {
+        let ep = &self.end_plate;
+        let at = crate::atrophy::AtrophyDay::new(&self.coef, &self.drives, self.synthesis_modifier);
+        let fb = crate::fibrosis::FibrosisDay::new(
+            &self.coef,
+            self.drives.stim_mass,
+            self.resolution == Resolution::Fibre,
+        );
+        let fibre_res = self.resolution == Resolution::Fibre;
+        let drive = &self.drives.unit_synthesis;
+        let units = &self.units;
+        let delay = self.fibrillation_delay;
+        let f = &mut self.fibres;
+        let n = f.len();
+        let nchunks = n.div_ceil(CHUNK);
+        // Fibre-resolution-only columns are empty at pooled resolution: give every
+        // chunk an empty slice then.
+        let until_all: &[f32] = &f.receptive_until;
+        let thr_all: &[f32] = &f.death_threshold;
+        let unit_col: &[u32] = &f.unit;
+        let base_col: &[f32] = &f.base_csa;
+        let partial: Vec<([f64; SUMS], f64, f64)> = (
+            f.size.par_chunks_mut(CHUNK),
+            f.tension.par_chunks_mut(CHUNK),
+            f.capacity.par_chunks_mut(CHUNK),
+            f.denervated_days.par_chunks_mut(CHUNK),
+            f.hazard.par_chunks_mut(CHUNK),
+            f.receptive.par_chunks_mut(CHUNK),
+            f.state.par_chunks_mut(CHUNK),
+            f.count.par_chunks_mut(CHUNK),
+        )
+            .into_par_iter()
+            .enumerate()
+            .map(
+                |(ci, (size, tension, capacity, dd, hazard, receptive, state, count))| {
+                    let off = ci * CHUNK;
+                    let mut s = [0.0f64; SUMS];
+                    let mut fat = 0.0f64;
+                    let mut dead_n = 0.0f64;
+                    for j in 0..size.len() {
+                        let i = off + j;
+                        match state[j] {
+                            FibreState::Dead => continue,
+                            FibreState::Denervated => {
+                                let until = if fibre_res {
+                                    until_all[i]
+                                } else {
+                                    f32::INFINITY
+                                };
+                                ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until);
+                                at.denervated(&mut size[j], &mut tension[j], capacity[j]);
+                                let thr = if fibre_res { thr_all[i] } else { f32::INFINITY };
+                                let died = fb.denervated(dd[j], &mut hazard[j], &mut count[j], thr);
+                                if died > 0.0 {
+                                    fat += died as f64 * base_col[i] as f64;
+                                    dead_n += died as f64;
+                                    if fibre_res {
+                                        state[j] = FibreState::Dead;
+                                        continue;
+                                    }
+                                }
+                            }
+                            _ => {
+                                let u = unit_col[i];
+                                let d = if u == NO_UNIT { 1.0 } else { drive[u as usize] };
+                                at.innervated(&mut size[j], &mut tension[j], capacity[j], d);
+                            }
+                        }
+                        accumulate_row(
+                            &mut s,
+                            state[j],
+                            count[j],
+                            base_col[i],
+                            size[j],
+                            tension[j],
+                            dd[j],
+                            unit_col[i],
+                            units,
+                            delay,
+                        );
+                    }
+                    (s, fat, dead_n)
+                },
+            )
+            .collect();
+        debug_assert_eq!(partial.len(), nchunks);
+        let mut s = [0.0f64; SUMS];
+        for (p, fat, dead) in &partial {
+            for k in 0..SUMS {
+                s[k] += p[k];
+            }
+            self.muscle.fat += fat * self.coef.fat_replacement_fraction;
+            self.muscle.dead_fibres += dead;
+        }
+        self.sums = s;
+    }
+
+    /// Today's quantities from the sums of the last pass and the unit table.
+    pub(crate) fn quantities(&self) -> Quantities {
         let units = &self.units;
         let m = &self.muscle;
         let coef = &self.coef;
-        let delay = self.fibrillation_delay;
-        const CHUNK: usize = 16_384;
-        // Ordered, fixed-chunk reduction: identical on any thread count.
-        let partial: Vec<[f64; 10]> = (0..f.len())
-            .collect::<Vec<_>>()
-            .par_chunks(CHUNK)
-            .map(|idx| {
-                let mut s = [0.0f64; 10];
-                for &i in idx {
-                    let st = f.state[i];
-                    if st == FibreState::Dead {
-                        continue;
-                    }
-                    let n = f.count[i] as f64;
-                    let base = f.base_csa[i] as f64;
-                    let size = f.size[i] as f64;
-                    let vol = n * base * size;
-                    s[0] += n; // alive fibres
-                    s[1] += vol; // contractile
-                    s[2] += n * (base * size).sqrt(); // diameters
-                    s[3] += vol * f.tension[i] as f64; // tetanic
-                    if st.is_innervated() && f.unit[i] != NO_UNIT {
-                        let u = f.unit[i] as usize;
-                        s[4] += n; // innervated
-                        if units.drives(u) {
-                            s[5] += vol * f.tension[i] as f64; // voluntary
-                        }
-                        s[6] += n * size.sqrt() * units.conduction[u] as f64; // cmap
-                    } else if st == FibreState::Denervated && f.denervated_days[i] >= delay {
-                        s[7] += n; // fibrillating
-                    }
-                }
-                s
-            })
-            .collect();
-        let mut s = [0.0f64; 10];
-        for p in &partial {
-            for k in 0..10 {
-                s[k] += p[k];
-            }
-        }
+        let s = self.sums;
         let healthy_total = m.healthy_contractile + m.extracellular;
         let fat_fibrous = m.extracellular + m.fat;
         let total = s[1] + fat_fibrous;
@@ -682,6 +812,64 @@ impl Core {
                 *ev = Some(injury_day.ceil() as u32);
             }
         }
+    }
+}
+
+/// Number of sums the daily pass collects.
+pub(crate) const SUMS: usize = 8;
+const CHUNK: usize = 16_384;
+
+/// Adds row `i` of the fibre table to the sums.
+fn accumulate(s: &mut [f64; SUMS], f: &Fibres, units: &MotorUnits, delay: f32, i: usize) {
+    accumulate_row(
+        s,
+        f.state[i],
+        f.count[i],
+        f.base_csa[i],
+        f.size[i],
+        f.tension[i],
+        f.denervated_days[i],
+        f.unit[i],
+        units,
+        delay,
+    );
+}
+
+/// Sums: 0 living fibres, 1 contractile volume, 2 Σ diameters, 3 tetanic force,
+/// 4 innervated fibres, 5 voluntary force, 6 CMAP, 7 fibrillating fibres.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn accumulate_row(
+    s: &mut [f64; SUMS],
+    st: FibreState,
+    count: f32,
+    base: f32,
+    size: f32,
+    tension: f32,
+    denervated_days: f32,
+    unit: u32,
+    units: &MotorUnits,
+    delay: f32,
+) {
+    if st == FibreState::Dead {
+        return;
+    }
+    let n = count as f64;
+    let area = (base * size) as f64;
+    let vol = n * area;
+    s[0] += n;
+    s[1] += vol;
+    s[2] += n * area.sqrt();
+    s[3] += vol * tension as f64;
+    if st.is_innervated() && unit != NO_UNIT {
+        let u = unit as usize;
+        s[4] += n;
+        if units.drives(u) {
+            s[5] += vol * tension as f64;
+        }
+        s[6] += n * (size as f64).sqrt() * units.conduction[u] as f64;
+    } else if st == FibreState::Denervated && denervated_days >= delay {
+        s[7] += n;
     }
 }
 

@@ -91,6 +91,12 @@ pub struct Fibres {
     pub hazard: Vec<f32>,
     /// Share of the row's fibres whose end plate still accepts an axon (0/1 per fibre).
     pub receptive: Vec<f32>,
+    /// Fibre resolution: denervation days after which this fibre's end plate stops
+    /// accepting an axon (a fixed per-fibre draw; empty at pooled resolution).
+    pub receptive_until: Vec<f32>,
+    /// Fibre resolution: cumulative hazard at which this fibre dies (a fixed
+    /// exponential draw; empty at pooled resolution).
+    pub death_threshold: Vec<f32>,
     /// Fibre type.
     pub ftype: Vec<FibreType>,
     /// Current motor unit, or [`NO_UNIT`].

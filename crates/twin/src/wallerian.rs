@@ -39,6 +39,7 @@ pub(crate) fn step(c: &mut Core) {
         return;
     }
     // Denervate the fibres of the degenerated units.
+    c.fibres_changed = true;
     let mut gone = vec![false; c.units.len()];
     for &u in &newly_cut {
         gone[u] = true;
