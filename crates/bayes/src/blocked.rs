@@ -4,8 +4,9 @@
 //! reaches [`BLOCK_MIN`] states form one block (contiguous in the clique), the outer dimensions
 //! advance with an odometer. For every factor the clique exchanges values with (assigned CPTs,
 //! messages from children, the separator towards the parent) the offsets of the block's entries
-//! in that factor are tabulated once at compile time; a block whose offsets are all equal or
-//! consecutive uses a scalar or a contiguous loop instead of a gather. One pass computes, block
+//! in that factor are tabulated once at compile time, as runs: the innermost merged dimension
+//! of the block for that factor (offsets constant inside a run: multiply by one scalar, or sum
+//! the run and add once; consecutive: a contiguous, vectorisable loop; else strided). One pass computes, block
 //! by block, `φ = base × Π inputs` (written in place), then scatters `φ` into each output
 //! (marginalisation onto separators) while the block is still in L1 cache. A collect step of
 //! the Hugin scheme is therefore one pass over the clique, and so is a distribute step, however
@@ -18,27 +19,20 @@
 use rayon::prelude::*;
 
 /// Minimum number of states in a block (when the clique has that many).
-pub(crate) const BLOCK_MIN: usize = 64;
+pub(crate) const BLOCK_MIN: usize = 512;
 /// Potentials at least this large are processed in parallel chunks.
 pub(crate) const PAR_MIN_STATES: usize = 1 << 18;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// Every entry of the block maps to the same factor entry.
-    Const,
-    /// Entries map to consecutive factor entries.
-    Contig,
-    /// General gather through the table.
-    Gather,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 struct FactorMap {
     /// Factor stride of each outer dimension.
     outer_strides: Vec<usize>,
-    /// Factor offset of each entry of a block.
-    table: Vec<u32>,
-    kind: Kind,
+    /// A block is a sequence of runs of `run` entries; inside a run the factor offset advances
+    /// by `stride` (0: one factor entry for the whole run, 1: contiguous).
+    run: usize,
+    stride: usize,
+    /// Factor offset of the first entry of each run of a block.
+    starts: Vec<u32>,
 }
 
 /// A clique's layout with the tabulated maps to a list of factors.
@@ -73,37 +67,49 @@ impl Blocked {
         }
         let outer = cards[..split].to_vec();
         let blocks = outer.iter().product();
+        let inner = &cards[split..];
         let maps = factors
             .iter()
             .map(|strides| {
-                let mut table = Vec::with_capacity(block);
-                let mut digits = vec![0usize; n - split];
-                for _ in 0..block {
-                    let off: usize = digits
-                        .iter()
-                        .zip(&strides[split..])
-                        .map(|(d, s)| d * s)
-                        .sum();
-                    table.push(u32::try_from(off).unwrap_or(u32::MAX));
+                let st = &strides[split..];
+                // Innermost merged dimension of the block for this factor.
+                let (mut run, mut stride, mut d) = (1usize, 0usize, inner.len());
+                while d > 0 {
+                    let (c, s) = (inner[d - 1], st[d - 1]);
+                    if c == 1 {
+                        d -= 1;
+                        continue;
+                    }
+                    if run == 1 {
+                        run = c;
+                        stride = s;
+                    } else if s == stride * run {
+                        run *= c;
+                    } else {
+                        break;
+                    }
+                    d -= 1;
+                }
+                let mut starts = Vec::with_capacity(block / run);
+                let mut digits = vec![0usize; inner.len()];
+                for e in 0..block {
+                    if e % run == 0 {
+                        let off: usize = digits.iter().zip(st).map(|(d, s)| d * s).sum();
+                        starts.push(u32::try_from(off).unwrap_or(u32::MAX));
+                    }
                     for k in (0..digits.len()).rev() {
                         digits[k] += 1;
-                        if digits[k] < cards[split + k] {
+                        if digits[k] < inner[k] {
                             break;
                         }
                         digits[k] = 0;
                     }
                 }
-                let kind = if table.iter().all(|&t| t == 0) {
-                    Kind::Const
-                } else if table.iter().enumerate().all(|(i, &t)| t as usize == i) {
-                    Kind::Contig
-                } else {
-                    Kind::Gather
-                };
                 FactorMap {
                     outer_strides: strides[..split].to_vec(),
-                    table,
-                    kind,
+                    run,
+                    stride,
+                    starts,
                 }
             })
             .collect();
@@ -182,39 +188,57 @@ impl Blocked {
             }
             for &(k, f) in inputs {
                 let map = &self.maps[k];
-                let o = off[k];
-                match map.kind {
-                    Kind::Const => {
-                        let c = f[o];
-                        for v in x.iter_mut() {
-                            *v *= c;
+                let (o, r) = (off[k], map.run);
+                match map.stride {
+                    0 => {
+                        for (xs, &st) in x.chunks_exact_mut(r).zip(&map.starts) {
+                            let c = f[o + st as usize];
+                            for v in xs {
+                                *v *= c;
+                            }
                         }
                     }
-                    Kind::Contig => {
-                        for (v, c) in x.iter_mut().zip(&f[o..o + l]) {
-                            *v *= *c;
+                    1 => {
+                        for (xs, &st) in x.chunks_exact_mut(r).zip(&map.starts) {
+                            let b = o + st as usize;
+                            for (v, c) in xs.iter_mut().zip(&f[b..b + r]) {
+                                *v *= *c;
+                            }
                         }
                     }
-                    Kind::Gather => {
-                        for (v, &t) in x.iter_mut().zip(&map.table) {
-                            *v *= f[o + t as usize];
+                    s => {
+                        for (xs, &st) in x.chunks_exact_mut(r).zip(&map.starts) {
+                            let b = o + st as usize;
+                            for (t, v) in xs.iter_mut().enumerate() {
+                                *v *= f[b + t * s];
+                            }
                         }
                     }
                 }
             }
             for (k, out) in outputs.iter_mut() {
                 let map = &self.maps[*k];
-                let o = off[*k];
-                match map.kind {
-                    Kind::Const => out[o] += x.iter().sum::<f64>(),
-                    Kind::Contig => {
-                        for (d, v) in out[o..o + l].iter_mut().zip(x.iter()) {
-                            *d += *v;
+                let (o, r) = (off[*k], map.run);
+                match map.stride {
+                    0 => {
+                        for (xs, &st) in x.chunks_exact(r).zip(&map.starts) {
+                            out[o + st as usize] += xs.iter().sum::<f64>();
                         }
                     }
-                    Kind::Gather => {
-                        for (v, &t) in x.iter().zip(&map.table) {
-                            out[o + t as usize] += *v;
+                    1 => {
+                        for (xs, &st) in x.chunks_exact(r).zip(&map.starts) {
+                            let b = o + st as usize;
+                            for (d, v) in out[b..b + r].iter_mut().zip(xs) {
+                                *d += *v;
+                            }
+                        }
+                    }
+                    s => {
+                        for (xs, &st) in x.chunks_exact(r).zip(&map.starts) {
+                            let b = o + st as usize;
+                            for (t, v) in xs.iter().enumerate() {
+                                out[b + t * s] += *v;
+                            }
                         }
                     }
                 }

@@ -118,7 +118,11 @@ impl JunctionTree {
     /// Buffers for [`JunctionTree::query_with`].
     pub fn workspace(&self) -> Workspace {
         Workspace {
-            pots: self.cliques.iter().map(|c| vec![0.0; c.size]).collect(),
+            pots: self
+                .cliques
+                .iter()
+                .map(|c| crate::memory::zeroed(c.size))
+                .collect(),
             seps: self.cliques.iter().map(|c| vec![0.0; c.sep_size]).collect(),
             par_scratch: Vec::new(),
             sep_new: self.cliques.iter().map(|c| vec![0.0; c.sep_size]).collect(),

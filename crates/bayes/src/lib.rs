@@ -55,6 +55,7 @@ mod error;
 mod index_map;
 mod inference;
 mod junction_tree;
+mod memory;
 mod network;
 pub mod prune;
 mod voi;
