@@ -89,8 +89,8 @@ fn kb_rows_without_source_or_with_unknown_states_are_rejected() {
     assert!(err.contains("labs.musk_antibodies"), "{err}");
     let files = replace_in(
         "clinical.toml",
-        "[finding.disease]\nmnd = { p = [0.01",
-        "[finding.disease]\nals = { p = [0.01",
+        "mnd = { p = [0.01, 0.24",
+        "als = { p = [0.01, 0.24",
     );
     let err = load(&files).unwrap_err().to_string();
     assert!(err.contains("unknown disease `als`"), "{err}");
