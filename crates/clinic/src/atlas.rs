@@ -378,8 +378,10 @@ impl Atlas {
         // Branching order: within a nerve, entry points must not decrease in file order.
         let mut last: BTreeMap<&str, f64> = BTreeMap::new();
         for m in &self.muscles {
-            if let Some(prev) = last.get(m.nerve.as_str()) {
-                if m.position_mm < *prev {
+            if let Some(prev) = last.get(m.nerve.as_str())
+                && m.position_mm < *prev
+            {
+                {
                     return Err(bad(
                         "muscle",
                         &m.id,

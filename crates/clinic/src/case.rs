@@ -613,8 +613,10 @@ impl RawCase {
                 ));
             }
         };
-        if let Some(h) = p.height_cm {
-            if !(h.is_finite() && (50.0..=250.0).contains(&h)) {
+        if let Some(h) = p.height_cm
+            && !(h.is_finite() && (50.0..=250.0).contains(&h))
+        {
+            {
                 return Err(CaseError::field(
                     "patient.height_cm",
                     h,
@@ -879,8 +881,10 @@ fn validate_injury(
             ));
         }
     };
-    if let Some(g) = r.gap_mm {
-        if !(g.is_finite() && (0.0..=300.0).contains(&g)) {
+    if let Some(g) = r.gap_mm
+        && !(g.is_finite() && (0.0..=300.0).contains(&g))
+    {
+        {
             return Err(CaseError::field(
                 format!("{path}.gap_mm"),
                 g,
@@ -945,6 +949,12 @@ fn validate_injury(
                 vec![m],
             )
         }
+        (None, Some(_), None, None) => {
+            return Err(CaseError::missing(
+                format!("{path}.nerve"),
+                "the injured nerve for the site",
+            ));
+        }
         (None, _, None, _) => {
             return Err(CaseError::missing(
                 format!("{path}.nerve"),
@@ -968,12 +978,6 @@ fn validate_injury(
             return Err(CaseError::missing(
                 format!("{path}.distance_mm"),
                 "the distance in mm from the injury to the muscle's motor entry point",
-            ));
-        }
-        (None, Some(_), None, None) => {
-            return Err(CaseError::missing(
-                format!("{path}.nerve"),
-                "the injured nerve for the site",
             ));
         }
     };
@@ -1096,7 +1100,7 @@ fn validate_treatment(
                         }
                         None => {
                             let axons = t.donor_axons.ok_or_else(|| CaseError::missing(format!("{path}.donor_axons"), "the donor's motor axon count (or `transfer` = an atlas transfer id)"))?;
-                            if !(axons.is_finite() && axons >= 1.0 && axons <= 1.0e5) {
+                            if !(axons.is_finite() && (1.0..=1.0e5).contains(&axons)) {
                                 return Err(CaseError::field(
                                     format!("{path}.donor_axons"),
                                     axons,
@@ -1167,8 +1171,10 @@ fn validate_treatment(
                     "a dose: hours_per_day or contractions_per_day",
                 ));
             }
-            if let Some(h) = t.hours_per_day {
-                if !(h.is_finite() && h > 0.0 && h <= 24.0) {
+            if let Some(h) = t.hours_per_day
+                && !(h.is_finite() && h > 0.0 && h <= 24.0)
+            {
+                {
                     return Err(CaseError::field(
                         format!("{path}.hours_per_day"),
                         h,
@@ -1176,8 +1182,10 @@ fn validate_treatment(
                     ));
                 }
             }
-            if let Some(c) = t.contractions_per_day {
-                if !(c.is_finite() && c > 0.0 && c <= 100_000.0) {
+            if let Some(c) = t.contractions_per_day
+                && !(c.is_finite() && c > 0.0 && c <= 100_000.0)
+            {
+                {
                     return Err(CaseError::field(
                         format!("{path}.contractions_per_day"),
                         c,
@@ -1242,7 +1250,7 @@ fn validate_observation(
     if let Some(e) = o.emg {
         fib = match e.fibrillations {
             None => None,
-            Some(StrOrNum::Num(n)) if n == 0.0 => Some(Fibrillations::Grade(0)),
+            Some(StrOrNum::Num(0.0)) => Some(Fibrillations::Grade(0)),
             Some(StrOrNum::Str(s)) => Some(match s.as_str() {
                 "0" => Fibrillations::Grade(0),
                 "present" => Fibrillations::Present,

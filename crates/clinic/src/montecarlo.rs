@@ -1,0 +1,620 @@
+//! Monte Carlo over a case: draws of the unknowns, twin runs on the pooled resolution, and the
+//! per-muscle outcomes of each draw.
+//!
+//! A *draw* fixes everything unknown about the patient: the twin's uncertain parameters (log-normal
+//! around the central value with a stated CV, clamped to the twin's plausible range; see
+//! `data/atlas/prognosis_uncertainty.toml`), the grade of each injury of unknown grade (from its
+//! prior) and each muscle's exact distance (normal around the atlas distance with the atlas SD,
+//! clamped to ±2.5 SD and at least 5 mm). Draw `i` takes its randomness from a ChaCha8 generator
+//! seeded from the case seed and `i` (`twin::cohort::draw_rng`) in a fixed order, and each muscle's
+//! twin run is seeded from the draw's seed and the muscle's index, so every plan sees the same draws
+//! (common random numbers) and results do not depend on the thread count.
+
+use std::collections::BTreeMap;
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+use rayon::prelude::*;
+use serde::Deserialize;
+use twin::{Parameters, Resolution, Simulation, Species};
+
+use crate::case::{Case, Grade, GradeSpec, RepairMethod, Treatment};
+use crate::error::PrognosisError;
+
+/// The embedded parameter-uncertainty file.
+pub const UNCERTAINTY_TOML: &str = include_str!("../../../data/atlas/prognosis_uncertainty.toml");
+
+#[derive(Debug, Deserialize)]
+struct UncertaintyFile {
+    parameters: BTreeMap<String, UncertaintyEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct UncertaintyEntry {
+    cv: f64,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+
+/// One varied parameter: name, central value, log-sd, min, max.
+#[derive(Debug, Clone)]
+struct Varied {
+    name: String,
+    central: f64,
+    sigma: f64,
+    min: f64,
+    max: f64,
+}
+
+/// The prognosis engine: the twin's human parameters and their between-patient spread.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    base: Parameters,
+    varied: Vec<Varied>,
+}
+
+/// Muscles the twin may not know, and the muscle whose motor-unit pool stands in for each
+/// (similar size and fibre make-up). A name mapping, not a number: the twin's muscle table is the
+/// source of the pool sizes.
+const PROXIES: &[(&str, &str)] = &[
+    ("supraspinatus", "deltoid"),
+    ("infraspinatus", "deltoid"),
+    ("teres_minor", "deltoid"),
+    ("coracobrachialis", "brachialis"),
+    ("extensor_carpi_radialis_longus", "brachioradialis"),
+    ("extensor_carpi_radialis_brevis", "brachioradialis"),
+    ("supinator", "brachioradialis"),
+    ("extensor_carpi_ulnaris", "extensor_digitorum"),
+    ("abductor_pollicis_longus", "extensor_indicis"),
+    ("extensor_pollicis_longus", "extensor_indicis"),
+    ("pronator_teres", "flexor_carpi_ulnaris"),
+    ("flexor_carpi_radialis", "flexor_carpi_ulnaris"),
+    ("flexor_digitorum_superficialis", "flexor_carpi_ulnaris"),
+    ("flexor_pollicis_longus", "flexor_carpi_ulnaris"),
+    ("flexor_digitorum_profundus_index", "flexor_carpi_ulnaris"),
+    ("flexor_digitorum_profundus_little", "flexor_carpi_ulnaris"),
+    ("pronator_quadratus", "extensor_indicis"),
+    ("opponens_pollicis", "abductor_pollicis_brevis"),
+    ("adductor_pollicis", "first_dorsal_interosseous"),
+    ("iliopsoas", "rectus_femoris"),
+    ("sartorius", "rectus_femoris"),
+    ("vastus_intermedius", "vastus_medialis"),
+    ("semitendinosus", "rectus_femoris"),
+    ("semimembranosus", "rectus_femoris"),
+    ("biceps_femoris_long_head", "rectus_femoris"),
+    ("biceps_femoris_short_head", "rectus_femoris"),
+    ("adductor_magnus", "vastus_medialis"),
+    ("peroneus_brevis", "peroneus_longus"),
+    ("tibialis_posterior", "tibialis_anterior"),
+    ("flexor_digitorum_longus", "extensor_digitorum_longus"),
+    ("flexor_hallucis_longus", "extensor_hallucis_longus"),
+    ("popliteus", "extensor_hallucis_longus"),
+    ("abductor_hallucis", "extensor_digitorum_brevis"),
+];
+
+impl Engine {
+    /// The human engine with the embedded uncertainty file.
+    pub fn human() -> Result<Engine, PrognosisError> {
+        let base = Parameters::for_species(Species::Human).map_err(|e| PrognosisError::Twin {
+            muscle: "-".into(),
+            draw: 0,
+            message: e.to_string(),
+        })?;
+        Self::with_parameters(base, UNCERTAINTY_TOML)
+    }
+
+    /// An engine over given parameters and an uncertainty file.
+    pub fn with_parameters(
+        base: Parameters,
+        uncertainty_toml: &str,
+    ) -> Result<Engine, PrognosisError> {
+        let file: UncertaintyFile =
+            toml::from_str(uncertainty_toml).map_err(|e| PrognosisError::Twin {
+                muscle: "-".into(),
+                draw: 0,
+                message: format!("uncertainty file: {e}"),
+            })?;
+        let mut varied = Vec::new();
+        for (name, u) in file.parameters {
+            let Some(e) = base.entry(&name) else {
+                return Err(PrognosisError::Twin {
+                    muscle: "-".into(),
+                    draw: 0,
+                    message: format!(
+                        "uncertainty file names parameter `{name}`, which the twin does not have"
+                    ),
+                });
+            };
+            if !(u.cv.is_finite() && u.cv >= 0.0 && u.cv < 2.0) || e.value <= 0.0 {
+                return Err(PrognosisError::Twin {
+                    muscle: "-".into(),
+                    draw: 0,
+                    message: format!(
+                        "uncertainty of `{name}`: cv {} must be in [0, 2) on a positive parameter",
+                        u.cv
+                    ),
+                });
+            }
+            varied.push(Varied {
+                name,
+                central: e.value,
+                sigma: (1.0 + u.cv * u.cv).ln().sqrt(),
+                min: e.min,
+                max: e.max,
+            });
+        }
+        Ok(Engine { base, varied })
+    }
+
+    /// The central parameters.
+    pub fn parameters(&self) -> &Parameters {
+        &self.base
+    }
+
+    /// The twin muscle that simulates an atlas muscle (itself if the twin knows it).
+    pub fn twin_muscle<'a>(&self, muscle: &'a str) -> &'a str {
+        if self.base.muscle(muscle).is_ok() {
+            return muscle;
+        }
+        PROXIES
+            .iter()
+            .find(|(m, _)| *m == muscle)
+            .map(|(_, p)| *p)
+            .filter(|p| self.base.muscle(p).is_ok())
+            .unwrap_or("biceps_brachii")
+    }
+
+    /// Draws the unknowns of draw `index`.
+    pub fn draw(&self, case: &Case, index: usize) -> Draw {
+        let mut rng = twin::cohort::draw_rng(case.settings.seed, index);
+        let mut params = self.base.clone();
+        let mut overrides = BTreeMap::new();
+        let mut values = Vec::with_capacity(self.varied.len());
+        for v in &self.varied {
+            let z: f64 = rng.sample(StandardNormal);
+            let x = (v.central * (v.sigma * z).exp()).clamp(v.min, v.max);
+            overrides.insert(v.name.clone(), x);
+            values.push((v.name.clone(), x));
+        }
+        // Overrides within the twin's own ranges cannot fail; if they did, keep the centre.
+        if params.apply_overrides(&overrides).is_err() {
+            params = self.base.clone();
+        }
+        let grades = case
+            .injuries
+            .iter()
+            .map(|inj| {
+                let u: f64 = rng.r#gen();
+                match &inj.grade {
+                    GradeSpec::Known(g) => *g,
+                    GradeSpec::Unknown(prior) => {
+                        let mut acc = 0.0;
+                        for (g, p) in prior {
+                            acc += p;
+                            if u < acc {
+                                return *g;
+                            }
+                        }
+                        prior.last().map(|x| x.0).unwrap_or(Grade::Axonotmesis)
+                    }
+                }
+            })
+            .collect();
+        let z = case
+            .injuries
+            .iter()
+            .map(|inj| {
+                inj.muscles
+                    .iter()
+                    .map(|_| {
+                        let z: f64 = rng.sample(StandardNormal);
+                        z.clamp(-2.5, 2.5)
+                    })
+                    .collect()
+            })
+            .collect();
+        Draw {
+            index,
+            seed: twin::cohort::draw_seed(case.settings.seed, index),
+            params,
+            values,
+            grades,
+            z,
+        }
+    }
+}
+
+/// Everything fixed by one draw.
+#[derive(Debug, Clone)]
+pub struct Draw {
+    /// Index.
+    pub index: usize,
+    /// Seed of the draw's twin runs.
+    pub seed: u64,
+    /// Parameters of this draw.
+    pub params: Parameters,
+    /// The varied parameter values, by name.
+    pub values: Vec<(String, f64)>,
+    /// Grade of each injury.
+    pub grades: Vec<Grade>,
+    /// Standard-normal distance deviate per injury and muscle.
+    pub z: Vec<Vec<f64>>,
+}
+
+impl Draw {
+    /// A varied parameter's value in this draw (or the central one).
+    pub fn value(&self, name: &str) -> Option<f64> {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|x| x.1)
+            .or_else(|| self.params.entry(name).map(|e| e.value))
+    }
+}
+
+/// A treatment as a plan applies it to the muscles (transfers carry their per-muscle distances).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedTreatment {
+    /// The treatment.
+    pub treatment: Treatment,
+    /// For transfers: per target muscle, the coaptation-to-entry distance (reference adult
+    /// scaled to the patient), mm. Muscles not listed are not reached by the transfer.
+    pub transfer_targets: Option<BTreeMap<String, f64>>,
+    /// Applied only in draws whose injury grade is Sunderland IV or V (what an exploring surgeon
+    /// would find divided or non-conducting); otherwise the exploration is a neurolysis only.
+    pub only_if_not_in_continuity: bool,
+}
+
+/// What the twin run of one muscle in one draw gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// First day a regrown or transferred axon made a working contact.
+    pub first_reinnervation_day: Option<u32>,
+    /// First day MRC ≥ 3 after the injury.
+    pub mrc_3_day: Option<u32>,
+    /// MRC at day 365.
+    pub mrc_365: u8,
+    /// MRC at day 730.
+    pub mrc_730: u8,
+    /// MRC at the end of the horizon.
+    pub mrc_end: u8,
+    /// Axons arrived before the end plates stopped accepting them (see [`Outcome`] docs in
+    /// `docs/prognosis.md`): no denervation, or first reinnervation within the draw's end-plate time
+    /// constant after the injury.
+    pub axons_before_window: bool,
+    /// Weekly MRC (day 0, 7, 14 …).
+    pub weekly_mrc: Vec<u8>,
+    /// Weekly innervated fibre fraction.
+    pub weekly_innervated: Vec<f32>,
+    /// The twin's quantities on the days of the case's observations of this muscle.
+    pub observed: Vec<twin::Quantities>,
+    /// The distance simulated, mm.
+    pub distance_mm: f64,
+}
+
+/// Days on which weekly series are sampled: 0, 7, … up to the run length.
+pub fn weekly_days(run_days: u32) -> Vec<u32> {
+    (0..=run_days / 7).map(|w| w * 7).collect()
+}
+
+/// Days simulated: the horizon, at least two years (so MRC at 730 exists).
+pub fn run_days(case: &Case) -> u32 {
+    case.settings.horizon_days.max(730)
+}
+
+fn twin_grade(g: Grade) -> twin::Grade {
+    match g {
+        Grade::Neurapraxia => twin::Grade::Neurapraxia,
+        Grade::Axonotmesis => twin::Grade::Axonotmesis,
+        Grade::Neurotmesis => twin::Grade::Neurotmesis,
+        Grade::Sunderland(n) => twin::Grade::Sunderland(n),
+    }
+}
+
+/// Whether an exploring surgeon would find the nerve divided or non-conducting (IV–V).
+pub fn not_in_continuity(g: Grade) -> bool {
+    matches!(
+        g,
+        Grade::Neurotmesis | Grade::Sunderland(4) | Grade::Sunderland(5)
+    )
+}
+
+/// Simulates muscle `k` (index into [`Case::muscles`]) of a case in one draw under a set of
+/// treatments.
+pub fn simulate_muscle(
+    engine: &Engine,
+    case: &Case,
+    draw: &Draw,
+    k: usize,
+    treatments: &[PlannedTreatment],
+    weekly: bool,
+) -> Result<Outcome, PrognosisError> {
+    let muscles = case.muscles();
+    let (inj_idx, m) = muscles[k];
+    let injury = &case.injuries[inj_idx];
+    let pos = injury
+        .muscles
+        .iter()
+        .position(|x| x.muscle == m.muscle)
+        .unwrap_or(0);
+    let z = draw.z[inj_idx].get(pos).copied().unwrap_or(0.0);
+    let rel = if m.distance_mm > 0.0 {
+        m.distance_sd_mm / m.distance_mm
+    } else {
+        0.0
+    };
+    let distance = (m.distance_mm + z * m.distance_sd_mm).max(5.0);
+    let grade = draw.grades[inj_idx];
+    let mut tw = Vec::new();
+    for p in treatments {
+        if p.treatment.injury() != inj_idx {
+            continue;
+        }
+        if p.only_if_not_in_continuity && !not_in_continuity(grade) {
+            continue;
+        }
+        match &p.treatment {
+            Treatment::Repair { day, method, .. } => {
+                let (method, dist) = match method {
+                    RepairMethod::Primary => (twin::RepairMethod::Primary, None),
+                    RepairMethod::Graft { length_mm } => (
+                        twin::RepairMethod::Graft {
+                            length_mm: twin::Millimetres(*length_mm),
+                        },
+                        None,
+                    ),
+                    RepairMethod::Transfer {
+                        donor_axons,
+                        distance_mm,
+                        donor_axotomized_days,
+                        ..
+                    } => {
+                        let d = match &p.transfer_targets {
+                            Some(t) => match t.get(&m.muscle) {
+                                Some(d) => Some(*d),
+                                None => continue,
+                            },
+                            None => *distance_mm,
+                        };
+                        let d = d.map(|d| (d * (1.0 + z * rel)).max(5.0));
+                        (
+                            twin::RepairMethod::Transfer {
+                                donor_axons: *donor_axons,
+                                donor_axotomized_days: twin::Days(*donor_axotomized_days as f64),
+                            },
+                            d,
+                        )
+                    }
+                };
+                tw.push(twin::Treatment::Repair {
+                    day: twin::Days(*day as f64),
+                    method,
+                    distance_mm: dist.map(twin::Millimetres),
+                });
+            }
+            Treatment::Stimulation {
+                start_day,
+                end_day,
+                hours_per_day,
+                contractions_per_day,
+                ..
+            } => {
+                let dose = match (hours_per_day, contractions_per_day) {
+                    (_, Some(c)) => twin::StimulationDose::ContractionsPerDay(*c),
+                    (Some(h), None) => twin::StimulationDose::HoursPerDay(*h),
+                    (None, None) => continue,
+                };
+                tw.push(twin::Treatment::Stimulation {
+                    start_day: twin::Days(*start_day as f64),
+                    end_day: twin::Days(*end_day as f64 + 1.0),
+                    dose,
+                });
+            }
+        }
+    }
+    let days = run_days(case);
+    let scenario = twin::Scenario {
+        species: Species::Human,
+        muscle: engine.twin_muscle(&m.muscle).to_string(),
+        age_years: case.patient.age_years,
+        injury: Some(twin::Injury {
+            day: twin::Days(injury.day as f64),
+            distance_mm: twin::Millimetres(distance),
+            grade: twin_grade(grade),
+            fraction_of_axons: twin::Fraction::clamped(m.axon_share),
+            regrowth: if injury.regrowth_prevented {
+                twin::Regrowth::Prevented
+            } else {
+                twin::Regrowth::Allowed
+            },
+        }),
+        treatments: tw,
+        horizon_days: days,
+        seed: twin::cohort::draw_seed(draw.seed, k),
+        overrides: BTreeMap::new(),
+        modifiers: twin::Modifiers {
+            diabetes: case.patient.diabetes,
+            smoking: case.patient.smoking,
+            protein_supplement: false,
+        },
+    };
+    let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled).map_err(|e| {
+        PrognosisError::Twin {
+            muscle: m.muscle.clone(),
+            draw: draw.index,
+            message: e.to_string(),
+        }
+    })?;
+    let obs_days: Vec<u32> = case
+        .observations
+        .iter()
+        .filter(|o| o.muscle == m.muscle)
+        .map(|o| o.day)
+        .collect();
+    let mut observed = Vec::with_capacity(obs_days.len());
+    let nweeks = if weekly { days as usize / 7 + 1 } else { 0 };
+    let mut weekly_mrc = Vec::with_capacity(nweeks);
+    let mut weekly_innervated = Vec::with_capacity(nweeks);
+    let (mut mrc_365, mut mrc_730, mut mrc_end) = (0u8, 0u8, 0u8);
+    for day in 0..=days {
+        if day > 0 {
+            sim.step();
+        }
+        let need_week = weekly && day % 7 == 0;
+        let need_obs = obs_days.contains(&day);
+        if need_week || need_obs || day == 365 || day == 730 || day == days {
+            let q = sim.quantities();
+            if need_week {
+                weekly_mrc.push(q.mrc_grade);
+                weekly_innervated.push(q.innervated_fiber_fraction as f32);
+            }
+            if need_obs {
+                for _ in obs_days.iter().filter(|d| **d == day) {
+                    observed.push(q);
+                }
+            }
+            if day == 365 {
+                mrc_365 = q.mrc_grade;
+            }
+            if day == 730 {
+                mrc_730 = q.mrc_grade;
+            }
+            if day == days {
+                mrc_end = q.mrc_grade;
+            }
+        }
+    }
+    let ev = sim.events();
+    let window = draw.value("end_plate_tau_days").unwrap_or(365.0);
+    let axons_before_window = if !grade.is_axonal() {
+        true
+    } else {
+        ev.first_reinnervation_day
+            .is_some_and(|d| (d as f64) <= injury.day as f64 + window)
+    };
+    Ok(Outcome {
+        first_reinnervation_day: ev.first_reinnervation_day,
+        mrc_3_day: ev.mrc_3_day,
+        mrc_365,
+        mrc_730,
+        mrc_end,
+        axons_before_window,
+        weekly_mrc,
+        weekly_innervated,
+        observed,
+        distance_mm: distance,
+    })
+}
+
+/// Outcomes of every muscle in every draw for several plans: `result[plan][muscle][draw]`.
+pub type Outcomes = Vec<Vec<Vec<Outcome>>>;
+
+/// Runs `draws` draws of a case for each plan (treatment list), in parallel over draws; the
+/// result does not depend on the thread count. `progress` is called once per finished draw.
+pub fn run_plans(
+    engine: &Engine,
+    case: &Case,
+    plans: &[Vec<PlannedTreatment>],
+    draws: usize,
+    weekly_for_first: bool,
+    progress: &(dyn Fn() + Sync),
+) -> Result<(Vec<Draw>, Outcomes), PrognosisError> {
+    let nm = case.muscles().len();
+    if nm == 0 {
+        return Err(PrognosisError::Empty(
+            "no muscle lies distal to the injuries".into(),
+        ));
+    }
+    type DrawResult = Result<(Draw, Vec<Vec<Outcome>>), PrognosisError>;
+    let per_draw: Vec<DrawResult> = (0..draws)
+        .into_par_iter()
+        .with_min_len(1)
+        .map(|i| {
+            let d = engine.draw(case, i);
+            let mut by_plan = Vec::with_capacity(plans.len());
+            for (pi, p) in plans.iter().enumerate() {
+                let mut by_muscle = Vec::with_capacity(nm);
+                for k in 0..nm {
+                    by_muscle.push(simulate_muscle(
+                        engine,
+                        case,
+                        &d,
+                        k,
+                        p,
+                        weekly_for_first && pi == 0,
+                    )?);
+                }
+                by_plan.push(by_muscle);
+            }
+            progress();
+            Ok((d, by_plan))
+        })
+        .collect();
+    let mut all_draws = Vec::with_capacity(draws);
+    let mut out: Outcomes = (0..plans.len())
+        .map(|_| (0..nm).map(|_| Vec::with_capacity(draws)).collect())
+        .collect();
+    for r in per_draw {
+        let (d, by_plan) = r?;
+        all_draws.push(d);
+        for (pi, by_muscle) in by_plan.into_iter().enumerate() {
+            for (k, o) in by_muscle.into_iter().enumerate() {
+                out[pi][k].push(o);
+            }
+        }
+    }
+    Ok((all_draws, out))
+}
+
+/// The case's own treatments as planned treatments (transfers resolved against the atlas).
+pub fn case_treatments(case: &Case, atlas: &crate::atlas::Atlas) -> Vec<PlannedTreatment> {
+    case.treatments
+        .iter()
+        .map(|t| planned(case, atlas, t.clone(), false))
+        .collect()
+}
+
+/// Wraps a treatment, resolving an atlas transfer's per-muscle distances.
+pub fn planned(
+    case: &Case,
+    atlas: &crate::atlas::Atlas,
+    t: Treatment,
+    conditional: bool,
+) -> PlannedTreatment {
+    let transfer_targets = match &t {
+        Treatment::Repair {
+            method:
+                RepairMethod::Transfer {
+                    atlas_id: Some(id),
+                    distance_mm,
+                    ..
+                },
+            ..
+        } => atlas.transfers.iter().find(|x| &x.id == id).map(|tr| {
+            let frame = atlas
+                .nerve(&tr.target_nerve)
+                .map(|n| n.frame.clone())
+                .unwrap_or_default();
+            let scale = atlas.scale_factor(&frame, case.patient.height_cm, case.patient.sex);
+            tr.targets
+                .iter()
+                .filter_map(|m| {
+                    let pos = atlas.muscle(m)?.position_mm;
+                    Some((
+                        m.clone(),
+                        distance_mm.unwrap_or((pos - tr.coaptation_for(m)) * scale),
+                    ))
+                })
+                .collect()
+        }),
+        _ => None,
+    };
+    PlannedTreatment {
+        treatment: t,
+        transfer_targets,
+        only_if_not_in_continuity: conditional,
+    }
+}

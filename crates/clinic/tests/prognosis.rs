@@ -1,0 +1,250 @@
+//! Behaviour of the prognosis, plans and follow-up on the twin (pooled resolution).
+//! Each test asserts something the model could get wrong.
+
+use clinic::montecarlo::{Engine, case_treatments, planned, run_plans};
+use clinic::prognosis::prognose;
+use clinic::{Atlas, Case};
+
+fn setup(text: &str) -> (Engine, Atlas, Case) {
+    let atlas = Atlas::human().unwrap();
+    let case = Case::from_toml(text, &atlas).unwrap();
+    (Engine::human().unwrap(), atlas, case)
+}
+
+fn explicit(distance: f64, grade: &str, extra: &str) -> String {
+    format!(
+        "[patient]\nage_years = 35\n[[injury]]\nmuscle = \"tibialis_anterior\"\ndistance_mm = {distance}\ngrade = \"{grade}\"\n{extra}\n[settings]\nseed = 11\nhorizon_days = 730\n"
+    )
+}
+
+#[test]
+fn longer_distance_never_improves_recovery_on_the_same_draws() {
+    let n = 40;
+    let mut prev_first: Option<Vec<Option<u32>>> = None;
+    let mut prev_median = 0.0;
+    for d in [40.0, 120.0, 250.0] {
+        let (e, a, c) = setup(&explicit(d, "axonotmesis", ""));
+        let (_, o) = run_plans(&e, &c, &[case_treatments(&c, &a)], n, false, &|| {}).unwrap();
+        let first: Vec<Option<u32>> = o[0][0].iter().map(|x| x.first_reinnervation_day).collect();
+        if let Some(p) = &prev_first {
+            for (i, (a, b)) in p.iter().zip(&first).enumerate() {
+                let a = a.map(|x| x as f64).unwrap_or(f64::INFINITY);
+                let b = b.map(|x| x as f64).unwrap_or(f64::INFINITY);
+                assert!(
+                    b >= a,
+                    "draw {i}: first reinnervation {b} at {d} mm earlier than {a} at a shorter distance"
+                );
+            }
+        }
+        let r = prognose(&e, &a, &c, Some(n), &|| {}).unwrap();
+        let med = r.muscles[0].mrc_3_day.median.unwrap_or(f64::INFINITY);
+        assert!(
+            med >= prev_median,
+            "median MRC-3 day {med} at {d} mm is earlier than {prev_median}"
+        );
+        prev_median = med;
+        prev_first = Some(first);
+    }
+    assert!(
+        prev_median > 100.0,
+        "250 mm of regrowth should take months, got {prev_median}"
+    );
+}
+
+#[test]
+fn later_repair_never_improves_recovery_on_the_same_draws() {
+    let n = 40;
+    let mut prev = 0.0;
+    for day in [7, 90, 270] {
+        let extra = format!(
+            "regrowth = \"prevented\"\n[[treatment]]\nkind = \"repair\"\nmethod = \"primary\"\nday = {day}\n"
+        );
+        let (e, a, c) = setup(&explicit(80.0, "neurotmesis", &extra));
+        let r = prognose(&e, &a, &c, Some(n), &|| {}).unwrap();
+        let m = &r.muscles[0];
+        let med = m.mrc_3_day.median.unwrap_or(f64::INFINITY);
+        assert!(
+            med >= prev,
+            "repair on day {day}: median MRC-3 day {med} earlier than {prev} after an earlier repair"
+        );
+        prev = med;
+    }
+}
+
+#[test]
+fn neurapraxia_recovers_in_weeks() {
+    let (e, a, c) = setup(
+        "[patient]\nage_years = 30\n[[injury]]\nnerve = \"radial\"\nsite = \"mid_humerus\"\ngrade = \"neurapraxia\"\n[settings]\nseed = 3\n",
+    );
+    let r = prognose(&e, &a, &c, Some(30), &|| {}).unwrap();
+    for m in &r.muscles {
+        assert!(
+            m.p_mrc_ge_4 > 0.9,
+            "{}: P(MRC>=4) {}",
+            m.muscle,
+            m.p_mrc_ge_4
+        );
+        let med = m.mrc_3_day.median.expect("neurapraxia reaches MRC 3");
+        assert!(
+            med <= 120.0,
+            "{}: median MRC-3 day {med}, expected weeks to a few months",
+            m.muscle
+        );
+    }
+}
+
+#[test]
+fn proximal_neurotmesis_left_alone_does_not_recover() {
+    let (e, a, c) = setup(
+        "[patient]\nage_years = 40\n[[injury]]\nnerve = \"ulnar\"\nsite = \"axilla\"\ngrade = \"neurotmesis\"\n[settings]\nseed = 5\n",
+    );
+    let r = prognose(&e, &a, &c, Some(30), &|| {}).unwrap();
+    let fdi = r
+        .muscles
+        .iter()
+        .find(|m| m.muscle == "first_dorsal_interosseous")
+        .unwrap();
+    assert!(fdi.p_mrc_ge_3 < 0.05, "FDI P(MRC>=3) {}", fdi.p_mrc_ge_3);
+}
+
+#[test]
+fn distal_transfer_beats_a_late_proximal_graft_for_a_distal_target() {
+    let (e, a, c) = setup(
+        "[patient]\nage_years = 40\n[[injury]]\nnerve = \"ulnar\"\nsite = \"elbow\"\ngrade = \"neurotmesis\"\nregrowth = \"prevented\"\n[settings]\nseed = 9\n",
+    );
+    let graft = clinic::case::Treatment::Repair {
+        injury: 0,
+        day: 240,
+        method: clinic::case::RepairMethod::Graft { length_mm: 30.0 },
+    };
+    let transfer = clinic::case::Treatment::Repair {
+        injury: 0,
+        day: 240,
+        method: clinic::case::RepairMethod::Transfer {
+            atlas_id: Some("ain_to_ulnar_motor".into()),
+            donor_axons: 300,
+            distance_mm: None,
+            donor_axotomized_days: 0,
+        },
+    };
+    let plans = vec![
+        vec![planned(&c, &a, graft, false)],
+        vec![planned(&c, &a, transfer, false)],
+    ];
+    let (_, o) = run_plans(&e, &c, &plans, 40, false, &|| {}).unwrap();
+    let k = c
+        .muscles()
+        .iter()
+        .position(|m| m.1.muscle == "first_dorsal_interosseous")
+        .unwrap();
+    let p3 = |p: usize| o[p][k].iter().filter(|x| x.mrc_end >= 3).count();
+    let reinn = |p: usize| {
+        o[p][k]
+            .iter()
+            .filter(|x| x.first_reinnervation_day.is_some())
+            .count()
+    };
+    assert!(
+        p3(1) > p3(0) || (p3(1) == p3(0) && reinn(1) > reinn(0)),
+        "transfer: {} draws MRC>=3, {} reinnervated; graft: {} and {}",
+        p3(1),
+        reinn(1),
+        p3(0),
+        reinn(0)
+    );
+    assert!(
+        p3(1) > 0,
+        "the distal transfer should give useful recovery in some draws"
+    );
+}
+
+const RADIAL: &str = "[patient]\nage_years = 34\n[[injury]]\nnerve = \"radial\"\nsite = \"mid_humerus\"\ngrade = \"unknown\"\nprior = { neurapraxia = 0.35, sunderland_2 = 0.25, sunderland_3 = 0.2, sunderland_4 = 0.1, neurotmesis = 0.1 }\n[settings]\nseed = 2\n";
+
+#[test]
+fn mrc_0_and_no_units_at_month_4_lowers_spontaneous_recovery() {
+    let n = 120;
+    let (e, a, before) = setup(RADIAL);
+    let obs = "[[observation]]\nday = 120\nmuscle = \"brachioradialis\"\nmrc = 0\nemg = { mup = \"none\" }\n";
+    let (_, _, after) = setup(&format!("{RADIAL}{obs}"));
+    let rb = prognose(&e, &a, &before, Some(n), &|| {}).unwrap();
+    let ra = prognose(&e, &a, &after, Some(n), &|| {}).unwrap();
+    let mean = |r: &clinic::prognosis::PrognosisReport| {
+        r.muscles.iter().map(|m| m.p_mrc_ge_3).sum::<f64>() / r.muscles.len() as f64
+    };
+    assert!(
+        mean(&ra) < mean(&rb) - 0.05,
+        "P(MRC>=3) before {} after {}",
+        mean(&rb),
+        mean(&ra)
+    );
+    let f = ra.follow_up.as_ref().unwrap();
+    let p_np = |v: &[(String, f64)]| {
+        v.iter()
+            .find(|x| x.0 == "neurapraxia")
+            .map(|x| x.1)
+            .unwrap_or(0.0)
+    };
+    assert!(p_np(&f.grade_posterior) < p_np(&f.grade_prior));
+    assert!(ra.answer.is_some());
+}
+
+#[test]
+fn impossible_observations_are_flagged() {
+    let (e, a, c) = setup(&format!(
+        "{RADIAL}[[observation]]\nday = 10\nmuscle = \"extensor_indicis\"\nmrc = 5\nemg = {{ mup = \"neurogenic\", fibrillations = \"4+\" }}\n[[observation]]\nday = 11\nmuscle = \"extensor_indicis\"\nmrc = 0\nemg = {{ mup = \"normal\", fibrillations = \"0\" }}\nncs = {{ cmap = \"normal\" }}\n"
+    ));
+    let r = prognose(&e, &a, &c, Some(40), &|| {}).unwrap();
+    let f = r.follow_up.unwrap();
+    assert!(
+        f.implausible,
+        "best fit {} ess {}",
+        f.best_fit, f.effective_draws
+    );
+    assert!(r.answer.unwrap().starts_with("No confident answer"));
+}
+
+#[test]
+fn same_answer_on_one_and_two_threads() {
+    let (e, a, c) = setup(RADIAL);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let r = prognose(&e, &a, &c, Some(24), &|| {}).unwrap();
+            serde_json::to_string(&r).unwrap()
+        })
+    };
+    assert_eq!(run(1), run(2));
+}
+
+#[test]
+fn plans_rank_and_explain() {
+    let (e, a, c) = setup(RADIAL);
+    let r = clinic::plans::compare(&e, &a, &c, 30, &|| {}).unwrap();
+    assert!(r.plans.iter().any(|p| p.name == "wait"));
+    assert!(
+        r.plans
+            .iter()
+            .any(|p| p.name.starts_with("transfer median_to_radial"))
+    );
+    assert!(r.plans.iter().any(|p| p.name.starts_with("explore")));
+    for (i, p) in r.plans.iter().enumerate() {
+        assert_eq!(p.rank, i + 1);
+        assert!(
+            !p.reasons.is_empty()
+                && p.reasons
+                    .iter()
+                    .all(|s| s.chars().any(|c| c.is_ascii_digit()))
+        );
+    }
+    for w in r.plans.windows(2) {
+        assert!(
+            w[0].score >= w[1].score - clinic::plans::TIE,
+            "{} {}",
+            w[0].score,
+            w[1].score
+        );
+    }
+}
