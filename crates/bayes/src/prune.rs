@@ -32,16 +32,19 @@ pub fn relevant(net: &Network, targets: &[VarId], observed: &[VarId]) -> Result<
             children[p.0].push(v);
         }
     }
+    for v in targets.iter().chain(observed) {
+        if v.0 >= n {
+            return Err(crate::BayesError::BadVariableId { id: v.0, count: n });
+        }
+    }
     let mut is_obs = vec![false; n];
     for o in observed {
-        net.variable(*o);
         is_obs[o.0] = true;
     }
-    let (mut top, mut bottom, mut visited) = (vec![false; n], vec![false; n], vec![false; n]);
+    let (mut top, mut bottom) = (vec![false; n], vec![false; n]);
     // (node, from_child)
     let mut stack: Vec<(usize, bool)> = targets.iter().map(|t| (t.0, true)).collect();
     while let Some((j, from_child)) = stack.pop() {
-        visited[j] = true;
         if from_child && !is_obs[j] {
             if !top[j] {
                 top[j] = true;
@@ -99,10 +102,44 @@ pub fn relevant(net: &Network, targets: &[VarId], observed: &[VarId]) -> Result<
             out.set_cpt(nv, &[], &vec![1.0 / k as f64; k])?;
         }
     }
-    let _ = visited;
     Ok(Pruned {
         network: out,
         old_to_new,
         new_to_old,
     })
+}
+
+/// Posteriors of `targets` only: prunes with [`relevant`], compiles the smaller network and
+/// queries it. Returns one distribution per target, in the order given.
+pub fn posteriors_of(
+    net: &Network,
+    evidence: &crate::Evidence,
+    targets: &[VarId],
+    opts: &crate::CompileOptions,
+) -> Result<Vec<Vec<f64>>> {
+    let observed: Vec<VarId> = evidence.findings().iter().map(|f| f.0).collect();
+    for &v in targets.iter().chain(&observed) {
+        if v.0 >= net.len() {
+            return Err(crate::BayesError::BadVariableId {
+                id: v.0,
+                count: net.len(),
+            });
+        }
+    }
+    let pruned = relevant(net, targets, &observed)?;
+    let mut ev = crate::Evidence::new();
+    for (v, f) in evidence.findings() {
+        if let Some(nv) = pruned.old_to_new[v.0] {
+            ev.set(nv, f.clone());
+        }
+    }
+    let jt = crate::compile(&pruned.network, opts)?;
+    let post = jt.query(&ev)?;
+    Ok(targets
+        .iter()
+        .map(|t| match pruned.old_to_new[t.0] {
+            Some(nt) => post.marginals[nt.0].clone(),
+            None => unreachable!("targets are always kept"),
+        })
+        .collect())
 }
