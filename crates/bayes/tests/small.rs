@@ -1,6 +1,9 @@
 //! Hand-checked answers on small networks, errors, pruning, value of information, and
 //! property tests against brute-force enumeration on random networks.
 
+// Variables index several parallel arrays (posteriors, enumeration results).
+#![allow(clippy::needless_range_loop)]
+
 use bayes::{BayesError, CompileOptions, Evidence, Network, VarId, compile, entropy_bits};
 use proptest::prelude::*;
 
