@@ -26,6 +26,9 @@ pub struct Args {
     /// `fibre` (every fibre with its position) or `pooled` (fibres grouped by unit and state).
     #[arg(long, default_value = "fibre")]
     pub resolution: Resolution,
+    /// Also write an HTML report (time courses, pictures at chosen days, CSV) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
 }
 
 /// Reads and validates a case file.
@@ -52,6 +55,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string(&out)?);
     } else {
         print!("{}", summary(&scenario, &course, args.resolution));
+    }
+    if let Some(dir) = &args.report {
+        crate::report::write_report(&scenario, &args.case.display().to_string(), dir)?;
+        eprintln!("report written to {}", dir.join("index.html").display());
     }
     Ok(ExitCode::SUCCESS)
 }

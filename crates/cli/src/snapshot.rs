@@ -1,12 +1,62 @@
-//! The `snapshot` verb (not implemented yet).
+//! The `snapshot` verb: the cross-section, needle-EMG and CMAP pictures of one day.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
+
+use crate::report;
+
 /// Arguments of `reinnervate snapshot`.
-#[derive(clap::Args)]
-pub struct Args {}
+///
+/// Example: `reinnervate snapshot examples/tibialis-anterior-axonotmesis.toml --day 90 --out snap/`
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example:\n  reinnervate snapshot examples/tibialis-anterior-axonotmesis.toml --day 90 --out snap/"
+)]
+pub struct Args {
+    /// The case file (TOML).
+    pub case: PathBuf,
+    /// Day to picture (0 = before the injury).
+    #[arg(long)]
+    pub day: u32,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print the day's views as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Runs the verb.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`snapshot` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let scenario = crate::simulate::load_case(&args.case)?;
+    if args.day > 36_500 {
+        anyhow::bail!(
+            "--day {} is out of range: expected a day between 0 and 36500",
+            args.day
+        );
+    }
+    let fonts = report::system_fonts();
+    let views = views::reference::Views::embedded()?;
+    let mut written = Vec::new();
+    let mut json = String::new();
+    report::simulate_to(&scenario, &[args.day], |sim, reference| {
+        let s = views::adapter::from_simulation(sim, &scenario.muscle)?;
+        let pics = report::day_pictures(&views, reference, &s.view())?;
+        written = report::write_day(&args.out, "", &pics, &fonts)?;
+        json = serde_json::to_string_pretty(&pics.views)?;
+        Ok(())
+    })
+    .with_context(|| format!("snapshot of {} on day {}", args.case.display(), args.day))?;
+    if args.json {
+        println!("{json}");
+    } else {
+        println!("reinnervate snapshot — research and teaching software, not a medical device.");
+        println!("{} on day {}: wrote", scenario.muscle, args.day);
+        for w in written {
+            println!("  {w}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -43,6 +43,10 @@ pub struct CrossSectionOptions {
     pub px_per_um: f32,
     /// Title line.
     pub title: String,
+    /// Mean healthy fibre cross-section, µm² (from the reference). When given, fibre centres are
+    /// drawn closer together so that healthy fibres would just touch (the simulation's positions
+    /// include the healthy extracellular space); atrophy then shows as widened spaces.
+    pub healthy_csa_um2: Option<f32>,
 }
 
 impl Default for CrossSectionOptions {
@@ -53,6 +57,7 @@ impl Default for CrossSectionOptions {
             height_um: 640.0,
             px_per_um: 1.0,
             title: String::new(),
+            healthy_csa_um2: None,
         }
     }
 }
@@ -97,6 +102,7 @@ pub fn cross_section_svg(state: &MuscleState<'_>, opts: &CrossSectionOptions) ->
     });
     let left = cx - opts.width_um / 2.0;
     let top = cy - opts.height_um / 2.0;
+    let pack = packing(state, cx, cy, opts);
     // Typical innervated size, to judge atrophy in the picture.
     let mut sizes: Vec<f32> = (0..n)
         .filter(|&i| state.fibre_state[i] == FibreState::Innervated)
@@ -132,7 +138,10 @@ pub fn cross_section_svg(state: &MuscleState<'_>, opts: &CrossSectionOptions) ->
     let mut fibres_g = String::new();
     let mut fat_g = String::new();
     for i in 0..n {
-        let (x, y) = (state.fibre_x_um[i], state.fibre_y_um[i]);
+        let (x, y) = (
+            cx + (state.fibre_x_um[i] - cx) * pack,
+            cy + (state.fibre_y_um[i] - cy) * pack,
+        );
         let r_um = (state.fibre_csa_um2[i].max(1.0) / std::f32::consts::PI).sqrt();
         let reach = r_um.max(40.0) * 1.3;
         if x + reach < left
@@ -159,13 +168,18 @@ pub fn cross_section_svg(state: &MuscleState<'_>, opts: &CrossSectionOptions) ->
             FibreType::IIx => colours::TYPE_IIX,
         };
         // Rounded polygons for healthy fibres; endomysium keeps them slightly apart.
-        let r = r_um * 0.99 * s;
+        let r = r_um * s;
         let atrophic = st == FibreState::Denervated && state.fibre_csa_um2[i] < 0.7 * typical;
         let d = if atrophic {
             n_angular += 1;
             angular(px, py, r, i)
         } else {
-            polygon(px, py, r, 6 + (hash01(i, 1) * 3.0) as usize, i, 0.07)
+            // Vertex radius of a k-gon with the fibre's area: A = (k/2) r² sin(2π/k).
+            let k = 6 + (hash01(i, 1) * 3.0) as usize;
+            let kf = k as f32;
+            let circle_area = std::f32::consts::PI;
+            let rk = r * (circle_area / (0.5 * kf * (std::f32::consts::TAU / kf).sin())).sqrt();
+            polygon(px, py, rk, k, i, 0.07)
         };
         let class = if atrophic { "angular" } else { "fibre" };
         let _ = write!(fibres_g, r#"<path class="{class}" fill="{fill}" d="{d}"/>"#);
@@ -269,6 +283,28 @@ pub fn cross_section_svg(state: &MuscleState<'_>, opts: &CrossSectionOptions) ->
     );
     out.push_str("</g></svg>");
     out
+}
+
+/// Factor (≤ 1) by which centre distances are shrunk so that healthy fibres just touch.
+fn packing(state: &MuscleState<'_>, cx: f32, cy: f32, opts: &CrossSectionOptions) -> f32 {
+    let Some(healthy) = opts.healthy_csa_um2.filter(|c| c.is_finite() && *c > 0.0) else {
+        return 1.0;
+    };
+    // Area per fibre within 300 µm of the centre → hexagonal centre spacing.
+    let r = 300.0f32;
+    let count = (0..state.n_fibres())
+        .filter(|&i| {
+            (state.fibre_x_um[i] - cx).powi(2) + (state.fibre_y_um[i] - cy).powi(2) < r * r
+        })
+        .count();
+    if count < 10 {
+        return 1.0;
+    }
+    let per = std::f32::consts::PI * r * r / count as f32;
+    let spacing = (2.0 * per / 3f32.sqrt()).sqrt();
+    // Hexagonal packing of healthy fibres (area per fibre = healthy area / 0.98): centre distance.
+    let d = (2.0 * healthy / 3f32.sqrt()).sqrt() * 1.02;
+    if spacing > d { d / spacing } else { 1.0 }
 }
 
 /// A closed polygon path with `k` vertices and radial irregularity `jitter`.

@@ -305,7 +305,7 @@ impl Params {
     /// Normal NCS values for a muscle (matched case-insensitively by name or abbreviation);
     /// the default entry when none matches.
     pub fn ncs_for(&self, muscle: &str) -> &NcsNormal {
-        let m = muscle.trim().to_ascii_lowercase();
+        let m = muscle.trim().to_ascii_lowercase().replace('_', " ");
         self.ncs
             .iter()
             .find(|e| e.muscle.iter().any(|n| n.to_ascii_lowercase() == m))
