@@ -23,6 +23,7 @@ pub mod experiment;
 pub mod gaps;
 pub mod quantity;
 pub mod runner;
+pub mod twin_model;
 
 pub use error::{FieldError, FileError};
 pub use experiment::CalibrationFile;

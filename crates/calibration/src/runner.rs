@@ -13,8 +13,9 @@
 //! - A single experiment is run once, at the central values of its parameters and with the
 //!   run's seed (the same for every experiment, so that `relative_to` compares like with like).
 //! - A population experiment draws each member from its own generator, derived from the run's
-//!   seed and the member's index, and runs it with its own derived seed. Members run in
-//!   parallel and are reduced in index order, so results do not depend on the thread count.
+//!   seed and the member's index, and runs it with its own derived seed, through
+//!   `twin::cohort` (members run in parallel and come back in index order, so results do not
+//!   depend on the thread count).
 //! - `relative_to_day` divides by the same run on another day; `relative_to` divides by the
 //!   other experiment's figure on `relative_to_at` (default: the same day).
 //! - Population summaries: `fraction_mrc_ge_N` is the share of members with MRC ≥ N on the day;
@@ -29,8 +30,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -175,9 +174,6 @@ pub trait Model: Sync {
         seed: u64,
         resolution: Resolution,
     ) -> Result<Trajectory, String>;
-
-    /// The seed of population member `member` of a run with seed `seed`.
-    fn member_seed(&self, seed: u64, member: u64) -> u64;
 }
 
 /// Receives progress (the CLI shows a bar; the library does no I/O).
@@ -496,32 +492,21 @@ fn simulate(
     Ok(t)
 }
 
-/// The generator that draws population member `member`'s values. A separate ChaCha stream
-/// from the one a model might derive from the same seed.
-pub fn member_rng(member_seed: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(member_seed);
-    rng.set_stream(0xca1b_0000_0000_0001);
-    rng
-}
-
-/// Population member `member`'s concrete case and simulation seed.
+/// Population member `member`'s concrete case and simulation seed: the values are drawn
+/// from `twin::cohort::draw_rng(seed, member)` and the member runs with
+/// `twin::cohort::draw_seed(seed, member)`, so a member depends only on the seed and its index.
 pub fn draw_member(
     spec: &ExperimentSpec,
     setup: &Setup,
     member: usize,
-    model: &dyn Model,
     seed: u64,
 ) -> Result<(Case, u64), String> {
-    let member_seed = model.member_seed(seed, member as u64);
-    let mut rng = member_rng(member_seed);
+    let mut rng = twin::cohort::draw_rng(seed, member);
     let case = setup
         .realize(&mut Draw::Random(&mut rng), &spec.id, Some(member))
         .map_err(|e| e.to_string())?;
-    Ok((case, member_seed))
+    Ok((case, twin::cohort::draw_seed(seed, member)))
 }
-
-/// Members per parallel chunk: fixed, so the split never depends on the thread count.
-const CHUNK: usize = 16;
 
 fn run_population(
     spec: &ExperimentSpec,
@@ -532,25 +517,14 @@ fn run_population(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Outcome, String> {
-    let members: Vec<usize> = (0..size as usize).collect();
-    let runs: Vec<Result<Trajectory, String>> = members
-        .par_chunks(CHUNK)
-        .flat_map_iter(|chunk| {
-            let out: Vec<_> = chunk
-                .iter()
-                .map(|&m| {
-                    let r = draw_member(spec, setup, m, model, options.seed).and_then(
-                        |(case, seed)| {
-                            simulate(model, &case, horizon, seed, options.population_resolution)
-                        },
-                    );
-                    r.map_err(|e| format!("population member {m}: {e}"))
-                })
-                .collect();
-            progress.advance(chunk.len() as u64);
-            out
-        })
-        .collect();
+    let runs: Vec<Result<Trajectory, String>> =
+        twin::cohort::run(size as usize, options.seed, |m, _rng| {
+            let r = draw_member(spec, setup, m, options.seed).and_then(|(case, seed)| {
+                simulate(model, &case, horizon, seed, options.population_resolution)
+            });
+            progress.advance(1);
+            r.map_err(|e| format!("population member {m}: {e}"))
+        });
     runs.into_iter()
         .collect::<Result<Vec<_>, _>>()
         .map(Outcome::Population)

@@ -63,10 +63,6 @@ impl Model for Toy {
         t.set_events(first, injury_day.map(|i| i + 10).filter(|d| *d <= horizon));
         Ok(t)
     }
-
-    fn member_seed(&self, seed: u64, member: u64) -> u64 {
-        seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ member
-    }
 }
 
 const FILE: &str = r#"
@@ -288,17 +284,17 @@ fn population_draws_are_deterministic_and_order_free() {
     let spec = file.experiment("cohort").unwrap();
     let setup = spec.setup.as_ref().unwrap();
     let forward: Vec<_> = (0..50)
-        .map(|m| draw_member(spec, setup, m, &Toy, 7).unwrap())
+        .map(|m| draw_member(spec, setup, m, 7).unwrap())
         .collect();
     let backward: Vec<_> = (0..50)
         .rev()
-        .map(|m| draw_member(spec, setup, m, &Toy, 7).unwrap())
+        .map(|m| draw_member(spec, setup, m, 7).unwrap())
         .collect();
     for (m, f) in forward.iter().enumerate() {
         assert_eq!(f, &backward[49 - m]);
     }
     let other_seed: Vec<_> = (0..50)
-        .map(|m| draw_member(spec, setup, m, &Toy, 8).unwrap())
+        .map(|m| draw_member(spec, setup, m, 8).unwrap())
         .collect();
     assert_ne!(forward, other_seed);
     // Members differ from one another.

@@ -1,0 +1,181 @@
+//! The twin as a [`Model`]: a concrete case becomes a `twin` scenario, run at the chosen
+//! resolution with the species' parameter set, and its daily quantities and event days
+//! are copied into a [`Trajectory`].
+//!
+//! Parameter sets are read once per species and shared by every run. A case the twin
+//! cannot take (unknown muscle, a value outside what it accepts) comes back as the twin's
+//! error message, which the runner reports beside each expectation of the experiment.
+
+use std::sync::OnceLock;
+
+use twin::params::{Parameters, Species as TwinSpecies};
+use twin::scenario::{
+    DisuseModel as TwinDisuse, Grade as TwinGrade, Injury as TwinInjury, Modifiers,
+    Regrowth as TwinRegrowth, RepairMethod as TwinRepair, Scenario, StimulationDose,
+    Treatment as TwinTreatment,
+};
+use twin::sim::{Resolution as TwinResolution, Simulation};
+use twin::units::{Days, Fraction, Millimetres};
+
+use crate::case::{Case, DoseValue, Grade, Treatment};
+use crate::experiment::{DisuseModel, Regrowth, RepairMethod, SeddonGrade, Species};
+use crate::quantity::DailyQuantity;
+use crate::runner::{Model, Resolution, Trajectory};
+
+/// The twin, with its parameter sets loaded on first use.
+#[derive(Default)]
+pub struct TwinModel {
+    params: [OnceLock<Result<Parameters, String>>; 3],
+}
+
+impl TwinModel {
+    /// A twin with the shipped parameter sets.
+    pub fn new() -> TwinModel {
+        TwinModel::default()
+    }
+
+    fn parameters(&self, species: Species) -> Result<&Parameters, String> {
+        let (slot, twin_species) = match species {
+            Species::Human => (0, TwinSpecies::Human),
+            Species::Rat => (1, TwinSpecies::Rat),
+            Species::Mouse => (2, TwinSpecies::Mouse),
+        };
+        self.params[slot]
+            .get_or_init(|| Parameters::for_species(twin_species).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| format!("the twin's {} parameters: {e}", species.name()))
+    }
+}
+
+/// The twin scenario of a case.
+pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
+    let species = match case.species {
+        Species::Human => TwinSpecies::Human,
+        Species::Rat => TwinSpecies::Rat,
+        Species::Mouse => TwinSpecies::Mouse,
+    };
+    // Without an age the twin's default adult of the species (as for a case file).
+    let mut s = Scenario::healthy(species, &case.muscle, horizon_days);
+    if let Some(age) = case.age_years {
+        s.age_years = age;
+    }
+    s.seed = seed;
+    s.modifiers = Modifiers::default();
+    s.injury = case.injury.as_ref().map(|inj| TwinInjury {
+        day: Days(f64::from(inj.day)),
+        distance_mm: Millimetres(inj.distance_mm),
+        grade: match inj.grade {
+            Grade::Seddon(SeddonGrade::Neurapraxia) => TwinGrade::Neurapraxia,
+            Grade::Seddon(SeddonGrade::Axonotmesis) => TwinGrade::Axonotmesis,
+            Grade::Seddon(SeddonGrade::Neurotmesis) => TwinGrade::Neurotmesis,
+            Grade::Sunderland(n) => TwinGrade::Sunderland(n),
+        },
+        fraction_of_axons: Fraction(inj.fraction_of_axons),
+        regrowth: match inj.regrowth {
+            Regrowth::Allowed => TwinRegrowth::Allowed,
+            Regrowth::Prevented => TwinRegrowth::Prevented,
+        },
+    });
+    s.treatments = case
+        .treatments
+        .iter()
+        .map(|t| match t {
+            Treatment::Repair {
+                day,
+                method,
+                graft_length_mm,
+                donor_axons,
+                donor_axotomized_days,
+                distance_mm,
+            } => TwinTreatment::Repair {
+                day: Days(f64::from(*day)),
+                method: match method {
+                    RepairMethod::Primary => TwinRepair::Primary,
+                    RepairMethod::Graft => TwinRepair::Graft {
+                        length_mm: Millimetres(graft_length_mm.unwrap_or(0.0)),
+                    },
+                    RepairMethod::Transfer => TwinRepair::Transfer {
+                        donor_axons: donor_axons.unwrap_or(0),
+                        donor_axotomized_days: Days(f64::from(*donor_axotomized_days)),
+                    },
+                },
+                distance_mm: Some(Millimetres(*distance_mm)),
+            },
+            Treatment::Stimulation {
+                start_day,
+                end_day,
+                dose,
+            } => TwinTreatment::Stimulation {
+                start_day: Days(f64::from(*start_day)),
+                end_day: Days(f64::from(*end_day)),
+                dose: match dose {
+                    DoseValue::ContractionsPerDay(c) => StimulationDose::ContractionsPerDay(*c),
+                    DoseValue::HoursPerDay(h) => StimulationDose::HoursPerDay(*h),
+                },
+            },
+            Treatment::Disuse {
+                start_day,
+                end_day,
+                model,
+            } => TwinTreatment::Disuse {
+                start_day: Days(f64::from(*start_day)),
+                end_day: Days(f64::from(*end_day)),
+                model: match model {
+                    DisuseModel::Immobilization => TwinDisuse::Immobilization,
+                    DisuseModel::Unloading => TwinDisuse::Unloading,
+                    DisuseModel::BedRest => TwinDisuse::BedRest,
+                    DisuseModel::Paralysis => TwinDisuse::Paralysis,
+                },
+            },
+        })
+        .collect();
+    s
+}
+
+impl Model for TwinModel {
+    fn simulate(
+        &self,
+        case: &Case,
+        horizon_days: u32,
+        seed: u64,
+        resolution: Resolution,
+    ) -> Result<Trajectory, String> {
+        let params = self.parameters(case.species)?;
+        let scenario = scenario(case, horizon_days, seed);
+        let resolution = match resolution {
+            Resolution::Fibre => TwinResolution::Fibre,
+            Resolution::Pooled => TwinResolution::Pooled,
+        };
+        let sim = Simulation::new(&scenario, params, resolution).map_err(|e| e.to_string())?;
+        let course = sim.run(horizon_days);
+        let mut t = Trajectory::new(horizon_days);
+        for q in &course.days {
+            for dq in DailyQuantity::ALL {
+                t.set(q.day, dq, daily(q, dq));
+            }
+        }
+        let e = &course.events;
+        t.set_events(e.first_reinnervation_day, e.first_fibrillation_day);
+        t.set_mrc_days(e.mrc_3_day, e.mrc_5_day);
+        Ok(t)
+    }
+}
+
+fn daily(q: &twin::quantities::Quantities, dq: DailyQuantity) -> f64 {
+    match dq {
+        DailyQuantity::MuscleMassFraction => q.muscle_mass_fraction,
+        DailyQuantity::MuscleCsaFraction => q.muscle_csa_fraction,
+        DailyQuantity::FiberCsaFraction => q.fiber_csa_fraction,
+        DailyQuantity::FiberDiameterFraction => q.fiber_diameter_fraction,
+        DailyQuantity::FatFibrousFraction => q.fat_fibrous_fraction,
+        DailyQuantity::TetanicForceFraction => q.tetanic_force_fraction,
+        DailyQuantity::VoluntaryForceFraction => q.voluntary_force_fraction,
+        DailyQuantity::InnervatedFiberFraction => q.innervated_fiber_fraction,
+        DailyQuantity::MotorUnitCount => q.motor_unit_count,
+        DailyQuantity::MotorUnitCountFraction => q.motor_unit_count_fraction,
+        DailyQuantity::MotorUnitSizeFraction => q.motor_unit_size_fraction,
+        DailyQuantity::CmapFraction => q.cmap_fraction,
+        DailyQuantity::FibrillationGrade => f64::from(q.fibrillation_grade),
+        DailyQuantity::MrcGrade => f64::from(q.mrc_grade),
+    }
+}

@@ -1,0 +1,103 @@
+//! The calibration test: runs the shared calibration file on the twin and asserts every
+//! expectation passes, unless it is listed with its reason in
+//! `data/calibration/known-gaps.toml`. It fails on an unlisted failure, and also on a listed
+//! gap that now passes or that matches no expectation, so the list stays true.
+//!
+//! Every experiment runs at the pooled resolution, to keep the suite fast on a 2-core CI
+//! machine (a human quadriceps over six years at fibre resolution takes minutes); the twin's
+//! own tests hold the two resolutions to within 2% of each other on every calibration
+//! quantity, and `docs/validation.md` gives the figures of both. Run it in release mode
+//! (`cargo test -p calibration --release`).
+
+use calibration::gaps::KnownGaps;
+use calibration::runner::Silent;
+use calibration::twin_model::TwinModel;
+use calibration::{CalibrationFile, Options, Report, Resolution};
+
+const SHARED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/calibration/experiments.toml"
+);
+const GAPS: &str = include_str!("../../../data/calibration/known-gaps.toml");
+
+fn describe(report: &Report) -> String {
+    let mut s = String::new();
+    for r in &report.results {
+        s.push_str(&format!(
+            "  {:5} {} {} day {:?}: simulated {:?}, accepted {:?}..{:?}{}\n",
+            if r.pass { "pass" } else { "FAIL" },
+            r.experiment,
+            r.quantity,
+            r.day,
+            r.simulated,
+            r.min,
+            r.max,
+            r.reason
+                .as_ref()
+                .map_or(String::new(), |x| format!(" — {x}"))
+        ));
+    }
+    s
+}
+
+#[test]
+fn shared_calibration_file_passes_or_lists_its_gaps() {
+    let Ok(text) = std::fs::read_to_string(SHARED) else {
+        eprintln!("skipped: {SHARED} not present (the project builds without it)");
+        return;
+    };
+    let file = CalibrationFile::parse_strict(&text).expect("the shared file reads");
+    let gaps = KnownGaps::parse(GAPS).expect("known-gaps.toml reads");
+    let report = calibration::run(
+        &file,
+        &TwinModel::new(),
+        &Options::with_resolution(Resolution::Pooled),
+        &Silent,
+    );
+    eprintln!(
+        "{} of {} expectations passed\n{}",
+        report.passed,
+        report.total,
+        describe(&report)
+    );
+    let check = gaps.check(&report);
+    let mut problems = String::new();
+    for r in &check.unlisted_failures {
+        problems.push_str(&format!(
+            "unlisted failure: {} {} day {:?}: simulated {:?}, accepted {:?}..{:?} ({})\n",
+            r.experiment,
+            r.quantity,
+            r.day,
+            r.simulated,
+            r.min,
+            r.max,
+            r.reason.as_deref().unwrap_or("")
+        ));
+    }
+    for g in &check.listed_but_passing {
+        problems.push_str(&format!(
+            "listed gap now passes (remove it from known-gaps.toml): {} {} day {:?}\n",
+            g.experiment, g.quantity, g.day
+        ));
+    }
+    for g in &check.stale {
+        problems.push_str(&format!(
+            "listed gap matches no expectation of the shared file: {} {} day {:?}\n",
+            g.experiment, g.quantity, g.day
+        ));
+    }
+    assert!(problems.is_empty(), "{problems}");
+}
+
+#[test]
+fn every_gap_has_a_reason() {
+    let gaps = KnownGaps::parse(GAPS).expect("known-gaps.toml reads");
+    for g in &gaps.gaps {
+        assert!(
+            g.reason.trim().len() >= 20,
+            "gap {} {} needs a real reason",
+            g.experiment,
+            g.quantity
+        );
+    }
+}
