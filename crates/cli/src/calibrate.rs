@@ -92,13 +92,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// A published figure or bound: as written, up to 4 decimals.
 fn number(x: f64) -> String {
     if x.is_infinite() {
-        if x > 0.0 {
+        return if x > 0.0 {
             "never".into()
         } else {
             "-inf".into()
-        }
+        };
+    }
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// A simulated figure: whole numbers as such, otherwise 3 decimals (1 from 100 up).
+fn simulated(x: f64) -> String {
+    if x.is_infinite() || x.is_nan() {
+        number(x)
     } else if x == x.round() && x.abs() < 1e9 {
         format!("{x:.0}")
     } else if x.abs() >= 100.0 {
