@@ -359,6 +359,21 @@ impl KnowledgeBase {
             .or(m.default.as_ref())
     }
 
+    /// The states of a parent named by a finding: a hidden variable, or `key=value` of a
+    /// multi-valued finding (states `absent`, `present`).
+    pub fn parent_states(&self, parent: &str) -> Option<Vec<String>> {
+        if let Some(h) = self.hidden.iter().find(|x| x.key == parent) {
+            return Some(h.states.clone());
+        }
+        let (key, value) = parent.split_once('=')?;
+        let values: &[&str] = match kind_of(key) {
+            Some(Kind::OneOrList(v)) | Some(Kind::List(v)) => v,
+            _ => return None,
+        };
+        (self.multi.iter().any(|m| m.key == key) && values.contains(&value))
+            .then(|| vec!["absent".to_string(), "present".to_string()])
+    }
+
     fn validate(&self) -> Result<(), KbError> {
         let h = &self.hypotheses;
         // Levels and categories.
@@ -521,17 +536,20 @@ impl KnowledgeBase {
             }
         }
         if let Some(parent) = &f.parent {
-            let Some(p) = self.hidden.iter().find(|x| &x.key == parent) else {
-                return Err(invalid(&place, format!("unknown hidden parent `{parent}`")));
-            };
-            for s in &p.states {
+            let states = self.parent_states(parent).ok_or_else(|| {
+                invalid(
+                    &place,
+                    format!("unknown parent `{parent}` (a hidden variable, or `key=value` of a multi-valued finding)"),
+                )
+            })?;
+            for s in &states {
                 let row = f
                     .given
                     .get(s)
                     .ok_or_else(|| invalid(&place, format!("no row for parent state `{s}`")))?;
                 check_row(&format!("{place}, given {s}"), row, n)?;
             }
-            if f.given.keys().any(|k| !p.states.contains(k)) {
+            if f.given.keys().any(|k| !states.contains(k)) {
                 return Err(invalid(
                     &place,
                     "a `given` row names an unknown parent state",

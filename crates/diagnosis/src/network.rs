@@ -58,6 +58,11 @@ pub struct Model {
     pub time_edges: Vec<f64>,
     /// Candidate tests: (variable index, the test as a clinician orders it).
     pub tests: Vec<(usize, String)>,
+    /// Signs whose parent is a value of a multi-valued finding (e.g. `exam.ptosis` under
+    /// `exam.distribution=ocular`): sign key → (multi-valued key, value variable). A sign present
+    /// means its region is involved, so when the multi-valued finding is given, the value is set
+    /// present too (the definition of the sign, not a second piece of evidence).
+    pub implies: BTreeMap<String, (String, usize)>,
 }
 
 /// Evidence: one optional likelihood vector per variable (one-hot for hard evidence).
@@ -130,25 +135,9 @@ impl Model {
             edges: BTreeMap::new(),
             time_edges: h.time.edges_days.clone(),
             tests: Vec::new(),
+            implies: BTreeMap::new(),
         };
         let mut hidden_index = BTreeMap::new();
-        for f in &kb.hidden {
-            let idx = model.add_single(kb, f, &hidden_index);
-            hidden_index.insert(f.key.clone(), idx);
-        }
-        for f in &kb.findings {
-            let idx = model.add_single(kb, f, &hidden_index);
-            model.single.insert(f.key.clone(), idx);
-            if !f.coarse.is_empty() {
-                model.coarse.insert(f.key.clone(), f.coarse.clone());
-            }
-            if !f.edges.is_empty() {
-                model.edges.insert(f.key.clone(), f.edges.clone());
-            }
-            if let Some(t) = &f.test {
-                model.tests.push((idx, t.clone()));
-            }
-        }
         for m in &kb.multi {
             let values: &[&str] = match crate::findings::kind_of(&m.key) {
                 Some(crate::findings::Kind::OneOrList(v))
@@ -173,9 +162,32 @@ impl Model {
                     parents: vec![DISEASE],
                     cpt,
                 });
+                hidden_index.insert(format!("{}={v}", m.key), idx);
                 list.push((v.to_string(), idx));
             }
             model.multi.insert(m.key.clone(), list);
+        }
+        for f in &kb.hidden {
+            let idx = model.add_single(kb, f, &hidden_index);
+            hidden_index.insert(f.key.clone(), idx);
+        }
+        for f in &kb.findings {
+            let idx = model.add_single(kb, f, &hidden_index);
+            model.single.insert(f.key.clone(), idx);
+            if !f.coarse.is_empty() {
+                model.coarse.insert(f.key.clone(), f.coarse.clone());
+            }
+            if !f.edges.is_empty() {
+                model.edges.insert(f.key.clone(), f.edges.clone());
+            }
+            if let Some(t) = &f.test {
+                model.tests.push((idx, t.clone()));
+            }
+            if let Some((mkey, _)) = f.parent.as_deref().and_then(|p| p.split_once('=')) {
+                if let Some(&pi) = f.parent.as_ref().and_then(|p| hidden_index.get(p)) {
+                    model.implies.insert(f.key.clone(), (mkey.to_string(), pi));
+                }
+            }
         }
         model
     }
@@ -308,6 +320,12 @@ impl Model {
                 }
             } else {
                 unused.push(key.to_string());
+            }
+        }
+        for (sign, (mkey, idx)) in &self.implies {
+            let present = findings.observed.get(sign.as_str()) == Some(&Observation::Bool(true));
+            if present && findings.observed.contains_key(mkey.as_str()) {
+                ev[*idx] = Some(one_hot(2, 1));
             }
         }
         (ev, unused)

@@ -289,3 +289,20 @@ proptest! {
         let _ = LEVEL;
     }
 }
+
+#[test]
+fn a_sign_is_not_counted_twice_with_its_region() {
+    // Ptosis is ocular weakness: given an ocular distribution, adding ptosis changes nothing;
+    // without a distribution, ptosis alone points to the junction.
+    let r = Reasoner::new().unwrap();
+    let nmj = |text: &str| {
+        let d = r.diagnose(&Findings::from_toml_str(text).unwrap()).unwrap();
+        d.level.iter().find(|l| l.name == "nmj").unwrap().p
+    };
+    let region = nmj("[exam]\ndistribution = \"ocular\"\n");
+    let both = nmj("[exam]\ndistribution = \"ocular\"\nptosis = true\n");
+    assert!((region - both).abs() < 1e-9, "{region} vs {both}");
+    let prior = nmj("");
+    let sign = nmj("[exam]\nptosis = true\n");
+    assert!(sign > 2.0 * prior, "{sign} vs {prior}");
+}
