@@ -111,10 +111,11 @@ pub fn unit_cv(params: &Params, state: &MuscleState<'_>) -> Vec<f64> {
                 let gain = c.regenerated_cv_gain_per_month.value;
                 let mature = (c.regenerated_cv_initial.value + gain * first + gain * 0.1 * later)
                     .min(c.regenerated_cv_ceiling.value);
-                // Dispersion of regenerated axons is about five times normal: spread their
-                // velocities five times as widely around the maturing mean.
-                let spread = (1.0 - floor) * c.regenerated_dispersion.value;
-                (mature * (1.0 + spread * (rank - 0.5))).max(0.05)
+                // Dispersion of regenerated axons is about five times normal (Buchthal & Kühl
+                // 1979): the spread of inverse velocities (latency per unit length) of normal
+                // axons, 1/floor − 1, is widened five-fold below the fastest regenerated axon.
+                let widen = c.regenerated_dispersion.value * (1.0 / floor - 1.0);
+                1.0 / (1.0 / mature + widen * (1.0 - rank))
             } else {
                 normal
             }

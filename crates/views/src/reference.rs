@@ -49,6 +49,8 @@ pub struct Reference {
     pub viable_csa: f64,
     /// Mean viable-fibre cross-section, µm².
     pub mean_fibre_csa: f64,
+    /// Viable fibres.
+    pub viable_fibres: usize,
     /// Fat/fibrous fraction.
     pub fat_fibrous_fraction: f64,
     /// Peak of the distal CMAP waveform (internal units).
@@ -101,6 +103,7 @@ impl Reference {
             } else {
                 0.0
             },
+            viable_fibres: viable,
             fat_fibrous_fraction: state.fat_fibrous_fraction,
             cmap_peak,
             units,
