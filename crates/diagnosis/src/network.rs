@@ -183,10 +183,11 @@ impl Model {
             if let Some(t) = &f.test {
                 model.tests.push((idx, t.clone()));
             }
-            if let Some((mkey, _)) = f.parent.as_deref().and_then(|p| p.split_once('=')) {
-                if let Some(&pi) = f.parent.as_ref().and_then(|p| hidden_index.get(p)) {
-                    model.implies.insert(f.key.clone(), (mkey.to_string(), pi));
-                }
+            if let (Some((mkey, _)), Some(&pi)) = (
+                f.parent.as_deref().and_then(|p| p.split_once('=')),
+                f.parent.as_ref().and_then(|p| hidden_index.get(p)),
+            ) {
+                model.implies.insert(f.key.clone(), (mkey.to_string(), pi));
             }
         }
         model
