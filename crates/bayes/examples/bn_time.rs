@@ -1,5 +1,6 @@
 //! Times compilation and one all-posteriors query of a BIF network:
-//! `cargo run --release -p bayes --example bn_time -- NETWORK.bif.gz [cases]`.
+//! `cargo run --release -p bayes --example bn_time -- NETWORK.bif.gz [cases] [REFERENCE.json]`
+//! (with a reference file, the evidence of its first case).
 
 use std::time::Instant;
 
@@ -25,10 +26,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for s in jt.clique_shapes().iter().take(12) {
         println!("  {s:?}");
     }
+    // Optional reference file: use the evidence of its first case.
+    let mut ev = Evidence::new();
+    if let Some(r) = std::env::args().nth(3) {
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(r)?)?;
+        if let Some(obj) = v["cases"][0]["evidence"].as_object() {
+            ev = Evidence::from_names(
+                &net,
+                obj.iter()
+                    .map(|(k, s)| (k.as_str(), s.as_str().unwrap_or(""))),
+            )?;
+        }
+    }
     let mut ws = jt.workspace();
     for _ in 0..cases {
         let t = Instant::now();
-        let p = jt.query_with(&mut ws, &Evidence::new())?;
+        let p = jt.query_with(&mut ws, &ev)?;
         println!(
             "query {:.4} s, log P(e) = {}",
             t.elapsed().as_secs_f64(),

@@ -35,6 +35,9 @@ struct FactorMap {
     starts: Vec<u32>,
 }
 
+/// Output buffers of a pass: (map index, buffer).
+type Outputs<'a> = Vec<(usize, &'a mut [f64])>;
+
 /// A clique's layout with the tabulated maps to a list of factors.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Blocked {
@@ -42,16 +45,6 @@ pub(crate) struct Blocked {
     outer: Vec<usize>,
     blocks: usize,
     maps: Vec<FactorMap>,
-}
-
-/// How a pass starts each block.
-pub(crate) enum Base<'a> {
-    /// Keep the potential's current values.
-    Keep,
-    /// Start from ones (the potential's values are ignored).
-    Ones,
-    /// Start from a copy of this array (same layout as the potential).
-    Copy(&'a [f64]),
 }
 
 impl Blocked {
@@ -158,13 +151,11 @@ impl Blocked {
         }
     }
 
-    /// One pass over blocks `first..last` of `pot` (which starts at block `first`): start from
-    /// `base`, multiply by `scale` and by each input `(map, factor)`, then add the block into
-    /// each output `(map, buffer)`.
+    /// One pass over blocks `blocks`: each block starts as `scale`, is multiplied by each
+    /// input `(map, factor)`, then added into each output `(map, buffer)`. The block lives in a
+    /// buffer of its own: the clique potential is never stored.
     fn pass_range(
         &self,
-        pot: &mut [f64],
-        base: &Base<'_>,
         scale: f64,
         inputs: &[(usize, &[f64])],
         outputs: &mut [(usize, &mut [f64])],
@@ -172,20 +163,10 @@ impl Blocked {
     ) {
         let (first, last) = (blocks.start, blocks.end);
         let l = self.block;
-        let start = first * l;
-        self.for_blocks(first, last, |b, off| {
-            let i = b * l;
-            let x = &mut pot[i - start..i - start + l];
-            match base {
-                Base::Keep => {}
-                Base::Ones => x.fill(1.0),
-                Base::Copy(init) => x.copy_from_slice(&init[i..i + l]),
-            }
-            if scale != 1.0 {
-                for v in x.iter_mut() {
-                    *v *= scale;
-                }
-            }
+        let mut buf = vec![0.0f64; l];
+        self.for_blocks(first, last, |_, off| {
+            let x = &mut buf[..];
+            x.fill(scale);
             for &(k, f) in inputs {
                 let map = &self.maps[k];
                 let (o, r) = (off[k], map.run);
@@ -246,13 +227,11 @@ impl Blocked {
         });
     }
 
-    /// One fused pass over the whole potential (see [`Blocked::pass_range`]); outputs are
-    /// cleared first. Large potentials run in a fixed number of chunks; `scratch` (grown once,
-    /// then reused) holds the partial outputs of chunks after the first.
+    /// One fused pass over the whole clique (see [`Blocked::pass_range`]); outputs are cleared
+    /// first. Large cliques run in a fixed number of chunks; `scratch` (grown once, then reused)
+    /// holds the partial outputs of the chunks after the first, added in chunk order.
     pub(crate) fn pass(
         &self,
-        pot: &mut [f64],
-        base: Base<'_>,
         scale: f64,
         inputs: &[(usize, &[f64])],
         outputs: &mut [(usize, &mut [f64])],
@@ -273,7 +252,7 @@ impl Blocked {
             1
         };
         if chunks == 1 {
-            return self.pass_range(pot, &base, scale, inputs, outputs, 0..self.blocks);
+            return self.pass_range(scale, inputs, outputs, 0..self.blocks);
         }
         let need = (chunks - 1) * out_len;
         if scratch.len() < need {
@@ -281,51 +260,28 @@ impl Blocked {
         }
         let per = self.blocks.div_ceil(chunks);
         // Partial outputs of chunks 1.. laid out chunk after chunk in `scratch`.
-        let lens: Vec<usize> = outputs.iter().map(|(_, o)| o.len()).collect();
-        let mut partials: Vec<Vec<(usize, &mut [f64])>> = Vec::with_capacity(chunks - 1);
+        let mut partials: Vec<(usize, Outputs<'_>)> = Vec::with_capacity(chunks - 1);
         let mut rest: &mut [f64] = &mut scratch[..need];
-        for _ in 1..chunks {
-            let mut v = Vec::with_capacity(lens.len());
-            for (idx, &len) in lens.iter().enumerate() {
-                let (a, b) = rest.split_at_mut(len);
+        for k in 1..chunks {
+            let mut v = Vec::with_capacity(outputs.len());
+            for (map, o) in outputs.iter() {
+                let (a, b) = rest.split_at_mut(o.len());
                 a.fill(0.0);
-                v.push((outputs[idx].0, a));
+                v.push((*map, a));
                 rest = b;
             }
-            partials.push(v);
+            partials.push((k, v));
         }
-        let base = &base;
-        let mut pieces: Vec<(usize, &mut [f64])> =
-            pot.chunks_mut(per * self.block).enumerate().collect();
-        let (head, tail) = pieces.split_at_mut(1);
+        let range = |k: usize| (k * per).min(self.blocks)..((k + 1) * per).min(self.blocks);
         rayon::join(
+            || self.pass_range(scale, inputs, outputs, range(0)),
             || {
-                let (k, p) = &mut head[0];
-                self.pass_range(
-                    p,
-                    base,
-                    scale,
-                    inputs,
-                    outputs,
-                    *k * per..((*k + 1) * per).min(self.blocks),
-                );
-            },
-            || {
-                tail.par_iter_mut()
-                    .zip(partials.par_iter_mut())
-                    .for_each(|((k, p), outs)| {
-                        self.pass_range(
-                            p,
-                            base,
-                            scale,
-                            inputs,
-                            outs,
-                            *k * per..((*k + 1) * per).min(self.blocks),
-                        );
-                    });
+                partials.par_iter_mut().for_each(|(k, outs)| {
+                    self.pass_range(scale, inputs, outs, range(*k));
+                });
             },
         );
-        for part in &partials {
+        for (_, part) in &partials {
             for ((_, o), (_, p)) in outputs.iter_mut().zip(part) {
                 for (d, s) in o.iter_mut().zip(p.iter()) {
                     *d += *s;
@@ -345,19 +301,23 @@ mod tests {
         let cards = [3, 4, 5, 7];
         let f: Vec<f64> = (0..15).map(|x| 1.0 + x as f64).collect();
         let g: Vec<f64> = (0..7).map(|x| 0.5 + x as f64).collect();
+        // maps: f, g, out over (b), and the whole clique (identity strides).
         let blk = Blocked::new(
             &cards,
-            &[vec![1, 0, 3, 0], vec![0, 0, 0, 1], vec![0, 1, 0, 0]],
+            &[
+                vec![1, 0, 3, 0],
+                vec![0, 0, 0, 1],
+                vec![0, 1, 0, 0],
+                vec![140, 35, 7, 1],
+            ],
         );
-        let mut pot = vec![0.0; 420];
         let mut out = vec![0.0; 4];
+        let mut whole = vec![0.0; 420];
         let mut scratch = Vec::new();
         blk.pass(
-            &mut pot,
-            Base::Ones,
             2.0,
             &[(0, &f), (1, &g)],
-            &mut [(2, &mut out)],
+            &mut [(2, &mut out), (3, &mut whole)],
             &mut scratch,
         );
         let mut want = [0.0; 4];
@@ -366,7 +326,7 @@ mod tests {
                 for c in 0..5 {
                     for d in 0..7 {
                         let v = 2.0 * f[c * 3 + a] * g[d];
-                        assert_eq!(pot[((a * 4 + b) * 5 + c) * 7 + d], v);
+                        assert_eq!(whole[((a * 4 + b) * 5 + c) * 7 + d], v);
                         want[b] += v;
                     }
                 }

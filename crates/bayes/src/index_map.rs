@@ -133,51 +133,6 @@ impl IndexMap {
             }),
         }
     }
-
-    /// `dst[i] *= f[j]` over the clique entries of runs `first..last`; `dst` starts at run `first`.
-    pub(crate) fn multiply(&self, dst: &mut [f64], f: &[f64], first: usize, last: usize) {
-        let (run, rs) = (self.run, self.run_stride);
-        let base = first * run;
-        match rs {
-            0 => self.for_runs(first, last, |i, j| {
-                let x = f[j];
-                for d in &mut dst[i - base..i - base + run] {
-                    *d *= x;
-                }
-            }),
-            1 => self.for_runs(first, last, |i, j| {
-                for (d, x) in dst[i - base..i - base + run].iter_mut().zip(&f[j..j + run]) {
-                    *d *= *x;
-                }
-            }),
-            _ => self.for_runs(first, last, |i, j| {
-                for (t, d) in dst[i - base..i - base + run].iter_mut().enumerate() {
-                    *d *= f[j + t * rs];
-                }
-            }),
-        }
-    }
-}
-
-/// Potentials at least this large are multiplied in parallel chunks.
-const PAR_MIN_STATES: usize = 1 << 18;
-/// Fixed number of chunks of a parallel multiplication (each writes its own entries).
-const MUL_CHUNKS: usize = 16;
-
-impl IndexMap {
-    /// `dst[i] *= f[j]` over the whole clique, in parallel for large cliques.
-    pub(crate) fn par_multiply(&self, dst: &mut [f64], f: &[f64]) {
-        if self.runs * self.run < PAR_MIN_STATES || self.runs < MUL_CHUNKS {
-            return self.multiply(dst, f, 0, self.runs);
-        }
-        use rayon::prelude::*;
-        let per = self.runs.div_ceil(MUL_CHUNKS);
-        dst.par_chunks_mut(per * self.run)
-            .enumerate()
-            .for_each(|(k, chunk)| {
-                self.multiply(chunk, f, k * per, ((k + 1) * per).min(self.runs));
-            });
-    }
 }
 
 #[cfg(test)]
@@ -205,10 +160,5 @@ mod tests {
         // prefix sub (a, b) merges into one contiguous dim
         let p = IndexMap::between(&[0, 1, 2], &cards, &[0, 1]);
         assert_eq!((p.runs, p.run, p.run_stride), (6, 2, 0));
-        let mut d2 = src.clone();
-        let f: Vec<f64> = (0..6).map(|x| x as f64).collect();
-        p.multiply(&mut d2[4..], &f, 2, 6);
-        assert_eq!(d2[5], 5.0 * 2.0);
-        assert_eq!(d2[11], 11.0 * 5.0);
     }
 }

@@ -1,17 +1,29 @@
-//! Evidence and exact propagation on a compiled junction tree (Hugin architecture: Jensen,
-//! Lauritzen & Olesen 1990).
+//! Evidence and exact propagation on a compiled junction tree: the Hugin scheme (Jensen,
+//! Lauritzen & Olesen 1990) run without storing clique potentials.
 //!
-//! A query copies the compiled clique potentials into a workspace, multiplies each finding into
-//! the smallest clique holding its variable (a hard finding zeroes the other states; a soft
-//! finding multiplies by its likelihood vector), then runs one collect pass towards the root
-//! and one distribute pass back. Message `m` over separator `S` from clique `C` is
-//! `Σ_{C∖S} φ_C`; the receiver is multiplied by `m / m_old` (with 0/0 = 0). Collect messages
-//! are rescaled to sum to one and the scale's logarithm is accumulated, so the evidence
-//! probability is `log P(e) = Σ log scale + log Σ φ_root` without underflow. Posteriors are
-//! the normalised marginals of each variable's smallest clique.
+//! Per query the tree is first *sliced* by the hard findings: an observed variable is dropped
+//! from every clique, separator and CPT map, its state becoming a fixed offset into the CPTs
+//! that mention it, so each clique shrinks by the cardinality of its observed variables (this is
+//! where MUNIN1's cliques of up to 7.8e7 states become small under evidence). Soft findings
+//! multiply their likelihood vector into the smallest clique holding the variable.
+//!
+//! Collect (children before parents): a clique's potential is the product of its CPTs, soft
+//! findings and its children's messages, each message rescaled to sum to one (the scales'
+//! logarithms add up to `log P(e)` with the root's total, so nothing underflows); one fused pass
+//! computes it block by block and marginalises it onto the separator with the parent — the
+//! potential itself is never written anywhere. Distribute (parents before children): the same
+//! product is recomputed, multiplied by `new / old` on the parent separator (0/0 = 0, as in
+//! Hugin), and marginalised in the same pass onto each child's separator and onto the
+//! variables whose posterior is read from this clique; the root does collect and distribute in
+//! one pass. Leaves with nothing to report skip the distribute pass. Memory is therefore two
+//! copies of every separator, whatever the cliques' sizes; the price is recomputing products
+//! (cheap: the factors are small and in cache, the clique is streamed block by block).
+//! Posteriors are normalised marginals of the smallest separator (else clique) holding each
+//! variable.
 
-use crate::blocked::Base;
+use crate::blocked::Blocked;
 use crate::error::{BayesError, Result};
+use crate::index_map::IndexMap;
 use crate::junction_tree::{Home, JunctionTree};
 use crate::network::VarId;
 
@@ -108,24 +120,46 @@ impl Posteriors {
 /// Reusable buffers for queries on one tree (allocated once, reused by every query).
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    pub(crate) pots: Vec<Vec<f64>>,
-    pub(crate) seps: Vec<Vec<f64>>,
-    pub(crate) par_scratch: Vec<f64>,
-    pub(crate) sep_new: Vec<Vec<f64>>,
+    /// Collect message of each clique to its parent; after distribute, the separator marginal.
+    seps: Vec<Vec<f64>>,
+    /// Distribute message into each clique; after it is used, the ratio new / old.
+    sep_new: Vec<Vec<f64>>,
+    par_scratch: Vec<f64>,
+}
+
+/// `log P(e)`, the posterior of every variable, and the joints requested.
+pub(crate) type Propagated = (f64, Vec<Vec<f64>>, Vec<Vec<f64>>);
+
+/// Per-query layout of one clique, sliced by the hard findings.
+struct Sliced {
+    blocked: Blocked,
+    /// Index of the first child map, of the parent (or total) map, of the first output map.
+    first_child: usize,
+    parent_map: usize,
+    first_out: usize,
+    /// CPT offsets (state of observed family members), per assigned CPT.
+    cpt_offsets: Vec<usize>,
+    /// Soft findings entered here (indices into the likelihood list).
+    soft: Vec<usize>,
+    /// Outputs: (variables, index into the result list).
+    outs: Vec<usize>,
 }
 
 impl JunctionTree {
     /// Buffers for [`JunctionTree::query_with`].
     pub fn workspace(&self) -> Workspace {
         Workspace {
-            pots: self
+            seps: self
                 .cliques
                 .iter()
-                .map(|c| crate::memory::zeroed(c.size))
+                .map(|c| crate::memory::zeroed(c.sep_size))
                 .collect(),
-            seps: self.cliques.iter().map(|c| vec![0.0; c.sep_size]).collect(),
+            sep_new: self
+                .cliques
+                .iter()
+                .map(|c| crate::memory::zeroed(c.sep_size))
+                .collect(),
             par_scratch: Vec::new(),
-            sep_new: self.cliques.iter().map(|c| vec![0.0; c.sep_size]).collect(),
         }
     }
 
@@ -133,6 +167,15 @@ impl JunctionTree {
     pub fn query(&self, evidence: &Evidence) -> Result<Posteriors> {
         let mut ws = self.workspace();
         self.query_with(&mut ws, evidence)
+    }
+
+    /// Posteriors of every variable and `log P(e)`, reusing `ws` (see [`JunctionTree::workspace`]).
+    pub fn query_with(&self, ws: &mut Workspace, evidence: &Evidence) -> Result<Posteriors> {
+        let (log_evidence, marginals, _) = self.propagate(ws, evidence, &[])?;
+        Ok(Posteriors {
+            marginals,
+            log_evidence,
+        })
     }
 
     /// Checks the evidence and turns it into one likelihood vector per observed variable.
@@ -189,123 +232,327 @@ impl JunctionTree {
         Ok(out)
     }
 
-    /// Enters the evidence and propagates: afterwards every clique potential in `ws` is
-    /// proportional to the joint posterior of its variables. Returns `log P(e)`.
-    pub(crate) fn propagate(&self, ws: &mut Workspace, evidence: &Evidence) -> Result<f64> {
+    /// Enters the evidence and propagates. Returns `log P(e)`, the posterior of every variable,
+    /// and for each request `(clique, variables)` the (unnormalised) joint of those variables
+    /// from that clique's belief; requested variables must be in the clique and unobserved.
+    pub(crate) fn propagate(
+        &self,
+        ws: &mut Workspace,
+        evidence: &Evidence,
+        requests: &[(usize, Vec<usize>)],
+    ) -> Result<Propagated> {
         let liks = self.likelihoods(evidence)?;
-        // Findings per entry clique.
-        let mut at: Vec<Vec<usize>> = vec![Vec::new(); self.cliques.len()];
-        for (k, (v, _)) in liks.iter().enumerate() {
-            at[self.entry[*v].0].push(k);
+        let n = self.cards.len();
+        let m = self.cliques.len();
+        let mut hard: Vec<Option<usize>> = vec![None; n];
+        let mut soft_at: Vec<Vec<usize>> = vec![Vec::new(); m];
+        for (k, (v, l)) in liks.iter().enumerate() {
+            match evidence.get(VarId(*v)) {
+                Some(Finding::State(s)) => hard[*v] = Some(*s),
+                _ => soft_at[self.entry[*v]].push(k),
+            }
+            debug_assert_eq!(l.len(), self.cards[*v]);
         }
+        // Sliced separators (in separator layout order, observed variables dropped).
+        let sep_eff: Vec<Vec<usize>> = self
+            .cliques
+            .iter()
+            .map(|c| {
+                c.sep
+                    .iter()
+                    .copied()
+                    .filter(|&v| hard[v].is_none())
+                    .collect()
+            })
+            .collect();
+        let sep_len: Vec<usize> = sep_eff
+            .iter()
+            .map(|s| s.iter().map(|&v| self.cards[v]).product())
+            .collect();
+        // Outputs: homed variables, then requests.
+        let mut results: Vec<Vec<f64>> = Vec::new();
+        let mut outs_at: Vec<Vec<(Vec<usize>, usize)>> = vec![Vec::new(); m];
+        for v in 0..n {
+            if let (Home::Clique(c), None) = (self.home[v], hard[v]) {
+                outs_at[c].push((vec![v], results.len()));
+                results.push(vec![0.0; self.cards[v]]);
+            }
+        }
+        let first_request = results.len();
+        for (c, vars) in requests {
+            outs_at[*c].push((vars.clone(), results.len()));
+            results.push(vec![0.0; vars.iter().map(|&v| self.cards[v]).product()]);
+        }
+        let plans: Vec<Sliced> = (0..m)
+            .map(|c| self.slice(c, &hard, &sep_eff, &soft_at[c], &liks, &outs_at[c]))
+            .collect();
         let mut log_z = 0.0;
-        let mut inv_scale = vec![1.0f64; self.cliques.len()];
-        // Collect: one fused pass per clique (children before parents): initial potential ×
-        // findings × messages from the children, marginalised onto the separator.
+        let mut inv_scale = vec![1.0f64; m];
+        let root = *self.post_order.last().unwrap_or(&0);
+        // Collect.
         for &c in &self.post_order {
             let cl = &self.cliques[c];
-            let cached = self.init[c].as_deref();
-            let n_cpt = self.assigned[c].len();
-            let mut inputs: Vec<(usize, &[f64])> = Vec::new();
-            let base = if at[c].is_empty() {
-                match cached {
-                    Some(init) => Base::Copy(init),
-                    None => Base::Ones,
-                }
-            } else {
-                self.initial_or_ones(c, &mut ws.pots[c]);
-                for &k in &at[c] {
-                    let (v, lik) = &liks[k];
-                    let map = &self.entry[*v].1;
-                    map.par_multiply(&mut ws.pots[c], lik);
-                }
-                Base::Keep
-            };
-            if cached.is_none() {
-                inputs.extend(self.cpt_inputs(c));
-            }
-            let mut out = std::mem::take(&mut ws.seps[c]);
+            let plan = &plans[c];
             let mut scale = 1.0;
-            for (k, &ch) in cl.children.iter().enumerate() {
-                inputs.push((n_cpt + k, ws.seps[ch].as_slice()));
+            for &ch in &cl.children {
                 scale *= inv_scale[ch];
             }
-            let out_map = n_cpt + cl.children.len();
-            let mut total = [0.0f64];
-            {
-                let out_slice: &mut [f64] = if cl.parent.is_some() {
-                    &mut out
-                } else {
-                    &mut total
-                };
-                cl.blocked.pass(
-                    &mut ws.pots[c],
-                    base,
-                    scale,
-                    &inputs,
-                    &mut [(out_map, out_slice)],
-                    &mut ws.par_scratch,
-                );
-            }
-            let s: f64 = if cl.parent.is_some() {
-                out.iter().sum()
-            } else {
+            let s = if c == root {
+                // Collect and distribute of the root in one pass.
+                let mut taken: Vec<Vec<f64>> = cl
+                    .children
+                    .iter()
+                    .map(|&ch| std::mem::take(&mut ws.sep_new[ch]))
+                    .collect();
+                let mut total = [0.0f64];
+                let mut res_bufs: Vec<Vec<f64>> = plan
+                    .outs
+                    .iter()
+                    .map(|&i| std::mem::take(&mut results[i]))
+                    .collect();
+                {
+                    let inputs = self.inputs(c, plan, &liks, &ws.seps, &sep_len, None);
+                    let mut outputs: Vec<(usize, &mut [f64])> =
+                        vec![(plan.parent_map, &mut total[..])];
+                    for (k, (buf, &ch)) in taken.iter_mut().zip(&cl.children).enumerate() {
+                        outputs.push((plan.first_child + k, &mut buf[..sep_len[ch]]));
+                    }
+                    for (k, r) in res_bufs.iter_mut().enumerate() {
+                        outputs.push((plan.first_out + k, &mut r[..]));
+                    }
+                    plan.blocked
+                        .pass(scale, &inputs, &mut outputs, &mut ws.par_scratch);
+                }
+                for (buf, &ch) in taken.into_iter().zip(&cl.children) {
+                    ws.sep_new[ch] = buf;
+                }
+                for (buf, &i) in res_bufs.into_iter().zip(&plan.outs) {
+                    results[i] = buf;
+                }
                 total[0]
+            } else {
+                let mut out = std::mem::take(&mut ws.seps[c]);
+                {
+                    let inputs = self.inputs(c, plan, &liks, &ws.seps, &sep_len, None);
+                    plan.blocked.pass(
+                        scale,
+                        &inputs,
+                        &mut [(plan.parent_map, &mut out[..sep_len[c]])],
+                        &mut ws.par_scratch,
+                    );
+                }
+                let s: f64 = out[..sep_len[c]].iter().sum();
+                ws.seps[c] = out;
+                s
             };
-            ws.seps[c] = out;
             if s <= 0.0 || !s.is_finite() {
                 return Err(self.impossible(c));
             }
             log_z += s.ln();
             inv_scale[c] = 1.0 / s;
         }
-        // Distribute (parents before children): multiply by the ratio of the new separator
-        // marginal to the old one (0/0 = 0) and marginalise onto every child's separator in the
-        // same pass. Each separator keeps its new marginal (a home for posteriors).
+        // Distribute.
         for &c in self.post_order.iter().rev() {
             let cl = &self.cliques[c];
-            let n_cpt = self.assigned[c].len();
-            let mut outs: Vec<(usize, Vec<f64>)> = cl
-                .children
-                .iter()
-                .enumerate()
-                .map(|(k, &ch)| (n_cpt + k, std::mem::take(&mut ws.sep_new[ch])))
-                .collect();
-            {
-                let ratio: Vec<(usize, &[f64])> = match cl.parent {
-                    Some(_) => vec![(n_cpt + cl.children.len(), ws.sep_new[c].as_slice())],
-                    None => Vec::new(),
-                };
-                let mut out_refs: Vec<(usize, &mut [f64])> = outs
-                    .iter_mut()
-                    .map(|(k, v)| (*k, v.as_mut_slice()))
+            let plan = &plans[c];
+            if c != root && (!cl.children.is_empty() || !plan.outs.is_empty()) {
+                let mut scale = 1.0;
+                for &ch in &cl.children {
+                    scale *= inv_scale[ch];
+                }
+                let mut taken: Vec<Vec<f64>> = cl
+                    .children
+                    .iter()
+                    .map(|&ch| std::mem::take(&mut ws.sep_new[ch]))
                     .collect();
-                if !ratio.is_empty() || !out_refs.is_empty() {
-                    cl.blocked.pass(
-                        &mut ws.pots[c],
-                        Base::Keep,
-                        1.0,
-                        &ratio,
-                        &mut out_refs,
-                        &mut ws.par_scratch,
+                let mut res_bufs: Vec<Vec<f64>> = plan
+                    .outs
+                    .iter()
+                    .map(|&i| std::mem::take(&mut results[i]))
+                    .collect();
+                {
+                    let inputs = self.inputs(
+                        c,
+                        plan,
+                        &liks,
+                        &ws.seps,
+                        &sep_len,
+                        Some(&ws.sep_new[c][..sep_len[c]]),
                     );
+                    let mut outputs: Vec<(usize, &mut [f64])> = Vec::new();
+                    for (k, (buf, &ch)) in taken.iter_mut().zip(&cl.children).enumerate() {
+                        outputs.push((plan.first_child + k, &mut buf[..sep_len[ch]]));
+                    }
+                    for (k, r) in res_bufs.iter_mut().enumerate() {
+                        outputs.push((plan.first_out + k, &mut r[..]));
+                    }
+                    plan.blocked
+                        .pass(scale, &inputs, &mut outputs, &mut ws.par_scratch);
+                }
+                for (buf, &ch) in taken.into_iter().zip(&cl.children) {
+                    ws.sep_new[ch] = buf;
+                }
+                for (buf, &i) in res_bufs.into_iter().zip(&plan.outs) {
+                    results[i] = buf;
                 }
             }
-            for ((_, mut new), &ch) in outs.into_iter().zip(&cl.children) {
-                for (r, old) in new.iter_mut().zip(ws.seps[ch].iter_mut()) {
-                    let m = *r;
-                    *r = if *old == 0.0 { 0.0 } else { m / *old };
-                    *old = m;
+            // Ratios for the children; separators keep the new marginal.
+            for &ch in &cl.children {
+                let len = sep_len[ch];
+                let (new, old) = (&mut ws.sep_new[ch][..len], &mut ws.seps[ch][..len]);
+                for (r, o) in new.iter_mut().zip(old.iter_mut()) {
+                    let x = *r;
+                    *r = if *o == 0.0 { 0.0 } else { x / *o };
+                    *o = x;
                 }
-                ws.sep_new[ch] = new;
             }
         }
-        Ok(log_z)
+        // Posteriors.
+        let mut marginals = Vec::with_capacity(n);
+        let mut next_out = 0usize;
+        let mut clique_out: Vec<Option<usize>> = vec![None; n];
+        for outs in &outs_at {
+            for (vars, idx) in outs {
+                if *idx < first_request {
+                    clique_out[vars[0]] = Some(*idx);
+                }
+            }
+        }
+        for v in 0..n {
+            let mut mv = match (hard[v], self.home[v]) {
+                (Some(s), _) => {
+                    let mut ind = vec![0.0; self.cards[v]];
+                    ind[s] = 1.0;
+                    ind
+                }
+                (None, Home::Sep(k)) => {
+                    let map = IndexMap::between(&sep_eff[k], &self.cards, &[v]);
+                    let mut mv = vec![0.0; self.cards[v]];
+                    map.marginalize_add(&ws.seps[k][..sep_len[k]], &mut mv, 0, map.runs);
+                    mv
+                }
+                (None, Home::Clique(_)) => {
+                    next_out += 1;
+                    clique_out[v]
+                        .map(|i| std::mem::take(&mut results[i]))
+                        .unwrap_or_default()
+                }
+            };
+            let s: f64 = mv.iter().sum();
+            if s > 0.0 {
+                mv.iter_mut().for_each(|x| *x /= s);
+            }
+            marginals.push(mv);
+        }
+        debug_assert!(next_out <= first_request);
+        let extras = results.split_off(first_request);
+        Ok((log_z, marginals, extras))
     }
 
-    /// Initial potential of clique `c` into `pot` (compiled copy, or the product of its CPTs).
-    fn initial_or_ones(&self, c: usize, pot: &mut [f64]) {
-        self.initial_potential(c, pot);
+    /// The inputs of clique `c`'s passes: CPTs (offset by observed states), soft findings,
+    /// children's collect messages, and the parent ratio when given.
+    fn inputs<'a>(
+        &'a self,
+        c: usize,
+        plan: &Sliced,
+        liks: &'a [(usize, Vec<f64>)],
+        seps: &'a [Vec<f64>],
+        sep_len: &[usize],
+        ratio: Option<&'a [f64]>,
+    ) -> Vec<(usize, &'a [f64])> {
+        let mut inputs: Vec<(usize, &[f64])> = Vec::new();
+        for (k, (&v, &off)) in self.assigned[c].iter().zip(&plan.cpt_offsets).enumerate() {
+            if let Some(cpt) = self.net.cpt(VarId(v)) {
+                inputs.push((k, &cpt.values[off..]));
+            }
+        }
+        let n_cpt = self.assigned[c].len();
+        for (k, &i) in plan.soft.iter().enumerate() {
+            inputs.push((n_cpt + k, liks[i].1.as_slice()));
+        }
+        for (k, &ch) in self.cliques[c].children.iter().enumerate() {
+            inputs.push((plan.first_child + k, &seps[ch][..sep_len[ch]]));
+        }
+        if let Some(r) = ratio {
+            inputs.push((plan.parent_map, r));
+        }
+        inputs
+    }
+
+    /// Builds clique `c`'s blocked maps for this query's hard findings. Map order: CPTs, soft
+    /// findings, children's separators, parent separator (or the total, for the root), outputs.
+    fn slice(
+        &self,
+        c: usize,
+        hard: &[Option<usize>],
+        sep_eff: &[Vec<usize>],
+        soft: &[usize],
+        liks: &[(usize, Vec<f64>)],
+        outs: &[(Vec<usize>, usize)],
+    ) -> Sliced {
+        let cl = &self.cliques[c];
+        let eff: Vec<usize> = cl
+            .vars
+            .iter()
+            .copied()
+            .filter(|&v| hard[v].is_none())
+            .collect();
+        let eff_cards: Vec<usize> = eff.iter().map(|&v| self.cards[v]).collect();
+        // Strides over `eff` of a row-major factor over `sub` (observed members add offsets).
+        let strides = |sub: &[usize]| -> (Vec<usize>, usize) {
+            let mut st = vec![0usize; sub.len()];
+            let mut s = 1;
+            for k in (0..sub.len()).rev() {
+                st[k] = s;
+                s *= self.cards[sub[k]];
+            }
+            let mut offset = 0;
+            for (k, &v) in sub.iter().enumerate() {
+                if let Some(state) = hard[v] {
+                    offset += state * st[k];
+                }
+            }
+            let on_eff = eff
+                .iter()
+                .map(|v| sub.iter().position(|u| u == v).map(|k| st[k]).unwrap_or(0))
+                .collect();
+            (on_eff, offset)
+        };
+        let mut factors: Vec<Vec<usize>> = Vec::new();
+        let mut cpt_offsets = Vec::new();
+        for &v in &self.assigned[c] {
+            let mut fam: Vec<usize> = self.net.parents(VarId(v)).iter().map(|p| p.0).collect();
+            fam.push(v);
+            let (st, off) = strides(&fam);
+            factors.push(st);
+            cpt_offsets.push(off);
+        }
+        for &k in soft {
+            factors.push(strides(&[liks[k].0]).0);
+        }
+        let first_child = factors.len();
+        for &ch in &cl.children {
+            factors.push(strides(&sep_eff[ch]).0);
+        }
+        let parent_map = factors.len();
+        if cl.parent.is_some() {
+            factors.push(strides(&sep_eff[c]).0);
+        } else {
+            factors.push(vec![0; eff.len()]);
+        }
+        let first_out = factors.len();
+        for (vars, _) in outs {
+            factors.push(strides(vars).0);
+        }
+        Sliced {
+            blocked: Blocked::new(&eff_cards, &factors),
+            first_child,
+            parent_map,
+            first_out,
+            cpt_offsets,
+            soft: soft.to_vec(),
+            outs: outs.iter().map(|o| o.1).collect(),
+        }
     }
 
     fn impossible(&self, c: usize) -> BayesError {
@@ -323,59 +570,32 @@ impl JunctionTree {
         }
     }
 
-    /// Posteriors of every variable and `log P(e)`, reusing `ws` (see [`JunctionTree::workspace`]).
-    pub fn query_with(&self, ws: &mut Workspace, evidence: &Evidence) -> Result<Posteriors> {
-        let log_evidence = self.propagate(ws, evidence)?;
-        let marginals = (0..self.cards.len())
-            .map(|v| self.marginal_in(ws, v))
-            .collect();
-        Ok(Posteriors {
-            marginals,
-            log_evidence,
-        })
-    }
-
-    /// Normalised marginal of variable `v` from its home clique after propagation.
-    pub(crate) fn marginal_in(&self, ws: &Workspace, v: usize) -> Vec<f64> {
-        let (h, map) = &self.home[v];
-        let mut m = vec![0.0; self.cards[v]];
-        let src = match *h {
-            Home::Clique(c) => &ws.pots[c],
-            Home::Sep(c) => &ws.seps[c],
-        };
-        map.marginalize_add(src, &mut m, 0, map.runs);
-        let s: f64 = m.iter().sum();
-        if s > 0.0 {
-            for x in &mut m {
-                *x /= s;
-            }
-        }
-        m
-    }
-}
-
-impl JunctionTree {
-    /// Propagates `evidence`, then compares every variable's normalised marginal computed from
-    /// every clique that contains it; returns the largest absolute difference. A correct
-    /// propagation leaves only rounding (the tree is then *consistent*). A check, not a hot path.
+    /// Propagates `evidence`, then compares every unobserved variable's normalised marginal
+    /// computed from every clique that contains it; returns the largest absolute difference. A
+    /// correct propagation leaves only rounding (the tree is then *consistent*). A check, not a
+    /// hot path.
     pub fn max_clique_disagreement(&self, evidence: &Evidence) -> Result<f64> {
-        let mut ws = self.workspace();
-        self.propagate(&mut ws, evidence)?;
-        let mut first: Vec<Option<Vec<f64>>> = vec![None; self.cards.len()];
-        let mut worst = 0.0f64;
+        let observed = |v: usize| matches!(evidence.get(VarId(v)), Some(Finding::State(_)));
+        let mut requests = Vec::new();
         for (c, cl) in self.cliques.iter().enumerate() {
             for &v in &cl.vars {
-                let map = crate::index_map::IndexMap::between(&cl.vars, &self.cards, &[v]);
-                let mut m = vec![0.0; self.cards[v]];
-                map.marginalize_add(&ws.pots[c], &mut m, 0, map.runs);
-                let s: f64 = m.iter().sum();
-                m.iter_mut().for_each(|x| *x /= s);
-                match &first[v] {
-                    None => first[v] = Some(m),
-                    Some(f) => {
-                        for (a, b) in f.iter().zip(&m) {
-                            worst = worst.max((a - b).abs());
-                        }
+                if !observed(v) {
+                    requests.push((c, vec![v]));
+                }
+            }
+        }
+        let mut ws = self.workspace();
+        let (_, _, joints) = self.propagate(&mut ws, evidence, &requests)?;
+        let mut first: Vec<Option<Vec<f64>>> = vec![None; self.cards.len()];
+        let mut worst = 0.0f64;
+        for ((_, vars), mut m) in requests.iter().zip(joints) {
+            let s: f64 = m.iter().sum();
+            m.iter_mut().for_each(|x| *x /= s);
+            match &first[vars[0]] {
+                None => first[vars[0]] = Some(m),
+                Some(f) => {
+                    for (a, b) in f.iter().zip(&m) {
+                        worst = worst.max((a - b).abs());
                     }
                 }
             }

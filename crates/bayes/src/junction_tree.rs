@@ -12,9 +12,7 @@
 //! is assigned to the smallest clique holding its family. Every variable's posterior is read
 //! from the smallest clique or separator holding it.
 
-use crate::blocked::{Base, Blocked};
 use crate::error::{BayesError, Result};
-use crate::index_map::IndexMap;
 use crate::network::{Network, VarId};
 
 /// Triangulation heuristic.
@@ -33,7 +31,8 @@ pub enum Heuristic {
 pub struct CompileOptions {
     /// Triangulation heuristic.
     pub heuristic: Heuristic,
-    /// Most bytes the potentials of the tree may take (compiled tables plus one working copy).
+    /// Most bytes the working buffers of a query may take (two copies of every separator plus
+    /// scratch; clique potentials are never stored). Default 12 GiB.
     pub memory_budget_bytes: u128,
 }
 
@@ -46,8 +45,8 @@ impl Default for CompileOptions {
     }
 }
 
-/// Cliques with at most this many states keep a compiled copy of their initial potential.
-pub const INIT_CACHE_STATES: usize = 1 << 21;
+/// Cliques larger than this are refused (a pass over them would take hours).
+pub const MAX_CLIQUE_STATES: u128 = 1 << 36;
 
 /// A potential of the tree after propagation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,10 +72,6 @@ pub(crate) struct Clique {
     pub sep: Vec<usize>,
     /// Separator size in states.
     pub sep_size: usize,
-    /// Tabulated maps of the fused passes: the assigned CPTs (in `assigned` order), then the
-    /// separator of each child (in `children` order), then the separator with the parent
-    /// (non-root) or the total (root, all strides 0).
-    pub blocked: Blocked,
 }
 
 /// Summary figures of a compiled tree.
@@ -104,17 +99,13 @@ pub struct JunctionTree {
     pub(crate) cliques: Vec<Clique>,
     /// Cliques in an order where every child comes before its parent (collect order).
     pub(crate) post_order: Vec<usize>,
-    /// Where each variable's marginal is read after propagation: the smallest clique or
-    /// separator holding it, and the map from that potential to the variable.
-    pub(crate) home: Vec<(Home, IndexMap)>,
-    /// Smallest clique holding each variable (where its findings are entered), with the map.
-    pub(crate) entry: Vec<(usize, IndexMap)>,
-    /// Compiled initial potentials (product of the assigned CPTs) of cliques up to
-    /// [`INIT_CACHE_STATES`] states; larger ones are rebuilt from `assigned` by each query, so
-    /// that only one copy of a large potential is ever held.
-    pub(crate) init: Vec<Option<Vec<f64>>>,
-    /// CPTs assigned to each clique: (child variable, map from the clique to the CPT).
-    pub(crate) assigned: Vec<Vec<(usize, IndexMap)>>,
+    /// Where each variable's marginal is read after propagation: the smallest separator
+    /// holding it, else the smallest clique.
+    pub(crate) home: Vec<Home>,
+    /// Smallest clique holding each variable (where its soft findings are entered).
+    pub(crate) entry: Vec<usize>,
+    /// CPTs assigned to each clique (by child variable).
+    pub(crate) assigned: Vec<Vec<usize>>,
     pub(crate) stats: TreeStats,
 }
 
@@ -225,20 +216,6 @@ fn eliminate(n: usize, edges: &[(usize, usize)], cards: &[usize], fill: bool) ->
     cliques
 }
 
-/// Stride of each clique variable in a row-major factor over `sub` (0 if absent).
-fn strides_in(clique: &[usize], cards: &[usize], sub: &[usize]) -> Vec<usize> {
-    let mut st = vec![0usize; sub.len()];
-    let mut s = 1;
-    for k in (0..sub.len()).rev() {
-        st[k] = s;
-        s *= cards[sub[k]];
-    }
-    clique
-        .iter()
-        .map(|v| sub.iter().position(|u| u == v).map(|k| st[k]).unwrap_or(0))
-        .collect()
-}
-
 fn states_of(vars: &[usize], cards: &[usize]) -> u128 {
     vars.iter().map(|&v| cards[v] as u128).product()
 }
@@ -308,22 +285,15 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
         .map(|(i, c)| (i, states_of(c, &cards)))
         .max_by_key(|&(i, s)| (s, std::cmp::Reverse(i)))
         .unwrap_or((0, 1));
-    // One working copy of every clique and separator, plus cached initial potentials of the
-    // small cliques (at most as much again).
-    let cached: u128 = cl
-        .iter()
-        .map(|c| states_of(c, &cards))
-        .filter(|&s| s <= INIT_CACHE_STATES as u128)
-        .sum();
-    let needed = 8 * (2 * total + cached);
-    if needed > opts.memory_budget_bytes || big_states > usize::MAX as u128 / 16 {
-        return Err(BayesError::TooLarge {
-            clique_states: big_states,
-            clique_variables: cl[big].len(),
-            total_states: total,
-            needed_bytes: needed,
-            budget_bytes: opts.memory_budget_bytes,
-        });
+    let too_large = |needed: u128| BayesError::TooLarge {
+        clique_states: big_states,
+        clique_variables: cl[big].len(),
+        total_states: total,
+        needed_bytes: needed,
+        budget_bytes: opts.memory_budget_bytes,
+    };
+    if big_states > MAX_CLIQUE_STATES {
+        return Err(too_large(8 * total));
     }
     // Maximum spanning tree (Prim from the largest clique, so it is the root): weight = shared
     // variables, ties to the smaller separator state space then the lower index.
@@ -457,8 +427,20 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
             children: children[c].clone(),
             sep,
             sep_size,
-            blocked: Blocked::new(&[], &[]),
         });
+    }
+    // Memory: clique potentials are never stored (see `inference`); a query holds two copies
+    // of every separator, the partial sums of parallel chunks (at most three times the outputs
+    // of one pass, bounded here by three times the separators) and one block per chunk.
+    let sep_total: u128 = cliques.iter().map(|c| c.sep_size as u128).sum();
+    let max_sep: u128 = cliques
+        .iter()
+        .map(|c| c.sep_size as u128)
+        .max()
+        .unwrap_or(0);
+    let needed = 8 * (2 * sep_total + 3 * max_sep + 4 * 65536.min(big_states));
+    if needed > opts.memory_budget_bytes || max_sep >= u32::MAX as u128 {
+        return Err(too_large(needed));
     }
     let mut post_order = Vec::with_capacity(m);
     let mut stack = vec![(big, false)];
@@ -488,20 +470,16 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
     let mut home = Vec::with_capacity(n);
     for v in 0..n {
         let h = smallest_holding(&[v]);
-        entry.push((h, IndexMap::between(&cliques[h].vars, &cards, &[v])));
+        entry.push(h);
         let mut best = (cliques[h].size, Home::Clique(h));
         for (c, q) in cliques.iter().enumerate() {
             if q.parent.is_some() && q.sep_size < best.0 && q.sep.contains(&v) {
                 best = (q.sep_size, Home::Sep(c));
             }
         }
-        let map = match best.1 {
-            Home::Clique(c) => IndexMap::between(&cliques[c].vars, &cards, &[v]),
-            Home::Sep(c) => IndexMap::between(&cliques[c].sep, &cards, &[v]),
-        };
-        home.push((best.1, map));
+        home.push(best.1);
     }
-    let mut assigned: Vec<Vec<(usize, IndexMap)>> = vec![Vec::new(); m];
+    let mut assigned: Vec<Vec<usize>> = vec![Vec::new(); m];
     for v in 0..n {
         let Some(cpt) = net.cpt(VarId(v)) else {
             continue;
@@ -512,23 +490,7 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
         if h == usize::MAX {
             panic!("internal invariant broken: family of variable {v} is in no clique");
         }
-        assigned[h].push((v, IndexMap::between(&cliques[h].vars, &cards, &fam)));
-    }
-    // Fused-pass maps.
-    for c in 0..m {
-        let q = &cliques[c];
-        let mut factors: Vec<Vec<usize>> = Vec::new();
-        for (v, _) in &assigned[c] {
-            let mut fam: Vec<usize> = net.parents(VarId(*v)).iter().map(|p| p.0).collect();
-            fam.push(*v);
-            factors.push(strides_in(&q.vars, &cards, &fam));
-        }
-        for &k in &q.children {
-            factors.push(strides_in(&q.vars, &cards, &cliques[k].sep));
-        }
-        factors.push(strides_in(&q.vars, &cards, &q.sep));
-        let ccards: Vec<usize> = q.vars.iter().map(|&v| cards[v]).collect();
-        cliques[c].blocked = Blocked::new(&ccards, &factors);
+        assigned[h].push(v);
     }
     let mut jt = JunctionTree {
         net: net.clone(),
@@ -537,7 +499,6 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
         post_order,
         home,
         entry,
-        init: Vec::new(),
         assigned,
         stats: TreeStats {
             cliques: 0,
@@ -548,16 +509,6 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
             heuristic,
         },
     };
-    let init = (0..m)
-        .map(|c| {
-            (jt.cliques[c].size <= INIT_CACHE_STATES).then(|| {
-                let mut p = vec![0.0; jt.cliques[c].size];
-                jt.initial_potential(c, &mut p);
-                p
-            })
-        })
-        .collect();
-    jt.init = init;
     let cliques = &jt.cliques;
     let stats = TreeStats {
         cliques: m,
@@ -576,37 +527,6 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
 }
 
 impl JunctionTree {
-    /// Writes the product of the CPTs assigned to clique `c` into `pot`.
-    pub(crate) fn initial_potential(&self, c: usize, pot: &mut [f64]) {
-        match &self.init.get(c).and_then(|x| x.as_ref()) {
-            Some(init) => pot.copy_from_slice(init),
-            None => {
-                let inputs = self.cpt_inputs(c);
-                self.cliques[c].blocked.pass(
-                    pot,
-                    Base::Ones,
-                    1.0,
-                    &inputs,
-                    &mut [],
-                    &mut Vec::new(),
-                );
-            }
-        }
-    }
-
-    /// The CPTs assigned to clique `c` as inputs of a fused pass.
-    pub(crate) fn cpt_inputs(&self, c: usize) -> Vec<(usize, &[f64])> {
-        self.assigned[c]
-            .iter()
-            .enumerate()
-            .filter_map(|(k, (v, _))| {
-                self.net
-                    .cpt(VarId(*v))
-                    .map(|cpt| (k, cpt.values.as_slice()))
-            })
-            .collect()
-    }
-
     /// The network this tree was compiled from.
     pub fn network(&self) -> &Network {
         &self.net

@@ -6,7 +6,6 @@
 //! from it; otherwise one extra propagation per state of `C` with non-zero probability.
 
 use crate::error::{BayesError, Result};
-use crate::index_map::IndexMap;
 use crate::inference::{Evidence, Finding};
 use crate::junction_tree::JunctionTree;
 use crate::network::VarId;
@@ -35,30 +34,40 @@ impl JunctionTree {
                 return Err(BayesError::BadVariableId { id: v.0, count: n });
             }
         }
-        let mut ws = self.workspace();
-        self.propagate(&mut ws, evidence)?;
         let t = target.0;
-        let pt = self.marginal_in(&ws, t);
-        let h_t = entropy_bits(&pt);
-        let mut out = Vec::with_capacity(candidates.len());
+        let hard = |v: usize| matches!(evidence.get(VarId(v)), Some(Finding::State(_)));
+        // Joint (candidate, target) from the smallest clique holding both, when one does.
+        let mut requests = Vec::new();
+        let mut shared: Vec<Option<usize>> = Vec::with_capacity(candidates.len());
         for &c in candidates {
-            if c == target || matches!(evidence.get(c), Some(Finding::State(_))) {
+            let q = if hard(t) || hard(c.0) || c == target {
+                None
+            } else {
+                self.cliques
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, cl)| cl.vars.contains(&t) && cl.vars.contains(&c.0))
+                    .min_by_key(|(_, cl)| cl.size)
+                    .map(|(i, _)| i)
+            };
+            shared.push(q.map(|q| {
+                requests.push((q, vec![c.0, t]));
+                requests.len() - 1
+            }));
+        }
+        let mut ws = self.workspace();
+        let (_, post, joints) = self.propagate(&mut ws, evidence, &requests)?;
+        let h_t = entropy_bits(&post[t]);
+        let mut out = Vec::with_capacity(candidates.len());
+        for (&c, q) in candidates.iter().zip(&shared) {
+            if c == target || hard(c.0) || hard(t) {
                 out.push((c, 0.0));
                 continue;
             }
-            let shared = self
-                .cliques
-                .iter()
-                .enumerate()
-                .filter(|(_, cl)| cl.vars.contains(&t) && cl.vars.contains(&c.0))
-                .min_by_key(|(_, cl)| cl.size)
-                .map(|(i, _)| i);
-            let (kt, kc) = (self.cards[t], self.cards[c.0]);
+            let kt = self.cards[t];
             let mut expected = 0.0;
-            if let Some(q) = shared {
-                let map = IndexMap::between(&self.cliques[q].vars, &self.cards, &[c.0, t]);
-                let mut joint = vec![0.0; kt * kc];
-                map.marginalize_add(&ws.pots[q], &mut joint, 0, map.runs);
+            if let Some(r) = q {
+                let joint = &joints[*r];
                 let z: f64 = joint.iter().sum();
                 for row in joint.chunks(kt) {
                     let pc: f64 = row.iter().sum();
@@ -68,16 +77,15 @@ impl JunctionTree {
                     }
                 }
             } else {
-                let pc = self.marginal_in(&ws, c.0);
                 let mut ws2 = self.workspace();
-                for (s, &p) in pc.iter().enumerate() {
+                for (s, &p) in post[c.0].iter().enumerate() {
                     if p <= 0.0 {
                         continue;
                     }
                     let mut e2 = evidence.clone();
                     e2.set_state(c, s);
-                    self.propagate(&mut ws2, &e2)?;
-                    expected += p * entropy_bits(&self.marginal_in(&ws2, t));
+                    let (_, post2, _) = self.propagate(&mut ws2, &e2, &[])?;
+                    expected += p * entropy_bits(&post2[t]);
                 }
             }
             out.push((c, (h_t - expected).max(0.0)));

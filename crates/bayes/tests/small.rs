@@ -114,7 +114,7 @@ fn errors_name_what_is_wrong() {
 fn memory_budget_names_the_clique() {
     let (net, ..) = sprinkler();
     let opts = CompileOptions {
-        memory_budget_bytes: 100,
+        memory_budget_bytes: 10,
         ..CompileOptions::default()
     };
     match compile(&net, &opts) {
