@@ -19,17 +19,15 @@ fn load(name: &str) -> Option<bayes::Network> {
 fn munin_evidence(net: &bayes::Network) -> Evidence {
     let text = std::fs::read_to_string(shared("reference/munin.json")).unwrap_or_default();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    let mut ev = Evidence::new();
-    if let Some(obj) = v["cases"][0]["evidence"].as_object() {
-        for (k, s) in obj {
-            if let (Ok(id), Some(s)) = (net.var(k), s.as_str()) {
-                if let Ok(st) = net.state(id, s) {
-                    ev.set_state(id, st);
-                }
-            }
-        }
-    }
-    ev
+    let pairs: Vec<(&str, &str)> = v["cases"][0]["evidence"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, s)| Some((k.as_str(), s.as_str()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    Evidence::from_names(net, pairs).unwrap_or_default()
 }
 
 fn benches(c: &mut Criterion) {
