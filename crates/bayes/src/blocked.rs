@@ -114,6 +114,11 @@ impl Blocked {
         }
     }
 
+    /// Number of states of the clique.
+    pub(crate) fn size(&self) -> usize {
+        self.blocks * self.block
+    }
+
     /// Walks blocks `first..last` with the factor offsets of every map.
     #[inline]
     fn for_blocks(&self, first: usize, last: usize, mut f: impl FnMut(usize, &[usize])) {

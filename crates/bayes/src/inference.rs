@@ -21,7 +21,9 @@
 //! Posteriors are normalised marginals of the smallest separator (else clique) holding each
 //! variable.
 
-use crate::blocked::Blocked;
+use rayon::prelude::*;
+
+use crate::blocked::{Blocked, PAR_MIN_STATES};
 use crate::error::{BayesError, Result};
 use crate::index_map::IndexMap;
 use crate::junction_tree::{Home, JunctionTree};
@@ -288,123 +290,152 @@ impl JunctionTree {
             .collect();
         let mut log_z = 0.0;
         let mut inv_scale = vec![1.0f64; m];
-        let root = *self.post_order.last().unwrap_or(&0);
-        // Collect.
-        for &c in &self.post_order {
+        let root = self.root;
+        // Collect, level by level from the leaves (cliques of one level are independent: each
+        // reads its children's messages and writes its own). Large cliques run one at a time,
+        // chunked in parallel inside; the small ones of a level run in parallel. Every clique's
+        // arithmetic is the same whatever the schedule, and the scales are added in a fixed
+        // order, so results do not depend on the number of threads.
+        let scale_of = |c: usize, inv_scale: &[f64]| -> f64 {
+            self.cliques[c]
+                .children
+                .iter()
+                .map(|&ch| inv_scale[ch])
+                .product()
+        };
+        for level in &self.collect_levels {
+            let mut tasks: Vec<(usize, Vec<f64>, f64)> = level
+                .iter()
+                .map(|&c| (c, std::mem::take(&mut ws.seps[c]), 0.0))
+                .collect();
+            {
+                let seps = &ws.seps;
+                let run = |(c, out, s): &mut (usize, Vec<f64>, f64), scratch: &mut Vec<f64>| {
+                    let plan = &plans[*c];
+                    let inputs = self.inputs(*c, plan, &liks, seps, &sep_len, None);
+                    let o = &mut out[..sep_len[*c]];
+                    plan.blocked.pass(
+                        scale_of(*c, &inv_scale),
+                        &inputs,
+                        &mut [(plan.parent_map, o)],
+                        scratch,
+                    );
+                    *s = out[..sep_len[*c]].iter().sum();
+                };
+                let (big, small): (Vec<_>, Vec<_>) = tasks
+                    .iter_mut()
+                    .partition(|t| plans[t.0].blocked.size() >= PAR_MIN_STATES);
+                for t in big {
+                    run(t, &mut ws.par_scratch);
+                }
+                small.into_par_iter().for_each(|t| run(t, &mut Vec::new()));
+            }
+            for (c, out, s) in tasks {
+                ws.seps[c] = out;
+                if s <= 0.0 || !s.is_finite() {
+                    return Err(self.impossible(c));
+                }
+                log_z += s.ln();
+                inv_scale[c] = 1.0 / s;
+            }
+        }
+        // The root: collect and distribute in one pass.
+        {
+            let c = root;
             let cl = &self.cliques[c];
             let plan = &plans[c];
-            let mut scale = 1.0;
-            for &ch in &cl.children {
-                scale *= inv_scale[ch];
+            let mut taken: Vec<Vec<f64>> = cl
+                .children
+                .iter()
+                .map(|&ch| std::mem::take(&mut ws.sep_new[ch]))
+                .collect();
+            let mut total = [0.0f64];
+            let mut res_bufs: Vec<Vec<f64>> = plan
+                .outs
+                .iter()
+                .map(|&i| std::mem::take(&mut results[i]))
+                .collect();
+            {
+                let inputs = self.inputs(c, plan, &liks, &ws.seps, &sep_len, None);
+                let mut outputs: Vec<(usize, &mut [f64])> = vec![(plan.parent_map, &mut total[..])];
+                for (k, (buf, &ch)) in taken.iter_mut().zip(&cl.children).enumerate() {
+                    outputs.push((plan.first_child + k, &mut buf[..sep_len[ch]]));
+                }
+                for (k, r) in res_bufs.iter_mut().enumerate() {
+                    outputs.push((plan.first_out + k, &mut r[..]));
+                }
+                plan.blocked.pass(
+                    scale_of(c, &inv_scale),
+                    &inputs,
+                    &mut outputs,
+                    &mut ws.par_scratch,
+                );
             }
-            let s = if c == root {
-                // Collect and distribute of the root in one pass.
-                let mut taken: Vec<Vec<f64>> = cl
-                    .children
-                    .iter()
-                    .map(|&ch| std::mem::take(&mut ws.sep_new[ch]))
-                    .collect();
-                let mut total = [0.0f64];
-                let mut res_bufs: Vec<Vec<f64>> = plan
-                    .outs
-                    .iter()
-                    .map(|&i| std::mem::take(&mut results[i]))
-                    .collect();
-                {
-                    let inputs = self.inputs(c, plan, &liks, &ws.seps, &sep_len, None);
-                    let mut outputs: Vec<(usize, &mut [f64])> =
-                        vec![(plan.parent_map, &mut total[..])];
-                    for (k, (buf, &ch)) in taken.iter_mut().zip(&cl.children).enumerate() {
-                        outputs.push((plan.first_child + k, &mut buf[..sep_len[ch]]));
-                    }
-                    for (k, r) in res_bufs.iter_mut().enumerate() {
-                        outputs.push((plan.first_out + k, &mut r[..]));
-                    }
-                    plan.blocked
-                        .pass(scale, &inputs, &mut outputs, &mut ws.par_scratch);
-                }
-                for (buf, &ch) in taken.into_iter().zip(&cl.children) {
-                    ws.sep_new[ch] = buf;
-                }
-                for (buf, &i) in res_bufs.into_iter().zip(&plan.outs) {
-                    results[i] = buf;
-                }
-                total[0]
-            } else {
-                let mut out = std::mem::take(&mut ws.seps[c]);
-                {
-                    let inputs = self.inputs(c, plan, &liks, &ws.seps, &sep_len, None);
-                    plan.blocked.pass(
-                        scale,
-                        &inputs,
-                        &mut [(plan.parent_map, &mut out[..sep_len[c]])],
-                        &mut ws.par_scratch,
-                    );
-                }
-                let s: f64 = out[..sep_len[c]].iter().sum();
-                ws.seps[c] = out;
-                s
-            };
+            for (buf, &ch) in taken.into_iter().zip(&cl.children) {
+                ws.sep_new[ch] = buf;
+            }
+            for (buf, &i) in res_bufs.into_iter().zip(&plan.outs) {
+                results[i] = buf;
+            }
+            let s = total[0];
             if s <= 0.0 || !s.is_finite() {
                 return Err(self.impossible(c));
             }
             log_z += s.ln();
-            inv_scale[c] = 1.0 / s;
+            self.ratios(ws, c, &sep_len);
         }
-        // Distribute.
-        for &c in self.post_order.iter().rev() {
-            let cl = &self.cliques[c];
-            let plan = &plans[c];
-            if c != root && (!cl.children.is_empty() || !plan.outs.is_empty()) {
-                let mut scale = 1.0;
-                for &ch in &cl.children {
-                    scale *= inv_scale[ch];
-                }
-                let mut taken: Vec<Vec<f64>> = cl
-                    .children
-                    .iter()
-                    .map(|&ch| std::mem::take(&mut ws.sep_new[ch]))
-                    .collect();
-                let mut res_bufs: Vec<Vec<f64>> = plan
-                    .outs
-                    .iter()
-                    .map(|&i| std::mem::take(&mut results[i]))
-                    .collect();
-                {
-                    let inputs = self.inputs(
-                        c,
-                        plan,
-                        &liks,
-                        &ws.seps,
-                        &sep_len,
-                        Some(&ws.sep_new[c][..sep_len[c]]),
-                    );
+        // Distribute, level by level from the root's children.
+        for level in &self.distribute_levels {
+            type Task = (usize, Vec<Vec<f64>>, Vec<Vec<f64>>);
+            let mut tasks: Vec<Task> = level
+                .iter()
+                .filter(|&&c| !self.cliques[c].children.is_empty() || !plans[c].outs.is_empty())
+                .map(|&c| {
+                    let kids = self.cliques[c]
+                        .children
+                        .iter()
+                        .map(|&ch| std::mem::take(&mut ws.sep_new[ch]))
+                        .collect();
+                    let res = plans[c]
+                        .outs
+                        .iter()
+                        .map(|&i| std::mem::take(&mut results[i]))
+                        .collect();
+                    (c, kids, res)
+                })
+                .collect();
+            {
+                let (seps, sep_new) = (&ws.seps, &ws.sep_new);
+                let run = |(c, kids, res): &mut Task, scratch: &mut Vec<f64>| {
+                    let (c, cl, plan) = (*c, &self.cliques[*c], &plans[*c]);
+                    let ratio = Some(&sep_new[c][..sep_len[c]]);
+                    let inputs = self.inputs(c, plan, &liks, seps, &sep_len, ratio);
                     let mut outputs: Vec<(usize, &mut [f64])> = Vec::new();
-                    for (k, (buf, &ch)) in taken.iter_mut().zip(&cl.children).enumerate() {
+                    for (k, (buf, &ch)) in kids.iter_mut().zip(&cl.children).enumerate() {
                         outputs.push((plan.first_child + k, &mut buf[..sep_len[ch]]));
                     }
-                    for (k, r) in res_bufs.iter_mut().enumerate() {
+                    for (k, r) in res.iter_mut().enumerate() {
                         outputs.push((plan.first_out + k, &mut r[..]));
                     }
                     plan.blocked
-                        .pass(scale, &inputs, &mut outputs, &mut ws.par_scratch);
+                        .pass(scale_of(c, &inv_scale), &inputs, &mut outputs, scratch);
+                };
+                let (big, small): (Vec<_>, Vec<_>) = tasks
+                    .iter_mut()
+                    .partition(|t| plans[t.0].blocked.size() >= PAR_MIN_STATES);
+                for t in big {
+                    run(t, &mut ws.par_scratch);
                 }
-                for (buf, &ch) in taken.into_iter().zip(&cl.children) {
+                small.into_par_iter().for_each(|t| run(t, &mut Vec::new()));
+            }
+            for (c, kids, res) in tasks {
+                for (buf, &ch) in kids.into_iter().zip(&self.cliques[c].children) {
                     ws.sep_new[ch] = buf;
                 }
-                for (buf, &i) in res_bufs.into_iter().zip(&plan.outs) {
+                for (buf, &i) in res.into_iter().zip(&plans[c].outs) {
                     results[i] = buf;
                 }
-            }
-            // Ratios for the children; separators keep the new marginal.
-            for &ch in &cl.children {
-                let len = sep_len[ch];
-                let (new, old) = (&mut ws.sep_new[ch][..len], &mut ws.seps[ch][..len]);
-                for (r, o) in new.iter_mut().zip(old.iter_mut()) {
-                    let x = *r;
-                    *r = if *o == 0.0 { 0.0 } else { x / *o };
-                    *o = x;
-                }
+                self.ratios(ws, c, &sep_len);
             }
         }
         // Posteriors.
@@ -447,6 +478,20 @@ impl JunctionTree {
         debug_assert!(next_out <= first_request);
         let extras = results.split_off(first_request);
         Ok((log_z, marginals, extras))
+    }
+
+    /// After clique `c` has sent its distribute messages: each child separator keeps the new
+    /// marginal, and the child's buffer the ratio new / old (0/0 = 0).
+    fn ratios(&self, ws: &mut Workspace, c: usize, sep_len: &[usize]) {
+        for &ch in &self.cliques[c].children {
+            let len = sep_len[ch];
+            let (new, old) = (&mut ws.sep_new[ch][..len], &mut ws.seps[ch][..len]);
+            for (r, o) in new.iter_mut().zip(old.iter_mut()) {
+                let x = *r;
+                *r = if *o == 0.0 { 0.0 } else { x / *o };
+                *o = x;
+            }
+        }
     }
 
     /// The inputs of clique `c`'s passes: CPTs (offset by observed states), soft findings,

@@ -97,8 +97,12 @@ pub struct JunctionTree {
     pub(crate) net: Network,
     pub(crate) cards: Vec<usize>,
     pub(crate) cliques: Vec<Clique>,
-    /// Cliques in an order where every child comes before its parent (collect order).
-    pub(crate) post_order: Vec<usize>,
+    /// The root (largest clique).
+    pub(crate) root: usize,
+    /// Non-root cliques by height (leaves first): the levels of the collect pass.
+    pub(crate) collect_levels: Vec<Vec<usize>>,
+    /// Non-root cliques by depth (the root's children first): the levels of distribute.
+    pub(crate) distribute_levels: Vec<Vec<usize>>,
     /// Where each variable's marginal is read after propagation: the smallest separator
     /// holding it, else the smallest clique.
     pub(crate) home: Vec<Home>,
@@ -214,6 +218,41 @@ fn eliminate(n: usize, edges: &[(usize, usize)], cards: &[usize], fill: bool) ->
         }
     }
     cliques
+}
+
+/// Non-root cliques grouped by height above the leaves (`by_height`) or depth below the root,
+/// each group in ascending index order.
+fn levels(
+    cliques: &[Clique],
+    post_order: &[usize],
+    root: usize,
+    by_height: bool,
+) -> Vec<Vec<usize>> {
+    let m = cliques.len();
+    let mut key = vec![0usize; m];
+    if by_height {
+        for &c in post_order {
+            key[c] = cliques[c]
+                .children
+                .iter()
+                .map(|&k| key[k] + 1)
+                .max()
+                .unwrap_or(0);
+        }
+    } else {
+        for &c in post_order.iter().rev() {
+            key[c] = cliques[c].parent.map(|p| key[p] + 1).unwrap_or(0);
+        }
+    }
+    let top = key.iter().copied().max().unwrap_or(0);
+    let mut out = vec![Vec::new(); top + 1];
+    for c in 0..m {
+        if c != root {
+            out[key[c]].push(c);
+        }
+    }
+    out.retain(|l| !l.is_empty());
+    out
 }
 
 fn states_of(vars: &[usize], cards: &[usize]) -> u128 {
@@ -492,11 +531,15 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
         }
         assigned[h].push(v);
     }
+    let collect_levels = levels(&cliques, &post_order, big, true);
+    let distribute_levels = levels(&cliques, &post_order, big, false);
     let mut jt = JunctionTree {
         net: net.clone(),
         cards,
         cliques,
-        post_order,
+        collect_levels,
+        distribute_levels,
+        root: big,
         home,
         entry,
         assigned,
