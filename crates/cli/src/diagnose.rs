@@ -107,7 +107,15 @@ fn print_differential(d: &Differential, empty: bool) {
             );
         }
     }
-    if !d.next_tests.is_empty() {
+    let settled = d
+        .next_tests
+        .first()
+        .is_none_or(|t| t.expected_information_bits < 0.01);
+    if settled {
+        println!(
+            "\nNext tests: no single test is expected to change the lesion level much (< 0.01 bits)."
+        );
+    } else {
         println!("\nNext tests (expected information about the lesion level)");
         for (i, t) in d.next_tests.iter().enumerate() {
             println!(
@@ -152,6 +160,12 @@ fn print_evaluation(ev: &Evaluation) {
             print!("{c:>7}");
         }
         println!();
+    }
+    if !ev.warnings.is_empty() {
+        println!("\nSkipped findings (not in the format; the rest of each case was used)");
+        for w in &ev.warnings {
+            println!("  {w}");
+        }
     }
     let wrong: Vec<_> = ev.per_case.iter().filter(|c| !c.top1).collect();
     if !wrong.is_empty() {

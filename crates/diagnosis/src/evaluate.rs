@@ -6,6 +6,9 @@
 //! - Brier score: multi-class, over the nine levels, against the answer's level:
 //!   `sum_k (p_k - y_k)^2` averaged over cases (0 is perfect, 2 the worst);
 //! - confusion: counts of (answer level, top-1 level).
+//!
+//! Cases are read leniently: a finding that is not in the format is skipped with a warning and
+//! the rest of the case is used, so that one unexpected value does not stop a whole evaluation.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -92,6 +95,8 @@ pub struct Evaluation {
     pub brier: f64,
     /// Confusion matrix of levels.
     pub confusion: Confusion,
+    /// Findings that are not in the format and were skipped (the rest of the case was used).
+    pub warnings: Vec<String>,
     /// Per-case outcomes.
     #[serde(skip)]
     pub per_case: Vec<CaseResult>,
@@ -123,18 +128,23 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
     let mut counts = vec![vec![0usize; levels.len()]; levels.len()];
     let (mut top1, mut top3, mut cat_ok, mut brier) = (0usize, 0usize, 0usize, 0.0);
     let mut per_case = Vec::new();
+    let mut warnings = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let id = case
             .get("id")
             .and_then(Value::as_str)
             .map(str::to_string)
             .unwrap_or_else(|| format!("#{i}"));
-        let findings = Findings::from_value(field(case, "findings", &id)?).map_err(|source| {
-            CaseError::Findings {
+        let (findings, skipped) = Findings::from_value_lenient(field(case, "findings", &id)?)
+            .map_err(|source| CaseError::Findings {
                 case: id.clone(),
                 source,
-            }
-        })?;
+            })?;
+        warnings.extend(
+            skipped
+                .into_iter()
+                .map(|e| format!("case {id}: skipped: {e}")),
+        );
         let answer = field(case, "answer", &id)?;
         let level = string(field(answer, "level", &id)?, "answer.level", &id)?;
         let category = string(field(answer, "category", &id)?, "answer.category", &id)?;
@@ -215,6 +225,7 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
         category: cat_ok as f64 / n,
         brier: brier / n,
         confusion: Confusion { levels, counts },
+        warnings,
         per_case,
     })
 }

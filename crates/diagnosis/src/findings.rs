@@ -328,6 +328,8 @@ const NERVE_KEYS: &[(&str, Kind)] = &[
 const DISTRIBUTION_SYNONYMS: &[(&str, &str, &str)] = &[
     ("proximal_symmetric", "proximal", "bilateral_symmetric"),
     ("distal_symmetric", "distal", "bilateral_symmetric"),
+    ("proximal_asymmetric", "proximal", "bilateral_asymmetric"),
+    ("distal_asymmetric", "distal", "bilateral_asymmetric"),
 ];
 
 /// An error in a findings file. Each names the key, the value and what was expected.
@@ -595,13 +597,27 @@ fn parse_value(key: &str, kind: Kind, value: &Value) -> Result<Observation, Find
             let mut out: Vec<&'static str> = Vec::new();
             for item in items {
                 let v = if key == "exam.distribution" {
-                    match item.as_str().and_then(|s| DISTRIBUTION_SYNONYMS.iter().find(|(syn, _, _)| *syn == s)) {
+                    match item
+                        .as_str()
+                        .and_then(|s| DISTRIBUTION_SYNONYMS.iter().find(|(syn, _, _)| *syn == s))
+                    {
                         Some((_, meaning, _)) => meaning,
                         None => intern(key, item, allowed).map_err(|e| match e {
-                            FindingsError::UnknownValue { key, value, allowed } => FindingsError::UnknownValue {
+                            FindingsError::UnknownValue {
                                 key,
                                 value,
-                                allowed: format!("{allowed} (also accepted: proximal_symmetric, distal_symmetric)"),
+                                allowed,
+                            } => FindingsError::UnknownValue {
+                                key,
+                                value,
+                                allowed: format!(
+                                    "{allowed} (also accepted: {})",
+                                    DISTRIBUTION_SYNONYMS
+                                        .iter()
+                                        .map(|(syn, _, _)| *syn)
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
                             },
                             other => other,
                         })?,
@@ -723,6 +739,35 @@ impl Findings {
 
     /// Reads findings from a parsed JSON value (as in the `findings` of a vignette).
     pub fn from_value(value: &Value) -> Result<Self, FindingsError> {
+        Self::from_value_impl(value, None)
+    }
+
+    /// Reads findings leniently: a key or list item that is not in the format is skipped and its
+    /// error returned beside the findings, instead of failing the whole file. For evaluating files
+    /// of cases, where one unexpected value should not stop the run; `diagnose` stays strict.
+    pub fn from_value_lenient(value: &Value) -> Result<(Self, Vec<FindingsError>), FindingsError> {
+        let mut skipped = Vec::new();
+        let f = Self::from_value_impl(value, Some(&mut skipped))?;
+        Ok((f, skipped))
+    }
+
+    fn from_value_impl(
+        value: &Value,
+        mut lenient: Option<&mut Vec<FindingsError>>,
+    ) -> Result<Self, FindingsError> {
+        // In lenient mode, record the error and go on; in strict mode, fail.
+        macro_rules! fail {
+            ($e:expr) => {{
+                let e = $e;
+                match lenient.as_deref_mut() {
+                    Some(list) => {
+                        list.push(e);
+                        continue;
+                    }
+                    None => return Err(e),
+                }
+            }};
+        }
         let allowed_sections = sections();
         let top = value.as_object().ok_or_else(|| FindingsError::NotATable {
             allowed: allowed_sections.join(", "),
@@ -732,7 +777,7 @@ impl Findings {
         let mut implied_side: Option<&'static str> = None;
         for (section, body) in top {
             if !allowed_sections.contains(&section.as_str()) {
-                return Err(FindingsError::UnknownSection {
+                fail!(FindingsError::UnknownSection {
                     section: section.clone(),
                     allowed: allowed_sections.join(", "),
                 });
@@ -742,26 +787,31 @@ impl Findings {
                 .filter(|(s, _, _)| *s == section.as_str())
                 .map(|(_, k, _)| *k)
                 .collect();
-            let table = body.as_object().ok_or_else(|| FindingsError::WrongType {
-                key: section.clone(),
-                value: describe(body),
-                expected: format!("a table with keys from: {}", keys.join(", ")),
-            })?;
+            let Some(table) = body.as_object() else {
+                fail!(FindingsError::WrongType {
+                    key: section.clone(),
+                    value: describe(body),
+                    expected: format!("a table with keys from: {}", keys.join(", ")),
+                });
+            };
             for (key, v) in table {
                 let Some(full) = full_key(section, key) else {
-                    return Err(FindingsError::UnknownKey {
+                    fail!(FindingsError::UnknownKey {
                         key: format!("{section}.{key}"),
                         allowed: keys.join(", "),
                     });
                 };
                 let Some(kind) = kind_of(full) else {
-                    return Err(FindingsError::UnknownKey {
+                    fail!(FindingsError::UnknownKey {
                         key: full.to_string(),
                         allowed: keys.join(", "),
                     });
                 };
                 if let Kind::Nerves = kind {
-                    findings.nerves = parse_nerves(v)?;
+                    match parse_nerves(v) {
+                        Ok(n) => findings.nerves = n,
+                        Err(e) => fail!(e),
+                    }
                     continue;
                 }
                 if full == "exam.distribution" {
@@ -778,7 +828,31 @@ impl Findings {
                         }
                     }
                 }
-                let obs = parse_value(full, kind, v)?;
+                let obs = match (parse_value(full, kind, v), v, lenient.as_deref_mut()) {
+                    (Ok(obs), _, _) => obs,
+                    // Lenient lists: keep the items that are in the format.
+                    (Err(_), Value::Array(items), Some(list)) => {
+                        let mut kept: Vec<&'static str> = Vec::new();
+                        for item in items {
+                            match parse_value(full, kind, item) {
+                                Ok(Observation::Many(vs)) => {
+                                    for x in vs {
+                                        if !kept.contains(&x) {
+                                            kept.push(x);
+                                        }
+                                    }
+                                }
+                                Ok(_) => {}
+                                Err(e) => list.push(e),
+                            }
+                        }
+                        if kept.is_empty() {
+                            continue;
+                        }
+                        Observation::Many(kept)
+                    }
+                    (Err(e), _, _) => fail!(e),
+                };
                 findings.observed.insert(full, obs);
             }
         }
@@ -934,6 +1008,25 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("ncs.nerves[0].amplitude"), "{e}");
+    }
+
+    #[test]
+    fn lenient_reading_skips_only_what_is_not_in_the_format() {
+        let v: Value = serde_json::from_str(
+            r#"{"exam": {"distribution": ["proximal", "everywhere"], "reflex": "absent", "wasting": true},
+                "blood": {"x": 1}, "ncs": {"snap": "low", "cmap": "reduced"}}"#,
+        )
+        .unwrap();
+        assert!(Findings::from_value(&v).is_err());
+        let (f, skipped) = Findings::from_value_lenient(&v).unwrap();
+        assert_eq!(skipped.len(), 4, "{skipped:?}");
+        assert_eq!(
+            f.observed["exam.distribution"],
+            Observation::Many(vec!["proximal"])
+        );
+        assert_eq!(f.observed["exam.wasting"], Observation::Bool(true));
+        assert_eq!(f.observed["ncs.cmap"], Observation::One("reduced"));
+        assert!(!f.observed.contains_key("ncs.snap"));
     }
 
     #[test]
