@@ -147,10 +147,26 @@ pub fn day_pictures(
     )?;
     let mv = p.ncs_for(state.muscle).cmap_mv.mean;
     let c = &dv.conduction;
+    // Show the CMAP record up to 10 ms past the last response (at least 30 ms).
+    let last = c
+        .distal
+        .waveform
+        .iter()
+        .rposition(|v| v.abs() > 1e-4)
+        .max(c.proximal.waveform.iter().rposition(|v| v.abs() > 1e-4))
+        .unwrap_or(0);
+    let keep = ((last as f64 * views::conduction::CMAP_DT_MS + 10.0).max(30.0)
+        / views::conduction::CMAP_DT_MS) as usize;
     let cmap = cmap_svg(
         &[
-            ("distal stimulation", &c.distal.waveform),
-            ("proximal to the lesion", &c.proximal.waveform),
+            (
+                "distal stimulation",
+                &c.distal.waveform[..keep.min(c.distal.waveform.len())],
+            ),
+            (
+                "proximal to the lesion",
+                &c.proximal.waveform[..keep.min(c.proximal.waveform.len())],
+            ),
         ],
         views::conduction::CMAP_DT_MS,
         mv,

@@ -308,13 +308,15 @@ pub fn synthesize(
     if effort_units > 0 {
         let window = 30.0;
         let mups = mups_at(state, grid, line, params, site, window);
-        // Recruit the lowest-threshold units that are seen at this site (unit index order
-        // stands for recruitment order: small units first).
-        let chosen: Vec<&Mup> = mups
-            .iter()
-            .filter(|m| m.nearest_um < 1000.0)
-            .take(effort_units)
-            .collect();
+        // The units an electromyographer would analyse: the needle is moved until the recruited
+        // units give sharp potentials, i.e. the units with a fibre closest to the tip.
+        let mut near: Vec<&Mup> = mups.iter().filter(|m| m.nearest_um < 1000.0).collect();
+        near.sort_by(|a, b| {
+            a.nearest_um
+                .total_cmp(&b.nearest_um)
+                .then(a.unit.cmp(&b.unit))
+        });
+        let chosen: Vec<&Mup> = near.into_iter().take(effort_units).collect();
         for m in &chosen {
             let isi = 1000.0 / firing_hz.max(1.0);
             let mut t = rng.gen_range(0.0..isi);
