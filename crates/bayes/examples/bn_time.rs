@@ -17,7 +17,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(3);
     let net = bayes::bif::parse_gz(&std::fs::read(&path)?)?;
     let t = Instant::now();
-    let jt = compile(&net, &CompileOptions::default())?;
+    // BN_HEURISTIC=min-fill | min-weight forces one heuristic (default: the better of both).
+    let heuristic = match std::env::var("BN_HEURISTIC").as_deref() {
+        Ok("min-fill") => bayes::Heuristic::MinFill,
+        Ok("min-weight") => bayes::Heuristic::MinWeight,
+        _ => bayes::Heuristic::Best,
+    };
+    let jt = compile(
+        &net,
+        &CompileOptions {
+            heuristic,
+            ..CompileOptions::default()
+        },
+    )?;
     println!(
         "compile {:.3} s, {:?}",
         t.elapsed().as_secs_f64(),

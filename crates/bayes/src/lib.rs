@@ -38,6 +38,25 @@
 //! assert!(voi[0].1 > 0.0);
 //! ```
 //!
+//! For many queries on one tree, [`JunctionTree::workspace`] allocates the buffers once and
+//! [`JunctionTree::query_with`] reuses them. Variables, states and CPTs are addressed by
+//! [`VarId`] (from [`Network::var`]) and state indices (from [`Network::state`]);
+//! [`Posteriors::marginals`] is indexed the same way.
+//!
+//! ## Design (details in `docs/bayes.md` and each module's documentation)
+//!
+//! - [`bif`]: tokenizer and parser with line/column errors; gzip or plain input.
+//! - `junction_tree`: moral graph, greedy triangulation by min-fill and by min-weight (the one
+//!   with fewer clique states is kept), maximal cliques joined by a maximum spanning tree,
+//!   separator-aware variable layout, CPT assignment, memory budget.
+//! - `inference`: Hugin propagation without stored clique potentials — each clique is
+//!   recomputed block by block from its CPTs and incoming messages in one fused pass per
+//!   direction; hard findings slice observed variables out of the cliques; collect messages
+//!   are normalised so `log P(e)` never underflows; levels of the tree run in parallel with
+//!   results independent of the thread count.
+//! - `voi`: mutual information between target and candidate given the evidence.
+//! - [`prune`]: Bayes-ball pruning for queries on a few targets.
+//!
 //! Impossible evidence (probability zero) is an error ([`BayesError::ImpossibleEvidence`]),
 //! as are unknown variables or states ([`BayesError::UnknownVariable`],
 //! [`BayesError::UnknownState`]). A tree that would not fit the memory budget of
