@@ -181,3 +181,128 @@ fn print_evaluation(ev: &Evaluation) {
         }
     }
 }
+
+/// Round trip with the twin: simulate a lesion the twin can represent, turn what a clinician would
+/// see (the `views` crate's NCS, needle EMG and strength) into findings, and check that the reasoner
+/// puts the true level first. The clinical framing a clinician would have from the history (acute
+/// onset, one limb, the nerve's territory or the immobilization) is given; the electrodiagnostic
+/// findings come from the simulation.
+///
+/// Mapping (named assumption A-rt unless cited): distal CMAP below 80% of the pre-injury value is
+/// `reduced` (the 80% criterion of [S51] applied side to side; the other side is the best
+/// reference for axon loss [S57]), below 5% `absent`; fibrillation grades map one to one; MUPs are
+/// `neurogenic` when duration or amplitude exceed the upper limits of normal (duration ×1.2,
+/// amplitude ×1.28: TA quantitative EMG, literature.md), `none` when none can be recorded;
+/// recruitment `full` is normal, none is none, anything less is reduced; MRC 5 = no weakness,
+/// 4 = mild, 3 = moderate, 0–2 = severe; wasting when the contractile cross-section is below 80%.
+#[cfg(test)]
+mod round_trip {
+    use diagnosis::{Findings, Reasoner};
+    use serde_json::json;
+
+    fn simulate_findings(scenario: &str, day: u32, clinical: serde_json::Value) -> Findings {
+        let scenario = twin::Scenario::from_toml_str(scenario).expect("scenario parses");
+        let params = twin::Parameters::for_species(scenario.species).expect("parameters");
+        let mut sim =
+            twin::Simulation::new(&scenario, &params, twin::Resolution::Fibre).expect("simulation");
+        let views = views::reference::Views::embedded().expect("views data");
+        let before = views::adapter::from_simulation(&sim, &scenario.muscle).expect("state");
+        let reference = views::Reference::from_state(&views, &before.view()).expect("reference");
+        for _ in 0..day {
+            sim.step();
+        }
+        let state = views::adapter::from_simulation(&sim, &scenario.muscle).expect("state");
+        let opts = views::summary::DayOptions {
+            mups: true,
+            grouping: false,
+        };
+        let v =
+            views::summary::day_views_with(&views, &state.view(), &reference, opts).expect("views");
+        let cmap = match v.conduction.distal.relative {
+            r if r < 0.05 => "absent",
+            r if r < 0.8 => "reduced",
+            _ => "normal",
+        };
+        let fibs = match v.needle.spontaneous.grade {
+            0 => "0",
+            1 => "1+",
+            2 => "2+",
+            3 => "3+",
+            _ => "4+",
+        };
+        let mup = if v.needle.mups_measured == 0 || !v.needle.mup_duration_rel.is_finite() {
+            "none"
+        } else if v.needle.mup_duration_rel > 1.2 || v.needle.mup_amplitude_rel > 1.28 {
+            "neurogenic"
+        } else {
+            "normal"
+        };
+        let recruitment = match v.needle.recruitment.pattern {
+            "full" => "normal",
+            "none" => "none",
+            _ => "reduced",
+        };
+        let weakness = match v.strength.mrc {
+            5 => "none",
+            4 => "mild",
+            3 => "moderate",
+            _ => "severe",
+        };
+        let mut f = clinical;
+        f["history"]["duration_days"] = json!(day);
+        f["exam"]["weakness"] = json!(weakness);
+        f["exam"]["wasting"] = json!(v.strength.contractile_csa_rel < 0.8);
+        f["ncs"]["cmap"] = json!(cmap);
+        f["ncs"]["conduction_block"] = json!(v.conduction.block);
+        f["emg"]["fibrillations"] = json!(fibs);
+        f["emg"]["mup"] = json!(mup);
+        f["emg"]["recruitment"] = json!(recruitment);
+        eprintln!("day {day}: {f}");
+        Findings::from_value(&f).expect("findings from the twin are valid")
+    }
+
+    fn top_level(f: &Findings) -> String {
+        let d = Reasoner::new()
+            .expect("knowledge base")
+            .diagnose(f)
+            .expect("diagnosis");
+        eprintln!("  -> {} {:.2}", d.level[0].name, d.level[0].p);
+        d.level[0].name.clone()
+    }
+
+    const NERVE: &str = "species = \"human\"\nmuscle = \"tibialis_anterior\"\nage_years = 35\nhorizon_days = 120\nseed = 1\n[injury]\ngrade = \"GRADE\"\nday = 0\ndistance_mm = 60\nfraction_of_axons = 1.0\nregrowth = \"allowed\"\n";
+
+    fn nerve_framing() -> serde_json::Value {
+        json!({
+            "history": {"onset": "acute", "antecedents": ["trauma"]},
+            "exam": {"distribution": "single_nerve", "side": "unilateral"}
+        })
+    }
+
+    #[test]
+    fn axonal_nerve_lesion_is_put_at_the_peripheral_nerve_on_several_days() {
+        let scenario = NERVE.replace("GRADE", "axonotmesis");
+        for day in [5, 21, 60] {
+            let f = simulate_findings(&scenario, day, nerve_framing());
+            assert_eq!(top_level(&f), "peripheral_nerve", "day {day}");
+        }
+    }
+
+    #[test]
+    fn neurapraxia_is_put_at_the_peripheral_nerve() {
+        let scenario = NERVE.replace("GRADE", "neurapraxia");
+        let f = simulate_findings(&scenario, 14, nerve_framing());
+        assert_eq!(top_level(&f), "peripheral_nerve");
+    }
+
+    #[test]
+    fn disuse_is_put_at_disuse() {
+        let scenario = "species = \"human\"\nmuscle = \"tibialis_anterior\"\nage_years = 35\nhorizon_days = 120\nseed = 1\n[[treatment]]\nkind = \"disuse\"\nstart_day = 0\nend_day = 42\nmodel = \"immobilization\"\n";
+        let framing = json!({
+            "history": {"onset": "acute", "antecedents": ["immobilization"]},
+            "exam": {"distribution": "focal_limb", "side": "unilateral"}
+        });
+        let f = simulate_findings(scenario, 42, framing);
+        assert_eq!(top_level(&f), "disuse");
+    }
+}
