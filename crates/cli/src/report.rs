@@ -95,7 +95,7 @@ pub fn day_pictures(
         healthy_csa_um2: Some(reference.mean_fibre_csa as f32),
         ..Default::default()
     };
-    let cross_section = cross_section_svg(state, &opts);
+    let cross_section = cross_section_svg(state, &opts)?;
     let grid = FibreGrid::new(state.fibre_x_um, state.fibre_y_um, 100.0);
     let gain = reference.mup_gain(p);
     let spont = spontaneous_near(p, state, &grid, site, 250.0);

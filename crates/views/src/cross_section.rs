@@ -82,8 +82,26 @@ fn hash01(i: usize, k: u64) -> f32 {
     (h >> 40) as f32 / (1u64 << 24) as f32
 }
 
-/// Draws the cross-section; returns an SVG document.
-pub fn cross_section_svg(state: &MuscleState<'_>, opts: &CrossSectionOptions) -> String {
+/// Draws the cross-section; returns an SVG document (an error if the state is inconsistent or
+/// the field is not a positive finite size).
+pub fn cross_section_svg(
+    state: &MuscleState<'_>,
+    opts: &CrossSectionOptions,
+) -> Result<String, crate::ViewError> {
+    state.validate()?;
+    for (field, value) in [
+        ("width_um", opts.width_um),
+        ("height_um", opts.height_um),
+        ("px_per_um", opts.px_per_um),
+    ] {
+        if !(value.is_finite() && value > 0.0 && value < 1e5) {
+            return Err(crate::ViewError::Value {
+                field,
+                value: f64::from(value),
+                expected: "a positive finite size",
+            });
+        }
+    }
     let n = state.n_fibres();
     let (w_px, h_px) = picture_size(opts);
     let s = opts.px_per_um;
@@ -282,7 +300,7 @@ pub fn cross_section_svg(state: &MuscleState<'_>, opts: &CrossSectionOptions) ->
         h_px as f32 - 12.0
     );
     out.push_str("</g></svg>");
-    out
+    Ok(out)
 }
 
 /// Factor (≤ 1) by which centre distances are shrunk so that healthy fibres just touch.

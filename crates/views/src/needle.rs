@@ -341,3 +341,33 @@ pub fn recruitment(params: &Params, units: usize, baseline_units: usize) -> Recr
         pattern,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fibrillation_onset_grows_with_distance_between_the_cited_anchors() {
+        let p = Params::embedded().unwrap();
+        assert!((fibrillation_onset_day(&p, 0.0, 0.0) - 7.0).abs() < 1e-9);
+        assert!((fibrillation_onset_day(&p, 10.0, 750.0) - 41.5).abs() < 1e-9);
+        assert!(fibrillation_onset_day(&p, 0.0, 100.0) < fibrillation_onset_day(&p, 0.0, 400.0));
+    }
+
+    #[test]
+    fn fibrillation_amplitude_declines_as_kraft_reported() {
+        let p = Params::embedded().unwrap();
+        assert!((fibrillation_amplitude_uv(&p, 30.0) - 612.0).abs() < 1e-9);
+        assert!(fibrillation_amplitude_uv(&p, 150.0) < 520.0);
+        assert!(fibrillation_amplitude_uv(&p, 400.0) <= 100.0 + 1e-9);
+    }
+
+    #[test]
+    fn recruitment_patterns() {
+        let p = Params::embedded().unwrap();
+        assert_eq!(recruitment(&p, 0, 100).pattern, "none");
+        assert_eq!(recruitment(&p, 2, 100).pattern, "single unit");
+        assert_eq!(recruitment(&p, 100, 100).pattern, "full");
+        assert!(recruitment(&p, 20, 100).firing_rate_hz > recruitment(&p, 100, 100).firing_rate_hz);
+    }
+}

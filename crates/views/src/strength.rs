@@ -118,3 +118,20 @@ pub fn strength(
         size_rel,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mrc_follows_the_thresholds_and_needs_a_unit() {
+        let p = Params::embedded().unwrap();
+        assert_eq!(mrc_grade(&p, 0.5, 0), 0);
+        assert_eq!(mrc_grade(&p, 0.0, 10), 0);
+        assert_eq!(mrc_grade(&p, 0.01, 1), 1);
+        assert_eq!(mrc_grade(&p, 0.05, 1), 2);
+        assert_eq!(mrc_grade(&p, 0.15, 1), 3);
+        assert_eq!(mrc_grade(&p, 0.5, 1), 4);
+        assert_eq!(mrc_grade(&p, 0.95, 1), 5);
+    }
+}

@@ -59,7 +59,7 @@ fn out_dir() -> std::path::PathBuf {
 fn cross_section_parses_decodes_and_keeps_its_structure() {
     let s = denervated_state();
     let opts = CrossSectionOptions::default();
-    let svg = cross_section_svg(&s.view(), &opts);
+    let svg = cross_section_svg(&s.view(), &opts).unwrap();
     let doc = roxmltree::Document::parse(&svg).expect("SVG parses");
     let root = doc.root_element();
     let (w, h) = picture_size(&opts);
@@ -101,7 +101,7 @@ fn cross_section_parses_decodes_and_keeps_its_structure() {
     std::fs::write(out_dir().join("cross_section_denervated.png"), &png_bytes).unwrap();
     let intact = synthetic::intact("APB", 40, 60, 11);
     let (png2, _, _) = svg_to_png(
-        &cross_section_svg(&intact.view(), &opts),
+        &cross_section_svg(&intact.view(), &opts).unwrap(),
         Some(fonts()),
         1.0,
     )
@@ -110,7 +110,7 @@ fn cross_section_parses_decodes_and_keeps_its_structure() {
     let mut partial = synthetic::intact("APB", 40, 60, 11);
     synthetic::chronic_partial(&mut partial, 0.8, 400.0, 2);
     let (png3, _, _) = svg_to_png(
-        &cross_section_svg(&partial.view(), &opts),
+        &cross_section_svg(&partial.view(), &opts).unwrap(),
         Some(fonts()),
         1.0,
     )
