@@ -26,10 +26,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("prognosis");
     g.sample_size(10);
     g.bench_function("radial_mid_humerus_1000_draws_730_days", |b| {
-        b.iter(|| run_plans(&engine, &case, &base, 1000, false, &|| {}).unwrap())
-    });
-    g.bench_function("radial_mid_humerus_1000_draws_730_days_with_bands", |b| {
-        b.iter(|| run_plans(&engine, &case, &base, 1000, true, &|| {}).unwrap())
+        b.iter(|| run_plans(&engine, &case, &base, 1000, &|| {}).unwrap())
     });
     g.finish();
 }

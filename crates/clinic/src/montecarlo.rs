@@ -266,6 +266,9 @@ pub struct PlannedTreatment {
     /// Applied only in draws whose injury grade is Sunderland IV or V (what an exploring surgeon
     /// would find divided or non-conducting); otherwise the exploration is a neurolysis only.
     pub only_if_not_in_continuity: bool,
+    /// Applied only in draws with no sign of recovery by this day when waiting: the most proximal
+    /// affected muscle of the injury is still MRC 0 (weekly reading) and no axon has reached it.
+    pub only_if_no_recovery_by: Option<u32>,
 }
 
 /// What the twin run of one muscle in one draw gave.
@@ -330,8 +333,8 @@ pub fn simulate_muscle(
     draw: &Draw,
     k: usize,
     treatments: &[PlannedTreatment],
-    weekly: bool,
 ) -> Result<Outcome, PrognosisError> {
+    let weekly = true;
     let muscles = case.muscles();
     let (inj_idx, m) = muscles[k];
     let injury = &case.injuries[inj_idx];
@@ -488,6 +491,30 @@ pub fn simulate_muscle(
         }
     }
     let ev = sim.events();
+    // For a conduction block (no axon cut) "reinnervation" is the return of conduction: the first
+    // weekly reading after the lowest point with MRC >= 1 (the injury day if strength never fell
+    // to 0).
+    let first_reinnervation_day = if grade.is_axonal() {
+        ev.first_reinnervation_day
+    } else {
+        let start = (injury.day as usize).div_ceil(7);
+        let low = weekly_mrc
+            .iter()
+            .enumerate()
+            .skip(start + 1)
+            .min_by_key(|(_, m)| **m)
+            .map(|(j, m)| (j, *m));
+        match low {
+            Some((_, m)) if m >= 1 => Some(injury.day),
+            Some((j, _)) => weekly_mrc
+                .iter()
+                .enumerate()
+                .skip(j)
+                .find(|(_, m)| **m >= 1)
+                .map(|(w, _)| (w * 7) as u32),
+            None => None,
+        }
+    };
     let window = draw.value("end_plate_tau_days").unwrap_or(365.0);
     let axons_before_window = if !grade.is_axonal() {
         true
@@ -496,7 +523,7 @@ pub fn simulate_muscle(
             .is_some_and(|d| (d as f64) <= injury.day as f64 + window)
     };
     Ok(Outcome {
-        first_reinnervation_day: ev.first_reinnervation_day,
+        first_reinnervation_day,
         mrc_3_day: ev.mrc_3_day,
         mrc_365,
         mrc_730,
@@ -512,61 +539,111 @@ pub fn simulate_muscle(
 /// Outcomes of every muscle in every draw for several plans: `result[plan][muscle][draw]`.
 pub type Outcomes = Vec<Vec<Vec<Outcome>>>;
 
-/// Runs `draws` draws of a case for each plan (treatment list), in parallel over draws; the
-/// result does not depend on the thread count. `progress` is called once per finished draw.
+/// The result of [`run_plans`].
+#[derive(Debug, Clone)]
+pub struct Runs {
+    /// The draws, in index order.
+    pub draws: Vec<Draw>,
+    /// `outcomes[plan][muscle][draw]`.
+    pub outcomes: Outcomes,
+    /// `operated[plan][draw]`: the plan led to an operation in that draw.
+    pub operated: Vec<Vec<bool>>,
+}
+
+/// Whether waiting shows a sign of recovery in a muscle by `day`: an axon has arrived or the
+/// weekly MRC reading is at least 1.
+pub fn recovery_sign_by(o: &Outcome, day: u32) -> bool {
+    let week = (day / 7) as usize;
+    o.first_reinnervation_day.is_some_and(|d| d <= day)
+        || o.weekly_mrc.get(week).is_some_and(|m| *m >= 1)
+}
+
+/// Runs `draws` draws of a case for each plan (treatment list; the first plan must be the case as
+/// treated, without conditional treatments: conditions are read from it), in parallel over draws;
+/// the result does not depend on the thread count. `progress` is called once per finished draw.
 pub fn run_plans(
     engine: &Engine,
     case: &Case,
     plans: &[Vec<PlannedTreatment>],
     draws: usize,
-    weekly_for_first: bool,
     progress: &(dyn Fn() + Sync),
-) -> Result<(Vec<Draw>, Outcomes), PrognosisError> {
-    let nm = case.muscles().len();
+) -> Result<Runs, PrognosisError> {
+    let muscles = case.muscles();
+    let nm = muscles.len();
     if nm == 0 {
         return Err(PrognosisError::Empty(
             "no muscle lies distal to the injuries".into(),
         ));
     }
-    type DrawResult = Result<(Draw, Vec<Vec<Outcome>>), PrognosisError>;
+    // The most proximal muscle of each injury (the first in branching order).
+    let first_of: Vec<Option<usize>> = (0..case.injuries.len())
+        .map(|i| muscles.iter().position(|(inj, _)| *inj == i))
+        .collect();
+    type DrawResult = Result<(Draw, Vec<Vec<Outcome>>, Vec<bool>), PrognosisError>;
     let per_draw: Vec<DrawResult> = (0..draws)
         .into_par_iter()
         .with_min_len(1)
         .map(|i| {
             let d = engine.draw(case, i);
-            let mut by_plan = Vec::with_capacity(plans.len());
-            for (pi, p) in plans.iter().enumerate() {
+            let mut by_plan: Vec<Vec<Outcome>> = Vec::with_capacity(plans.len());
+            let mut operated = Vec::with_capacity(plans.len());
+            for p in plans.iter() {
+                let effective: Vec<PlannedTreatment> = p
+                    .iter()
+                    .filter(|t| match (t.only_if_no_recovery_by, by_plan.first()) {
+                        (Some(day), Some(base)) => {
+                            match first_of.get(t.treatment.injury()).copied().flatten() {
+                                Some(k0) => !recovery_sign_by(&base[k0], day),
+                                None => false,
+                            }
+                        }
+                        _ => true,
+                    })
+                    .cloned()
+                    .collect();
+                operated.push(
+                    effective
+                        .iter()
+                        .any(|t| matches!(t.treatment, Treatment::Repair { .. })),
+                );
+                let dropped = effective.len() < p.len();
+                if dropped && effective.len() == plans[0].len() && !by_plan.is_empty() {
+                    let base = by_plan[0].clone();
+                    by_plan.push(base);
+                    continue;
+                }
                 let mut by_muscle = Vec::with_capacity(nm);
                 for k in 0..nm {
-                    by_muscle.push(simulate_muscle(
-                        engine,
-                        case,
-                        &d,
-                        k,
-                        p,
-                        weekly_for_first && pi == 0,
-                    )?);
+                    by_muscle.push(simulate_muscle(engine, case, &d, k, &effective)?);
                 }
                 by_plan.push(by_muscle);
             }
             progress();
-            Ok((d, by_plan))
+            Ok((d, by_plan, operated))
         })
         .collect();
     let mut all_draws = Vec::with_capacity(draws);
     let mut out: Outcomes = (0..plans.len())
         .map(|_| (0..nm).map(|_| Vec::with_capacity(draws)).collect())
         .collect();
+    let mut operated: Vec<Vec<bool>> = (0..plans.len())
+        .map(|_| Vec::with_capacity(draws))
+        .collect();
     for r in per_draw {
-        let (d, by_plan) = r?;
+        let (d, by_plan, op) = r?;
         all_draws.push(d);
         for (pi, by_muscle) in by_plan.into_iter().enumerate() {
             for (k, o) in by_muscle.into_iter().enumerate() {
                 out[pi][k].push(o);
             }
+            operated[pi].push(op[pi]);
         }
     }
-    Ok((all_draws, out))
+    Ok(Runs {
+        draws: all_draws,
+        outcomes: out,
+        operated,
+    })
 }
 
 /// The case's own treatments as planned treatments (transfers resolved against the atlas).
@@ -616,5 +693,6 @@ pub fn planned(
         treatment: t,
         transfer_targets,
         only_if_not_in_continuity: conditional,
+        only_if_no_recovery_by: None,
     }
 }

@@ -33,6 +33,19 @@ use crate::prognosis::{FollowUp, MusclePrognosis, follow_up, summarise_muscle};
 /// Score difference under which plans count as tied.
 pub const TIE: f64 = 0.02;
 
+/// Weight of an operation that was not needed (waiting would have reached MRC >= 3 in every
+/// affected muscle), in units of the score. A stated value judgment, not a physiological number:
+/// ten needless operations cost as much as one patient's full useful recovery.
+pub const UNNEEDED_OPERATION_WEIGHT: f64 = 0.1;
+
+/// Day of the early exploration offered when there is no follow-up yet (within the three weeks
+/// of "early exploration" in the radial-palsy review, literature.md §9).
+pub const EARLY_DAY: u32 = 21;
+
+/// Day of the conditional operation after a period of waiting (about five months: reconstruction
+/// is planned when there is no sign of recovery within 6 months, Nerve 2017, literature.md §5).
+pub const LATE_DAY: u32 = 150;
+
 /// Graft length assumed for a delayed repair when the case gives no gap (assumption; delay raises
 /// the odds of needing a bridge by about 3% a day, literature.md §9).
 pub const DEFAULT_GRAFT_MM: f64 = 30.0;
@@ -88,10 +101,15 @@ pub fn standard_plans(case: &Case, atlas: &Atlas) -> Vec<PlanDef> {
         surgery_day: None,
     }];
     let d = case.settings.decision_day;
-    let days: Vec<u32> = if d == 0 { vec![21, 150] } else { vec![d + 14] };
-    let days: Vec<u32> = days
+    // (day, only if no sign of recovery by then, transfers offered)
+    let days: Vec<(u32, bool, bool)> = if d == 0 {
+        vec![(EARLY_DAY, false, false), (LATE_DAY, true, true)]
+    } else {
+        vec![(d + 14, false, true)]
+    };
+    let days: Vec<(u32, bool, bool)> = days
         .into_iter()
-        .filter(|x| *x < case.settings.horizon_days)
+        .filter(|x| x.0 < case.settings.horizon_days)
         .collect();
     for (i, inj) in case.injuries.iter().enumerate() {
         let possible_cut = match &inj.grade {
@@ -103,23 +121,41 @@ pub fn standard_plans(case: &Case, atlas: &Atlas) -> Vec<PlanDef> {
             .treatments
             .iter()
             .any(|t| matches!(t, Treatment::Repair { injury, .. } if *injury == i));
-        for &day in &days {
+        for &(day, cond, transfers) in &days {
             let day = day.max(inj.day);
+            let cond = cond && !known_cut;
+            let suffix = if cond { " if no recovery" } else { "" };
+            let when = if cond {
+                format!(
+                    " (only if waiting shows no sign of recovery by day {day}: the first muscle still MRC 0, no axon arrived)"
+                )
+            } else {
+                String::new()
+            };
+            let with_cond = |mut t: PlannedTreatment| {
+                if cond {
+                    t.only_if_no_recovery_by = Some(day);
+                }
+                t
+            };
             if possible_cut && !already_repaired {
                 let method = repair_method(case, i, day);
                 let what = method_words(&method);
                 out.push(PlanDef {
-                    name: if known_cut { format!("repair day {day}") } else { format!("explore day {day}") },
+                    name: if known_cut { format!("repair day {day}") } else { format!("explore day {day}{suffix}") },
                     invasiveness: 2,
                     description: if known_cut {
                         format!("repair of the {} with {what} on day {day}", inj.place())
                     } else {
-                        format!("exploration of the {} on day {day}: {what} if it is found divided or non-conducting (Sunderland IV-V), neurolysis otherwise", inj.place())
+                        format!("exploration of the {} on day {day}{when}: {what} if it is found divided or non-conducting (Sunderland IV-V), neurolysis otherwise", inj.place())
                     },
-                    treatments: vec![planned(case, atlas, Treatment::Repair { injury: i, day, method }, true)],
+                    treatments: vec![with_cond(planned(case, atlas, Treatment::Repair { injury: i, day, method }, true))],
                     transfer: None,
                     surgery_day: Some(day),
                 });
+            }
+            if !transfers {
+                continue;
             }
             if let crate::case::Location::Atlas { nerve, site } = &inj.location {
                 let pos = atlas
@@ -143,13 +179,13 @@ pub fn standard_plans(case: &Case, atlas: &Atlas) -> Vec<PlanDef> {
                         },
                     };
                     out.push(PlanDef {
-                        name: format!("transfer {} day {day}", tr.id),
+                        name: format!("transfer {} day {day}{suffix}", tr.id),
                         invasiveness: 3,
                         description: format!(
-                            "distal nerve transfer on day {day}: {}; donor: {}",
+                            "distal nerve transfer on day {day}{when}: {}; donor: {}",
                             tr.name, tr.donor
                         ),
-                        treatments: vec![planned(case, atlas, t, false)],
+                        treatments: vec![with_cond(planned(case, atlas, t, false))],
                         transfer: Some(tr.id.clone()),
                         surgery_day: Some(day),
                     });
@@ -248,7 +284,7 @@ pub struct PlansReport {
 }
 
 /// The ranking criterion, in words.
-pub const CRITERION: &str = "score = mean over the affected muscles of (P(MRC >= 3) + P(MRC >= 4)) / 2 at the end of the horizon (follow-up weighted); plans within 0.02 are ordered by invasiveness (wait < stimulation < exploration/repair < transfer), then by the earlier median day of MRC >= 3";
+pub const CRITERION: &str = "score = mean over the affected muscles of (P(MRC >= 3) + P(MRC >= 4)) / 2 at the end of the horizon, minus 0.1 x P(an operation that waiting did not need) (follow-up weighted); plans within 0.02 are ordered by invasiveness (wait < stimulation < exploration/repair < transfer), then by the earlier median day of MRC >= 3";
 
 fn score(ms: &[MusclePrognosis]) -> f64 {
     if ms.is_empty() {
@@ -261,7 +297,7 @@ fn score(ms: &[MusclePrognosis]) -> f64 {
 }
 
 fn pct(x: f64) -> String {
-    format!("{:.0}%", 100.0 * x)
+    format!("{:.0}%", (100.0 * x).max(0.0))
 }
 
 fn day_words(d: Option<f64>) -> String {
@@ -290,8 +326,9 @@ pub fn compare(
                 .collect()
         })
         .collect();
-    let (all_draws, outcomes) = run_plans(engine, case, &lists, draws, false, progress)?;
-    let fu = follow_up(case, &all_draws, &outcomes[0]);
+    let runs = run_plans(engine, case, &lists, draws, progress)?;
+    let (all_draws, outcomes) = (&runs.draws, &runs.outcomes);
+    let fu = follow_up(case, all_draws, &outcomes[0]);
     let w = fu.weights.clone();
     let muscles = case.muscles();
     let summaries: Vec<Vec<MusclePrognosis>> = outcomes
@@ -306,7 +343,32 @@ pub fn compare(
                 .collect()
         })
         .collect();
-    let scores: Vec<f64> = summaries.iter().map(|s| score(s)).collect();
+    // Draws in which waiting reaches MRC >= 3 in every affected muscle.
+    let wait_enough: Vec<bool> = (0..all_draws.len())
+        .map(|i| outcomes[0].iter().all(|o| o[i].mrc_end >= 3))
+        .collect();
+    let p_operated: Vec<f64> = runs
+        .operated
+        .iter()
+        .map(|op| op.iter().zip(&w).filter(|(o, _)| **o).map(|(_, x)| x).sum())
+        .collect();
+    let p_needless: Vec<f64> = runs
+        .operated
+        .iter()
+        .map(|op| {
+            op.iter()
+                .zip(&w)
+                .zip(&wait_enough)
+                .filter(|((o, _), e)| **o && **e)
+                .map(|((_, x), _)| x)
+                .sum()
+        })
+        .collect();
+    let scores: Vec<f64> = summaries
+        .iter()
+        .zip(&p_needless)
+        .map(|(s, n)| score(s) - UNNEEDED_OPERATION_WEIGHT * n)
+        .collect();
     let wait = &summaries[0];
     // Key muscle per plan: where it changes P(MRC>=3) most against waiting, else the most distal.
     let key = |pi: usize| -> usize {
@@ -345,20 +407,57 @@ pub fn compare(
             pct(wait.iter().map(|m| m.p_mrc_ge_3).sum::<f64>() / muscles.len() as f64),
             pct(wait.iter().map(|m| m.p_mrc_ge_4).sum::<f64>() / muscles.len() as f64),
         )];
-        let reinn = |o: &[Outcome]| -> Option<f64> {
+        let inj_day = case.injuries[muscles[k].0].day as f64;
+        // Statistics over a subset of draws (weighted): median first reinnervation, P(MRC >= 3).
+        let subset = |o: &[Outcome], mask: &dyn Fn(usize) -> bool| -> (Option<f64>, f64) {
+            let ws: Vec<f64> = (0..o.len())
+                .map(|i| if mask(i) { w[i] } else { 0.0 })
+                .collect();
             let v: Vec<Option<f64>> = o
                 .iter()
                 .map(|x| x.first_reinnervation_day.map(f64::from))
                 .collect();
-            crate::prognosis::weighted_quantile(&v, &w, 0.5)
+            let tot: f64 = ws.iter().sum();
+            let p3 = if tot > 0.0 {
+                o.iter()
+                    .zip(&ws)
+                    .filter(|(x, _)| x.mrc_end >= 3)
+                    .map(|(_, x)| x)
+                    .sum::<f64>()
+                    / tot
+            } else {
+                0.0
+            };
+            (crate::prognosis::weighted_quantile(&v, &ws, 0.5), p3)
         };
-        let inj_day = case.injuries[muscles[k].0].day as f64;
+        let op = &runs.operated[pi];
+        let conditional = p_operated[pi] > 0.0 && p_operated[pi] < 0.999;
+        let compare_sentence = || -> String {
+            let mask = |i: usize| !conditional || op[i];
+            let (fp, pp) = subset(&outcomes[pi][k], &mask);
+            let (fw, pw) = subset(&outcomes[0][k], &mask);
+            let scope = if conditional {
+                format!(", in the {} of draws operated", pct(p_operated[pi]))
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{scope}: first reinnervation {} vs {} waiting; P(MRC >= 3) {} vs {}.",
+                name(&mk.muscle),
+                day_words(fp),
+                day_words(fw),
+                pct(pp),
+                pct(pw)
+            )
+        };
         match (&def.transfer, def.invasiveness) {
             (_, 0) => {
-                let regrow = reinn(&outcomes[0][k]).map(|d| d - inj_day);
+                let inj = muscles[k].0;
+                let axonal = |i: usize| all_draws[i].grades[inj].is_axonal();
+                let regrow = subset(&outcomes[0][k], &axonal).0.map(|d| d - inj_day);
                 reasons.push(match regrow {
                     Some(r) => format!(
-                        "Regrowth to the {} ({:.0} mm from the injury) needs about {:.0} days at age {:.0} (median draw); P(axons arrive before its end plates stop accepting them) {}; P(MRC >= 3) {}.",
+                        "Where axons are cut, regrowth to the {} ({:.0} mm from the injury) needs about {:.0} days at age {:.0} (median draw); P(axons arrive before its end plates stop accepting them) {}; P(MRC >= 3) {}.",
                         name(&mk.muscle), mk.distance_mm, r, case.patient.age_years, pct(mk.p_axons_before_window), pct(mk.p_mrc_ge_3)
                     ),
                     None => format!(
@@ -389,11 +488,7 @@ pub fn compare(
                         targets.join("; ")
                     ));
                 }
-                reasons.push(format!(
-                    "{}: first reinnervation {} vs {} waiting; P(MRC >= 3) {} vs {}; P(axons before the window) {} vs {}.",
-                    name(&mk.muscle), day_words(reinn(&outcomes[pi][k])), day_words(reinn(&outcomes[0][k])),
-                    pct(mk.p_mrc_ge_3), pct(wk.p_mrc_ge_3), pct(mk.p_axons_before_window), pct(wk.p_axons_before_window)
-                ));
+                reasons.push(compare_sentence());
             }
             (None, 2) => {
                 let inj = muscles[k].0;
@@ -403,19 +498,19 @@ pub fn compare(
                     .filter(|(d, _)| not_in_continuity(d.grades[inj]))
                     .map(|(_, x)| x)
                     .sum();
-                reasons.push(format!(
-                    "The nerve is divided or non-conducting (Sunderland IV-V) in {} of the draws; only those are repaired.",
-                    pct(p_cut)
-                ));
-                reasons.push(format!(
-                    "{}: first reinnervation {} vs {} waiting; P(MRC >= 3) {} vs {}; P(axons before the window) {} vs {}.",
-                    name(&mk.muscle), day_words(reinn(&outcomes[pi][k])), day_words(reinn(&outcomes[0][k])),
-                    pct(mk.p_mrc_ge_3), pct(wk.p_mrc_ge_3), pct(mk.p_axons_before_window), pct(wk.p_axons_before_window)
-                ));
+                let conditional_repair = def.treatments.iter().any(|t| t.only_if_not_in_continuity)
+                    && matches!(case.injuries[inj].grade, GradeSpec::Unknown(_));
+                if conditional_repair {
+                    reasons.push(format!(
+                        "The nerve is divided or non-conducting (Sunderland IV-V) in {} of the draws; only those are repaired, the others get a neurolysis.",
+                        pct(p_cut)
+                    ));
+                }
+                reasons.push(compare_sentence());
             }
             _ => {
                 reasons.push(format!(
-                    "{}: P(MRC >= 3) {} vs {} waiting; median MRC-3 day {} vs {}.",
+                    "{}: P(MRC >= 3) {} vs {} waiting; MRC 3 reached (median) {} vs {}.",
                     name(&mk.muscle),
                     pct(mk.p_mrc_ge_3),
                     pct(wk.p_mrc_ge_3),
@@ -423,6 +518,13 @@ pub fn compare(
                     day_words(wk.mrc_3_day.median)
                 ));
             }
+        }
+        if p_operated[pi] > 0.0 {
+            reasons.push(format!(
+                "Operated in {} of the draws; in {} the operation was not needed (waiting reaches MRC >= 3 in every affected muscle).",
+                pct(p_operated[pi]),
+                pct(p_needless[pi])
+            ));
         }
         results.push((
             pi,
@@ -514,8 +616,14 @@ fn answer(
         s.push_str(&format!("Waiting ranks first (score {:.2}", best.score));
         if let Some(b) = best_surgical {
             s.push_str(&format!(
-                " against {:.2} for the best operation, {}",
-                b.score, b.name
+                " against {:.2} for the best operation, {}{}",
+                b.score,
+                b.name,
+                if b.score > best.score {
+                    "; within the 0.02 margin the less invasive plan ranks first"
+                } else {
+                    ""
+                }
             ));
         }
         s.push_str("): wait and re-examine, looking for nascent units on EMG in the most proximal affected muscle.");

@@ -460,8 +460,8 @@ pub fn prognose(
 ) -> Result<PrognosisReport, crate::error::PrognosisError> {
     let n = draws.unwrap_or(case.settings.draws).max(1);
     let base = crate::montecarlo::case_treatments(case, atlas);
-    let (all_draws, outcomes) =
-        crate::montecarlo::run_plans(engine, case, &[base], n, true, progress)?;
+    let runs = crate::montecarlo::run_plans(engine, case, &[base], n, progress)?;
+    let (all_draws, outcomes) = (runs.draws, runs.outcomes);
     let fu = follow_up(case, &all_draws, &outcomes[0]);
     let w = fu.weights.clone();
     let run = crate::montecarlo::run_days(case);
