@@ -13,7 +13,9 @@
 //!
 //! The loss is therefore fast at first and slows as the fibre approaches its floor
 //! (Pellegrino & Franzini 1963 J Cell Biol 17:327; Dow et al. 2004). Solved exactly
-//! over each day: `s ← A + (s - A)·e^{-k}`.
+//! over each day: `s ← A + (s - A)·e^{-k}`. Early after denervation breakdown is
+//! boosted (the ubiquitin–proteasome system is upregulated within days):
+//! `D(t) = 1 + denervation_breakdown_boost·exp(-t/denervation_breakdown_tau_days)`.
 //!
 //! Specific tension `q` relaxes with `specific_tension_tau_days` toward 1 when
 //! innervated and toward `P_f + (1 - P_f)·specific_tension_floor` when denervated
@@ -23,9 +25,52 @@
 use crate::params::Coefficients;
 use crate::sim::Drives;
 
+/// Breakdown relative to basal after `t` days of denervation (early UPS boost).
+pub fn breakdown_factor(k: &Coefficients, t: f64) -> f64 {
+    1.0 + k.denervation_breakdown_boost * (-t.max(0.0) / k.denervation_breakdown_tau_days).exp()
+}
+
+/// `breakdown_factor` for integer days `0..=horizon+1` (a lookup table).
+pub fn breakdown_table(k: &Coefficients, horizon: u32) -> Vec<f32> {
+    (0..=horizon as usize + 1)
+        .map(|t| breakdown_factor(k, t as f64) as f32)
+        .collect()
+}
+
+/// Lookup tables over days of denervation for the current stimulation level
+/// (rebuilt only when the mass protection changes).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DenervationTables {
+    stim_mass: f32,
+    inv_d: Vec<f32>,
+    decay_d: Vec<f32>,
+}
+
+impl DenervationTables {
+    /// Tables for `stim_mass` (rebuilt if it changed or on first use).
+    pub fn update(&mut self, k: &Coefficients, boost: &[f32], stim_mass: f32) {
+        if !self.inv_d.is_empty() && self.stim_mass == stim_mass {
+            return;
+        }
+        self.stim_mass = stim_mass;
+        let kk = k.protein_turnover_per_day;
+        self.inv_d.clear();
+        self.decay_d.clear();
+        for &b in boost {
+            let d = 1.0 + (b as f64 - 1.0) * (1.0 - stim_mass as f64);
+            self.inv_d.push((1.0 / d) as f32);
+            self.decay_d.push((-kk * d).exp() as f32);
+        }
+    }
+}
+
 /// Per-day constants of the atrophy kernel.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct AtrophyDay {
+pub(crate) struct AtrophyDay<'a> {
+    /// `1/D(t)` by day of denervation (D net of stimulation).
+    inv_d: &'a [f32],
+    /// `exp(-k·D(t))` by day of denervation.
+    decay_d: &'a [f32],
     decay: f32,
     q_decay: f32,
     a_den: f32,
@@ -34,12 +79,19 @@ pub(crate) struct AtrophyDay {
     synth_mod: f32,
 }
 
-impl AtrophyDay {
-    /// Today's constants.
-    pub fn new(k: &Coefficients, drives: &Drives, synthesis_modifier: f64) -> AtrophyDay {
+impl<'a> AtrophyDay<'a> {
+    /// Today's constants (`tables` from [`DenervationTables`]).
+    pub fn new(
+        k: &Coefficients,
+        drives: &Drives,
+        synthesis_modifier: f64,
+        tables: &'a DenervationTables,
+    ) -> AtrophyDay<'a> {
         let floor = k.specific_tension_floor as f32;
         let pf = drives.stim_force;
         AtrophyDay {
+            inv_d: &tables.inv_d,
+            decay_d: &tables.decay_d,
             decay: (-k.protein_turnover_per_day).exp() as f32,
             q_decay: (-1.0 / k.specific_tension_tau_days).exp() as f32,
             a_den: k.denervated_synthesis_fraction as f32,
@@ -49,11 +101,15 @@ impl AtrophyDay {
         }
     }
 
-    /// One day for a denervated fibre.
+    /// One day for a fibre denervated for `days` days: breakdown is boosted early
+    /// (`D = 1 + b·e^{-t/τ}`, the boost suppressed by stimulation), so
+    /// `s ← A/D + (s - A/D)·e^{-kD}`.
     #[inline]
-    pub fn denervated(&self, size: &mut f32, tension: &mut f32, capacity: f32) {
+    pub fn denervated(&self, size: &mut f32, tension: &mut f32, capacity: f32, days: f32) {
         let a = (self.a_den + (1.0 - self.a_den) * self.stim_mass * capacity) * self.synth_mod;
-        *size = a + (*size - a) * self.decay;
+        let i = (days as usize).min(self.inv_d.len() - 1);
+        let eq = a * self.inv_d[i];
+        *size = eq + (*size - eq) * self.decay_d[i];
         *tension = self.q_den + (*tension - self.q_den) * self.q_decay;
     }
 

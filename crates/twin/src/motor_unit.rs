@@ -27,9 +27,10 @@ use crate::rng::{self, Stream};
 use crate::sim::Resolution;
 use crate::state::{AxonState, FibreState, FibreType, Fibres, MotorUnits, Muscle, NO_UNIT};
 
-/// Fibre counts of the native units, smallest first, summing to `fibres`.
+/// Fibre counts of the native units, smallest first, summing to `fibres`
+/// (proportional shares, largest remainders; every unit keeps at least one fibre).
 pub fn unit_sizes(fibres: u32, units: u32, range: f64) -> Vec<u32> {
-    let n = units.max(1) as usize;
+    let n = (units.max(1) as usize).min(fibres.max(1) as usize);
     let raw: Vec<f64> = (0..n)
         .map(|i| {
             let t = if n > 1 {
@@ -41,26 +42,30 @@ pub fn unit_sizes(fibres: u32, units: u32, range: f64) -> Vec<u32> {
         })
         .collect();
     let total: f64 = raw.iter().sum();
-    let spare = fibres as f64 - n as f64; // every unit has at least one fibre
     let mut sizes: Vec<u32> = Vec::with_capacity(n);
     let mut rema: Vec<(f64, usize)> = Vec::with_capacity(n);
-    let mut assigned: u64 = 0;
+    let mut assigned: i64 = 0;
     for (i, r) in raw.iter().enumerate() {
-        let exact = r / total * spare.max(0.0);
+        let exact = r / total * fibres as f64;
         let fl = exact.floor();
-        sizes.push(1 + fl as u32);
-        assigned += 1 + fl as u64;
+        sizes.push(fl as u32);
+        assigned += fl as i64;
         rema.push((exact - fl, i));
     }
-    // Largest remainders get the leftover fibres (ties: larger index).
     rema.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-    let mut left = (fibres as u64).saturating_sub(assigned) as usize;
-    for &(_, i) in rema.iter().cycle().take(left.min(n * 2)) {
-        if left == 0 {
-            break;
-        }
+    let left = (fibres as i64 - assigned).max(0) as usize;
+    for &(_, i) in rema.iter().take(left) {
         sizes[i] += 1;
-        left -= 1;
+    }
+    // Units rounded to zero take a fibre from the largest unit.
+    for i in 0..n {
+        if sizes[i] == 0 {
+            let big = (0..n).max_by_key(|&j| sizes[j]).unwrap_or(0);
+            if sizes[big] > 1 {
+                sizes[big] -= 1;
+                sizes[i] = 1;
+            }
+        }
     }
     sizes
 }

@@ -312,6 +312,10 @@ coefficients! {
     protein_turnover_per_day: "1/d",
     /// Synthesis in a denervated fibre relative to health (1).
     denervated_synthesis_fraction: "1",
+    /// Extra breakdown early after denervation, relative to the basal rate (1).
+    denervation_breakdown_boost: "1",
+    /// Time constant of the early breakdown boost's decline (d).
+    denervation_breakdown_tau_days: "d",
     /// Time constant of the loss of specific tension in a denervated fibre (d).
     specific_tension_tau_days: "d",
     /// Floor of the specific tension of a denervated fibre (1).
@@ -340,6 +344,8 @@ coefficients! {
     reinnervation_rate_per_day: "1/d",
     /// Days a new unit stays nascent (small, unstable potentials) (d).
     maturation_days: "d",
+    /// Smallest unit counted as functional, as a share of the healthy mean unit size (1).
+    motor_unit_detection_fraction: "1",
     /// Shortest delay from denervation of a fibre to fibrillation (d).
     fibrillation_onset_days: "d",
     /// Extra fibrillation delay per millimetre of distal stump (d/mm).

@@ -28,8 +28,9 @@ pub(crate) fn grade_success(c: &Core) -> f64 {
     }
 }
 
-/// Sets unit `u` regrowing from day `start` over `distance_mm` (or lost, with
-/// probability `1 - success`); `speed_factor` scales the mean speed (repairs).
+/// Sets unit `u` regrowing from day `start` over `distance_mm` (or lost: of the
+/// axons launched together, a share `1 - success`); `speed_factor` scales the mean
+/// speed (repairs).
 pub(crate) fn launch(
     c: &mut Core,
     u: usize,
@@ -39,8 +40,13 @@ pub(crate) fn launch(
     speed_factor: f64,
 ) {
     let k = &c.coef;
-    let fate = rng::uniform(c.seed, Stream::AxonFate, u as u64, start.to_bits());
-    if fate >= success {
+    // Stratified fates: of axons launched together with the same success share,
+    // the number that reach the muscle is the expected number (±1), and which ones
+    // do is set by a seeded phase (no extra binomial noise between runs).
+    let phase = rng::uniform(c.seed, Stream::AxonFate, u64::MAX, start.to_bits());
+    let p = success.clamp(0.0, 1.0);
+    let reaches = ((u as f64 + 1.0) * p + phase).floor() > (u as f64 * p + phase).floor();
+    if !reaches {
         c.units.axon[u] = AxonState::Lost;
         return;
     }

@@ -8,10 +8,11 @@
 //! Ironton 1978 J Physiol 278:325, up to 5-fold; the same cap binds regenerated
 //! units: 3–5-fold after delayed repair, Fu & Gordon 1995 J Neurosci 15:3886) and O
 //! the receptive orphans. The captured fibre takes its new unit's type, so types
-//! cluster (fibre-type grouping). At fibre resolution the adopter is a neighbour's
-//! unit when one has room (adjacent fibres in the grid), otherwise any adopter in
-//! proportion to its spare capacity; at pooled resolution captured fibres are
-//! shared among adopters in proportion to spare capacity.
+//! cluster (fibre-type grouping). Captured fibres are shared among adopters in
+//! proportion to their spare capacity; at fibre resolution a sprouting unit is
+//! preferred when it innervates an adjacent fibre of the grid (sprouts are local),
+//! which gives spatial type grouping without changing how many fibres each class
+//! of adopter takes.
 
 use crate::rng::{self, Stream};
 use crate::sim::{Core, Resolution};
@@ -36,6 +37,15 @@ pub(crate) fn capture(
         }
     }
     if total_spare < 1e-6 {
+        return 0.0;
+    }
+    // Nothing to capture (yesterday's sums), unless fibres lost their axon today.
+    let known = if min_denervated_days > 0.0 {
+        c.sums[9]
+    } else {
+        c.sums[8]
+    };
+    if known < 1e-9 && !c.fibres_changed {
         return 0.0;
     }
     let f = &mut c.fibres;
@@ -63,6 +73,8 @@ pub(crate) fn capture(
                 cum.push(acc);
             }
             let row = c.muscle.grid_row.max(1);
+            let phase = rng::uniform(seed, Stream::Adopter, u64::MAX, (day as u64) * 8 + class);
+            let mut picks: u64 = 0;
             let n = f.len();
             for i in 0..n {
                 if f.state[i] != FibreState::Denervated
@@ -75,11 +87,13 @@ pub(crate) fn capture(
                 if rng::uniform(seed, Stream::Capture, i as u64, stream_day) >= p {
                     continue;
                 }
-                // A neighbour's unit first (sprouts reach adjacent fibres).
+                // Sprouting (class 2): a neighbour's unit first (sprouts reach
+                // adjacent fibres). Regrown axons (class 1) are shared in proportion
+                // to spare capacity, as at pooled resolution.
                 let neigh = [i.wrapping_sub(1), i + 1, i.wrapping_sub(row), i + row];
                 let start = (rng::hash(seed, Stream::Adopter, i as u64, stream_day) % 4) as usize;
                 let mut chosen = NO_UNIT;
-                for k in 0..4 {
+                for k in 0..(if class == 2 { 4 } else { 0 }) {
                     let j = neigh[(start + k) % 4];
                     if j < n && f.state[j].is_innervated() {
                         let u = f.unit[j];
@@ -90,8 +104,11 @@ pub(crate) fn capture(
                     }
                 }
                 if chosen == NO_UNIT {
-                    let x =
-                        rng::uniform(seed, Stream::Adopter, i as u64, stream_day ^ 0xABCD) * acc;
+                    // Low-discrepancy (golden-ratio) sequence over the cumulative
+                    // spare capacity: each adopter gets close to its proportional
+                    // share every day, as at pooled resolution.
+                    picks += 1;
+                    let x = (phase + picks as f64 * 0.618_033_988_749_895).fract() * acc;
                     let mut u = cum.partition_point(|&v| v <= x).min(n_units - 1);
                     // Skip units that have filled up today.
                     let mut tries = 0;

@@ -154,6 +154,10 @@ pub(crate) struct Core {
     pub sums: [f64; SUMS],
     /// Whether fibres changed owner today (units must be recounted).
     pub fibres_changed: bool,
+    /// Early breakdown factor by day of denervation.
+    pub breakdown: Vec<f32>,
+    /// Atrophy lookup tables for today's stimulation level.
+    pub tables: crate::atrophy::DenervationTables,
     mrc_fell_below: [bool; 2],
 }
 
@@ -294,6 +298,8 @@ impl Simulation {
             end_plate,
             sums: [0.0; SUMS],
             fibres_changed: false,
+            breakdown: crate::atrophy::breakdown_table(&params.coef, scenario.horizon_days),
+            tables: Default::default(),
             mrc_fell_below: [false; 2],
         };
         // Day 0 is the healthy state; an injury on day 0 acts in the first step.
@@ -574,7 +580,14 @@ impl Core {
         let f = &self.fibres;
         let mut s = [0.0f64; SUMS];
         for i in 0..f.len() {
-            accumulate(&mut s, f, &self.units, self.fibrillation_delay, i);
+            accumulate(
+                &mut s,
+                f,
+                &self.units,
+                self.fibrillation_delay,
+                self.coef.sprouting_onset_days as f32,
+                i,
+            );
         }
         s
     }
@@ -582,7 +595,14 @@ impl Core {
     /// The daily fused pass: end plate, atrophy, fibrosis per fibre, then sums.
     pub(crate) fn fibre_pass(&mut self) {
         let ep = &self.end_plate;
-        let at = crate::atrophy::AtrophyDay::new(&self.coef, &self.drives, self.synthesis_modifier);
+        self.tables
+            .update(&self.coef, &self.breakdown, self.drives.stim_mass);
+        let at = crate::atrophy::AtrophyDay::new(
+            &self.coef,
+            &self.drives,
+            self.synthesis_modifier,
+            &self.tables,
+        );
         let fb = crate::fibrosis::FibrosisDay::new(
             &self.coef,
             self.drives.stim_mass,
@@ -592,6 +612,7 @@ impl Core {
         let drive = &self.drives.unit_synthesis;
         let units = &self.units;
         let delay = self.fibrillation_delay;
+        let sprout_onset = self.coef.sprouting_onset_days as f32;
         let f = &mut self.fibres;
         let n = f.len();
         let nchunks = n.div_ceil(CHUNK);
@@ -630,7 +651,7 @@ impl Core {
                                     f32::INFINITY
                                 };
                                 ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until);
-                                at.denervated(&mut size[j], &mut tension[j], capacity[j]);
+                                at.denervated(&mut size[j], &mut tension[j], capacity[j], dd[j]);
                                 let thr = if fibre_res { thr_all[i] } else { f32::INFINITY };
                                 let died = fb.denervated(dd[j], &mut hazard[j], &mut count[j], thr);
                                 if died > 0.0 {
@@ -656,6 +677,8 @@ impl Core {
                             size[j],
                             tension[j],
                             dd[j],
+                            receptive[j],
+                            sprout_onset,
                             unit_col[i],
                             units,
                             delay,
@@ -692,8 +715,11 @@ impl Core {
         let mut connected = 0.0;
         let mut blocked = 0.0;
         let mut nascent = 0.0;
+        let min_fibres = (coef.motor_unit_detection_fraction * m.healthy_fibres
+            / m.healthy_units.max(1.0))
+        .max(0.5) as f32;
         for u in 0..units.len() {
-            if units.drives(u) && units.fibres[u] >= 0.5 && units.conduction[u] >= 0.5 {
+            if units.drives(u) && units.fibres[u] >= min_fibres && units.conduction[u] >= 0.5 {
                 mu_count += 1.0;
                 mu_fibres += units.fibres[u] as f64;
                 let r = units.reconnected_day[u];
@@ -816,11 +842,18 @@ impl Core {
 }
 
 /// Number of sums the daily pass collects.
-pub(crate) const SUMS: usize = 8;
+pub(crate) const SUMS: usize = 10;
 const CHUNK: usize = 16_384;
 
 /// Adds row `i` of the fibre table to the sums.
-fn accumulate(s: &mut [f64; SUMS], f: &Fibres, units: &MotorUnits, delay: f32, i: usize) {
+fn accumulate(
+    s: &mut [f64; SUMS],
+    f: &Fibres,
+    units: &MotorUnits,
+    delay: f32,
+    sprout_onset: f32,
+    i: usize,
+) {
     accumulate_row(
         s,
         f.state[i],
@@ -829,6 +862,8 @@ fn accumulate(s: &mut [f64; SUMS], f: &Fibres, units: &MotorUnits, delay: f32, i
         f.size[i],
         f.tension[i],
         f.denervated_days[i],
+        f.receptive[i],
+        sprout_onset,
         f.unit[i],
         units,
         delay,
@@ -836,7 +871,9 @@ fn accumulate(s: &mut [f64; SUMS], f: &Fibres, units: &MotorUnits, delay: f32, i
 }
 
 /// Sums: 0 living fibres, 1 contractile volume, 2 Σ diameters, 3 tetanic force,
-/// 4 innervated fibres, 5 voluntary force, 6 CMAP, 7 fibrillating fibres.
+/// 4 innervated fibres, 5 voluntary force, 6 CMAP, 7 fibrillating fibres,
+/// 8 receptive denervated fibres, 9 of those denervated for at least the
+/// sprouting onset.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn accumulate_row(
@@ -847,6 +884,8 @@ fn accumulate_row(
     size: f32,
     tension: f32,
     denervated_days: f32,
+    receptive: f32,
+    sprout_onset: f32,
     unit: u32,
     units: &MotorUnits,
     delay: f32,
@@ -855,11 +894,12 @@ fn accumulate_row(
         return;
     }
     let n = count as f64;
-    let area = (base * size) as f64;
+    let area32 = base * size;
+    let area = area32 as f64;
     let vol = n * area;
     s[0] += n;
     s[1] += vol;
-    s[2] += n * area.sqrt();
+    s[2] += n * area32.sqrt() as f64;
     s[3] += vol * tension as f64;
     if st.is_innervated() && unit != NO_UNIT {
         let u = unit as usize;
@@ -867,9 +907,15 @@ fn accumulate_row(
         if units.drives(u) {
             s[5] += vol * tension as f64;
         }
-        s[6] += n * (size as f64).sqrt() * units.conduction[u] as f64;
-    } else if st == FibreState::Denervated && denervated_days >= delay {
-        s[7] += n;
+        s[6] += n * (size.sqrt() * units.conduction[u]) as f64;
+    } else if st == FibreState::Denervated {
+        if denervated_days >= delay {
+            s[7] += n;
+        }
+        s[8] += n * receptive as f64;
+        if denervated_days >= sprout_onset {
+            s[9] += n * receptive as f64;
+        }
     }
 }
 
