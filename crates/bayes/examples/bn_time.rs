@@ -17,10 +17,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(3);
     let net = bayes::bif::parse_gz(&std::fs::read(&path)?)?;
     let t = Instant::now();
-    // BN_HEURISTIC=min-fill | min-weight forces one heuristic (default: the better of both).
+    // BN_HEURISTIC=min-fill | min-weight | weighted-min-fill forces one heuristic (default: the better of both).
     let heuristic = match std::env::var("BN_HEURISTIC").as_deref() {
         Ok("min-fill") => bayes::Heuristic::MinFill,
         Ok("min-weight") => bayes::Heuristic::MinWeight,
+        Ok("weighted-min-fill") => bayes::Heuristic::WeightedMinFill,
         _ => bayes::Heuristic::Best,
     };
     let jt = compile(

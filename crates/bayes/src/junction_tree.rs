@@ -18,12 +18,17 @@ use crate::network::{Network, VarId};
 /// Triangulation heuristic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Heuristic {
-    /// Try min-fill and min-weight, keep the smaller total clique state space.
+    /// Try min-fill, min-weight and weighted min-fill; keep the smallest total clique state
+    /// space.
     Best,
     /// Eliminate the variable adding the fewest fill-in edges.
     MinFill,
-    /// Eliminate the variable with the smallest clique weight (product of cardinalities).
+    /// Eliminate the variable with the smallest clique weight (product of cardinalities;
+    /// ties by fewer fill-in edges).
     MinWeight,
+    /// Eliminate the variable whose fill-in edges have the smallest summed weight (product of
+    /// the two cardinalities; ties by clique weight).
+    WeightedMinFill,
 }
 
 /// Options of [`crate::compile`].
@@ -152,7 +157,7 @@ impl BitSet {
 }
 
 /// Greedy elimination; returns the elimination cliques (each sorted) in elimination order.
-fn eliminate(n: usize, edges: &[(usize, usize)], cards: &[usize], fill: bool) -> Vec<Vec<usize>> {
+fn eliminate(n: usize, edges: &[(usize, usize)], cards: &[usize], h: Heuristic) -> Vec<Vec<usize>> {
     let mut adj = BitSet::new(n, n);
     for &(a, b) in edges {
         adj.set(a, b);
@@ -163,20 +168,19 @@ fn eliminate(n: usize, edges: &[(usize, usize)], cards: &[usize], fill: bool) ->
     let score = |adj: &BitSet, v: usize| -> (f64, f64) {
         let nb = adj.members(v);
         let weight = lw[v] + nb.iter().map(|&u| lw[u]).sum::<f64>();
-        let mut fills = 0usize;
-        if fill {
-            for (i, &a) in nb.iter().enumerate() {
-                for &b in &nb[i + 1..] {
-                    if !adj.get(a, b) {
-                        fills += 1;
-                    }
+        let (mut fills, mut wfill) = (0.0f64, 0.0f64);
+        for (i, &a) in nb.iter().enumerate() {
+            for &b in &nb[i + 1..] {
+                if !adj.get(a, b) {
+                    fills += 1.0;
+                    wfill += (cards[a] * cards[b]) as f64;
                 }
             }
         }
-        if fill {
-            (fills as f64, weight)
-        } else {
-            (weight, 0.0)
+        match h {
+            Heuristic::MinFill => (fills, weight),
+            Heuristic::WeightedMinFill => (wfill, weight),
+            _ => (weight, fills),
         }
     };
     let mut scores: Vec<(f64, f64)> = (0..n).map(|v| score(&adj, v)).collect();
@@ -300,15 +304,18 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
         }
     }
     let heuristics: &[Heuristic] = match opts.heuristic {
-        Heuristic::Best => &[Heuristic::MinFill, Heuristic::MinWeight],
-        h => std::slice::from_ref(match h {
-            Heuristic::MinFill => &Heuristic::MinFill,
-            _ => &Heuristic::MinWeight,
-        }),
+        Heuristic::Best => &[
+            Heuristic::MinFill,
+            Heuristic::MinWeight,
+            Heuristic::WeightedMinFill,
+        ],
+        Heuristic::MinFill => &[Heuristic::MinFill],
+        Heuristic::MinWeight => &[Heuristic::MinWeight],
+        Heuristic::WeightedMinFill => &[Heuristic::WeightedMinFill],
     };
     let mut best: Option<(u128, Vec<Vec<usize>>, Heuristic)> = None;
     for &h in heuristics {
-        let cl = maximal(eliminate(n, &edges, &cards, h == Heuristic::MinFill), n);
+        let cl = maximal(eliminate(n, &edges, &cards, h), n);
         let total: u128 = cl.iter().map(|c| states_of(c, &cards)).sum();
         if best.as_ref().is_none_or(|b| total < b.0) {
             best = Some((total, cl, h));
