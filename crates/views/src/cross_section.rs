@@ -121,16 +121,17 @@ pub fn cross_section_svg(
     let left = cx - opts.width_um / 2.0;
     let top = cy - opts.height_um / 2.0;
     let pack = packing(state, cx, cy, opts);
-    // Typical innervated size, to judge atrophy in the picture.
+    // Typical healthy size (from the reference, else the median innervated fibre), to judge
+    // atrophy in the picture.
     let mut sizes: Vec<f32> = (0..n)
         .filter(|&i| state.fibre_state[i] == FibreState::Innervated)
         .map(|i| state.fibre_csa_um2[i])
         .collect();
     sizes.sort_by(f32::total_cmp);
-    let typical = if sizes.is_empty() {
-        4000.0
-    } else {
-        sizes[sizes.len() / 2].max(500.0)
+    let typical = match opts.healthy_csa_um2.filter(|c| c.is_finite() && *c > 0.0) {
+        Some(h) => h,
+        None if sizes.is_empty() => 4000.0,
+        None => sizes[sizes.len() / 2].max(500.0),
     };
     let field_w = opts.width_um * s;
     let field_h = opts.height_um * s;
