@@ -10,8 +10,8 @@ use rand::RngCore;
 use crate::distribution::{Categorical, Numeric};
 use crate::error::FieldError;
 use crate::experiment::{
-    DisuseModel, Dose, GradeSpec, Regrowth, RepairMethod, SeddonGrade, Setup, Species,
-    TreatmentSpec,
+    DisuseModel, Dose, GradeSpec, Regrowth, RehabProgramme, RepairMethod, SeddonGrade, Setup,
+    Species, TreatmentSpec,
 };
 
 /// An injury grade with a concrete value.
@@ -82,6 +82,15 @@ pub enum Treatment {
         end_day: u32,
         /// Model.
         model: DisuseModel,
+    },
+    /// Rehabilitation.
+    Rehabilitation {
+        /// First day.
+        start_day: u32,
+        /// Last day.
+        end_day: u32,
+        /// Programme.
+        programme: RehabProgramme,
     },
 }
 
@@ -209,6 +218,19 @@ impl Setup {
                         start_day,
                         end_day,
                         model: draw.cat(model),
+                    }
+                }
+                TreatmentSpec::Rehabilitation {
+                    start_day,
+                    end_day,
+                    programme,
+                } => {
+                    let (start_day, end_day) =
+                        period(draw, start_day, end_day, experiment, member, i)?;
+                    Treatment::Rehabilitation {
+                        start_day,
+                        end_day,
+                        programme: draw.cat(programme),
                     }
                 }
             };

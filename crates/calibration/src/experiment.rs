@@ -112,6 +112,16 @@ pub enum DisuseModel {
     Paralysis,
 }
 
+/// Rehabilitation programmes (a twin treatment the format's table does not list; accepted
+/// with `kind = "rehabilitation"`, `start_day`, `end_day`, `programme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RehabProgramme {
+    /// Passive range of motion.
+    RangeOfMotion,
+    /// Progressive resistance exercise.
+    ProgressiveResistance,
+}
+
 /// A stimulation dose.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dose {
@@ -157,6 +167,15 @@ pub enum TreatmentSpec {
         /// Model.
         model: Categorical<DisuseModel>,
     },
+    /// `kind = "rehabilitation"`.
+    Rehabilitation {
+        /// First day.
+        start_day: Numeric,
+        /// Last day.
+        end_day: Numeric,
+        /// Programme.
+        programme: Categorical<RehabProgramme>,
+    },
 }
 
 /// What an experiment does to the muscle: everything but the expectations.
@@ -176,6 +195,8 @@ pub struct Setup {
     pub treatments: Vec<TreatmentSpec>,
     /// Population size, for a population experiment.
     pub population_size: Option<u32>,
+    /// `population.seed`, if given: the population's base seed instead of the run's.
+    pub population_seed: Option<u64>,
 }
 
 impl Setup {
@@ -235,6 +256,15 @@ impl Setup {
                     start_day.is_distribution()
                         || end_day.is_distribution()
                         || model.is_distribution()
+                }
+                TreatmentSpec::Rehabilitation {
+                    start_day,
+                    end_day,
+                    programme,
+                } => {
+                    start_day.is_distribution()
+                        || end_day.is_distribution()
+                        || programme.is_distribution()
                 }
             };
         }
@@ -859,8 +889,7 @@ fn parse_experiment(index: usize, item: &Value, warnings: &mut Vec<String>) -> E
                 .push(format!("experiment '{id}': id is not kebab-case"));
         }
     }
-    let population = table.contains_key("population");
-    let expectations = parse_expectations(&mut ctx, table, population);
+    let expectations = parse_expectations(&mut ctx, table);
     let setup = if id.is_none() {
         Err(ctx.err(
             "id",
@@ -920,10 +949,18 @@ fn parse_setup(ctx: &mut Ctx, table: &Table) -> Result<Setup, FieldError> {
     };
     let age_years = numeric(ctx, table, "", "age_years", AGE)?;
     let horizon_days = plain_days(ctx, table, "", "horizon_days")?;
+    let mut population_seed = None;
     let population_size = match table.get("population") {
         None => None,
         Some(Value::Table(p)) => {
-            ctx.warn_unknown(p, "population", &["size"]);
+            ctx.warn_unknown(p, "population", &["size", "seed"]);
+            population_seed = match p.get("seed") {
+                None => None,
+                Some(Value::Integer(n)) if *n >= 0 => Some(*n as u64),
+                Some(v) => {
+                    return Err(ctx.err("population.seed", short(v), "a whole number >= 0"));
+                }
+            };
             let size = match p.get("size") {
                 Some(Value::Integer(n)) if (1..=1_000_000).contains(n) => *n as u32,
                 other => {
@@ -973,6 +1010,7 @@ fn parse_setup(ctx: &mut Ctx, table: &Table) -> Result<Setup, FieldError> {
         injury,
         treatments,
         population_size,
+        population_seed,
     };
     if population_size.is_none() && setup.has_distributions() {
         ctx.warnings.push(format!(
@@ -1065,7 +1103,7 @@ fn parse_treatment(
             return Err(ctx.err(
                 &kind_field,
                 other.map_or("missing".into(), short),
-                "one of \"repair\", \"stimulation\", \"disuse\"",
+                "one of \"repair\", \"stimulation\", \"disuse\" (or \"rehabilitation\")",
             ));
         }
     };
@@ -1205,10 +1243,47 @@ fn parse_treatment(
                 model,
             })
         }
+        "rehabilitation" => {
+            ctx.warn_unknown(
+                t,
+                path,
+                &["kind", "start_day", "end_day", "programme", "program"],
+            );
+            let (start_day, end_day) = period(ctx, t, path)?;
+            let key = if t.contains_key("program") && !t.contains_key("programme") {
+                "program"
+            } else {
+                "programme"
+            };
+            let programme = categorical(
+                ctx,
+                t,
+                path,
+                key,
+                &[
+                    ("range_of_motion", RehabProgramme::RangeOfMotion),
+                    (
+                        "progressive_resistance",
+                        RehabProgramme::ProgressiveResistance,
+                    ),
+                ],
+            )?;
+            let programme = required(
+                ctx,
+                programme,
+                &join(path, "programme"),
+                "one of \"range_of_motion\", \"progressive_resistance\"",
+            )?;
+            Ok(TreatmentSpec::Rehabilitation {
+                start_day,
+                end_day,
+                programme,
+            })
+        }
         _ => Err(ctx.err(
             &kind_field,
             format!("\"{kind}\""),
-            "one of \"repair\", \"stimulation\", \"disuse\"",
+            "one of \"repair\", \"stimulation\", \"disuse\" (or \"rehabilitation\")",
         )),
     }
 }
@@ -1245,12 +1320,12 @@ const EXPECT_KEYS: &[&str] = &[
     "note",
 ];
 
-fn parse_expectations(ctx: &mut Ctx, table: &Table, population: bool) -> Vec<ExpectationSpec> {
+fn parse_expectations(ctx: &mut Ctx, table: &Table) -> Vec<ExpectationSpec> {
     match table.get("expect") {
         Some(Value::Array(list)) if !list.is_empty() => list
             .iter()
             .enumerate()
-            .map(|(i, item)| parse_expectation(ctx, i, item, population))
+            .map(|(i, item)| parse_expectation(ctx, i, item))
             .collect(),
         other => vec![ExpectationSpec {
             quantity: String::new(),
@@ -1267,7 +1342,7 @@ fn parse_expectations(ctx: &mut Ctx, table: &Table, population: bool) -> Vec<Exp
     }
 }
 
-fn parse_expectation(ctx: &mut Ctx, i: usize, item: &Value, population: bool) -> ExpectationSpec {
+fn parse_expectation(ctx: &mut Ctx, i: usize, item: &Value) -> ExpectationSpec {
     let path = format!("expect[{i}]");
     let Value::Table(t) = item else {
         return ExpectationSpec {
@@ -1297,15 +1372,10 @@ fn parse_expectation(ctx: &mut Ctx, i: usize, item: &Value, population: bool) ->
         max: number("max"),
         parsed,
     };
-    spec(validate_expectation(ctx, t, &path, population))
+    spec(validate_expectation(ctx, t, &path))
 }
 
-fn validate_expectation(
-    ctx: &Ctx,
-    t: &Table,
-    path: &str,
-    population: bool,
-) -> Result<Expectation, FieldError> {
+fn validate_expectation(ctx: &Ctx, t: &Table, path: &str) -> Result<Expectation, FieldError> {
     let qfield = join(path, "quantity");
     let quantity = match t.get("quantity") {
         Some(Value::String(s)) => Quantity::from_name(s.trim()).ok_or_else(|| {
@@ -1323,16 +1393,6 @@ fn validate_expectation(
             ));
         }
     };
-    let is_population_quantity = matches!(quantity, Quantity::Population(_));
-    if population != is_population_quantity {
-        let expected = if population {
-            "a population quantity (fraction_mrc_ge_3, fraction_mrc_ge_4, fraction_mrc_5, \
-             median_mrc_3_day, median_mrc_5_day) in a population experiment"
-        } else {
-            "a per-muscle quantity (population quantities need [experiment.population])"
-        };
-        return Err(ctx.err(&qfield, format!("\"{}\"", quantity.name()), expected));
-    }
     let day = plain_days(ctx, t, path, "day")?;
     if quantity.needs_day() && day.is_none() {
         return Err(ctx.err(

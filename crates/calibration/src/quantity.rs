@@ -166,11 +166,6 @@ const NAMES: &[(&str, Quantity)] = &[
         "fraction_mrc_5",
         Quantity::Population(PopulationQuantity::FractionMrcAtLeast(5)),
     ),
-    // Accepted spelling variant of the above, for symmetry with the other two.
-    (
-        "fraction_mrc_ge_5",
-        Quantity::Population(PopulationQuantity::FractionMrcAtLeast(5)),
-    ),
     (
         "median_mrc_3_day",
         Quantity::Population(PopulationQuantity::MedianMrcDay(3)),
@@ -181,10 +176,35 @@ const NAMES: &[(&str, Quantity)] = &[
     ),
 ];
 
+/// Accepted spelling variants: `fraction_mrc_ge_5` for symmetry with the other two, and the
+/// British `fibre` for `fiber`.
+const ALIASES: &[(&str, Quantity)] = &[
+    (
+        "fraction_mrc_ge_5",
+        Quantity::Population(PopulationQuantity::FractionMrcAtLeast(5)),
+    ),
+    (
+        "fibre_csa_fraction",
+        Quantity::Daily(DailyQuantity::FiberCsaFraction),
+    ),
+    (
+        "fibre_diameter_fraction",
+        Quantity::Daily(DailyQuantity::FiberDiameterFraction),
+    ),
+    (
+        "innervated_fibre_fraction",
+        Quantity::Daily(DailyQuantity::InnervatedFiberFraction),
+    ),
+];
+
 impl Quantity {
-    /// The quantity with this name in the format, if any.
+    /// The quantity with this name in the format (or an accepted variant), if any.
     pub fn from_name(name: &str) -> Option<Quantity> {
-        NAMES.iter().find(|(n, _)| *n == name).map(|(_, q)| *q)
+        NAMES
+            .iter()
+            .chain(ALIASES)
+            .find(|(n, _)| *n == name)
+            .map(|(_, q)| *q)
     }
 
     /// The format's name of this quantity.

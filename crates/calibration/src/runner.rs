@@ -18,6 +18,9 @@
 //!   depend on the thread count).
 //! - `relative_to_day` divides by the same run on another day; `relative_to` divides by the
 //!   other experiment's figure on `relative_to_at` (default: the same day).
+//! - Across kinds: a per-muscle quantity in a population experiment is the members' mean (an
+//!   event day, their median); a population summary of a single experiment treats it as a
+//!   population of one.
 //! - Population summaries: `fraction_mrc_ge_N` is the share of members with MRC ≥ N on the day;
 //!   `median_mrc_N_day` the median (the mean of the two middle members for an even size) of the
 //!   day MRC ≥ N is reached after the injury, infinite when never reached within the horizon.
@@ -517,9 +520,10 @@ fn run_population(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Outcome, String> {
+    let base_seed = setup.population_seed.unwrap_or(options.seed);
     let runs: Vec<Result<Trajectory, String>> =
-        twin::cohort::run(size as usize, options.seed, |m, _rng| {
-            let r = draw_member(spec, setup, m, options.seed).and_then(|(case, seed)| {
+        twin::cohort::run(size as usize, base_seed, |m, _rng| {
+            let r = draw_member(spec, setup, m, base_seed).and_then(|(case, seed)| {
                 simulate(model, &case, horizon, seed, options.population_resolution)
             });
             progress.advance(1);
@@ -599,14 +603,31 @@ fn read(
         }
         (Outcome::Single(t), Quantity::Event(e)) => Ok(t.event(e)),
         (Outcome::Population(members), Quantity::Population(p)) => Ok(summarise(members, p, day)),
-        (Outcome::Single(_), Quantity::Population(_)) => Err(format!(
-            "`{}` is a population summary; this experiment is not a population",
-            quantity.name()
-        )),
-        (Outcome::Population(_), _) => Err(format!(
-            "`{}` is a per-muscle quantity; this experiment is a population",
-            quantity.name()
-        )),
+        // A single experiment is a population of one typical member.
+        (Outcome::Single(t), Quantity::Population(p)) => {
+            Ok(summarise(std::slice::from_ref(t), p, day))
+        }
+        // A per-muscle reading in a population: the members' mean.
+        (Outcome::Population(members), Quantity::Daily(q)) => {
+            let day = day.unwrap_or(0);
+            let mut sum = 0.0;
+            for t in members {
+                let v = t
+                    .get(q, day)
+                    .ok_or_else(|| format!("day {day} is past the simulated horizon"))?;
+                if v.is_nan() {
+                    return Err(format!("the model does not compute `{}`", quantity.name()));
+                }
+                sum += v;
+            }
+            Ok(sum / members.len().max(1) as f64)
+        }
+        // An event in a population: the members' median day.
+        (Outcome::Population(members), Quantity::Event(e)) => {
+            let mut days: Vec<f64> = members.iter().map(|t| t.event(e)).collect();
+            days.sort_by(f64::total_cmp);
+            Ok(median_sorted(&days))
+        }
     }
 }
 

@@ -11,14 +11,16 @@ use std::sync::OnceLock;
 use twin::params::{Parameters, Species as TwinSpecies};
 use twin::scenario::{
     DisuseModel as TwinDisuse, Grade as TwinGrade, Injury as TwinInjury, Modifiers,
-    Regrowth as TwinRegrowth, RepairMethod as TwinRepair, Scenario, StimulationDose,
+    Regrowth as TwinRegrowth, RehabKind, RepairMethod as TwinRepair, Scenario, StimulationDose,
     Treatment as TwinTreatment,
 };
 use twin::sim::{Resolution as TwinResolution, Simulation};
 use twin::units::{Days, Fraction, Millimetres};
 
 use crate::case::{Case, DoseValue, Grade, Treatment};
-use crate::experiment::{DisuseModel, Regrowth, RepairMethod, SeddonGrade, Species};
+use crate::experiment::{
+    DisuseModel, Regrowth, RehabProgramme, RepairMethod, SeddonGrade, Species,
+};
 use crate::quantity::DailyQuantity;
 use crate::runner::{Model, Resolution, Trajectory};
 
@@ -125,6 +127,18 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
                     DisuseModel::Unloading => TwinDisuse::Unloading,
                     DisuseModel::BedRest => TwinDisuse::BedRest,
                     DisuseModel::Paralysis => TwinDisuse::Paralysis,
+                },
+            },
+            Treatment::Rehabilitation {
+                start_day,
+                end_day,
+                programme,
+            } => TwinTreatment::Rehabilitation {
+                start_day: Days(f64::from(*start_day)),
+                end_day: Days(f64::from(*end_day)),
+                kind: match programme {
+                    RehabProgramme::RangeOfMotion => RehabKind::RangeOfMotion,
+                    RehabProgramme::ProgressiveResistance => RehabKind::ProgressiveResistance,
                 },
             },
         })
