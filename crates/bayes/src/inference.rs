@@ -129,6 +129,9 @@ pub struct Workspace {
     par_scratch: Vec<f64>,
 }
 
+/// A level of small cliques runs in parallel when it holds at least this many states.
+const PAR_LEVEL_MIN_STATES: usize = 1 << 16;
+
 /// `log P(e)`, the posterior of every variable, and the joints requested.
 pub(crate) type Propagated = (f64, Vec<Vec<f64>>, Vec<Vec<f64>>);
 
@@ -328,7 +331,13 @@ impl JunctionTree {
                 for t in big {
                     run(t, &mut ws.par_scratch);
                 }
-                small.into_par_iter().for_each(|t| run(t, &mut Vec::new()));
+                // Parallel only when the level has enough work to pay for waking threads.
+                let work: usize = small.iter().map(|t| plans[t.0].blocked.size()).sum();
+                if work >= PAR_LEVEL_MIN_STATES {
+                    small.into_par_iter().for_each(|t| run(t, &mut Vec::new()));
+                } else {
+                    small.into_iter().for_each(|t| run(t, &mut Vec::new()));
+                }
             }
             for (c, out, s) in tasks {
                 ws.seps[c] = out;
@@ -426,7 +435,13 @@ impl JunctionTree {
                 for t in big {
                     run(t, &mut ws.par_scratch);
                 }
-                small.into_par_iter().for_each(|t| run(t, &mut Vec::new()));
+                // Parallel only when the level has enough work to pay for waking threads.
+                let work: usize = small.iter().map(|t| plans[t.0].blocked.size()).sum();
+                if work >= PAR_LEVEL_MIN_STATES {
+                    small.into_par_iter().for_each(|t| run(t, &mut Vec::new()));
+                } else {
+                    small.into_iter().for_each(|t| run(t, &mut Vec::new()));
+                }
             }
             for (c, kids, res) in tasks {
                 for (buf, &ch) in kids.into_iter().zip(&self.cliques[c].children) {
