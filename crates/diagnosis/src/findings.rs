@@ -574,8 +574,13 @@ fn parse_value(key: &str, kind: Kind, value: &Value) -> Result<Observation, Find
         },
         Kind::One(allowed) => {
             // `emg.fibrillations = 0` is natural as a number in TOML/JSON.
-            if allowed.contains(&"0") && value.as_f64() == Some(0.0) {
-                return Ok(Observation::One("0"));
+            // Fibrillation grades given as numbers (0 to 4) are natural in TOML/JSON.
+            let grade = value
+                .as_f64()
+                .filter(|g| allowed.contains(&"0") && g.fract() == 0.0 && *g >= 0.0)
+                .and_then(|g| ["0", "1+", "2+", "3+", "4+"].get(g as usize));
+            if let Some(v) = grade {
+                return Ok(Observation::One(v));
             }
             intern(key, value, allowed).map(Observation::One)
         }
@@ -776,6 +781,9 @@ impl Findings {
         let mut findings = Findings::default();
         let mut implied_side: Option<&'static str> = None;
         for (section, body) in top {
+            if body.is_null() {
+                continue;
+            }
             if !allowed_sections.contains(&section.as_str()) {
                 fail!(FindingsError::UnknownSection {
                     section: section.clone(),
@@ -795,6 +803,10 @@ impl Findings {
                 });
             };
             for (key, v) in table {
+                // JSON null = not stated = unknown, like an absent key.
+                if v.is_null() {
+                    continue;
+                }
                 let Some(full) = full_key(section, key) else {
                     fail!(FindingsError::UnknownKey {
                         key: format!("{section}.{key}"),
@@ -1027,6 +1039,19 @@ mod tests {
         assert_eq!(f.observed["exam.wasting"], Observation::Bool(true));
         assert_eq!(f.observed["ncs.cmap"], Observation::One("reduced"));
         assert!(!f.observed.contains_key("ncs.snap"));
+    }
+
+    #[test]
+    fn null_is_unknown_and_numeric_fibrillation_grades_are_read() {
+        let f = Findings::from_json_str(
+            r#"{"exam": {"wasting": null}, "labs": null, "emg": {"fibrillations": 3}}"#,
+        )
+        .unwrap();
+        assert!(!f.observed.contains_key("exam.wasting"));
+        assert_eq!(f.observed["emg.fibrillations"], Observation::One("3+"));
+        assert!(Findings::from_json_str(r#"{"emg": {"fibrillations": 7}}"#).is_err());
+        assert!(Findings::from_json_str(r#"{"emg": {"fibrillations": -1}}"#).is_err());
+        assert!(Findings::from_json_str(r#"{"emg": {"fibrillations": 1.5}}"#).is_err());
     }
 
     #[test]
