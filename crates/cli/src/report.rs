@@ -27,8 +27,10 @@ use views::state::MuscleState;
 use views::summary::{DayViews, day_views};
 use views::{NOT_A_MEDICAL_DEVICE, Reference};
 
-/// Duration of each synthetic EMG record, ms.
-pub const EMG_MS: f64 = 200.0;
+/// Duration of each synthetic EMG record (CSV and WAV), ms.
+pub const EMG_MS: f64 = 2000.0;
+/// Part of the record drawn in the EMG plots, ms (a 200 ms sweep).
+pub const EMG_PLOT_MS: f64 = 200.0;
 /// Seeds used for the uncertainty bands of the report.
 pub const BAND_SEEDS: u64 = 5;
 
@@ -128,8 +130,9 @@ pub fn day_pictures(
         seed + 1,
     );
     let day = state.day;
+    let shown = ((EMG_PLOT_MS * rest.sample_rate_hz / 1000.0) as usize).min(rest.samples.len());
     let emg_rest = emg_trace_svg(
-        &rest.samples,
+        &rest.samples[..shown],
         rest.sample_rate_hz,
         &format!("Needle EMG at rest, day {day:.0}: {}", rest.label),
         (900, 280),
@@ -140,7 +143,7 @@ pub fn day_pictures(
         effort.label.clone()
     };
     let emg_effort = emg_trace_svg(
-        &effort.samples,
+        &effort.samples[..shown.min(effort.samples.len())],
         effort.sample_rate_hz,
         &format!("Weak voluntary effort, day {day:.0}: {effort_label}"),
         (900, 280),
@@ -227,6 +230,10 @@ pub fn write_day(
         let path = dir.join(format!("{prefix}{name}.csv"));
         std::fs::write(&path, samples_csv(samples, pics.sample_rate_hz))
             .with_context(|| format!("writing {}", path.display()))?;
+        written.push(path.display().to_string());
+        let path = dir.join(format!("{prefix}{name}.wav"));
+        let wav = views::needle_signal::wav_bytes(samples, pics.sample_rate_hz, 2000.0);
+        std::fs::write(&path, wav).with_context(|| format!("writing {}", path.display()))?;
         written.push(path.display().to_string());
     }
     let path = dir.join(format!("{prefix}views.json"));
@@ -456,8 +463,8 @@ The shaded interval marks 12–18 months of denervation after the injury, after 
             "<section class=\"day\"><h2>Day {day}</h2>{}\
 <figure>{}<figcaption>Cross-section (simulated ATPase-like stain). Files: day{day:04}_cross_section.svg/.png</figcaption></figure>\
 <figure>{}<figcaption>Compound muscle action potentials.</figcaption></figure>\
-<figure>{}<figcaption>Synthetic concentric-needle EMG at rest ({:.0} kHz; raw samples in day{day:04}_emg_rest.csv).</figcaption></figure>\
-<figure>{}<figcaption>Synthetic concentric-needle EMG at a weak effort (raw samples in day{day:04}_emg_effort.csv).</figcaption></figure></section>",
+<figure>{}<figcaption>Synthetic concentric-needle EMG at rest ({:.0} kHz; first 200 ms; 2 s of raw samples in day{day:04}_emg_rest.csv and .wav).</figcaption></figure>\
+<figure>{}<figcaption>Synthetic concentric-needle EMG at a weak effort (first 200 ms; 2 s in day{day:04}_emg_effort.csv and .wav).</figcaption></figure></section>",
             day_table(&pics.views),
             strip_xml_decl(&pics.cross_section),
             strip_xml_decl(&pics.cmap),

@@ -459,3 +459,54 @@ pub fn peak_to_peak(v: &[f64]) -> f64 {
 pub fn orphan(state: &MuscleState<'_>, i: usize) -> bool {
     state.fibre_unit[i] == NO_UNIT
 }
+
+/// Encodes samples (µV) as a mono 16-bit PCM WAV file (bytes), so that the EMG can be listened
+/// to as on an EMG machine's loudspeaker. `full_scale_uv` maps to the largest 16-bit value;
+/// louder samples are clipped.
+pub fn wav_bytes(samples: &[f64], sample_rate_hz: f64, full_scale_uv: f64) -> Vec<u8> {
+    let rate = sample_rate_hz.round().clamp(1.0, f64::from(u32::MAX / 2)) as u32;
+    let fs = if full_scale_uv.is_finite() && full_scale_uv > 0.0 {
+        full_scale_uv
+    } else {
+        1000.0
+    };
+    let data_len = (samples.len() * 2) as u32;
+    let mut out = Vec::with_capacity(44 + samples.len() * 2);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes()); // PCM header size
+    out.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    out.extend_from_slice(&1u16.to_le_bytes()); // mono
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2).to_le_bytes()); // byte rate
+    out.extend_from_slice(&2u16.to_le_bytes()); // block align
+    out.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for &v in samples {
+        let x = if v.is_finite() {
+            (v / fs * 32767.0).clamp(-32768.0, 32767.0)
+        } else {
+            0.0
+        };
+        out.extend_from_slice(&(x as i16).to_le_bytes());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wav_header_and_length() {
+        let w = wav_bytes(&[0.0, 500.0, -2000.0], 20_000.0, 1000.0);
+        assert_eq!(&w[0..4], b"RIFF");
+        assert_eq!(&w[8..12], b"WAVE");
+        assert_eq!(w.len(), 44 + 6);
+        assert_eq!(u32::from_le_bytes([w[24], w[25], w[26], w[27]]), 20_000);
+        assert_eq!(i16::from_le_bytes([w[46], w[47]]), 16383);
+        assert_eq!(i16::from_le_bytes([w[48], w[49]]), -32768);
+    }
+}
