@@ -40,7 +40,9 @@ pub struct Quantities {
     pub voluntary_force_fraction: f64,
     /// Share of surviving fibres with a motor axon (absolute).
     pub innervated_fiber_fraction: f64,
-    /// Functional motor units (absolute).
+    /// Functional motor units (absolute): units whose axon conducts distally (as
+    /// counted by distal stimulation; a proximal conduction block does not remove
+    /// them) and that innervate at least the detection share of a healthy unit.
     pub motor_unit_count: f64,
     /// Functional motor units relative to healthy.
     pub motor_unit_count_fraction: f64,

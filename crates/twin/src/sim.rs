@@ -719,7 +719,7 @@ impl Core {
             / m.healthy_units.max(1.0))
         .max(0.5) as f32;
         for u in 0..units.len() {
-            if units.drives(u) && units.fibres[u] >= min_fibres && units.conduction[u] >= 0.5 {
+            if units.connected(u) && units.fibres[u] >= min_fibres && units.conduction[u] >= 0.5 {
                 mu_count += 1.0;
                 mu_fibres += units.fibres[u] as f64;
                 let r = units.reconnected_day[u];
