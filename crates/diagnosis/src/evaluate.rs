@@ -2,7 +2,7 @@
 //!
 //! - level top-1 / top-3: the right level is the first / among the first three; a case's
 //!   `acceptable_levels` count as right;
-//! - category: the most probable category is the answer's;
+//! - category: the most probable category (the sum over its levels) is the answer's;
 //! - Brier score: multi-class, over the nine levels, against the answer's level:
 //!   `sum_k (p_k - y_k)^2` averaged over cases (0 is perfect, 2 the worst);
 //! - confusion: counts of (answer level, top-1 level).

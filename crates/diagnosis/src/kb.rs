@@ -133,6 +133,16 @@ pub struct Gate {
     pub src: String,
 }
 
+/// Multipliers of each state in each time bin, with their source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feasibility {
+    /// One row per time bin, one multiplier per state.
+    pub by_time: Vec<Vec<f64>>,
+    /// Source or named assumption.
+    pub src: String,
+}
+
 /// The hypotheses file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -175,6 +185,12 @@ pub struct Finding {
     /// The row before the gated process (required with `gate`).
     #[serde(default)]
     pub before: Option<Row>,
+    /// Feasibility of each state in each time bin (one row of multipliers per time bin, each in
+    /// [0, 1]): the finding then also depends on `time`, its row being the disease's row times
+    /// the multipliers, renormalised. For findings whose definition involves time since onset
+    /// (a chronic onset needs more than 8 weeks to have passed).
+    #[serde(default)]
+    pub time_feasibility: Option<Feasibility>,
     /// The row for any level and disease without its own.
     #[serde(default)]
     pub default: Option<Row>,
@@ -581,6 +597,22 @@ impl KnowledgeBase {
             }
             if let Some(row) = &f.default {
                 check_row(&format!("{place}, default"), row, n)?;
+            }
+        }
+        if let Some(feas) = &f.time_feasibility {
+            let nt = h.time.states.len();
+            let ok = feas.by_time.len() == nt
+                && feas.by_time.iter().all(|r| {
+                    r.len() == n
+                        && r.iter().all(|x| (0.0..=1.0).contains(x))
+                        && r.iter().any(|x| *x > 0.0)
+                })
+                && !feas.src.trim().is_empty();
+            if !ok || f.parent.is_some() || f.gate.is_some() {
+                return Err(invalid(
+                    &place,
+                    "time_feasibility needs one row per time bin, one multiplier in [0, 1] per state (not all 0), a source, and no parent or gate",
+                ));
             }
         }
         match (&f.gate, &f.before) {

@@ -237,24 +237,43 @@ impl Model {
                     })
                     .p
             };
-            match gate {
-                Some((g, Some(before))) => {
-                    let mut cpt = Vec::with_capacity(h.disease.len() * h.time.states.len() * n);
-                    for d in &h.disease {
-                        let gated = g.levels.contains(&d.level);
-                        for frac in &g.fraction {
-                            let frac = if gated { *frac } else { 1.0 };
-                            cpt.extend(mix(row_of(d), frac, &before.p));
+            if let Some(feas) = &f.time_feasibility {
+                let mut cpt = Vec::with_capacity(h.disease.len() * h.time.states.len() * n);
+                for d in &h.disease {
+                    for m in &feas.by_time {
+                        let raw: Vec<f64> = row_of(d).iter().zip(m).map(|(p, m)| p * m).collect();
+                        let z: f64 = raw.iter().sum();
+                        if z > 0.0 {
+                            cpt.extend(raw.iter().map(|x| x / z));
+                        } else {
+                            // No state of the disease's row is feasible: fall back to the
+                            // multipliers alone (a reporting error, not an impossibility).
+                            let zm: f64 = m.iter().sum();
+                            cpt.extend(m.iter().map(|x| x / zm));
                         }
                     }
-                    (vec![DISEASE, TIME], cpt)
                 }
-                _ => {
-                    let mut cpt = Vec::with_capacity(h.disease.len() * n);
-                    for d in &h.disease {
-                        cpt.extend_from_slice(row_of(d));
+                (vec![DISEASE, TIME], cpt)
+            } else {
+                match gate {
+                    Some((g, Some(before))) => {
+                        let mut cpt = Vec::with_capacity(h.disease.len() * h.time.states.len() * n);
+                        for d in &h.disease {
+                            let gated = g.levels.contains(&d.level);
+                            for frac in &g.fraction {
+                                let frac = if gated { *frac } else { 1.0 };
+                                cpt.extend(mix(row_of(d), frac, &before.p));
+                            }
+                        }
+                        (vec![DISEASE, TIME], cpt)
                     }
-                    (vec![DISEASE], cpt)
+                    _ => {
+                        let mut cpt = Vec::with_capacity(h.disease.len() * n);
+                        for d in &h.disease {
+                            cpt.extend_from_slice(row_of(d));
+                        }
+                        (vec![DISEASE], cpt)
+                    }
                 }
             }
         };
