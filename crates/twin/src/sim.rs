@@ -579,15 +579,21 @@ impl Core {
     pub(crate) fn scan(&self) -> [f64; SUMS] {
         let f = &self.fibres;
         let mut s = [0.0f64; SUMS];
-        for i in 0..f.len() {
-            accumulate(
-                &mut s,
-                f,
-                &self.units,
-                self.fibrillation_delay,
-                self.coef.sprouting_onset_days as f32,
-                i,
-            );
+        for start in (0..f.len()).step_by(CHUNK) {
+            let mut c = [0.0f32; SUMS];
+            for i in start..(start + CHUNK).min(f.len()) {
+                accumulate(
+                    &mut c,
+                    f,
+                    &self.units,
+                    self.fibrillation_delay,
+                    self.coef.sprouting_onset_days as f32,
+                    i,
+                );
+            }
+            for k in 0..SUMS {
+                s[k] += c[k] as f64;
+            }
         }
         s
     }
@@ -622,7 +628,7 @@ impl Core {
         let thr_all: &[f32] = &f.death_threshold;
         let unit_col: &[u32] = &f.unit;
         let base_col: &[f32] = &f.base_csa;
-        let partial: Vec<([f64; SUMS], f64, f64)> = (
+        let partial: Vec<([f32; SUMS], f64, f64)> = (
             f.size.par_chunks_mut(CHUNK),
             f.tension.par_chunks_mut(CHUNK),
             f.capacity.par_chunks_mut(CHUNK),
@@ -637,7 +643,8 @@ impl Core {
             .map(
                 |(ci, (size, tension, capacity, dd, hazard, receptive, state, count))| {
                     let off = ci * CHUNK;
-                    let mut s = [0.0f64; SUMS];
+                    // Chunk sums in f32 (16,384 rows), totals in f64.
+                    let mut s = [0.0f32; SUMS];
                     let mut fat = 0.0f64;
                     let mut dead_n = 0.0f64;
                     for j in 0..size.len() {
@@ -692,7 +699,7 @@ impl Core {
         let mut s = [0.0f64; SUMS];
         for (p, fat, dead) in &partial {
             for k in 0..SUMS {
-                s[k] += p[k];
+                s[k] += p[k] as f64;
             }
             self.muscle.fat += fat * self.coef.fat_replacement_fraction;
             self.muscle.dead_fibres += dead;
@@ -847,7 +854,7 @@ const CHUNK: usize = 16_384;
 
 /// Adds row `i` of the fibre table to the sums.
 fn accumulate(
-    s: &mut [f64; SUMS],
+    s: &mut [f32; SUMS],
     f: &Fibres,
     units: &MotorUnits,
     delay: f32,
@@ -877,7 +884,7 @@ fn accumulate(
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn accumulate_row(
-    s: &mut [f64; SUMS],
+    s: &mut [f32; SUMS],
     st: FibreState,
     count: f32,
     base: f32,
@@ -893,28 +900,26 @@ fn accumulate_row(
     if st == FibreState::Dead {
         return;
     }
-    let n = count as f64;
-    let area32 = base * size;
-    let area = area32 as f64;
+    let n = count;
+    let area = base * size;
     let vol = n * area;
     s[0] += n;
     s[1] += vol;
-    s[2] += n * area32.sqrt() as f64;
-    s[3] += vol * tension as f64;
+    s[2] += n * area.sqrt();
+    s[3] += vol * tension;
     if st.is_innervated() && unit != NO_UNIT {
         let u = unit as usize;
+        let gate = units.drives(u) as u32 as f32;
         s[4] += n;
-        if units.drives(u) {
-            s[5] += vol * tension as f64;
-        }
-        s[6] += n * (size.sqrt() * units.conduction[u]) as f64;
+        s[5] += vol * tension * gate;
+        s[6] += n * size.sqrt() * units.conduction[u];
     } else if st == FibreState::Denervated {
         if denervated_days >= delay {
             s[7] += n;
         }
-        s[8] += n * receptive as f64;
+        s[8] += n * receptive;
         if denervated_days >= sprout_onset {
-            s[9] += n * receptive as f64;
+            s[9] += n * receptive;
         }
     }
 }
