@@ -350,7 +350,14 @@ pub fn compare(
     let p_operated: Vec<f64> = runs
         .operated
         .iter()
-        .map(|op| op.iter().zip(&w).filter(|(o, _)| **o).map(|(_, x)| x).sum())
+        .map(|op| {
+            op.iter()
+                .zip(&w)
+                .filter(|(o, _)| **o)
+                .map(|(_, x)| x)
+                .sum::<f64>()
+                + 0.0
+        })
         .collect();
     let p_needless: Vec<f64> = runs
         .operated

@@ -97,6 +97,7 @@ fn prob(w: &[f64], f: impl Fn(usize) -> bool) -> f64 {
         .map(|(_, x)| x)
         .sum::<f64>()
         / total
+        + 0.0
 }
 
 /// Prognosis of one muscle.
@@ -374,7 +375,12 @@ pub fn follow_up(case: &Case, draws: &[Draw], outcomes: &[Vec<Outcome>]) -> Foll
                 None => acc.push((g, w[i])),
             }
         }
-        acc.sort_by_key(|a| a.0);
+        acc.sort_by_key(|a| match a.0 {
+            Grade::Neurapraxia => 10,
+            Grade::Axonotmesis => 20,
+            Grade::Sunderland(n) => 10 * n as u32,
+            Grade::Neurotmesis => 51,
+        });
         acc.into_iter().map(|(g, p)| (g.label(), p)).collect()
     };
     FollowUp {
