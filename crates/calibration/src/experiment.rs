@@ -493,10 +493,10 @@ struct Domain {
 
 const DAYS: Domain = Domain {
     lo: 0.0,
-    hi: 1.0e6,
+    hi: 36_500.0,
     lo_open: false,
     integer: true,
-    what: "a whole number of days >= 0",
+    what: "a whole number of days, 0 to 36500",
 };
 const DISTANCE: Domain = Domain {
     lo: 0.0,
@@ -962,12 +962,12 @@ fn parse_setup(ctx: &mut Ctx, table: &Table) -> Result<Setup, FieldError> {
                 }
             };
             let size = match p.get("size") {
-                Some(Value::Integer(n)) if (1..=1_000_000).contains(n) => *n as u32,
+                Some(Value::Integer(n)) if (1..=100_000).contains(n) => *n as u32,
                 other => {
                     return Err(ctx.err(
                         "population.size",
                         other.map_or("missing".into(), short),
-                        "a whole number of members, 1 to 1000000",
+                        "a whole number of members, 1 to 100000",
                     ));
                 }
             };

@@ -31,7 +31,7 @@
 //! - An experiment the model cannot run (unknown muscle, a feature it lacks) or a malformed
 //!   expectation fails with the reason; the rest of the file still runs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -53,7 +53,12 @@ pub enum Resolution {
 /// What one simulated case gives: the daily quantities (days `0..=horizon`) and event days.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trajectory {
+    horizon: u32,
     readings: Vec<[f64; DailyQuantity::ALL.len()]>,
+    /// After [`Trajectory::compact`]: the day of each kept reading (ascending).
+    kept_days: Option<Vec<u32>>,
+    /// After [`Trajectory::compact`]: the MRC recovery day of grades 0–5.
+    mrc_cache: Option<[Option<u32>; 6]>,
     first_reinnervation_day: Option<u32>,
     first_fibrillation_day: Option<u32>,
     mrc_3_day: Option<Option<u32>>,
@@ -65,7 +70,10 @@ impl Trajectory {
     /// A trajectory of `horizon + 1` days with every quantity NaN (not computed).
     pub fn new(horizon_days: u32) -> Trajectory {
         Trajectory {
+            horizon: horizon_days,
             readings: vec![[f64::NAN; DailyQuantity::ALL.len()]; horizon_days as usize + 1],
+            kept_days: None,
+            mrc_cache: None,
             first_reinnervation_day: None,
             first_fibrillation_day: None,
             mrc_3_day: None,
@@ -92,6 +100,9 @@ impl Trajectory {
     /// The day MRC ≥ `grade` is reached after the injury: as the model reported it (grades 3
     /// and 5) or derived from the daily grades.
     pub fn mrc_day(&self, grade: u8) -> Option<u32> {
+        if let Some(cache) = &self.mrc_cache {
+            return cache.get(grade as usize).copied().flatten();
+        }
         let reported = match grade {
             3 => self.mrc_3_day,
             5 => self.mrc_5_day,
@@ -102,12 +113,43 @@ impl Trajectory {
 
     /// The last day recorded.
     pub fn horizon_days(&self) -> u32 {
-        self.readings.len().saturating_sub(1) as u32
+        self.horizon
+    }
+
+    /// Keeps only the readings of `days` (and the event and MRC recovery days), so that a
+    /// large population does not hold every member's whole time course.
+    pub fn compact(&mut self, days: &std::collections::BTreeSet<u32>) {
+        if self.kept_days.is_some() {
+            return;
+        }
+        let mut cache = [None; 6];
+        for (g, slot) in cache.iter_mut().enumerate() {
+            *slot = self.mrc_day(g as u8);
+        }
+        let kept: Vec<u32> = days
+            .iter()
+            .copied()
+            .filter(|d| *d <= self.horizon)
+            .collect();
+        self.readings = kept.iter().map(|d| self.readings[*d as usize]).collect();
+        self.kept_days = Some(kept);
+        self.mrc_cache = Some(cache);
+    }
+
+    fn day_of(&self, i: usize) -> u32 {
+        self.kept_days.as_ref().map_or(i as u32, |k| k[i])
     }
 
     /// Sets one quantity on one day (ignored past the horizon).
     pub fn set(&mut self, day: u32, quantity: DailyQuantity, value: f64) {
-        if let Some(r) = self.readings.get_mut(day as usize) {
+        let i = match &self.kept_days {
+            None => day as usize,
+            Some(k) => match k.binary_search(&day) {
+                Ok(i) => i,
+                Err(_) => return,
+            },
+        };
+        if let Some(r) = self.readings.get_mut(i) {
             r[quantity.index()] = value;
         }
     }
@@ -124,7 +166,11 @@ impl Trajectory {
 
     /// One quantity on one day (None past the horizon).
     pub fn get(&self, quantity: DailyQuantity, day: u32) -> Option<f64> {
-        self.readings.get(day as usize).map(|r| r[quantity.index()])
+        let i = match &self.kept_days {
+            None => day as usize,
+            Some(k) => k.binary_search(&day).ok()?,
+        };
+        self.readings.get(i).map(|r| r[quantity.index()])
     }
 
     /// First day on which `quantity` ≥ `threshold`.
@@ -132,7 +178,7 @@ impl Trajectory {
         self.readings
             .iter()
             .position(|r| r[quantity.index()] >= threshold)
-            .map(|d| d as u32)
+            .map(|i| self.day_of(i))
     }
 
     /// The day `quantity` is back at `threshold` or above after the onset: from the onset day,
@@ -140,19 +186,21 @@ impl Trajectory {
     /// falls below the threshold, the onset day itself (nothing to recover); None if it has not
     /// recovered within the horizon.
     pub fn recovery_day(&self, quantity: DailyQuantity, threshold: f64) -> Option<u32> {
-        let from = (self.onset_day as usize).min(self.readings.len());
         let col = |r: &[f64; DailyQuantity::ALL.len()]| r[quantity.index()];
+        let from = (0..self.readings.len())
+            .find(|&i| self.day_of(i) >= self.onset_day)
+            .unwrap_or(self.readings.len());
         let Some(fall) = self.readings[from..]
             .iter()
             .position(|r| col(r) < threshold)
             .map(|p| p + from)
         else {
-            return Some(from as u32);
+            return Some(self.onset_day.min(self.horizon));
         };
         self.readings[fall..]
             .iter()
             .position(|r| col(r) >= threshold)
-            .map(|p| (p + fall) as u32)
+            .map(|p| self.day_of(p + fall))
     }
 
     /// An event day; infinite when not reached within the horizon.
@@ -285,7 +333,7 @@ pub fn run(
         .filter(|(_, e)| e.setup.is_ok())
         .map(|(i, e)| (e.id.as_str(), i))
         .collect();
-    let horizons = plan_horizons(file, &index);
+    let Plan { horizons, days } = plan(file, &index);
 
     let total: u64 = horizons
         .keys()
@@ -320,7 +368,9 @@ pub fn run(
         if let Ok(setup) = &spec.setup
             && let Some(size) = setup.population_size
         {
-            let out = run_population(spec, setup, size, horizon, model, options, progress);
+            let empty = BTreeSet::new();
+            let read = days.get(&i).unwrap_or(&empty);
+            let out = run_population(spec, setup, size, horizon, read, model, options, progress);
             outcomes.insert(i, out);
         }
     }
@@ -417,38 +467,50 @@ fn event_horizon(setup: &Setup, exp: &Expectation) -> u32 {
     ((1.5 * largest).ceil() as u32).max(MIN_EVENT_HORIZON)
 }
 
-/// The horizon of every experiment that has something to compute, by index.
-fn plan_horizons(file: &CalibrationFile, index: &HashMap<&str, usize>) -> BTreeMap<usize, u32> {
+/// What each experiment must be run for: its horizon and the days read from it.
+struct Plan {
+    horizons: BTreeMap<usize, u32>,
+    days: BTreeMap<usize, BTreeSet<u32>>,
+}
+
+/// The horizon of every experiment that has something to compute, by index, and the days on
+/// which it is read.
+fn plan(file: &CalibrationFile, index: &HashMap<&str, usize>) -> Plan {
     let mut horizons: BTreeMap<usize, u32> = BTreeMap::new();
-    let mut need = |i: usize, day: u32| {
+    let mut days: BTreeMap<usize, BTreeSet<u32>> = BTreeMap::new();
+    let mut need = |i: usize, day: u32, read: bool| {
         let h = horizons.entry(i).or_insert(0);
         *h = (*h).max(day);
+        let set = days.entry(i).or_default();
+        if read {
+            set.insert(day);
+        }
     };
     for (i, spec) in file.experiments.iter().enumerate() {
         let Ok(setup) = &spec.setup else { continue };
         for x in &spec.expectations {
             let Ok(exp) = &x.parsed else { continue };
-            need(i, setup.horizon_days.unwrap_or(0));
+            need(i, setup.horizon_days.unwrap_or(0), false);
             let reading = if exp.quantity.needs_day() {
                 exp.day.unwrap_or(0)
             } else {
                 event_horizon(setup, exp)
             };
-            need(i, reading);
+            need(i, reading, exp.quantity.needs_day());
             match &exp.relative {
                 Relative::None => {}
-                Relative::ToDay(d) => need(i, *d),
+                Relative::ToDay(d) => need(i, *d, true),
                 Relative::ToExperiment { id, at } => {
                     if let Some(&j) = index.get(id.as_str()) {
                         let Ok(other) = &file.experiments[j].setup else {
                             continue;
                         };
-                        let there = if exp.quantity.needs_day() {
-                            at.or(exp.day).unwrap_or(0)
+                        if exp.quantity.needs_day() {
+                            need(j, at.or(exp.day).unwrap_or(0), true);
                         } else {
-                            event_horizon(other, exp)
-                        };
-                        need(j, there.max(other.horizon_days.unwrap_or(0)));
+                            need(j, event_horizon(other, exp), false);
+                        }
+                        need(j, other.horizon_days.unwrap_or(0), false);
                     }
                 }
             }
@@ -457,7 +519,7 @@ fn plan_horizons(file: &CalibrationFile, index: &HashMap<&str, usize>) -> BTreeM
     for h in horizons.values_mut() {
         *h = (*h).max(1);
     }
-    horizons
+    Plan { horizons, days }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -511,11 +573,13 @@ pub fn draw_member(
     Ok((case, twin::cohort::draw_seed(seed, member)))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_population(
     spec: &ExperimentSpec,
     setup: &Setup,
     size: u32,
     horizon: u32,
+    read_days: &BTreeSet<u32>,
     model: &dyn Model,
     options: &Options,
     progress: &dyn Progress,
@@ -524,7 +588,9 @@ fn run_population(
     let runs: Vec<Result<Trajectory, String>> =
         twin::cohort::run(size as usize, base_seed, |m, _rng| {
             let r = draw_member(spec, setup, m, base_seed).and_then(|(case, seed)| {
-                simulate(model, &case, horizon, seed, options.population_resolution)
+                let mut t = simulate(model, &case, horizon, seed, options.population_resolution)?;
+                t.compact(read_days);
+                Ok(t)
             });
             progress.advance(1);
             r.map_err(|e| format!("population member {m}: {e}"))

@@ -399,3 +399,25 @@ max = 10
     let r2 = run(&file, &Toy, &other, &Silent);
     assert_eq!(sim(&r, "many", 0).simulated, sim(&r2, "many", 0).simulated);
 }
+
+#[test]
+fn compacting_a_trajectory_keeps_its_readings_and_events() {
+    let file = CalibrationFile::parse_strict(FILE).unwrap();
+    let spec = file.experiment("cohort").unwrap();
+    let setup = spec.setup.as_ref().unwrap();
+    let (case, seed) = draw_member(spec, setup, 3, 1).unwrap();
+    let full = Toy.simulate(&case, 300, seed, Resolution::Pooled).unwrap();
+    let mut small = full.clone();
+    small.compact(&[5, 100, 250, 999].into_iter().collect());
+    for day in [5, 100, 250] {
+        for q in DailyQuantity::ALL {
+            let (a, b) = (full.get(q, day), small.get(q, day));
+            assert!(a == b || (a.unwrap().is_nan() && b.unwrap().is_nan()));
+        }
+    }
+    assert_eq!(small.get(DailyQuantity::MrcGrade, 6), None);
+    for g in 0..=5 {
+        assert_eq!(full.mrc_day(g), small.mrc_day(g));
+    }
+    assert_eq!(small.horizon_days(), 300);
+}
