@@ -101,3 +101,65 @@ fn every_gap_has_a_reason() {
         );
     }
 }
+
+/// Same file and seed: bit-identical reports with one thread and with several.
+#[test]
+fn reports_do_not_depend_on_the_thread_count() {
+    let text = r#"
+[[experiment]]
+id = "cohort"
+source = "determinism check"
+species = "human"
+muscle = "biceps_brachii"
+age_years = { mean = 40, sd = 12, min = 18, max = 80 }
+[experiment.population]
+size = 24
+[experiment.injury]
+grade = { choices = ["axonotmesis", "neurotmesis"], weights = [0.5, 0.5] }
+distance_mm = { uniform = [80, 200] }
+[[experiment.treatment]]
+kind = "repair"
+method = "primary"
+day = { mean = 30, sd = 20, min = 0, max = 120 }
+[[experiment.expect]]
+quantity = "fraction_mrc_ge_3"
+day = 400
+min = 0
+[[experiment.expect]]
+quantity = "median_mrc_3_day"
+min = 0
+max = 500
+
+[[experiment]]
+id = "single"
+source = "determinism check"
+species = "rat"
+muscle = "tibialis_anterior"
+[experiment.injury]
+sunderland = 3
+distance_mm = 20
+[[experiment.expect]]
+quantity = "motor_unit_count"
+day = 120
+min = 0
+"#;
+    let file = CalibrationFile::parse_strict(text).unwrap();
+    let run_with = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                calibration::run(
+                    &file,
+                    &TwinModel::new(),
+                    &Options::with_resolution(Resolution::Pooled),
+                    &Silent,
+                )
+            })
+    };
+    let one = run_with(1);
+    let three = run_with(3);
+    assert_eq!(one, three);
+    assert!(one.results.iter().all(|r| r.simulated.is_some()), "{one:?}");
+}
