@@ -243,6 +243,17 @@ pub fn write_day(
     Ok(written)
 }
 
+/// The views engine for a case: embedded views data with the clinical scales (MRC force and
+/// fibrillation-grade thresholds) of the twin parameters the case runs with (species and
+/// overrides), so that the views' day tables grade as the twin's time courses do.
+pub fn views_for(scenario: &twin::Scenario) -> anyhow::Result<Views> {
+    let mut params = twin::Parameters::for_species(scenario.species)?;
+    if !scenario.overrides.is_empty() {
+        params.apply_overrides(&scenario.overrides)?;
+    }
+    Ok(Views::for_twin(&params.coef)?)
+}
+
 /// Runs `scenario` at fibre resolution up to `day` and returns the simulation and the reference.
 pub fn simulate_to(
     scenario: &twin::Scenario,
@@ -251,7 +262,7 @@ pub fn simulate_to(
 ) -> anyhow::Result<Reference> {
     let params = twin::Parameters::for_species(scenario.species)?;
     let mut sim = twin::Simulation::new(scenario, &params, twin::Resolution::Fibre)?;
-    let views = Views::embedded()?;
+    let views = Views::for_twin(sim.coefficients())?;
     let s0 = views::adapter::from_simulation(&sim, &scenario.muscle)?;
     let reference = Reference::from_state(&views, &s0.view())?;
     let mut days = days.to_vec();
@@ -442,7 +453,7 @@ The shaded interval marks 12–18 months of denervation after the injury, after 
         evs(ev.mrc_5_day)
     );
     // Pictures at chosen days (fibre resolution, the case's own seed).
-    let views_engine = Views::embedded()?;
+    let views_engine = views_for(scenario)?;
     let pdays = picture_days(scenario);
     let mut sections = Vec::new();
     simulate_to(scenario, &pdays, |sim, reference| {

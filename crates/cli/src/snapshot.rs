@@ -38,7 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let fonts = report::system_fonts();
-    let views = views::reference::Views::embedded()?;
+    let views = report::views_for(&scenario)?;
     let mut written = Vec::new();
     let mut json = String::new();
     report::simulate_to(&scenario, &[args.day], |sim, reference| {

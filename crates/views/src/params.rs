@@ -4,9 +4,15 @@
 //! Kim et al. 2022, a Czech normative study), conduction-slowing limits (axonal floor 70–75%,
 //! Buchthal & Kühl 1979 for regenerated axons), the normal MUP (healthy TA quantitative EMG),
 //! fibrillation timing and amplitude (Spine Secrets; Willmott et al. 2012; Kraft 1990),
-//! recruitment rates and the MRC mapping (a named assumption). `volume_conductor.toml` holds the
+//! recruitment rates and the MRC grade definitions. `volume_conductor.toml` holds the
 //! line-source model constants (Rosenfalck 1969; Nandedkar & Stålberg 1983; Blijham et al. 2006).
 //! Every entry carries its source or is marked as an assumption in the file itself.
+//!
+//! The two clinical scales the twin also reports — the MRC force thresholds and the 0–4+
+//! fibrillation-grade thresholds — are not duplicated here: they are read from the twin's
+//! [`twin::Coefficients`] (`mrc2_force`…`mrc5_force`, `fibrillation_grade1`…`fibrillation_grade4`
+//! in `data/params/<species>.toml`, named assumptions there), so that the twin's time course and
+//! the views' day tables grade the same day alike.
 
 use serde::Deserialize;
 
@@ -115,7 +121,9 @@ pub struct FibrillationParams {
     pub far_distance_mm: f64,
     /// Days from onset to full density.
     pub ramp_days: f64,
-    /// Fractions of viable fibres fibrillating that start grades 1+ to 4+.
+    /// Fractions of viable fibres fibrillating that start grades 1+ to 4+: the twin's
+    /// `fibrillation_grade1`…`fibrillation_grade4` (not read from the views' data file).
+    #[serde(skip, default)]
     pub grade_thresholds: [f64; 4],
     /// (month, mean amplitude µV) pairs.
     pub amplitude_by_month: Vec<[f64; 2]>,
@@ -153,12 +161,12 @@ pub struct RecruitmentParams {
 /// MRC mapping.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MrcParams {
-    /// Force fractions that start grades 2, 3, 4 and 5 (grade 1: any recruitable unit).
+    /// Force fractions that start grades 2, 3, 4 and 5 (grade 1: any recruitable unit): the
+    /// twin's `mrc2_force`…`mrc5_force` (not read from the views' data file).
+    #[serde(skip, default)]
     pub thresholds: [f64; 4],
     /// The grade definitions.
     pub definitions: String,
-    /// The named assumption.
-    pub assumption: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -230,14 +238,41 @@ pub struct Params {
     pub volume: VolumeConductor,
 }
 
+/// The twin's embedded human coefficients (the default source of the shared clinical scales).
+fn human_coefficients() -> Result<twin::Coefficients, ViewError> {
+    twin::Parameters::for_species(twin::Species::Human)
+        .map(|p| p.coef)
+        .map_err(|err| ViewError::Data {
+            file: "data/params/human.toml (twin)",
+            message: err.to_string(),
+        })
+}
+
 impl Params {
-    /// The embedded, cited parameter set.
+    /// The embedded, cited parameter set, with the clinical scales of the twin's human parameters.
     pub fn embedded() -> Result<Params, ViewError> {
-        Params::from_toml(ELECTRODIAGNOSIS, VOLUME_CONDUCTOR)
+        Params::embedded_for(&human_coefficients()?)
     }
 
-    /// Parameters from user-supplied TOML text (same layout as the embedded files).
+    /// The embedded, cited parameter set, with the clinical scales (MRC force and fibrillation
+    /// grade thresholds) of the given twin coefficients — use the simulation's own
+    /// (`twin::Simulation::coefficients`) so that views and twin grade alike.
+    pub fn embedded_for(coef: &twin::Coefficients) -> Result<Params, ViewError> {
+        Params::from_toml_with(ELECTRODIAGNOSIS, VOLUME_CONDUCTOR, coef)
+    }
+
+    /// Parameters from user-supplied TOML text (same layout as the embedded files), with the
+    /// clinical scales of the twin's human parameters.
     pub fn from_toml(electro: &str, volume: &str) -> Result<Params, ViewError> {
+        Params::from_toml_with(electro, volume, &human_coefficients()?)
+    }
+
+    /// Parameters from user-supplied TOML text and the clinical scales of `coef`.
+    pub fn from_toml_with(
+        electro: &str,
+        volume: &str,
+        coef: &twin::Coefficients,
+    ) -> Result<Params, ViewError> {
         let e: ElectroFile = toml::from_str(electro).map_err(|err| ViewError::Data {
             file: "electrodiagnosis.toml",
             message: err.to_string(),
@@ -246,14 +281,28 @@ impl Params {
             file: "volume_conductor.toml",
             message: err.to_string(),
         })?;
+        let mut mrc = e.mrc;
+        mrc.thresholds = [
+            coef.mrc2_force,
+            coef.mrc3_force,
+            coef.mrc4_force,
+            coef.mrc5_force,
+        ];
+        let mut fibrillation = e.fibrillation;
+        fibrillation.grade_thresholds = [
+            coef.fibrillation_grade1,
+            coef.fibrillation_grade2,
+            coef.fibrillation_grade3,
+            coef.fibrillation_grade4,
+        ];
         let p = Params {
             ncs: e.ncs,
             default_ncs: e.default_ncs,
             conduction: e.conduction,
             mup_normal: e.mup_normal,
-            fibrillation: e.fibrillation,
+            fibrillation,
             recruitment: e.recruitment,
-            mrc: e.mrc,
+            mrc,
             volume: v,
         };
         p.validate()?;
@@ -286,7 +335,7 @@ impl Params {
         let t = self.mrc.thresholds;
         if !(t.windows(2).all(|w| w[0] < w[1]) && t[0] > 0.0 && t[3] <= 1.0) {
             return Err(ViewError::Value {
-                field: "mrc.thresholds",
+                field: "mrc thresholds (twin mrc2_force..mrc5_force)",
                 value: t[0],
                 expected: "four increasing fractions in (0, 1]",
             });
@@ -294,7 +343,7 @@ impl Params {
         let g = self.fibrillation.grade_thresholds;
         if !(g.windows(2).all(|w| w[0] < w[1]) && g[0] > 0.0 && g[3] <= 1.0) {
             return Err(ViewError::Value {
-                field: "fibrillation.grade_thresholds",
+                field: "fibrillation grade thresholds (twin fibrillation_grade1..4)",
                 value: g[0],
                 expected: "four increasing fractions in (0, 1]",
             });
@@ -327,10 +376,35 @@ mod tests {
 
     #[test]
     fn bad_thresholds_are_rejected() {
-        let bad = ELECTRODIAGNOSIS.replace(
-            "thresholds = [0.03, 0.10, 0.25, 0.80]",
-            "thresholds = [0.30, 0.10, 0.25, 0.80]",
+        let mut coef = human_coefficients().unwrap();
+        coef.mrc2_force = 0.30;
+        assert!(Params::from_toml_with(ELECTRODIAGNOSIS, VOLUME_CONDUCTOR, &coef).is_err());
+        let mut coef = human_coefficients().unwrap();
+        coef.fibrillation_grade3 = 0.01;
+        assert!(Params::from_toml_with(ELECTRODIAGNOSIS, VOLUME_CONDUCTOR, &coef).is_err());
+    }
+
+    #[test]
+    fn clinical_scales_are_the_twins() {
+        let coef = human_coefficients().unwrap();
+        let p = Params::embedded().unwrap();
+        assert_eq!(
+            p.mrc.thresholds,
+            [
+                coef.mrc2_force,
+                coef.mrc3_force,
+                coef.mrc4_force,
+                coef.mrc5_force
+            ]
         );
-        assert!(Params::from_toml(&bad, VOLUME_CONDUCTOR).is_err());
+        assert_eq!(
+            p.fibrillation.grade_thresholds,
+            [
+                coef.fibrillation_grade1,
+                coef.fibrillation_grade2,
+                coef.fibrillation_grade3,
+                coef.fibrillation_grade4
+            ]
+        );
     }
 }

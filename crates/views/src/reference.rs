@@ -33,6 +33,10 @@ impl Views {
     pub fn embedded() -> Result<Views, ViewError> {
         Views::new(Params::embedded()?)
     }
+    /// With the embedded parameters and the clinical scales of a twin simulation's coefficients.
+    pub fn for_twin(coef: &twin::Coefficients) -> Result<Views, ViewError> {
+        Views::new(Params::embedded_for(coef)?)
+    }
     /// With the given parameters.
     pub fn new(params: Params) -> Result<Views, ViewError> {
         let line = LineSource::new(&params.volume);
