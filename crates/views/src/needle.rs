@@ -325,11 +325,11 @@ pub fn recruitment(params: &Params, units: usize, baseline_units: usize) -> Recr
     };
     let pattern = if units == 0 {
         "none"
-    } else if units <= 3 {
+    } else if units <= r.pattern.single_unit_max {
         "single unit"
-    } else if fraction < 0.1 {
+    } else if fraction < r.pattern.discrete_below {
         "discrete"
-    } else if fraction < r.reduced_below {
+    } else if fraction < r.pattern.reduced_below {
         "reduced"
     } else {
         "full"
@@ -368,6 +368,9 @@ mod tests {
         assert_eq!(recruitment(&p, 0, 100).pattern, "none");
         assert_eq!(recruitment(&p, 2, 100).pattern, "single unit");
         assert_eq!(recruitment(&p, 100, 100).pattern, "full");
+        assert_eq!(recruitment(&p, 5, 100).pattern, "discrete");
+        assert_eq!(recruitment(&p, 30, 100).pattern, "reduced");
+        assert_eq!(recruitment(&p, 60, 100).pattern, "full");
         assert!(recruitment(&p, 20, 100).firing_rate_hz > recruitment(&p, 100, 100).firing_rate_hz);
     }
 }

@@ -154,8 +154,21 @@ pub struct RecruitmentParams {
     pub onset_rate_hz: Cited,
     /// Peak firing rate, Hz.
     pub peak_rate_hz: Cited,
-    /// Below this fraction of baseline units, recruitment is reduced.
+    /// Thresholds of the recruitment-pattern words (a named assumption).
+    pub pattern: RecruitmentPattern,
+}
+
+/// Thresholds of the recruitment-pattern words ("single unit", "discrete", "reduced", "full").
+#[derive(Debug, Clone, Deserialize)]
+pub struct RecruitmentPattern {
+    /// At most this many recruitable units: "single unit".
+    pub single_unit_max: usize,
+    /// Below this fraction of baseline units: "discrete".
+    pub discrete_below: f64,
+    /// Below this fraction of baseline units: "reduced".
     pub reduced_below: f64,
+    /// The named assumption.
+    pub assumption: String,
 }
 
 /// MRC mapping.
@@ -331,6 +344,17 @@ impl Params {
                     expected: "a positive finite number",
                 });
             }
+        }
+        let rp = &self.recruitment.pattern;
+        if !(rp.discrete_below > 0.0
+            && rp.discrete_below < rp.reduced_below
+            && rp.reduced_below <= 1.0)
+        {
+            return Err(ViewError::Value {
+                field: "recruitment.pattern.discrete_below",
+                value: rp.discrete_below,
+                expected: "0 < discrete_below < reduced_below <= 1",
+            });
         }
         let t = self.mrc.thresholds;
         if !(t.windows(2).all(|w| w[0] < w[1]) && t[0] > 0.0 && t[3] <= 1.0) {
