@@ -382,3 +382,67 @@ fn malformed_text_never_panics() {
         let _ = CalibrationFile::parse(&text[..cut.min(text.len())]);
     }
 }
+
+mod never_panics {
+    use calibration::CalibrationFile;
+    use proptest::prelude::*;
+
+    /// Values of every TOML type, including distributions written wrong.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<i64>().prop_map(|v| v.to_string()),
+            any::<f64>().prop_map(|v| format!("{v:?}").replace("inf", "1e999")),
+            "[a-z_ ]{0,12}".prop_map(|s| format!("\"{s}\"")),
+            Just("{ mean = 1, sd = -2 }".to_string()),
+            Just("{ uniform = [5] }".to_string()),
+            Just("{ choices = [], weights = [] }".to_string()),
+            Just("{ choices = [\"neurotmesis\", 3] }".to_string()),
+            Just("[1, \"x\"]".to_string()),
+            Just("true".to_string()),
+        ]
+    }
+
+    const KEYS: &[&str] = &[
+        "age_years",
+        "horizon_days",
+        "species",
+        "muscle",
+        "id",
+        "grade",
+        "sunderland",
+        "day",
+        "distance_mm",
+        "fraction_of_axons",
+        "regrowth",
+        "kind",
+        "method",
+        "quantity",
+        "min",
+        "max",
+        "relative_to",
+        "relative_to_day",
+        "size",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Any value in any position of a well-formed skeleton reads without a panic.
+        #[test]
+        fn any_value_anywhere(table in 0usize..5, key in 0..KEYS.len(), v in value()) {
+            let tables = ["", "[experiment.injury]\n", "[[experiment.treatment]]\n",
+                          "[[experiment.expect]]\n", "[experiment.population]\n"];
+            let text = format!(
+                "[[experiment]]\nid = \"p\"\nspecies = \"rat\"\nmuscle = \"soleus\"\n{}{} = {}\n\
+                 [[experiment.expect]]\nquantity = \"mrc_grade\"\nday = 3\nmin = 1\n",
+                tables[table], KEYS[key], v
+            );
+            let _ = CalibrationFile::parse(&text);
+        }
+
+        /// Arbitrary text never panics.
+        #[test]
+        fn arbitrary_text(text in "\\PC{0,200}") {
+            let _ = CalibrationFile::parse(&text);
+        }
+    }
+}
