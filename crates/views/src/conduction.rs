@@ -18,16 +18,13 @@
 
 use serde::Serialize;
 
-use crate::params::Params;
+use crate::params::{Params, UnitWaveform};
 use crate::state::{AxonState, MuscleState};
 
 /// Sampling step of the CMAP waveform, ms.
 pub const CMAP_DT_MS: f64 = 0.1;
 /// Length of the CMAP record, ms.
 pub const CMAP_WINDOW_MS: f64 = 100.0;
-/// Negative-phase duration of a single unit's contribution, ms (named assumption: with the
-/// latency spread of normal axons it gives a compound negative phase near the cited 6 ms).
-pub const UNIT_NEG_MS: f64 = 4.8;
 
 /// Where the nerve is stimulated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -65,7 +62,8 @@ pub struct Conduction {
     pub proximal: Cmap,
     /// Conduction velocity across the segment, m/s (None when either response is absent).
     pub cv_m_s: Option<f64>,
-    /// Conduction block: proximal amplitude at least 50% below distal with a distal response.
+    /// Conduction block: proximal amplitude at least 50% below distal, with a distal CMAP at
+    /// least 20% of the lower limit of normal (EFNS/PNS 2010).
     pub block: bool,
     /// Abnormal temporal dispersion: proximal negative-phase duration > 30% longer than distal.
     pub dispersion: bool,
@@ -73,14 +71,17 @@ pub struct Conduction {
     pub normal_source: String,
 }
 
-fn unit_shape(t: f64) -> f64 {
-    // Negative phase (plotted up) of UNIT_NEG_MS, then a smaller, longer positive phase.
+/// One unit's contribution at `t` ms after its latency: a negative half-sine (plotted up), then
+/// a smaller, longer positive half-sine (`data/views/electrodiagnosis.toml`, named assumption).
+fn unit_shape(w: &UnitWaveform, t: f64) -> f64 {
+    let neg = w.negative_ms;
+    let pos = w.positive_length_ratio * neg;
     if t < 0.0 {
         0.0
-    } else if t < UNIT_NEG_MS {
-        (std::f64::consts::PI * t / UNIT_NEG_MS).sin()
-    } else if t < 2.5 * UNIT_NEG_MS {
-        -0.35 * (std::f64::consts::PI * (t - UNIT_NEG_MS) / (1.5 * UNIT_NEG_MS)).sin()
+    } else if t < neg {
+        (std::f64::consts::PI * t / neg).sin()
+    } else if t < neg + pos {
+        -w.positive_ratio * (std::f64::consts::PI * (t - neg) / pos).sin()
     } else {
         0.0
     }
@@ -106,10 +107,12 @@ pub fn unit_cv(params: &Params, state: &MuscleState<'_>) -> Vec<f64> {
                 } else {
                     0.0
                 };
-                let first = months.min(24.0);
-                let later = (months - 24.0).max(0.0);
+                let fast = c.regenerated_cv_fast_months.value;
+                let first = months.min(fast);
+                let later = (months - fast).max(0.0);
                 let gain = c.regenerated_cv_gain_per_month.value;
-                let mature = (c.regenerated_cv_initial.value + gain * first + gain * 0.1 * later)
+                let late_gain = gain * c.regenerated_cv_late_factor.value;
+                let mature = (c.regenerated_cv_initial.value + gain * first + late_gain * later)
                     .min(c.regenerated_cv_ceiling.value);
                 // Dispersion of regenerated axons is about five times normal (Buchthal & Kühl
                 // 1979): the spread of inverse velocities (latency per unit length) of normal
@@ -159,6 +162,8 @@ pub fn cmap_waveform(
     let mut w = vec![0.0; n];
     let total: f64 = csa.iter().sum();
     let mut onset: Option<f64> = None;
+    let uw = &params.conduction.unit_waveform;
+    let shape_ms = uw.negative_ms * (1.0 + uw.positive_length_ratio);
     for u in 0..state.n_units() {
         if csa[u] <= 0.0 {
             continue;
@@ -172,9 +177,9 @@ pub fn cmap_waveform(
             onset = Some(onset.map_or(lat, |o: f64| o.min(lat)));
         }
         let i0 = (lat / CMAP_DT_MS) as usize;
-        let i1 = (((lat + 2.5 * UNIT_NEG_MS) / CMAP_DT_MS) as usize + 1).min(n);
+        let i1 = (((lat + shape_ms) / CMAP_DT_MS) as usize + 1).min(n);
         for (i, v) in w.iter_mut().enumerate().take(i1).skip(i0) {
-            *v += csa[u] * unit_shape(i as f64 * CMAP_DT_MS - lat);
+            *v += csa[u] * unit_shape(uw, i as f64 * CMAP_DT_MS - lat);
         }
     }
     (w, onset)
@@ -234,10 +239,17 @@ pub fn study(params: &Params, state: &MuscleState<'_>, reference_peak: f64) -> C
         (Some(d), Some(p)) if p > d => Some(seg / (p - d)),
         _ => None,
     };
-    let drop = params.conduction.block_drop.value;
-    let block = distal.relative > 0.05 && proximal.relative < (1.0 - drop) * distal.relative;
+    let c = &params.conduction;
+    // EFNS/PNS 2010: block is judged only when the distal CMAP is at least 20% of the lower
+    // limit of normal, and needs a proximal drop of at least 50%.
+    let lln = params
+        .ncs_for(state.muscle)
+        .cmap_lln_mv(c.lln_sd_multiple.value);
+    let judgeable =
+        distal.relative > 0.0 && distal.amplitude_mv >= c.block_min_distal_of_lln.value * lln;
+    let block = judgeable && proximal.relative < (1.0 - c.block_drop.value) * distal.relative;
     let dispersion = distal.duration_ms > 0.0
-        && proximal.duration_ms > 1.3 * distal.duration_ms
+        && proximal.duration_ms > (1.0 + c.dispersion_increase.value) * distal.duration_ms
         && proximal.relative > 0.0;
     Conduction {
         distal,

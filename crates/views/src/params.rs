@@ -51,9 +51,12 @@ pub struct Cited {
     /// Upper end of the source's range.
     #[serde(default)]
     pub high: Option<f64>,
-    /// Where it comes from.
+    /// Where it comes from (empty when the value is a named assumption).
     #[serde(default)]
     pub source: String,
+    /// The named assumption, when no source gives the value.
+    #[serde(default)]
+    pub assumption: Option<String>,
 }
 
 /// Normal nerve-conduction values for one recorded muscle.
@@ -78,6 +81,20 @@ pub struct NcsNormal {
     pub assumption: Option<String>,
 }
 
+impl NcsNormal {
+    /// Lower limit of normal of the distal CMAP, mV: the source's lower limit when it gives a
+    /// range, else mean − `sd_multiple` × SD, else the quoted value (an entry with neither is
+    /// itself a normal limit).
+    pub fn cmap_lln_mv(&self, sd_multiple: f64) -> f64 {
+        let c = &self.cmap_mv;
+        match (c.low, c.sd) {
+            (Some(low), _) => low,
+            (None, Some(sd)) => (c.mean - sd_multiple * sd).max(0.0),
+            (None, None) => c.mean,
+        }
+    }
+}
+
 /// Conduction constants.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConductionParams {
@@ -87,16 +104,41 @@ pub struct ConductionParams {
     pub axonal_cv_floor: Cited,
     /// Amplitude drop defining conduction block.
     pub block_drop: Cited,
+    /// Smallest distal CMAP, as a fraction of the lower limit of normal, at which block is judged.
+    pub block_min_distal_of_lln: Cited,
+    /// Standard deviations below the mean taken as the lower limit of normal (named assumption).
+    pub lln_sd_multiple: Cited,
+    /// Relative increase of the negative-phase duration that counts as abnormal dispersion.
+    pub dispersion_increase: Cited,
     /// CV of a just-reconnected regenerated axon, fraction of normal.
     pub regenerated_cv_initial: Cited,
     /// CV gain per month of maturation, fraction of normal.
     pub regenerated_cv_gain_per_month: Cited,
+    /// Months during which regenerated CV gains `regenerated_cv_gain_per_month`.
+    pub regenerated_cv_fast_months: Cited,
+    /// Gain after those months, relative to the early gain.
+    pub regenerated_cv_late_factor: Cited,
     /// CV ceiling of regenerated axons, fraction of normal.
     pub regenerated_cv_ceiling: Cited,
     /// Temporal dispersion of regenerated axons relative to normal.
     pub regenerated_dispersion: Cited,
     /// Normal CMAP negative-peak duration, ms.
     pub cmap_duration_ms: Cited,
+    /// Shape of one unit's contribution to the CMAP (named assumption).
+    pub unit_waveform: UnitWaveform,
+}
+
+/// Shape of one motor unit's contribution to the CMAP (named assumption).
+#[derive(Debug, Clone, Deserialize)]
+pub struct UnitWaveform {
+    /// Duration of the negative phase, ms.
+    pub negative_ms: f64,
+    /// Height of the positive phase relative to the negative.
+    pub positive_ratio: f64,
+    /// Duration of the positive phase relative to the negative.
+    pub positive_length_ratio: f64,
+    /// The named assumption.
+    pub assumption: String,
 }
 
 /// Normal motor-unit potential.
@@ -325,6 +367,14 @@ impl Params {
     fn validate(&self) -> Result<(), ViewError> {
         let positive = [
             ("conduction.segment_mm", self.conduction.segment_mm),
+            (
+                "conduction.unit_waveform.negative_ms",
+                self.conduction.unit_waveform.negative_ms,
+            ),
+            (
+                "conduction.unit_waveform.positive_length_ratio",
+                self.conduction.unit_waveform.positive_length_ratio,
+            ),
             ("volume.sigma_r", self.volume.sigma_r),
             ("volume.sigma_z", self.volume.sigma_z),
             ("volume.sigma_i", self.volume.sigma_i),
@@ -406,6 +456,18 @@ mod tests {
         let mut coef = human_coefficients().unwrap();
         coef.fibrillation_grade3 = 0.01;
         assert!(Params::from_toml_with(ELECTRODIAGNOSIS, VOLUME_CONDUCTOR, &coef).is_err());
+    }
+
+    #[test]
+    fn lower_limits_of_normal_follow_the_source_kind() {
+        let p = Params::embedded().unwrap();
+        let k = p.conduction.lln_sd_multiple.value;
+        // mean 10.2, SD 3.6: mean - 2 SD.
+        assert!((p.ncs_for("APB").cmap_lln_mv(k) - 3.0).abs() < 1e-9);
+        // range given: its lower end.
+        assert!((p.ncs_for("AH").cmap_lln_mv(k) - 3.4).abs() < 1e-9);
+        // a normal limit only.
+        assert!((p.ncs_for("EIP").cmap_lln_mv(k) - 4.0).abs() < 1e-9);
     }
 
     #[test]
