@@ -205,7 +205,7 @@ mod round_trip {
         let params = twin::Parameters::for_species(scenario.species).expect("parameters");
         let mut sim =
             twin::Simulation::new(&scenario, &params, twin::Resolution::Fibre).expect("simulation");
-        let views = views::reference::Views::embedded().expect("views data");
+        let views = views::reference::Views::for_twin(&params.coef).expect("views data");
         let before = views::adapter::from_simulation(&sim, &scenario.muscle).expect("state");
         let reference = views::Reference::from_state(&views, &before.view()).expect("reference");
         for _ in 0..day {
