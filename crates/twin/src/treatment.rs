@@ -12,7 +12,7 @@ pub(crate) struct Today {
     pub contractions: f64,
     /// Active disuse model and days since it began.
     pub disuse: Option<(DisuseModel, f64)>,
-    /// Days since the last disuse period ended (for recovery of neural drive).
+    /// Range-of-motion exercise today.
     pub range_of_motion: bool,
     /// Progressive resistance exercise today.
     pub resistance: bool,
