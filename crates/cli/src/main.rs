@@ -11,6 +11,7 @@ mod calibrate;
 mod diagnose;
 mod plans;
 mod prognosis;
+mod prognosis_report;
 mod report;
 mod simulate;
 mod snapshot;

@@ -16,6 +16,10 @@ pub struct Args {
     /// Number of Monte Carlo draws (overrides the case's `settings.draws`).
     #[arg(long)]
     pub draws: Option<usize>,
+    /// Also write a printable report (`index.html` with the prognosis bands under the case's own
+    /// treatments and this plan comparison, and `prognosis_bands.csv`) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<std::path::PathBuf>,
 }
 
 /// Runs the verb.
@@ -26,7 +30,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let engine = clinic::montecarlo::Engine::human()?;
     let n = args.draws.unwrap_or(case.settings.draws);
-    let pb = crate::prognosis::progress_bar(n as u64, "plans");
+    let passes = 1 + usize::from(args.report.is_some());
+    let pb = crate::prognosis::progress_bar((n * passes) as u64, "plans");
     let done = AtomicUsize::new(0);
     let tick = || {
         let d = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -35,7 +40,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let report = clinic::plans::compare(&engine, &atlas, &case, n, &tick)?;
+    if let Some(dir) = &args.report {
+        let prognosis = clinic::prognosis::prognose(&engine, &atlas, &case, Some(n), &tick)?;
+        crate::prognosis_report::write(dir, &case, &prognosis, Some(&report))?;
+    }
     pb.finish_and_clear();
+    if let Some(dir) = &args.report {
+        eprintln!("report written to {}", dir.join("index.html").display());
+    }
     if args.json {
         let v = serde_json::json!({
             "draws": report.draws,

@@ -20,6 +20,10 @@ pub struct Args {
     /// Number of Monte Carlo draws (overrides the case's `settings.draws`).
     #[arg(long)]
     pub draws: Option<usize>,
+    /// Also write a printable report (`index.html` with the Monte Carlo bands, the plan
+    /// comparison and `prognosis_bands.csv`) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<std::path::PathBuf>,
 }
 
 /// Reads and parses a case file against the human atlas.
@@ -83,7 +87,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let engine = clinic::montecarlo::Engine::human()?;
     let n = args.draws.unwrap_or(case.settings.draws);
-    let passes = if case.observations.is_empty() { 1 } else { 2 };
+    let passes =
+        if case.observations.is_empty() { 1 } else { 2 } + usize::from(args.report.is_some());
     let pb = progress_bar((n * passes) as u64, "prognosis");
     let done = AtomicUsize::new(0);
     let tick = || {
@@ -93,7 +98,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let report = clinic::prognosis::prognose(&engine, &atlas, &case, Some(n), &tick)?;
+    if let Some(dir) = &args.report {
+        let plans = clinic::plans::compare(&engine, &atlas, &case, n, &tick)?;
+        crate::prognosis_report::write(dir, &case, &report, Some(&plans))?;
+    }
     pb.finish_and_clear();
+    if let Some(dir) = &args.report {
+        eprintln!("report written to {}", dir.join("index.html").display());
+    }
     if args.json {
         let v = serde_json::json!({
             "draws": report.draws,
