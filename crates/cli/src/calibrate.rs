@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use calibration::gaps::KnownGaps;
 use calibration::runner::{Progress, Row};
 use calibration::twin_model::TwinModel;
 use calibration::{CalibrationFile, Options, Report, Resolution};
@@ -55,6 +56,10 @@ impl Progress for Bar {
     }
 }
 
+/// The project's list of known gaps (expectations of the shared file the twin does not
+/// reach, with reasons), shown beside the failures it names.
+const KNOWN_GAPS: &str = include_str!("../../../data/calibration/known-gaps.toml");
+
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.experiments)
@@ -83,7 +88,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", table(&report));
+        let gaps = KnownGaps::parse(KNOWN_GAPS).unwrap_or_default();
+        print!("{}", table(&report, &gaps));
     }
     Ok(if report.passed == report.total {
         ExitCode::SUCCESS
@@ -129,7 +135,7 @@ fn range(r: &Row) -> String {
 }
 
 /// The human-readable table.
-fn table(report: &Report) -> String {
+fn table(report: &Report, gaps: &KnownGaps) -> String {
     let header = [
         "experiment",
         "quantity",
@@ -201,6 +207,9 @@ fn table(report: &Report) -> String {
                 day,
                 r.reason.as_deref().unwrap_or("outside the accepted range")
             ));
+            if let Some(g) = gaps.find(r) {
+                out.push_str(&format!("    known gap: {}\n", g.reason));
+            }
         }
     }
     out
