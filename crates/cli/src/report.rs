@@ -95,12 +95,12 @@ pub fn day_pictures(
         centre_um: Some((site.x_um, site.y_um)),
         title: format!("{} — day {:.0}", state.muscle.replace('_', " "), state.day),
         healthy_csa_um2: Some(reference.mean_fibre_csa as f32),
-        ..Default::default()
+        ..CrossSectionOptions::with_params(p)
     };
     let cross_section = cross_section_svg(state, &opts)?;
     let grid = FibreGrid::new(state.fibre_x_um, state.fibre_y_um, 100.0);
     let gain = reference.mup_gain(p);
-    let spont = spontaneous_near(p, state, &grid, site, 250.0);
+    let spont = spontaneous_near(p, state, &grid, site, p.needle.rest_radius_um.value as f32);
     let seed = 0xE3 ^ (state.day as u64);
     let rest = synthesize(
         gain,
@@ -369,16 +369,27 @@ svg{{max-width:100%;height:auto}} .day{{page-break-before:always}}
         escape(&toml::to_string_pretty(scenario).unwrap_or_else(|_| format!("{scenario:?}")))
     );
     // Time courses.
+    let views_engine = views_for(scenario)?;
+    // The window comes from the cited views data (`[report]`), in mean calendar months.
+    let win = &views_engine.params.report.reinnervation_window_months;
+    const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
     let _ = write!(
         html,
         "<h2>Time course</h2><p>Median and 10th–90th percentile band over {BAND_SEEDS} seeds of the twin (pooled resolution). \
-The shaded interval marks 12–18 months of denervation after the injury, after which reinnervation is unlikely in humans \
-(SPEC §1; the 18-month rule and the ≥12-month repair series in the project's literature notes).</p>"
+The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the injury, after which reinnervation is unlikely in humans \
+(source: {src}; {asm}).</p>",
+        lo = win.low,
+        hi = win.high,
+        src = escape(&win.source),
+        asm = escape(win.assumption.as_deref().unwrap_or("")),
     );
     let window = DayWindow {
-        start_day: injury_day + 365.0,
-        end_day: injury_day + 548.0,
-        label: "12–18 months denervated: window closing".into(),
+        start_day: injury_day + win.low * DAYS_PER_MONTH,
+        end_day: injury_day + win.high * DAYS_PER_MONTH,
+        label: format!(
+            "{:.0}–{:.0} months denervated: window closing",
+            win.low, win.high
+        ),
     };
     for (k, (name, label, unit)) in QUANTITIES.iter().enumerate() {
         let runs: Vec<Vec<f64>> = courses
@@ -453,7 +464,6 @@ The shaded interval marks 12–18 months of denervation after the injury, after 
         evs(ev.mrc_5_day)
     );
     // Pictures at chosen days (fibre resolution, the case's own seed).
-    let views_engine = views_for(scenario)?;
     let pdays = picture_days(scenario);
     let mut sections = Vec::new();
     simulate_to(scenario, &pdays, |sim, reference| {

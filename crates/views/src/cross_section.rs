@@ -47,6 +47,23 @@ pub struct CrossSectionOptions {
     /// drawn closer together so that healthy fibres would just touch (the simulation's positions
     /// include the healthy extracellular space); atrophy then shows as widened spaces.
     pub healthy_csa_um2: Option<f32>,
+    /// A denervated fibre smaller than this fraction of the healthy size is drawn as a small
+    /// angular fibre (named assumption, `data/views/electrodiagnosis.toml` `[pictures]`).
+    pub atrophic_below: f32,
+    /// Healthy fibre size used when neither `healthy_csa_um2` nor an innervated fibre gives one,
+    /// µm² (cited, `[pictures]`).
+    pub fallback_fibre_csa_um2: f32,
+}
+
+impl CrossSectionOptions {
+    /// Default options with the picture constants of the given parameters.
+    pub fn with_params(params: &crate::Params) -> Self {
+        CrossSectionOptions {
+            atrophic_below: params.pictures.atrophic_below.value as f32,
+            fallback_fibre_csa_um2: params.pictures.fallback_fibre_csa_um2.value as f32,
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for CrossSectionOptions {
@@ -58,6 +75,12 @@ impl Default for CrossSectionOptions {
             px_per_um: 1.0,
             title: String::new(),
             healthy_csa_um2: None,
+            // From the embedded data; NaN (rejected by `cross_section_svg`, naming the field)
+            // only if that file were malformed.
+            atrophic_below: crate::params::embedded_fixtures()
+                .map_or(f32::NAN, |(p, _)| p.atrophic_below.value as f32),
+            fallback_fibre_csa_um2: crate::params::embedded_fixtures()
+                .map_or(f32::NAN, |(p, _)| p.fallback_fibre_csa_um2.value as f32),
         }
     }
 }
@@ -93,6 +116,8 @@ pub fn cross_section_svg(
         ("width_um", opts.width_um),
         ("height_um", opts.height_um),
         ("px_per_um", opts.px_per_um),
+        ("fallback_fibre_csa_um2", opts.fallback_fibre_csa_um2),
+        ("atrophic_below", opts.atrophic_below),
     ] {
         if !(value.is_finite() && value > 0.0 && value < 1e5) {
             return Err(crate::ViewError::Value {
@@ -130,7 +155,7 @@ pub fn cross_section_svg(
     sizes.sort_by(f32::total_cmp);
     let typical = match opts.healthy_csa_um2.filter(|c| c.is_finite() && *c > 0.0) {
         Some(h) => h,
-        None if sizes.is_empty() => 4000.0,
+        None if sizes.is_empty() => opts.fallback_fibre_csa_um2,
         None => sizes[sizes.len() / 2].max(500.0),
     };
     let field_w = opts.width_um * s;
@@ -188,7 +213,8 @@ pub fn cross_section_svg(
         };
         // Rounded polygons for healthy fibres; endomysium keeps them slightly apart.
         let r = r_um * s;
-        let atrophic = st == FibreState::Denervated && state.fibre_csa_um2[i] < 0.7 * typical;
+        let atrophic =
+            st == FibreState::Denervated && state.fibre_csa_um2[i] < opts.atrophic_below * typical;
         let d = if atrophic {
             n_angular += 1;
             angular(px, py, r, i)

@@ -23,21 +23,8 @@ use crate::needle_signal::{FibreGrid, NeedleSite, Spontaneous, mup_metrics, mups
 use crate::params::Params;
 use crate::state::{FibreState, MuscleState};
 
-/// MUP acceptance: minimum peak-to-peak amplitude, µV (named assumption: the usual lower bound for
-/// a MUP to be selected in quantitative EMG).
-pub const MUP_MIN_AMPLITUDE_UV: f64 = 50.0;
-/// MUP acceptance: the unit must have a fibre within this distance of the needle, µm (a sharp,
-/// near potential; named assumption).
-pub const MUP_MAX_NEAREST_UM: f64 = 500.0;
-/// Threshold for the start and end of a MUP and for counting phases, µV (named assumption).
-pub const MUP_EDGE_UV: f64 = 20.0;
-/// A MUP with more than four phases is polyphasic (standard definition).
-pub const POLYPHASIC_PHASES: usize = 4;
-/// Positive sharp waves come only from fibres this close to the needle (fibres the needle has
-/// injured; named assumption), µm.
-pub const PSW_RADIUS_UM: f32 = 100.0;
-/// Record length for each MUP, ms.
-pub const MUP_WINDOW_MS: f64 = 40.0;
+// MUP acceptance and measurement thresholds, the PSW radius and the record length are named
+// assumptions in `data/views/electrodiagnosis.toml` (`[needle]`).
 
 /// The spontaneous-activity part of the needle examination.
 #[derive(Debug, Clone, Serialize)]
@@ -239,7 +226,7 @@ pub fn spontaneous_near(
         out.push(Spontaneous {
             fibre: i,
             gain_uv: amp,
-            psw: r < PSW_RADIUS_UM && u(2) < f.psw_fraction,
+            psw: f64::from(r) < params.needle.psw_radius_um.value && u(2) < f.psw_fraction,
             rate_hz: lo + (hi - lo) * u(3),
         });
     });
@@ -256,20 +243,21 @@ pub fn mup_stats(
     sites: &[NeedleSite],
 ) -> MupStats {
     let fs = params.volume.sample_rate_hz;
+    let np = &params.needle;
     let (mut n, mut amp, mut dur, mut poly, mut nascent) = (0usize, 0.0, 0.0, 0usize, 0usize);
     for &site in sites {
-        for m in mups_at(state, grid, line, params, site, MUP_WINDOW_MS) {
-            if m.nearest_um > MUP_MAX_NEAREST_UM {
+        for m in mups_at(state, grid, line, params, site, np.mup_window_ms.value) {
+            if m.nearest_um > np.mup_max_nearest_um.value {
                 continue;
             }
-            let (a, d, ph) = mup_metrics(&m.samples, fs, MUP_EDGE_UV);
-            if a < MUP_MIN_AMPLITUDE_UV {
+            let (a, d, ph) = mup_metrics(&m.samples, fs, np.mup_edge_uv.value);
+            if a < np.mup_min_amplitude_uv.value {
                 continue;
             }
             n += 1;
             amp += a;
             dur += d;
-            if ph > POLYPHASIC_PHASES {
+            if ph as f64 > np.polyphasic_above_phases.value {
                 poly += 1;
             }
             if m.nascent {

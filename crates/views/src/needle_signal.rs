@@ -12,8 +12,9 @@
 //! At rest, denervated viable fibres near the needle fire spontaneously once fibrillation has
 //! begun (see [`crate::needle`]): as fibrillation potentials (their own SFAP, scaled to the
 //! amplitude for the time since denervation, Kraft 1990) or, for a share of them, as positive sharp
-//! waves (an initial positive deflection followed by a slow negative return; the shape is a named
-//! assumption standing for a fibre whose action potential is blocked at the injured needle tip).
+//! waves (a sharp positive deflection followed by a slow return to baseline; the shape is a named
+//! assumption in `data/views/electrodiagnosis.toml`, standing for a fibre whose action potential is
+//! blocked at the injured needle tip).
 //!
 //! Samples are in µV at `sample_rate_hz` (20 kHz by default) with the clinical sign convention
 //! *not* applied: the physical potential is returned; plots draw negativity upward.
@@ -186,6 +187,7 @@ pub fn mups_at(
         per_unit[k].2 = per_unit[k].2.min(f64::from(r));
     });
     let mut out: Vec<Mup> = Vec::with_capacity(per_unit.len());
+    let v_align = line.velocity(params.needle.alignment_fibre_diameter_um.value);
     // Order by unit index for determinism.
     per_unit.sort_by_key(|(u, _, _)| *u);
     for (u, fibres, nearest) in per_unit {
@@ -196,7 +198,8 @@ pub fn mups_at(
             vc.terminal_delay_sd_ms
         };
         let mut samples = vec![0.0; n];
-        // Fronts of a fibre with the mean end plate and velocity pass the needle mid-window.
+        // Fronts of a fibre with the mean end plate and the alignment diameter's velocity pass
+        // the needle at 40% of the window.
         let t_mid = window_ms * 0.4;
         for &i in &fibres {
             let d = diameter_um(state.fibre_csa_um2[i]);
@@ -204,7 +207,7 @@ pub fn mups_at(
             let (z1, z2) = fibre_normals(i, 0xE17D);
             let dist = vc.needle_to_endplate_mm + vc.endplate_zone_sd_mm * z1;
             let delay = (term_sd * z2).abs();
-            let t_front = t_mid + delay + dist / v - vc.needle_to_endplate_mm / 3.45;
+            let t_front = t_mid + delay + dist / v - vc.needle_to_endplate_mm / v_align;
             let dx = f64::from(state.fibre_x_um[i] - site.x_um);
             let dy = f64::from(state.fibre_y_um[i] - site.y_um);
             let r = (dx * dx + dy * dy + vc.core_radius_um * vc.core_radius_um).sqrt();
@@ -299,6 +302,8 @@ pub fn synthesize(
     seed: u64,
 ) -> Recording {
     let vc = &params.volume;
+    let np = &params.needle;
+    let half_width = np.firing_cv.value * 3f64.sqrt();
     let fs = vc.sample_rate_hz;
     let n = (duration_ms * fs / 1000.0).round().max(1.0) as usize;
     let mut out = vec![0.0; n];
@@ -306,11 +311,12 @@ pub fn synthesize(
     let dt = 1000.0 / fs;
     let mut label = Vec::new();
     if effort_units > 0 {
-        let window = 30.0;
+        let window = np.mup_window_ms.value;
         let mups = mups_at(state, grid, line, params, site, window);
         // The units an electromyographer would analyse: the needle is moved until the recruited
         // units give sharp potentials, i.e. the units with a fibre closest to the tip.
-        let mut near: Vec<&Mup> = mups.iter().filter(|m| m.nearest_um < 1000.0).collect();
+        let max_near = np.effort_max_nearest_um.value;
+        let mut near: Vec<&Mup> = mups.iter().filter(|m| m.nearest_um < max_near).collect();
         near.sort_by(|a, b| {
             a.nearest_um
                 .total_cmp(&b.nearest_um)
@@ -327,8 +333,9 @@ pub fn synthesize(
                         out[i0 + k] += mup_gain * v;
                     }
                 }
-                // Firing variability: 10% coefficient of variation (Fuglevand-style cv = 0.1).
-                let jitter: f64 = rng.gen_range(-1.0..1.0) * 0.17;
+                // Firing variability: uniform within ±cv·√3, which has coefficient of variation
+                // cv (Fuglevand-style cv = 0.1).
+                let jitter: f64 = rng.gen_range(-1.0..1.0) * half_width;
                 t += isi * (1.0 + jitter);
             }
         }
@@ -356,17 +363,19 @@ pub fn synthesize(
         let k = s.gain_uv / pp_core;
         if s.psw {
             n_psw += 1;
-            // Positive sharp wave: fast positive deflection (~1 ms), slow negative return (~8 ms).
+            // Positive sharp wave: a fast positive deflection (rise under 1 ms), then an
+            // exponential return to baseline (time constant 4 ms: 14% left after 8 ms).
+            let ps = &np.psw;
             let mut probe = vec![0.0; shape.len()];
             line.add_sfap(&mut probe, fs, 5.0, r, d, 1.0);
-            let a = 0.6 * peak_to_peak(&probe) * k;
+            let a = ps.height_ratio * peak_to_peak(&probe) * k;
             for (j, v) in shape.iter_mut().enumerate() {
                 let t = j as f64 * dt;
                 // Positive deflection, physical sign positive (drawn downward, negative up).
-                *v = if t < 0.8 {
-                    a * t / 0.8
+                *v = if t < ps.rise_ms {
+                    a * t / ps.rise_ms
                 } else {
-                    a * (-(t - 0.8) / 4.0).exp()
+                    a * (-(t - ps.rise_ms) / ps.decay_ms).exp()
                 };
             }
         } else {
@@ -383,7 +392,8 @@ pub fn synthesize(
                 }
             }
             // Fibrillations fire very regularly.
-            t += isi * (1.0 + rng.gen_range(-0.02..0.02));
+            let j = np.fibrillation_interval_jitter.value;
+            t += isi * (1.0 + if j > 0.0 { rng.gen_range(-j..j) } else { 0.0 });
         }
     }
     if n_fib + n_psw > 0 {

@@ -187,6 +187,16 @@ pub struct RangeCited {
     /// Source.
     #[serde(default)]
     pub source: String,
+    /// The named assumption, for any part no source gives.
+    #[serde(default)]
+    pub assumption: Option<String>,
+}
+
+/// Constants of the HTML report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportParams {
+    /// Months of denervation after which reinnervation is unlikely in humans (shaded window).
+    pub reinnervation_window_months: RangeCited,
 }
 
 /// Recruitment constants.
@@ -213,6 +223,87 @@ pub struct RecruitmentPattern {
     pub assumption: String,
 }
 
+/// How the synthetic needle examination is measured and drawn (named assumptions, except the
+/// firing variability from a Fuglevand-type pool).
+#[derive(Debug, Clone, Deserialize)]
+pub struct NeedleParams {
+    /// Length of each MUP record, ms.
+    pub mup_window_ms: Cited,
+    /// Smallest peak-to-peak amplitude of an accepted MUP, µV.
+    pub mup_min_amplitude_uv: Cited,
+    /// An accepted MUP's unit has a fibre within this distance of the needle, µm.
+    pub mup_max_nearest_um: Cited,
+    /// Threshold for MUP start, end and phases, µV.
+    pub mup_edge_uv: Cited,
+    /// A MUP with more phases than this is polyphasic.
+    pub polyphasic_above_phases: Cited,
+    /// Positive sharp waves come only from fibres this close to the needle, µm.
+    pub psw_radius_um: Cited,
+    /// Spontaneous potentials are drawn from fibres within this distance, µm.
+    pub rest_radius_um: Cited,
+    /// Units drawn in an effort trace have a fibre within this distance, µm.
+    pub effort_max_nearest_um: Cited,
+    /// Diameter of the fibre whose front passes the needle at 40% of the MUP record, µm.
+    pub alignment_fibre_diameter_um: Cited,
+    /// Coefficient of variation of motor-unit inter-spike intervals.
+    pub firing_cv: Cited,
+    /// Half-width of the uniform variation of fibrillation intervals (fraction).
+    pub fibrillation_interval_jitter: Cited,
+    /// Shape of a positive sharp wave.
+    pub psw: PswShape,
+}
+
+/// Shape of a positive sharp wave (named assumption).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PswShape {
+    /// Peak height relative to the fibre's own peak-to-peak potential at that distance.
+    pub height_ratio: f64,
+    /// Rise time of the positive deflection, ms.
+    pub rise_ms: f64,
+    /// Time constant of the return to baseline, ms.
+    pub decay_ms: f64,
+    /// The named assumption.
+    pub assumption: String,
+}
+
+/// Constants of the cross-section picture.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PictureParams {
+    /// A denervated fibre below this fraction of the healthy size is drawn as angular.
+    pub atrophic_below: Cited,
+    /// Healthy fibre size used when nothing else gives one, µm².
+    pub fallback_fibre_csa_um2: Cited,
+}
+
+/// Constants of the synthetic test muscles ([`crate::synthetic`]).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SyntheticParams {
+    /// Mean fibre cross-section, µm².
+    pub mean_fibre_csa_um2: Cited,
+    /// Fat and connective-tissue share of the healthy test muscle.
+    pub fat_fibrous_fraction: Cited,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct FixtureFile {
+    pictures: PictureParams,
+    synthetic: SyntheticParams,
+}
+
+/// The embedded picture and synthetic-muscle constants (for callers without a [`Params`], such as
+/// [`crate::cross_section::CrossSectionOptions::default`]); `None` only if the embedded data file
+/// is malformed, which the crate's tests rule out.
+pub fn embedded_fixtures() -> Option<&'static (PictureParams, SyntheticParams)> {
+    static CELL: std::sync::OnceLock<Option<(PictureParams, SyntheticParams)>> =
+        std::sync::OnceLock::new();
+    CELL.get_or_init(|| {
+        toml::from_str::<FixtureFile>(ELECTRODIAGNOSIS)
+            .ok()
+            .map(|f| (f.pictures, f.synthetic))
+    })
+    .as_ref()
+}
+
 /// MRC mapping.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MrcParams {
@@ -232,6 +323,10 @@ struct ElectroFile {
     mup_normal: MupNormal,
     fibrillation: FibrillationParams,
     recruitment: RecruitmentParams,
+    needle: NeedleParams,
+    pictures: PictureParams,
+    synthetic: SyntheticParams,
+    report: ReportParams,
     mrc: MrcParams,
 }
 
@@ -287,6 +382,14 @@ pub struct Params {
     pub fibrillation: FibrillationParams,
     /// Recruitment.
     pub recruitment: RecruitmentParams,
+    /// Needle examination: measurement and drawing constants.
+    pub needle: NeedleParams,
+    /// Cross-section picture constants.
+    pub pictures: PictureParams,
+    /// Synthetic test-muscle constants.
+    pub synthetic: SyntheticParams,
+    /// Report constants.
+    pub report: ReportParams,
     /// MRC grade mapping.
     pub mrc: MrcParams,
     /// Volume conductor.
@@ -357,6 +460,10 @@ impl Params {
             mup_normal: e.mup_normal,
             fibrillation,
             recruitment: e.recruitment,
+            needle: e.needle,
+            pictures: e.pictures,
+            synthetic: e.synthetic,
+            report: e.report,
             mrc,
             volume: v,
         };
@@ -385,6 +492,13 @@ impl Params {
                 self.fibrillation.far_distance_mm,
             ),
             ("fibrillation.ramp_days", self.fibrillation.ramp_days),
+            ("needle.mup_window_ms", self.needle.mup_window_ms.value),
+            ("needle.psw.rise_ms", self.needle.psw.rise_ms),
+            ("needle.psw.decay_ms", self.needle.psw.decay_ms),
+            (
+                "needle.alignment_fibre_diameter_um",
+                self.needle.alignment_fibre_diameter_um.value,
+            ),
         ];
         for (field, value) in positive {
             if !(value.is_finite() && value > 0.0) {
@@ -456,6 +570,17 @@ mod tests {
         let mut coef = human_coefficients().unwrap();
         coef.fibrillation_grade3 = 0.01;
         assert!(Params::from_toml_with(ELECTRODIAGNOSIS, VOLUME_CONDUCTOR, &coef).is_err());
+    }
+
+    #[test]
+    fn embedded_fixtures_match_the_full_parameter_set() {
+        let p = Params::embedded().unwrap();
+        let (pic, syn) = embedded_fixtures().unwrap();
+        assert_eq!(pic.atrophic_below.value, p.pictures.atrophic_below.value);
+        assert_eq!(
+            syn.mean_fibre_csa_um2.value,
+            p.synthetic.mean_fibre_csa_um2.value
+        );
     }
 
     #[test]

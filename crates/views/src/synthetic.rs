@@ -4,7 +4,9 @@
 //! exponentially distributed sizes and interleaved circular territories (Fuglevand-type pool),
 //! types by unit (smaller units slow). The scenario functions change the state the way each
 //! condition is described clinically; they exist to exercise the views, not to model physiology
-//! (that is the twin's job).
+//! (that is the twin's job). The mean fibre size (cited) and the fat/fibrous share (a named
+//! assumption) are in `data/views/electrodiagnosis.toml` `[synthetic]`; the packing, the ±25% size
+//! spread and the 30-fold unit-size range are fixture choices for tests, not physiology.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -14,12 +16,15 @@ use crate::state::{AxonState, FibreState, FibreType, Lesion, NO_UNIT, OwnedMuscl
 /// Builds an intact muscle of about `side × side` fibres and `n_units` motor units.
 pub fn intact(muscle: &str, side: usize, n_units: usize, seed: u64) -> OwnedMuscleState {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mean_csa = 4000.0f32; // µm², women's VL mean (Muscle Nerve 2003, PMID 12811780)
+    // From the embedded data (NaN, rejected by every view's validation, only if that file were
+    // malformed).
+    let fixtures = crate::params::embedded_fixtures().map(|(_, syn)| syn);
+    let mean_csa = fixtures.map_or(f32::NAN, |f| f.mean_fibre_csa_um2.value as f32);
     let spacing = 2.0 * (mean_csa / std::f32::consts::PI).sqrt() * 1.06;
     let mut s = OwnedMuscleState {
         muscle: muscle.to_string(),
         neural_drive: 1.0,
-        fat_fibrous_fraction: 0.05,
+        fat_fibrous_fraction: fixtures.map_or(f64::NAN, |f| f.fat_fibrous_fraction.value),
         ..Default::default()
     };
     for r in 0..side {
