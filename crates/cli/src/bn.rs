@@ -39,6 +39,10 @@ enum Verb {
         /// Round table entries to single precision on reading, as pyAgrum 3.3.1 does.
         #[arg(long)]
         single: bool,
+        /// Only these variables (comma separated): the network is pruned first (barren and
+        /// d-separated variables removed), and `log_evidence` is then not reported (null).
+        #[arg(long, value_delimiter = ',')]
+        targets: Vec<String>,
     },
     /// Run every case of a reference file and report the largest difference, time and memory.
     Check {
@@ -180,6 +184,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             evidence,
             json,
             single,
+            targets,
         } => {
             let net = read_network(&network, single)?;
             let ev = match evidence {
@@ -192,17 +197,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
                 None => Evidence::new(),
             };
-            let jt = bayes::compile(&net, &CompileOptions::default())?;
-            let post = jt.query(&ev)?;
+            let (marginals, log_evidence): (Vec<Option<Vec<f64>>>, Option<f64>) =
+                if targets.is_empty() {
+                    let jt = bayes::compile(&net, &CompileOptions::default())?;
+                    let post = jt.query(&ev)?;
+                    (
+                        post.marginals.into_iter().map(Some).collect(),
+                        Some(post.log_evidence),
+                    )
+                } else {
+                    let ids = targets
+                        .iter()
+                        .map(|t| net.var(t))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let found =
+                        bayes::prune::posteriors_of(&net, &ev, &ids, &CompileOptions::default())?;
+                    let mut m: Vec<Option<Vec<f64>>> = vec![None; net.len()];
+                    for (id, p) in ids.iter().zip(found) {
+                        m[id.0] = Some(p);
+                    }
+                    (m, None)
+                };
             let mut posteriors = Map::new();
             for (i, var) in net.variables().iter().enumerate() {
                 if matches!(ev.get(bayes::VarId(i)), Some(Finding::State(_))) {
                     continue;
                 }
+                let Some(marginal) = &marginals[i] else {
+                    continue;
+                };
                 let m: Map<String, Value> = var
                     .states
                     .iter()
-                    .zip(&post.marginals[i])
+                    .zip(marginal)
                     .map(|(s, p)| (s.clone(), json!(p)))
                     .collect();
                 posteriors.insert(var.name.clone(), Value::Object(m));
@@ -210,10 +237,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if json {
                 println!(
                     "{}",
-                    json!({"posteriors": posteriors, "log_evidence": post.log_evidence})
+                    json!({"posteriors": posteriors, "log_evidence": log_evidence})
                 );
             } else {
-                println!("log P(evidence) = {:.6}", post.log_evidence);
+                if let Some(l) = log_evidence {
+                    println!("log P(evidence) = {l:.6}");
+                }
                 for (var, m) in &posteriors {
                     let parts: Vec<String> = m
                         .as_object()

@@ -85,6 +85,29 @@ fn bn_query_prints_posteriors_and_rejects_bad_evidence() {
             .sum();
         assert!((s - 1.0).abs() < 1e-12, "{var}: {s}");
     }
+    // Pruned query for two targets agrees with the full one.
+    let out = bin()
+        .args(["bn", "query"])
+        .arg(&net)
+        .arg("--evidence")
+        .arg(&good)
+        .args(["--json", "--targets", "lung,tub"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pruned: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(pruned["log_evidence"].is_null());
+    assert_eq!(pruned["posteriors"].as_object().unwrap().len(), 2);
+    for var in ["lung", "tub"] {
+        for (s, p) in pruned["posteriors"][var].as_object().unwrap() {
+            let full = v["posteriors"][var][s].as_f64().unwrap();
+            assert!((p.as_f64().unwrap() - full).abs() < 1e-12, "{var}={s}");
+        }
+    }
     for (bad, needle) in [
         (r#"{"xrays": "yes"}"#, "unknown variable `xrays`"),
         (r#"{"xray": "maybe"}"#, "no state `maybe`"),
