@@ -54,7 +54,18 @@ impl Grade {
         }
     }
 
-    /// A short label.
+    /// Sort key from the mildest to the most severe grade (neurapraxia, axonotmesis, Sunderland
+    /// 1..5 by number, neurotmesis last).
+    pub fn order(&self) -> u32 {
+        match self {
+            Grade::Neurapraxia => 10,
+            Grade::Axonotmesis => 20,
+            Grade::Sunderland(n) => 10 * *n as u32,
+            Grade::Neurotmesis => 51,
+        }
+    }
+
+    /// A short label (the grade's name as in the case file).
     pub fn label(&self) -> String {
         match self {
             Grade::Neurapraxia => "neurapraxia".into(),
@@ -80,15 +91,6 @@ pub enum GradeSpec {
     /// Unknown: probabilities over grades (normalised, sum 1).
     Unknown(Vec<(Grade, f64)>),
 }
-
-/// Default prior for an unknown grade after a closed injury. **Assumption**: no source gives a
-/// general split; it is chosen so that about 80% recover spontaneously, the order of the 77.2%
-/// spontaneous recovery of radial palsy with humeral fractures (literature.md §9).
-pub const DEFAULT_UNKNOWN_PRIOR: [(Grade, f64); 3] = [
-    (Grade::Neurapraxia, 0.3),
-    (Grade::Axonotmesis, 0.5),
-    (Grade::Neurotmesis, 0.2),
-];
 
 /// Where an injury is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -814,7 +816,12 @@ fn validate_injury(
         (None, None) => return Err(CaseError::missing(format!("{path}.grade"), GRADE_EXPECTED)),
         (Some(StrOrNum::Str(s)), None) if s.trim() == "unknown" => {
             let prior = match &r.prior {
-                None => DEFAULT_UNKNOWN_PRIOR.to_vec(),
+                // The default prior lives in data/clinic/unknown_grade.toml (an assumption, with
+                // its reason there).
+                None => crate::data::ClinicData::embedded()
+                    .map_err(|e| CaseError::Data(e.to_string()))?
+                    .unknown_grade_prior
+                    .clone(),
                 Some(map) => {
                     let mut v = Vec::new();
                     for (k, w) in map {

@@ -51,6 +51,9 @@ pub enum AtlasError {
 /// An error in a case file.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum CaseError {
+    /// The clinic's own data files (`data/clinic`) could not be read.
+    #[error("clinic data: {0}")]
+    Data(String),
     /// Not valid TOML/JSON or a wrong type for a field.
     #[error("case file is not well formed: {0}")]
     Syntax(String),
@@ -121,4 +124,45 @@ pub enum PrognosisError {
     /// Nothing to simulate.
     #[error("the case affects no muscle: {0}")]
     Empty(String),
+    /// A data file of the clinic (or a parameter it needs from the twin) is missing or invalid.
+    #[error(transparent)]
+    Data(#[from] DataError),
+}
+
+/// An error in one of the clinic's data files (`data/clinic/*.toml`) or a parameter they need.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum DataError {
+    /// Not valid TOML, a missing section or an unknown key.
+    #[error("{file}: {message}")]
+    Parse {
+        /// File.
+        file: &'static str,
+        /// Parser message.
+        message: String,
+    },
+    /// An entry gives neither a source nor an assumption.
+    #[error(
+        "{file}: `{field}` gives neither a `source` nor an `assumption`; every number needs one"
+    )]
+    Unsourced {
+        /// File.
+        file: &'static str,
+        /// Field path.
+        field: &'static str,
+    },
+    /// A value out of range.
+    #[error("{file}: `{field}` = {value} is not valid; expected {expected}")]
+    Range {
+        /// File.
+        file: &'static str,
+        /// Field path.
+        field: &'static str,
+        /// Value.
+        value: f64,
+        /// What was expected.
+        expected: String,
+    },
+    /// A parameter the clinic needs is not in the twin's parameter set.
+    #[error("the twin's parameters have no `{0}`, which the prognosis needs")]
+    MissingParameter(&'static str),
 }

@@ -3,7 +3,8 @@
 //! The clinical layer over the twin: a patient's case file ([`case`]), the anatomy atlas that turns
 //! a nerve and an injury site into muscles and regrowth distances ([`atlas`]), Monte Carlo draws on
 //! the twin's pooled resolution ([`montecarlo`]), the prognosis per muscle with follow-up
-//! reweighting ([`prognosis`]) and the plan comparison ([`plans`]). No I/O: everything takes
+//! reweighting ([`prognosis`]) and the plan comparison ([`plans`]), with their numbers read from
+//! cited data files ([`data`]). No I/O: everything takes
 //! strings or structs. Method and ranking criterion: `docs/prognosis.md`.
 //!
 //! ```no_run
@@ -25,6 +26,7 @@
 
 pub mod atlas;
 pub mod case;
+pub mod data;
 pub mod error;
 pub mod montecarlo;
 pub mod plans;
@@ -32,4 +34,4 @@ pub mod prognosis;
 
 pub use atlas::{Atlas, Sex};
 pub use case::Case;
-pub use error::{AtlasError, CaseError, PrognosisError};
+pub use error::{AtlasError, CaseError, DataError, PrognosisError};

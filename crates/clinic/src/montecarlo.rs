@@ -19,7 +19,7 @@ use serde::Deserialize;
 use twin::{Parameters, Resolution, Simulation, Species};
 
 use crate::case::{Case, Grade, GradeSpec, RepairMethod, Treatment};
-use crate::error::PrognosisError;
+use crate::error::{DataError, PrognosisError};
 
 /// The embedded parameter-uncertainty file.
 pub const UNCERTAINTY_TOML: &str = include_str!("../../../data/atlas/prognosis_uncertainty.toml");
@@ -252,6 +252,14 @@ impl Draw {
             .find(|(n, _)| n == name)
             .map(|x| x.1)
             .or_else(|| self.params.entry(name).map(|e| e.value))
+    }
+
+    /// The draw's end-plate time constant (`end_plate_tau_days`, receptivity down to 1/e): its
+    /// varied value, or the twin's own; an error if the twin's parameters lack it (no silent
+    /// fallback to a constant).
+    pub fn end_plate_tau_days(&self) -> Result<f64, DataError> {
+        self.value("end_plate_tau_days")
+            .ok_or(DataError::MissingParameter("end_plate_tau_days"))
     }
 }
 
@@ -515,7 +523,7 @@ pub fn simulate_muscle(
             None => None,
         }
     };
-    let window = draw.value("end_plate_tau_days").unwrap_or(365.0);
+    let window = draw.end_plate_tau_days()?;
     let axons_before_window = if !grade.is_axonal() {
         true
     } else {

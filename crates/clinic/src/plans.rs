@@ -4,17 +4,20 @@
 //! listed in the case, the standard ones for its injuries are
 //! * **wait** (expectant management);
 //! * **explore** at a day: the surgeon repairs the nerve (primary suture within a week of the
-//!   injury, otherwise a graft of the case's `gap_mm` or 30 mm, an assumption) in the draws where
-//!   it is divided or non-conducting (Sunderland IV–V), and does a neurolysis only otherwise. With no
-//!   follow-up yet, two days are offered: early (day 21) and after a period of waiting (day 150);
-//!   with follow-up, two weeks after the decision day;
+//!   injury, otherwise a graft of the case's `gap_mm` or a default length, an assumption) in the
+//!   draws where it is divided or non-conducting (Sunderland IV–V), and does a neurolysis only
+//!   otherwise. With no follow-up yet, two days are offered: early and after a period of waiting;
+//!   with follow-up, shortly after the decision day;
 //! * **distal nerve transfer** at the same day, for each atlas transfer that bypasses the injury
 //!   (done in every draw);
-//! * **stimulation**, 1 hour a day of direct muscle stimulation for a year from the decision day.
+//! * **stimulation**: direct muscle stimulation for a year from the decision day.
+//!
+//! The days, lengths and doses and the ranking weights are read from `data/clinic/plans.toml`
+//! ([`PlanRules`]), each with its source or named as an assumption or value judgment there.
 //!
 //! Ranking criterion (documented in `docs/prognosis.md`): the score of a plan is the mean over the
 //! affected muscles of ½·(P(MRC ≥ 3) + P(MRC ≥ 4)) at the end of the horizon, under the follow-up
-//! weights if there are observations. Plans within [`TIE`] of each other are ordered by
+//! weights if there are observations. Plans within `PlanRules::tie` of each other are ordered by
 //! invasiveness (wait < stimulation < exploration < transfer), then by the earlier median day of
 //! MRC ≥ 3 of the key muscle. The score puts no number on surgical risk or donor morbidity; the tie
 //! rule is the only place where "less invasive" counts.
@@ -30,28 +33,7 @@ use crate::montecarlo::{
 };
 use crate::prognosis::{FollowUp, MusclePrognosis, follow_up, summarise_muscle};
 
-/// Score difference under which plans count as tied.
-pub const TIE: f64 = 0.02;
-
-/// Weight of an operation that was not needed (waiting would have reached MRC >= 3 in every
-/// affected muscle), in units of the score. A stated value judgment, not a physiological number:
-/// ten needless operations cost as much as one patient's full useful recovery.
-pub const UNNEEDED_OPERATION_WEIGHT: f64 = 0.1;
-
-/// Day of the early exploration offered when there is no follow-up yet (within the three weeks
-/// of "early exploration" in the radial-palsy review, literature.md §9).
-pub const EARLY_DAY: u32 = 21;
-
-/// Day of the conditional operation after a period of waiting (about five months: reconstruction
-/// is planned when there is no sign of recovery within 6 months, Nerve 2017, literature.md §5).
-pub const LATE_DAY: u32 = 150;
-
-/// Graft length assumed for a delayed repair when the case gives no gap (assumption; delay raises
-/// the odds of needing a bridge by about 3% a day, literature.md §9).
-pub const DEFAULT_GRAFT_MM: f64 = 30.0;
-
-/// Hours a day of stimulation in the standard plan (assumption: a home programme).
-pub const STIM_HOURS: f64 = 1.0;
+pub use crate::data::PlanRules;
 
 /// One plan to simulate.
 #[derive(Debug, Clone)]
@@ -70,14 +52,14 @@ pub struct PlanDef {
     pub surgery_day: Option<u32>,
 }
 
-fn repair_method(case: &Case, injury: usize, day: u32) -> RepairMethod {
+fn repair_method(rules: &PlanRules, case: &Case, injury: usize, day: u32) -> RepairMethod {
     let inj = &case.injuries[injury];
     match inj.gap_mm {
-        Some(g) if g > 10.0 => RepairMethod::Graft { length_mm: g },
+        Some(g) if g > rules.primary_max_gap_mm => RepairMethod::Graft { length_mm: g },
         Some(_) => RepairMethod::Primary,
-        None if day <= inj.day + 7 => RepairMethod::Primary,
+        None if day <= inj.day + rules.primary_within_days => RepairMethod::Primary,
         None => RepairMethod::Graft {
-            length_mm: DEFAULT_GRAFT_MM,
+            length_mm: rules.default_graft_mm,
         },
     }
 }
@@ -91,7 +73,7 @@ fn method_words(m: &RepairMethod) -> String {
 }
 
 /// The standard plans for a case, then the listed ones.
-pub fn standard_plans(case: &Case, atlas: &Atlas) -> Vec<PlanDef> {
+pub fn standard_plans(rules: &PlanRules, case: &Case, atlas: &Atlas) -> Vec<PlanDef> {
     let mut out = vec![PlanDef {
         name: "wait".into(),
         invasiveness: 0,
@@ -103,9 +85,12 @@ pub fn standard_plans(case: &Case, atlas: &Atlas) -> Vec<PlanDef> {
     let d = case.settings.decision_day;
     // (day, only if no sign of recovery by then, transfers offered)
     let days: Vec<(u32, bool, bool)> = if d == 0 {
-        vec![(EARLY_DAY, false, false), (LATE_DAY, true, true)]
+        vec![
+            (rules.early_day, false, false),
+            (rules.late_day, true, true),
+        ]
     } else {
-        vec![(d + 14, false, true)]
+        vec![(d + rules.after_decision_days, false, true)]
     };
     let days: Vec<(u32, bool, bool)> = days
         .into_iter()
@@ -139,7 +124,7 @@ pub fn standard_plans(case: &Case, atlas: &Atlas) -> Vec<PlanDef> {
                 t
             };
             if possible_cut && !already_repaired {
-                let method = repair_method(case, i, day);
+                let method = repair_method(rules, case, i, day);
                 let what = method_words(&method);
                 out.push(PlanDef {
                     name: if known_cut { format!("repair day {day}") } else { format!("explore day {day}{suffix}") },
@@ -192,17 +177,18 @@ pub fn standard_plans(case: &Case, atlas: &Atlas) -> Vec<PlanDef> {
                 }
             }
         }
-        let start = d.max(inj.day + 7);
-        let end = (start + 365).min(case.settings.horizon_days);
+        let start = d.max(inj.day + rules.stim_start_after_injury_days);
+        let end = (start + rules.stim_duration_days).min(case.settings.horizon_days);
+        let stim_hours = rules.stim_hours;
         if end > start {
             out.push(PlanDef {
                 name: if case.injuries.len() > 1 { format!("stimulation ({})", inj.nerve()) } else { "stimulation".into() },
                 invasiveness: 1,
-                description: format!("direct electrical stimulation of the denervated muscles, {STIM_HOURS} h a day from day {start} to day {end}, no operation"),
+                description: format!("direct electrical stimulation of the denervated muscles, {stim_hours} h a day from day {start} to day {end}, no operation"),
                 treatments: vec![planned(
                     case,
                     atlas,
-                    Treatment::Stimulation { injury: i, start_day: start, end_day: end, hours_per_day: Some(STIM_HOURS), contractions_per_day: None },
+                    Treatment::Stimulation { injury: i, start_day: start, end_day: end, hours_per_day: Some(stim_hours), contractions_per_day: None },
                     false,
                 )],
                 transfer: None,
@@ -283,8 +269,13 @@ pub struct PlansReport {
     pub answer: String,
 }
 
-/// The ranking criterion, in words.
-pub const CRITERION: &str = "score = mean over the affected muscles of (P(MRC >= 3) + P(MRC >= 4)) / 2 at the end of the horizon, minus 0.1 x P(an operation that waiting did not need) (follow-up weighted); plans within 0.02 are ordered by invasiveness (wait < stimulation < exploration/repair < transfer), then by the earlier median day of MRC >= 3";
+/// The ranking criterion, in words, with the weights of `rules`.
+pub fn criterion(rules: &PlanRules) -> String {
+    format!(
+        "score = mean over the affected muscles of (P(MRC >= 3) + P(MRC >= 4)) / 2 at the end of the horizon, minus {} x P(an operation that waiting did not need) (follow-up weighted); plans within {} are ordered by invasiveness (wait < stimulation < exploration/repair < transfer), then by the earlier median day of MRC >= 3",
+        rules.unneeded_operation_weight, rules.tie
+    )
+}
 
 fn score(ms: &[MusclePrognosis]) -> f64 {
     if ms.is_empty() {
@@ -315,7 +306,9 @@ pub fn compare(
     draws: usize,
     progress: &(dyn Fn() + Sync),
 ) -> Result<PlansReport, PrognosisError> {
-    let defs = standard_plans(case, atlas);
+    let data = crate::data::ClinicData::embedded()?;
+    let rules = &data.plans;
+    let defs = standard_plans(rules, case, atlas);
     let base = case_treatments(case, atlas);
     let lists: Vec<Vec<PlannedTreatment>> = defs
         .iter()
@@ -328,7 +321,7 @@ pub fn compare(
         .collect();
     let runs = run_plans(engine, case, &lists, draws, progress)?;
     let (all_draws, outcomes) = (&runs.draws, &runs.outcomes);
-    let fu = follow_up(case, all_draws, &outcomes[0]);
+    let fu = follow_up(&data.follow_up, case, all_draws, &outcomes[0]);
     let w = fu.weights.clone();
     let muscles = case.muscles();
     let summaries: Vec<Vec<MusclePrognosis>> = outcomes
@@ -374,7 +367,7 @@ pub fn compare(
     let scores: Vec<f64> = summaries
         .iter()
         .zip(&p_needless)
-        .map(|(s, n)| score(s) - UNNEEDED_OPERATION_WEIGHT * n)
+        .map(|(s, n)| score(s) - rules.unneeded_operation_weight * n)
         .collect();
     let wait = &summaries[0];
     // Key muscle per plan: where it changes P(MRC>=3) most against waiting, else the most distal.
@@ -549,7 +542,7 @@ pub fn compare(
     }
     results.sort_by(|a, b| {
         let (sa, sb) = (a.1.score, b.1.score);
-        if (sa - sb).abs() >= TIE {
+        if (sa - sb).abs() >= rules.tie {
             return sb.total_cmp(&sa);
         }
         a.2.cmp(&b.2)
@@ -564,11 +557,11 @@ pub fn compare(
     for (i, p) in plans.iter_mut().enumerate() {
         p.rank = i + 1;
     }
-    let answer = answer(case, &fu, &plans, &summaries[0], &outcomes[0]);
+    let answer = answer(rules, case, &fu, &plans, &summaries[0], &outcomes[0]);
     Ok(PlansReport {
         draws,
         decision_day: case.settings.decision_day,
-        criterion: CRITERION.into(),
+        criterion: criterion(rules),
         follow_up: if case.observations.is_empty() {
             None
         } else {
@@ -580,6 +573,7 @@ pub fn compare(
 }
 
 fn answer(
+    rules: &PlanRules,
     case: &Case,
     fu: &FollowUp,
     plans: &[PlanResult],
@@ -627,9 +621,12 @@ fn answer(
                 b.score,
                 b.name,
                 if b.score > best.score {
-                    "; within the 0.02 margin the less invasive plan ranks first"
+                    format!(
+                        "; within the {} margin the less invasive plan ranks first",
+                        rules.tie
+                    )
                 } else {
-                    ""
+                    String::new()
                 }
             ));
         }

@@ -8,27 +8,25 @@
 //!
 //! Follow-up: each observation gives every draw a likelihood (a stated measurement error, below);
 //! the draws are reweighted by the product of likelihoods (importance reweighting of the prior
-//! draws). Measurement error model (**assumptions**, no inter-rater figures were seen in a source):
+//! draws). Measurement error model (**assumptions**, no inter-rater figures were seen in a source;
+//! the numbers and their reasons are in `data/clinic/follow_up.toml`, read into
+//! [`FollowUpModel`]):
 //! * MRC: the observed grade is the simulated one plus a rounding of normal noise with SD
-//!   [`MRC_SD`] grades;
-//! * fibrillation grade: as MRC with SD [`FIB_SD`] grades; `present` = any grade ≥ 1 with
-//!   probability `1 - EMG_ERROR`;
+//!   `mrc_sd` grades;
+//! * fibrillation grade: as MRC with SD `fib_sd` grades; `present` = any grade ≥ 1 with
+//!   probability `1 - categorical_error`;
 //! * categorical EMG/NCS readings (MUP type, recruitment, CMAP level): read correctly with
-//!   probability `1 - EMG_ERROR`, otherwise any other category equally likely.
+//!   probability `1 - categorical_error`, otherwise any other category equally likely. The
+//!   recruitment cut-off between reduced and normal is the views' own
+//!   (`data/views/electrodiagnosis.toml`).
 
 use serde::Serialize;
 
 use crate::case::{Case, Fibrillations, Grade, Level3, Mup, Observation};
+use crate::error::{DataError, PrognosisError};
 use crate::montecarlo::{Draw, Outcome, weekly_days};
 
-/// SD of MRC grading, grades (assumption).
-pub const MRC_SD: f64 = 0.6;
-/// SD of fibrillation grading, grades (assumption).
-pub const FIB_SD: f64 = 0.8;
-/// Probability of misreading a categorical EMG/NCS finding (assumption).
-pub const EMG_ERROR: f64 = 0.1;
-/// Effective sample size below which the reweighted prognosis is flagged as resting on few draws.
-pub const MIN_ESS: f64 = 20.0;
+pub use crate::data::FollowUpModel;
 
 /// 10th, 50th, 90th percentiles (`None` = not reached by that share of draws).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -219,23 +217,23 @@ fn erf(x: f64) -> f64 {
     s * y
 }
 
-fn categorical(obs: usize, sim: usize, n: usize) -> f64 {
+fn categorical(obs: usize, sim: usize, n: usize, error: f64) -> f64 {
     if obs == sim {
-        1.0 - EMG_ERROR
+        1.0 - error
     } else {
-        EMG_ERROR / (n as f64 - 1.0)
+        error / (n as f64 - 1.0)
     }
 }
 
 /// The MUP type the twin's state would show: no functioning units → none; many recently
-/// reinnervated units → nascent; enlarged units → neurogenic; otherwise normal. The cut-offs
-/// (1% of units, 20% nascent, 1.5× size) are assumptions.
-pub fn simulated_mup(q: &twin::Quantities) -> Mup {
-    if q.motor_unit_count_fraction < 0.01 {
+/// reinnervated units → nascent; enlarged units → neurogenic; otherwise normal. The cut-offs are
+/// assumptions named in `data/clinic/follow_up.toml` (`mup_readout`).
+pub fn simulated_mup(m: &FollowUpModel, q: &twin::Quantities) -> Mup {
+    if q.motor_unit_count_fraction < m.mup_none_below {
         Mup::None
-    } else if q.nascent_unit_fraction >= 0.2 {
+    } else if q.nascent_unit_fraction >= m.mup_nascent_from {
         Mup::Nascent
-    } else if q.motor_unit_size_fraction >= 1.5 {
+    } else if q.motor_unit_size_fraction >= m.mup_neurogenic_from {
         Mup::Neurogenic
     } else {
         Mup::Normal
@@ -253,57 +251,69 @@ fn level(x: f64, absent: f64, normal: f64) -> Level3 {
 }
 
 /// Likelihood of one observation given the twin's quantities that day.
-pub fn likelihood(o: &Observation, q: &twin::Quantities) -> f64 {
+pub fn likelihood(fm: &FollowUpModel, o: &Observation, q: &twin::Quantities) -> f64 {
+    let err = fm.categorical_error;
     let mut l = 1.0;
     if let Some(m) = o.mrc {
-        l *= discretised_normal(m, q.mrc_grade as f64, MRC_SD, 5);
+        l *= discretised_normal(m, q.mrc_grade as f64, fm.mrc_sd, 5);
     }
     match o.fibrillations {
         Some(Fibrillations::Grade(g)) => {
-            l *= discretised_normal(g, q.fibrillation_grade as f64, FIB_SD, 4)
+            l *= discretised_normal(g, q.fibrillation_grade as f64, fm.fib_sd, 4)
         }
         Some(Fibrillations::Present) => {
             l *= if q.fibrillation_grade >= 1 {
-                1.0 - EMG_ERROR
+                1.0 - err
             } else {
-                EMG_ERROR
+                err
             }
         }
         None => {}
     }
     if let Some(m) = o.mup {
         let idx = |m: Mup| m as usize;
-        l *= categorical(idx(m), idx(simulated_mup(q)), 4);
+        l *= categorical(idx(m), idx(simulated_mup(fm, q)), 4, err);
     }
-    // Recruitment: none without functioning units, reduced below 80% of them (assumption).
+    // Recruitment: none without functioning units, reduced below the views' cut-off.
     if let Some(r) = o.recruitment {
         l *= categorical(
             r as usize,
-            level(q.motor_unit_count_fraction, 0.01, 0.8) as usize,
+            level(
+                q.motor_unit_count_fraction,
+                fm.recruitment_none_below,
+                fm.recruitment_reduced_below,
+            ) as usize,
             3,
+            err,
         );
     }
-    // CMAP: absent below 5% of baseline, reduced below 80% (assumption).
+    // CMAP: absent / reduced / normal by the fraction of baseline (assumptions).
     if let Some(c) = o.cmap {
-        l *= categorical(c as usize, level(q.cmap_fraction, 0.05, 0.8) as usize, 3);
+        l *= categorical(
+            c as usize,
+            level(q.cmap_fraction, fm.cmap_absent_below, fm.cmap_reduced_below) as usize,
+            3,
+            err,
+        );
     }
     l
 }
 
 /// The best likelihood an observation can have (the twin showing exactly what was seen).
-fn best_likelihood(o: &Observation) -> f64 {
+fn best_likelihood(fm: &FollowUpModel, o: &Observation) -> f64 {
+    let err = fm.categorical_error;
     let mut l = 1.0;
     if let Some(m) = o.mrc {
-        l *= discretised_normal(m, m as f64, MRC_SD, 5);
+        l *= discretised_normal(m, m as f64, fm.mrc_sd, 5);
     }
     match o.fibrillations {
-        Some(Fibrillations::Grade(g)) => l *= discretised_normal(g, g as f64, FIB_SD, 4),
-        Some(Fibrillations::Present) => l *= 1.0 - EMG_ERROR,
+        Some(Fibrillations::Grade(g)) => l *= discretised_normal(g, g as f64, fm.fib_sd, 4),
+        Some(Fibrillations::Present) => l *= 1.0 - err,
         None => {}
     }
     for present in [o.mup.is_some(), o.recruitment.is_some(), o.cmap.is_some()] {
         if present {
-            l *= 1.0 - EMG_ERROR;
+            l *= 1.0 - err;
         }
     }
     l
@@ -333,7 +343,12 @@ pub struct FollowUp {
 
 /// Reweights draws by the observations. `outcomes[k][i]` are the baseline (case as treated)
 /// outcomes of muscle `k` in draw `i`.
-pub fn follow_up(case: &Case, draws: &[Draw], outcomes: &[Vec<Outcome>]) -> FollowUp {
+pub fn follow_up(
+    fm: &FollowUpModel,
+    case: &Case,
+    draws: &[Draw],
+    outcomes: &[Vec<Outcome>],
+) -> FollowUp {
     let n = draws.len();
     let muscles = case.muscles();
     let mut logw = vec![0.0f64; n];
@@ -345,10 +360,10 @@ pub fn follow_up(case: &Case, draws: &[Draw], outcomes: &[Vec<Outcome>]) -> Foll
             .filter(|o| o.muscle == m.muscle)
             .collect();
         for (j, o) in obs.iter().enumerate() {
-            log_best += best_likelihood(o).ln();
+            log_best += best_likelihood(fm, o).ln();
             for (i, lw) in logw.iter_mut().enumerate() {
                 if let Some(q) = outcomes[k][i].observed.get(j) {
-                    *lw += likelihood(o, q).ln();
+                    *lw += likelihood(fm, o, q).ln();
                 }
             }
         }
@@ -375,12 +390,7 @@ pub fn follow_up(case: &Case, draws: &[Draw], outcomes: &[Vec<Outcome>]) -> Foll
                 None => acc.push((g, w[i])),
             }
         }
-        acc.sort_by_key(|a| match a.0 {
-            Grade::Neurapraxia => 10,
-            Grade::Axonotmesis => 20,
-            Grade::Sunderland(n) => 10 * n as u32,
-            Grade::Neurotmesis => 51,
-        });
+        acc.sort_by_key(|a| a.0.order());
         acc.into_iter().map(|(g, p)| (g.label(), p)).collect()
     };
     FollowUp {
@@ -388,7 +398,8 @@ pub fn follow_up(case: &Case, draws: &[Draw], outcomes: &[Vec<Outcome>]) -> Foll
         effective_draws: ess,
         best_fit,
         implausible: !case.observations.is_empty()
-            && (best_fit < 0.01 || ess < MIN_ESS.min(n as f64 / 2.0)),
+            && (best_fit < fm.implausible_best_fit
+                || ess < fm.min_effective_draws.min(n as f64 / 2.0)),
         grade_prior: grades_of(&uniform),
         grade_posterior: grades_of(&w),
         weights: w,
@@ -412,10 +423,14 @@ mod tests {
 
     #[test]
     fn mrc_likelihood_peaks_at_the_observed_grade() {
-        let a = discretised_normal(0, 0.0, MRC_SD, 5);
-        let b = discretised_normal(0, 2.0, MRC_SD, 5);
+        let sd = crate::data::ClinicData::embedded()
+            .unwrap()
+            .follow_up
+            .mrc_sd;
+        let a = discretised_normal(0, 0.0, sd, 5);
+        let b = discretised_normal(0, 2.0, sd, 5);
         assert!(a > 0.75 && b < 0.01, "{a} {b}");
-        let s: f64 = (0..=5).map(|g| discretised_normal(g, 2.3, MRC_SD, 5)).sum();
+        let s: f64 = (0..=5).map(|g| discretised_normal(g, 2.3, sd, 5)).sum();
         assert!((s - 1.0).abs() < 1e-6);
     }
 }
@@ -463,12 +478,13 @@ pub fn prognose(
     case: &Case,
     draws: Option<usize>,
     progress: &(dyn Fn() + Sync),
-) -> Result<PrognosisReport, crate::error::PrognosisError> {
+) -> Result<PrognosisReport, PrognosisError> {
     let n = draws.unwrap_or(case.settings.draws).max(1);
     let base = crate::montecarlo::case_treatments(case, atlas);
     let runs = crate::montecarlo::run_plans(engine, case, &[base], n, progress)?;
     let (all_draws, outcomes) = (runs.draws, runs.outcomes);
-    let fu = follow_up(case, &all_draws, &outcomes[0]);
+    let fm = &crate::data::ClinicData::embedded()?.follow_up;
+    let fu = follow_up(fm, case, &all_draws, &outcomes[0]);
     let w = fu.weights.clone();
     let run = crate::montecarlo::run_days(case);
     let mut muscles = Vec::new();
@@ -488,9 +504,11 @@ pub fn prognose(
     }
     let taus: Vec<Option<f64>> = all_draws
         .iter()
-        .map(|d| d.value("end_plate_tau_days"))
-        .collect();
-    let window = weighted_quantile(&taus, &w, 0.5).unwrap_or(365.0) + case.injuries[0].day as f64;
+        .map(|d| d.end_plate_tau_days().map(Some))
+        .collect::<Result<_, _>>()?;
+    let window = weighted_quantile(&taus, &w, 0.5).ok_or(PrognosisError::Data(
+        DataError::MissingParameter("end_plate_tau_days"),
+    ))? + case.injuries[0].day as f64;
     let answer = if case.observations.is_empty() {
         None
     } else {

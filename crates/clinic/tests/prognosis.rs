@@ -244,7 +244,7 @@ fn plans_rank_and_explain() {
     }
     for w in r.plans.windows(2) {
         assert!(
-            w[0].score >= w[1].score - clinic::plans::TIE,
+            w[0].score >= w[1].score - clinic::data::ClinicData::embedded().unwrap().plans.tie,
             "{} {}",
             w[0].score,
             w[1].score
