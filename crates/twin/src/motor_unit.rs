@@ -174,12 +174,13 @@ pub fn build(
             let (xy, row) = place_fibres(total_fibres as usize, radius, seed);
             grid_row = row;
             for &(x, y) in &xy {
-                // Fibre areas scatter around the mean (CV 0.2, a named assumption:
-                // Lexell & Taylor 1989 Acta Physiol Scand 136:561 report large
-                // within-muscle variability without a single CV); mean preserved.
+                // Fibre areas scatter around the mean (`fibre_area_cv`, clipped at
+                // ±`fibre_area_clip_sd`: named assumptions in data/params); mean
+                // preserved.
                 let i = fibres.len() as u64;
-                let z = rng::normal(seed, Stream::FibreSetup, i, 7).clamp(-2.5, 2.5);
-                let base = fibre_area * (1.0 + 0.2 * z);
+                let clip = coef.fibre_area_clip_sd.abs();
+                let z = rng::normal(seed, Stream::FibreSetup, i, 7).clamp(-clip, clip);
+                let base = fibre_area * (1.0 + coef.fibre_area_cv * z);
                 fibres.push(
                     1.0,
                     Some((x, y)),

@@ -284,6 +284,12 @@ coefficients! {
     age_reference_years: "y",
     /// Relative fall of regrowth speed per year of age above the reference (1/y).
     age_speed_decline_per_year: "1/y",
+    /// Lowest value of the age factor on regrowth speed (1).
+    regrowth_age_factor_min: "1",
+    /// Highest value of the age factor on regrowth speed (1).
+    regrowth_age_factor_max: "1",
+    /// Clip, in standard deviations, of the per-axon regrowth-speed draw (1).
+    regrowth_speed_clip_sd: "1",
     /// Share of axons that reach the muscle after a Sunderland II lesion (1).
     sunderland2_axon_success: "1",
     /// Share after a Sunderland III lesion (endoneurium disrupted) (1).
@@ -306,6 +312,10 @@ coefficients! {
     unit_size_range: "1",
     /// Number of motor units whose fibres intermingle in one territory (1).
     territory_overlap: "1",
+    /// Coefficient of variation of healthy fibre areas within a muscle (1).
+    fibre_area_cv: "1",
+    /// Clip, in standard deviations, of the per-fibre area draw (1).
+    fibre_area_clip_sd: "1",
     /// Non-contractile (extracellular, fat, connective) share of healthy muscle volume (1).
     extracellular_volume_fraction: "1",
     /// Fractional myofibrillar protein turnover per day in health (1/d).
@@ -366,6 +376,9 @@ coefficients! {
     mrc4_force: "1",
     /// Voluntary force fraction for MRC 5 (1).
     mrc5_force: "1",
+    /// Days after the injury within which an MRC grade must fall below a threshold
+    /// for the recovery event to be dated later than the injury day (d).
+    mrc_event_settle_days: "d",
     /// Stimulated contractions per hour of a stimulation session (1/h).
     contractions_per_hour: "1/h",
     /// Daily contractions giving half the protection of mass (1/d).

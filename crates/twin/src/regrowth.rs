@@ -1,14 +1,17 @@
 //! Axon regrowth from the lesion (or coaptation) to the muscle.
 //!
 //! After a start-up delay (crush: `regrowth_delay_crush_days`, suture:
-//! `regrowth_delay_repair_days`; Gutmann, Guttmann, Medawar & Young 1942 J Exp Biol
-//! 19:14 — latent periods 18.2 d after crush and 27.7 d after suture in the rabbit),
-//! each axon advances at its own speed: the species' mean
+//! `regrowth_delay_repair_days`; rabbit toe-spreading latent periods of 18.2 d after
+//! crush and 27.7 d after suture, from a scilit abstract whose authors and year are not
+//! shown (literature.md §4); Gutmann, Guttmann, Medawar & Young 1942 J Exp Biol 19:14
+//! give about 20 and 36 d), each axon advances at its own speed: the species' mean
 //! (`regrowth_speed_mm_per_day`; human 1.4 mm/day after axonotmesis, Seddon et al.)
 //! times an age factor `1 - age_speed_decline_per_year * (age - age_reference_years)`
-//! (named assumption; slower regeneration with age, Verdú et al. 1995 Brain Res
-//! 696:76), times `1 + cv·z` with z a standard normal draw per axon clipped to ±2
-//! (`regrowth_speed_cv`), so arrivals are staggered. An axon that will not reach the
+//! held within [`regrowth_age_factor_min`, `regrowth_age_factor_max`] (named
+//! assumptions; slower regeneration with age, Verdú et al. 1995 Brain Res 696:76),
+//! times `1 + cv·z` with z a standard normal draw per axon clipped to
+//! ±`regrowth_speed_clip_sd` (`regrowth_speed_cv`; named assumption), so arrivals are
+//! staggered. An axon that will not reach the
 //! muscle (lost, or misdirected into another muscle; shares by Sunderland grade) is
 //! marked lost at launch. On arrival the axon reconnects and can capture fibres
 //! ([`crate::reinnervation`]).
@@ -50,9 +53,14 @@ pub(crate) fn launch(
         c.units.axon[u] = AxonState::Lost;
         return;
     }
-    let age_factor = (1.0 - k.age_speed_decline_per_year * (c.age_years - k.age_reference_years))
-        .clamp(0.3, 1.3);
-    let z = rng::normal(c.seed, Stream::AxonFate, u as u64, 1).clamp(-2.0, 2.0);
+    // The data ranges keep min < max and the clip positive; the guards below keep
+    // `clamp` from panicking whatever an override file holds.
+    let lo = k.regrowth_age_factor_min;
+    let hi = k.regrowth_age_factor_max.max(lo);
+    let age_factor =
+        (1.0 - k.age_speed_decline_per_year * (c.age_years - k.age_reference_years)).clamp(lo, hi);
+    let clip = k.regrowth_speed_clip_sd.abs();
+    let z = rng::normal(c.seed, Stream::AxonFate, u as u64, 1).clamp(-clip, clip);
     let speed = k.regrowth_speed_mm_per_day
         * age_factor
         * speed_factor

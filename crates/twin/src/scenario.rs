@@ -218,7 +218,8 @@ pub struct Scenario {
     pub species: Species,
     /// snake_case muscle name.
     pub muscle: String,
-    /// Age in years (affects regrowth speed).
+    /// Age in years (affects regrowth speed); when the case gives none, the species'
+    /// `age_reference_years` from `data/params`.
     pub age_years: f64,
     /// The injury, if any (none: intact muscle, e.g. disuse alone).
     pub injury: Option<Injury>,
@@ -545,6 +546,14 @@ impl Treatment {
     }
 }
 
+/// Age of a case that gives none: the species' `age_reference_years` from its
+/// parameter file (young adult; the age at which the mean regrowth speed applies).
+fn default_age(species: Species) -> Result<f64, ScenarioError> {
+    crate::params::Parameters::for_species(species)
+        .map(|p| p.coef.age_reference_years)
+        .map_err(|e| ScenarioError::Parse(format!("default age_years for {species}: {e}")))
+}
+
 impl Scenario {
     /// Parses and validates a case file's text.
     pub fn from_toml_str(text: &str) -> Result<Scenario, ScenarioError> {
@@ -554,11 +563,10 @@ impl Scenario {
     }
 
     fn from_raw(raw: RawScenario) -> Result<Scenario, ScenarioError> {
-        let age = raw.age_years.unwrap_or(match raw.species {
-            Species::Human => 30.0,
-            Species::Rat => 0.5,
-            Species::Mouse => 0.3,
-        });
+        let age = match raw.age_years {
+            Some(a) => a,
+            None => default_age(raw.species)?,
+        };
         if !(age.is_finite() && (0.0..=120.0).contains(&age)) {
             return Err(invalid("age_years", age, "an age between 0 and 120 years"));
         }
@@ -598,11 +606,10 @@ impl Scenario {
         Scenario {
             species,
             muscle: muscle.to_string(),
-            age_years: match species {
-                Species::Human => 30.0,
-                Species::Rat => 0.5,
-                Species::Mouse => 0.3,
-            },
+            // The embedded parameter files are validated by the tests; were one
+            // unreadable, building a simulation from it would fail too, so the
+            // fallback age is never simulated.
+            age_years: default_age(species).unwrap_or_default(),
             injury: None,
             treatments: Vec::new(),
             horizon_days,

@@ -840,8 +840,9 @@ impl Core {
                 self.mrc_fell_below[slot] = true;
             } else if self.mrc_fell_below[slot] {
                 *ev = Some(day);
-            } else if day as f64 >= injury_day + 14.0 {
-                // Strength never fell below the threshold after the injury.
+            } else if day as f64 >= injury_day + self.coef.mrc_event_settle_days {
+                // Strength did not fall below the threshold within the settling time
+                // (`mrc_event_settle_days`, a named assumption in data/params).
                 *ev = Some(injury_day.ceil() as u32);
             }
         }
