@@ -348,6 +348,14 @@ struct PlansFile {
     exploration: ExplorationSection,
     stimulation: StimulationSection,
     ranking: RankingSection,
+    priority: PrioritySection,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrioritySection {
+    default: Entry,
+    #[serde(default)]
+    muscles: BTreeMap<String, Entry>,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -398,6 +406,20 @@ pub struct PlanRules {
     pub tie: f64,
     /// Weight of an operation that was not needed (value judgment).
     pub unneeded_operation_weight: f64,
+    /// Weight in the score of a muscle not listed in `priority` (value judgment).
+    pub default_priority: f64,
+    /// Weight in the score of listed muscles (atlas muscle ids; value judgments).
+    pub priority: BTreeMap<String, f64>,
+}
+
+impl PlanRules {
+    /// The weight of a muscle in the plan score.
+    pub fn priority_of(&self, muscle: &str) -> f64 {
+        self.priority
+            .get(muscle)
+            .copied()
+            .unwrap_or(self.default_priority)
+    }
 }
 
 impl PlanRules {
@@ -464,7 +486,22 @@ impl PlanRules {
                 0.0,
                 1.0,
             )?,
+            default_priority: check(F, "priority.default", &f.priority.default, 0.01, 100.0)?,
+            priority: BTreeMap::new(),
         };
+        let mut r = r;
+        for (m, e) in &f.priority.muscles {
+            let w = check(F, "priority.muscles.*", e, 0.01, 100.0).map_err(|err| match err {
+                DataError::Range { file, value, .. } => DataError::Range {
+                    file,
+                    field: "priority.muscles.*",
+                    value,
+                    expected: format!("a weight in [0.01, 100] for muscle `{m}`"),
+                },
+                other => other,
+            })?;
+            r.priority.insert(m.clone(), w);
+        }
         if r.early_day >= r.late_day {
             return Err(DataError::Range {
                 file: F,

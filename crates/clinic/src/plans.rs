@@ -16,10 +16,12 @@
 //! ([`PlanRules`]), each with its source or named as an assumption or value judgment there.
 //!
 //! Ranking criterion (documented in `docs/prognosis.md`): the score of a plan is the mean over the
-//! affected muscles of ½·(P(MRC ≥ 3) + P(MRC ≥ 4)) at the end of the horizon, under the follow-up
-//! weights if there are observations. Plans within `PlanRules::tie` of each other are ordered by
-//! invasiveness (wait < stimulation < exploration < transfer), then by the earlier median day of
-//! MRC ≥ 3 of the key muscle. The score puts no number on surgical risk or donor morbidity; the tie
+//! affected muscles, weighted by their clinical priority (`[priority]` in `data/clinic/plans.toml`,
+//! named value judgments: elbow flexors, then shoulder abductors, first), of
+//! ½·(P(MRC ≥ 3) + P(MRC ≥ 4)) at the end of the horizon, minus a weight times the probability of
+//! an operation that waiting did not need, under the follow-up weights if there are observations.
+//! Plans within `PlanRules::tie` of each other are ordered by invasiveness (wait < stimulation <
+//! exploration < transfer), then by the earlier median day of MRC ≥ 3 of the key muscle. The score puts no number on surgical risk or donor morbidity; the tie
 //! rule is the only place where "less invasive" counts.
 
 use serde::Serialize;
@@ -269,22 +271,37 @@ pub struct PlansReport {
     pub answer: String,
 }
 
+fn priority_words(rules: &PlanRules) -> String {
+    let mut v: Vec<String> = rules
+        .priority
+        .iter()
+        .map(|(m, w)| format!("{} {w}", m.replace('_', " ")))
+        .collect();
+    v.push(format!("others {}", rules.default_priority));
+    v.join(", ")
+}
+
 /// The ranking criterion, in words, with the weights of `rules`.
 pub fn criterion(rules: &PlanRules) -> String {
     format!(
-        "score = mean over the affected muscles of (P(MRC >= 3) + P(MRC >= 4)) / 2 at the end of the horizon, minus {} x P(an operation that waiting did not need) (follow-up weighted); plans within {} are ordered by invasiveness (wait < stimulation < exploration/repair < transfer), then by the earlier median day of MRC >= 3",
-        rules.unneeded_operation_weight, rules.tie
+        "score = mean over the affected muscles, weighted by clinical priority ({}), of (P(MRC >= 3) + P(MRC >= 4)) / 2 at the end of the horizon, minus {} x P(an operation that waiting did not need) (follow-up weighted); plans within {} are ordered by invasiveness (wait < stimulation < exploration/repair < transfer), then by the earlier median day of MRC >= 3",
+        priority_words(rules),
+        rules.unneeded_operation_weight,
+        rules.tie
     )
 }
 
-fn score(ms: &[MusclePrognosis]) -> f64 {
-    if ms.is_empty() {
+/// The recovery part of a plan's score: the mean of ½·(P(MRC ≥ 3) + P(MRC ≥ 4)) over the
+/// muscles, weighted by their clinical priority (`PlanRules::priority_of`).
+pub fn score(rules: &PlanRules, ms: &[MusclePrognosis]) -> f64 {
+    let total: f64 = ms.iter().map(|m| rules.priority_of(&m.muscle)).sum();
+    if ms.is_empty() || total <= 0.0 {
         return 0.0;
     }
     ms.iter()
-        .map(|m| 0.5 * (m.p_mrc_ge_3 + m.p_mrc_ge_4))
+        .map(|m| rules.priority_of(&m.muscle) * 0.5 * (m.p_mrc_ge_3 + m.p_mrc_ge_4))
         .sum::<f64>()
-        / ms.len() as f64
+        / total
 }
 
 fn pct(x: f64) -> String {
@@ -367,7 +384,7 @@ pub fn compare(
     let scores: Vec<f64> = summaries
         .iter()
         .zip(&p_needless)
-        .map(|(s, n)| score(s) - rules.unneeded_operation_weight * n)
+        .map(|(s, n)| score(rules, s) - rules.unneeded_operation_weight * n)
         .collect();
     let wait = &summaries[0];
     // Key muscle per plan: where it changes P(MRC>=3) most against waiting, else the most distal.
@@ -643,4 +660,71 @@ fn answer(
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn muscle(name: &str, p3: f64, p4: f64) -> MusclePrognosis {
+        let q = crate::prognosis::Quantiles {
+            median: None,
+            p10: None,
+            p90: None,
+        };
+        MusclePrognosis {
+            muscle: name.into(),
+            nerve: "n".into(),
+            distance_mm: 100.0,
+            distance_source: "test".into(),
+            simulated_as: name.into(),
+            p_mrc_ge_3: p3,
+            p_mrc_ge_4: p4,
+            p_axons_before_window: 0.0,
+            first_reinnervation_day: q,
+            mrc_3_day: q,
+            mrc_at_365: q,
+            mrc_at_730: q,
+            mrc_distribution: [0.0; 6],
+        }
+    }
+
+    #[test]
+    fn priority_muscles_are_atlas_muscles() {
+        let rules = &crate::data::ClinicData::embedded().unwrap().plans;
+        let atlas = Atlas::human().unwrap();
+        assert!(!rules.priority.is_empty());
+        for m in rules.priority.keys() {
+            assert!(
+                atlas.muscle(m).is_some(),
+                "priority muscle `{m}` is not in the atlas"
+            );
+        }
+    }
+
+    #[test]
+    fn a_priority_muscle_outweighs_an_unlisted_one() {
+        let rules = &crate::data::ClinicData::embedded().unwrap().plans;
+        let w = rules.priority_of("biceps_brachii");
+        assert!(w > rules.default_priority);
+        // Restoring the biceps alone scores more than restoring one unlisted muscle alone.
+        let biceps = [
+            muscle("biceps_brachii", 1.0, 1.0),
+            muscle("teres_minor", 0.0, 0.0),
+        ];
+        let other = [
+            muscle("biceps_brachii", 0.0, 0.0),
+            muscle("teres_minor", 1.0, 1.0),
+        ];
+        let (a, b) = (score(rules, &biceps), score(rules, &other));
+        assert!(a > b, "{a} {b}");
+        let expected = w / (w + rules.priority_of("teres_minor"));
+        assert!((a - expected).abs() < 1e-12);
+        // Unlisted muscles alone: the plain mean.
+        let plain = [
+            muscle("teres_minor", 1.0, 0.0),
+            muscle("coracobrachialis", 0.0, 0.0),
+        ];
+        assert!((score(rules, &plain) - 0.25).abs() < 1e-12);
+    }
 }
