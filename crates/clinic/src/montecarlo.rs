@@ -25,18 +25,42 @@ use crate::error::{DataError, PrognosisError};
 pub const UNCERTAINTY_TOML: &str = include_str!("../../../data/atlas/prognosis_uncertainty.toml");
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UncertaintyFile {
     parameters: BTreeMap<String, UncertaintyEntry>,
+    distance: DistanceSection,
 }
 
 #[derive(Debug, Deserialize)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 struct UncertaintyEntry {
     cv: f64,
     #[serde(default)]
     source: Option<String>,
     #[serde(default)]
     assumption: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DistanceSection {
+    clamp_sd: ValueEntry,
+    min_mm: ValueEntry,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValueEntry {
+    value: f64,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+
+fn sourced(source: &Option<String>, assumption: &Option<String>) -> bool {
+    let t = |s: &Option<String>| s.as_deref().is_some_and(|x| !x.trim().is_empty());
+    t(source) || t(assumption)
 }
 
 /// One varied parameter: name, central value, log-sd, min, max.
@@ -54,6 +78,10 @@ struct Varied {
 pub struct Engine {
     base: Parameters,
     varied: Vec<Varied>,
+    /// Distance deviates are clamped to ± this many SD.
+    distance_clamp_sd: f64,
+    /// Shortest regrowth distance, mm.
+    distance_min_mm: f64,
 }
 
 /// Muscles the twin may not know, and the muscle whose motor-unit pool stands in for each
@@ -117,8 +145,35 @@ impl Engine {
                 draw: 0,
                 message: format!("uncertainty file: {e}"),
             })?;
+        let err = |message: String| PrognosisError::Twin {
+            muscle: "-".into(),
+            draw: 0,
+            message,
+        };
+        let d = &file.distance;
+        for (field, e, lo, hi) in [
+            ("distance.clamp_sd", &d.clamp_sd, 0.5, 10.0),
+            ("distance.min_mm", &d.min_mm, 0.0, 100.0),
+        ] {
+            if !sourced(&e.source, &e.assumption) {
+                return Err(err(format!(
+                    "uncertainty file: `{field}` gives neither a `source` nor an `assumption`"
+                )));
+            }
+            if !(e.value.is_finite() && e.value >= lo && e.value <= hi) {
+                return Err(err(format!(
+                    "uncertainty file: `{field}` = {}; expected a number in [{lo}, {hi}]",
+                    e.value
+                )));
+            }
+        }
         let mut varied = Vec::new();
         for (name, u) in file.parameters {
+            if !sourced(&u.source, &u.assumption) {
+                return Err(err(format!(
+                    "uncertainty of `{name}` gives neither a `source` nor an `assumption`"
+                )));
+            }
             let Some(e) = base.entry(&name) else {
                 return Err(PrognosisError::Twin {
                     muscle: "-".into(),
@@ -146,7 +201,12 @@ impl Engine {
                 max: e.max,
             });
         }
-        Ok(Engine { base, varied })
+        Ok(Engine {
+            base,
+            varied,
+            distance_clamp_sd: file.distance.clamp_sd.value,
+            distance_min_mm: file.distance.min_mm.value,
+        })
     }
 
     /// The central parameters.
@@ -211,7 +271,7 @@ impl Engine {
                     .iter()
                     .map(|_| {
                         let z: f64 = rng.sample(StandardNormal);
-                        z.clamp(-2.5, 2.5)
+                        z.clamp(-self.distance_clamp_sd, self.distance_clamp_sd)
                     })
                     .collect()
             })
@@ -357,7 +417,7 @@ pub fn simulate_muscle(
     } else {
         0.0
     };
-    let distance = (m.distance_mm + z * m.distance_sd_mm).max(5.0);
+    let distance = (m.distance_mm + z * m.distance_sd_mm).max(engine.distance_min_mm);
     let grade = draw.grades[inj_idx];
     let mut tw = Vec::new();
     for p in treatments {
@@ -702,5 +762,39 @@ pub fn planned(
         transfer_targets,
         only_if_not_in_continuity: conditional,
         only_if_no_recovery_by: None,
+    }
+}
+
+#[cfg(test)]
+mod uncertainty_file_tests {
+    use super::*;
+
+    fn base() -> Parameters {
+        Parameters::for_species(Species::Human).unwrap()
+    }
+
+    #[test]
+    fn embedded_uncertainty_file_loads() {
+        let e = Engine::with_parameters(base(), UNCERTAINTY_TOML).unwrap();
+        assert!(e.distance_clamp_sd > 0.0 && e.distance_min_mm > 0.0);
+    }
+
+    #[test]
+    fn unsourced_or_out_of_range_distance_entries_are_refused() {
+        let marker = "clamp_sd = { value = 2.5, assumption = ";
+        assert!(UNCERTAINTY_TOML.contains(marker));
+        let start = UNCERTAINTY_TOML.find(marker).unwrap();
+        let end = start + UNCERTAINTY_TOML[start..].find('\n').unwrap();
+        let unsourced = format!(
+            "{}clamp_sd = {{ value = 2.5 }}{}",
+            &UNCERTAINTY_TOML[..start],
+            &UNCERTAINTY_TOML[end..]
+        );
+        let e = Engine::with_parameters(base(), &unsourced).unwrap_err();
+        assert!(e.to_string().contains("distance.clamp_sd"), "{e}");
+        let negative =
+            UNCERTAINTY_TOML.replace("min_mm = { value = 5.0,", "min_mm = { value = -1.0,");
+        let e = Engine::with_parameters(base(), &negative).unwrap_err();
+        assert!(e.to_string().contains("distance.min_mm"), "{e}");
     }
 }
