@@ -36,12 +36,19 @@ fn six_weeks_of_disuse_waste_and_weaken_with_a_normal_emg() {
         }
         // Remobilised: size and force come back.
         assert!(c.at(70).muscle_csa_fraction > csa, "{model}: no recovery");
-        assert!(c.at(70).voluntary_force_fraction > vol, "{model}: no recovery");
+        assert!(
+            c.at(70).voluntary_force_fraction > vol,
+            "{model}: no recovery"
+        );
     }
     // An innervated, never-activated muscle wastes more than an unloaded one
     // (Gorgey & Dudley 2007 Spinal Cord 45:304).
-    let para = cast("paralysis", Resolution::Pooled).at(42).muscle_csa_fraction;
-    let unl = cast("unloading", Resolution::Pooled).at(42).muscle_csa_fraction;
+    let para = cast("paralysis", Resolution::Pooled)
+        .at(42)
+        .muscle_csa_fraction;
+    let unl = cast("unloading", Resolution::Pooled)
+        .at(42)
+        .muscle_csa_fraction;
     assert!(para < unl, "paralysis {para}, unloading {unl}");
     // The fibre resolution shows the same wasting.
     let fib_course = cast("immobilization", Resolution::Fibre);
