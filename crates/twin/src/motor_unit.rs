@@ -12,10 +12,10 @@
 //!
 //! **Cross-section.** Fibres sit on a jittered square grid filling a disc whose area
 //! is the fibres' area divided by the contractile share of the muscle. Each unit has
-//! a circular territory holding `territory_overlap` times its own fibre count, and
-//! takes its fibres at random among the still unassigned fibres in that territory, so
-//! territories overlap and the fibres of different units interleave (a mosaic of
-//! types, as in healthy muscle). At pooled resolution there are no positions: each
+//! a circular territory holding `territory_overlap` times its own fibre count, so
+//! about that many territories overlap at any point; every unit spreads its fibres
+//! evenly over its territory (see `assign_territories`) and the fibres of different
+//! units interleave (a near-random mosaic of types, as in healthy muscle). At pooled resolution there are no positions: each
 //! unit is one row of the fibre table.
 
 use rand::seq::SliceRandom;
@@ -275,8 +275,17 @@ fn place_fibres(n: usize, radius: f64, seed: u64) -> (Vec<(f32, f32)>, usize) {
     (out, row.max(1))
 }
 
-/// Gives each native unit its fibres: at random among unassigned fibres in its
-/// territory (grown until it holds enough), smallest units first.
+/// Gives each native unit exactly its fibres, spread evenly over its territory.
+///
+/// Each unit's territory is a disc holding `overlap` times its own fibre count, so
+/// about `overlap` territories cover any point. Fibres are visited in random order
+/// and each joins one of the units whose territory covers it and still needs fibres,
+/// chosen with weight `need / free` (fibres still needed over unassigned fibres left
+/// in the territory). Every unit thus keeps a uniform, low density of its fibres over
+/// its whole territory and the units covering a point interleave: a near-random
+/// mosaic of types, as in normal human muscle. A unit left short at the end takes
+/// the unassigned fibres nearest its centre.
+#[allow(clippy::needless_range_loop)] // unit index into several parallel columns
 fn assign_territories(
     fibres: &mut Fibres,
     units: &MotorUnits,
@@ -287,80 +296,128 @@ fn assign_territories(
     seed: u64,
 ) {
     let n = fibres.len();
+    let n_units = sizes.len();
+    if n == 0 || n_units == 0 {
+        return;
+    }
     let cells = 64usize;
     let cell = (2.0 * radius / cells as f64).max(1e-6);
-    let cell_of = |x: f32, y: f32| -> (usize, usize) {
-        let cx = (((x as f64 + radius) / cell) as isize).clamp(0, cells as isize - 1) as usize;
-        let cy = (((y as f64 + radius) / cell) as isize).clamp(0, cells as isize - 1) as usize;
-        (cx, cy)
+    let cell_index = |v: f64| -> usize {
+        (((v + radius) / cell).floor() as isize).clamp(0, cells as isize - 1) as usize
     };
-    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); cells * cells];
-    for i in 0..n {
-        let (cx, cy) = cell_of(fibres.x[i], fibres.y[i]);
-        buckets[cy * cells + cx].push(i as u32);
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(rng::hash(seed, Stream::FibreSetup, 0, 99));
-    let mut candidates: Vec<u32> = Vec::new();
-    let mut unassigned = n;
-    for (u, &size) in sizes.iter().enumerate() {
-        let need = size as usize;
-        if unassigned == 0 {
-            break;
-        }
-        let (ux, uy) = (units.cx[u] as f64, units.cy[u] as f64);
-        let mut r = (overlap * size as f64 * area_per_fibre / std::f64::consts::PI)
-            .sqrt()
-            .max(cell);
-        loop {
-            candidates.clear();
-            let (x0, y0) = cell_of((ux - r) as f32, (uy - r) as f32);
-            let (x1, y1) = cell_of((ux + r) as f32, (uy + r) as f32);
-            for cy in y0..=y1 {
-                for cx in x0..=x1 {
-                    for &i in &buckets[cy * cells + cx] {
-                        let i = i as usize;
-                        if fibres.unit[i] == NO_UNIT {
-                            let dx = fibres.x[i] as f64 - ux;
-                            let dy = fibres.y[i] as f64 - uy;
-                            if dx * dx + dy * dy <= r * r {
-                                candidates.push(i as u32);
-                            }
-                        }
-                    }
-                }
+    let terr_r: Vec<f64> = sizes
+        .iter()
+        .map(|&s| {
+            (overlap.max(1.0) * s as f64 * area_per_fibre / std::f64::consts::PI)
+                .sqrt()
+                .max(cell)
+        })
+        .collect();
+    // Units whose territory's bounding box touches each cell.
+    let mut cell_units: Vec<Vec<u32>> = vec![Vec::new(); cells * cells];
+    for u in 0..n_units {
+        let (ux, uy, r) = (units.cx[u] as f64, units.cy[u] as f64, terr_r[u]);
+        for cy in cell_index(uy - r)..=cell_index(uy + r) {
+            for cx in cell_index(ux - r)..=cell_index(ux + r) {
+                cell_units[cy * cells + cx].push(u as u32);
             }
-            if candidates.len() >= need || r > 2.5 * radius {
+        }
+    }
+    let covers = |u: usize, x: f32, y: f32| -> bool {
+        let dx = x as f64 - units.cx[u] as f64;
+        let dy = y as f64 - units.cy[u] as f64;
+        dx * dx + dy * dy <= terr_r[u] * terr_r[u]
+    };
+    // Unassigned fibres in each territory.
+    let mut free = vec![0u32; n_units];
+    for i in 0..n {
+        let (x, y) = (fibres.x[i], fibres.y[i]);
+        for &u in &cell_units[cell_index(y as f64) * cells + cell_index(x as f64)] {
+            if covers(u as usize, x, y) {
+                free[u as usize] += 1;
+            }
+        }
+    }
+    let mut need: Vec<u32> = sizes.to_vec();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(rng::hash(seed, Stream::FibreSetup, 0, 99));
+    order.shuffle(&mut rng);
+    let mut cand: Vec<(u32, f64)> = Vec::new();
+    for &i in &order {
+        let i = i as usize;
+        let (x, y) = (fibres.x[i], fibres.y[i]);
+        cand.clear();
+        let mut total = 0.0f64;
+        for &u in &cell_units[cell_index(y as f64) * cells + cell_index(x as f64)] {
+            let ui = u as usize;
+            if covers(ui, x, y) {
+                if need[ui] > 0 {
+                    let w = need[ui] as f64 / free[ui].max(1) as f64;
+                    total += w;
+                    cand.push((u, w));
+                }
+                free[ui] = free[ui].saturating_sub(1);
+            }
+        }
+        if cand.is_empty() {
+            continue;
+        }
+        let mut x_pick = rng.gen_range(0.0..1.0) * total;
+        let mut chosen = cand[cand.len() - 1].0;
+        for &(u, w) in &cand {
+            if x_pick < w {
+                chosen = u;
                 break;
             }
-            r *= 1.3;
+            x_pick -= w;
         }
-        let take = need.min(candidates.len());
-        let (chosen, _) = candidates.partial_shuffle(&mut rng, take);
-        for &i in chosen.iter() {
+        let u = chosen as usize;
+        need[u] -= 1;
+        fibres.unit[i] = chosen;
+        fibres.origin[i] = chosen;
+        fibres.ftype[i] = units.ftype[u];
+    }
+    // Units left short take the unassigned fibres nearest their centre.
+    let mut left: Vec<u32> = (0..n as u32)
+        .filter(|&i| fibres.unit[i as usize] == NO_UNIT)
+        .collect();
+    for u in 0..n_units {
+        if need[u] == 0 || left.is_empty() {
+            continue;
+        }
+        let (ux, uy) = (units.cx[u], units.cy[u]);
+        let d2 = |i: u32| {
+            let dx = fibres.x[i as usize] - ux;
+            let dy = fibres.y[i as usize] - uy;
+            dx * dx + dy * dy
+        };
+        left.sort_by(|&a, &b| d2(a).total_cmp(&d2(b)).then(a.cmp(&b)));
+        let take = (need[u] as usize).min(left.len());
+        for &i in &left[..take] {
             let i = i as usize;
             fibres.unit[i] = u as u32;
             fibres.origin[i] = u as u32;
             fibres.ftype[i] = units.ftype[u];
         }
-        unassigned -= take;
+        need[u] -= take as u32;
+        left.drain(..take);
     }
-    // Any fibre left over (rounding) joins the unit whose centre is nearest.
-    for i in 0..n {
-        if fibres.unit[i] == NO_UNIT {
-            let mut best = 0usize;
-            let mut bd = f64::INFINITY;
-            for u in 0..sizes.len() {
-                let dx = fibres.x[i] as f64 - units.cx[u] as f64;
-                let dy = fibres.y[i] as f64 - units.cy[u] as f64;
-                let d = dx * dx + dy * dy;
-                if d < bd {
-                    bd = d;
-                    best = u;
-                }
+    // Any fibre still left (rounding) joins the unit whose centre is nearest.
+    for &i in &left {
+        let i = i as usize;
+        let mut best = 0usize;
+        let mut bd = f64::INFINITY;
+        for u in 0..n_units {
+            let dx = fibres.x[i] as f64 - units.cx[u] as f64;
+            let dy = fibres.y[i] as f64 - units.cy[u] as f64;
+            let d = dx * dx + dy * dy;
+            if d < bd {
+                bd = d;
+                best = u;
             }
-            fibres.unit[i] = best as u32;
-            fibres.origin[i] = best as u32;
-            fibres.ftype[i] = units.ftype[best];
         }
+        fibres.unit[i] = best as u32;
+        fibres.origin[i] = best as u32;
+        fibres.ftype[i] = units.ftype[best];
     }
 }

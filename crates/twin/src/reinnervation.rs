@@ -26,9 +26,53 @@ pub(crate) fn capture(
     min_denervated_days: f32,
     class: u64,
 ) -> f64 {
+    // Nothing to capture (yesterday's sums), unless fibres lost their axon today.
+    let known = if min_denervated_days > 0.0 {
+        c.sums[9]
+    } else {
+        c.sums[8]
+    };
+    if known < 1e-9 && !c.fibres_changed {
+        return 0.0;
+    }
+    // Per-unit buffers are reused from day to day (no allocation per step).
+    let mut spare = std::mem::take(&mut c.scratch.spare);
+    let mut cum = std::mem::take(&mut c.scratch.cum);
+    let mut grid = std::mem::take(&mut c.scratch.grid);
+    if class == 2 && c.resolution == Resolution::Fibre && grid.is_empty() {
+        grid = FibreGrid::new(&c.fibres, c.muscle.radius_um);
+    }
+    let captured = capture_with(
+        c,
+        eligible,
+        &mut spare,
+        &mut cum,
+        &grid,
+        rate,
+        min_denervated_days,
+        class,
+    );
+    c.scratch.spare = spare;
+    c.scratch.cum = cum;
+    c.scratch.grid = grid;
+    captured
+}
+
+#[allow(clippy::too_many_arguments)]
+fn capture_with(
+    c: &mut Core,
+    eligible: &[bool],
+    spare: &mut Vec<f32>,
+    cum: &mut Vec<f64>,
+    grid: &FibreGrid,
+    rate: f64,
+    min_denervated_days: f32,
+    class: u64,
+) -> f64 {
     let cap = c.coef.sprouting_cap as f32;
     let n_units = c.units.len();
-    let mut spare = vec![0.0f32; n_units];
+    spare.clear();
+    spare.resize(n_units, 0.0);
     let mut total_spare = 0.0f64;
     for u in 0..n_units {
         if eligible[u] {
@@ -37,15 +81,6 @@ pub(crate) fn capture(
         }
     }
     if total_spare < 1e-6 {
-        return 0.0;
-    }
-    // Nothing to capture (yesterday's sums), unless fibres lost their axon today.
-    let known = if min_denervated_days > 0.0 {
-        c.sums[9]
-    } else {
-        c.sums[8]
-    };
-    if known < 1e-9 && !c.fibres_changed {
         return 0.0;
     }
     let f = &mut c.fibres;
@@ -66,13 +101,12 @@ pub(crate) fn capture(
     match c.resolution {
         Resolution::Fibre => {
             // Cumulative spare capacity for the global choice.
-            let mut cum = Vec::with_capacity(n_units);
+            cum.clear();
             let mut acc = 0.0f64;
-            for &s in &spare {
+            for &s in spare.iter() {
                 acc += s as f64;
                 cum.push(acc);
             }
-            let row = c.muscle.grid_row.max(1);
             let phase = rng::uniform(seed, Stream::Adopter, u64::MAX, (day as u64) * 8 + class);
             let mut picks: u64 = 0;
             let n = f.len();
@@ -87,22 +121,16 @@ pub(crate) fn capture(
                 if rng::uniform(seed, Stream::Capture, i as u64, stream_day) >= p {
                     continue;
                 }
-                // Sprouting (class 2): a neighbour's unit first (sprouts reach
-                // adjacent fibres). Regrown axons (class 1) are shared in proportion
-                // to spare capacity, as at pooled resolution.
-                let neigh = [i.wrapping_sub(1), i + 1, i.wrapping_sub(row), i + row];
-                let start = (rng::hash(seed, Stream::Adopter, i as u64, stream_day) % 4) as usize;
-                let mut chosen = NO_UNIT;
-                for k in 0..(if class == 2 { 4 } else { 0 }) {
-                    let j = neigh[(start + k) % 4];
-                    if j < n && f.state[j].is_innervated() {
-                        let u = f.unit[j];
-                        if u != NO_UNIT && eligible[u as usize] && spare[u as usize] >= 1.0 {
-                            chosen = u;
-                            break;
-                        }
-                    }
-                }
+                // Sprouting (class 2): the unit of the nearest innervated fibre
+                // that can still grow (terminal and nodal sprouts reach the
+                // orphans beside their own fibres, so adopted fibres cluster around
+                // them). Regrown axons (class 1) are shared in proportion to spare
+                // capacity, as at pooled resolution.
+                let mut chosen = if class == 2 {
+                    grid.nearest_adopter(f, i, eligible, spare)
+                } else {
+                    NO_UNIT
+                };
                 if chosen == NO_UNIT {
                     // Low-discrepancy (golden-ratio) sequence over the cumulative
                     // spare capacity: each adopter gets close to its proportional
@@ -229,18 +257,133 @@ pub(crate) fn merge_reinnervated(
     f.count[row] = tot as f32;
 }
 
+/// Fibre indices bucketed by position (fibre resolution; positions never change),
+/// for the nearest-adopter search of sprouting.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FibreGrid {
+    cells: usize,
+    cell: f32,
+    origin: f32,
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl FibreGrid {
+    /// Buckets the fibres of a cross-section of `radius` (µm) into cells of about
+    /// one fibre spacing.
+    fn new(f: &crate::state::Fibres, radius: f64) -> Self {
+        let n = f.len();
+        if n == 0 || f.x.len() != n {
+            return Self::default();
+        }
+        let spacing = (std::f64::consts::PI * radius * radius / n as f64).sqrt();
+        let cells = ((2.0 * radius / spacing.max(1e-6)).ceil() as usize).clamp(1, 4096);
+        let cell = (2.0 * radius / cells as f64).max(1e-6) as f32;
+        let mut g = FibreGrid {
+            cells,
+            cell,
+            origin: -radius as f32,
+            start: vec![0; cells * cells + 1],
+            items: vec![0; n],
+        };
+        for i in 0..n {
+            let k = g.key(f.x[i], f.y[i]);
+            g.start[k + 1] += 1;
+        }
+        for k in 0..cells * cells {
+            g.start[k + 1] += g.start[k];
+        }
+        let mut fill = g.start.clone();
+        for i in 0..n {
+            let k = g.key(f.x[i], f.y[i]);
+            g.items[fill[k] as usize] = i as u32;
+            fill[k] += 1;
+        }
+        g
+    }
+
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    fn coord(&self, v: f32) -> usize {
+        (((v - self.origin) / self.cell).floor() as isize).clamp(0, self.cells as isize - 1)
+            as usize
+    }
+
+    fn key(&self, x: f32, y: f32) -> usize {
+        self.coord(y) * self.cells + self.coord(x)
+    }
+
+    /// The unit of the innervated fibre nearest fibre `i` among units that are
+    /// eligible and have at least one fibre of spare capacity (ties: lower index);
+    /// `NO_UNIT` when there is none.
+    fn nearest_adopter(
+        &self,
+        f: &crate::state::Fibres,
+        i: usize,
+        eligible: &[bool],
+        spare: &[f32],
+    ) -> u32 {
+        if self.items.is_empty() || i >= f.x.len() {
+            return NO_UNIT;
+        }
+        let (px, py) = (f.x[i], f.y[i]);
+        let (cx, cy) = (self.coord(px) as isize, self.coord(py) as isize);
+        let mut best = (f32::INFINITY, usize::MAX, NO_UNIT);
+        let last = self.cells as isize - 1;
+        for d in 0..=self.cells as isize {
+            if d >= 1 {
+                let reach = (d - 1) as f32 * self.cell;
+                if best.2 != NO_UNIT && best.0 <= reach * reach {
+                    break;
+                }
+            }
+            if cx - d < 0 && cy - d < 0 && cx + d > last && cy + d > last {
+                break;
+            }
+            for gy in (cy - d).max(0)..=(cy + d).min(last) {
+                let edge_row = gy == cy - d || gy == cy + d;
+                let step = if edge_row { 1 } else { (2 * d).max(1) };
+                let mut gx = cx - d;
+                while gx <= cx + d {
+                    if (0..=last).contains(&gx) {
+                        let k = gy as usize * self.cells + gx as usize;
+                        for &j in &self.items[self.start[k] as usize..self.start[k + 1] as usize] {
+                            let j = j as usize;
+                            if j == i || !f.state[j].is_innervated() {
+                                continue;
+                            }
+                            let u = f.unit[j];
+                            if u == NO_UNIT || !eligible[u as usize] || spare[u as usize] < 1.0 {
+                                continue;
+                            }
+                            let dx = f.x[j] - px;
+                            let dy = f.y[j] - py;
+                            let d2 = dx * dx + dy * dy;
+                            if d2 < best.0 || (d2 == best.0 && j < best.1) {
+                                best = (d2, j, u);
+                            }
+                        }
+                    }
+                    gx += step;
+                }
+            }
+        }
+        best.2
+    }
+}
+
 /// Reconnected axons capture receptive fibres.
 pub(crate) fn step(c: &mut Core) {
-    let eligible: Vec<bool> = c
-        .units
-        .axon
-        .iter()
-        .map(|&a| a == AxonState::Reconnected)
-        .collect();
+    if !c.units.axon.contains(&AxonState::Reconnected) {
+        c.captured_by_regrowth_today = 0.0;
+        return;
+    }
+    let mut eligible = std::mem::take(&mut c.scratch.eligible);
+    eligible.clear();
+    eligible.extend(c.units.axon.iter().map(|&a| a == AxonState::Reconnected));
     let rate = c.coef.reinnervation_rate_per_day;
-    c.captured_by_regrowth_today = if eligible.iter().any(|&e| e) {
-        capture(c, &eligible, rate, 0.0, 1)
-    } else {
-        0.0
-    };
+    c.captured_by_regrowth_today = capture(c, &eligible, rate, 0.0, 1);
+    c.scratch.eligible = eligible;
 }

@@ -158,7 +158,27 @@ pub(crate) struct Core {
     pub breakdown: Vec<f32>,
     /// Atrophy lookup tables for today's stimulation level.
     pub tables: crate::atrophy::DenervationTables,
+    /// Quantities of the current day (computed once per step, read many times).
+    pub last: Quantities,
+    /// Reusable buffers, allocated once per simulation (no allocation per step).
+    pub scratch: Scratch,
     mrc_fell_below: [bool; 2],
+}
+
+/// Buffers reused from day to day so the step does not allocate.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    /// Per-chunk partial sums of the parallel fibre pass.
+    pub partial: Vec<([f32; SUMS], f64, f64)>,
+    /// Per-unit eligibility for capture.
+    pub eligible: Vec<bool>,
+    /// Per-unit spare capacity during capture.
+    pub spare: Vec<f32>,
+    /// Cumulative spare capacity (fibre-resolution capture).
+    pub cum: Vec<f64>,
+    /// Fibres bucketed by position for the sprouting search (fibre resolution;
+    /// built on first use).
+    pub grid: crate::reinnervation::FibreGrid,
 }
 
 /// A simulation of one scenario at one resolution.
@@ -184,10 +204,17 @@ impl Simulation {
                 parameters: params.species().to_string(),
             });
         }
-        let mut params = params.clone();
-        if !scenario.overrides.is_empty() {
-            params.apply_overrides(&scenario.overrides)?;
-        }
+        // Copy the parameters only when the scenario overrides some (cohorts build
+        // thousands of simulations).
+        let overridden;
+        let params: &Parameters = if scenario.overrides.is_empty() {
+            params
+        } else {
+            let mut p = params.clone();
+            p.apply_overrides(&scenario.overrides)?;
+            overridden = p;
+            &overridden
+        };
         let spec = params.muscle(&scenario.muscle)?.clone();
         let coef = params.coef.clone();
         let donors: u32 = scenario
@@ -300,11 +327,23 @@ impl Simulation {
             fibres_changed: false,
             breakdown: crate::atrophy::breakdown_table(&params.coef, scenario.horizon_days),
             tables: Default::default(),
+            last: Quantities::default(),
+            scratch: Scratch {
+                partial: Vec::new(),
+                eligible: Vec::with_capacity(n_units),
+                spare: Vec::with_capacity(n_units),
+                cum: Vec::with_capacity(n_units),
+                grid: Default::default(),
+            },
             mrc_fell_below: [false; 2],
         };
         // Day 0 is the healthy state; an injury on day 0 acts in the first step.
         core.recount_units();
         core.sums = core.scan();
+        // The healthy volume from the same (f32 per-chunk) sums as every later day,
+        // so rounding cannot put the day-0 mass fraction above 1.
+        core.muscle.healthy_contractile = core.sums[1];
+        core.last = core.quantities();
         Ok(Simulation { core, spec })
     }
 
@@ -333,6 +372,7 @@ impl Simulation {
         c.fibre_pass();
         let q = c.quantities();
         c.update_events(&q);
+        c.last = q;
     }
 
     /// Days simulated so far (0 = the healthy muscle before anything happens).
@@ -340,9 +380,9 @@ impl Simulation {
         self.core.day
     }
 
-    /// Today's quantities, derived from the state.
+    /// Today's quantities, derived from the state (computed once per step).
     pub fn quantities(&self) -> Quantities {
-        self.core.quantities()
+        self.core.last
     }
 
     /// Event days so far.
@@ -421,7 +461,7 @@ impl Simulation {
 
     /// Share of the muscle volume that is fat or connective tissue.
     pub fn fat_fibrous_fraction(&self) -> f64 {
-        self.core.quantities().fat_fibrous_fraction
+        self.core.last.fat_fibrous_fraction
     }
 
     /// Distance from the lesion to the motor entry point, mm (`None` without injury).
@@ -619,90 +659,119 @@ impl Core {
         let units = &self.units;
         let delay = self.fibrillation_delay;
         let sprout_onset = self.coef.sprouting_onset_days as f32;
+        let fat_share = self.coef.fat_replacement_fraction;
         let f = &mut self.fibres;
         let n = f.len();
         let nchunks = n.div_ceil(CHUNK);
-        // Fibre-resolution-only columns are empty at pooled resolution: give every
-        // chunk an empty slice then.
+        // Fibre-resolution-only columns are empty at pooled resolution.
         let until_all: &[f32] = &f.receptive_until;
         let thr_all: &[f32] = &f.death_threshold;
         let unit_col: &[u32] = &f.unit;
         let base_col: &[f32] = &f.base_csa;
-        let partial: Vec<([f32; SUMS], f64, f64)> = (
-            f.size.par_chunks_mut(CHUNK),
-            f.tension.par_chunks_mut(CHUNK),
-            f.capacity.par_chunks_mut(CHUNK),
-            f.denervated_days.par_chunks_mut(CHUNK),
-            f.hazard.par_chunks_mut(CHUNK),
-            f.receptive.par_chunks_mut(CHUNK),
-            f.state.par_chunks_mut(CHUNK),
-            f.count.par_chunks_mut(CHUNK),
-        )
-            .into_par_iter()
-            .enumerate()
-            .map(
-                |(ci, (size, tension, capacity, dd, hazard, receptive, state, count))| {
-                    let off = ci * CHUNK;
-                    // Chunk sums in f32 (16,384 rows), totals in f64.
-                    let mut s = [0.0f32; SUMS];
-                    let mut fat = 0.0f64;
-                    let mut dead_n = 0.0f64;
-                    for j in 0..size.len() {
-                        let i = off + j;
-                        match state[j] {
-                            FibreState::Dead => continue,
-                            FibreState::Denervated => {
-                                let until = if fibre_res {
-                                    until_all[i]
-                                } else {
-                                    f32::INFINITY
-                                };
-                                ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until);
-                                at.denervated(&mut size[j], &mut tension[j], capacity[j], dd[j]);
-                                let thr = if fibre_res { thr_all[i] } else { f32::INFINITY };
-                                let died = fb.denervated(dd[j], &mut hazard[j], &mut count[j], thr);
-                                if died > 0.0 {
-                                    fat += died as f64 * base_col[i] as f64;
-                                    dead_n += died as f64;
-                                    if fibre_res {
-                                        state[j] = FibreState::Dead;
-                                        continue;
-                                    }
-                                }
-                            }
-                            _ => {
-                                let u = unit_col[i];
-                                let d = if u == NO_UNIT { 1.0 } else { drive[u as usize] };
-                                at.innervated(&mut size[j], &mut tension[j], capacity[j], d);
+        // One chunk of rows: advance each row a day and sum it. Chunk sums in f32
+        // (16,384 rows), totals in f64, reduced in chunk order: the same numbers
+        // whether chunks run in parallel or one after another.
+        let kernel = |ci: usize, cols: ChunkCols<'_>| {
+            let (size, tension, capacity, dd, hazard, receptive, state, count) = cols;
+            let off = ci * CHUNK;
+            let mut s = [0.0f32; SUMS];
+            let mut fat = 0.0f64;
+            let mut dead_n = 0.0f64;
+            for j in 0..size.len() {
+                let i = off + j;
+                match state[j] {
+                    FibreState::Dead => continue,
+                    FibreState::Denervated => {
+                        let until = if fibre_res {
+                            until_all[i]
+                        } else {
+                            f32::INFINITY
+                        };
+                        ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until);
+                        at.denervated(&mut size[j], &mut tension[j], capacity[j], dd[j]);
+                        let thr = if fibre_res { thr_all[i] } else { f32::INFINITY };
+                        let died = fb.denervated(dd[j], &mut hazard[j], &mut count[j], thr);
+                        if died > 0.0 {
+                            fat += died as f64 * base_col[i] as f64;
+                            dead_n += died as f64;
+                            if fibre_res {
+                                state[j] = FibreState::Dead;
+                                continue;
                             }
                         }
-                        accumulate_row(
-                            &mut s,
-                            state[j],
-                            count[j],
-                            base_col[i],
-                            size[j],
-                            tension[j],
-                            dd[j],
-                            receptive[j],
-                            sprout_onset,
-                            unit_col[i],
-                            units,
-                            delay,
-                        );
                     }
-                    (s, fat, dead_n)
-                },
-            )
-            .collect();
-        debug_assert_eq!(partial.len(), nchunks);
-        let mut s = [0.0f64; SUMS];
-        for (p, fat, dead) in &partial {
-            for k in 0..SUMS {
-                s[k] += p[k] as f64;
+                    _ => {
+                        let u = unit_col[i];
+                        let d = if u == NO_UNIT { 1.0 } else { drive[u as usize] };
+                        at.innervated(&mut size[j], &mut tension[j], capacity[j], d);
+                    }
+                }
+                accumulate_row(
+                    &mut s,
+                    state[j],
+                    count[j],
+                    base_col[i],
+                    size[j],
+                    tension[j],
+                    dd[j],
+                    receptive[j],
+                    sprout_onset,
+                    unit_col[i],
+                    units,
+                    delay,
+                );
             }
-            self.muscle.fat += fat * self.coef.fat_replacement_fraction;
-            self.muscle.dead_fibres += dead;
+            (s, fat, dead_n)
+        };
+        let mut s = [0.0f64; SUMS];
+        if !fibre_res || nchunks <= 1 {
+            // Pooled resolution (a few hundred rows) or a small muscle: one thread,
+            // no parallel-iterator overhead; a cohort parallelises across draws.
+            for ci in 0..nchunks {
+                let r = ci * CHUNK..((ci + 1) * CHUNK).min(n);
+                let (p, fat, dead) = kernel(
+                    ci,
+                    (
+                        &mut f.size[r.clone()],
+                        &mut f.tension[r.clone()],
+                        &mut f.capacity[r.clone()],
+                        &mut f.denervated_days[r.clone()],
+                        &mut f.hazard[r.clone()],
+                        &mut f.receptive[r.clone()],
+                        &mut f.state[r.clone()],
+                        &mut f.count[r],
+                    ),
+                );
+                for k in 0..SUMS {
+                    s[k] += p[k] as f64;
+                }
+                self.muscle.fat += fat * fat_share;
+                self.muscle.dead_fibres += dead;
+            }
+        } else {
+            let partial = &mut self.scratch.partial;
+            (
+                f.size.par_chunks_mut(CHUNK),
+                f.tension.par_chunks_mut(CHUNK),
+                f.capacity.par_chunks_mut(CHUNK),
+                f.denervated_days.par_chunks_mut(CHUNK),
+                f.hazard.par_chunks_mut(CHUNK),
+                f.receptive.par_chunks_mut(CHUNK),
+                f.state.par_chunks_mut(CHUNK),
+                f.count.par_chunks_mut(CHUNK),
+            )
+                .into_par_iter()
+                .enumerate()
+                .map(|(ci, cols)| kernel(ci, cols))
+                .collect_into_vec(partial);
+            debug_assert_eq!(partial.len(), nchunks);
+            for (p, fat, dead) in partial.iter() {
+                for k in 0..SUMS {
+                    s[k] += p[k] as f64;
+                }
+                self.muscle.fat += fat * fat_share;
+                self.muscle.dead_fibres += dead;
+            }
         }
         self.sums = s;
     }
@@ -848,6 +917,19 @@ impl Core {
         }
     }
 }
+
+/// One chunk of the fibre-pass columns: size, tension, capacity, days denervated,
+/// hazard, receptive share, state, count.
+type ChunkCols<'a> = (
+    &'a mut [f32],
+    &'a mut [f32],
+    &'a mut [f32],
+    &'a mut [f32],
+    &'a mut [f32],
+    &'a mut [f32],
+    &'a mut [FibreState],
+    &'a mut [f32],
+);
 
 /// Number of sums the daily pass collects.
 pub(crate) const SUMS: usize = 10;
