@@ -44,6 +44,10 @@ pub(crate) struct DenervationTables {
     stim_mass: f32,
     inv_d: Vec<f32>,
     decay_d: Vec<f32>,
+    /// `exp(-k)`: daily decay toward the synthesis target of innervated fibres.
+    decay: f32,
+    /// `exp(-1/τ_q)`: daily relaxation of specific tension.
+    q_decay: f32,
 }
 
 impl DenervationTables {
@@ -53,6 +57,8 @@ impl DenervationTables {
             return;
         }
         self.stim_mass = stim_mass;
+        self.decay = (-k.protein_turnover_per_day).exp() as f32;
+        self.q_decay = (-1.0 / k.specific_tension_tau_days).exp() as f32;
         let kk = k.protein_turnover_per_day;
         self.inv_d.clear();
         self.decay_d.clear();
@@ -92,8 +98,8 @@ impl<'a> AtrophyDay<'a> {
         AtrophyDay {
             inv_d: &tables.inv_d,
             decay_d: &tables.decay_d,
-            decay: (-k.protein_turnover_per_day).exp() as f32,
-            q_decay: (-1.0 / k.specific_tension_tau_days).exp() as f32,
+            decay: tables.decay,
+            q_decay: tables.q_decay,
             a_den: k.denervated_synthesis_fraction as f32,
             q_den: pf + (1.0 - pf) * floor,
             stim_mass: drives.stim_mass,

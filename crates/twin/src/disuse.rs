@@ -64,6 +64,6 @@ pub(crate) fn step(c: &mut Core) {
     } else {
         1.0
     };
-    let a = 1.0 - (-1.0 / k.disuse_neural_tau_days).exp();
+    let a = c.cache.neural_rate;
     c.muscle.neural_drive += (target - c.muscle.neural_drive) * a;
 }

@@ -162,7 +162,22 @@ pub(crate) struct Core {
     pub last: Quantities,
     /// Reusable buffers, allocated once per simulation (no allocation per step).
     pub scratch: Scratch,
+    /// Per-day constants cached while their inputs are unchanged (see [`DayCache`]).
+    pub cache: DayCache,
     mrc_fell_below: [bool; 2],
+}
+
+/// Per-day constants that depend only on coefficients or on today's stimulation
+/// level: computed once and reused while their inputs are unchanged (the same
+/// expressions, so the same numbers as computing them every day).
+#[derive(Debug, Clone)]
+pub(crate) struct DayCache {
+    /// Daily rate of the neural-drive change in disuse, `1 - exp(-1/τ)`.
+    pub neural_rate: f64,
+    /// Contractions a day and the (mass, force) protection computed for them.
+    pub stim: Option<(f64, f32, f32)>,
+    /// Mass protection and the fibrosis constants computed for it.
+    pub fibrosis: Option<(f32, crate::fibrosis::FibrosisDay)>,
 }
 
 /// Buffers reused from day to day so the step does not allocate.
@@ -334,6 +349,11 @@ impl Simulation {
                 spare: Vec::with_capacity(n_units),
                 cum: Vec::with_capacity(n_units),
                 grid: Default::default(),
+            },
+            cache: DayCache {
+                neural_rate: 1.0 - (-1.0 / params.coef.disuse_neural_tau_days).exp(),
+                stim: None,
+                fibrosis: None,
             },
             mrc_fell_below: [false; 2],
         };
@@ -649,11 +669,18 @@ impl Core {
             self.synthesis_modifier,
             &self.tables,
         );
-        let fb = crate::fibrosis::FibrosisDay::new(
-            &self.coef,
-            self.drives.stim_mass,
-            self.resolution == Resolution::Fibre,
-        );
+        let fb = match self.cache.fibrosis {
+            Some((m, fb)) if m == self.drives.stim_mass => fb,
+            _ => {
+                let fb = crate::fibrosis::FibrosisDay::new(
+                    &self.coef,
+                    self.drives.stim_mass,
+                    self.resolution == Resolution::Fibre,
+                );
+                self.cache.fibrosis = Some((self.drives.stim_mass, fb));
+                fb
+            }
+        };
         let fibre_res = self.resolution == Resolution::Fibre;
         let drive = &self.drives.unit_synthesis;
         let units = &self.units;

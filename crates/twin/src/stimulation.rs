@@ -38,7 +38,16 @@ pub fn protection(k: &Coefficients, n: f64) -> (f64, f64) {
 
 /// Sets today's stimulation protection.
 pub(crate) fn step(c: &mut Core) {
-    let (pm, pf) = protection(&c.coef, c.today.contractions);
-    c.drives.stim_mass = pm as f32;
-    c.drives.stim_force = pf as f32;
+    let n = c.today.contractions;
+    let (pm, pf) = match c.cache.stim {
+        Some((m, pm, pf)) if m == n => (pm, pf),
+        _ => {
+            let (pm, pf) = protection(&c.coef, n);
+            let cached = (n, pm as f32, pf as f32);
+            c.cache.stim = Some(cached);
+            (cached.1, cached.2)
+        }
+    };
+    c.drives.stim_mass = pm;
+    c.drives.stim_force = pf;
 }
