@@ -255,22 +255,33 @@ impl<'a> Parser<'a> {
         }
     }
     fn numbers(&mut self) -> Result<Vec<(f64, Token<'a>)>> {
-        let mut vals = Vec::new();
-        loop {
-            let (w, t) = self.word("a number")?;
+        self.list(';', |p| {
+            let (w, t) = p.word("a number")?;
             let v: f64 = w
                 .parse()
                 .map_err(|_| err(t.line, t.column, format!("expected a number, found `{w}`")))?;
-            vals.push((v, t));
+            Ok((v, t))
+        })
+    }
+    /// Reads `item (, item)*` ended by `close`: a state list `a, b }`, parents `p, q )`,
+    /// numbers `0.1, 0.9 ;`.
+    fn list<T>(
+        &mut self,
+        close: char,
+        mut item: impl FnMut(&mut Self) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        loop {
+            out.push(item(self)?);
             let sep = self.next();
             match sep.tok {
                 Tok::Punct(',') => {}
-                Tok::Punct(';') => return Ok(vals),
+                Tok::Punct(c) if c == close => return Ok(out),
                 other => {
                     return Err(err(
                         sep.line,
                         sep.column,
-                        format!("expected `,` or `;`, found {}", describe(other)),
+                        format!("expected `,` or `{close}`, found {}", describe(other)),
                     ));
                 }
             }
@@ -328,26 +339,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
                             })?;
                             p.expect_punct(']')?;
                             p.expect_punct('{')?;
-                            let mut s = Vec::new();
-                            loop {
-                                let (w, _) = p.word("a state name")?;
-                                s.push(w.to_string());
-                                let sep = p.next();
-                                match sep.tok {
-                                    Tok::Punct(',') => {}
-                                    Tok::Punct('}') => break,
-                                    other => {
-                                        return Err(err(
-                                            sep.line,
-                                            sep.column,
-                                            format!(
-                                                "expected `,` or `}}`, found {}",
-                                                describe(other)
-                                            ),
-                                        ));
-                                    }
-                                }
-                            }
+                            let s = p.list('}', |p| Ok(p.word("a state name")?.0.to_string()))?;
                             if s.len() != n {
                                 return Err(err(
                                     ntok.line,
@@ -391,22 +383,9 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
                 let t = p.next();
                 match t.tok {
                     Tok::Punct(')') => {}
-                    Tok::Punct('|') => loop {
-                        let (_, pt) = p.word("a parent name")?;
-                        parents.push(pt);
-                        let sep = p.next();
-                        match sep.tok {
-                            Tok::Punct(',') => {}
-                            Tok::Punct(')') => break,
-                            other => {
-                                return Err(err(
-                                    sep.line,
-                                    sep.column,
-                                    format!("expected `,` or `)`, found {}", describe(other)),
-                                ));
-                            }
-                        }
-                    },
+                    Tok::Punct('|') => {
+                        parents = p.list(')', |p| Ok(p.word("a parent name")?.1))?;
+                    }
                     other => {
                         return Err(err(
                             t.line,
@@ -438,26 +417,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
                         }
                         Tok::Punct('(') => {
                             p.next();
-                            let mut key = Vec::new();
-                            loop {
-                                let (_, st) = p.word("a state name")?;
-                                key.push(st);
-                                let sep = p.next();
-                                match sep.tok {
-                                    Tok::Punct(',') => {}
-                                    Tok::Punct(')') => break,
-                                    other => {
-                                        return Err(err(
-                                            sep.line,
-                                            sep.column,
-                                            format!(
-                                                "expected `,` or `)`, found {}",
-                                                describe(other)
-                                            ),
-                                        ));
-                                    }
-                                }
-                            }
+                            let key = p.list(')', |p| Ok(p.word("a state name")?.1))?;
                             rows.push((Some(key), false, p.numbers()?, t));
                         }
                         other => {
