@@ -349,19 +349,12 @@ impl JunctionTree {
                     );
                     *s = out[..sep_len[*c]].iter().sum();
                 };
-                let (big, small): (Vec<_>, Vec<_>) = tasks
-                    .iter_mut()
-                    .partition(|t| plans[t.0].blocked.size() >= PAR_MIN_STATES);
-                for t in big {
-                    run(t, &mut ws.par_scratch);
-                }
-                // Parallel only when the level has enough work to pay for waking threads.
-                let work: usize = small.iter().map(|t| plans[t.0].blocked.size()).sum();
-                if work >= PAR_LEVEL_MIN_STATES {
-                    small.into_par_iter().for_each(|t| run(t, &mut Vec::new()));
-                } else {
-                    small.into_iter().for_each(|t| run(t, &mut Vec::new()));
-                }
+                run_level(
+                    &mut tasks,
+                    |t| plans[t.0].blocked.size(),
+                    &mut ws.par_scratch,
+                    run,
+                );
             }
             for (c, out, s) in tasks {
                 ws.seps[c] = out;
@@ -476,19 +469,12 @@ impl JunctionTree {
                     }
                     self.group_spread(c, plan, &u, kids, &sep_len);
                 };
-                let (big, small): (Vec<_>, Vec<_>) = tasks
-                    .iter_mut()
-                    .partition(|t| plans[t.0].blocked.size() >= PAR_MIN_STATES);
-                for t in big {
-                    run(t, &mut ws.par_scratch);
-                }
-                // Parallel only when the level has enough work to pay for waking threads.
-                let work: usize = small.iter().map(|t| plans[t.0].blocked.size()).sum();
-                if work >= PAR_LEVEL_MIN_STATES {
-                    small.into_par_iter().for_each(|t| run(t, &mut Vec::new()));
-                } else {
-                    small.into_iter().for_each(|t| run(t, &mut Vec::new()));
-                }
+                run_level(
+                    &mut tasks,
+                    |t| plans[t.0].blocked.size(),
+                    &mut ws.par_scratch,
+                    run,
+                );
             }
             for (c, kids, res) in tasks {
                 for (buf, &ch) in kids.into_iter().zip(&self.cliques[c].children) {
@@ -818,5 +804,28 @@ impl JunctionTree {
             }
         }
         Ok(worst)
+    }
+}
+
+/// Runs one level's independent clique tasks: the large cliques one at a time with the shared
+/// scratch (they are chunked in parallel inside), the small ones in parallel only when the level
+/// has enough work to pay for waking threads. Each task's arithmetic is the same whatever the
+/// schedule, so results do not depend on the number of threads.
+fn run_level<T: Send>(
+    tasks: &mut [T],
+    size: impl Fn(&T) -> usize,
+    scratch: &mut Vec<f64>,
+    run: impl Fn(&mut T, &mut Vec<f64>) + Sync,
+) {
+    let (big, small): (Vec<&mut T>, Vec<&mut T>) =
+        tasks.iter_mut().partition(|t| size(t) >= PAR_MIN_STATES);
+    for t in big {
+        run(t, scratch);
+    }
+    let work: usize = small.iter().map(|t| size(t)).sum();
+    if work >= PAR_LEVEL_MIN_STATES {
+        small.into_par_iter().for_each(|t| run(t, &mut Vec::new()));
+    } else {
+        small.into_iter().for_each(|t| run(t, &mut Vec::new()));
     }
 }
