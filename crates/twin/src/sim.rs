@@ -818,6 +818,10 @@ impl Core {
         let mut connected = 0.0;
         let mut blocked = 0.0;
         let mut nascent = 0.0;
+        let mut voluntary_units = 0.0;
+        let mut native_functional = 0.0;
+        let mut regenerated = 0.0;
+        let mut oldest_reconnection: f64 = 0.0;
         let min_fibres = (coef.motor_unit_detection_fraction * m.healthy_fibres
             / m.healthy_units.max(1.0))
         .max(0.5) as f32;
@@ -828,6 +832,15 @@ impl Core {
                 let r = units.reconnected_day[u];
                 if r >= 0.0 && (self.day as f32 - r) < coef.maturation_days as f32 {
                     nascent += 1.0;
+                }
+                if units.drives(u) {
+                    voluntary_units += 1.0;
+                }
+                if r >= 0.0 {
+                    regenerated += 1.0;
+                    oldest_reconnection = oldest_reconnection.max(self.day as f64 - r as f64);
+                } else {
+                    native_functional += 1.0;
                 }
             }
             if units.connected(u) {
@@ -886,6 +899,7 @@ impl Core {
             },
             fat_fibrous_fraction: frac(fat_fibrous / total.max(f64::MIN_POSITIVE)),
             tetanic_force_fraction: pos(s[3] / m.healthy_contractile),
+            nerve_stimulation_force_fraction: pos(s[10] / m.healthy_contractile),
             voluntary_force_fraction: pos(voluntary),
             innervated_fiber_fraction: if alive > 0.0 { frac(s[4] / alive) } else { 0.0 },
             motor_unit_count: mu_count,
@@ -896,6 +910,16 @@ impl Core {
                 0.0
             },
             cmap_fraction: pos(s[6] / m.healthy_fibres),
+            proximal_cmap_fraction: pos(s[11] / m.healthy_fibres),
+            voluntary_unit_count: voluntary_units,
+            voluntary_unit_count_fraction: pos(voluntary_units / m.healthy_units),
+            native_unit_count_fraction: pos(native_functional / m.healthy_units),
+            regenerated_unit_fraction: if mu_count > 0.0 {
+                regenerated / mu_count
+            } else {
+                0.0
+            },
+            oldest_reconnection_days: oldest_reconnection,
             fibrillation_grade: fib_grade,
             mrc_grade: mrc,
             conduction_block_fraction: if connected > 0.0 {
@@ -959,7 +983,7 @@ type ChunkCols<'a> = (
 );
 
 /// Number of sums the daily pass collects.
-pub(crate) const SUMS: usize = 10;
+pub(crate) const SUMS: usize = 12;
 const CHUNK: usize = 16_384;
 
 /// Adds row `i` of the fibre table to the sums.
@@ -990,7 +1014,8 @@ fn accumulate(
 /// Sums: 0 living fibres, 1 contractile volume, 2 Σ diameters, 3 tetanic force,
 /// 4 innervated fibres, 5 voluntary force, 6 CMAP, 7 fibrillating fibres,
 /// 8 receptive denervated fibres, 9 of those denervated for at least the
-/// sprouting onset.
+/// sprouting onset, 10 force on nerve stimulation distal to the lesion,
+/// 11 CMAP on nerve stimulation proximal to the lesion.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn accumulate_row(
@@ -1023,6 +1048,8 @@ fn accumulate_row(
         s[4] += n;
         s[5] += vol * tension * gate;
         s[6] += n * size.sqrt() * units.conduction[u];
+        s[10] += vol * tension * units.conduction[u];
+        s[11] += n * size.sqrt() * units.conduction[u] * gate;
     } else if st == FibreState::Denervated {
         if denervated_days >= delay {
             s[7] += n;
