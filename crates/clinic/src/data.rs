@@ -1,14 +1,13 @@
 //! The clinic's numbers, read from cited data files (`data/clinic/*.toml`, embedded with
-//! `include_str!`): the follow-up measurement-error model and readout cut-offs
-//! (`follow_up.toml`), the default prior over the grade of an injury of unknown grade
+//! `include_str!`): the follow-up measurement-error model (`follow_up.toml`), the default prior over the grade of an injury of unknown grade
 //! (`unknown_grade.toml`), and the standard plans and ranking criterion (`plans.toml`).
 //!
 //! Every entry carries either its `source` (a reference of `/work/shared/reference`) or a named
 //! `assumption` with its reason; the loader refuses an entry with neither (or with both empty),
-//! and values outside their range. The recruitment cut-off between "reduced" and "normal" is not
-//! repeated here: it is the views' own (`data/views/electrodiagnosis.toml`,
-//! `recruitment.pattern.reduced_below`), so that the clinic and the EMG pictures read the same
-//! pool alike.
+//! and values outside their range. How the twin's state is read as a finding (MUP type,
+//! recruitment, CMAP level) is not repeated here: it is the clinical readout's (crate `readout`,
+//! `data/readout/readout.toml`), so that follow-up, `simulate`, `snapshot` and the report read the
+//! same day alike.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -87,9 +86,6 @@ struct FollowUpFile {
     mrc_grading: SdSection,
     fibrillation_grading: SdSection,
     categorical_reading: ErrorSection,
-    mup_readout: MupSection,
-    recruitment_readout: RecruitmentSection,
-    cmap_readout: CmapSection,
     reweighting: ReweightingSection,
 }
 #[derive(Deserialize)]
@@ -101,24 +97,6 @@ struct SdSection {
 #[serde(deny_unknown_fields)]
 struct ErrorSection {
     error: Entry,
-}
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MupSection {
-    none_below_unit_fraction: Entry,
-    nascent_from_fraction: Entry,
-    neurogenic_from_size: Entry,
-}
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecruitmentSection {
-    none_below_unit_fraction: Entry,
-}
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CmapSection {
-    absent_below: Entry,
-    reduced_below: Entry,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -136,20 +114,8 @@ pub struct FollowUpModel {
     pub fib_sd: f64,
     /// Probability of misreading a categorical finding (assumption).
     pub categorical_error: f64,
-    /// MUP: no functioning units below this fraction of baseline units.
-    pub mup_none_below: f64,
-    /// MUP: nascent when at least this share of functioning units is nascent.
-    pub mup_nascent_from: f64,
-    /// MUP: neurogenic when units are at least this many times their normal size.
-    pub mup_neurogenic_from: f64,
-    /// Recruitment: none below this fraction of baseline units.
-    pub recruitment_none_below: f64,
-    /// Recruitment: reduced below this fraction (the views' `reduced_below`).
-    pub recruitment_reduced_below: f64,
-    /// CMAP: absent below this fraction of baseline.
-    pub cmap_absent_below: f64,
-    /// CMAP: reduced below this fraction of baseline.
-    pub cmap_reduced_below: f64,
+    /// How the twin's state is read as findings (the clinical readout's constants).
+    pub readout: readout::Constants,
     /// Flag the update below this effective number of draws.
     pub min_effective_draws: f64,
     /// Flag the update when the best draw's fit is below this share of a perfect fit.
@@ -157,8 +123,8 @@ pub struct FollowUpModel {
 }
 
 impl FollowUpModel {
-    /// Parses and validates a follow-up file; `recruitment_reduced_below` comes from the views.
-    pub fn from_toml(text: &str, recruitment_reduced_below: f64) -> Result<Self, DataError> {
+    /// Parses and validates a follow-up file; the findings are read with `readout`.
+    pub fn from_toml(text: &str, readout: &readout::Constants) -> Result<Self, DataError> {
         const F: &str = "data/clinic/follow_up.toml";
         let f: FollowUpFile = toml::from_str(text).map_err(|e| DataError::Parse {
             file: F,
@@ -186,49 +152,7 @@ impl FollowUpModel {
                 0.0,
                 0.5,
             )?,
-            mup_none_below: check(
-                F,
-                "mup_readout.none_below_unit_fraction",
-                &f.mup_readout.none_below_unit_fraction,
-                0.0,
-                0.5,
-            )?,
-            mup_nascent_from: check(
-                F,
-                "mup_readout.nascent_from_fraction",
-                &f.mup_readout.nascent_from_fraction,
-                0.0,
-                1.0,
-            )?,
-            mup_neurogenic_from: check(
-                F,
-                "mup_readout.neurogenic_from_size",
-                &f.mup_readout.neurogenic_from_size,
-                1.0,
-                20.0,
-            )?,
-            recruitment_none_below: check(
-                F,
-                "recruitment_readout.none_below_unit_fraction",
-                &f.recruitment_readout.none_below_unit_fraction,
-                0.0,
-                0.5,
-            )?,
-            recruitment_reduced_below,
-            cmap_absent_below: check(
-                F,
-                "cmap_readout.absent_below",
-                &f.cmap_readout.absent_below,
-                0.0,
-                1.0,
-            )?,
-            cmap_reduced_below: check(
-                F,
-                "cmap_readout.reduced_below",
-                &f.cmap_readout.reduced_below,
-                0.0,
-                1.0,
-            )?,
+            readout: readout.clone(),
             min_effective_draws: check(
                 F,
                 "reweighting.min_effective_draws",
@@ -244,31 +168,6 @@ impl FollowUpModel {
                 1.0,
             )?,
         };
-        if m.cmap_absent_below >= m.cmap_reduced_below {
-            return Err(DataError::Range {
-                file: F,
-                field: "cmap_readout.absent_below",
-                value: m.cmap_absent_below,
-                expected: format!(
-                    "below cmap_readout.reduced_below ({})",
-                    m.cmap_reduced_below
-                ),
-            });
-        }
-        if !(recruitment_reduced_below.is_finite()
-            && recruitment_reduced_below > m.recruitment_none_below
-            && recruitment_reduced_below <= 1.0)
-        {
-            return Err(DataError::Range {
-                file: "data/views/electrodiagnosis.toml",
-                field: "recruitment.pattern.reduced_below",
-                value: recruitment_reduced_below,
-                expected: format!(
-                    "above recruitment_readout.none_below_unit_fraction ({}) and at most 1",
-                    m.recruitment_none_below
-                ),
-            });
-        }
         Ok(m)
     }
 }
@@ -528,34 +427,29 @@ pub struct ClinicData {
 }
 
 impl ClinicData {
-    /// Parses the three files; `recruitment_reduced_below` from the views' parameters.
+    /// Parses the three files; findings are read with the clinical readout's constants.
     pub fn from_toml(
         follow_up: &str,
         unknown_grade: &str,
         plans: &str,
-        recruitment_reduced_below: f64,
+        readout: &readout::Constants,
     ) -> Result<Self, DataError> {
         Ok(ClinicData {
-            follow_up: FollowUpModel::from_toml(follow_up, recruitment_reduced_below)?,
+            follow_up: FollowUpModel::from_toml(follow_up, readout)?,
             unknown_grade_prior: prior_from_toml(unknown_grade)?,
             plans: PlanRules::from_toml(plans)?,
         })
     }
 
-    /// The embedded files with the views' embedded recruitment pattern (parsed once).
+    /// The embedded files with the embedded readout constants (parsed once).
     pub fn embedded() -> Result<&'static ClinicData, DataError> {
         static CELL: OnceLock<Result<ClinicData, DataError>> = OnceLock::new();
         CELL.get_or_init(|| {
-            let views = views::Params::embedded().map_err(|e| DataError::Parse {
-                file: "data/views (views::Params)",
+            let readout = readout::Constants::embedded().map_err(|e| DataError::Parse {
+                file: "data/readout/readout.toml",
                 message: e.to_string(),
             })?;
-            ClinicData::from_toml(
-                FOLLOW_UP_TOML,
-                UNKNOWN_GRADE_TOML,
-                PLANS_TOML,
-                views.recruitment.pattern.reduced_below,
-            )
+            ClinicData::from_toml(FOLLOW_UP_TOML, UNKNOWN_GRADE_TOML, PLANS_TOML, readout)
         })
         .as_ref()
         .map_err(Clone::clone)
@@ -591,10 +485,9 @@ mod tests {
         let bad =
             FOLLOW_UP_TOML.replace("sd_grades = { value = 0.6,", "sd_grades = { value = -1.0,");
         assert_ne!(bad, FOLLOW_UP_TOML);
-        let e = FollowUpModel::from_toml(&bad, 0.5).unwrap_err();
+        let readout = readout::Constants::embedded().unwrap();
+        let e = FollowUpModel::from_toml(&bad, readout).unwrap_err();
         assert!(e.to_string().contains("mrc_grading.sd_grades"), "{e}");
-        let e = FollowUpModel::from_toml(FOLLOW_UP_TOML, 0.0).unwrap_err();
-        assert!(e.to_string().contains("reduced_below"), "{e}");
         let bad = UNKNOWN_GRADE_TOML.replace("[grades.axonotmesis]", "[grades.fracture]");
         assert!(prior_from_toml(&bad).is_err());
     }

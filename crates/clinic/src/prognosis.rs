@@ -16,9 +16,11 @@
 //! * fibrillation grade: as MRC with SD `fib_sd` grades; `present` = any grade ≥ 1 with
 //!   probability `1 - categorical_error`;
 //! * categorical EMG/NCS readings (MUP type, recruitment, CMAP level): read correctly with
-//!   probability `1 - categorical_error`, otherwise any other category equally likely. The
-//!   recruitment cut-off between reduced and normal is the views' own
-//!   (`data/views/electrodiagnosis.toml`).
+//!   probability `1 - categorical_error`, otherwise any other category equally likely.
+//!
+//! What the twin's state shows on the observation day — MRC grade, fibrillation grade, MUP type,
+//! recruitment level, CMAP level — is the clinical readout's (crate `readout`), the same reading
+//! `simulate`, `snapshot` and the report print.
 
 use serde::Serialize;
 
@@ -225,28 +227,22 @@ fn categorical(obs: usize, sim: usize, n: usize, error: f64) -> f64 {
     }
 }
 
-/// The MUP type the twin's state would show: no functioning units → none; many recently
-/// reinnervated units → nascent; enlarged units → neurogenic; otherwise normal. The cut-offs are
-/// assumptions named in `data/clinic/follow_up.toml` (`mup_readout`).
+/// The MUP type the twin's state would show (the clinical readout's MUP type).
 pub fn simulated_mup(m: &FollowUpModel, q: &twin::Quantities) -> Mup {
-    if q.motor_unit_count_fraction < m.mup_none_below {
-        Mup::None
-    } else if q.nascent_unit_fraction >= m.mup_nascent_from {
-        Mup::Nascent
-    } else if q.motor_unit_size_fraction >= m.mup_neurogenic_from {
-        Mup::Neurogenic
-    } else {
-        Mup::Normal
+    match readout::reading::mup_type(&m.readout, q) {
+        readout::MupType::None => Mup::None,
+        readout::MupType::Nascent => Mup::Nascent,
+        readout::MupType::Neurogenic => Mup::Neurogenic,
+        readout::MupType::Normal => Mup::Normal,
     }
 }
 
-fn level(x: f64, absent: f64, normal: f64) -> Level3 {
-    if x < absent {
-        Level3::Absent
-    } else if x < normal {
-        Level3::Reduced
-    } else {
-        Level3::Normal
+/// The clinic's three-level finding for a readout level.
+fn level3(l: readout::Level) -> Level3 {
+    match l {
+        readout::Level::Absent => Level3::Absent,
+        readout::Level::Reduced => Level3::Reduced,
+        readout::Level::Normal => Level3::Normal,
     }
 }
 
@@ -274,27 +270,14 @@ pub fn likelihood(fm: &FollowUpModel, o: &Observation, q: &twin::Quantities) -> 
         let idx = |m: Mup| m as usize;
         l *= categorical(idx(m), idx(simulated_mup(fm, q)), 4, err);
     }
-    // Recruitment: none without functioning units, reduced below the views' cut-off.
+    // Recruitment and CMAP: the readout's three-level readings.
     if let Some(r) = o.recruitment {
-        l *= categorical(
-            r as usize,
-            level(
-                q.motor_unit_count_fraction,
-                fm.recruitment_none_below,
-                fm.recruitment_reduced_below,
-            ) as usize,
-            3,
-            err,
-        );
+        let sim = level3(readout::reading::recruitment(&fm.readout, q).level);
+        l *= categorical(r as usize, sim as usize, 3, err);
     }
-    // CMAP: absent / reduced / normal by the fraction of baseline (assumptions).
     if let Some(c) = o.cmap {
-        l *= categorical(
-            c as usize,
-            level(q.cmap_fraction, fm.cmap_absent_below, fm.cmap_reduced_below) as usize,
-            3,
-            err,
-        );
+        let sim = level3(readout::reading::cmap_level(&fm.readout, q.cmap_fraction));
+        l *= categorical(c as usize, sim as usize, 3, err);
     }
     l
 }
