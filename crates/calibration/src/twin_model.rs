@@ -175,21 +175,27 @@ impl Model for TwinModel {
     }
 }
 
+/// One daily quantity of the calibration format. The clinical readings (size, strength, CMAP,
+/// fibrillation and MRC grades) are read through the clinical readout (crate `readout`), so
+/// calibration checks the readings `simulate`, `snapshot` and the report print.
 fn daily(q: &twin::quantities::Quantities, dq: DailyQuantity) -> f64 {
+    use readout::reading as r;
     match dq {
-        DailyQuantity::MuscleMassFraction => q.muscle_mass_fraction,
-        DailyQuantity::MuscleCsaFraction => q.muscle_csa_fraction,
-        DailyQuantity::FiberCsaFraction => q.fiber_csa_fraction,
+        DailyQuantity::MuscleMassFraction => r::size(q).muscle_mass_fraction,
+        DailyQuantity::MuscleCsaFraction => r::size(q).muscle_csa_fraction,
+        DailyQuantity::FiberCsaFraction => r::size(q).fibre_csa_fraction,
         DailyQuantity::FiberDiameterFraction => q.fiber_diameter_fraction,
-        DailyQuantity::FatFibrousFraction => q.fat_fibrous_fraction,
-        DailyQuantity::TetanicForceFraction => q.tetanic_force_fraction,
-        DailyQuantity::VoluntaryForceFraction => q.voluntary_force_fraction,
-        DailyQuantity::InnervatedFiberFraction => q.innervated_fiber_fraction,
+        DailyQuantity::FatFibrousFraction => r::size(q).fat_fibrous_fraction,
+        DailyQuantity::TetanicForceFraction => {
+            r::strength(q).direct_muscle_stimulation_force_fraction
+        }
+        DailyQuantity::VoluntaryForceFraction => r::strength(q).voluntary_force_fraction,
+        DailyQuantity::InnervatedFiberFraction => r::size(q).innervated_fibre_fraction,
         DailyQuantity::MotorUnitCount => q.motor_unit_count,
         DailyQuantity::MotorUnitCountFraction => q.motor_unit_count_fraction,
         DailyQuantity::MotorUnitSizeFraction => q.motor_unit_size_fraction,
-        DailyQuantity::CmapFraction => q.cmap_fraction,
-        DailyQuantity::FibrillationGrade => f64::from(q.fibrillation_grade),
-        DailyQuantity::MrcGrade => f64::from(q.mrc_grade),
+        DailyQuantity::CmapFraction => r::cmap_fraction(q),
+        DailyQuantity::FibrillationGrade => f64::from(r::fibrillation_grade(q)),
+        DailyQuantity::MrcGrade => f64::from(r::strength(q).mrc),
     }
 }

@@ -183,18 +183,16 @@ fn print_evaluation(ev: &Evaluation) {
 }
 
 /// Round trip with the twin: simulate a lesion the twin can represent, turn what a clinician would
-/// see (the `views` crate's NCS, needle EMG and strength) into findings, and check that the reasoner
-/// puts the true level first. The clinical framing a clinician would have from the history (acute
-/// onset, one limb, the nerve's territory or the immobilization) is given; the electrodiagnostic
-/// findings come from the simulation.
+/// record (the clinical readout of the day, crate `readout` — the same readings `simulate`,
+/// `snapshot` and the report print) into findings, and check that the reasoner puts the true level
+/// first. The clinical framing a clinician would have from the history (acute onset, one limb, the
+/// nerve's territory or the immobilization) is given; the electrodiagnostic findings come from the
+/// simulation.
 ///
-/// Mapping (named assumption A-rt unless cited): distal CMAP below 80% of the pre-injury value is
-/// `reduced` (the 80% criterion of [S51] applied side to side; the other side is the best
-/// reference for axon loss [S57]), below 5% `absent`; fibrillation grades map one to one; MUPs are
-/// `neurogenic` when duration or amplitude exceed the upper limits of normal (duration ×1.2,
-/// amplitude ×1.28: TA quantitative EMG, literature.md), `none` when none can be recorded;
-/// recruitment `full` is normal, none is none, anything less is reduced; MRC 5 = no weakness,
-/// 4 = mild, 3 = moderate, 0–2 = severe; wasting when the contractile cross-section is below 80%.
+/// Mapping (named assumption A-rt unless cited): the CMAP, fibrillation grade, MUP type and
+/// recruitment words are the readout's (`data/readout/readout.toml`); recruitment `full` is normal,
+/// none is none, anything less is reduced; MRC 5 = no weakness, 4 = mild, 3 = moderate,
+/// 0–2 = severe; wasting when the muscle cross-section is below 80% of healthy.
 #[cfg(test)]
 mod round_trip {
     use diagnosis::{Findings, Reasoner};
@@ -205,44 +203,30 @@ mod round_trip {
         let params = twin::Parameters::for_species(scenario.species).expect("parameters");
         let mut sim =
             twin::Simulation::new(&scenario, &params, twin::Resolution::Fibre).expect("simulation");
-        let views = views::reference::Views::for_twin(&params.coef).expect("views data");
-        let before = views::adapter::from_simulation(&sim, &scenario.muscle).expect("state");
-        let reference = views::Reference::from_state(&views, &before.view()).expect("reference");
         for _ in 0..day {
             sim.step();
         }
-        let state = views::adapter::from_simulation(&sim, &scenario.muscle).expect("state");
-        let opts = views::summary::DayOptions {
-            mups: true,
-            grouping: false,
+        let constants = readout::Constants::embedded().expect("readout constants");
+        let r = readout::read(constants, &scenario.muscle, &sim.quantities());
+        let cmap = match r.cmap.level {
+            readout::Level::Absent => "absent",
+            readout::Level::Reduced => "reduced",
+            readout::Level::Normal => "normal",
         };
-        let v =
-            views::summary::day_views_with(&views, &state.view(), &reference, opts).expect("views");
-        let cmap = match v.conduction.distal.relative {
-            r if r < 0.05 => "absent",
-            r if r < 0.8 => "reduced",
-            _ => "normal",
-        };
-        let fibs = match v.needle.spontaneous.grade {
+        let fibs = match r.needle.fibrillation_grade {
             0 => "0",
             1 => "1+",
             2 => "2+",
             3 => "3+",
             _ => "4+",
         };
-        let mup = if v.needle.mups_measured == 0 || !v.needle.mup_duration_rel.is_finite() {
-            "none"
-        } else if v.needle.mup_duration_rel > 1.2 || v.needle.mup_amplitude_rel > 1.28 {
-            "neurogenic"
-        } else {
-            "normal"
+        let mup = r.needle.mup.as_str();
+        let recruitment = match r.needle.recruitment.level {
+            readout::Level::Normal => "normal",
+            readout::Level::Absent => "none",
+            readout::Level::Reduced => "reduced",
         };
-        let recruitment = match v.needle.recruitment.pattern {
-            "full" => "normal",
-            "none" => "none",
-            _ => "reduced",
-        };
-        let weakness = match v.strength.mrc {
+        let weakness = match r.strength.mrc {
             5 => "none",
             4 => "mild",
             3 => "moderate",
@@ -251,9 +235,9 @@ mod round_trip {
         let mut f = clinical;
         f["history"]["duration_days"] = json!(day);
         f["exam"]["weakness"] = json!(weakness);
-        f["exam"]["wasting"] = json!(v.strength.contractile_csa_rel < 0.8);
+        f["exam"]["wasting"] = json!(r.size.muscle_csa_fraction < 0.8);
         f["ncs"]["cmap"] = json!(cmap);
-        f["ncs"]["conduction_block"] = json!(v.conduction.block);
+        f["ncs"]["conduction_block"] = json!(r.cmap.block);
         f["emg"]["fibrillations"] = json!(fibs);
         f["emg"]["mup"] = json!(mup);
         f["emg"]["recruitment"] = json!(recruitment);

@@ -6,7 +6,7 @@
 //! bands (10th percentile, median, 90th percentile over the draws, follow-up weighted) with the
 //! end-plate window of the median draw marked; the prognosis table; the follow-up update when the
 //! case has observations; and the plan comparison with its reasons. The plots are drawn by the
-//! views crate ([`views::plot::band_plot_svg`]); this module only arranges them and does the I/O.
+//! render crate ([`render::plot::band_plot_svg`]); this module only arranges them and does the I/O.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -15,17 +15,17 @@ use anyhow::Context;
 use clinic::Case;
 use clinic::plans::PlansReport;
 use clinic::prognosis::{BandPoint, PrognosisReport, Quantiles};
+use render::cross_section::escape;
+use render::plot::{BandPlot, BandSeries, DayWindow, PALETTE, band_plot_svg};
 use views::NOT_A_MEDICAL_DEVICE;
-use views::cross_section::escape;
-use views::plot::{BandPlot, BandSeries, DayWindow, PALETTE, band_plot_svg};
 
 /// The statement every report carries (also checked by the integration test).
 pub const STATEMENT: &str = "Research and teaching software, not a medical device.";
 
-fn to_views(points: &[BandPoint]) -> Vec<views::plot::BandPoint> {
+fn to_views(points: &[BandPoint]) -> Vec<render::plot::BandPoint> {
     points
         .iter()
-        .map(|b| views::plot::BandPoint {
+        .map(|b| render::plot::BandPoint {
             day: b.day as f64,
             p10: b.p10,
             median: b.p50,

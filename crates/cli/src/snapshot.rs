@@ -1,4 +1,6 @@
-//! The `snapshot` verb: the cross-section, needle-EMG and CMAP pictures of one day.
+//! The `snapshot` verb: the clinical readout and the cross-section, needle-EMG and CMAP pictures of
+//! one day (the case's own seed at fibre resolution: the run `simulate` makes by default, so both
+//! give the same readings for the same day).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +25,7 @@ pub struct Args {
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// Print the day's views as JSON on stdout.
+    /// Print the day's readout and the pictures' data as JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -38,14 +40,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let fonts = report::system_fonts();
-    let views = report::views_for(&scenario)?;
+    let views = report::views_engine()?;
     let mut written = Vec::new();
     let mut json = String::new();
-    report::simulate_to(&scenario, &[args.day], |sim, reference| {
+    let mut table = String::new();
+    report::simulate_to(&scenario, &[args.day], |sim, reference, reading| {
         let s = views::adapter::from_simulation(sim, &scenario.muscle)?;
-        let pics = report::day_pictures(&views, reference, &s.view())?;
+        let pics = report::day_pictures(&views, reference, &s.view(), reading)?;
         written = report::write_day(&args.out, "", &pics, &fonts)?;
-        json = serde_json::to_string_pretty(&pics.views)?;
+        json = serde_json::to_string_pretty(&serde_json::json!({
+            "case": args.case.display().to_string(),
+            "day": args.day,
+            "seed": scenario.seed,
+            "resolution": twin::Resolution::Fibre,
+            "readout": pics.readout,
+            "views": pics.views,
+        }))?;
+        table = crate::simulate::readings_table(std::slice::from_ref(&pics.readout));
         Ok(())
     })
     .with_context(|| format!("snapshot of {} on day {}", args.case.display(), args.day))?;
@@ -53,7 +64,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("{json}");
     } else {
         println!("reinnervate snapshot — research and teaching software, not a medical device.");
-        println!("{} on day {}: wrote", scenario.muscle, args.day);
+        println!("{} on day {}:\n", scenario.muscle, args.day);
+        print!("{table}");
+        println!("\nwrote");
         for w in written {
             println!("  {w}");
         }

@@ -207,22 +207,11 @@ pub struct Readout {
 pub fn read(c: &Constants, muscle: &str, q: &twin::Quantities) -> Readout {
     Readout {
         day: q.day,
-        strength: Strength {
-            mrc: q.mrc_grade,
-            voluntary_force_fraction: q.voluntary_force_fraction,
-            direct_muscle_stimulation_force_fraction: q.tetanic_force_fraction,
-            distal_nerve_stimulation_force_fraction: q.nerve_stimulation_force_fraction,
-        },
-        size: Size {
-            muscle_mass_fraction: q.muscle_mass_fraction,
-            muscle_csa_fraction: q.muscle_csa_fraction,
-            fibre_csa_fraction: q.fiber_csa_fraction,
-            fat_fibrous_fraction: q.fat_fibrous_fraction,
-            innervated_fibre_fraction: q.innervated_fiber_fraction,
-        },
+        strength: strength(q),
+        size: size(q),
         cmap: cmap(c, muscle, q),
         needle: Needle {
-            fibrillation_grade: q.fibrillation_grade,
+            fibrillation_grade: fibrillation_grade(q),
             mup: mup_type(c, q),
             recruitment: recruitment(c, q),
             motor_unit_size_fraction: q.motor_unit_size_fraction,
@@ -231,12 +220,43 @@ pub fn read(c: &Constants, muscle: &str, q: &twin::Quantities) -> Readout {
     }
 }
 
+/// The strength reading.
+pub fn strength(q: &twin::Quantities) -> Strength {
+    Strength {
+        mrc: q.mrc_grade,
+        voluntary_force_fraction: q.voluntary_force_fraction,
+        direct_muscle_stimulation_force_fraction: q.tetanic_force_fraction,
+        distal_nerve_stimulation_force_fraction: q.nerve_stimulation_force_fraction,
+    }
+}
+
+/// The size reading.
+pub fn size(q: &twin::Quantities) -> Size {
+    Size {
+        muscle_mass_fraction: q.muscle_mass_fraction,
+        muscle_csa_fraction: q.muscle_csa_fraction,
+        fibre_csa_fraction: q.fiber_csa_fraction,
+        fat_fibrous_fraction: q.fat_fibrous_fraction,
+        innervated_fibre_fraction: q.innervated_fiber_fraction,
+    }
+}
+
+/// The fibrillation/positive-sharp-wave grade, 0–4.
+pub fn fibrillation_grade(q: &twin::Quantities) -> u8 {
+    q.fibrillation_grade
+}
+
+/// The distal CMAP as a fraction of baseline (the amplitude the readout reports).
+pub fn cmap_fraction(q: &twin::Quantities) -> f64 {
+    q.cmap_fraction
+}
+
 /// The nerve-conduction reading.
 pub fn cmap(c: &Constants, muscle: &str, q: &twin::Quantities) -> Cmap {
     let normal = c.ncs_for(muscle);
     let k = &c.conduction;
     let absent = c.cmap_level.absent_below.value;
-    let distal = q.cmap_fraction;
+    let distal = cmap_fraction(q);
     let proximal = q.proximal_cmap_fraction;
     let level = cmap_level(c, distal);
     // Fastest axon conducting distally: a native one if any survive, else the regenerated
