@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use readout::Readout;
+use engine::readout::Readout;
 use render::cross_section::{CrossSectionOptions, cross_section_svg, escape};
 use render::plot::{
     BandPlot, BandSeries, DayWindow, PALETTE, band_from_runs, band_plot_svg, cmap_svg,
@@ -273,7 +273,7 @@ pub fn simulate_to(
 ) -> anyhow::Result<twin::Events> {
     let params = twin::Parameters::for_species(scenario.species)?;
     let mut sim = twin::Simulation::new(scenario, &params, twin::Resolution::Fibre)?;
-    let constants = readout::Constants::embedded()?;
+    let constants = engine::readout::Constants::embedded()?;
     let views = views_engine()?;
     let s0 = views::adapter::from_simulation(&sim, &scenario.muscle)?;
     let reference = Reference::from_state(&views, &s0.view())?;
@@ -284,7 +284,7 @@ pub fn simulate_to(
         while sim.day() < d {
             sim.step();
         }
-        let reading = readout::read(constants, &scenario.muscle, &sim.quantities());
+        let reading = engine::readout::read(constants, &scenario.muscle, &sim.quantities());
         at_day(&sim, &reference, reading)?;
     }
     Ok(sim.events())
@@ -644,10 +644,10 @@ fn day_table(r: &Readout, v: &DayViews) -> String {
     )
 }
 
-fn level_text(l: readout::Level) -> &'static str {
+fn level_text(l: engine::readout::Level) -> &'static str {
     match l {
-        readout::Level::Absent => "absent",
-        readout::Level::Reduced => "reduced",
-        readout::Level::Normal => "normal",
+        engine::readout::Level::Absent => "absent",
+        engine::readout::Level::Reduced => "reduced",
+        engine::readout::Level::Normal => "normal",
     }
 }

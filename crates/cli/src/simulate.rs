@@ -3,10 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use twin::{
-    Grade, Parameters, RepairMethod, Resolution, Scenario, Simulation, TimeCourse, Treatment,
-};
+use engine::readout::Readout;
+use engine::twin::{Grade, RepairMethod, Resolution, Scenario, TimeCourse, Treatment};
 
 /// Arguments of `reinnervate simulate`.
 ///
@@ -17,7 +15,9 @@ use twin::{
                         reinnervate simulate examples/tibialis-anterior-axonotmesis.toml --json --resolution pooled"
 )]
 pub struct Args {
-    /// The case file (TOML): species, muscle, age, injury, treatments, horizon, seed.
+    /// The case file (TOML or JSON): an experimental case (species, muscle, injury at a
+    /// distance) or a patient's case (atlas nerve and site; every affected muscle is simulated
+    /// at the case's central draw).
     pub case: PathBuf,
     /// Print the daily time course as JSON instead of the readable summary.
     #[arg(long)]
@@ -25,50 +25,75 @@ pub struct Args {
     /// `fibre` (every fibre with its position) or `pooled` (fibres grouped by unit and state).
     #[arg(long, default_value = "fibre")]
     pub resolution: Resolution,
+    /// Simulate only this muscle of a patient's case (default: every affected muscle).
+    #[arg(long)]
+    pub muscle: Option<String>,
     /// Also write an HTML report (time courses, pictures at chosen days, CSV) into this directory.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
 }
 
-/// Reads and validates a case file.
-pub fn load_case(path: &PathBuf) -> anyhow::Result<Scenario> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading case file {}", path.display()))?;
-    Scenario::from_toml_str(&text).with_context(|| format!("in case file {}", path.display()))
-}
-
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let scenario = load_case(&args.case)?;
-    let params = Parameters::for_species(scenario.species)?;
-    let sim = Simulation::new(&scenario, &params, args.resolution)?;
-    let course = sim.run(scenario.horizon_days);
-    let constants = readout::Constants::embedded()?;
+    let engine = crate::input::engine()?;
+    let case = crate::input::case(&engine, &args.case)?;
+    let (control, pb) = crate::input::progress("simulate", "days");
+    let result = engine.simulate(&case, args.resolution, args.muscle.as_deref(), &control)?;
+    pb.finish_and_clear();
     if args.json {
-        let readings: Vec<readout::Readout> = key_days(scenario.horizon_days, &course.events)
-            .into_iter()
-            .map(|d| readout::read(constants, &scenario.muscle, course.at(d)))
-            .collect();
-        let out = serde_json::json!({
-            "case": args.case.display().to_string(),
-            "resolution": args.resolution,
-            "scenario": scenario,
-            "events": course.events,
-            "readings": readings,
-            "days": course.days,
-        });
-        println!("{}", serde_json::to_string(&out)?);
+        println!("{}", serde_json::to_string(&result)?);
     } else {
-        print!(
-            "{}",
-            summary(&scenario, &course, args.resolution, constants)
-        );
+        for run in &result.runs {
+            print!(
+                "{}",
+                summary(
+                    &run.muscle,
+                    &run.scenario,
+                    &run.course(),
+                    &run.readings,
+                    args.resolution
+                )
+            );
+        }
     }
     if let Some(dir) = &args.report {
+        let (muscle, scenario) = match result.runs.first() {
+            Some(r) => (r.muscle.clone(), r.scenario.clone()),
+            None => anyhow::bail!("the case has no muscle to report on"),
+        };
+        if result.runs.len() > 1 {
+            eprintln!(
+                "the report shows the {} (the first of {} muscles; choose another with --muscle)",
+                muscle.replace('_', " "),
+                result.runs.len()
+            );
+        }
         crate::report::write_report(&scenario, &args.case.display().to_string(), dir)?;
         eprintln!("report written to {}", dir.join("index.html").display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scenario of one muscle of a case: `muscle`, or the first affected muscle.
+pub fn one_scenario(
+    engine: &engine::Engine,
+    case: &engine::Case,
+    muscle: Option<&str>,
+) -> anyhow::Result<Scenario> {
+    let scenarios = engine.scenarios(case)?;
+    let names: Vec<&str> = scenarios.iter().map(|(m, _)| m.as_str()).collect();
+    let found = match muscle {
+        None => scenarios.first(),
+        Some(name) => scenarios.iter().find(|(m, _)| m == name),
+    };
+    match found {
+        Some((_, s)) => Ok(s.clone()),
+        None => anyhow::bail!(
+            "--muscle {}: expected one of the case's muscles: {}",
+            muscle.unwrap_or("-").chars().take(80).collect::<String>(),
+            names.join(", ")
+        ),
+    }
 }
 
 fn describe_injury(s: &Scenario) -> String {
@@ -82,13 +107,13 @@ fn describe_injury(s: &Scenario) -> String {
                 Grade::Sunderland(n) => format!("Sunderland {n}"),
             };
             format!(
-                "{grade} on day {}, {} mm from the motor entry point, {:.0}% of axons, regrowth {}",
+                "{grade} on day {}, {:.0} mm from the motor entry point, {:.0}% of axons, regrowth {}",
                 i.day.0,
                 i.distance_mm.0,
                 i.fraction_of_axons.0 * 100.0,
                 match i.regrowth {
-                    twin::Regrowth::Allowed => "allowed",
-                    twin::Regrowth::Prevented => "prevented",
+                    engine::twin::Regrowth::Allowed => "allowed",
+                    engine::twin::Regrowth::Prevented => "prevented",
                 }
             )
         }
@@ -139,9 +164,8 @@ fn describe_treatment(t: &Treatment) -> String {
     }
 }
 
-/// The days the summary (and `--json` `readings`) show: fixed days up to the horizon, the event
-/// days and the horizon.
-pub fn key_days(horizon: u32, events: &twin::Events) -> Vec<u32> {
+/// The days the summary shows: fixed days up to the horizon, the event days and the horizon.
+pub fn key_days(horizon: u32, events: &engine::twin::Events) -> Vec<u32> {
     let mut days: Vec<u32> = [
         0u32, 3, 7, 14, 21, 28, 42, 56, 90, 120, 180, 270, 365, 540, 730, 1095, 1460, 1825, 2190,
         3650,
@@ -171,9 +195,9 @@ fn pct(x: f64) -> String {
     format!("{:>4.0}%", x * 100.0)
 }
 
-/// The day table of the summary: one clinical readout per key day (`readout::read`, the same
-/// readings `snapshot` and the report print).
-pub fn readings_table(rows: &[readout::Readout]) -> String {
+/// The day table: one clinical readout per row (`engine::readout`, the same readings `snapshot`
+/// and the report print).
+pub fn readings_table(rows: &[&Readout]) -> String {
     let mut o = String::from(
         "   day  MRC  volunt.  muscle-st  nerve-st   CMAP mV (%)   prox. mV  block  fibs  MUP         recruitment     mass  fibre  fat\n",
     );
@@ -212,17 +236,32 @@ pub fn grade_text(g: u8) -> String {
 }
 
 /// The readable summary (also used by tests).
+/// `readings` are the run's clinical readouts, one per day from day 0.
 pub fn summary(
+    muscle: &str,
     s: &Scenario,
     course: &TimeCourse,
+    readings: &[Readout],
     resolution: Resolution,
-    constants: &readout::Constants,
 ) -> String {
     let mut o = String::new();
-    o.push_str("reinnervate simulate — research and teaching software, not a medical device.\n\n");
     o.push_str(&format!(
-        "Case: {} {}, age {} y, {} days, seed {}, {:?} resolution\n",
-        s.species, s.muscle, s.age_years, s.horizon_days, s.seed, resolution
+        "reinnervate simulate — {}\n\n",
+        engine::DISCLAIMER
+    ));
+    o.push_str(&format!(
+        "Case: {} {}{}, age {} y, {} days, seed {}, {:?} resolution\n",
+        s.species,
+        muscle,
+        if muscle == s.muscle {
+            String::new()
+        } else {
+            format!(" (motor-unit pool of the {})", s.muscle)
+        },
+        s.age_years,
+        s.horizon_days,
+        s.seed,
+        resolution
     ));
     o.push_str(&format!("Injury: {}\n", describe_injury(s)));
     if s.treatments.is_empty() {
@@ -233,9 +272,9 @@ pub fn summary(
         }
     }
     o.push('\n');
-    let rows: Vec<readout::Readout> = key_days(s.horizon_days, &course.events)
+    let rows: Vec<&Readout> = key_days(s.horizon_days, &course.events)
         .into_iter()
-        .map(|d| readout::read(constants, &s.muscle, course.at(d)))
+        .filter_map(|d| readings.get(d as usize))
         .collect();
     o.push_str(&readings_table(&rows));
     let ev = |x: Option<u32>| {
@@ -259,6 +298,6 @@ pub fn summary(
         "  MRC 5 reached:        {}\n",
         ev(course.events.mrc_5_day)
     ));
-    o.push_str("\nResearch and teaching software, not a medical device: do not use it to make clinical decisions.\n");
+    o.push_str(&format!("\n{}\n", engine::DISCLAIMER));
     o
 }

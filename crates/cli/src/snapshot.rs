@@ -17,7 +17,7 @@ use crate::report;
     after_help = "Example:\n  reinnervate snapshot examples/tibialis-anterior-axonotmesis.toml --day 90 --out snap/"
 )]
 pub struct Args {
-    /// The case file (TOML).
+    /// The case file (TOML or JSON, experimental or patient's case).
     pub case: PathBuf,
     /// Day to picture (0 = before the injury).
     #[arg(long)]
@@ -25,6 +25,9 @@ pub struct Args {
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// The muscle of a patient's case to picture (default: the first affected muscle).
+    #[arg(long)]
+    pub muscle: Option<String>,
     /// Print the day's readout and the pictures' data as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -32,7 +35,9 @@ pub struct Args {
 
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let scenario = crate::simulate::load_case(&args.case)?;
+    let engine = crate::input::engine()?;
+    let case = crate::input::case(&engine, &args.case)?;
+    let scenario = crate::simulate::one_scenario(&engine, &case, args.muscle.as_deref())?;
     if args.day > 36_500 {
         anyhow::bail!(
             "--day {} is out of range: expected a day between 0 and 36500",
@@ -52,18 +57,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "case": args.case.display().to_string(),
             "day": args.day,
             "seed": scenario.seed,
-            "resolution": twin::Resolution::Fibre,
+            "resolution": engine::Resolution::Fibre,
             "readout": pics.readout,
             "views": pics.views,
         }))?;
-        table = crate::simulate::readings_table(std::slice::from_ref(&pics.readout));
+        table = crate::simulate::readings_table(&[&pics.readout]);
         Ok(())
     })
     .with_context(|| format!("snapshot of {} on day {}", args.case.display(), args.day))?;
     if args.json {
         println!("{json}");
     } else {
-        println!("reinnervate snapshot — research and teaching software, not a medical device.");
+        println!("reinnervate snapshot — {}", engine::DISCLAIMER);
         println!("{} on day {}:\n", scenario.muscle, args.day);
         print!("{table}");
         println!("\nwrote");

@@ -1,9 +1,11 @@
-//! Agreement: for every example that is a twin case, `simulate`, `snapshot` and the report give the
-//! same clinical readings (the `readout` crate) for the same case, seed and day — on day 0, day 14
-//! and day 180 (or the horizon, when shorter) — and the same event days.
+//! Agreement: for every example that is a case (an experimental or a patient's case — not a
+//! findings file), `simulate`, `snapshot` and the report give the same clinical readings (the
+//! readout, `engine::readout`) for the same case, seed and day — on day 0, day 14 and day 180 (or
+//! the horizon, when shorter) — and the report the same event days.
 //!
 //! Runs the built binary, so it checks what a user sees (`--json` and the report's
-//! `readings.json`).
+//! `readings.json`). A patient's case is compared on its first affected muscle, the one `snapshot`
+//! pictures by default.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,16 +17,29 @@ fn examples() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("examples/ is readable")
         .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("toml" | "json")
+            )
+        })
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("findings-"))
+        })
         .collect();
     v.sort();
     v
 }
 
-/// The example as a twin case, if it is one.
-fn twin_case(path: &Path) -> Option<twin::Scenario> {
-    let text = std::fs::read_to_string(path).ok()?;
-    twin::Scenario::from_toml_str(&text).ok()
+/// The first muscle of the case and its horizon (what `snapshot` pictures by default).
+fn first_muscle(engine: &engine::Engine, path: &Path) -> (String, u32) {
+    let text = std::fs::read_to_string(path).expect("readable example");
+    let case = engine.parse_case(&text).expect("the example is a case");
+    let scenarios = engine.scenarios(&case).expect("the case has scenarios");
+    let (name, s) = scenarios.first().expect("at least one muscle");
+    (name.clone(), s.horizon_days)
 }
 
 fn run(args: &[&str]) -> Value {
@@ -59,17 +74,16 @@ fn reading_on(readings: &Value, day: u64) -> &Value {
 }
 
 #[test]
-fn simulate_snapshot_and_report_read_every_twin_example_alike() {
+fn simulate_snapshot_and_report_read_every_example_alike() {
+    let engine = engine::Engine::load().expect("engine loads");
     let mut checked = 0;
     for path in examples() {
-        let Some(case) = twin_case(&path) else {
-            continue;
-        };
         let file = path.to_str().expect("UTF-8 path");
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let sim = run(&["simulate", file, "--json"]);
-        let days = [0u32, 14, 180.min(case.horizon_days)];
-        for day in days {
+        let (muscle, horizon) = first_muscle(&engine, &path);
+        let sim = run(&["simulate", file, "--json", "--muscle", &muscle]);
+        let readings = &sim["runs"][0]["readings"];
+        for day in [0u32, 14, 180.min(horizon)] {
             let dir = out_dir(&format!("{name}-{day}"));
             let snap = run(&[
                 "snapshot",
@@ -80,16 +94,16 @@ fn simulate_snapshot_and_report_read_every_twin_example_alike() {
                 "--out",
                 dir.to_str().unwrap(),
             ]);
-            let a = reading_on(&sim["readings"], u64::from(day));
+            let a = reading_on(readings, u64::from(day));
             assert_eq!(
                 a, &snap["readout"],
-                "{name}, day {day}: simulate and snapshot disagree"
+                "{name} ({muscle}), day {day}: simulate and snapshot disagree"
             );
             let _ = std::fs::remove_dir_all(&dir);
         }
         checked += 1;
     }
-    assert!(checked >= 3, "only {checked} twin examples found");
+    assert!(checked >= 5, "only {checked} case examples found");
 }
 
 #[test]
@@ -111,11 +125,12 @@ fn the_report_prints_the_readings_and_events_simulate_prints() {
         &std::fs::read_to_string(dir.join("readings.json")).expect("readings.json written"),
     )
     .expect("readings.json parses");
-    assert_eq!(report["events"], sim["events"], "event days differ");
+    let run0 = &sim["runs"][0];
+    assert_eq!(report["events"], run0["events"], "event days differ");
     let mut compared = 0;
     for r in report["readings"].as_array().expect("readings") {
         let day = r["day"].as_u64().unwrap();
-        let Some(s) = sim["readings"]
+        let Some(s) = run0["readings"]
             .as_array()
             .unwrap()
             .iter()
