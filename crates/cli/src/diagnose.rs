@@ -47,7 +47,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             print_evaluation(&ev);
             if let Some(dir) = &args.report {
-                println!("\nReliability diagram written to {}", dir.join("reliability.svg").display());
+                println!(
+                    "\nReliability diagram written to {}",
+                    dir.join("reliability.svg").display()
+                );
             }
         }
         return Ok(ExitCode::SUCCESS);
@@ -154,7 +157,10 @@ fn print_evaluation(ev: &Evaluation) {
     println!("Brier (levels)   {:.3}", ev.brier);
     println!("ECE (top-1)      {:.3}", ev.ece);
     println!("\nReliability (top-1 confidence against the fraction right)");
-    println!("  {:<12} {:>6} {:>12} {:>10}", "confidence", "cases", "mean conf.", "observed");
+    println!(
+        "  {:<12} {:>6} {:>12} {:>10}",
+        "confidence", "cases", "mean conf.", "observed"
+    );
     for b in &ev.reliability {
         let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1}%", 100.0 * v));
         println!(
@@ -276,7 +282,13 @@ fn reliability_svg(ev: &Evaluation) -> String {
         x(1.0),
         y(1.0)
     );
-    let max = ev.reliability.iter().map(|b| b.cases).max().unwrap_or(1).max(1) as f64;
+    let max = ev
+        .reliability
+        .iter()
+        .map(|b| b.cases)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
     let mut path = String::new();
     for b in &ev.reliability {
         if let (Some(c), Some(o)) = (b.mean_confidence, b.observed) {
@@ -298,10 +310,7 @@ fn reliability_svg(ev: &Evaluation) -> String {
         }
     }
     if !path.is_empty() {
-        let _ = writeln!(
-            s,
-            "<path d=\"{path}\" fill=\"none\" stroke=\"#1f77b4\"/>"
-        );
+        let _ = writeln!(s, "<path d=\"{path}\" fill=\"none\" stroke=\"#1f77b4\"/>");
     }
     let _ = writeln!(
         s,

@@ -251,6 +251,8 @@ pub struct KnowledgeBase {
     pub findings: Vec<Finding>,
     /// Multi-valued findings.
     pub multi: Vec<Multi>,
+    /// The nerve catalogue of per-nerve electrodiagnosis (`nerves.toml`).
+    pub nerves: crate::nerve_conduction::Catalogue,
 }
 
 /// The embedded knowledge-base files: (name, text).
@@ -270,6 +272,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "labs.toml",
         include_str!("../../../data/diagnosis/labs.toml"),
+    ),
+    (
+        "nerves.toml",
+        include_str!("../../../data/diagnosis/nerves.toml"),
     ),
 ];
 
@@ -312,14 +318,17 @@ impl KnowledgeBase {
     }
 
     /// Loads and validates a knowledge base from (file name, TOML text) pairs: one file named
-    /// `hypotheses.toml`, the others hold findings.
+    /// `hypotheses.toml`, one `nerves.toml` (the nerve catalogue), the others hold findings.
     pub fn from_texts(files: &[(&'static str, &str)]) -> Result<Self, KbError> {
         let mut hypotheses: Option<Hypotheses> = None;
         let mut hidden = Vec::new();
         let mut findings = Vec::new();
         let mut multi = Vec::new();
+        let mut nerves = None;
         for (name, text) in files {
-            if *name == "hypotheses.toml" {
+            if *name == "nerves.toml" {
+                nerves = Some(crate::nerve_conduction::Catalogue::from_toml(name, text)?);
+            } else if *name == "hypotheses.toml" {
                 hypotheses = Some(toml::from_str(text).map_err(|e| KbError::Parse {
                     file: name,
                     message: e.to_string(),
@@ -335,11 +344,13 @@ impl KnowledgeBase {
             }
         }
         let hypotheses = hypotheses.ok_or_else(|| invalid("files", "no hypotheses.toml"))?;
+        let nerves = nerves.ok_or_else(|| invalid("files", "no nerves.toml"))?;
         let kb = KnowledgeBase {
             hypotheses,
             hidden,
             findings,
             multi,
+            nerves,
         };
         kb.validate()?;
         Ok(kb)
@@ -508,7 +519,15 @@ impl KnowledgeBase {
         }
         if !hidden {
             // Every value of the input format is a state or a coarse value; nothing else.
-            let allowed: Vec<&str> = match kind_of(&f.key) {
+            use crate::nerve_conduction::{
+                DEMYELINATION, DEMYELINATION_KEY, PATTERN_KEY, PATTERNS,
+            };
+            let derived = match f.key.as_str() {
+                PATTERN_KEY => Some(Kind::One(PATTERNS)),
+                DEMYELINATION_KEY => Some(Kind::One(DEMYELINATION)),
+                _ => None,
+            };
+            let allowed: Vec<&str> = match derived.or_else(|| kind_of(&f.key)) {
                 Some(Kind::One(a)) => a.to_vec(),
                 Some(Kind::Bool) => vec!["false", "true"],
                 Some(Kind::Number) => Vec::new(),

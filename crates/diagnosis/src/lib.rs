@@ -7,6 +7,8 @@
 //! - [`kb`] reads and validates the knowledge base (`data/diagnosis/*.toml`): hypotheses
 //!   (category, level, disease, time since onset) and per-finding likelihoods, each with a source
 //!   from `shared/reference/clinical.md` or a named assumption;
+//! - [`nerve_conduction`] classifies each nerve of `ncs.nerves` by the published demyelination
+//!   criteria and reads the pattern over nerves (length-dependent, sural-sparing, multifocal, …);
 //! - [`network`] compiles it into a Bayesian network (beyond naive Bayes: the sensory lesion site
 //!   relative to the dorsal root ganglion links the SNAP to the level; time since onset gates the
 //!   findings that need Wallerian degeneration or reinnervation to appear);
@@ -25,6 +27,7 @@ pub mod evaluate;
 pub mod exact;
 pub mod findings;
 pub mod kb;
+pub mod nerve_conduction;
 pub mod network;
 pub mod reasoner;
 
