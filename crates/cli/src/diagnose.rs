@@ -26,6 +26,10 @@ pub struct Args {
     /// (evaluation.json) into this directory.
     #[arg(long, value_name = "DIR", requires = "evaluate")]
     pub report: Option<PathBuf>,
+    /// With --evaluate: also simulate the sequential work-up (tests revealed in the reasoner's
+    /// order, a fixed clinical order and at random).
+    #[arg(long, requires = "evaluate")]
+    pub workup: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -41,6 +45,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("in {}", path.display()))?;
         if let Some(dir) = &args.report {
             write_report(dir, &ev)?;
+        }
+        if args.workup {
+            let w = reasoner
+                .simulate_workup(&text)
+                .with_context(|| format!("in {}", path.display()))?;
+            if args.json {
+                let both = serde_json::json!({"evaluation": ev, "workup": w});
+                println!("{}", serde_json::to_string_pretty(&both)?);
+            } else {
+                print_evaluation(&ev);
+                print_workup(&w);
+            }
+            return Ok(ExitCode::SUCCESS);
         }
         if args.json {
             println!("{}", serde_json::to_string_pretty(&ev)?);
@@ -208,6 +225,36 @@ fn print_evaluation(ev: &Evaluation) {
                 100.0 * c.p
             );
         }
+    }
+}
+
+fn print_workup(w: &diagnosis::Workup) {
+    println!(
+        "\nWork-up simulation ({} cases; start from history and examination, {:.1} tests per case on average)",
+        w.cases, w.mean_tests_available
+    );
+    println!(
+        "  settled (true level first with p >= {}) before any test: {:.0}%",
+        diagnosis::workup::SETTLED_P,
+        100.0 * w.settled_before_tests
+    );
+    println!(
+        "  {:<10} {:>16} {:>9}   top-1 after 0, 1, 2, … tests",
+        "order", "tests to settle", "settled"
+    );
+    for o in &w.orders {
+        let steps: Vec<String> = o
+            .top1_by_step
+            .iter()
+            .map(|x| format!("{:.0}", 100.0 * x))
+            .collect();
+        println!(
+            "  {:<10} {:>16.2} {:>8.0}%   {}",
+            o.order,
+            o.mean_tests_to_settle,
+            100.0 * o.settled,
+            steps.join(" ")
+        );
     }
 }
 

@@ -17,7 +17,9 @@
 //! - [`reasoner`] turns posteriors into the differential: category and level probabilities, the
 //!   findings that moved the leading levels most (log likelihood ratios), and the next tests by
 //!   value of information;
-//! - [`evaluate`] scores the reasoner on a file of vignettes.
+//! - [`evaluate`] scores the reasoner on a file of vignettes (accuracy and calibration);
+//! - [`workup`] simulates a sequential work-up: tests revealed in the reasoner's order, a fixed
+//!   clinical order or at random, and how many it takes until the true level leads.
 //!
 //! Research and teaching software, not a medical device. No I/O: callers pass text and structs.
 #![deny(missing_docs)]
@@ -30,8 +32,10 @@ pub mod kb;
 pub mod nerve_conduction;
 pub mod network;
 pub mod reasoner;
+pub mod workup;
 
 pub use evaluate::{CaseError, Evaluation, evaluate_cases};
 pub use findings::{Findings, FindingsError, Observation};
 pub use kb::{KbError, KnowledgeBase};
 pub use reasoner::{DISCLAIMER, DiagnosisError, Differential, Driver, NextTest, Ranked, Reasoner};
+pub use workup::Workup;

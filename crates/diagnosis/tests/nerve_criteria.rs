@@ -17,8 +17,8 @@ fn cases_built_from_the_criteria_rank_their_level_first() {
     let reasoner = Reasoner::new().expect("knowledge base");
     let mut failures = Vec::new();
     for c in cases() {
-        let name = c["name"].as_str().unwrap_or("?");
-        let want = c["level"].as_str().unwrap_or("?");
+        let name = c["id"].as_str().unwrap_or("?");
+        let want = c["answer"]["level"].as_str().unwrap_or("?");
         let f = Findings::from_value(&c["findings"]).unwrap_or_else(|e| panic!("{name}: {e}"));
         let d = reasoner.diagnose(&f).expect("diagnosis runs");
         if d.level[0].name != want {
@@ -45,7 +45,7 @@ fn the_nerves_are_what_changes_the_answer() {
         let get = |n: &str| {
             let mut f = all
                 .iter()
-                .find(|c| c["name"] == n)
+                .find(|c| c["id"] == n)
                 .unwrap_or_else(|| panic!("case {n}"))["findings"]
                 .clone();
             f.as_object_mut().expect("table").remove("ncs");
@@ -102,7 +102,7 @@ fn the_derived_findings_appear_among_the_drivers_and_tests() {
     let reasoner = Reasoner::new().expect("knowledge base");
     let c = cases()
         .into_iter()
-        .find(|c| c["name"] == "gbs-demyelinating")
+        .find(|c| c["id"] == "gbs-demyelinating")
         .expect("case");
     let d = reasoner
         .diagnose(&Findings::from_value(&c["findings"]).expect("findings"))
