@@ -172,6 +172,10 @@ fn print_evaluation(ev: &Evaluation) {
     println!("level top-3      {:.1}%", 100.0 * ev.level_top3);
     println!("category         {:.1}%", 100.0 * ev.category);
     println!("Brier (levels)   {:.3}", ev.brier);
+    println!(
+        "Brier, acceptable levels merged with the answer   {:.3}",
+        ev.brier_acceptable
+    );
     println!("ECE (top-1)      {:.3}", ev.ece);
     println!("\nReliability (top-1 confidence against the fraction right)");
     println!(

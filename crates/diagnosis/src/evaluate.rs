@@ -4,7 +4,9 @@
 //!   `acceptable_levels` count as right;
 //! - category: the most probable category (the sum over its levels) is the answer's;
 //! - Brier score: multi-class, over the nine levels, against the answer's level:
-//!   `sum_k (p_k - y_k)^2` averaged over cases (0 is perfect, 2 the worst);
+//!   `sum_k (p_k - y_k)^2` averaged over cases (0 is perfect, 2 the worst); also with a case's
+//!   acceptable levels merged with its answer into one class (`brier_acceptable`: an answer at an
+//!   acceptable level is then not counted as an error, as for top-1);
 //! - confusion: counts of (answer level, top-1 level);
 //! - calibration: the probability given to the top-1 level (its *confidence*) against whether it
 //!   was right (acceptable levels count, as for top-1). Cases are put in [`CALIBRATION_BINS`]
@@ -102,6 +104,8 @@ pub struct Evaluation {
     pub category: f64,
     /// Mean multi-class Brier score over levels.
     pub brier: f64,
+    /// The same with the acceptable levels merged with the answer's into one class.
+    pub brier_acceptable: f64,
     /// Expected calibration error of the top-1 confidence (0 is perfect).
     pub ece: f64,
     /// Reliability table: top-1 confidence bins against observed frequency of being right.
@@ -194,6 +198,7 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
     let categories = model.vars[CATEGORY].states.clone();
     let mut counts = vec![vec![0usize; levels.len()]; levels.len()];
     let (mut top1, mut top3, mut cat_ok, mut brier) = (0usize, 0usize, 0usize, 0.0);
+    let mut brier_acc = 0.0;
     let mut per_case = Vec::new();
     let mut warnings = Vec::new();
     for (i, case) in cases.iter().enumerate() {
@@ -273,6 +278,16 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
                 (p - y) * (p - y)
             })
             .sum::<f64>();
+        let in_acc = |k: usize| acceptable.contains(&levels[k]);
+        let p_acc: f64 = (0..levels.len())
+            .filter(|&k| in_acc(k))
+            .map(|k| lp[k])
+            .sum();
+        brier_acc += (1.0 - p_acc).powi(2)
+            + (0..levels.len())
+                .filter(|&k| !in_acc(k))
+                .map(|k| lp[k] * lp[k])
+                .sum::<f64>();
         counts[li][order[0]] += 1;
         per_case.push(CaseResult {
             id,
@@ -294,6 +309,7 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
         level_top3: top3 as f64 / n,
         category: cat_ok as f64 / n,
         brier: brier / n,
+        brier_acceptable: brier_acc / n,
         ece,
         reliability,
         confusion: Confusion { levels, counts },

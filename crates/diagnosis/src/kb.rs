@@ -185,6 +185,11 @@ pub struct Finding {
     /// The row before the gated process (required with `gate`).
     #[serde(default)]
     pub before: Option<Row>,
+    /// With a hidden `parent` and a `gate`: the parent states the gate applies to (empty = all).
+    /// E.g. fibrillations need Wallerian degeneration when the motor-unit process is denervation,
+    /// not when it is a myopathy.
+    #[serde(default)]
+    pub gate_states: Vec<String>,
     /// Feasibility of each state in each time bin (one row of multipliers per time bin, each in
     /// [0, 1]): the finding then also depends on `time`, its row being the disease's row times
     /// the multipliers, renormalised. For findings whose definition involves time since onset
@@ -590,6 +595,12 @@ impl KnowledgeBase {
                     "a `given` row names an unknown parent state",
                 ));
             }
+            if let Some(bad) = f.gate_states.iter().find(|g| !states.contains(g)) {
+                return Err(invalid(
+                    &place,
+                    format!("gate_states names `{bad}`, not a state of `{parent}` ({states:?})"),
+                ));
+            }
         } else {
             for d in &h.disease {
                 if self.row_for(f, d).is_none() {
@@ -633,6 +644,12 @@ impl KnowledgeBase {
                     "time_feasibility needs one row per time bin, one multiplier in [0, 1] per state (not all 0), a source, and no parent or gate",
                 ));
             }
+        }
+        if !f.gate_states.is_empty() && (f.gate.is_none() || f.parent.is_none()) {
+            return Err(invalid(
+                &place,
+                "`gate_states` needs a hidden `parent` and a `gate`",
+            ));
         }
         match (&f.gate, &f.before) {
             (Some(g), Some(before)) => {

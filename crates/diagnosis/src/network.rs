@@ -218,8 +218,10 @@ impl Model {
                 Some((g, Some(before))) => {
                     let mut cpt = Vec::with_capacity(pstates.len() * h.time.states.len() * n);
                     for s in &pstates {
+                        let gated = f.gate_states.is_empty() || f.gate_states.contains(s);
                         for frac in &g.fraction {
-                            cpt.extend(mix(&f.given[s].p, *frac, &before.p));
+                            let frac = if gated { *frac } else { 1.0 };
+                            cpt.extend(mix(&f.given[s].p, frac, &before.p));
                         }
                     }
                     (vec![pi, TIME], cpt)
