@@ -47,7 +47,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             write_report(dir, &ev)?;
         }
         if args.workup {
-            let w = reasoner
+            let w = engine
+                .reasoner()?
                 .simulate_workup(&text)
                 .with_context(|| format!("in {}", path.display()))?;
             if args.json {
@@ -232,14 +233,14 @@ fn print_evaluation(ev: &Evaluation) {
     }
 }
 
-fn print_workup(w: &diagnosis::Workup) {
+fn print_workup(w: &engine::diagnosis::Workup) {
     println!(
         "\nWork-up simulation ({} cases; start from history and examination, {:.1} tests per case on average)",
         w.cases, w.mean_tests_available
     );
     println!(
         "  settled (true level first with p >= {}) before any test: {:.0}%",
-        diagnosis::workup::SETTLED_P,
+        engine::diagnosis::workup::SETTLED_P,
         100.0 * w.settled_before_tests
     );
     println!(
@@ -308,7 +309,7 @@ fn reliability_svg(ev: &Evaluation) -> String {
         let _ = writeln!(
             s,
             "<line x1=\"{0:.1}\" y1=\"{1:.1}\" x2=\"{0:.1}\" y2=\"{2:.1}\" stroke=\"#eee\"/>\
-             <line x1=\"{1:.1}\" y1=\"{3:.1}\" x2=\"{4:.1}\" y2=\"{3:.1}\" stroke=\"#eee\"/>\
+             <line x1=\"{9:.1}\" y1=\"{3:.1}\" x2=\"{4:.1}\" y2=\"{3:.1}\" stroke=\"#eee\"/>\
              <text x=\"{0:.1}\" y=\"{5:.1}\" text-anchor=\"middle\">{6:.1}</text>\
              <text x=\"{7:.1}\" y=\"{8:.1}\" text-anchor=\"end\">{6:.1}</text>",
             x(p),
@@ -319,7 +320,8 @@ fn reliability_svg(ev: &Evaluation) -> String {
             y(0.0) + 14.0,
             p,
             x(0.0) - 4.0,
-            y(p) + 4.0
+            y(p) + 4.0,
+            x(0.0)
         );
     }
     let _ = writeln!(
@@ -378,14 +380,14 @@ fn reliability_svg(ev: &Evaluation) -> String {
 mod report_tests {
     #[test]
     fn the_reliability_diagram_has_one_point_per_nonempty_bin() {
-        let reasoner = diagnosis::Reasoner::new().expect("knowledge base");
+        let reasoner = engine::diagnosis::Reasoner::new().expect("knowledge base");
         let cases = r#"[
           {"id": "a", "findings": {"labs": {"achr_antibodies": "positive"}, "exam": {"fatigable": true}},
            "answer": {"category": "nmj", "level": "nmj"}},
           {"id": "b", "findings": {"exam": {"distribution": "single_nerve"}},
            "answer": {"category": "neurogenic", "level": "peripheral_nerve"}}
         ]"#;
-        let ev = diagnosis::evaluate_cases(&reasoner, cases).expect("evaluation");
+        let ev = engine::diagnosis::evaluate_cases(&reasoner, cases).expect("evaluation");
         let svg = super::reliability_svg(&ev);
         let points = ev.reliability.iter().filter(|b| b.cases > 0).count();
         assert_eq!(svg.matches("<circle").count(), points);
