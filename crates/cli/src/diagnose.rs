@@ -12,7 +12,7 @@ use engine::diagnosis::{Differential, Evaluation};
 #[command(
     after_help = "Examples:\n  reinnervate diagnose examples/findings-radiculopathy.toml\n  \
     reinnervate diagnose examples/findings-myasthenia.json --json\n  \
-    reinnervate diagnose --evaluate ../shared/vignettes/cases.json\n\n\
+    reinnervate diagnose --evaluate ../shared/vignettes/cases.json --report out/diagnosis\n\n\
     Research and teaching software, not a medical device."
 )]
 pub struct Args {
@@ -22,6 +22,14 @@ pub struct Args {
     /// Evaluate on a file of cases (the format of shared/vignettes/cases.json).
     #[arg(long, value_name = "CASES.json")]
     pub evaluate: Option<PathBuf>,
+    /// With --evaluate: write the reliability diagram (reliability.svg) and the figures
+    /// (evaluation.json) into this directory.
+    #[arg(long, value_name = "DIR", requires = "evaluate")]
+    pub report: Option<PathBuf>,
+    /// With --evaluate: also simulate the sequential work-up (tests revealed in the reasoner's
+    /// order, a fixed clinical order and at random).
+    #[arg(long, requires = "evaluate")]
+    pub workup: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -35,10 +43,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let ev = engine
             .evaluate_vignettes(&text)
             .with_context(|| format!("in {}", path.display()))?;
+        if let Some(dir) = &args.report {
+            write_report(dir, &ev)?;
+        }
+        if args.workup {
+            let w = engine
+                .reasoner()?
+                .simulate_workup(&text)
+                .with_context(|| format!("in {}", path.display()))?;
+            if args.json {
+                let both = serde_json::json!({"evaluation": ev, "workup": w});
+                println!("{}", serde_json::to_string_pretty(&both)?);
+            } else {
+                print_evaluation(&ev);
+                print_workup(&w);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         if args.json {
             println!("{}", serde_json::to_string_pretty(&ev)?);
         } else {
             print_evaluation(&ev);
+            if let Some(dir) = &args.report {
+                println!(
+                    "\nReliability diagram written to {}",
+                    dir.join("reliability.svg").display()
+                );
+            }
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -142,6 +173,26 @@ fn print_evaluation(ev: &Evaluation) {
     println!("level top-3      {:.1}%", 100.0 * ev.level_top3);
     println!("category         {:.1}%", 100.0 * ev.category);
     println!("Brier (levels)   {:.3}", ev.brier);
+    println!(
+        "Brier, acceptable levels merged with the answer   {:.3}",
+        ev.brier_acceptable
+    );
+    println!("ECE (top-1)      {:.3}", ev.ece);
+    println!("\nReliability (top-1 confidence against the fraction right)");
+    println!(
+        "  {:<12} {:>6} {:>12} {:>10}",
+        "confidence", "cases", "mean conf.", "observed"
+    );
+    for b in &ev.reliability {
+        let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1}%", 100.0 * v));
+        println!(
+            "  {:<12} {:>6} {:>12} {:>10}",
+            format!("{:.0}–{:.0}%", 100.0 * b.from, 100.0 * b.to),
+            b.cases,
+            pct(b.mean_confidence),
+            pct(b.observed)
+        );
+    }
     println!("\nConfusion (rows: answer level; columns: top-1 level)");
     let short: Vec<String> = ev
         .confusion
@@ -179,6 +230,169 @@ fn print_evaluation(ev: &Evaluation) {
                 100.0 * c.p
             );
         }
+    }
+}
+
+fn print_workup(w: &engine::diagnosis::Workup) {
+    println!(
+        "\nWork-up simulation ({} cases; start from history and examination, {:.1} tests per case on average)",
+        w.cases, w.mean_tests_available
+    );
+    println!(
+        "  settled (true level first with p >= {}) before any test: {:.0}%",
+        engine::diagnosis::workup::SETTLED_P,
+        100.0 * w.settled_before_tests
+    );
+    println!(
+        "  {:<10} {:>16} {:>9}   top-1 after 0, 1, 2, … tests",
+        "order", "tests to settle", "settled"
+    );
+    for o in &w.orders {
+        let steps: Vec<String> = o
+            .top1_by_step
+            .iter()
+            .map(|x| format!("{:.0}", 100.0 * x))
+            .collect();
+        println!(
+            "  {:<10} {:>16.2} {:>8.0}%   {}",
+            o.order,
+            o.mean_tests_to_settle,
+            100.0 * o.settled,
+            steps.join(" ")
+        );
+    }
+}
+
+/// Writes `reliability.svg` and `evaluation.json` into `dir`.
+fn write_report(dir: &std::path::Path, ev: &Evaluation) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let svg = dir.join("reliability.svg");
+    std::fs::write(&svg, reliability_svg(ev))
+        .with_context(|| format!("writing {}", svg.display()))?;
+    let json = dir.join("evaluation.json");
+    std::fs::write(&json, serde_json::to_string_pretty(ev)?)
+        .with_context(|| format!("writing {}", json.display()))?;
+    Ok(())
+}
+
+/// The reliability diagram as an SVG string: one point per non-empty bin at (mean confidence,
+/// fraction right), its area proportional to the cases in it, the diagonal of perfect
+/// calibration, and the figures in the title.
+fn reliability_svg(ev: &Evaluation) -> String {
+    use std::fmt::Write;
+    let (w, h, m) = (420.0, 440.0, 50.0);
+    let side = w - 1.5 * m;
+    let x = |p: f64| m + p * side;
+    let y = |p: f64| m + (1.0 - p) * side;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+         font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">Reliability of the top-1 level \
+         ({} cases): ECE {:.3}, Brier {:.3}</text>",
+        w / 2.0,
+        ev.cases,
+        ev.ece,
+        ev.brier
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"34\" text-anchor=\"middle\" fill=\"#666\">Research and teaching software, not a medical device</text>",
+        w / 2.0
+    );
+    for k in 0..=10 {
+        let p = k as f64 / 10.0;
+        let _ = writeln!(
+            s,
+            "<line x1=\"{0:.1}\" y1=\"{1:.1}\" x2=\"{0:.1}\" y2=\"{2:.1}\" stroke=\"#eee\"/>\
+             <line x1=\"{9:.1}\" y1=\"{3:.1}\" x2=\"{4:.1}\" y2=\"{3:.1}\" stroke=\"#eee\"/>\
+             <text x=\"{0:.1}\" y=\"{5:.1}\" text-anchor=\"middle\">{6:.1}</text>\
+             <text x=\"{7:.1}\" y=\"{8:.1}\" text-anchor=\"end\">{6:.1}</text>",
+            x(p),
+            y(0.0),
+            y(1.0),
+            y(p),
+            x(1.0),
+            y(0.0) + 14.0,
+            p,
+            x(0.0) - 4.0,
+            y(p) + 4.0,
+            x(0.0)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{side:.1}\" height=\"{side:.1}\" fill=\"none\" stroke=\"black\"/>\
+         <line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>",
+        x(0.0),
+        y(1.0),
+        x(0.0),
+        y(0.0),
+        x(1.0),
+        y(1.0)
+    );
+    let max = ev
+        .reliability
+        .iter()
+        .map(|b| b.cases)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let mut path = String::new();
+    for b in &ev.reliability {
+        if let (Some(c), Some(o)) = (b.mean_confidence, b.observed) {
+            let r = 3.0 + 9.0 * (b.cases as f64 / max).sqrt();
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\" fill=\"#1f77b4\" fill-opacity=\"0.6\" stroke=\"#1f77b4\">\
+                 <title>{:.0}–{:.0}%: {} cases, mean confidence {:.2}, right {:.2}</title></circle>",
+                x(c),
+                y(o),
+                100.0 * b.from,
+                100.0 * b.to,
+                b.cases,
+                c,
+                o
+            );
+            path.push_str(if path.is_empty() { "M" } else { " L" });
+            let _ = write!(path, "{:.1} {:.1}", x(c), y(o));
+        }
+    }
+    if !path.is_empty() {
+        let _ = writeln!(s, "<path d=\"{path}\" fill=\"none\" stroke=\"#1f77b4\"/>");
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">probability given to the top-1 level (bin mean)</text>\
+         <text transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\">fraction right</text>\n</svg>",
+        x(0.5),
+        y(0.0) + 30.0,
+        y(0.5)
+    );
+    s
+}
+
+#[cfg(test)]
+mod report_tests {
+    #[test]
+    fn the_reliability_diagram_has_one_point_per_nonempty_bin() {
+        let reasoner = engine::diagnosis::Reasoner::new().expect("knowledge base");
+        let cases = r#"[
+          {"id": "a", "findings": {"labs": {"achr_antibodies": "positive"}, "exam": {"fatigable": true}},
+           "answer": {"category": "nmj", "level": "nmj"}},
+          {"id": "b", "findings": {"exam": {"distribution": "single_nerve"}},
+           "answer": {"category": "neurogenic", "level": "peripheral_nerve"}}
+        ]"#;
+        let ev = engine::diagnosis::evaluate_cases(&reasoner, cases).expect("evaluation");
+        let svg = super::reliability_svg(&ev);
+        let points = ev.reliability.iter().filter(|b| b.cases > 0).count();
+        assert_eq!(svg.matches("<circle").count(), points);
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("not a medical device"));
     }
 }
 
