@@ -10,7 +10,8 @@
 //! 2. [`crate::conduction`] — neurapraxic blocks resolve.
 //! 3. [`crate::wallerian`] — distal stumps of cut axons stop conducting; their
 //!    fibres lose their axon.
-//! 4. [`crate::regrowth`] — regrowing axons advance; arrivals reconnect.
+//! 4. [`crate::regrowth`] — regrowing axons advance; arrivals reconnect;
+//!    [`crate::maturation`] — reconnected units mature (terminals, junctions).
 //! 5. [`crate::reinnervation`] — reconnected axons capture receptive fibres.
 //! 6. [`crate::sprouting`] — intact units adopt nearby orphaned fibres, up to a cap.
 //! 7. [`crate::disuse`] — synthesis drive of innervated fibres, neural drive.
@@ -377,6 +378,7 @@ impl Simulation {
         crate::conduction::step(c);
         crate::wallerian::step(c);
         crate::regrowth::step(c);
+        crate::maturation::step(c);
         if c.fibres_changed {
             c.recount_units();
             c.fibres_changed = false;
@@ -1019,7 +1021,9 @@ fn accumulate_row(
     s[3] += vol * tension;
     if st.is_innervated() && unit != NO_UNIT {
         let u = unit as usize;
-        let gate = units.drives(u) as u32 as f32;
+        // Immature junctions of a reinnervating unit transmit only in part
+        // ([`crate::maturation`]); native units have maturity 1.
+        let gate = units.drives(u) as u32 as f32 * units.maturity[u];
         s[4] += n;
         s[5] += vol * tension * gate;
         s[6] += n * size.sqrt() * units.conduction[u];
