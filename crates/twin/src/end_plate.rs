@@ -13,19 +13,11 @@
 //! assumption, neutral by default).
 //!
 //! The fibre's capacity to regrow after reinnervation or stimulation falls as
-//! `c(t) = exp(-(t/τ_c)^β_c)` over the time it spends denervated
-//! (`regrowth_capacity_tau_days` τ_c, `regrowth_capacity_shape` β_c): restoration is
-//! good for the first months and then decreases with the duration of denervation
-//! (rat EDL restores well for 2–3 months, then much less: Carlson et al. 2002 Basic
-//! Appl Myol; Carraro, Gargiulo & Kern 2017 J Transl Sci Res), hence a Weibull shape
-//! rather than a plain exponential from the first day.
+//! `exp(-t/regrowth_capacity_tau_days)` over the time it spends denervated
+//! (restoration decreases with the duration of denervation: Carlson et al. 2002
+//! Basic Appl Myol; Carraro, Gargiulo & Kern 2017 J Transl Sci Res).
 
 use crate::params::Coefficients;
-
-/// Regrowth capacity after `t` days of denervation (1 on the first day).
-pub fn capacity(k: &Coefficients, t: f64) -> f64 {
-    (-(t.max(0.0) / k.regrowth_capacity_tau_days).powf(k.regrowth_capacity_shape)).exp()
-}
 
 /// End-plate receptivity after `t` days of denervation.
 pub fn receptivity(k: &Coefficients, tau: f64, t: f64) -> f64 {
@@ -47,9 +39,8 @@ pub fn loss_day(k: &Coefficients, tau: f64, u: f64) -> f64 {
 /// Per-day constants of the end-plate kernel.
 #[derive(Debug, Clone)]
 pub(crate) struct EndPlateDay {
-    /// Daily multiplier of regrowth capacity while denervated, `c(t+1)/c(t)` for
-    /// integer t (last entry repeats).
-    pub capacity_decay: Vec<f32>,
+    /// Daily multiplier of regrowth capacity while denervated.
+    pub capacity_decay: f32,
     /// Pooled: `r(t+1)/r(t)` for integer t (last entry repeats).
     pub ratio: Vec<f32>,
     /// Whether per-fibre loss days are used.
@@ -67,9 +58,7 @@ impl EndPlateDay {
             })
             .collect();
         EndPlateDay {
-            capacity_decay: (0..=horizon as usize + 1)
-                .map(|t| (capacity(k, t as f64 + 1.0) / capacity(k, t as f64).max(1e-300)) as f32)
-                .collect(),
+            capacity_decay: (-1.0 / k.regrowth_capacity_tau_days).exp() as f32,
             ratio,
             fibre_resolution,
         }
@@ -87,7 +76,7 @@ impl EndPlateDay {
         let t0 = *denervated_days;
         let t1 = t0 + 1.0;
         *denervated_days = t1;
-        *capacity *= self.capacity_decay[(t0 as usize).min(self.capacity_decay.len() - 1)];
+        *capacity *= self.capacity_decay;
         if self.fibre_resolution {
             if t1 >= receptive_until {
                 *receptive = 0.0;

@@ -10,13 +10,12 @@
 //! Each unit carries a maturity `m` in \[0, 1\]: 1 for a native unit that never lost its
 //! axon, 0 on the day a regrown axon reconnects, then rising linearly to 1 over
 //! `maturation_days` (`m ← min(1, m + Δt / T)`, the advance over an interval Δt, so a
-//! later event-driven stepper can take any step). Maturity scales
-//!
-//! * the unit's capacity to adopt fibres (`sprouting_cap × native size × m`,
-//!   [`crate::reinnervation`]): a young arbor captures few fibres, so the innervated
-//!   share rises over weeks after the first contact rather than in days;
-//! * the force its fibres give through the nerve (voluntary force and MRC grade,
-//!   [`crate::sim`]): immature junctions fail to transmit.
+//! later event-driven stepper can take any step). Maturity scales the force the unit's
+//! fibres give through the nerve (voluntary force and MRC grade, [`crate::sim`]):
+//! immature junctions fail to transmit and young axons conduct poorly. (Scaling the
+//! unit's capacity to adopt fibres as well was tried: it made rat units after delayed
+//! repair smaller than Fu & Gordon 1995's 3–5-fold, because receptive fibres are lost
+//! while the arbor grows, so capture is left to [`crate::reinnervation`] unchanged.)
 //!
 //! Together with the staggered arrival of axons (per-axon speeds and the crossing of
 //! each suture line, [`crate::regrowth`]), this spreads the interval from first

@@ -76,9 +76,7 @@ fn capture_with(
     let mut total_spare = 0.0f64;
     for u in 0..n_units {
         if eligible[u] {
-            // A young arbor adopts fewer fibres ([`crate::maturation`]).
-            spare[u] =
-                (cap * c.units.native_size[u] * c.units.maturity[u] - c.units.fibres[u]).max(0.0);
+            spare[u] = (cap * c.units.native_size[u] - c.units.fibres[u]).max(0.0);
             total_spare += spare[u] as f64;
         }
     }
