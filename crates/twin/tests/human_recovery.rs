@@ -86,10 +86,18 @@ fn graft_length_and_delay_grade_outcomes_without_collapse() {
     assert!(long > 0.0, "90 mm graft at 2 weeks: share MRC >= 3 {long}");
     let early = GRAFT_30MM_6_MONTHS
         .replace("day = 180", "day = 14")
-        .replace("method = \"graft\"\ngraft_length_mm = 30", "method = \"primary\"");
+        .replace(
+            "method = \"graft\"\ngraft_length_mm = 30",
+            "method = \"primary\"",
+        );
     let early = typical(&early).at(900).voluntary_force_fraction;
-    let late = typical(GRAFT_30MM_6_MONTHS).at(900).voluntary_force_fraction;
-    assert!(late < early, "graft at 6 months {late} vs suture at 2 weeks {early}");
+    let late = typical(GRAFT_30MM_6_MONTHS)
+        .at(900)
+        .voluntary_force_fraction;
+    assert!(
+        late < early,
+        "graft at 6 months {late} vs suture at 2 weeks {early}"
+    );
 }
 
 const TRANSFER: &str = r#"
@@ -116,7 +124,10 @@ distance_mm = 30
 #[test]
 fn transfer_reaches_mrc3_months_after_surgery() {
     let c = typical(TRANSFER);
-    let mrc3 = c.events.mrc_3_day.expect("the typical transfer reaches MRC 3");
+    let mrc3 = c
+        .events
+        .mrc_3_day
+        .expect("the typical transfer reaches MRC 3");
     assert!(mrc3 >= 180 + 90, "MRC 3 on day {mrc3}, transfer on day 180");
 }
 
@@ -128,7 +139,10 @@ fn late_transfers_in_older_patients_do_not_all_succeed() {
         .replace("day = 180", "day = 365")
         .replace("horizon_days = 800", "horizon_days = 1000");
     let s = share_at_least(&cohort(&late, 20), 1000, 4);
-    assert!(s < 1.0, "share MRC >= 4 after a transfer at 12 months, age 60: {s}");
+    assert!(
+        s < 1.0,
+        "share MRC >= 4 after a transfer at 12 months, age 60: {s}"
+    );
 }
 
 /// Class 4: from the first working contact to MRC 3 takes weeks to months, not days.
