@@ -293,6 +293,8 @@ coefficients! {
     specific_tension_floor: "1",
     /// Time constant of the loss of a denervated fibre's capacity to regrow (d).
     regrowth_capacity_tau_days: "d",
+    /// Weibull shape of the loss of regrowth capacity with denervation time (1).
+    regrowth_capacity_shape: "1",
     /// Time constant of end-plate receptivity decay in a denervated fibre (d).
     end_plate_tau_days: "d",
     /// Asymptote of end-plate receptivity (1).

@@ -662,6 +662,7 @@ impl Core {
             }
         };
         let fibre_res = self.resolution == Resolution::Fibre;
+        let keep = 1.0 - self.drives.stim_mass;
         let drive = &self.drives.unit_synthesis;
         let units = &self.units;
         let delay = self.fibrillation_delay;
@@ -694,7 +695,7 @@ impl Core {
                         } else {
                             f32::INFINITY
                         };
-                        ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until);
+                        ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until, keep);
                         at.denervated(&mut size[j], &mut tension[j], capacity[j], dd[j]);
                         let thr = if fibre_res { thr_all[i] } else { f32::INFINITY };
                         let died = fb.denervated(dd[j], &mut hazard[j], &mut count[j], thr);
