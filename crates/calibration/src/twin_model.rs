@@ -9,6 +9,7 @@
 use std::sync::OnceLock;
 
 use twin::params::Parameters;
+use twin::patient::Variation;
 use twin::scenario::{
     DisuseModel as TwinDisuse, Injury as TwinInjury, Modifiers, Regrowth as TwinRegrowth,
     RehabKind, RepairMethod as TwinRepair, Scenario, StimulationDose, Treatment as TwinTreatment,
@@ -25,6 +26,7 @@ use crate::runner::{Model, Resolution, Trajectory};
 #[derive(Default)]
 pub struct TwinModel {
     params: [OnceLock<Result<Parameters, String>>; 3],
+    human_variation: OnceLock<Result<Variation, String>>,
 }
 
 impl TwinModel {
@@ -142,7 +144,22 @@ impl Model for TwinModel {
         seed: u64,
         resolution: Resolution,
     ) -> Result<Trajectory, String> {
-        let params = self.parameters(case.species)?;
+        let central = self.parameters(case.species)?;
+        // Population members are patients who differ (twin::patient); the spreads are
+        // human (data/atlas/prognosis_uncertainty.toml), so rodent members keep the
+        // central values.
+        let drawn;
+        let params = if case.population_member && case.species == Species::Human {
+            let v = self
+                .human_variation
+                .get_or_init(|| Variation::human(central).map_err(|e| e.to_string()))
+                .as_ref()
+                .map_err(|e| format!("between-patient variation: {e}"))?;
+            drawn = v.draw(central, seed);
+            &drawn
+        } else {
+            central
+        };
         let scenario = scenario(case, horizon_days, seed);
         let sim = Simulation::new(&scenario, params, resolution).map_err(|e| e.to_string())?;
         let course = sim.run(horizon_days);

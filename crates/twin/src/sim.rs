@@ -10,7 +10,8 @@
 //! 2. [`crate::conduction`] — neurapraxic blocks resolve.
 //! 3. [`crate::wallerian`] — distal stumps of cut axons stop conducting; their
 //!    fibres lose their axon.
-//! 4. [`crate::regrowth`] — regrowing axons advance; arrivals reconnect.
+//! 4. [`crate::regrowth`] — regrowing axons advance; arrivals reconnect;
+//!    [`crate::maturation`] — reconnected units mature (terminals, junctions).
 //! 5. [`crate::reinnervation`] — reconnected axons capture receptive fibres.
 //! 6. [`crate::sprouting`] — intact units adopt nearby orphaned fibres, up to a cap.
 //! 7. [`crate::disuse`] — synthesis drive of innervated fibres, neural drive.
@@ -355,6 +356,7 @@ impl Simulation {
         crate::conduction::step(c);
         crate::wallerian::step(c);
         crate::regrowth::step(c);
+        crate::maturation::step(c);
         if c.fibres_changed {
             c.recount_units();
             c.fibres_changed = false;
@@ -660,6 +662,7 @@ impl Core {
             }
         };
         let fibre_res = self.resolution == Resolution::Fibre;
+        let keep = 1.0 - self.drives.stim_mass;
         let drive = &self.drives.unit_synthesis;
         let units = &self.units;
         let delay = self.fibrillation_delay;
@@ -692,7 +695,7 @@ impl Core {
                         } else {
                             f32::INFINITY
                         };
-                        ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until);
+                        ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until, keep);
                         at.denervated(&mut size[j], &mut tension[j], capacity[j], dd[j]);
                         let thr = if fibre_res { thr_all[i] } else { f32::INFINITY };
                         let died = fb.denervated(dd[j], &mut hazard[j], &mut count[j], thr);
@@ -1022,7 +1025,9 @@ fn accumulate_row(
     s[3] += vol * tension;
     if st.is_innervated() && unit != NO_UNIT {
         let u = unit as usize;
-        let gate = units.drives(u) as u32 as f32;
+        // Immature junctions of a reinnervating unit transmit only in part
+        // ([`crate::maturation`]); native units have maturity 1.
+        let gate = units.drives(u) as u32 as f32 * units.maturity[u];
         s[4] += n;
         s[5] += vol * tension * gate;
         s[6] += n * size.sqrt() * units.conduction[u];
