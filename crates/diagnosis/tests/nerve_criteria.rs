@@ -1,6 +1,7 @@
 //! Per-nerve conduction results change the answer where the published criteria say they should.
 //! Cases in `nerve_criteria.json` are written from the criteria (AAN [S17], EFNS/PNS 2010 and
-//! EAN/PNS 2021 [S18], sural sparing [S23], MMN [S43c]), not from vignettes: pairs share the same
+//! EAN/PNS 2021 [S18], sural sparing [S23], MMN [S43c], CIP vs CIM [S51],
+//! true NTOS [S14, S15]), not from vignettes: pairs share the same
 //! clinical findings and differ only in `ncs.nerves`. Data-driven: add a case, no code.
 
 use diagnosis::nerve_conduction::{DEMYELINATION_KEY, PATTERN_KEY};
@@ -40,6 +41,7 @@ fn the_nerves_are_what_changes_the_answer() {
         ("gbs-demyelinating", "gbs-axonal"),
         ("ld-axonal", "distal-demyelinating"),
         ("mmn-block", "lmn-no-block"),
+        ("cip", "cim"),
     ] {
         let all = cases();
         let get = |n: &str| {
