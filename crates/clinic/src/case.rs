@@ -28,6 +28,10 @@ pub enum Grade {
     Neurotmesis,
     /// A Sunderland grade 1–5.
     Sunderland(u8),
+    /// Root avulsion (preganglionic): the roots of a plexus element torn from the spinal cord.
+    /// No proximal stump: neither spontaneous regrowth nor a repair or graft from that root can
+    /// reinnervate its muscles; only a transfer from another donor can.
+    Avulsion,
 }
 
 impl Grade {
@@ -39,6 +43,7 @@ impl Grade {
             "neurapraxia" => Some(Grade::Neurapraxia),
             "axonotmesis" => Some(Grade::Axonotmesis),
             "neurotmesis" => Some(Grade::Neurotmesis),
+            "avulsion" | "root_avulsion" | "preganglionic" => Some(Grade::Avulsion),
             _ => {
                 let n = t.strip_prefix("sunderland_").unwrap_or(&t);
                 let g = match n {
@@ -62,6 +67,7 @@ impl Grade {
             Grade::Axonotmesis => 20,
             Grade::Sunderland(n) => 10 * *n as u32,
             Grade::Neurotmesis => 51,
+            Grade::Avulsion => 60,
         }
     }
 
@@ -72,6 +78,7 @@ impl Grade {
             Grade::Axonotmesis => "axonotmesis".into(),
             Grade::Neurotmesis => "neurotmesis".into(),
             Grade::Sunderland(n) => format!("sunderland_{n}"),
+            Grade::Avulsion => "avulsion".into(),
         }
     }
 
@@ -81,7 +88,7 @@ impl Grade {
     }
 }
 
-const GRADE_EXPECTED: &str = "`neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`, or `unknown` (with an optional `prior`)";
+const GRADE_EXPECTED: &str = "`neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`, `avulsion` (plexus elements only), or `unknown` (with an optional `prior`)";
 
 /// A known grade or a prior over grades.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -275,6 +282,64 @@ pub struct Observation {
     pub cmap: Option<Level3>,
 }
 
+/// A sign of reinnervation that a clinician looks for in a muscle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sign {
+    /// Voluntary contraction of at least this MRC grade.
+    Mrc(u8),
+    /// Voluntary (nascent or later) motor units on needle EMG.
+    NascentUnits,
+    /// A CMAP recordable on stimulation above the muscle (not absent).
+    Cmap,
+    /// Any of MRC ≥ 1 or voluntary motor units on needle EMG.
+    Any,
+}
+
+impl Sign {
+    /// Parses `mrc` (MRC ≥ 1), `mrc_3` (MRC ≥ 3; any grade 1–5), `nascent_units` (also `emg`),
+    /// `cmap`, `any`.
+    pub fn parse(s: &str) -> Option<Sign> {
+        match s.trim() {
+            "mrc" => Some(Sign::Mrc(1)),
+            "nascent_units" | "emg" | "units" => Some(Sign::NascentUnits),
+            "cmap" => Some(Sign::Cmap),
+            "any" => Some(Sign::Any),
+            t => t
+                .strip_prefix("mrc_")
+                .and_then(|n| n.parse::<u8>().ok())
+                .filter(|n| (1..=5).contains(n))
+                .map(Sign::Mrc),
+        }
+    }
+
+    /// In words.
+    pub fn words(&self) -> String {
+        match self {
+            Sign::Mrc(1) => "a flicker of contraction (MRC >= 1)".into(),
+            Sign::Mrc(n) => format!("MRC >= {n}"),
+            Sign::NascentUnits => "voluntary (nascent) motor units on needle EMG".into(),
+            Sign::Cmap => "a recordable CMAP".into(),
+            Sign::Any => "MRC >= 1 or voluntary motor units on EMG".into(),
+        }
+    }
+}
+
+/// The condition of a conditional strategy: the plan's treatments are done only in the draws in
+/// which, while waiting, `muscle` shows no `sign` of reinnervation by `day`. Each draw is judged
+/// on its own simulated course (the twin's state read as MRC, needle EMG or CMAP, without
+/// measurement error).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trigger {
+    /// The day of the examination that decides.
+    pub day: u32,
+    /// The muscle examined (an affected muscle); `None`: the most proximal affected muscle of the
+    /// injury the treatments address, the first expected to recover.
+    pub muscle: Option<String>,
+    /// The sign looked for.
+    pub sign: Sign,
+}
+
 /// A plan listed in the case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanSpec {
@@ -282,6 +347,23 @@ pub struct PlanSpec {
     pub name: String,
     /// Treatments added to the case's own (already done) treatments.
     pub treatments: Vec<Treatment>,
+    /// If given, the treatments are done only in the draws with no sign of reinnervation by the
+    /// trigger's day (`[plan.if_no_sign]` in the case file).
+    pub condition: Option<Trigger>,
+}
+
+/// The case's own values for the weights of the decision criterion (`[criterion]` in the case
+/// file); `None` keeps the value of `data/clinic/plans.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CriterionOverrides {
+    /// Cost of an operation that waiting did not need.
+    pub unneeded_operation: Option<f64>,
+    /// Cost of an operation that brought no function that waiting would not have brought.
+    pub failed_operation: Option<f64>,
+    /// Cost of a year without a function, per unit weight of the function.
+    pub time_without_function_per_year: Option<f64>,
+    /// Weights of functions (`elbow_flexion = 3`), replacing those of the data file.
+    pub weights: BTreeMap<String, f64>,
 }
 
 /// Simulation settings.
@@ -327,6 +409,8 @@ pub struct Case {
     pub observations: Vec<Observation>,
     /// Plans listed in the case.
     pub plans: Vec<PlanSpec>,
+    /// The case's own weights of the decision criterion.
+    pub criterion: CriterionOverrides,
     /// Settings.
     pub settings: Settings,
 }
@@ -366,6 +450,27 @@ struct RawCase {
     plan: Vec<RawPlan>,
     #[serde(default)]
     settings: Option<RawSettings>,
+    #[serde(default)]
+    criterion: Option<RawCriterion>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCriterion {
+    unneeded_operation: Option<f64>,
+    failed_operation: Option<f64>,
+    time_without_function_per_year: Option<f64>,
+    #[serde(default)]
+    weights: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrigger {
+    muscle: Option<String>,
+    sign: Option<String>,
+    by_day: Option<f64>,
+    by_date: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -454,6 +559,7 @@ struct RawPlan {
     name: Option<String>,
     #[serde(default, alias = "treatments")]
     treatment: Vec<RawTreatment>,
+    if_no_sign: Option<RawTrigger>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -689,11 +795,26 @@ impl RawCase {
                     &ctx,
                 )?);
             }
+            let condition = match pl.if_no_sign {
+                None => None,
+                Some(t) => Some(validate_trigger(
+                    &format!("plan[{i}].if_no_sign"),
+                    t,
+                    &known_muscles,
+                    &ts,
+                    &ctx,
+                )?),
+            };
             plans.push(PlanSpec {
                 name,
                 treatments: ts,
+                condition,
             });
         }
+        let criterion = match self.criterion {
+            None => CriterionOverrides::default(),
+            Some(c) => validate_criterion(c)?,
+        };
 
         let s = self.settings.unwrap_or(RawSettings {
             horizon_days: None,
@@ -761,6 +882,7 @@ impl RawCase {
             treatments,
             observations,
             plans,
+            criterion,
             settings: Settings {
                 horizon_days: horizon,
                 draws,
@@ -769,6 +891,90 @@ impl RawCase {
             },
         })
     }
+}
+
+fn validate_trigger(
+    path: &str,
+    t: RawTrigger,
+    muscles: &[String],
+    treatments: &[Treatment],
+    ctx: &DayCtx,
+) -> Result<Trigger, CaseError> {
+    let day = ctx
+        .day(path, t.by_day, t.by_date.as_deref(), "by")?
+        .ok_or_else(|| {
+            CaseError::missing(
+                format!("{path}.by_day"),
+                "the day (or `by_date`) of the examination that decides",
+            )
+        })?;
+    let sign = match t.sign.as_deref() {
+        None => Sign::Any,
+        Some(s) => Sign::parse(s).ok_or_else(|| {
+            CaseError::field(
+                format!("{path}.sign"),
+                format!("\"{s}\""),
+                "`mrc` (MRC >= 1), `mrc_2`..`mrc_5`, `nascent_units`, `cmap` or `any`",
+            )
+        })?,
+    };
+    if let Some(m) = &t.muscle
+        && !muscles.contains(m)
+    {
+        return Err(CaseError::field(
+            format!("{path}.muscle"),
+            format!("\"{m}\""),
+            format!("a muscle affected by the injuries: {}", muscles.join(", ")),
+        ));
+    }
+    if let Some(first) = treatments.iter().map(|x| x.day()).min()
+        && first < day
+    {
+        return Err(CaseError::field(
+            format!("{path}.by_day"),
+            day,
+            format!("a day on or before the plan's first treatment (day {first})"),
+        ));
+    }
+    Ok(Trigger {
+        day,
+        muscle: t.muscle,
+        sign,
+    })
+}
+
+fn validate_criterion(c: RawCriterion) -> Result<CriterionOverrides, CaseError> {
+    let cost = |field: &str, v: Option<f64>| -> Result<Option<f64>, CaseError> {
+        match v {
+            None => Ok(None),
+            Some(x) if x.is_finite() && (0.0..=10.0).contains(&x) => Ok(Some(x)),
+            Some(x) => Err(CaseError::field(
+                format!("criterion.{field}"),
+                x,
+                "a cost between 0 and 10 (in units of one function's full recovery)",
+            )),
+        }
+    };
+    let mut weights = BTreeMap::new();
+    for (k, w) in c.weights {
+        if !(w.is_finite() && (0.0..=100.0).contains(&w)) {
+            return Err(CaseError::field(
+                format!("criterion.weights.{k}"),
+                w,
+                "a weight between 0 and 100",
+            ));
+        }
+        weights.insert(k, w);
+    }
+    Ok(CriterionOverrides {
+        unneeded_operation: cost("unneeded_operation", c.unneeded_operation)?,
+        failed_operation: cost("failed_operation", c.failed_operation)?,
+        time_without_function_per_year: cost(
+            "time_without_function_per_year",
+            c.time_without_function_per_year,
+        )?,
+        weights,
+    })
 }
 
 fn validate_injury(
@@ -825,7 +1031,7 @@ fn validate_injury(
                 Some(map) => {
                     let mut v = Vec::new();
                     for (k, w) in map {
-                        let g = Grade::parse(k).ok_or_else(|| CaseError::field(format!("{path}.prior.{k}"), format!("\"{k}\""), "a grade name as key: neurapraxia, axonotmesis, neurotmesis, sunderland_1..sunderland_5"))?;
+                        let g = Grade::parse(k).ok_or_else(|| CaseError::field(format!("{path}.prior.{k}"), format!("\"{k}\""), "a grade name as key: neurapraxia, axonotmesis, neurotmesis, sunderland_1..sunderland_5, avulsion"))?;
                         if !(w.is_finite() && *w >= 0.0) {
                             return Err(CaseError::field(
                                 format!("{path}.prior.{k}"),
@@ -988,6 +1194,25 @@ fn validate_injury(
             ));
         }
     };
+    let may_avulse = match &grade {
+        GradeSpec::Known(g) => *g == Grade::Avulsion,
+        GradeSpec::Unknown(p) => p.iter().any(|(g, w)| *g == Grade::Avulsion && *w > 0.0),
+    };
+    if may_avulse {
+        let root_level = match &location {
+            Location::Atlas { nerve, site } => {
+                site == "roots" || atlas.nerve(nerve).is_some_and(|n| n.kind == "plexus")
+            }
+            Location::Explicit { .. } => false,
+        };
+        if !root_level {
+            return Err(CaseError::field(
+                format!("{path}.grade"),
+                "\"avulsion\"",
+                "a root avulsion only on a brachial plexus element (trunk or cord) or at the `roots` site",
+            ));
+        }
+    }
     let muscles = muscles
         .into_iter()
         .map(|mut m| {

@@ -76,6 +76,11 @@ pub fn weighted_quantile(values: &[Option<f64>], weights: &[f64], q: f64) -> Opt
     None
 }
 
+/// The weighted median and 80% interval of values where `None` means "never".
+pub fn quantiles_of(values: &[Option<f64>], w: &[f64]) -> Quantiles {
+    quantiles(values, w)
+}
+
 fn quantiles(values: &[Option<f64>], w: &[f64]) -> Quantiles {
     Quantiles {
         median: weighted_quantile(values, w, 0.5),
