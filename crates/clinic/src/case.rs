@@ -813,7 +813,7 @@ impl RawCase {
         }
         let criterion = match self.criterion {
             None => CriterionOverrides::default(),
-            Some(c) => validate_criterion(c)?,
+            Some(c) => validate_criterion(c, atlas)?,
         };
 
         let s = self.settings.unwrap_or(RawSettings {
@@ -943,7 +943,14 @@ fn validate_trigger(
     })
 }
 
-fn validate_criterion(c: RawCriterion) -> Result<CriterionOverrides, CaseError> {
+fn validate_criterion(c: RawCriterion, atlas: &Atlas) -> Result<CriterionOverrides, CaseError> {
+    let functions: Vec<String> = crate::data::ClinicData::embedded()
+        .map_err(|e| CaseError::Data(e.to_string()))?
+        .plans
+        .functions
+        .iter()
+        .map(|f| f.id.clone())
+        .collect();
     let cost = |field: &str, v: Option<f64>| -> Result<Option<f64>, CaseError> {
         match v {
             None => Ok(None),
@@ -957,6 +964,13 @@ fn validate_criterion(c: RawCriterion) -> Result<CriterionOverrides, CaseError> 
     };
     let mut weights = BTreeMap::new();
     for (k, w) in c.weights {
+        if !functions.contains(&k) && atlas.muscle(&k).is_none() {
+            return Err(CaseError::field(
+                format!("criterion.weights.{k}"),
+                format!("\"{k}\""),
+                format!("a function ({}) or an atlas muscle", functions.join(", ")),
+            ));
+        }
         if !(w.is_finite() && (0.0..=100.0).contains(&w)) {
             return Err(CaseError::field(
                 format!("criterion.weights.{k}"),

@@ -559,8 +559,8 @@ impl PlanRules {
             r.priority.insert(m.clone(), w);
         }
         for (id, fe) in &f.functions {
-            let w = check(F, "functions.*.weight", &fe.weight, 0.0, 100.0).map_err(|err| {
-                match err {
+            let w = check(F, "functions.*.weight", &fe.weight, 0.0, 100.0).map_err(
+                |err| match err {
                     DataError::Range { file, value, .. } => DataError::Range {
                         file,
                         field: "functions.*.weight",
@@ -568,8 +568,8 @@ impl PlanRules {
                         expected: format!("a weight in [0, 100] for function `{id}`"),
                     },
                     other => other,
-                }
-            })?;
+                },
+            )?;
             if fe.muscles.is_empty() {
                 return Err(DataError::Range {
                     file: F,
@@ -810,16 +810,15 @@ impl Strategies {
         })?;
         let sign_text = &f.review.sign;
         cited(F, "review.sign", &sign_text.source, &sign_text.assumption)?;
-        let sign =
-            crate::case::Sign::parse(&sign_text.value).ok_or_else(|| DataError::Range {
-                file: F,
-                field: "review.sign",
-                value: f64::NAN,
-                expected: format!(
-                    "`mrc`, `mrc_2`..`mrc_5`, `nascent_units`, `cmap` or `any`, not `{}`",
-                    sign_text.value
-                ),
-            })?;
+        let sign = crate::case::Sign::parse(&sign_text.value).ok_or_else(|| DataError::Range {
+            file: F,
+            field: "review.sign",
+            value: f64::NAN,
+            expected: format!(
+                "`mrc`, `mrc_2`..`mrc_5`, `nascent_units`, `cmap` or `any`, not `{}`",
+                sign_text.value
+            ),
+        })?;
         let mut combined = Vec::new();
         for c in &f.combined {
             combined.push(Combined {
@@ -940,7 +939,9 @@ impl Strategies {
 
     /// The strategies for an injured nerve or plexus element.
     pub fn for_nerve(&self, nerve: &str) -> Option<&NerveStrategies> {
-        self.nerves.iter().find(|n| n.nerves.iter().any(|x| x == nerve))
+        self.nerves
+            .iter()
+            .find(|n| n.nerves.iter().any(|x| x == nerve))
     }
 }
 
@@ -1018,6 +1019,29 @@ mod tests {
         assert_ne!(bad, PLANS_TOML, "the replacement must hit");
         let e = PlanRules::from_toml(&bad).unwrap_err();
         assert!(e.to_string().contains("ranking.tie"), "{e}");
+    }
+
+    #[test]
+    fn strategies_need_sources_and_known_operations() {
+        let s = Strategies::from_toml(STRATEGIES_TOML).unwrap();
+        assert!(s.for_nerve("radial").is_some());
+        let marker = "\nsource = \"16 patients with persistent drop foot";
+        assert!(STRATEGIES_TOML.contains(marker));
+        let bad = STRATEGIES_TOML.replace(
+            marker,
+            "\nassumption = \"\" # 16 patients with persistent drop foot",
+        );
+        assert!(Strategies::from_toml(&bad).is_err());
+        let bad = STRATEGIES_TOML.replace(
+            "\"tendon:radial_tendon_transfers\"",
+            "\"tendon:nonexistent\"",
+        );
+        let e = Strategies::from_toml(&bad).unwrap_err();
+        assert!(e.to_string().contains("nerve.operations"), "{e}");
+        let bad =
+            STRATEGIES_TOML.replace("p_ge_3 = 1.0, p_ge_4 = 0.88", "p_ge_3 = 0.5, p_ge_4 = 0.88");
+        let e = Strategies::from_toml(&bad).unwrap_err();
+        assert!(e.to_string().contains("p_ge_4 <= p_ge_3"), "{e}");
     }
 
     #[test]

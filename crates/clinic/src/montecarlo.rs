@@ -823,6 +823,41 @@ pub fn planned(
 mod uncertainty_file_tests {
     use super::*;
 
+    fn course(mrc: &[u8], units: &[bool]) -> Outcome {
+        Outcome {
+            first_reinnervation_day: None,
+            mrc_3_day: None,
+            mrc_365: 0,
+            mrc_730: 0,
+            mrc_end: 0,
+            axons_before_window: false,
+            weekly_mrc: mrc.to_vec(),
+            weekly_innervated: vec![0.0; mrc.len()],
+            weekly_units: units.to_vec(),
+            weekly_cmap: vec![false; mrc.len()],
+            observed: Vec::new(),
+            distance_mm: 100.0,
+        }
+    }
+
+    #[test]
+    fn a_sign_counts_when_kept_or_when_it_returns_after_being_lost() {
+        // Weeks 0..5: strength lost at the injury (day 0), back to MRC 1 in week 4.
+        let o = course(&[5, 0, 0, 0, 1, 2], &[true, false, false, true, true, true]);
+        assert!(!sign_seen_by(&o, Sign::Mrc(1), 0, 21));
+        assert!(sign_seen_by(&o, Sign::Mrc(1), 0, 28));
+        assert!(!sign_seen_by(&o, Sign::Mrc(2), 0, 28));
+        // EMG units return a week before strength.
+        assert!(sign_seen_by(&o, Sign::NascentUnits, 0, 21));
+        assert!(sign_seen_by(&o, Sign::Any, 0, 21));
+        assert!(!sign_seen_by(&o, Sign::Cmap, 0, 35));
+        // An incomplete lesion that never loses strength shows the sign from the start.
+        let kept = course(&[5, 3, 3, 4], &[true; 4]);
+        assert!(sign_seen_by(&kept, Sign::Mrc(1), 0, 7));
+        // Before the first reading after the injury nothing can be seen.
+        assert!(!sign_seen_by(&kept, Sign::Mrc(1), 14, 14));
+    }
+
     fn base() -> Parameters {
         Parameters::for_species(Species::Human).unwrap()
     }

@@ -185,8 +185,7 @@ pub fn standard_plans(
                     .site(site)
                     .map(|s| s.position_mm)
                     .unwrap_or(f64::INFINITY);
-                let affected: Vec<&str> =
-                    inj.muscles.iter().map(|m| m.muscle.as_str()).collect();
+                let affected: Vec<&str> = inj.muscles.iter().map(|m| m.muscle.as_str()).collect();
                 atlas
                     .transfers_for(nerve, pos)
                     .into_iter()
@@ -258,7 +257,9 @@ pub fn standard_plans(
                                     "distal nerve transfer on day {day}{when_words}: {}; donor: {}",
                                     tr.name, tr.donor
                                 ),
-                                treatments: vec![with_cond(transfer_treatment(case, atlas, i, day, tr))],
+                                treatments: vec![with_cond(transfer_treatment(
+                                    case, atlas, i, day, tr,
+                                ))],
                                 transfers: vec![tr.id.clone()],
                                 ..base.clone()
                             });
@@ -289,7 +290,8 @@ pub fn standard_plans(
                         });
                     }
                     Operation::Tendon(id) => {
-                        let Some(t) = strategies.tendon_transfers.iter().find(|t| &t.id == id) else {
+                        let Some(t) = strategies.tendon_transfers.iter().find(|t| &t.id == id)
+                        else {
                             continue;
                         };
                         out.push(PlanDef {
@@ -559,7 +561,7 @@ fn priority_words(rules: &PlanRules) -> String {
 /// The ranking criterion, in words, with the weights of `rules` and the costs used.
 pub fn criterion(rules: &PlanRules, costs: &Costs) -> String {
     format!(
-        "score = mean over the functions at stake (every muscle of the function denervated beyond {} of its axons), weighted ({}), of (P(MRC >= 3) + P(MRC >= 4)) / 2 of the function at the end of the horizon (its strongest muscle, or a tendon transfer's result), minus {} x P(an operation waiting did not need), {} x P(an operation that brought nothing waiting would not have), {} x expected years without the function from the decision day (follow-up weighted); if no function is at stake the muscles are scored one by one with the [priority] weights; plans within {} are ordered by invasiveness (wait < stimulation < exploration/decompression < transfer), then by the earlier median day of first useful function",
+        "score = mean over the functions at stake (every muscle of the function denervated beyond {} of its axons), weighted ({}), of (P(MRC >= 3) + P(MRC >= 4)) / 2 of the function at the end of the horizon (its strongest muscle, or a tendon transfer's result), minus {} x P(an operation waiting did not need), {} x P(an operation that brought nothing waiting would not have), {} x expected years without the function from the decision day (follow-up weighted); if no function is at stake the muscles are scored one by one with the [priority] weights; plans within {} are ordered by invasiveness (wait < stimulation < exploration/decompression < transfer), then by the smaller share of draws operated, then by the earlier median day of first useful function",
         rules.at_stake_share,
         priority_words(rules),
         costs.unneeded_operation,
@@ -668,7 +670,7 @@ impl DrawStats {
         if tot <= 0.0 {
             return 0.0;
         }
-        (0..w.len()).filter(|&i| f(i)).map(|i| w[i]).sum::<f64>() / tot
+        (0..w.len()).filter(|&i| f(i)).map(|i| w[i]).sum::<f64>() / tot + 0.0
     }
 }
 
@@ -750,7 +752,11 @@ pub fn compare(
     // Levels of goal g in plan pi, draw i: (level, useful day).
     let level = |pi: usize, def: &PlanDef, g: usize, i: usize| -> (u8, Option<f64>) {
         let (gid, _, ks) = &goal_list[g];
-        let mut lv = ks.iter().map(|&k| outcomes[pi][k][i].mrc_end).max().unwrap_or(0);
+        let mut lv = ks
+            .iter()
+            .map(|&k| outcomes[pi][k][i].mrc_end)
+            .max()
+            .unwrap_or(0);
         let mut day = ks
             .iter()
             .filter_map(|&k| outcomes[pi][k][i].mrc_3_day)
@@ -859,7 +865,7 @@ pub fn compare(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut results: Vec<(usize, PlanResult, u8, Option<f64>)> = Vec::new();
+    let mut results: Vec<(usize, PlanResult, (u8, f64), Option<f64>)> = Vec::new();
     for (pi, def) in defs.iter().enumerate() {
         let k = key(pi);
         let mk = &summaries[pi][k];
@@ -1079,17 +1085,19 @@ pub fn compare(
                 reasons,
                 muscles: summaries[pi].clone(),
             },
-            def.invasiveness,
+            (def.invasiveness, p_op),
             tie_day,
         ));
     }
-    let order = |results: &mut Vec<(usize, PlanResult, u8, Option<f64>)>| {
+    let order = |results: &mut Vec<(usize, PlanResult, (u8, f64), Option<f64>)>| {
         results.sort_by(|a, b| {
             let (sa, sb) = (a.1.score, b.1.score);
             if (sa - sb).abs() >= rules.tie {
                 return sb.total_cmp(&sa);
             }
-            a.2.cmp(&b.2)
+            a.2.0
+                .cmp(&b.2.0)
+                .then_with(|| a.2.1.total_cmp(&b.2.1))
                 .then_with(|| {
                     a.3.unwrap_or(f64::INFINITY)
                         .total_cmp(&b.3.unwrap_or(f64::INFINITY))
@@ -1104,12 +1112,13 @@ pub fn compare(
         p.rank = i + 1;
     }
     // ---- decision outputs ----
-    let best_by = |ws: &[f64], c: &Costs, allowed: &dyn Fn(usize) -> bool| -> Option<(usize, f64)> {
-        (0..defs.len())
-            .filter(|&p| allowed(p))
-            .map(|p| (p, stats[p].score(ws, c)))
-            .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-    };
+    let best_by =
+        |ws: &[f64], c: &Costs, allowed: &dyn Fn(usize) -> bool| -> Option<(usize, f64)> {
+            (0..defs.len())
+                .filter(|&p| allowed(p))
+                .map(|p| (p, stats[p].score(ws, c)))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        };
     let all = |_: usize| true;
     let goal_out: Vec<Goal> = goal_list
         .iter()
@@ -1133,12 +1142,7 @@ pub fn compare(
         .map(|m| {
             let day = s_inj_day + (m as f64 * 30.44).round() as u32;
             let no_sign = |i: usize| {
-                !crate::montecarlo::sign_seen_by(
-                    &wait_o[sentinel][i],
-                    Sign::Any,
-                    s_inj_day,
-                    day,
-                )
+                !crate::montecarlo::sign_seen_by(&wait_o[sentinel][i], Sign::Any, s_inj_day, day)
             };
             let p_no = stats[0].prob(&w, no_sign);
             let mass: f64 = (0..n).filter(|&i| no_sign(i)).map(|i| w[i]).sum();
@@ -1150,27 +1154,44 @@ pub fn compare(
                 day,
                 month: f64::from(m),
                 p_no_sign: p_no,
-                p_useful_without_surgery: (mass > 1e-12).then(|| useful / mass),
+                p_useful_without_surgery: (mass > 1e-12).then(|| useful / mass + 0.0),
             }
         })
         .collect();
     // Waiting a month: plans that need no operation before the next review and use it, against
     // plans that operate now in every draw.
     let next_review = d + strategies.review_interval_days;
-    let now_ops = |p: usize| defs[p].condition.is_none() && defs[p].surgery_day.is_some_and(|s| s <= d + rules.after_decision_days) && (defs[p].invasiveness >= 2);
+    let now_ops = |p: usize| {
+        defs[p].condition.is_none()
+            && defs[p]
+                .surgery_day
+                .is_some_and(|s| s <= d + rules.after_decision_days)
+            && (defs[p].invasiveness >= 2)
+    };
     let after_month = |p: usize| {
         p == 0
             || (defs[p].surgery_day.is_none() && defs[p].invasiveness <= 1)
-            || defs[p].condition.as_ref().is_some_and(|c| c.day == next_review)
+            || defs[p]
+                .condition
+                .as_ref()
+                .is_some_and(|c| c.day == next_review)
     };
-    let (value_of_waiting_a_month, waiting_a_month) =
-        match (best_by(&w, &costs, &after_month), best_by(&w, &costs, &now_ops)) {
-            (Some(a), Some(b)) if defs.iter().any(|x| x.condition.as_ref().is_some_and(|c| c.day == next_review)) => (
+    let (value_of_waiting_a_month, waiting_a_month) = match (
+        best_by(&w, &costs, &after_month),
+        best_by(&w, &costs, &now_ops),
+    ) {
+        (Some(a), Some(b))
+            if defs
+                .iter()
+                .any(|x| x.condition.as_ref().is_some_and(|c| c.day == next_review)) =>
+        {
+            (
                 Some(a.1 - b.1),
                 Some((defs[a.0].name.clone(), defs[b.0].name.clone())),
-            ),
-            _ => (None, None),
-        };
+            )
+        }
+        _ => (None, None),
+    };
     // The next examination: value of knowing a sign in a muscle at the next review.
     let overall = best_by(&w, &costs, &all).map(|x| x.1).unwrap_or(0.0);
     let mut next_observations = Vec::new();
@@ -1204,7 +1225,11 @@ pub fn compare(
             });
         }
     }
-    next_observations.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.muscle.cmp(&b.muscle)));
+    next_observations.sort_by(|a, b| {
+        b.value
+            .total_cmp(&a.value)
+            .then_with(|| a.muscle.cmp(&b.muscle))
+    });
     next_observations.truncate(3);
     // Sensitivity: the plan ranked first (highest score) when each cost or goal weight changes.
     let mut sensitivity = Vec::new();
@@ -1222,11 +1247,14 @@ pub fn compare(
                             .map(|i| {
                                 let gv = |pp: usize| {
                                     let (lv, _) = level(pp, &defs[pp], g, i);
-                                    0.5 * (f64::from(u8::from(lv >= 3)) + f64::from(u8::from(lv >= 4)))
+                                    0.5 * (f64::from(u8::from(lv >= 3))
+                                        + f64::from(u8::from(lv >= 4)))
                                 };
-                                let v = (stats[p].value[i] * gw_total - old * gv(p) + wt * gv(p)) / tot_new;
+                                let v = (stats[p].value[i] * gw_total - old * gv(p) + wt * gv(p))
+                                    / tot_new;
                                 w[i] * (v
-                                    - c.unneeded_operation * f64::from(u8::from(stats[p].unneeded[i]))
+                                    - c.unneeded_operation
+                                        * f64::from(u8::from(stats[p].unneeded[i]))
                                     - c.failed_operation * f64::from(u8::from(stats[p].failed[i]))
                                     - c.time_without_function_per_year * stats[p].years[i])
                             })
@@ -1265,7 +1293,12 @@ pub fn compare(
     }
     for (g, (id, wt, _)) in goal_list.iter().enumerate() {
         if goal_list.len() > 1 {
-            row(format!("weight of {id}"), wt * 2.0, &costs, Some((g, wt * 2.0)));
+            row(
+                format!("weight of {id}"),
+                wt * 2.0,
+                &costs,
+                Some((g, wt * 2.0)),
+            );
         }
     }
     let decision = Decision {
