@@ -1,28 +1,30 @@
-//! Treatment plans for a case, simulated on the same draws, ranked, with reasons.
+//! Treatment plans and strategies for a case, simulated on the same draws, ranked, with reasons
+//! and the decision outputs.
 //!
-//! Plans: the case's own treatments always apply; each plan adds its own. Besides the plans
-//! listed in the case, the standard ones for its injuries are
-//! * **wait** (expectant management);
-//! * **explore** at a day: the surgeon repairs the nerve (primary suture within a week of the
-//!   injury, otherwise a graft of the case's `gap_mm` or a default length, an assumption) in the
-//!   draws where it is divided or non-conducting (Sunderland IV–V), and does a neurolysis only
-//!   otherwise. With no follow-up yet, two days are offered: early and after a period of waiting;
-//!   with follow-up, shortly after the decision day;
-//! * **distal nerve transfer** at the same day, for each atlas transfer that bypasses the injury
-//!   (done in every draw);
-//! * **stimulation**: direct muscle stimulation for a year from the decision day.
+//! Plans: the case's own treatments always apply; each plan adds its own. Besides **wait**,
+//! **stimulation** (direct muscle stimulation for a year) and the plans listed in the case, each
+//! injury gets the operations its nerve's standard strategies offer (`data/clinic/strategies.toml`,
+//! cited): **explore** (repair if divided or non-conducting, neurolysis otherwise), each atlas
+//! **nerve transfer** that bypasses the injury, **combined** transfers in one operation, **tendon
+//! transfers** (modelled by their published outcome rates, not by the twin) and **decompression**
+//! (simulated as a neurolysis; its published results are shown). Each is offered now (two weeks
+//! after the decision day with follow-up; on the early day without, for nerve operations) and as
+//! **conditional strategies** — "wait; if the most proximal affected muscle shows no sign of
+//! reinnervation by day D, operate" — at several decision days: monthly reviews after the decision
+//! day with follow-up, the nerve's cited decision days without. A conditional strategy operates
+//! only in the draws whose own simulated course shows no sign ([`crate::case::Trigger`]).
 //!
-//! The days, lengths and doses and the ranking weights are read from `data/clinic/plans.toml`
-//! ([`PlanRules`]), each with its source or named as an assumption or value judgment there.
-//!
-//! Ranking criterion (documented in `docs/prognosis.md`): the score of a plan is the mean over the
-//! affected muscles, weighted by their clinical priority (`[priority]` in `data/clinic/plans.toml`,
-//! named value judgments: elbow flexors, then shoulder abductors, first), of
-//! ½·(P(MRC ≥ 3) + P(MRC ≥ 4)) at the end of the horizon, minus a weight times the probability of
-//! an operation that waiting did not need, under the follow-up weights if there are observations.
-//! Plans within `PlanRules::tie` of each other are ordered by invasiveness (wait < stimulation <
-//! exploration < transfer), then by the earlier median day of MRC ≥ 3 of the key muscle. The score puts no number on surgical risk or donor morbidity; the tie
-//! rule is the only place where "less invasive" counts.
+//! Criterion (documented in `docs/prognosis.md`): functional goals (`[functions]` in
+//! `data/clinic/plans.toml`, weights are named value judgments) count when at stake — every muscle
+//! of the function denervated beyond `ranking.at_stake_share` — so strong and partly denervated
+//! muscles do not dilute the score; each is worth ½·(1[MRC ≥ 3] + 1[MRC ≥ 4]) of its strongest
+//! muscle (or a tendon transfer's result) at the horizon; minus explicit costs of an unneeded
+//! operation, a failed one and each year without the function, all changeable in the case file
+//! (`[criterion]`). The ranking repeatedly takes, among the plans within `PlanRules::tie` of the
+//! best remaining score, the least invasive, then the one operating in fewer draws, then the one
+//! with the earlier first useful function. The decision outputs ([`Decision`]):
+//! P(useful recovery without surgery | no sign by month t), the value of waiting a month, the next
+//! examination that would most change the decision, and the ranking's sensitivity to the weights.
 
 use serde::Serialize;
 
@@ -561,7 +563,7 @@ fn priority_words(rules: &PlanRules) -> String {
 /// The ranking criterion, in words, with the weights of `rules` and the costs used.
 pub fn criterion(rules: &PlanRules, costs: &Costs) -> String {
     format!(
-        "score = mean over the functions at stake (every muscle of the function denervated beyond {} of its axons), weighted ({}), of (P(MRC >= 3) + P(MRC >= 4)) / 2 of the function at the end of the horizon (its strongest muscle, or a tendon transfer's result), minus {} x P(an operation waiting did not need), {} x P(an operation that brought nothing waiting would not have), {} x expected years without the function from the decision day (follow-up weighted); if no function is at stake the muscles are scored one by one with the [priority] weights; plans within {} are ordered by invasiveness (wait < stimulation < exploration/decompression < transfer), then by the smaller share of draws operated, then by the earlier median day of first useful function",
+        "score = mean over the functions at stake (every muscle of the function denervated beyond {} of its axons), weighted ({}), of (P(MRC >= 3) + P(MRC >= 4)) / 2 of the function at the end of the horizon (its strongest muscle, or a tendon transfer's result), minus {} x P(an operation waiting did not need), {} x P(an operation that brought nothing waiting would not have), {} x expected years without the function from the decision day (follow-up weighted); if no function is at stake the muscles are scored one by one with the [priority] weights; the ranking repeatedly takes, among the plans within {} of the best remaining score, the least invasive (wait < stimulation < exploration/decompression < transfer), then the one operating in fewer draws, then the earlier median day of first useful function",
         rules.at_stake_share,
         priority_words(rules),
         costs.unneeded_operation,
@@ -1089,24 +1091,34 @@ pub fn compare(
             tie_day,
         ));
     }
-    let order = |results: &mut Vec<(usize, PlanResult, (u8, f64), Option<f64>)>| {
-        results.sort_by(|a, b| {
-            let (sa, sb) = (a.1.score, b.1.score);
-            if (sa - sb).abs() >= rules.tie {
-                return sb.total_cmp(&sa);
-            }
-            a.2.0
-                .cmp(&b.2.0)
-                .then_with(|| a.2.1.total_cmp(&b.2.1))
-                .then_with(|| {
-                    a.3.unwrap_or(f64::INFINITY)
-                        .total_cmp(&b.3.unwrap_or(f64::INFINITY))
-                })
-                .then_with(|| sb.total_cmp(&sa))
-                .then_with(|| a.0.cmp(&b.0))
-        });
-    };
-    order(&mut results);
+    // Ranking: repeatedly take, among the remaining plans within `tie` of the best remaining
+    // score, the least invasive, then the one operating in fewer draws, then the earlier first
+    // useful function, then the higher score, then the first listed. A selection, not a pairwise
+    // comparator: near-ties cannot make the order inconsistent.
+    let mut ordered = Vec::with_capacity(results.len());
+    while !results.is_empty() {
+        let top = results
+            .iter()
+            .map(|r| r.1.score)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let pick = (0..results.len())
+            .filter(|&j| results[j].1.score > top - rules.tie)
+            .min_by(|&x, &y| {
+                let (a, b) = (&results[x], &results[y]);
+                a.2.0
+                    .cmp(&b.2.0)
+                    .then_with(|| a.2.1.total_cmp(&b.2.1))
+                    .then_with(|| {
+                        a.3.unwrap_or(f64::INFINITY)
+                            .total_cmp(&b.3.unwrap_or(f64::INFINITY))
+                    })
+                    .then_with(|| b.1.score.total_cmp(&a.1.score))
+                    .then_with(|| a.0.cmp(&b.0))
+            })
+            .unwrap_or(0);
+        ordered.push(results.remove(pick));
+    }
+    let results = ordered;
     let mut plans: Vec<PlanResult> = results.into_iter().map(|r| r.1).collect();
     for (i, p) in plans.iter_mut().enumerate() {
         p.rank = i + 1;
