@@ -113,6 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "window_day": report.window_day,
             "follow_up": report.follow_up,
             "answer": report.answer,
+            "decision": report.decision,
             "disclaimer": "research and teaching software, not a medical device",
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
@@ -189,6 +190,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "  WARNING: the observations are unlikely under every simulated course; the update is not to be trusted."
             );
         }
+    }
+    if let Some(d) = &report.decision {
+        crate::plans::print_decision(d);
     }
     if let Some(a) = &report.answer {
         println!("\nWait or operate? {a}");

@@ -451,6 +451,9 @@ pub struct PrognosisReport {
     pub follow_up: Option<FollowUp>,
     /// The wait-or-operate answer (when the case has observations).
     pub answer: Option<String>,
+    /// The decision outputs of the plan comparison (when the case has observations): the
+    /// recovery curve, the value of waiting a month, the next examination, the sensitivity.
+    pub decision: Option<crate::plans::Decision>,
     /// Weekly MRC bands per muscle (same order as `muscles`), for reports.
     #[serde(skip)]
     pub mrc_bands: Vec<Vec<BandPoint>>,
@@ -514,10 +517,11 @@ pub fn prognose(
     let window = weighted_quantile(&taus, &w, 0.5).ok_or(PrognosisError::Data(
         DataError::MissingParameter("end_plate_tau_days"),
     ))? + case.injuries[0].day as f64;
-    let answer = if case.observations.is_empty() {
-        None
+    let (answer, decision) = if case.observations.is_empty() {
+        (None, None)
     } else {
-        Some(crate::plans::compare(engine, atlas, case, n, progress)?.answer)
+        let p = crate::plans::compare(engine, atlas, case, n, progress)?;
+        (Some(p.answer), Some(p.decision))
     };
     Ok(PrognosisReport {
         draws: n,
@@ -528,6 +532,7 @@ pub fn prognose(
             Some(fu)
         },
         answer,
+        decision,
         mrc_bands: mb,
         innervated_bands: ib,
         window_day: window,
