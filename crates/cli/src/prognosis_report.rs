@@ -12,9 +12,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use clinic::Case;
-use clinic::plans::PlansReport;
-use clinic::prognosis::{BandPoint, PrognosisReport, Quantiles};
+use engine::clinic::Case;
+use engine::clinic::plans::PlansReport;
+use engine::clinic::prognosis::{BandPoint, PrognosisReport, Quantiles};
 use views::NOT_A_MEDICAL_DEVICE;
 use views::cross_section::escape;
 use views::plot::{BandPlot, BandSeries, DayWindow, PALETTE, band_plot_svg};
@@ -157,8 +157,8 @@ pub fn report_html(
     );
     for inj in &case.injuries {
         let g = match &inj.grade {
-            clinic::case::GradeSpec::Known(g) => g.label(),
-            clinic::case::GradeSpec::Unknown(p) => format!(
+            engine::clinic::case::GradeSpec::Known(g) => g.label(),
+            engine::clinic::case::GradeSpec::Unknown(p) => format!(
                 "unknown ({})",
                 p.iter()
                     .map(|(g, w)| format!("{} {}", g.label(), pct(*w)))
@@ -262,7 +262,7 @@ pub fn report_html(
 
 /// The decision outputs: goals and costs, the conditional recovery curve, waiting a month, the next
 /// examination, time to first useful function is in the plan reasons, and the sensitivity.
-fn decision_html(h: &mut String, d: &clinic::plans::Decision) {
+fn decision_html(h: &mut String, d: &engine::clinic::plans::Decision) {
     let name = |s: &str| escape(&s.replace('_', " "));
     h.push_str("<h2>Decision</h2><table><tr><th>goal at stake</th><th>muscles</th><th>weight</th><th>P(useful) waiting</th></tr>");
     for g in &d.goals {

@@ -17,76 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::atlas::{AffectedMuscle, Atlas, Sex};
 use crate::error::CaseError;
 
-/// A nerve injury grade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum Grade {
-    /// Seddon neurapraxia (Sunderland I).
-    Neurapraxia,
-    /// Seddon axonotmesis (Sunderland II–IV, unspecified).
-    Axonotmesis,
-    /// Seddon neurotmesis (Sunderland V).
-    Neurotmesis,
-    /// A Sunderland grade 1–5.
-    Sunderland(u8),
-    /// Root avulsion (preganglionic): the roots of a plexus element torn from the spinal cord.
-    /// No proximal stump: neither spontaneous regrowth nor a repair or graft from that root can
-    /// reinnervate its muscles; only a transfer from another donor can.
-    Avulsion,
-}
-
-impl Grade {
-    /// Parses `neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`
-    /// (also `sunderland 3`, `sunderland-3`, `I`..`V`).
-    pub fn parse(s: &str) -> Option<Grade> {
-        let t = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-        match t.as_str() {
-            "neurapraxia" => Some(Grade::Neurapraxia),
-            "axonotmesis" => Some(Grade::Axonotmesis),
-            "neurotmesis" => Some(Grade::Neurotmesis),
-            "avulsion" | "root_avulsion" | "preganglionic" => Some(Grade::Avulsion),
-            _ => {
-                let n = t.strip_prefix("sunderland_").unwrap_or(&t);
-                let g = match n {
-                    "1" | "i" => 1,
-                    "2" | "ii" => 2,
-                    "3" | "iii" => 3,
-                    "4" | "iv" => 4,
-                    "5" | "v" => 5,
-                    _ => return None,
-                };
-                Some(Grade::Sunderland(g))
-            }
-        }
-    }
-
-    /// Sort key from the mildest to the most severe grade (neurapraxia, axonotmesis, Sunderland
-    /// 1..5 by number, neurotmesis last).
-    pub fn order(&self) -> u32 {
-        match self {
-            Grade::Neurapraxia => 10,
-            Grade::Axonotmesis => 20,
-            Grade::Sunderland(n) => 10 * *n as u32,
-            Grade::Neurotmesis => 51,
-            Grade::Avulsion => 60,
-        }
-    }
-
-    /// A short label (the grade's name as in the case file).
-    pub fn label(&self) -> String {
-        match self {
-            Grade::Neurapraxia => "neurapraxia".into(),
-            Grade::Axonotmesis => "axonotmesis".into(),
-            Grade::Neurotmesis => "neurotmesis".into(),
-            Grade::Sunderland(n) => format!("sunderland_{n}"),
-            Grade::Avulsion => "avulsion".into(),
-        }
-    }
-
-    /// Whether axons are cut (Wallerian degeneration follows).
-    pub fn is_axonal(&self) -> bool {
-        !matches!(self, Grade::Neurapraxia | Grade::Sunderland(1))
-    }
-}
+pub use vocabulary::Grade;
 
 const GRADE_EXPECTED: &str = "`neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`, `avulsion` (plexus elements only), or `unknown` (with an optional `prior`)";
 
@@ -123,8 +54,13 @@ pub enum Location {
 pub struct Injury {
     /// Location.
     pub location: Location,
-    /// Grade or prior.
+    /// Grade or prior (of the injury when its roots are not avulsed).
     pub grade: GradeSpec,
+    /// Probability that the roots of this plexus element are avulsed from the cord
+    /// (preganglionic): 1 when the grade is `avulsion`, the `avulsion` weight of the prior, else 0.
+    /// An avulsed draw is simulated as a neurotmesis with no regrowth that no repair or graft can
+    /// reach.
+    pub avulsion: f64,
     /// Share of the nerve's axons injured (1 = complete).
     pub extent: f64,
     /// Day of injury (0 for the first).
@@ -893,6 +829,15 @@ impl RawCase {
     }
 }
 
+/// `avulsion`, `root_avulsion` or `preganglionic`: a root avulsion (not a grade of the shared
+/// vocabulary: a clinic-level state of a plexus element).
+fn is_avulsion(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "avulsion" | "root_avulsion" | "preganglionic"
+    )
+}
+
 fn validate_trigger(
     path: &str,
     t: RawTrigger,
@@ -1015,6 +960,8 @@ fn validate_injury(
             ));
         }
     };
+    let mut avulsion = 0.0;
+    let mut avulsion_weight = 0.0;
     let grade = match (&r.grade, r.sunderland) {
         (Some(_), Some(_)) => {
             return Err(CaseError::field(
@@ -1045,6 +992,17 @@ fn validate_injury(
                 Some(map) => {
                     let mut v = Vec::new();
                     for (k, w) in map {
+                        if is_avulsion(k) {
+                            if !(w.is_finite() && *w >= 0.0) {
+                                return Err(CaseError::field(
+                                    format!("{path}.prior.{k}"),
+                                    w,
+                                    "a non-negative weight",
+                                ));
+                            }
+                            avulsion_weight = *w;
+                            continue;
+                        }
                         let g = Grade::parse(k).ok_or_else(|| CaseError::field(format!("{path}.prior.{k}"), format!("\"{k}\""), "a grade name as key: neurapraxia, axonotmesis, neurotmesis, sunderland_1..sunderland_5, avulsion"))?;
                         if !(w.is_finite() && *w >= 0.0) {
                             return Err(CaseError::field(
@@ -1058,17 +1016,33 @@ fn validate_injury(
                         }
                     }
                     let total: f64 = v.iter().map(|x| x.1).sum();
-                    if total <= 0.0 {
+                    if total + avulsion_weight <= 0.0 {
                         return Err(CaseError::field(
                             format!("{path}.prior"),
                             "all weights zero",
                             "at least one positive weight",
                         ));
                     }
-                    v.iter().map(|(g, w)| (*g, w / total)).collect()
+                    avulsion = avulsion_weight / (total + avulsion_weight);
+                    if total <= 0.0 {
+                        vec![(Grade::Neurotmesis, 1.0)]
+                    } else {
+                        v.iter().map(|(g, w)| (*g, w / total)).collect()
+                    }
                 }
             };
             GradeSpec::Unknown(prior)
+        }
+        (Some(StrOrNum::Str(s)), None) if is_avulsion(s) => {
+            if r.prior.is_some() {
+                return Err(CaseError::field(
+                    format!("{path}.prior"),
+                    "given with a known grade",
+                    "a prior only with grade = \"unknown\"",
+                ));
+            }
+            avulsion = 1.0;
+            GradeSpec::Known(Grade::Neurotmesis)
         }
         (Some(StrOrNum::Str(s)), None) => match Grade::parse(s) {
             Some(g) => {
@@ -1208,11 +1182,7 @@ fn validate_injury(
             ));
         }
     };
-    let may_avulse = match &grade {
-        GradeSpec::Known(g) => *g == Grade::Avulsion,
-        GradeSpec::Unknown(p) => p.iter().any(|(g, w)| *g == Grade::Avulsion && *w > 0.0),
-    };
-    if may_avulse {
+    if avulsion > 0.0 {
         let root_level = match &location {
             Location::Atlas { nerve, site } => {
                 site == "roots" || atlas.nerve(nerve).is_some_and(|n| n.kind == "plexus")
@@ -1237,6 +1207,7 @@ fn validate_injury(
     Ok(Injury {
         location,
         grade,
+        avulsion,
         extent,
         day,
         regrowth_prevented,

@@ -17,6 +17,7 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use serde::Deserialize;
 use twin::{Parameters, Resolution, Simulation, Species};
+use vocabulary::Control;
 
 use crate::case::{Case, Grade, GradeSpec, RepairMethod, Sign, Treatment, Trigger};
 use crate::error::{DataError, PrognosisError};
@@ -227,6 +228,55 @@ impl Engine {
             .unwrap_or("biceps_brachii")
     }
 
+    /// The central draw of a case: every varied parameter at its central value, each injury at
+    /// its known grade (or the most probable grade of its prior), every distance at the atlas
+    /// mean. What a single, typical simulation of the case uses.
+    pub fn central_draw(&self, case: &Case) -> Draw {
+        let values = self
+            .varied
+            .iter()
+            .map(|v| (v.name.clone(), v.central))
+            .collect();
+        let grades: Vec<Grade> = case
+            .injuries
+            .iter()
+            .map(|inj| match &inj.grade {
+                GradeSpec::Known(g) => *g,
+                GradeSpec::Unknown(prior) => prior
+                    .iter()
+                    .fold(None::<(Grade, f64)>, |best, &(g, p)| match best {
+                        Some((_, bp)) if bp >= p => best,
+                        _ => Some((g, p)),
+                    })
+                    .map_or(Grade::Axonotmesis, |x| x.0),
+            })
+            .collect();
+        let z = case
+            .injuries
+            .iter()
+            .map(|inj| vec![0.0; inj.muscles.len()])
+            .collect();
+        Draw {
+            index: 0,
+            seed: case.settings.seed,
+            params: self.base.clone(),
+            values,
+            avulsed: case.injuries.iter().map(|inj| inj.avulsion > 0.5).collect(),
+            grades: grades
+                .into_iter()
+                .zip(&case.injuries)
+                .map(|(g, inj)| {
+                    if inj.avulsion > 0.5 {
+                        Grade::Neurotmesis
+                    } else {
+                        g
+                    }
+                })
+                .collect(),
+            z,
+        }
+    }
+
     /// Draws the unknowns of draw `index`.
     pub fn draw(&self, case: &Case, index: usize) -> Draw {
         let mut rng = twin::cohort::draw_rng(case.settings.seed, index);
@@ -243,26 +293,40 @@ impl Engine {
         if params.apply_overrides(&overrides).is_err() {
             params = self.base.clone();
         }
-        let grades = case
+        // One uniform number per injury, as before avulsion existed: below the avulsion
+        // probability the roots are avulsed; otherwise it is rescaled to pick the grade, so a case
+        // without avulsion draws exactly as it did.
+        let (grades, avulsed): (Vec<Grade>, Vec<bool>) = case
             .injuries
             .iter()
             .map(|inj| {
                 let u: f64 = rng.r#gen();
-                match &inj.grade {
+                if u < inj.avulsion {
+                    return (Grade::Neurotmesis, true);
+                }
+                let u = if inj.avulsion > 0.0 {
+                    (u - inj.avulsion) / (1.0 - inj.avulsion)
+                } else {
+                    u
+                };
+                let g = match &inj.grade {
                     GradeSpec::Known(g) => *g,
                     GradeSpec::Unknown(prior) => {
                         let mut acc = 0.0;
+                        let mut pick = prior.last().map(|x| x.0).unwrap_or(Grade::Axonotmesis);
                         for (g, p) in prior {
                             acc += p;
                             if u < acc {
-                                return *g;
+                                pick = *g;
+                                break;
                             }
                         }
-                        prior.last().map(|x| x.0).unwrap_or(Grade::Axonotmesis)
+                        pick
                     }
-                }
+                };
+                (g, false)
             })
-            .collect();
+            .unzip();
         let z = case
             .injuries
             .iter()
@@ -282,6 +346,7 @@ impl Engine {
             params,
             values,
             grades,
+            avulsed,
             z,
         }
     }
@@ -300,6 +365,8 @@ pub struct Draw {
     pub values: Vec<(String, f64)>,
     /// Grade of each injury.
     pub grades: Vec<Grade>,
+    /// Whether each injury's roots are avulsed in this draw (then its grade is neurotmesis).
+    pub avulsed: Vec<bool>,
     /// Standard-normal distance deviate per injury and muscle.
     pub z: Vec<Vec<f64>>,
 }
@@ -381,33 +448,24 @@ pub fn run_days(case: &Case) -> u32 {
     case.settings.horizon_days.max(730)
 }
 
-fn twin_grade(g: Grade) -> twin::Grade {
-    match g {
-        Grade::Neurapraxia => twin::Grade::Neurapraxia,
-        Grade::Axonotmesis => twin::Grade::Axonotmesis,
-        Grade::Neurotmesis | Grade::Avulsion => twin::Grade::Neurotmesis,
-        Grade::Sunderland(n) => twin::Grade::Sunderland(n),
-    }
-}
-
 /// Whether an exploring surgeon would find the nerve divided or non-conducting (IV–V).
 pub fn not_in_continuity(g: Grade) -> bool {
     matches!(
         g,
-        Grade::Neurotmesis | Grade::Sunderland(4) | Grade::Sunderland(5) | Grade::Avulsion
+        Grade::Neurotmesis | Grade::Sunderland(4) | Grade::Sunderland(5)
     )
 }
 
-/// Simulates muscle `k` (index into [`Case::muscles`]) of a case in one draw under a set of
-/// treatments.
-pub fn simulate_muscle(
+/// The twin scenario of muscle `k` (index into [`Case::muscles`]) of a case in one draw under a
+/// set of treatments: the one mapping from a patient's case to the twin, used by the Monte Carlo
+/// and by a single simulation of the case.
+pub fn scenario_for(
     engine: &Engine,
     case: &Case,
     draw: &Draw,
     k: usize,
     treatments: &[PlannedTreatment],
-) -> Result<Outcome, PrognosisError> {
-    let weekly = true;
+) -> twin::Scenario {
     let muscles = case.muscles();
     let (inj_idx, m) = muscles[k];
     let injury = &case.injuries[inj_idx];
@@ -424,6 +482,7 @@ pub fn simulate_muscle(
     };
     let distance = (m.distance_mm + z * m.distance_sd_mm).max(engine.distance_min_mm);
     let grade = draw.grades[inj_idx];
+    let avulsed = draw.avulsed.get(inj_idx).copied().unwrap_or(false);
     let mut tw = Vec::new();
     for p in treatments {
         if p.treatment.injury() != inj_idx {
@@ -437,7 +496,7 @@ pub fn simulate_muscle(
             Treatment::Repair {
                 method: RepairMethod::Primary | RepairMethod::Graft { .. },
                 ..
-            } if grade == Grade::Avulsion => continue,
+            } if avulsed => continue,
             Treatment::Repair { day, method, .. } => {
                 let (method, dist) = match method {
                     RepairMethod::Primary => (twin::RepairMethod::Primary, None),
@@ -497,16 +556,16 @@ pub fn simulate_muscle(
         }
     }
     let days = run_days(case);
-    let scenario = twin::Scenario {
+    twin::Scenario {
         species: Species::Human,
         muscle: engine.twin_muscle(&m.muscle).to_string(),
         age_years: case.patient.age_years,
         injury: Some(twin::Injury {
             day: twin::Days(injury.day as f64),
             distance_mm: twin::Millimetres(distance),
-            grade: twin_grade(grade),
+            grade,
             fraction_of_axons: twin::Fraction::clamped(m.axon_share),
-            regrowth: if injury.regrowth_prevented || grade == Grade::Avulsion {
+            regrowth: if injury.regrowth_prevented || avulsed {
                 twin::Regrowth::Prevented
             } else {
                 twin::Regrowth::Allowed
@@ -521,7 +580,26 @@ pub fn simulate_muscle(
             smoking: case.patient.smoking,
             protein_supplement: false,
         },
-    };
+    }
+}
+
+/// Simulates muscle `k` (index into [`Case::muscles`]) of a case in one draw under a set of
+/// treatments.
+pub fn simulate_muscle(
+    engine: &Engine,
+    case: &Case,
+    draw: &Draw,
+    k: usize,
+    treatments: &[PlannedTreatment],
+) -> Result<Outcome, PrognosisError> {
+    let weekly = true;
+    let muscles = case.muscles();
+    let (inj_idx, m) = muscles[k];
+    let injury = &case.injuries[inj_idx];
+    let grade = draw.grades[inj_idx];
+    let scenario = scenario_for(engine, case, draw, k, treatments);
+    let days = scenario.horizon_days;
+    let distance = scenario.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
     let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled).map_err(|e| {
         PrognosisError::Twin {
             muscle: m.muscle.clone(),
@@ -688,13 +766,14 @@ pub fn triggered<'a>(
 
 /// Runs `draws` draws of a case for each plan (treatment list; the first plan must be the case as
 /// treated, without conditional treatments: conditions are read from it), in parallel over draws;
-/// the result does not depend on the thread count. `progress` is called once per finished draw.
+/// the result does not depend on the thread count. `control` is told of the `draws` units of work
+/// at the start, advanced once per finished draw, and checked for cancellation before each draw.
 pub fn run_plans(
     engine: &Engine,
     case: &Case,
     plans: &[Vec<PlannedTreatment>],
     draws: usize,
-    progress: &(dyn Fn() + Sync),
+    control: &Control,
 ) -> Result<Runs, PrognosisError> {
     let muscles = case.muscles();
     let nm = muscles.len();
@@ -704,10 +783,12 @@ pub fn run_plans(
         ));
     }
     type DrawResult = Result<(Draw, Vec<Vec<Outcome>>, Vec<bool>), PrognosisError>;
+    control.add_total(draws as u64);
     let per_draw: Vec<DrawResult> = (0..draws)
         .into_par_iter()
         .with_min_len(1)
         .map(|i| {
+            control.check()?;
             let d = engine.draw(case, i);
             let mut by_plan: Vec<Vec<Outcome>> = Vec::with_capacity(plans.len());
             let mut operated = Vec::with_capacity(plans.len());
@@ -740,7 +821,7 @@ pub fn run_plans(
                 }
                 by_plan.push(by_muscle);
             }
-            progress();
+            control.advance(1);
             Ok((d, by_plan, operated))
         })
         .collect();

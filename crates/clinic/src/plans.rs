@@ -29,7 +29,7 @@
 use serde::Serialize;
 
 use crate::atlas::Atlas;
-use crate::case::{Case, Grade, GradeSpec, PlanSpec, RepairMethod, Sign, Treatment, Trigger};
+use crate::case::{Case, GradeSpec, PlanSpec, RepairMethod, Sign, Treatment, Trigger};
 use crate::data::{Operation, Strategies};
 use crate::error::PrognosisError;
 use crate::montecarlo::{
@@ -137,10 +137,10 @@ pub fn standard_plans(
     let horizon = case.settings.horizon_days;
     for (i, inj) in case.injuries.iter().enumerate() {
         let possible_cut = match &inj.grade {
-            GradeSpec::Known(g) => not_in_continuity(*g) && *g != Grade::Avulsion,
-            GradeSpec::Unknown(p) => p
-                .iter()
-                .any(|(g, w)| *w > 0.0 && not_in_continuity(*g) && *g != Grade::Avulsion),
+            GradeSpec::Known(g) => not_in_continuity(*g) && inj.avulsion < 1.0,
+            GradeSpec::Unknown(p) => {
+                inj.avulsion < 1.0 && p.iter().any(|(g, w)| *w > 0.0 && not_in_continuity(*g))
+            }
         };
         let known_cut = matches!(&inj.grade, GradeSpec::Known(g) if not_in_continuity(*g));
         let already_repaired = case
@@ -690,7 +690,7 @@ pub fn compare(
     atlas: &Atlas,
     case: &Case,
     draws: usize,
-    progress: &(dyn Fn() + Sync),
+    control: &vocabulary::Control,
 ) -> Result<PlansReport, PrognosisError> {
     let data = crate::data::ClinicData::embedded()?;
     let rules = &data.plans;
@@ -706,7 +706,7 @@ pub fn compare(
                 .collect()
         })
         .collect();
-    let runs = run_plans(engine, case, &lists, draws, progress)?;
+    let runs = run_plans(engine, case, &lists, draws, control)?;
     let (all_draws, outcomes) = (&runs.draws, &runs.outcomes);
     let n = all_draws.len();
     let fu = follow_up(&data.follow_up, case, all_draws, &outcomes[0]);

@@ -387,16 +387,22 @@ pub fn follow_up(
     };
     let uniform = vec![1.0 / n as f64; n];
     let grades_of = |w: &[f64]| -> Vec<(String, f64)> {
-        let mut acc: Vec<(Grade, f64)> = Vec::new();
+        // Key: (severity order, label); a root avulsion sorts after every grade.
+        let mut acc: Vec<((u32, String), f64)> = Vec::new();
         for (i, d) in draws.iter().enumerate() {
-            let g = d.grades.first().copied().unwrap_or(Grade::Axonotmesis);
-            match acc.iter_mut().find(|x| x.0 == g) {
+            let key = if d.avulsed.first().copied().unwrap_or(false) {
+                (u32::MAX, "avulsion".to_string())
+            } else {
+                let g = d.grades.first().copied().unwrap_or(Grade::Axonotmesis);
+                (g.order(), g.label())
+            };
+            match acc.iter_mut().find(|x| x.0 == key) {
                 Some(x) => x.1 += w[i],
-                None => acc.push((g, w[i])),
+                None => acc.push((key, w[i])),
             }
         }
-        acc.sort_by_key(|a| a.0.order());
-        acc.into_iter().map(|(g, p)| (g.label(), p)).collect()
+        acc.sort_by(|a, b| a.0.cmp(&b.0));
+        acc.into_iter().map(|((_, l), p)| (l, p)).collect()
     };
     FollowUp {
         observations: case.observations.len(),
@@ -485,11 +491,11 @@ pub fn prognose(
     atlas: &crate::atlas::Atlas,
     case: &Case,
     draws: Option<usize>,
-    progress: &(dyn Fn() + Sync),
+    control: &vocabulary::Control,
 ) -> Result<PrognosisReport, PrognosisError> {
     let n = draws.unwrap_or(case.settings.draws).max(1);
     let base = crate::montecarlo::case_treatments(case, atlas);
-    let runs = crate::montecarlo::run_plans(engine, case, &[base], n, progress)?;
+    let runs = crate::montecarlo::run_plans(engine, case, &[base], n, control)?;
     let (all_draws, outcomes) = (runs.draws, runs.outcomes);
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
     let fu = follow_up(fm, case, &all_draws, &outcomes[0]);
@@ -520,7 +526,7 @@ pub fn prognose(
     let (answer, decision) = if case.observations.is_empty() {
         (None, None)
     } else {
-        let p = crate::plans::compare(engine, atlas, case, n, progress)?;
+        let p = crate::plans::compare(engine, atlas, case, n, control)?;
         (Some(p.answer), Some(p.decision))
     };
     Ok(PrognosisReport {

@@ -18,7 +18,7 @@ fn with_avulsion_certain_no_plan_relying_on_root_regrowth_ranks_above_a_transfer
     let (e, a, c) = setup(
         "[patient]\nage_years = 24\n[[injury]]\nnerve = \"upper_trunk\"\nsite = \"supraclavicular\"\ngrade = \"avulsion\"\n[settings]\nseed = 5\nhorizon_days = 730\n",
     );
-    let r = compare(&e, &a, &c, 12, &|| {}).unwrap();
+    let r = compare(&e, &a, &c, 12, &vocabulary::Control::new()).unwrap();
     let is_transfer = |n: &str| n.starts_with("transfer ") || n.starts_with("combined ");
     assert!(r.plans.iter().any(|p| is_transfer(&p.name)));
     // No exploration or graft is offered: there is no proximal stump.
@@ -46,7 +46,7 @@ fn transfer_if_no_sign_by_month_6_operates_less_than_transfer_now_and_loses_litt
     let (e, a, c) = setup(&format!(
         "{RADIAL}[settings]\nseed = 3\nhorizon_days = 730\n"
     ));
-    let r = compare(&e, &a, &c, 60, &|| {}).unwrap();
+    let r = compare(&e, &a, &c, 60, &vocabulary::Control::new()).unwrap();
     let now = r
         .plans
         .iter()
@@ -81,7 +81,7 @@ fn a_tendon_transfer_ranks_first_for_a_radial_palsy_unrecovered_at_18_months() {
     let (e, a, c) = setup(&format!(
         "{RADIAL}[[observation]]\nday = 540\nmuscle = \"brachioradialis\"\nmrc = 0\nemg = {{ fibrillations = \"2+\", mup = \"none\" }}\n[[observation]]\nday = 540\nmuscle = \"extensor_carpi_radialis_longus\"\nmrc = 0\n[settings]\nseed = 9\nhorizon_days = 900\n"
     ));
-    let r = compare(&e, &a, &c, 60, &|| {}).unwrap();
+    let r = compare(&e, &a, &c, 60, &vocabulary::Control::new()).unwrap();
     assert!(
         r.plans[0].name.starts_with("tendon transfer"),
         "first: {} ({:.3}); {}",
@@ -128,7 +128,7 @@ fn decompression_is_offered_at_3_to_4_months_without_recovery_for_a_fibular_neck
 fn a_conditional_plan_written_in_the_case_operates_only_where_its_own_course_shows_no_sign() {
     let plan = "[[plan]]\nname = \"PIN transfer if no EMG units in brachioradialis by day 150\"\n[plan.if_no_sign]\nmuscle = \"brachioradialis\"\nsign = \"nascent_units\"\nby_day = 150\n[[plan.treatment]]\nkind = \"repair\"\nmethod = \"transfer\"\ntransfer = \"median_to_radial\"\nday = 160\n";
     let (e, a, c) = setup(&format!("{RADIAL}{plan}[settings]\nseed = 4\n"));
-    let r = compare(&e, &a, &c, 40, &|| {}).unwrap();
+    let r = compare(&e, &a, &c, 40, &vocabulary::Control::new()).unwrap();
     let p = r
         .plans
         .iter()
