@@ -802,6 +802,8 @@ pub fn compare(
                 useful: vec![vec![false; n]; goal_list.len()],
             };
             let extra_op = def.tendon.is_some() || def.decompression.is_some();
+            // `i` is the draw: it indexes several parallel per-draw arrays at once.
+            #[allow(clippy::needless_range_loop)]
             for i in 0..n {
                 let op = runs.operated[pi][i] || (extra_op && fires(def, i));
                 let mut gained = false;
@@ -867,7 +869,9 @@ pub fn compare(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut results: Vec<(usize, PlanResult, (u8, f64), Option<f64>)> = Vec::new();
+    // (plan index, result, (invasiveness, P(operated)), median first useful function day)
+    type Ranked = (usize, PlanResult, (u8, f64), Option<f64>);
+    let mut results: Vec<Ranked> = Vec::new();
     for (pi, def) in defs.iter().enumerate() {
         let k = key(pi);
         let mk = &summaries[pi][k];
