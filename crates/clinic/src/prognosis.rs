@@ -78,6 +78,11 @@ pub fn weighted_quantile(values: &[Option<f64>], weights: &[f64], q: f64) -> Opt
     None
 }
 
+/// The weighted median and 80% interval of values where `None` means "never".
+pub fn quantiles_of(values: &[Option<f64>], w: &[f64]) -> Quantiles {
+    quantiles(values, w)
+}
+
 fn quantiles(values: &[Option<f64>], w: &[f64]) -> Quantiles {
     Quantiles {
         median: weighted_quantile(values, w, 0.5),
@@ -365,16 +370,22 @@ pub fn follow_up(
     };
     let uniform = vec![1.0 / n as f64; n];
     let grades_of = |w: &[f64]| -> Vec<(String, f64)> {
-        let mut acc: Vec<(Grade, f64)> = Vec::new();
+        // Key: (severity order, label); a root avulsion sorts after every grade.
+        let mut acc: Vec<((u32, String), f64)> = Vec::new();
         for (i, d) in draws.iter().enumerate() {
-            let g = d.grades.first().copied().unwrap_or(Grade::Axonotmesis);
-            match acc.iter_mut().find(|x| x.0 == g) {
+            let key = if d.avulsed.first().copied().unwrap_or(false) {
+                (u32::MAX, "avulsion".to_string())
+            } else {
+                let g = d.grades.first().copied().unwrap_or(Grade::Axonotmesis);
+                (g.order(), g.label())
+            };
+            match acc.iter_mut().find(|x| x.0 == key) {
                 Some(x) => x.1 += w[i],
-                None => acc.push((g, w[i])),
+                None => acc.push((key, w[i])),
             }
         }
-        acc.sort_by_key(|a| a.0.order());
-        acc.into_iter().map(|(g, p)| (g.label(), p)).collect()
+        acc.sort_by(|a, b| a.0.cmp(&b.0));
+        acc.into_iter().map(|((_, l), p)| (l, p)).collect()
     };
     FollowUp {
         observations: case.observations.len(),
@@ -429,6 +440,9 @@ pub struct PrognosisReport {
     pub follow_up: Option<FollowUp>,
     /// The wait-or-operate answer (when the case has observations).
     pub answer: Option<String>,
+    /// The decision outputs of the plan comparison (when the case has observations): the
+    /// recovery curve, the value of waiting a month, the next examination, the sensitivity.
+    pub decision: Option<crate::plans::Decision>,
     /// Weekly MRC bands per muscle (same order as `muscles`), for reports.
     #[serde(skip)]
     pub mrc_bands: Vec<Vec<BandPoint>>,
@@ -492,10 +506,11 @@ pub fn prognose(
     let window = weighted_quantile(&taus, &w, 0.5).ok_or(PrognosisError::Data(
         DataError::MissingParameter("end_plate_tau_days"),
     ))? + case.injuries[0].day as f64;
-    let answer = if case.observations.is_empty() {
-        None
+    let (answer, decision) = if case.observations.is_empty() {
+        (None, None)
     } else {
-        Some(crate::plans::compare(engine, atlas, case, n, control)?.answer)
+        let p = crate::plans::compare(engine, atlas, case, n, control)?;
+        (Some(p.answer), Some(p.decision))
     };
     Ok(PrognosisReport {
         draws: n,
@@ -506,6 +521,7 @@ pub fn prognose(
             Some(fu)
         },
         answer,
+        decision,
         mrc_bands: mb,
         innervated_bands: ib,
         window_day: window,
