@@ -632,8 +632,15 @@ pub fn simulate_muscle(
             if need_week {
                 weekly_mrc.push(q.mrc_grade);
                 weekly_innervated.push(q.innervated_fiber_fraction as f32);
-                weekly_units.push(q.motor_unit_count_fraction >= fm.mup_none_below);
-                weekly_cmap.push(q.cmap_fraction >= fm.cmap_absent_below);
+                // Signs read through the one clinical readout: voluntary units on needle EMG,
+                // and a distal CMAP that is not absent.
+                weekly_units.push(
+                    readout::reading::mup_type(&fm.readout, &q) != readout::reading::MupType::None,
+                );
+                weekly_cmap.push(
+                    readout::reading::cmap_level(&fm.readout, readout::reading::cmap_fraction(&q))
+                        != readout::reading::Level::Absent,
+                );
             }
             if need_obs {
                 for _ in obs_days.iter().filter(|d| **d == day) {
