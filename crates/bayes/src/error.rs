@@ -82,7 +82,8 @@ pub enum BayesError {
     /// The junction tree would exceed the memory budget.
     #[error(
         "junction tree too large: clique of {clique_states} states over {clique_variables} variables \
-         (largest clique) and {total_states} states in all need {needed_bytes} bytes, budget is {budget_bytes} bytes"
+         (largest clique) and {total_states} states in all need {needed_bytes} bytes, budget is {budget_bytes} bytes \
+         (raise `CompileOptions::memory_budget_bytes`)"
     )]
     TooLarge {
         /// States of the largest clique.
@@ -95,6 +96,19 @@ pub enum BayesError {
         needed_bytes: u128,
         /// The budget given.
         budget_bytes: u128,
+    },
+    /// A size read from the input exceeds a documented limit; it was checked before anything
+    /// of that size was allocated.
+    #[error("{what} is {value}, over the limit of {limit}; {raise}")]
+    Limit {
+        /// What was measured (a table, the text, the clique states…), naming the variable.
+        what: String,
+        /// The size found (saturating at `u128::MAX` when the true product overflows).
+        value: u128,
+        /// The limit in force.
+        limit: u128,
+        /// How to raise the limit.
+        raise: String,
     },
     /// Evidence is malformed (wrong length, negative or all-zero likelihood, repeated variable).
     #[error("evidence on `{variable}`: {reason}")]
