@@ -2,7 +2,9 @@
 //!
 //! Reads the file (the only I/O), hands its text to the `calibration` crate, prints one row
 //! per expectation and the count passed, or the report as JSON. Progress goes to stderr.
-//! Exit code: 0 when every expectation passes, 1 when any fails, 2 on an unreadable file.
+//! Exit code: 0 when every expectation passes, 1 when any fails (the model misses a published
+//! figure), 2 on an unreadable or malformed file (any field error, even in one experiment:
+//! the others are still run and reported). Every non-zero exit says why on stderr.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +71,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for w in &file.warnings {
         eprintln!("warning: {w}");
     }
+    let malformed = file.errors();
+    for e in &malformed {
+        eprintln!("error: {e}");
+    }
     let mut options = match args.resolution {
         None => Options::default(),
         Some(ResolutionArg::Fibre) => Options::with_resolution(Resolution::Fibre),
@@ -91,9 +97,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let gaps = KnownGaps::parse(KNOWN_GAPS).unwrap_or_default();
         print!("{}", table(&report, &gaps));
     }
-    Ok(if report.passed == report.total {
+    Ok(if !malformed.is_empty() {
+        eprintln!(
+            "error: {} field error(s) in {}; the experiments or expectations concerned were not run",
+            malformed.len(),
+            args.experiments.display()
+        );
+        ExitCode::from(2)
+    } else if report.passed == report.total {
         ExitCode::SUCCESS
     } else {
+        eprintln!(
+            "{} of {} expectations failed (the model misses the published figure)",
+            report.total - report.passed,
+            report.total
+        );
         ExitCode::from(1)
     })
 }

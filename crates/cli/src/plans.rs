@@ -25,11 +25,11 @@ pub struct Args {
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (atlas, case) = crate::prognosis::load_case(&args.case)?;
-    if let Some(0) = args.draws {
-        anyhow::bail!("--draws 0: expected at least one draw");
-    }
     let engine = clinic::montecarlo::Engine::human()?;
-    let n = args.draws.unwrap_or(case.settings.draws);
+    let n = match args.draws {
+        Some(d) => engine.limits().draws("--draws", d as f64)?,
+        None => case.settings.draws,
+    };
     let passes = 1 + usize::from(args.report.is_some());
     let pb = crate::prognosis::progress_bar((n * passes) as u64, "plans");
     let done = AtomicUsize::new(0);

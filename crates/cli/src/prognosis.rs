@@ -82,11 +82,11 @@ pub fn muscle_json(m: &MusclePrognosis) -> serde_json::Value {
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (atlas, case) = load_case(&args.case)?;
-    if let Some(0) = args.draws {
-        anyhow::bail!("--draws 0: expected at least one draw");
-    }
     let engine = clinic::montecarlo::Engine::human()?;
-    let n = args.draws.unwrap_or(case.settings.draws);
+    let n = match args.draws {
+        Some(d) => engine.limits().draws("--draws", d as f64)?,
+        None => case.settings.draws,
+    };
     let passes =
         if case.observations.is_empty() { 1 } else { 2 } + usize::from(args.report.is_some());
     let pb = progress_bar((n * passes) as u64, "prognosis");

@@ -31,12 +31,7 @@ pub struct Args {
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = crate::simulate::load_case(&args.case)?;
-    if args.day > 36_500 {
-        anyhow::bail!(
-            "--day {} is out of range: expected a day between 0 and 36500",
-            args.day
-        );
-    }
+    twin::limits::Limits::default().day("--day", args.day as f64)?;
     let fonts = report::system_fonts();
     let views = report::views_for(&scenario)?;
     let mut written = Vec::new();

@@ -467,10 +467,10 @@ struct RawSettings {
     decision_date: Option<String>,
 }
 
-/// Largest horizon accepted (10 years): bounded work per request.
-pub const MAX_HORIZON_DAYS: u32 = 3650;
-/// Largest number of draws accepted.
-pub const MAX_DRAWS: usize = 100_000;
+/// Largest horizon accepted (10 years): bounded work per request ([`twin::limits`]).
+pub const MAX_HORIZON_DAYS: u32 = twin::limits::MAX_PROGNOSIS_HORIZON_DAYS;
+/// Largest number of draws accepted ([`twin::limits`]).
+pub const MAX_DRAWS: usize = twin::limits::MAX_DRAWS;
 
 impl Case {
     /// Parses a TOML case.
@@ -702,31 +702,14 @@ impl RawCase {
             decision_day: None,
             decision_date: None,
         });
+        let limits = twin::limits::Limits::default();
         let horizon = match s.horizon_days {
             None => 730,
-            Some(h) if h.is_finite() && (30.0..=MAX_HORIZON_DAYS as f64).contains(&h) => {
-                h.round() as u32
-            }
-            Some(h) => {
-                return Err(CaseError::field(
-                    "settings.horizon_days",
-                    h,
-                    format!("a number of days between 30 and {MAX_HORIZON_DAYS}"),
-                ));
-            }
+            Some(h) => limits.prognosis_horizon("settings.horizon_days", h, 30)?,
         };
         let draws = match s.draws {
             None => 500,
-            Some(d) if d.is_finite() && d >= 1.0 && d <= MAX_DRAWS as f64 && d.fract() == 0.0 => {
-                d as usize
-            }
-            Some(d) => {
-                return Err(CaseError::field(
-                    "settings.draws",
-                    d,
-                    format!("a whole number of draws between 1 and {MAX_DRAWS}"),
-                ));
-            }
+            Some(d) => limits.draws("settings.draws", d)?,
         };
         let last_obs = observations.iter().map(|o| o.day).max();
         let decision_day = ctx
@@ -1097,23 +1080,21 @@ fn validate_treatment(
                                     })?;
                             RepairMethod::Transfer {
                                 atlas_id: Some(id.clone()),
-                                donor_axons: t
-                                    .donor_axons
-                                    .map(|x| x.max(1.0) as u32)
-                                    .unwrap_or(tr.donor_axons),
+                                donor_axons: match t.donor_axons {
+                                    Some(x) => twin::limits::Limits::default()
+                                        .axons(&format!("{path}.donor_axons"), x)?
+                                        .round()
+                                        as u32,
+                                    None => tr.donor_axons,
+                                },
                                 distance_mm: t.distance_mm,
                                 donor_axotomized_days,
                             }
                         }
                         None => {
                             let axons = t.donor_axons.ok_or_else(|| CaseError::missing(format!("{path}.donor_axons"), "the donor's motor axon count (or `transfer` = an atlas transfer id)"))?;
-                            if !(axons.is_finite() && (1.0..=1.0e5).contains(&axons)) {
-                                return Err(CaseError::field(
-                                    format!("{path}.donor_axons"),
-                                    axons,
-                                    "a count between 1 and 100000",
-                                ));
-                            }
+                            twin::limits::Limits::default()
+                                .axons(&format!("{path}.donor_axons"), axons)?;
                             let d = t.distance_mm.ok_or_else(|| {
                                 CaseError::missing(
                                     format!("{path}.distance_mm"),
@@ -1454,5 +1435,36 @@ seed = 7
         ));
         assert!(e.contains("emg.fibrillations") && e.contains("5+"), "{e}");
         assert!(err("not toml [").contains("not well formed"));
+    }
+
+    /// Issue 20: numbers that make no sense are refused with the field, the value and the
+    /// limit — NaN, negative and huge donor axon counts (formerly taken as 1 or as given),
+    /// draws and horizons over the limits.
+    #[test]
+    fn donor_axons_draws_and_horizons_go_through_the_limits() {
+        let base = include_str!("../../../examples/case-ulnar-elbow-laceration.toml");
+        let transfer = "transfer = \"ain_to_ulnar_motor\"\n";
+        assert!(base.contains(transfer));
+        for bad in ["nan", "-5.0", "1e9", "inf"] {
+            let text = base.replacen(transfer, &format!("{transfer}donor_axons = {bad}\n"), 1);
+            let e = err(&text);
+            assert!(
+                e.contains("plan[1].treatment[1].donor_axons") && e.contains("100000"),
+                "{bad}: {e}"
+            );
+        }
+        let ok = base.replacen(transfer, &format!("{transfer}donor_axons = 900\n"), 1);
+        assert!(Case::from_toml(&ok, &atlas()).is_ok());
+        for (line, field, bad) in [
+            ("draws = 300", "draws", "1e9"),
+            ("draws = 300", "draws", "nan"),
+            ("draws = 300", "draws", "2.5"),
+            ("horizon_days = 730", "horizon_days", "1e9"),
+            ("horizon_days = 730", "horizon_days", "-inf"),
+        ] {
+            assert!(base.contains(line));
+            let e = err(&base.replace(line, &format!("{field} = {bad}")));
+            assert!(e.contains(&format!("settings.{field}")), "{bad}: {e}");
+        }
     }
 }

@@ -57,6 +57,9 @@ pub enum CaseError {
     /// Not valid TOML/JSON or a wrong type for a field.
     #[error("case file is not well formed: {0}")]
     Syntax(String),
+    /// A number is over a documented limit ([`twin::limits`]) or not of the kind expected.
+    #[error(transparent)]
+    Limit(#[from] twin::limits::LimitError),
     /// A field has a value outside what is accepted.
     #[error("field `{field}`: value {value} is not valid; expected {expected}")]
     Field {
@@ -127,6 +130,9 @@ pub enum PrognosisError {
     /// A data file of the clinic (or a parameter it needs from the twin) is missing or invalid.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// A request is over a documented limit (draws), or not a number of the kind expected.
+    #[error(transparent)]
+    Limit(#[from] twin::limits::LimitError),
 }
 
 /// An error in one of the clinic's data files (`data/clinic/*.toml`) or a parameter they need.

@@ -38,6 +38,8 @@
 //!   ([`MotorUnitView`]: axon state, block, nascent, days since reinnervation),
 //!   [`Simulation::muscle_radius_um`], [`Simulation::fat_fibrous_fraction`],
 //!   [`Simulation::lesion_distance_mm`], [`Simulation::injury_day`].
+//! * [`limits`] — the documented limits on draws, populations, days and axon counts, one
+//!   check for flags, files and requests alike ([`limits::Limits`], [`limits::LimitError`]).
 //! * [`cohort`] — many seeded draws in parallel, deterministic, in index order.
 //!
 //! ## Mechanisms (one module each, called in the order documented in [`sim`])
@@ -53,6 +55,7 @@ pub mod disuse;
 pub mod end_plate;
 pub mod fibrosis;
 pub mod lesion;
+pub mod limits;
 pub mod motor_unit;
 pub mod params;
 pub mod quantities;
