@@ -300,6 +300,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(if rep.max_abs_diff <= tolerance {
                 ExitCode::SUCCESS
             } else {
+                eprintln!(
+                    "max |Δ| = {:.3e} exceeds the tolerance {tolerance:.1e}",
+                    rep.max_abs_diff
+                );
                 ExitCode::from(1)
             })
         }

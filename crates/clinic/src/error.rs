@@ -78,13 +78,14 @@ pub enum CaseError {
         /// What was expected.
         expected: String,
     },
-    /// The atlas refused a look-up.
-    #[error("field `{field}`: {source}")]
+    /// The atlas refused a look-up. (The atlas error is shown in the message, not chained as
+    /// a source: chained, it was printed twice.)
+    #[error("field `{field}`: {error}")]
     Atlas {
-        /// Path of the field.
+        /// Path of the field (`injury[0].nerve` for an unknown nerve, `.site` otherwise).
         field: String,
         /// The atlas error.
-        source: AtlasError,
+        error: AtlasError,
     },
 }
 
@@ -96,7 +97,7 @@ impl CaseError {
     ) -> Self {
         CaseError::Field {
             field: field.into(),
-            value: value.to_string(),
+            value: twin::limits::echo(&value.to_string()),
             expected: expected.into(),
         }
     }

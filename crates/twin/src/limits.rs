@@ -38,6 +38,16 @@ pub fn echo(value: &str) -> String {
     }
 }
 
+/// A multi-line message (a TOML parser's, which quotes the offending line) with every line cut
+/// to [`ECHO_CHARS`] characters (see [`echo`]), and at most 20 lines.
+pub fn echo_lines(message: &str) -> String {
+    let mut lines: Vec<String> = message.lines().take(20).map(echo).collect();
+    if message.lines().count() > 20 {
+        lines.push("…".into());
+    }
+    lines.join("\n")
+}
+
 /// A number that is not acceptable: out of its documented limit, or not a number of the kind
 /// expected (NaN, infinite, negative, fractional count).
 #[derive(Debug, Error, Clone, PartialEq)]

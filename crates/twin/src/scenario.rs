@@ -323,7 +323,7 @@ fn invalid(
 ) -> ScenarioError {
     ScenarioError::Invalid {
         field: field.into(),
-        value: value.to_string(),
+        value: crate::limits::echo(&value.to_string()),
         expected: expected.to_string(),
     }
 }
