@@ -238,7 +238,7 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>> {
 
 fn describe(t: Tok<'_>) -> String {
     match t {
-        Tok::Word(w) => format!("`{w}`"),
+        Tok::Word(w) => format!("`{}`", crate::error::cut(w)),
         Tok::Punct(c) => format!("`{c}`"),
         Tok::End => "end of input".into(),
     }
@@ -388,6 +388,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
             }
             Tok::Word("variable") => {
                 let (name, nt) = p.word("a variable name")?;
+                let shown = crate::error::cut(name);
                 p.expect_punct('{')?;
                 let mut states: Option<Vec<String>> = None;
                 loop {
@@ -420,7 +421,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
                                     ntok.line,
                                     ntok.column,
                                     format!(
-                                        "variable `{name}` declares {n} states but lists {}",
+                                        "variable `{shown}` declares {n} states but lists {}",
                                         s.len()
                                     ),
                                 ));
@@ -434,7 +435,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
                                 t.line,
                                 t.column,
                                 format!(
-                                    "expected `type`, `property` or `}}` in variable `{name}`, found {}",
+                                    "expected `type`, `property` or `}}` in variable `{shown}`, found {}",
                                     describe(other)
                                 ),
                             ));
@@ -445,7 +446,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
                     err(
                         nt.line,
                         nt.column,
-                        format!("variable `{name}` has no `type discrete` line"),
+                        format!("variable `{shown}` has no `type discrete` line"),
                     )
                 })?;
                 net.add_variable(name, &states)
@@ -583,7 +584,7 @@ fn resolve(
         .fold(cc as u128, |acc, &c| acc.saturating_mul(c as u128));
     let bytes = entries.saturating_mul(BYTES_PER_ENTRY);
     if bytes > *table_budget {
-        let name = &net.variable(child).name;
+        let name = crate::error::cut(&net.variable(child).name);
         return Err(BayesError::Limit {
             what: format!(
                 "the table of `{name}` (BIF line {}: {} parents, {cc} states; entries)",
@@ -604,7 +605,7 @@ fn resolve(
     let mut values = vec![f64::NAN; nrows * cc];
     let mut filled = vec![false; nrows];
     let mut default: Option<Vec<f64>> = None;
-    let name = net.variable(child).name.clone();
+    let name = crate::error::cut(&net.variable(child).name);
     for (key, is_default, vals, t) in &b.rows {
         let nums: Vec<f64> = match precision {
             ValuePrecision::Double => vals.iter().map(|v| v.0).collect(),

@@ -20,7 +20,7 @@ pub enum BayesError {
         reason: String,
     },
     /// A name does not denote a variable of the network.
-    #[error("unknown variable `{name}`")]
+    #[error("unknown variable `{}`", cut(name))]
     UnknownVariable {
         /// The name looked up.
         name: String,
@@ -34,7 +34,12 @@ pub enum BayesError {
         count: usize,
     },
     /// A state name is not a state of the variable.
-    #[error("variable `{variable}` has no state `{state}` (states: {states})")]
+    #[error(
+        "variable `{}` has no state `{}` (states: {})",
+        cut(variable),
+        cut(state),
+        cut(states)
+    )]
     UnknownState {
         /// The variable.
         variable: String,
@@ -111,7 +116,7 @@ pub enum BayesError {
         raise: String,
     },
     /// Evidence is malformed (wrong length, negative or all-zero likelihood, repeated variable).
-    #[error("evidence on `{variable}`: {reason}")]
+    #[error("evidence on `{}`: {reason}", cut(variable))]
     BadEvidence {
         /// The variable.
         variable: String,
@@ -124,6 +129,17 @@ pub enum BayesError {
         /// Extra detail (e.g. which variable first became impossible), may be empty.
         detail: String,
     },
+}
+
+/// A name or value as echoed in a message: at most 80 characters (a 1 MB name read from a file
+/// must not make a 1 MB message; the error's fields keep it whole).
+pub(crate) fn cut(s: &str) -> String {
+    if s.chars().count() > 80 {
+        let head: String = s.chars().take(77).collect();
+        format!("{head}...")
+    } else {
+        s.to_string()
+    }
 }
 
 /// Result type of this crate.

@@ -378,7 +378,7 @@ impl CalibrationFile {
     pub fn parse(text: &str) -> Result<CalibrationFile, FileError> {
         let root: Table = text
             .parse::<Table>()
-            .map_err(|e| FileError::Syntax(e.to_string().trim().to_string()))?;
+            .map_err(|e| FileError::Syntax(twin::limits::echo_lines(e.to_string().trim())))?;
         let mut warnings = Vec::new();
         for key in root.keys() {
             if key != "experiment" {

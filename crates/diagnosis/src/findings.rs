@@ -742,7 +742,15 @@ impl Findings {
     pub fn from_toml_str(text: &str) -> Result<Self, FindingsError> {
         let value: toml::Value = toml::from_str(text).map_err(|e| FindingsError::Syntax {
             format: "TOML",
-            message: e.to_string().trim().to_string(),
+            // The parser quotes the offending line: cut it.
+            message: e
+                .to_string()
+                .trim()
+                .lines()
+                .take(20)
+                .map(cut)
+                .collect::<Vec<_>>()
+                .join("\n"),
         })?;
         if let Some((key, x)) = non_finite(&value, "") {
             return Err(FindingsError::WrongType {

@@ -564,8 +564,8 @@ fn default_age(species: Species) -> Result<f64, ScenarioError> {
 impl Scenario {
     /// Parses and validates a case file's text.
     pub fn from_toml_str(text: &str) -> Result<Scenario, ScenarioError> {
-        let raw: RawScenario =
-            toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
+        let raw: RawScenario = toml::from_str(text)
+            .map_err(|e| ScenarioError::Parse(crate::limits::echo_lines(&e.to_string())))?;
         Scenario::from_raw(raw)
     }
 
