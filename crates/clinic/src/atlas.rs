@@ -530,7 +530,11 @@ impl Atlas {
                 expected: format!(
                     "{}{}",
                     ids.join(", "),
-                    did_you_mean(&close_names(nerve, &ids, NERVE_SYNONYMS))
+                    twin::limits::did_you_mean(&twin::limits::close_names(
+                        nerve,
+                        &ids,
+                        NERVE_SYNONYMS
+                    ))
                 ),
             }
         })?;
@@ -542,7 +546,7 @@ impl Atlas {
                 expected: format!(
                     "{}{}",
                     ids.join(", "),
-                    did_you_mean(&close_names(site, &ids, &[]))
+                    twin::limits::did_you_mean(&twin::limits::close_names(site, &ids, &[]))
                 ),
             }
         })?;
@@ -640,78 +644,6 @@ pub const NERVE_SYNONYMS: &[(&str, &str)] = &[
     ("circumflex", "axillary"),
     ("musculospiral", "radial"),
 ];
-
-/// Up to three known names close to `value`, for a "did you mean" hint: a synonym first, then
-/// names within two edits (after lower-casing and writing spaces and hyphens as `_`), then
-/// names that contain it or that it contains.
-pub fn close_names<'a>(
-    value: &str,
-    known: &[&'a str],
-    synonyms: &[(&str, &'a str)],
-) -> Vec<&'a str> {
-    let v: String = value
-        .trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-        .collect();
-    if v.is_empty() || v.chars().count() > 64 {
-        return Vec::new();
-    }
-    let mut out: Vec<&'a str> = Vec::new();
-    let push = |name: &'a str, out: &mut Vec<&'a str>| {
-        if !out.contains(&name) && out.len() < 3 && known.contains(&name) {
-            out.push(name);
-        }
-    };
-    let stripped = v.strip_suffix("_nerve").unwrap_or(&v);
-    for (syn, name) in synonyms {
-        if *syn == stripped {
-            push(name, &mut out);
-        }
-    }
-    let mut by_distance: Vec<(usize, &'a str)> = known
-        .iter()
-        .map(|k| (edit_distance(stripped, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .collect();
-    by_distance.sort();
-    for (_, k) in by_distance {
-        push(k, &mut out);
-    }
-    if stripped.chars().count() >= 4 {
-        for k in known {
-            if k.contains(stripped) || stripped.contains(*k) {
-                push(k, &mut out);
-            }
-        }
-    }
-    out
-}
-
-/// ` — did you mean `a` or `b`?`, or nothing.
-pub fn did_you_mean(names: &[&str]) -> String {
-    if names.is_empty() {
-        return String::new();
-    }
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    format!(" — did you mean {}?", quoted.join(" or "))
-}
-
-/// Levenshtein distance (insertions, deletions, substitutions), on characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
 
 #[cfg(test)]
 mod tests {

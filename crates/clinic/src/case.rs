@@ -994,7 +994,7 @@ fn validate_injury(
                     format!("\"{muscle}\""),
                     format!(
                         "a muscle of the atlas or the twin{}",
-                        crate::atlas::did_you_mean(&crate::atlas::close_names(
+                        twin::limits::did_you_mean(&twin::limits::close_names(
                             &muscle,
                             &known,
                             &[]

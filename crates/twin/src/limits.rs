@@ -16,6 +16,9 @@
 //! | [`Limits::max_prognosis_horizon_days`] | 3,650 | a prognosis horizon: ten years, beyond any reinnervation window |
 //! | [`Limits::max_axons`] | 100,000 | a motor-axon count (donor nerve or pool): above any human motor nerve's |
 //!
+//! Refused input is echoed cut ([`echo`], [`echo_lines`]) and an unknown name comes with
+//! the close known names ([`close_names`], [`did_you_mean`]).
+//!
 //! An embedding program (a server, a batch job) that needs more builds its own [`Limits`] and
 //! passes it where the library takes one; the error of a refused number says which field to
 //! raise.
@@ -246,6 +249,78 @@ impl Limits {
     }
 }
 
+/// Up to three known names close to `value`, for a "did you mean" hint: a synonym first, then
+/// names within two edits (after lower-casing and writing spaces and hyphens as `_`), then
+/// names that contain it or that it contains.
+pub fn close_names<'a>(
+    value: &str,
+    known: &[&'a str],
+    synonyms: &[(&str, &'a str)],
+) -> Vec<&'a str> {
+    let v: String = value
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect();
+    if v.is_empty() || v.chars().count() > 64 {
+        return Vec::new();
+    }
+    let mut out: Vec<&'a str> = Vec::new();
+    let push = |name: &'a str, out: &mut Vec<&'a str>| {
+        if !out.contains(&name) && out.len() < 3 && known.contains(&name) {
+            out.push(name);
+        }
+    };
+    let stripped = v.strip_suffix("_nerve").unwrap_or(&v);
+    for (syn, name) in synonyms {
+        if *syn == stripped {
+            push(name, &mut out);
+        }
+    }
+    let mut by_distance: Vec<(usize, &'a str)> = known
+        .iter()
+        .map(|k| (edit_distance(stripped, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .collect();
+    by_distance.sort();
+    for (_, k) in by_distance {
+        push(k, &mut out);
+    }
+    if stripped.chars().count() >= 4 {
+        for k in known {
+            if k.contains(stripped) || stripped.contains(*k) {
+                push(k, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// ` — did you mean `a` or `b`?`, or nothing.
+pub fn did_you_mean(names: &[&str]) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    format!(" — did you mean {}?", quoted.join(" or "))
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), on characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +369,27 @@ mod tests {
         let e = echo(&long);
         assert!(e.chars().count() < 120, "{}", e.len());
         assert!(e.ends_with("(1000000 characters)"), "{e}");
+    }
+
+    #[test]
+    fn close_names_find_synonyms_typos_and_parts() {
+        let known = ["common_fibular", "tibial", "biceps_brachii", "brachialis"];
+        let syn = [("peroneal", "common_fibular")];
+        assert_eq!(
+            close_names("peroneal", &known, &syn),
+            vec!["common_fibular"]
+        );
+        assert_eq!(
+            close_names("Peroneal nerve", &known, &syn),
+            vec!["common_fibular"]
+        );
+        assert_eq!(
+            close_names("bicep_brachii", &known, &[]),
+            vec!["biceps_brachii"]
+        );
+        assert_eq!(close_names("tibia", &known, &[]), vec!["tibial"]);
+        assert!(close_names("zzzzzz", &known, &[]).is_empty());
+        assert!(close_names(&"x".repeat(100_000), &known, &[]).is_empty());
+        assert_eq!(did_you_mean(&[]), "");
     }
 }
