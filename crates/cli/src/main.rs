@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod bn;
 mod calibrate;
 mod diagnose;
+mod input;
 mod plans;
 mod prognosis;
 mod prognosis_report;
@@ -44,7 +45,18 @@ enum Command {
     Bn(bn::Args),
 }
 
+/// Restores the default action of SIGPIPE, so that `reinnervate … | head` ends quietly when the
+/// reader stops instead of panicking on a failed write (Rust ignores SIGPIPE by default).
+fn quiet_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Simulate(args) => simulate::run(args),

@@ -15,7 +15,7 @@ use crate::report;
     after_help = "Example:\n  reinnervate snapshot examples/tibialis-anterior-axonotmesis.toml --day 90 --out snap/"
 )]
 pub struct Args {
-    /// The case file (TOML).
+    /// The case file (TOML or JSON, experimental or patient's case).
     pub case: PathBuf,
     /// Day to picture (0 = before the injury).
     #[arg(long)]
@@ -23,6 +23,9 @@ pub struct Args {
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// The muscle of a patient's case to picture (default: the first affected muscle).
+    #[arg(long)]
+    pub muscle: Option<String>,
     /// Print the day's views as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -30,8 +33,10 @@ pub struct Args {
 
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let scenario = crate::simulate::load_case(&args.case)?;
-    twin::limits::Limits::default().day("--day", args.day as f64)?;
+    let engine = crate::input::engine()?;
+    let case = crate::input::case(&engine, &args.case)?;
+    let scenario = crate::simulate::one_scenario(&engine, &case, args.muscle.as_deref())?;
+    engine::twin::limits::Limits::default().day("--day", args.day as f64)?;
     let fonts = report::system_fonts();
     let views = report::views_for(&scenario)?;
     let mut written = Vec::new();
@@ -47,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{json}");
     } else {
-        println!("reinnervate snapshot — research and teaching software, not a medical device.");
+        println!("reinnervate snapshot — {}", engine::DISCLAIMER);
         println!("{} on day {}: wrote", scenario.muscle, args.day);
         for w in written {
             println!("  {w}");

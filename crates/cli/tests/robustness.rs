@@ -38,13 +38,13 @@ fn draws_flags_over_the_limit_are_refused() {
     let case = case.to_str().unwrap();
     refused(
         &run(&["prognosis", case, "--draws", "18446744073709551615"]),
-        &["--draws", "100000", "max_draws"],
+        &["draws", "18446744073709551615", "100000", "max_draws"],
     );
     refused(
         &run(&["plans", case, "--draws", "1000000000"]),
-        &["--draws", "1000000000", "100000"],
+        &["draws", "1000000000", "100000"],
     );
-    refused(&run(&["plans", case, "--draws", "0"]), &["--draws", "0"]);
+    refused(&run(&["plans", case, "--draws", "0"]), &["draws", "0"]);
 }
 
 #[test]

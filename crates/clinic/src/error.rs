@@ -134,6 +134,9 @@ pub enum PrognosisError {
     /// A request is over a documented limit (draws), or not a number of the kind expected.
     #[error(transparent)]
     Limit(#[from] twin::limits::LimitError),
+    /// The caller cancelled the run through its [`vocabulary::Control`].
+    #[error(transparent)]
+    Cancelled(#[from] vocabulary::Cancelled),
 }
 
 /// An error in one of the clinic's data files (`data/clinic/*.toml`) or a parameter they need.

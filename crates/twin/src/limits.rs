@@ -185,6 +185,32 @@ impl Limits {
         .map(|v| v as usize)
     }
 
+    /// A number of draws already held as an integer (an API argument, a parsed flag): the
+    /// same check as [`Limits::draws`], with the value echoed exactly.
+    pub fn draws_count(&self, field: &str, n: usize) -> Result<usize, LimitError> {
+        if n == 0 {
+            return Err(LimitError::Invalid {
+                field: field.to_string(),
+                value: "0".into(),
+                expected: format!(
+                    "Monte Carlo draws: a whole number from 1 to {}",
+                    self.max_draws
+                ),
+            });
+        }
+        if n > self.max_draws {
+            return Err(LimitError::Exceeded {
+                field: field.to_string(),
+                value: n.to_string(),
+                limit: self.max_draws.to_string(),
+                raise: "Monte Carlo draws; a program embedding the library can raise \
+                        `twin::limits::Limits::max_draws`"
+                    .into(),
+            });
+        }
+        Ok(n)
+    }
+
     /// A population size: a whole number from 1 to [`Limits::max_population`].
     pub fn population(&self, field: &str, v: f64) -> Result<usize, LimitError> {
         whole(
