@@ -436,7 +436,7 @@ impl Ctx<'_> {
         FieldError {
             experiment: self.id.to_string(),
             field: field.to_string(),
-            value: value.to_string(),
+            value: twin::limits::echo(&value.to_string()),
             expected: expected.to_string(),
         }
     }
