@@ -434,7 +434,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn err(&self, field: &str, value: impl Display, expected: impl Display) -> FieldError {
         FieldError {
-            experiment: self.id.to_string(),
+            experiment: twin::limits::echo(self.id),
             field: field.to_string(),
             value: twin::limits::echo(&value.to_string()),
             expected: expected.to_string(),
