@@ -19,7 +19,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         ValuePrecision::Single
     };
-    let net = bayes::bif::parse_gz_with(&std::fs::read(&args[1])?, &BifOptions { precision })?;
+    let net = bayes::bif::parse_gz_with(
+        &std::fs::read(&args[1])?,
+        &BifOptions {
+            precision,
+            ..Default::default()
+        },
+    )?;
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&args[2])?)?;
     let t = Instant::now();
     let jt = compile(&net, &CompileOptions::default())?;

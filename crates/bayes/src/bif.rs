@@ -24,10 +24,48 @@ pub enum ValuePrecision {
 }
 
 /// Options of the BIF reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BifOptions {
     /// Precision of table entries.
     pub precision: ValuePrecision,
+    /// Most bytes reading may take. The text (after decompression) counts
+    /// [`BYTES_PER_TEXT_BYTE`] bytes per byte (a token can start at every byte), each table
+    /// entry 16 bytes (the table is built, then copied into the network). Every size is
+    /// checked before it is allocated; a file over the budget is refused with
+    /// [`BayesError::Limit`]. Default [`crate::default_budget_bytes`].
+    pub memory_budget_bytes: u128,
+}
+
+impl Default for BifOptions {
+    fn default() -> Self {
+        BifOptions {
+            precision: ValuePrecision::default(),
+            memory_budget_bytes: crate::memory::default_budget_bytes(),
+        }
+    }
+}
+
+/// Bytes of reader memory counted per byte of BIF text: the text itself and at most one token
+/// (line, column and a slice: 40 bytes) per byte.
+pub const BYTES_PER_TEXT_BYTE: u128 = 48;
+
+/// Bytes counted per table entry: the table being filled and its copy in the network.
+const BYTES_PER_ENTRY: u128 = 16;
+
+fn text_limit(opts: &BifOptions) -> u128 {
+    opts.memory_budget_bytes / BYTES_PER_TEXT_BYTE
+}
+
+fn text_too_long(len: u128, opts: &BifOptions) -> BayesError {
+    BayesError::Limit {
+        what: "the BIF text (bytes, after decompression)".into(),
+        value: len,
+        limit: text_limit(opts),
+        raise: format!(
+            "raise `BifOptions::memory_budget_bytes` ({} bytes; {BYTES_PER_TEXT_BYTE} per byte of text)",
+            opts.memory_budget_bytes
+        ),
+    }
 }
 
 /// Reads a network from gzip-compressed BIF bytes (or plain BIF bytes: the gzip magic number
@@ -39,12 +77,19 @@ pub fn parse_gz(bytes: &[u8]) -> Result<Network> {
 /// [`parse_gz`] with options.
 pub fn parse_gz_with(bytes: &[u8], opts: &BifOptions) -> Result<Network> {
     if bytes.len() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
+        // Decompress at most one byte past the limit: a gzip bomb stops there.
+        let limit = text_limit(opts);
+        let cap = u64::try_from(limit.saturating_add(1)).unwrap_or(u64::MAX);
         let mut text = String::new();
         flate2::read::MultiGzDecoder::new(bytes)
+            .take(cap)
             .read_to_string(&mut text)
             .map_err(|e| BayesError::Gzip {
                 message: e.to_string(),
             })?;
+        if text.len() as u128 > limit {
+            return Err(text_too_long(text.len() as u128, opts));
+        }
         parse_str_with(&text, opts)
     } else {
         let text = std::str::from_utf8(bytes).map_err(|e| BayesError::Gzip {
@@ -76,11 +121,38 @@ fn err(line: usize, column: usize, message: impl Into<String>) -> BayesError {
     }
 }
 
+/// Column (1-based, in characters) of byte `i` on the line starting at byte `line_start`.
+/// Positions are asked in increasing order, so the count resumes from the last one asked on the
+/// same line: linear in the line's length, not quadratic (a network written on one line).
+struct Columns<'a> {
+    text: &'a str,
+    /// (line start, byte, column of that byte) of the last answer.
+    last: (usize, usize, usize),
+}
+
+impl Columns<'_> {
+    fn at(&mut self, i: usize, line_start: usize) -> usize {
+        let (ls, b, c) = self.last;
+        let (from, base) = if ls == line_start && b <= i {
+            (b, c)
+        } else {
+            (line_start, 1)
+        };
+        let col = base + self.text[from..i].chars().count();
+        self.last = (line_start, i, col);
+        col
+    }
+}
+
 fn tokenize(text: &str) -> Result<Vec<Token<'_>>> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let (mut i, mut line, mut line_start) = (0usize, 1usize, 0usize);
-    let col = |i: usize, line_start: usize| text[line_start..i].chars().count() + 1;
+    let mut columns = Columns {
+        text,
+        last: (0, 0, 1),
+    };
+    let mut col = |i: usize, line_start: usize| columns.at(i, line_start);
     while i < bytes.len() {
         let c = bytes[i];
         if c == b'\n' {
@@ -166,7 +238,7 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>> {
 
 fn describe(t: Tok<'_>) -> String {
     match t {
-        Tok::Word(w) => format!("`{w}`"),
+        Tok::Word(w) => format!("`{}`", crate::error::cut(w)),
         Tok::Punct(c) => format!("`{c}`"),
         Tok::End => "end of input".into(),
     }
@@ -296,6 +368,9 @@ pub fn parse_str(text: &str) -> Result<Network> {
 
 /// [`parse_str`] with options.
 pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
+    if text.len() as u128 > text_limit(opts) {
+        return Err(text_too_long(text.len() as u128, opts));
+    }
     let mut p = Parser {
         toks: tokenize(text)?,
         pos: 0,
@@ -313,6 +388,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
             }
             Tok::Word("variable") => {
                 let (name, nt) = p.word("a variable name")?;
+                let shown = crate::error::cut(name);
                 p.expect_punct('{')?;
                 let mut states: Option<Vec<String>> = None;
                 loop {
@@ -345,7 +421,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
                                     ntok.line,
                                     ntok.column,
                                     format!(
-                                        "variable `{name}` declares {n} states but lists {}",
+                                        "variable `{shown}` declares {n} states but lists {}",
                                         s.len()
                                     ),
                                 ));
@@ -359,7 +435,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
                                 t.line,
                                 t.column,
                                 format!(
-                                    "expected `type`, `property` or `}}` in variable `{name}`, found {}",
+                                    "expected `type`, `property` or `}}` in variable `{shown}`, found {}",
                                     describe(other)
                                 ),
                             ));
@@ -370,7 +446,7 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
                     err(
                         nt.line,
                         nt.column,
-                        format!("variable `{name}` has no `type discrete` line"),
+                        format!("variable `{shown}` has no `type discrete` line"),
                     )
                 })?;
                 net.add_variable(name, &states)
@@ -451,8 +527,12 @@ pub fn parse_str_with(text: &str, opts: &BifOptions) -> Result<Network> {
             }
         }
     }
+    // Table memory left once the text and its tokens are counted.
+    let mut table_budget = opts
+        .memory_budget_bytes
+        .saturating_sub(text.len() as u128 * BYTES_PER_TEXT_BYTE);
     for block in probs {
-        resolve(&mut net, block, opts.precision)?;
+        resolve(&mut net, block, opts, &mut table_budget)?;
     }
     for (i, v) in net.variables().iter().enumerate() {
         if net.cpt(VarId(i)).is_none() {
@@ -472,7 +552,13 @@ fn word_of<'a>(t: &Token<'a>) -> &'a str {
     }
 }
 
-fn resolve(net: &mut Network, b: ProbBlock<'_>, precision: ValuePrecision) -> Result<()> {
+fn resolve(
+    net: &mut Network,
+    b: ProbBlock<'_>,
+    opts: &BifOptions,
+    table_budget: &mut u128,
+) -> Result<()> {
+    let precision = opts.precision;
     let at = |t: &Token<'_>, e: BayesError| err(t.line, t.column, e.to_string());
     let child = net.var(word_of(&b.child)).map_err(|e| at(&b.child, e))?;
     if net.cpt(child).is_some() {
@@ -491,11 +577,35 @@ fn resolve(net: &mut Network, b: ProbBlock<'_>, precision: ValuePrecision) -> Re
         .collect::<Result<Vec<_>>>()?;
     let cards: Vec<usize> = parents.iter().map(|&p| net.cardinality(p)).collect();
     let cc = net.cardinality(child);
-    let nrows: usize = cards.iter().product();
+    // Sizes are checked before the table is allocated: the product of the cardinalities can
+    // overflow (64 binary parents) or ask for terabytes (28 binary parents and a `default` row).
+    let entries = cards
+        .iter()
+        .fold(cc as u128, |acc, &c| acc.saturating_mul(c as u128));
+    let bytes = entries.saturating_mul(BYTES_PER_ENTRY);
+    if bytes > *table_budget {
+        let name = crate::error::cut(&net.variable(child).name);
+        return Err(BayesError::Limit {
+            what: format!(
+                "the table of `{name}` (BIF line {}: {} parents, {cc} states; entries)",
+                b.child.line,
+                parents.len()
+            ),
+            value: entries,
+            limit: *table_budget / BYTES_PER_ENTRY,
+            raise: format!(
+                "raise `BifOptions::memory_budget_bytes` ({} bytes; {BYTES_PER_ENTRY} per entry, tables and text share it)",
+                opts.memory_budget_bytes
+            ),
+        });
+    }
+    *table_budget -= bytes;
+    // Fits in memory, hence in usize.
+    let nrows = (entries / cc as u128) as usize;
     let mut values = vec![f64::NAN; nrows * cc];
     let mut filled = vec![false; nrows];
     let mut default: Option<Vec<f64>> = None;
-    let name = net.variable(child).name.clone();
+    let name = crate::error::cut(&net.variable(child).name);
     for (key, is_default, vals, t) in &b.rows {
         let nums: Vec<f64> = match precision {
             ValuePrecision::Double => vals.iter().map(|v| v.0).collect(),

@@ -20,7 +20,7 @@ pub enum BayesError {
         reason: String,
     },
     /// A name does not denote a variable of the network.
-    #[error("unknown variable `{name}`")]
+    #[error("unknown variable `{}`", cut(name))]
     UnknownVariable {
         /// The name looked up.
         name: String,
@@ -34,7 +34,12 @@ pub enum BayesError {
         count: usize,
     },
     /// A state name is not a state of the variable.
-    #[error("variable `{variable}` has no state `{state}` (states: {states})")]
+    #[error(
+        "variable `{}` has no state `{}` (states: {})",
+        cut(variable),
+        cut(state),
+        cut(states)
+    )]
     UnknownState {
         /// The variable.
         variable: String,
@@ -82,7 +87,8 @@ pub enum BayesError {
     /// The junction tree would exceed the memory budget.
     #[error(
         "junction tree too large: clique of {clique_states} states over {clique_variables} variables \
-         (largest clique) and {total_states} states in all need {needed_bytes} bytes, budget is {budget_bytes} bytes"
+         (largest clique) and {total_states} states in all need {needed_bytes} bytes, budget is {budget_bytes} bytes \
+         (raise `CompileOptions::memory_budget_bytes`)"
     )]
     TooLarge {
         /// States of the largest clique.
@@ -96,8 +102,21 @@ pub enum BayesError {
         /// The budget given.
         budget_bytes: u128,
     },
+    /// A size read from the input exceeds a documented limit; it was checked before anything
+    /// of that size was allocated.
+    #[error("{what} is {value}, over the limit of {limit}; {raise}")]
+    Limit {
+        /// What was measured (a table, the text, the clique states…), naming the variable.
+        what: String,
+        /// The size found (saturating at `u128::MAX` when the true product overflows).
+        value: u128,
+        /// The limit in force.
+        limit: u128,
+        /// How to raise the limit.
+        raise: String,
+    },
     /// Evidence is malformed (wrong length, negative or all-zero likelihood, repeated variable).
-    #[error("evidence on `{variable}`: {reason}")]
+    #[error("evidence on `{}`: {reason}", cut(variable))]
     BadEvidence {
         /// The variable.
         variable: String,
@@ -110,6 +129,17 @@ pub enum BayesError {
         /// Extra detail (e.g. which variable first became impossible), may be empty.
         detail: String,
     },
+}
+
+/// A name or value as echoed in a message: at most 80 characters (a 1 MB name read from a file
+/// must not make a 1 MB message; the error's fields keep it whole).
+pub(crate) fn cut(s: &str) -> String {
+    if s.chars().count() > 80 {
+        let head: String = s.chars().take(77).collect();
+        format!("{head}...")
+    } else {
+        s.to_string()
+    }
 }
 
 /// Result type of this crate.

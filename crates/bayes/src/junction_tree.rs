@@ -37,21 +37,35 @@ pub struct CompileOptions {
     /// Triangulation heuristic.
     pub heuristic: Heuristic,
     /// Most bytes the working buffers of a query may take (two copies of every separator plus
-    /// scratch; clique potentials are never stored). Default 12 GiB.
+    /// scratch; clique potentials are never stored), and of the graphs built while compiling.
+    /// Default [`crate::default_budget_bytes`] (12 GiB or half the machine's memory).
     pub memory_budget_bytes: u128,
+    /// Most clique states in all (the work of one propagation is proportional to it).
+    /// Default [`MAX_TOTAL_CLIQUE_STATES`].
+    pub max_total_clique_states: u128,
+    /// Most variables a network may have (triangulation takes time and memory quadratic in
+    /// it). Default [`MAX_VARIABLES`].
+    pub max_variables: usize,
 }
 
 impl Default for CompileOptions {
     fn default() -> Self {
         CompileOptions {
             heuristic: Heuristic::Best,
-            memory_budget_bytes: 12 << 30,
+            memory_budget_bytes: crate::memory::default_budget_bytes(),
+            max_total_clique_states: MAX_TOTAL_CLIQUE_STATES,
+            max_variables: MAX_VARIABLES,
         }
     }
 }
 
-/// Cliques larger than this are refused (a pass over them would take hours).
-pub const MAX_CLIQUE_STATES: u128 = 1 << 36;
+/// Default limit on the clique states in all: 2^30 (1.07e9), 5.7 times MUNIN1's 1.88e8, the
+/// largest network we know of that is answered exactly (each propagation streams every clique
+/// state twice; beyond this a query takes minutes to hours).
+pub const MAX_TOTAL_CLIQUE_STATES: u128 = 1 << 30;
+
+/// Default limit on the number of variables: 20,000, 19 times MUNIN's 1,041.
+pub const MAX_VARIABLES: usize = 20_000;
 
 /// A potential of the tree after propagation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,8 +273,11 @@ fn levels(
     out
 }
 
+/// States of a set of variables, saturating at `u128::MAX` (a clique of more than 128 binary
+/// variables would overflow).
 fn states_of(vars: &[usize], cards: &[usize]) -> u128 {
-    vars.iter().map(|&v| cards[v] as u128).product()
+    vars.iter()
+        .fold(1u128, |acc, &v| acc.saturating_mul(cards[v] as u128))
 }
 
 /// Keeps the maximal cliques, in elimination order.
@@ -291,6 +308,24 @@ fn maximal(cliques: Vec<Vec<usize>>, n: usize) -> Vec<Vec<usize>> {
 pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
     net.validate()?;
     let n = net.len();
+    if n > opts.max_variables {
+        return Err(BayesError::Limit {
+            what: "the number of variables".into(),
+            value: n as u128,
+            limit: opts.max_variables as u128,
+            raise: "raise `CompileOptions::max_variables`".into(),
+        });
+    }
+    // The moral graph and the clique sets are bit matrices of n × n bits (two at a time).
+    let graph_bytes = 2 * (n as u128).div_ceil(64) * 8 * n as u128;
+    if graph_bytes > opts.memory_budget_bytes {
+        return Err(BayesError::Limit {
+            what: format!("the triangulation of {n} variables (bytes)"),
+            value: graph_bytes,
+            limit: opts.memory_budget_bytes,
+            raise: "raise `CompileOptions::memory_budget_bytes`".into(),
+        });
+    }
     let cards: Vec<usize> = (0..n).map(|v| net.cardinality(VarId(v))).collect();
     // Moral graph.
     let mut edges = Vec::new();
@@ -316,7 +351,9 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
     let mut best: Option<(u128, Vec<Vec<usize>>, Heuristic)> = None;
     for &h in heuristics {
         let cl = maximal(eliminate(n, &edges, &cards, h), n);
-        let total: u128 = cl.iter().map(|c| states_of(c, &cards)).sum();
+        let total: u128 = cl
+            .iter()
+            .fold(0u128, |acc, c| acc.saturating_add(states_of(c, &cards)));
         if best.as_ref().is_none_or(|b| total < b.0) {
             best = Some((total, cl, h));
         }
@@ -338,8 +375,16 @@ pub fn compile(net: &Network, opts: &CompileOptions) -> Result<JunctionTree> {
         needed_bytes: needed,
         budget_bytes: opts.memory_budget_bytes,
     };
-    if big_states > MAX_CLIQUE_STATES {
-        return Err(too_large(8 * total));
+    if total > opts.max_total_clique_states {
+        return Err(BayesError::Limit {
+            what: format!(
+                "the clique states in all (largest clique {big_states} states over {} variables)",
+                cl[big].len()
+            ),
+            value: total,
+            limit: opts.max_total_clique_states,
+            raise: "raise `CompileOptions::max_total_clique_states`".into(),
+        });
     }
     // Maximum spanning tree (Prim from the largest clique, so it is the root): weight = shared
     // variables, ties to the smaller separator state space then the lower index.

@@ -60,7 +60,11 @@
 //! Impossible evidence (probability zero) is an error ([`BayesError::ImpossibleEvidence`]),
 //! as are unknown variables or states ([`BayesError::UnknownVariable`],
 //! [`BayesError::UnknownState`]). A tree that would not fit the memory budget of
-//! [`CompileOptions`] is refused with [`BayesError::TooLarge`], naming the clique size.
+//! [`CompileOptions`] is refused with [`BayesError::TooLarge`], naming the clique size. Every
+//! size read from input — BIF text, table sizes, variable counts, clique states in all — is
+//! checked against a documented limit before it is allocated ([`BayesError::Limit`] names the
+//! size, the limit and the option that raises it); the memory budget defaults to
+//! [`default_budget_bytes`].
 //! [`prune::relevant`] cuts barren and d-separated variables before compiling when only a few
 //! posteriors are wanted.
 #![deny(missing_docs)]
@@ -81,6 +85,10 @@ mod voi;
 
 pub use error::{BayesError, Result};
 pub use inference::{Evidence, Finding, Posteriors, Workspace};
-pub use junction_tree::{CliqueShape, CompileOptions, Heuristic, JunctionTree, TreeStats, compile};
+pub use junction_tree::{
+    CliqueShape, CompileOptions, Heuristic, JunctionTree, MAX_TOTAL_CLIQUE_STATES, MAX_VARIABLES,
+    TreeStats, compile,
+};
+pub use memory::default_budget_bytes;
 pub use network::{Cpt, Network, ROW_SUM_TOLERANCE, VarId, Variable};
 pub use voi::entropy_bits;

@@ -122,11 +122,16 @@ impl Network {
             }
         }
         let child_card = self.variables[child.0].states.len();
-        let rows: usize = parents
-            .iter()
-            .map(|p| self.variables[p.0].states.len())
-            .product();
-        let expected = rows * child_card;
+        let rows = parents.iter().try_fold(1usize, |acc, p| {
+            acc.checked_mul(self.variables[p.0].states.len())
+        });
+        let expected = rows.and_then(|r| r.checked_mul(child_card));
+        let (Some(rows), Some(expected)) = (rows, expected) else {
+            return Err(bad(format!(
+                "{} parents: the number of parent configurations overflows",
+                parents.len()
+            )));
+        };
         if values.len() != expected {
             return Err(bad(format!(
                 "{} values given, expected {expected} ({rows} parent configurations × {child_card} states)",

@@ -19,6 +19,7 @@ fn check(name: &str) {
     };
     let opts = bayes::bif::BifOptions {
         precision: bayes::bif::ValuePrecision::Single,
+        ..Default::default()
     };
     let net = bayes::bif::parse_gz_with(&bytes, &opts).unwrap();
     let text = std::fs::read_to_string(dir.join(format!("reference/{name}.json"))).unwrap();

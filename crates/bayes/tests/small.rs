@@ -113,8 +113,10 @@ fn errors_name_what_is_wrong() {
 #[test]
 fn memory_budget_names_the_clique() {
     let (net, ..) = sprinkler();
+    // 100 bytes: room for the two 3 × 3-bit graphs of triangulation (48 bytes, checked first),
+    // not for the query buffers.
     let opts = CompileOptions {
-        memory_budget_bytes: 10,
+        memory_budget_bytes: 100,
         ..CompileOptions::default()
     };
     match compile(&net, &opts) {

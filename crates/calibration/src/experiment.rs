@@ -325,12 +325,29 @@ pub struct CalibrationFile {
 }
 
 impl CalibrationFile {
+    /// Every problem kept beside an experiment or an expectation, in file order: a file with
+    /// any is malformed (the runner still reports what it can).
+    pub fn errors(&self) -> Vec<&FieldError> {
+        let mut out = Vec::new();
+        for e in &self.experiments {
+            if let Err(err) = &e.setup {
+                out.push(err);
+            }
+            for x in &e.expectations {
+                if let Err(err) = &x.parsed {
+                    out.push(err);
+                }
+            }
+        }
+        out
+    }
+
     /// Reads a calibration file. Fails only when the text is not TOML or holds no
     /// experiments; problems inside an experiment are kept beside it.
     pub fn parse(text: &str) -> Result<CalibrationFile, FileError> {
         let root: Table = text
             .parse::<Table>()
-            .map_err(|e| FileError::Syntax(e.to_string().trim().to_string()))?;
+            .map_err(|e| FileError::Syntax(twin::limits::echo_lines(e.to_string().trim())))?;
         let mut warnings = Vec::new();
         for key in root.keys() {
             if key != "experiment" {
@@ -417,10 +434,20 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn err(&self, field: &str, value: impl Display, expected: impl Display) -> FieldError {
         FieldError {
-            experiment: self.id.to_string(),
+            experiment: twin::limits::echo(self.id),
             field: field.to_string(),
-            value: value.to_string(),
+            value: twin::limits::echo(&value.to_string()),
             expected: expected.to_string(),
+        }
+    }
+
+    /// A refused number ([`twin::limits`]) as a field error of this experiment.
+    fn limit(&self, e: twin::limits::LimitError) -> FieldError {
+        use twin::limits::LimitError;
+        let expected = e.expected();
+        match e {
+            LimitError::Exceeded { field, value, .. }
+            | LimitError::Invalid { field, value, .. } => self.err(&field, value, expected),
         }
     }
 
@@ -462,7 +489,7 @@ struct Domain {
 
 const DAYS: Domain = Domain {
     lo: 0.0,
-    hi: 36_500.0,
+    hi: twin::limits::MAX_DAYS as f64,
     lo_open: false,
     integer: true,
     what: "a whole number of days, 0 to 36500",
@@ -930,13 +957,16 @@ fn parse_setup(ctx: &mut Ctx, table: &Table) -> Result<Setup, FieldError> {
                     return Err(ctx.err("population.seed", short(v), "a whole number >= 0"));
                 }
             };
-            let size = match p.get("size") {
-                Some(Value::Integer(n)) if (1..=100_000).contains(n) => *n as u32,
+            let limits = twin::limits::Limits::default();
+            let size = match p.get("size").map(|v| (v, as_number(v))) {
+                Some((_, Some(n))) => limits
+                    .population("population.size", n)
+                    .map_err(|e| ctx.limit(e))? as u32,
                 other => {
                     return Err(ctx.err(
                         "population.size",
-                        other.map_or("missing".into(), short),
-                        "a whole number of members, 1 to 100000",
+                        other.map_or("missing".into(), |(v, _)| short(v)),
+                        format!("a whole number of members, 1 to {}", limits.max_population),
                     ));
                 }
             };

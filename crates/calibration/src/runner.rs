@@ -8,7 +8,8 @@
 //! - Each experiment's horizon is the last day any expectation (its own, or another
 //!   experiment's `relative_to` that reads it) needs, or `horizon_days` if longer. An event
 //!   quantity without a day is watched up to `horizon_days` if given, otherwise up to 1.5 × the
-//!   largest of its `min`, `max` and `value` (at least 30 days; 1825 days for a relative event);
+//!   largest of its `min`, `max` and `value` (at least 30 days, at most
+//!   `twin::limits::MAX_DAYS` = 36,500; 1825 days for a relative event);
 //!   an event not reached by then is infinite ("never").
 //! - A single experiment is run once, at the central values of its parameters and with the
 //!   run's seed (the same for every experiment, so that `relative_to` compares like with like).
@@ -456,7 +457,11 @@ fn event_horizon(setup: &Setup, exp: &Expectation) -> u32 {
         .flatten()
         .filter(|x| x.is_finite())
         .fold(0.0_f64, f64::max);
-    ((1.5 * largest).ceil() as u32).max(MIN_EVENT_HORIZON)
+    // At most the latest simulated day of the limits: a figure of 1e9 days must not size a
+    // trajectory of 1e9 days (the event is then simply not reached within the horizon).
+    (1.5 * largest)
+        .ceil()
+        .clamp(MIN_EVENT_HORIZON as f64, twin::limits::MAX_DAYS as f64) as u32
 }
 
 /// What each experiment must be run for: its horizon and the days read from it.

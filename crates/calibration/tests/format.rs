@@ -446,3 +446,31 @@ mod never_panics {
         }
     }
 }
+
+/// Issue 20: sizes taken from the file go through `twin::limits` and are refused with the field,
+/// the value and the limit; `errors()` lists them so the CLI can exit 2 (malformed) instead of 1.
+#[test]
+fn sizes_over_the_limits_are_field_errors() {
+    for (extra, field) in [
+        ("[experiment.population]\nsize = 1e9", "population.size"),
+        (
+            "[experiment.population]\nsize = 1000000000",
+            "population.size",
+        ),
+        ("[experiment.population]\nsize = nan", "population.size"),
+        ("[experiment.population]\nsize = -5", "population.size"),
+        ("horizon_days = 1e9", "horizon_days"),
+        ("horizon_days = inf", "horizon_days"),
+    ] {
+        let text = one(extra, OK_EXPECT);
+        let e = setup_error(&text);
+        assert_eq!(e.field, field, "{extra}: {e}");
+        let file = CalibrationFile::parse(&text).unwrap();
+        assert_eq!(file.errors().len(), 1, "{extra}");
+    }
+    let e = setup_error(&one("[experiment.population]\nsize = 1e9", OK_EXPECT));
+    assert!(
+        e.expected.contains("100000") && e.expected.contains("max_population"),
+        "{e}"
+    );
+}

@@ -421,3 +421,44 @@ fn compacting_a_trajectory_keeps_its_readings_and_events() {
     }
     assert_eq!(small.horizon_days(), 300);
 }
+
+/// Issue 20: an event expected at day 1e9 must not size a trajectory of 1e9 days: the watched
+/// horizon stops at `twin::limits::MAX_DAYS`.
+#[test]
+fn a_huge_event_figure_does_not_size_the_horizon() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    struct Longest(AtomicU32);
+    impl Model for Longest {
+        fn simulate(
+            &self,
+            _case: &Case,
+            horizon: u32,
+            _seed: u64,
+            _resolution: Resolution,
+        ) -> Result<Trajectory, String> {
+            self.0.fetch_max(horizon, Ordering::Relaxed);
+            Ok(Trajectory::new(0))
+        }
+    }
+    let text = r#"
+[[experiment]]
+id = "late"
+source = "toy"
+species = "rat"
+muscle = "soleus"
+[experiment.injury]
+grade = "neurotmesis"
+distance_mm = 40
+regrowth = "prevented"
+[[experiment.expect]]
+quantity = "first_reinnervation_day"
+value = 1e9
+min = 1e9
+"#;
+    let file = CalibrationFile::parse(text).unwrap();
+    assert!(file.errors().is_empty());
+    let model = Longest(AtomicU32::new(0));
+    let _ = run(&file, &model, &Options::default(), &Silent);
+    let h = model.0.load(Ordering::Relaxed);
+    assert!(h > 0 && h <= twin::limits::MAX_DAYS, "{h}");
+}

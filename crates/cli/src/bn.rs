@@ -71,8 +71,14 @@ pub fn read_network(path: &Path, single: bool) -> anyhow::Result<Network> {
     } else {
         ValuePrecision::Double
     };
-    engine::bayes::bif::parse_gz_with(&bytes, &BifOptions { precision })
-        .with_context(|| format!("reading network {}", path.display()))
+    engine::bayes::bif::parse_gz_with(
+        &bytes,
+        &BifOptions {
+            precision,
+            ..Default::default()
+        },
+    )
+    .with_context(|| format!("reading network {}", path.display()))
 }
 
 /// Evidence from a JSON object of `var: "state"` or `var: [likelihoods]`.
@@ -143,6 +149,9 @@ pub struct CheckReport {
 pub fn check(net: &Network, reference_json: &str) -> anyhow::Result<CheckReport> {
     let r: Reference =
         serde_json::from_str(reference_json).context("parsing the reference file")?;
+    if r.cases.is_empty() {
+        anyhow::bail!("the reference file has no cases (`cases` is empty): nothing to check");
+    }
     let t0 = Instant::now();
     let jt: JunctionTree = engine::bayes::compile(net, &CompileOptions::default())?;
     let compile_seconds = t0.elapsed().as_secs_f64();
@@ -295,6 +304,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(if rep.max_abs_diff <= tolerance {
                 ExitCode::SUCCESS
             } else {
+                eprintln!(
+                    "max |Δ| = {:.3e} exceeds the tolerance {tolerance:.1e}",
+                    rep.max_abs_diff
+                );
                 ExitCode::from(1)
             })
         }

@@ -61,15 +61,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for w in &result.warnings {
         eprintln!("warning: {w}");
     }
+    for e in &result.errors {
+        eprintln!("error: {e}");
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         let gaps = engine.known_gaps().unwrap_or_default();
         print!("{}", table(&result.report, &gaps));
     }
-    Ok(if result.report.passed == result.report.total {
+    Ok(if !result.errors.is_empty() {
+        eprintln!(
+            "error: {} field error(s) in {}; the experiments or expectations concerned were not run",
+            result.errors.len(),
+            args.experiments.display()
+        );
+        ExitCode::from(2)
+    } else if result.report.passed == result.report.total {
         ExitCode::SUCCESS
     } else {
+        eprintln!(
+            "{} of {} expectations failed (the model misses the published figure)",
+            result.report.total - result.report.passed,
+            result.report.total
+        );
         ExitCode::from(1)
     })
 }

@@ -38,12 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = crate::input::engine()?;
     let case = crate::input::case(&engine, &args.case)?;
     let scenario = crate::simulate::one_scenario(&engine, &case, args.muscle.as_deref())?;
-    if args.day > 36_500 {
-        anyhow::bail!(
-            "--day {} is out of range: expected a day between 0 and 36500",
-            args.day
-        );
-    }
+    engine::twin::limits::Limits::default().day("--day", args.day as f64)?;
     let fonts = report::system_fonts();
     let views = report::views_engine()?;
     let mut written = Vec::new();

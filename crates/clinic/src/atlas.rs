@@ -446,6 +446,11 @@ impl Atlas {
         Ok(())
     }
 
+    /// Ids of every nerve, in atlas order.
+    pub fn nerve_ids(&self) -> Vec<&str> {
+        self.nerves.iter().map(|n| n.id.as_str()).collect()
+    }
+
     /// A nerve by id.
     pub fn nerve(&self, id: &str) -> Option<&Nerve> {
         self.nerves.iter().find(|n| n.id == id)
@@ -518,18 +523,32 @@ impl Atlas {
         height_cm: Option<f64>,
         sex: Option<Sex>,
     ) -> Result<Vec<AffectedMuscle>, AtlasError> {
-        let n = self.nerve(nerve).ok_or_else(|| AtlasError::UnknownNerve {
-            value: nerve.to_string(),
-            expected: self
-                .nerves
-                .iter()
-                .map(|n| n.id.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
+        let n = self.nerve(nerve).ok_or_else(|| {
+            let ids = self.nerve_ids();
+            AtlasError::UnknownNerve {
+                value: twin::limits::echo(nerve),
+                expected: format!(
+                    "{}{}",
+                    ids.join(", "),
+                    twin::limits::did_you_mean(&twin::limits::close_names(
+                        nerve,
+                        &ids,
+                        NERVE_SYNONYMS
+                    ))
+                ),
+            }
         })?;
-        let s = self.site(site).ok_or_else(|| AtlasError::UnknownSite {
-            value: site.to_string(),
-            expected: self.sites_for(nerve).join(", "),
+        let s = self.site(site).ok_or_else(|| {
+            let sites = self.sites_for(nerve);
+            let ids: Vec<&str> = sites.iter().map(String::as_str).collect();
+            AtlasError::UnknownSite {
+                value: twin::limits::echo(site),
+                expected: format!(
+                    "{}{}",
+                    ids.join(", "),
+                    twin::limits::did_you_mean(&twin::limits::close_names(site, &ids, &[]))
+                ),
+            }
         })?;
         if s.frame != n.frame || s.position_mm < n.from_mm {
             return Err(AtlasError::SiteNotOnNerve {
@@ -613,6 +632,18 @@ impl Atlas {
             .map(|s| s.citation.as_str())
     }
 }
+
+/// Other names a clinician may write for an atlas nerve: older or alternative nomenclature
+/// (Terminologia Anatomica 1998 renamed the peroneal nerves fibular), not numbers.
+pub const NERVE_SYNONYMS: &[(&str, &str)] = &[
+    ("peroneal", "common_fibular"),
+    ("common_peroneal", "common_fibular"),
+    ("fibular", "common_fibular"),
+    ("lateral_popliteal", "common_fibular"),
+    ("medial_popliteal", "tibial"),
+    ("circumflex", "axillary"),
+    ("musculospiral", "radial"),
+];
 
 #[cfg(test)]
 mod tests {

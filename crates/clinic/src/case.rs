@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::atlas::{AffectedMuscle, Atlas, Sex};
-use crate::error::CaseError;
+use crate::error::{AtlasError, CaseError};
 
 pub use vocabulary::Grade;
 
@@ -509,22 +509,21 @@ struct RawSettings {
     decision_date: Option<String>,
 }
 
-/// Largest horizon accepted (10 years): bounded work per request.
-pub const MAX_HORIZON_DAYS: u32 = 3650;
-/// Largest number of draws accepted.
-pub const MAX_DRAWS: usize = 100_000;
+/// Largest horizon accepted (10 years): bounded work per request ([`twin::limits`]).
+pub const MAX_HORIZON_DAYS: u32 = twin::limits::MAX_PROGNOSIS_HORIZON_DAYS;
+/// Largest number of draws accepted ([`twin::limits`]).
+pub const MAX_DRAWS: usize = twin::limits::MAX_DRAWS;
 
 impl Case {
     /// Parses a TOML case.
     pub fn from_toml(text: &str, atlas: &Atlas) -> Result<Case, CaseError> {
-        let raw: RawCase = toml::from_str(text).map_err(|e| CaseError::Syntax(e.to_string()))?;
+        let raw: RawCase = toml::from_str(text).map_err(|e| syntax(&e.to_string()))?;
         raw.validate(atlas)
     }
 
     /// Parses a JSON case.
     pub fn from_json(text: &str, atlas: &Atlas) -> Result<Case, CaseError> {
-        let raw: RawCase =
-            serde_json::from_str(text).map_err(|e| CaseError::Syntax(e.to_string()))?;
+        let raw: RawCase = serde_json::from_str(text).map_err(|e| syntax(&e.to_string()))?;
         raw.validate(atlas)
     }
 
@@ -555,6 +554,54 @@ impl Case {
 
 struct DayCtx {
     origin: Option<time::Date>,
+}
+
+/// A syntax error of the case file, lines cut to [`twin::limits::ECHO_CHARS`], with a hint a
+/// clinician can act on for the mistakes met in practice: an unquoted date (TOML reads it as a
+/// date-time, which the format does not take), a grade or number written with `+`/`-` or in
+/// quotes, and `[injury]` written for `[[injury]]`.
+fn syntax(message: &str) -> CaseError {
+    let mut out = twin::limits::echo_lines(message.trim());
+    let quoted_line = message
+        .lines()
+        .find(|l| l.contains(" | ") && !l.trim_end().ends_with('|'))
+        .unwrap_or("");
+    let hint = if message.contains("invalid type: map, expected a string")
+        && quoted_line.chars().filter(|c| *c == '-').count() >= 2
+    {
+        Some("dates are written in quotes, as text: date = \"2026-03-02\"".to_string())
+    } else if let Some(rest) = message.split("invalid type: string \"").nth(1)
+        && message.contains("expected f64")
+    {
+        let value = rest.split('"').next().unwrap_or("");
+        Some(format!(
+            "this field takes a plain number without quotes; \"{}\" is text{}",
+            twin::limits::echo(value),
+            if value.ends_with('+') || value.ends_with('-') {
+                " (grades with + or - are not part of the format: give the whole grade, e.g. mrc = 4)"
+            } else {
+                ""
+            }
+        ))
+    } else if message.contains("invalid type: map, expected a sequence") {
+        let name = quoted_line
+            .split('[')
+            .nth(1)
+            .and_then(|r| r.split(']').next())
+            .unwrap_or("name")
+            .trim()
+            .to_string();
+        Some(format!(
+            "`[{name}]` is a single table but this field is a list: write `[[{name}]]` (double brackets) for each entry"
+        ))
+    } else {
+        None
+    };
+    if let Some(h) = hint {
+        out.push_str("\nhint: ");
+        out.push_str(&h);
+    }
+    CaseError::Syntax(out)
 }
 
 fn parse_date(field: &str, s: &str) -> Result<time::Date, CaseError> {
@@ -759,31 +806,14 @@ impl RawCase {
             decision_day: None,
             decision_date: None,
         });
+        let limits = twin::limits::Limits::default();
         let horizon = match s.horizon_days {
             None => 730,
-            Some(h) if h.is_finite() && (30.0..=MAX_HORIZON_DAYS as f64).contains(&h) => {
-                h.round() as u32
-            }
-            Some(h) => {
-                return Err(CaseError::field(
-                    "settings.horizon_days",
-                    h,
-                    format!("a number of days between 30 and {MAX_HORIZON_DAYS}"),
-                ));
-            }
+            Some(h) => limits.prognosis_horizon("settings.horizon_days", h, 30)?,
         };
         let draws = match s.draws {
             None => 500,
-            Some(d) if d.is_finite() && d >= 1.0 && d <= MAX_DRAWS as f64 && d.fract() == 0.0 => {
-                d as usize
-            }
-            Some(d) => {
-                return Err(CaseError::field(
-                    "settings.draws",
-                    d,
-                    format!("a whole number of draws between 1 and {MAX_DRAWS}"),
-                ));
-            }
+            Some(d) => limits.draws("settings.draws", d)?,
         };
         let last_obs = observations.iter().map(|o| o.day).max();
         let decision_day = ctx
@@ -1016,6 +1046,13 @@ fn validate_injury(
                         }
                     }
                     let total: f64 = v.iter().map(|x| x.1).sum();
+                    if !total.is_finite() {
+                        return Err(CaseError::field(
+                            format!("{path}.prior"),
+                            format!("weights summing to {total}"),
+                            "weights whose sum is a finite number (they are normalised to 1)",
+                        ));
+                    }
                     if total + avulsion_weight <= 0.0 {
                         return Err(CaseError::field(
                             format!("{path}.prior"),
@@ -1098,8 +1135,11 @@ fn validate_injury(
             let ms = atlas
                 .affected(&nerve, &site, patient.height_cm, patient.sex)
                 .map_err(|e| CaseError::Atlas {
-                    field: format!("{path}.site"),
-                    source: e,
+                    field: match e {
+                        AtlasError::UnknownNerve { .. } => format!("{path}.nerve"),
+                        _ => format!("{path}.site"),
+                    },
+                    error: e,
                 })?;
             if ms.is_empty() {
                 return Err(CaseError::field(
@@ -1132,6 +1172,28 @@ fn validate_injury(
                     format!("{path}.muscle"),
                     format!("\"{muscle}\""),
                     "a snake_case muscle name",
+                ));
+            }
+            // A muscle given by distance must be one the twin can simulate (itself, or through
+            // the atlas); a misspelling used to be simulated as the biceps with a note.
+            let twin_params = twin::Parameters::for_species(twin::Species::Human)
+                .map_err(|e| CaseError::Data(e.to_string()))?;
+            if atlas.muscle(&muscle).is_none() && twin_params.muscle(&muscle).is_err() {
+                let mut known: Vec<&str> = atlas.muscles.iter().map(|m| m.id.as_str()).collect();
+                known.extend(twin_params.muscles().map(|m| m.name.as_str()));
+                known.sort_unstable();
+                known.dedup();
+                return Err(CaseError::field(
+                    format!("{path}.muscle"),
+                    format!("\"{muscle}\""),
+                    format!(
+                        "a muscle of the atlas or the twin{}",
+                        twin::limits::did_you_mean(&twin::limits::close_names(
+                            &muscle,
+                            &known,
+                            &[]
+                        ))
+                    ),
                 ));
             }
             let m = AffectedMuscle {
@@ -1307,23 +1369,21 @@ fn validate_treatment(
                                     })?;
                             RepairMethod::Transfer {
                                 atlas_id: Some(id.clone()),
-                                donor_axons: t
-                                    .donor_axons
-                                    .map(|x| x.max(1.0) as u32)
-                                    .unwrap_or(tr.donor_axons),
+                                donor_axons: match t.donor_axons {
+                                    Some(x) => twin::limits::Limits::default()
+                                        .axons(&format!("{path}.donor_axons"), x)?
+                                        .round()
+                                        as u32,
+                                    None => tr.donor_axons,
+                                },
                                 distance_mm: t.distance_mm,
                                 donor_axotomized_days,
                             }
                         }
                         None => {
                             let axons = t.donor_axons.ok_or_else(|| CaseError::missing(format!("{path}.donor_axons"), "the donor's motor axon count (or `transfer` = an atlas transfer id)"))?;
-                            if !(axons.is_finite() && (1.0..=1.0e5).contains(&axons)) {
-                                return Err(CaseError::field(
-                                    format!("{path}.donor_axons"),
-                                    axons,
-                                    "a count between 1 and 100000",
-                                ));
-                            }
+                            twin::limits::Limits::default()
+                                .axons(&format!("{path}.donor_axons"), axons)?;
                             let d = t.distance_mm.ok_or_else(|| {
                                 CaseError::missing(
                                     format!("{path}.distance_mm"),
@@ -1664,5 +1724,92 @@ seed = 7
         ));
         assert!(e.contains("emg.fibrillations") && e.contains("5+"), "{e}");
         assert!(err("not toml [").contains("not well formed"));
+    }
+
+    /// Issue 20: numbers that make no sense are refused with the field, the value and the
+    /// limit — NaN, negative and huge donor axon counts (formerly taken as 1 or as given),
+    /// draws and horizons over the limits.
+    #[test]
+    fn donor_axons_draws_and_horizons_go_through_the_limits() {
+        let base = include_str!("../../../examples/case-ulnar-elbow-laceration.toml");
+        let transfer = "transfer = \"ain_to_ulnar_motor\"\n";
+        assert!(base.contains(transfer));
+        for bad in ["nan", "-5.0", "1e9", "inf"] {
+            let text = base.replacen(transfer, &format!("{transfer}donor_axons = {bad}\n"), 1);
+            let e = err(&text);
+            assert!(
+                e.contains("plan[1].treatment[1].donor_axons") && e.contains("100000"),
+                "{bad}: {e}"
+            );
+        }
+        let ok = base.replacen(transfer, &format!("{transfer}donor_axons = 900\n"), 1);
+        assert!(Case::from_toml(&ok, &atlas()).is_ok());
+        for (line, field, bad) in [
+            ("draws = 300", "draws", "1e9"),
+            ("draws = 300", "draws", "nan"),
+            ("draws = 300", "draws", "2.5"),
+            ("horizon_days = 730", "horizon_days", "1e9"),
+            ("horizon_days = 730", "horizon_days", "-inf"),
+        ] {
+            assert!(base.contains(line));
+            let e = err(&base.replace(line, &format!("{field} = {bad}")));
+            assert!(e.contains(&format!("settings.{field}")), "{bad}: {e}");
+        }
+    }
+
+    /// Issue 20: errors a clinician can act on, each with its hint; a misspelled muscle given by
+    /// distance is an error with close names (it was simulated as the biceps).
+    #[test]
+    fn errors_carry_hints_a_clinician_can_act_on() {
+        let base = include_str!("../../../examples/case-radial-followup-month4.toml");
+        let cases = [
+            (
+                base.replacen("date = \"2026-03-02\"", "date = 2026-03-02", 1),
+                "dates are written in quotes",
+            ),
+            (
+                base.replacen("mrc = 0", "mrc = \"4-\"", 1),
+                "give the whole grade",
+            ),
+            (
+                base.replacen("[[injury]]", "[injury]", 1),
+                "write `[[injury]]`",
+            ),
+            (
+                base.replacen("\"radial\"", "\"peroneal\"", 1),
+                "did you mean `common_fibular`",
+            ),
+            (
+                base.replacen("\"mid_humerus\"", "\"mid_humerous\"", 1),
+                "did you mean `mid_humerus`",
+            ),
+        ];
+        for (text, hint) in &cases {
+            let e = err(text);
+            assert!(e.contains(hint), "{hint}: {e}");
+        }
+        // The nerve is blamed for an unknown nerve, and said once.
+        let e = err(&cases[3].0);
+        assert!(e.contains("injury[0].nerve"), "{e}");
+        assert_eq!(e.matches("is not in the atlas").count(), 1, "{e}");
+        // A misspelled muscle given by distance.
+        let e = err(
+            "[patient]\nage_years = 40\n[[injury]]\nmuscle = \"bicep_brachii\"\ndistance_mm = 100\ngrade = \"axonotmesis\"\n",
+        );
+        assert!(
+            e.contains("injury[0].muscle") && e.contains("did you mean `biceps_brachii`"),
+            "{e}"
+        );
+        // Prior weights whose sum overflows (they became 0%).
+        let e = err(&base.replacen(
+            "prior = { neurapraxia = 0.35,",
+            "prior = { neurapraxia = 1e308, sunderland_1 = 1e308,",
+            1,
+        ));
+        assert!(e.contains("injury[0].prior") && e.contains("finite"), "{e}");
+        // A 1 MB value is echoed cut.
+        let long = "x".repeat(1_000_000);
+        let e = err(&base.replacen("\"radial\"", &format!("\"{long}\""), 1));
+        assert!(e.len() < 2_000, "{}", e.len());
     }
 }

@@ -57,6 +57,9 @@ pub enum CaseError {
     /// Not valid TOML/JSON or a wrong type for a field.
     #[error("case file is not well formed: {0}")]
     Syntax(String),
+    /// A number is over a documented limit ([`twin::limits`]) or not of the kind expected.
+    #[error(transparent)]
+    Limit(#[from] twin::limits::LimitError),
     /// A field has a value outside what is accepted.
     #[error("field `{field}`: value {value} is not valid; expected {expected}")]
     Field {
@@ -75,13 +78,14 @@ pub enum CaseError {
         /// What was expected.
         expected: String,
     },
-    /// The atlas refused a look-up.
-    #[error("field `{field}`: {source}")]
+    /// The atlas refused a look-up. (The atlas error is shown in the message, not chained as
+    /// a source: chained, it was printed twice.)
+    #[error("field `{field}`: {error}")]
     Atlas {
-        /// Path of the field.
+        /// Path of the field (`injury[0].nerve` for an unknown nerve, `.site` otherwise).
         field: String,
         /// The atlas error.
-        source: AtlasError,
+        error: AtlasError,
     },
 }
 
@@ -93,7 +97,7 @@ impl CaseError {
     ) -> Self {
         CaseError::Field {
             field: field.into(),
-            value: value.to_string(),
+            value: twin::limits::echo(&value.to_string()),
             expected: expected.into(),
         }
     }
@@ -127,6 +131,9 @@ pub enum PrognosisError {
     /// A data file of the clinic (or a parameter it needs from the twin) is missing or invalid.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// A request is over a documented limit (draws), or not a number of the kind expected.
+    #[error(transparent)]
+    Limit(#[from] twin::limits::LimitError),
     /// The caller cancelled the run through its [`vocabulary::Control`].
     #[error(transparent)]
     Cancelled(#[from] vocabulary::Cancelled),

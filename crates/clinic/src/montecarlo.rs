@@ -83,6 +83,8 @@ pub struct Engine {
     distance_clamp_sd: f64,
     /// Shortest regrowth distance, mm.
     distance_min_mm: f64,
+    /// Limits on the work of one run (draws); [`Engine::with_limits`] changes them.
+    limits: twin::limits::Limits,
 }
 
 /// Muscles the twin may not know, and the muscle whose motor-unit pool stands in for each
@@ -207,7 +209,19 @@ impl Engine {
             varied,
             distance_clamp_sd: file.distance.clamp_sd.value,
             distance_min_mm: file.distance.min_mm.value,
+            limits: twin::limits::Limits::default(),
         })
+    }
+
+    /// The same engine with other limits (a server or batch job that allows more draws).
+    pub fn with_limits(mut self, limits: twin::limits::Limits) -> Engine {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits this engine checks requests against.
+    pub fn limits(&self) -> &twin::limits::Limits {
+        &self.limits
     }
 
     /// The central parameters.
@@ -782,6 +796,8 @@ pub fn run_plans(
     draws: usize,
     control: &Control,
 ) -> Result<Runs, PrognosisError> {
+    // Checked before the per-draw results are allocated.
+    engine.limits.draws_count("draws", draws)?;
     let muscles = case.muscles();
     let nm = muscles.len();
     if nm == 0 {

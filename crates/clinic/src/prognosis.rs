@@ -476,7 +476,7 @@ pub fn prognose(
     draws: Option<usize>,
     control: &vocabulary::Control,
 ) -> Result<PrognosisReport, PrognosisError> {
-    let n = draws.unwrap_or(case.settings.draws).max(1);
+    let n = draws.unwrap_or(case.settings.draws);
     let base = crate::montecarlo::case_treatments(case, atlas);
     let runs = crate::montecarlo::run_plans(engine, case, &[base], n, control)?;
     let (all_draws, outcomes) = (runs.draws, runs.outcomes);

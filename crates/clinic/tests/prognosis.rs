@@ -259,3 +259,32 @@ fn plans_rank_and_explain() {
         );
     }
 }
+
+/// Issue 20: `--draws 1000000000` aborted on a 792 GB allocation and `usize::MAX` panicked with
+/// "capacity overflow". The library checks the draws against the engine's limits before
+/// allocating anything, whichever way the number came in.
+#[test]
+fn draws_over_the_limit_are_refused_before_allocation() {
+    let (e, a, c) = setup(&explicit(60.0, "axonotmesis", ""));
+    for n in [1_000_000_000usize, usize::MAX, 0] {
+        let Err(err) = run_plans(
+            &e,
+            &c,
+            &[case_treatments(&c, &a)],
+            n,
+            &vocabulary::Control::new(),
+        ) else {
+            panic!("{n} draws accepted");
+        };
+        assert!(
+            matches!(err, clinic::PrognosisError::Limit(_)),
+            "{n}: {err}"
+        );
+        assert!(prognose(&e, &a, &c, Some(n), &vocabulary::Control::new()).is_err());
+    }
+    let raised = Engine::human().unwrap().with_limits(twin::limits::Limits {
+        max_draws: 200_000,
+        ..Default::default()
+    });
+    assert_eq!(raised.limits().max_draws, 200_000);
+}

@@ -511,12 +511,39 @@ pub fn kind_of(key: &str) -> Option<Kind> {
 }
 
 fn describe(v: &Value) -> String {
-    let s = v.to_string();
+    cut(&v.to_string())
+}
+
+/// A name or value as echoed in an error: at most 60 characters (a 1 MB key must not make a
+/// 1 MB message).
+fn cut(s: &str) -> String {
     if s.chars().count() > 60 {
-        let cut: String = s.chars().take(57).collect();
-        format!("{cut}...")
+        let head: String = s.chars().take(57).collect();
+        format!("{head}...")
     } else {
-        s
+        s.to_string()
+    }
+}
+
+/// The first NaN or infinite number of a TOML document, with its key path: converted to JSON
+/// it would become `null`, which the format reads as "not stated" — a silent change of the
+/// findings.
+fn non_finite(v: &toml::Value, path: &str) -> Option<(String, f64)> {
+    match v {
+        toml::Value::Float(x) if !x.is_finite() => Some((path.to_string(), *x)),
+        toml::Value::Table(t) => t.iter().find_map(|(k, x)| {
+            let p = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            non_finite(x, &p)
+        }),
+        toml::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| non_finite(x, &format!("{path}[{i}]"))),
+        _ => None,
     }
 }
 
@@ -717,8 +744,25 @@ impl Findings {
     pub fn from_toml_str(text: &str) -> Result<Self, FindingsError> {
         let value: toml::Value = toml::from_str(text).map_err(|e| FindingsError::Syntax {
             format: "TOML",
-            message: e.to_string().trim().to_string(),
+            // The parser quotes the offending line: cut it.
+            message: e
+                .to_string()
+                .trim()
+                .lines()
+                .take(20)
+                .map(cut)
+                .collect::<Vec<_>>()
+                .join("\n"),
         })?;
+        if let Some((key, x)) = non_finite(&value, "") {
+            return Err(FindingsError::WrongType {
+                key: cut(&key),
+                value: x.to_string(),
+                expected: "a finite number (NaN and infinity are not findings; leave the key \
+                           out if it is unknown)"
+                    .to_string(),
+            });
+        }
         let json = serde_json::to_value(value).map_err(|e| FindingsError::Syntax {
             format: "TOML",
             message: e.to_string(),
@@ -788,7 +832,7 @@ impl Findings {
             }
             if !allowed_sections.contains(&section.as_str()) {
                 fail!(FindingsError::UnknownSection {
-                    section: section.clone(),
+                    section: cut(section),
                     allowed: allowed_sections.join(", "),
                 });
             }
@@ -811,7 +855,7 @@ impl Findings {
                 }
                 let Some(full) = full_key(section, key) else {
                     fail!(FindingsError::UnknownKey {
-                        key: format!("{section}.{key}"),
+                        key: cut(&format!("{section}.{key}")),
                         allowed: keys.join(", "),
                     });
                 };
@@ -1061,5 +1105,32 @@ mod tests {
     fn empty_findings_are_valid() {
         assert!(Findings::from_toml_str("").unwrap().is_empty());
         assert!(Findings::from_json_str("{}").unwrap().is_empty());
+    }
+
+    /// Issue 20: NaN or infinity in TOML became JSON `null`, read as "not stated".
+    #[test]
+    fn non_finite_numbers_in_toml_are_refused() {
+        for bad in ["nan", "inf", "-inf", "+nan"] {
+            let e = Findings::from_toml_str(&format!("[patient]\nage_years = {bad}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("patient.age_years") && e.contains("finite"),
+                "{bad}: {e}"
+            );
+        }
+        let e = Findings::from_toml_str("[ncs]\nnerves = [{ nerve = \"median\", x = nan }]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ncs.nerves[0].x"), "{e}");
+    }
+
+    #[test]
+    fn long_keys_are_cut_in_errors() {
+        let key = "k".repeat(100_000);
+        let e = Findings::from_toml_str(&format!("[{key}]\na = 1\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.len() < 1000, "{}", e.len());
     }
 }

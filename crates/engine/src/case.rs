@@ -68,16 +68,16 @@ fn top_level(text: &str) -> Result<serde_json::Map<String, serde_json::Value>, C
     let value: serde_json::Value = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| CaseFileError::Syntax {
             format: "JSON",
-            message: e.to_string(),
+            message: twin::limits::echo_lines(&e.to_string()),
         })?
     } else {
         let t: toml::Table = toml::from_str(text).map_err(|e| CaseFileError::Syntax {
             format: "TOML",
-            message: e.to_string(),
+            message: twin::limits::echo_lines(&e.to_string()),
         })?;
         serde_json::to_value(t).map_err(|e| CaseFileError::Syntax {
             format: "TOML",
-            message: e.to_string(),
+            message: twin::limits::echo_lines(&e.to_string()),
         })?
     };
     match value {
@@ -126,12 +126,12 @@ impl Case {
                     let t: toml::Table = serde_json::from_value(serde_json::Value::Object(top))
                         .map_err(|e| CaseFileError::Syntax {
                             format: "JSON",
-                            message: e.to_string(),
+                            message: twin::limits::echo_lines(&e.to_string()),
                         })?;
                     twin::Scenario::from_toml_str(&toml::to_string(&t).map_err(|e| {
                         CaseFileError::Syntax {
                             format: "JSON",
-                            message: e.to_string(),
+                            message: twin::limits::echo_lines(&e.to_string()),
                         }
                     })?)?
                 } else {

@@ -65,6 +65,9 @@ pub enum EngineError {
         /// What would have been accepted.
         expected: String,
     },
+    /// A number is over a documented limit ([`twin::limits`]) or not of the kind expected.
+    #[error(transparent)]
+    Limit(#[from] twin::limits::LimitError),
     /// The caller cancelled the operation.
     #[error(transparent)]
     Cancelled(#[from] vocabulary::Cancelled),

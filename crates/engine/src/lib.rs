@@ -141,12 +141,16 @@ pub struct Calibration {
     pub report: calibration::Report,
     /// Warnings about the file (unknown quantities skipped and the like).
     pub warnings: Vec<String>,
+    /// Field errors of the file (an experiment or expectation that could not be read and was
+    /// not run): a file with any is malformed, whatever the report says.
+    pub errors: Vec<String>,
     /// The statement every output carries.
     pub disclaimer: &'static str,
 }
 
-/// The largest number of Monte Carlo draws one request may ask for (the case file's limit).
-pub const MAX_DRAWS: usize = clinic::case::MAX_DRAWS;
+/// The largest number of Monte Carlo draws one request may ask for by default
+/// ([`twin::limits::Limits::max_draws`]).
+pub const MAX_DRAWS: usize = twin::limits::MAX_DRAWS;
 
 impl Engine {
     /// Loads the embedded data (atlas, clinical data, human parameters). Other parameter sets
@@ -289,15 +293,9 @@ impl Engine {
     }
 
     fn draws(&self, case: &clinic::Case, draws: Option<usize>) -> Result<usize, EngineError> {
+        // The one validation path of twin::limits, with this engine's limits.
         let n = draws.unwrap_or(case.settings.draws);
-        if n == 0 || n > MAX_DRAWS {
-            return Err(EngineError::OutOfRange {
-                field: "draws".into(),
-                value: n.to_string(),
-                expected: format!("between 1 and {MAX_DRAWS}"),
-            });
-        }
-        Ok(n)
+        Ok(self.montecarlo.limits().draws_count("draws", n)?)
     }
 
     /// The Monte Carlo prognosis of every affected muscle, updated by the case's follow-up.
@@ -376,6 +374,7 @@ impl Engine {
         Ok(Calibration {
             report,
             warnings: file.warnings.iter().map(|w| w.to_string()).collect(),
+            errors: file.errors().iter().map(|e| e.to_string()).collect(),
             disclaimer: DISCLAIMER,
         })
     }

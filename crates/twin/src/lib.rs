@@ -39,6 +39,8 @@
 //!   [`Simulation::muscle_radius_um`], [`Simulation::fat_fibrous_fraction`],
 //!   [`Simulation::lesion_distance_mm`], [`Simulation::injury_day`].
 //! * [`patient`] — between-patient parameter draws (populations, prognosis).
+//! * [`limits`] — the documented limits on draws, populations, days and axon counts, one
+//!   check for flags, files and requests alike ([`limits::Limits`], [`limits::LimitError`]).
 //! * [`cohort`] — many seeded draws in parallel, deterministic, in index order.
 //!
 //! ## Mechanisms (one module each, called in the order documented in [`sim`])
@@ -54,6 +56,7 @@ pub mod disuse;
 pub mod end_plate;
 pub mod fibrosis;
 pub mod lesion;
+pub mod limits;
 pub mod maturation;
 pub mod motor_unit;
 pub mod params;

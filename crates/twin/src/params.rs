@@ -577,13 +577,18 @@ impl Parameters {
 
     /// Looks up a muscle by snake_case name; the error lists the known muscles.
     pub fn muscle(&self, name: &str) -> Result<&MuscleSpec, ParamError> {
-        self.muscles
-            .get(name)
-            .ok_or_else(|| ParamError::UnknownMuscle {
+        self.muscles.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.muscles.keys().map(String::as_str).collect();
+            ParamError::UnknownMuscle {
                 species: self.species,
-                name: name.to_string(),
-                known: self.muscles.keys().cloned().collect::<Vec<_>>().join(", "),
-            })
+                name: crate::limits::echo(name),
+                known: format!(
+                    "{}{}",
+                    known.join(", "),
+                    crate::limits::did_you_mean(&crate::limits::close_names(name, &known, &[]))
+                ),
+            }
+        })
     }
 
     /// All muscles of the species, by name.

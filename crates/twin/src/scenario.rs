@@ -293,19 +293,28 @@ enum RawTreatment {
     },
 }
 
-fn invalid(field: impl Into<String>, value: impl ToString, expected: &str) -> ScenarioError {
+fn invalid(
+    field: impl Into<String>,
+    value: impl ToString,
+    expected: impl ToString,
+) -> ScenarioError {
     ScenarioError::Invalid {
         field: field.into(),
-        value: value.to_string(),
+        value: crate::limits::echo(&value.to_string()),
         expected: expected.to_string(),
     }
 }
 
 fn day_field(field: &str, v: f64) -> Result<Days, ScenarioError> {
-    if v.is_finite() && (0.0..=36_500.0).contains(&v) {
+    let max = crate::limits::MAX_DAYS;
+    if v.is_finite() && (0.0..=max as f64).contains(&v) {
         Ok(Days(v))
     } else {
-        Err(invalid(field, v, "a day between 0 and 36500"))
+        Err(invalid(
+            field,
+            v,
+            format!("a day between 0 and {max} (twin::limits::Limits::max_days)"),
+        ))
     }
 }
 
@@ -422,13 +431,11 @@ impl Treatment {
                                 "a donor motor-axon count",
                             )
                         })?;
-                        if !(n.is_finite() && (1.0..=100_000.0).contains(&n)) {
-                            return Err(invalid(
-                                format!("treatment[{i}].donor_axons"),
-                                n,
-                                "a count between 1 and 100000",
-                            ));
-                        }
+                        crate::limits::Limits::default()
+                            .axons(&format!("treatment[{i}].donor_axons"), n)
+                            .map_err(|e| {
+                                invalid(format!("treatment[{i}].donor_axons"), n, e.expected())
+                            })?;
                         RepairMethod::Transfer {
                             donor_axons: n.round() as u32,
                             donor_axotomized_days: day_field(
@@ -534,8 +541,8 @@ fn default_age(species: Species) -> Result<f64, ScenarioError> {
 impl Scenario {
     /// Parses and validates a case file's text.
     pub fn from_toml_str(text: &str) -> Result<Scenario, ScenarioError> {
-        let raw: RawScenario =
-            toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
+        let raw: RawScenario = toml::from_str(text)
+            .map_err(|e| ScenarioError::Parse(crate::limits::echo_lines(&e.to_string())))?;
         Scenario::from_raw(raw)
     }
 
@@ -555,11 +562,12 @@ impl Scenario {
             .map(|(i, t)| Treatment::from_raw(i, t))
             .collect::<Result<Vec<_>, _>>()?;
         let horizon = raw.horizon_days.unwrap_or(365.0);
-        if !(horizon.is_finite() && (1.0..=36_500.0).contains(&horizon)) {
+        let max = crate::limits::MAX_DAYS;
+        if !(horizon.is_finite() && (1.0..=max as f64).contains(&horizon)) {
             return Err(invalid(
                 "horizon_days",
                 horizon,
-                "a number of days between 1 and 36500",
+                format!("a number of days between 1 and {max} (twin::limits::Limits::max_days)"),
             ));
         }
         if raw.muscle.trim().is_empty() {
