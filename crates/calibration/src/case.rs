@@ -10,18 +10,11 @@ use rand::RngCore;
 use crate::distribution::{Categorical, Numeric};
 use crate::error::FieldError;
 use crate::experiment::{
-    DisuseModel, Dose, GradeSpec, Regrowth, RehabProgramme, RepairMethod, SeddonGrade, Setup,
-    Species, TreatmentSpec,
+    DisuseModel, Dose, GradeSpec, Regrowth, RehabProgramme, RepairMethod, Setup, Species,
+    TreatmentSpec,
 };
 
-/// An injury grade with a concrete value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grade {
-    /// A Seddon grade.
-    Seddon(SeddonGrade),
-    /// A Sunderland grade 1–5.
-    Sunderland(u8),
-}
+pub use vocabulary::Grade;
 
 /// A concrete injury.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +147,7 @@ impl Setup {
         let age_years = self.age_years.as_ref().map(|a| draw.num(a));
         let injury = self.injury.as_ref().map(|inj| {
             let grade = match &inj.grade {
-                GradeSpec::Seddon(g) => Grade::Seddon(draw.cat(g)),
+                GradeSpec::Seddon(g) => draw.cat(g),
                 GradeSpec::Sunderland(n) => {
                     Grade::Sunderland(draw.num(n).round().clamp(1.0, 5.0) as u8)
                 }

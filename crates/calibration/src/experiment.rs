@@ -22,44 +22,13 @@ use crate::distribution::{Categorical, Choices, Numeric};
 use crate::error::{FieldError, FileError};
 use crate::quantity::{PopulationQuantity, Quantity};
 
-/// Species of the format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Species {
-    /// Homo sapiens.
-    Human,
-    /// Rattus norvegicus.
-    Rat,
-    /// Mus musculus.
-    Mouse,
-}
-
-impl Species {
-    /// The format's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Species::Human => "human",
-            Species::Rat => "rat",
-            Species::Mouse => "mouse",
-        }
-    }
-}
-
-/// Seddon's grades.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SeddonGrade {
-    /// Conduction block without axon loss.
-    Neurapraxia,
-    /// Axon loss with intact connective sheaths.
-    Axonotmesis,
-    /// Nerve cut.
-    Neurotmesis,
-}
+pub use vocabulary::{Grade, Species};
 
 /// An injury grade as written: Seddon's name or a Sunderland number (either may vary).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GradeSpec {
     /// `grade = "..."`.
-    Seddon(Categorical<SeddonGrade>),
+    Seddon(Categorical<Grade>),
     /// `sunderland = 1..5`.
     Sunderland(Numeric),
 }
@@ -1041,9 +1010,9 @@ fn parse_injury(ctx: &mut Ctx, t: &Table) -> Result<InjurySpec, FieldError> {
         p,
         "grade",
         &[
-            ("neurapraxia", SeddonGrade::Neurapraxia),
-            ("axonotmesis", SeddonGrade::Axonotmesis),
-            ("neurotmesis", SeddonGrade::Neurotmesis),
+            ("neurapraxia", Grade::Neurapraxia),
+            ("axonotmesis", Grade::Axonotmesis),
+            ("neurotmesis", Grade::Neurotmesis),
         ],
     )?;
     let sunderland = numeric(ctx, t, p, "sunderland", SUNDERLAND)?;

@@ -40,15 +40,7 @@ use crate::case::{Case, Draw};
 use crate::experiment::{CalibrationFile, Expectation, ExperimentSpec, Relative, Setup};
 use crate::quantity::{DailyQuantity, EventQuantity, PopulationQuantity, Quantity};
 
-/// The twin's two resolutions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Resolution {
-    /// Every fibre with its position.
-    Fibre,
-    /// Fibres pooled by motor unit and state.
-    Pooled,
-}
+pub use vocabulary::Resolution;
 
 /// What one simulated case gives: the daily quantities (days `0..=horizon`) and event days.
 #[derive(Debug, Clone, PartialEq)]

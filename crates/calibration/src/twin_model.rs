@@ -8,19 +8,16 @@
 
 use std::sync::OnceLock;
 
-use twin::params::{Parameters, Species as TwinSpecies};
+use twin::params::Parameters;
 use twin::scenario::{
-    DisuseModel as TwinDisuse, Grade as TwinGrade, Injury as TwinInjury, Modifiers,
-    Regrowth as TwinRegrowth, RehabKind, RepairMethod as TwinRepair, Scenario, StimulationDose,
-    Treatment as TwinTreatment,
+    DisuseModel as TwinDisuse, Injury as TwinInjury, Modifiers, Regrowth as TwinRegrowth,
+    RehabKind, RepairMethod as TwinRepair, Scenario, StimulationDose, Treatment as TwinTreatment,
 };
-use twin::sim::{Resolution as TwinResolution, Simulation};
+use twin::sim::Simulation;
 use twin::units::{Days, Fraction, Millimetres};
 
-use crate::case::{Case, DoseValue, Grade, Treatment};
-use crate::experiment::{
-    DisuseModel, Regrowth, RehabProgramme, RepairMethod, SeddonGrade, Species,
-};
+use crate::case::{Case, DoseValue, Treatment};
+use crate::experiment::{DisuseModel, Regrowth, RehabProgramme, RepairMethod, Species};
 use crate::quantity::DailyQuantity;
 use crate::runner::{Model, Resolution, Trajectory};
 
@@ -37,13 +34,13 @@ impl TwinModel {
     }
 
     fn parameters(&self, species: Species) -> Result<&Parameters, String> {
-        let (slot, twin_species) = match species {
-            Species::Human => (0, TwinSpecies::Human),
-            Species::Rat => (1, TwinSpecies::Rat),
-            Species::Mouse => (2, TwinSpecies::Mouse),
+        let slot = match species {
+            Species::Human => 0,
+            Species::Rat => 1,
+            Species::Mouse => 2,
         };
         self.params[slot]
-            .get_or_init(|| Parameters::for_species(twin_species).map_err(|e| e.to_string()))
+            .get_or_init(|| Parameters::for_species(species).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|e| format!("the twin's {} parameters: {e}", species.name()))
     }
@@ -51,11 +48,7 @@ impl TwinModel {
 
 /// The twin scenario of a case.
 pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
-    let species = match case.species {
-        Species::Human => TwinSpecies::Human,
-        Species::Rat => TwinSpecies::Rat,
-        Species::Mouse => TwinSpecies::Mouse,
-    };
+    let species = case.species;
     // Without an age the twin's default adult of the species (as for a case file).
     let mut s = Scenario::healthy(species, &case.muscle, horizon_days);
     if let Some(age) = case.age_years {
@@ -66,12 +59,7 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
     s.injury = case.injury.as_ref().map(|inj| TwinInjury {
         day: Days(f64::from(inj.day)),
         distance_mm: Millimetres(inj.distance_mm),
-        grade: match inj.grade {
-            Grade::Seddon(SeddonGrade::Neurapraxia) => TwinGrade::Neurapraxia,
-            Grade::Seddon(SeddonGrade::Axonotmesis) => TwinGrade::Axonotmesis,
-            Grade::Seddon(SeddonGrade::Neurotmesis) => TwinGrade::Neurotmesis,
-            Grade::Sunderland(n) => TwinGrade::Sunderland(n),
-        },
+        grade: inj.grade,
         fraction_of_axons: Fraction(inj.fraction_of_axons),
         regrowth: match inj.regrowth {
             Regrowth::Allowed => TwinRegrowth::Allowed,
@@ -156,10 +144,6 @@ impl Model for TwinModel {
     ) -> Result<Trajectory, String> {
         let params = self.parameters(case.species)?;
         let scenario = scenario(case, horizon_days, seed);
-        let resolution = match resolution {
-            Resolution::Fibre => TwinResolution::Fibre,
-            Resolution::Pooled => TwinResolution::Pooled,
-        };
         let sim = Simulation::new(&scenario, params, resolution).map_err(|e| e.to_string())?;
         let course = sim.run(horizon_days);
         let mut t = Trajectory::new(horizon_days);

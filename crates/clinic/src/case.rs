@@ -17,69 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::atlas::{AffectedMuscle, Atlas, Sex};
 use crate::error::CaseError;
 
-/// A nerve injury grade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum Grade {
-    /// Seddon neurapraxia (Sunderland I).
-    Neurapraxia,
-    /// Seddon axonotmesis (Sunderland II–IV, unspecified).
-    Axonotmesis,
-    /// Seddon neurotmesis (Sunderland V).
-    Neurotmesis,
-    /// A Sunderland grade 1–5.
-    Sunderland(u8),
-}
-
-impl Grade {
-    /// Parses `neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`
-    /// (also `sunderland 3`, `sunderland-3`, `I`..`V`).
-    pub fn parse(s: &str) -> Option<Grade> {
-        let t = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-        match t.as_str() {
-            "neurapraxia" => Some(Grade::Neurapraxia),
-            "axonotmesis" => Some(Grade::Axonotmesis),
-            "neurotmesis" => Some(Grade::Neurotmesis),
-            _ => {
-                let n = t.strip_prefix("sunderland_").unwrap_or(&t);
-                let g = match n {
-                    "1" | "i" => 1,
-                    "2" | "ii" => 2,
-                    "3" | "iii" => 3,
-                    "4" | "iv" => 4,
-                    "5" | "v" => 5,
-                    _ => return None,
-                };
-                Some(Grade::Sunderland(g))
-            }
-        }
-    }
-
-    /// Sort key from the mildest to the most severe grade (neurapraxia, axonotmesis, Sunderland
-    /// 1..5 by number, neurotmesis last).
-    pub fn order(&self) -> u32 {
-        match self {
-            Grade::Neurapraxia => 10,
-            Grade::Axonotmesis => 20,
-            Grade::Sunderland(n) => 10 * *n as u32,
-            Grade::Neurotmesis => 51,
-        }
-    }
-
-    /// A short label (the grade's name as in the case file).
-    pub fn label(&self) -> String {
-        match self {
-            Grade::Neurapraxia => "neurapraxia".into(),
-            Grade::Axonotmesis => "axonotmesis".into(),
-            Grade::Neurotmesis => "neurotmesis".into(),
-            Grade::Sunderland(n) => format!("sunderland_{n}"),
-        }
-    }
-
-    /// Whether axons are cut (Wallerian degeneration follows).
-    pub fn is_axonal(&self) -> bool {
-        !matches!(self, Grade::Neurapraxia | Grade::Sunderland(1))
-    }
-}
+pub use vocabulary::Grade;
 
 const GRADE_EXPECTED: &str = "`neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`, or `unknown` (with an optional `prior`)";
 

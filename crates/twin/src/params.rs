@@ -15,55 +15,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// The species a parameter set describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Species {
-    /// *Homo sapiens*.
-    Human,
-    /// *Rattus norvegicus* (laboratory rat).
-    Rat,
-    /// *Mus musculus* (laboratory mouse).
-    Mouse,
-}
+pub use vocabulary::Species;
 
-impl Species {
-    /// All species with a parameter file.
-    pub const ALL: [Species; 3] = [Species::Human, Species::Rat, Species::Mouse];
-
-    /// The snake_case name used in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Species::Human => "human",
-            Species::Rat => "rat",
-            Species::Mouse => "mouse",
-        }
-    }
-
-    fn data(self) -> &'static str {
-        match self {
-            Species::Human => include_str!("../../../data/params/human.toml"),
-            Species::Rat => include_str!("../../../data/params/rat.toml"),
-            Species::Mouse => include_str!("../../../data/params/mouse.toml"),
-        }
-    }
-}
-
-impl std::fmt::Display for Species {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Species {
-    type Err = ParamError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "human" => Ok(Species::Human),
-            "rat" => Ok(Species::Rat),
-            "mouse" => Ok(Species::Mouse),
-            other => Err(ParamError::UnknownSpecies(other.to_string())),
-        }
+/// The embedded parameter file of a species.
+fn species_data(species: Species) -> &'static str {
+    match species {
+        Species::Human => include_str!("../../../data/params/human.toml"),
+        Species::Rat => include_str!("../../../data/params/rat.toml"),
+        Species::Mouse => include_str!("../../../data/params/mouse.toml"),
     }
 }
 
@@ -467,7 +426,7 @@ fn check_entry(name: &str, e: &ParamEntry, expected_unit: &str) -> Result<(), Pa
 impl Parameters {
     /// Loads and validates the embedded parameter file of a species.
     pub fn for_species(species: Species) -> Result<Parameters, ParamError> {
-        Self::from_toml_str(species, species.data())
+        Self::from_toml_str(species, species_data(species))
     }
 
     /// Loads and validates a parameter file given as text (for tests and tools).

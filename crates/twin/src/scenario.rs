@@ -51,30 +51,7 @@ pub enum ScenarioError {
     },
 }
 
-/// Seddon or Sunderland grade of a nerve injury.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Grade {
-    /// Seddon neurapraxia (= Sunderland I): conduction block, no axon loss.
-    Neurapraxia,
-    /// Seddon axonotmesis (= Sunderland II): axons cut, sheaths intact.
-    Axonotmesis,
-    /// Seddon neurotmesis (= Sunderland V): nerve divided.
-    Neurotmesis,
-    /// Sunderland grade 1–5.
-    Sunderland(u8),
-}
-
-impl Grade {
-    /// The Sunderland grade (1–5) this grade corresponds to.
-    pub fn sunderland(self) -> u8 {
-        match self {
-            Grade::Neurapraxia => 1,
-            Grade::Axonotmesis => 2,
-            Grade::Neurotmesis => 5,
-            Grade::Sunderland(n) => n,
-        }
-    }
-}
+pub use vocabulary::Grade;
 
 /// Whether cut axons may regrow to the muscle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

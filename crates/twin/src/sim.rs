@@ -34,29 +34,7 @@ use crate::scenario::{Injury, RepairMethod, Scenario, Treatment};
 use crate::state::{AxonState, FibreState, FibreType, Fibres, MotorUnits, Muscle, NO_UNIT};
 use crate::treatment::Today;
 
-/// Fibre-by-fibre or pooled by motor unit and state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Resolution {
-    /// Every fibre with its position (pictures, needle EMG).
-    #[default]
-    Fibre,
-    /// Fibres grouped by motor unit and state (cohorts, speed).
-    Pooled,
-}
-
-impl std::str::FromStr for Resolution {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "fibre" | "fiber" => Ok(Resolution::Fibre),
-            "pooled" => Ok(Resolution::Pooled),
-            other => Err(format!(
-                "unknown resolution `{other}`; expected `fibre` or `pooled`"
-            )),
-        }
-    }
-}
+pub use vocabulary::Resolution;
 
 /// Errors building or running a simulation.
 #[derive(Debug, Error, Clone, PartialEq)]
