@@ -8,13 +8,16 @@ use clap::{Parser, Subcommand};
 
 mod bn;
 mod calibrate;
+mod db;
 mod diagnose;
 mod plans;
 mod prognosis;
 mod prognosis_report;
 mod report;
+mod serve;
 mod simulate;
 mod snapshot;
+mod token;
 
 /// reinnervate: a computational twin of the nerve–muscle unit after denervation.
 ///
@@ -42,6 +45,12 @@ enum Command {
     Diagnose(diagnose::Args),
     /// Bayesian-network tools: exact queries and reference checks.
     Bn(bn::Args),
+    /// The HTTP JSON API with stored cases (SQLite by default, or PostgreSQL).
+    Serve(serve::Args),
+    /// API tokens for the server.
+    Token(token::Args),
+    /// Backups of the server's database (export/import).
+    Db(db::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +63,9 @@ fn main() -> ExitCode {
         Command::Plans(args) => plans::run(args),
         Command::Diagnose(args) => diagnose::run(args),
         Command::Bn(args) => bn::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Token(args) => token::run(args),
+        Command::Db(args) => db::run(args),
     };
     match result {
         Ok(code) => code,
