@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use bayes::bif::{BifOptions, ValuePrecision};
-use bayes::{CompileOptions, Evidence, Finding, JunctionTree, Network};
+use engine::bayes::bif::{BifOptions, ValuePrecision};
+use engine::bayes::{CompileOptions, Evidence, Finding, JunctionTree, Network};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -71,7 +71,7 @@ pub fn read_network(path: &Path, single: bool) -> anyhow::Result<Network> {
     } else {
         ValuePrecision::Double
     };
-    bayes::bif::parse_gz_with(&bytes, &BifOptions { precision })
+    engine::bayes::bif::parse_gz_with(&bytes, &BifOptions { precision })
         .with_context(|| format!("reading network {}", path.display()))
 }
 
@@ -144,7 +144,7 @@ pub fn check(net: &Network, reference_json: &str) -> anyhow::Result<CheckReport>
     let r: Reference =
         serde_json::from_str(reference_json).context("parsing the reference file")?;
     let t0 = Instant::now();
-    let jt: JunctionTree = bayes::compile(net, &CompileOptions::default())?;
+    let jt: JunctionTree = engine::bayes::compile(net, &CompileOptions::default())?;
     let compile_seconds = t0.elapsed().as_secs_f64();
     let mut ws = jt.workspace();
     let (mut max_abs_diff, mut seconds) = (0.0f64, Vec::new());
@@ -199,7 +199,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             let (marginals, log_evidence): (Vec<Option<Vec<f64>>>, Option<f64>) =
                 if targets.is_empty() {
-                    let jt = bayes::compile(&net, &CompileOptions::default())?;
+                    let jt = engine::bayes::compile(&net, &CompileOptions::default())?;
                     let post = jt.query(&ev)?;
                     (
                         post.marginals.into_iter().map(Some).collect(),
@@ -210,8 +210,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         .iter()
                         .map(|t| net.var(t))
                         .collect::<Result<Vec<_>, _>>()?;
-                    let found =
-                        bayes::prune::posteriors_of(&net, &ev, &ids, &CompileOptions::default())?;
+                    let found = engine::bayes::prune::posteriors_of(
+                        &net,
+                        &ev,
+                        &ids,
+                        &CompileOptions::default(),
+                    )?;
                     let mut m: Vec<Option<Vec<f64>>> = vec![None; net.len()];
                     for (id, p) in ids.iter().zip(found) {
                         m[id.0] = Some(p);
@@ -220,7 +224,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 };
             let mut posteriors = Map::new();
             for (i, var) in net.variables().iter().enumerate() {
-                if matches!(ev.get(bayes::VarId(i)), Some(Finding::State(_))) {
+                if matches!(ev.get(engine::bayes::VarId(i)), Some(Finding::State(_))) {
                     continue;
                 }
                 let Some(marginal) = &marginals[i] else {

@@ -8,11 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use calibration::gaps::KnownGaps;
-use calibration::runner::{Progress, Row};
-use calibration::twin_model::TwinModel;
-use calibration::{CalibrationFile, Options, Report, Resolution};
-use indicatif::{ProgressBar, ProgressStyle};
+use engine::calibration::gaps::KnownGaps;
+use engine::calibration::runner::Row;
+use engine::calibration::{Options, Report, Resolution};
 
 /// Arguments of `reinnervate calibrate`.
 #[derive(clap::Args)]
@@ -32,7 +30,7 @@ pub struct Args {
     pub resolution: Option<ResolutionArg>,
     /// Seed of the runs (single experiments use it directly; population members derive
     /// theirs from it and their index).
-    #[arg(long, default_value_t = calibration::runner::DEFAULT_SEED)]
+    #[arg(long, default_value_t = engine::calibration::runner::DEFAULT_SEED)]
     pub seed: u64,
 }
 
@@ -45,60 +43,37 @@ pub enum ResolutionArg {
     Pooled,
 }
 
-struct Bar(ProgressBar);
-
-impl Progress for Bar {
-    fn start(&self, total: u64) {
-        self.0.set_length(total);
-    }
-    fn advance(&self, n: u64) {
-        self.0.inc(n);
-    }
-}
-
-/// The project's list of known gaps (expectations of the shared file the twin does not
-/// reach, with reasons), shown beside the failures it names.
-const KNOWN_GAPS: &str = include_str!("../../../data/calibration/known-gaps.toml");
-
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.experiments)
-        .with_context(|| format!("cannot read {}", args.experiments.display()))?;
-    let file = CalibrationFile::parse(&text)
-        .with_context(|| format!("in {}", args.experiments.display()))?;
-    for w in &file.warnings {
-        eprintln!("warning: {w}");
-    }
+    let engine = crate::input::engine()?;
+    let text = crate::input::read(&args.experiments)?;
     let mut options = match args.resolution {
         None => Options::default(),
         Some(ResolutionArg::Fibre) => Options::with_resolution(Resolution::Fibre),
         Some(ResolutionArg::Pooled) => Options::with_resolution(Resolution::Pooled),
     };
     options.seed = args.seed;
-
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos}/{len} runs [{elapsed_precise}] {wide_bar}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let model = TwinModel::new();
-    let report = calibration::run(&file, &model, &options, &Bar(bar.clone()));
+    let (control, bar) = crate::input::progress("calibrate", "runs");
+    let result = engine
+        .calibrate(&text, &options, &control)
+        .with_context(|| format!("in {}", args.experiments.display()))?;
     bar.finish_and_clear();
-
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        let gaps = KnownGaps::parse(KNOWN_GAPS).unwrap_or_default();
-        print!("{}", table(&report, &gaps));
+    for w in &result.warnings {
+        eprintln!("warning: {w}");
     }
-    Ok(if report.passed == report.total {
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        let gaps = engine.known_gaps().unwrap_or_default();
+        print!("{}", table(&result.report, &gaps));
+    }
+    Ok(if result.report.passed == result.report.total {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
 
-/// A published figure or bound: as written, up to 4 decimals.
 fn number(x: f64) -> String {
     if x.is_infinite() {
         return if x > 0.0 {

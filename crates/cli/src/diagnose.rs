@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use diagnosis::{Differential, Evaluation, Findings, Reasoner};
+use engine::diagnosis::{Differential, Evaluation};
 
 /// Arguments of `reinnervate diagnose`.
 #[derive(clap::Args)]
@@ -29,11 +29,11 @@ pub struct Args {
 
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let reasoner = Reasoner::new().context("loading the diagnosis knowledge base")?;
+    let engine = crate::input::engine()?;
     if let Some(path) = &args.evaluate {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let ev = diagnosis::evaluate_cases(&reasoner, &text)
+        let text = crate::input::read(path)?;
+        let ev = engine
+            .evaluate_vignettes(&text)
             .with_context(|| format!("in {}", path.display()))?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&ev)?);
@@ -45,20 +45,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Some(path) = &args.findings else {
         anyhow::bail!("give a findings file, or --evaluate CASES.json");
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let findings = match ext {
-        "json" => Findings::from_json_str(&text),
-        "toml" => Findings::from_toml_str(&text),
-        _ => Findings::from_str_guess(&text),
-    }
-    .with_context(|| format!("in {}", path.display()))?;
-    let d = reasoner.diagnose(&findings)?;
+    let text = crate::input::read(path)?;
+    let json = match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "json" => Some(true),
+        "toml" => Some(false),
+        _ => None,
+    };
+    let findings = engine
+        .parse_findings(&text, json)
+        .with_context(|| format!("in {}", path.display()))?;
+    let d = engine.diagnose(&findings)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&d)?);
     } else {
-        print_differential(&d, findings.is_empty());
+        print_differential(&d.differential, d.no_findings);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -136,7 +136,7 @@ fn print_differential(d: &Differential, empty: bool) {
 }
 
 fn print_evaluation(ev: &Evaluation) {
-    println!("{}", diagnosis::DISCLAIMER);
+    println!("{}", engine::diagnosis::DISCLAIMER);
     println!("\ncases            {}", ev.cases);
     println!("level top-1      {:.1}%", 100.0 * ev.level_top1);
     println!("level top-3      {:.1}%", 100.0 * ev.level_top3);
@@ -197,7 +197,7 @@ fn print_evaluation(ev: &Evaluation) {
 /// 4 = mild, 3 = moderate, 0–2 = severe; wasting when the contractile cross-section is below 80%.
 #[cfg(test)]
 mod round_trip {
-    use diagnosis::{Findings, Reasoner};
+    use engine::diagnosis::{Findings, Reasoner};
     use serde_json::json;
 
     fn simulate_findings(scenario: &str, day: u32, clinical: serde_json::Value) -> Findings {

@@ -10,6 +10,7 @@ mod bn;
 mod calibrate;
 mod db;
 mod diagnose;
+mod input;
 mod plans;
 mod prognosis;
 mod prognosis_report;
@@ -53,7 +54,18 @@ enum Command {
     Db(db::Args),
 }
 
+/// Restores the default action of SIGPIPE, so that `reinnervate … | head` ends quietly when the
+/// reader stops instead of panicking on a failed write (Rust ignores SIGPIPE by default).
+fn quiet_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Simulate(args) => simulate::run(args),

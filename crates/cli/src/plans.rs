@@ -1,7 +1,6 @@
 //! The `plans` verb: treatment plans for a case, simulated on the same draws, ranked, with reasons.
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Arguments of `reinnervate plans`.
 ///
@@ -24,55 +23,26 @@ pub struct Args {
 
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let (atlas, case) = crate::prognosis::load_case(&args.case)?;
-    if let Some(0) = args.draws {
-        anyhow::bail!("--draws 0: expected at least one draw");
-    }
-    let engine = clinic::montecarlo::Engine::human()?;
-    let n = args.draws.unwrap_or(case.settings.draws);
-    let passes = 1 + usize::from(args.report.is_some());
-    let pb = crate::prognosis::progress_bar((n * passes) as u64, "plans");
-    let done = AtomicUsize::new(0);
-    let tick = || {
-        let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if d.is_multiple_of(4) {
-            pb.set_position(d as u64);
-        }
-    };
-    let report = clinic::plans::compare(&engine, &atlas, &case, n, &tick)?;
+    let engine = crate::input::engine()?;
+    let case = crate::input::case(&engine, &args.case)?;
+    let (control, pb) = crate::input::progress("plans", "draws");
+    let result = engine.plans(&case, args.draws, &control)?;
     if let Some(dir) = &args.report {
-        let prognosis = clinic::prognosis::prognose(&engine, &atlas, &case, Some(n), &tick)?;
-        crate::prognosis_report::write(dir, &case, &prognosis, Some(&report))?;
+        let prognosis = engine.prognosis(&case, Some(result.report.draws), &control)?;
+        let patient = engine.patient_case(&case, "plans")?;
+        crate::prognosis_report::write(dir, &patient, &prognosis.report, Some(&result.report))?;
     }
     pb.finish_and_clear();
     if let Some(dir) = &args.report {
         eprintln!("report written to {}", dir.join("index.html").display());
     }
     if args.json {
-        let v = serde_json::json!({
-            "draws": report.draws,
-            "decision_day": report.decision_day,
-            "criterion": report.criterion,
-            "answer": report.answer,
-            "follow_up": report.follow_up,
-            "plans": report.plans.iter().map(|p| serde_json::json!({
-                "name": p.name,
-                "rank": p.rank,
-                "score": p.score,
-                "description": p.description,
-                "reasons": p.reasons,
-                "muscles": p.muscles.iter().map(crate::prognosis::muscle_json).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "disclaimer": "research and teaching software, not a medical device",
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", serde_json::to_string_pretty(&result)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "reinnervate plans — {}",
-        case.title.as_deref().unwrap_or("case")
-    );
-    println!("Research and teaching software, not a medical device.\n");
+    let report = &result.report;
+    println!("reinnervate plans — {}", result.title);
+    println!("{}\n", engine::DISCLAIMER);
     println!(
         "{} draws, the same for every plan; decision day {}.",
         report.draws, report.decision_day

@@ -2,10 +2,8 @@
 //! follow-up observations in the case.
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::Context;
-use clinic::prognosis::{MusclePrognosis, Quantiles};
+use engine::clinic::prognosis::Quantiles;
 
 /// Arguments of `reinnervate prognosis`.
 ///
@@ -26,28 +24,6 @@ pub struct Args {
     pub report: Option<std::path::PathBuf>,
 }
 
-/// Reads and parses a case file against the human atlas.
-pub fn load_case(path: &std::path::Path) -> anyhow::Result<(clinic::Atlas, clinic::Case)> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let atlas = clinic::Atlas::human()?;
-    let case =
-        clinic::Case::parse(&text, &atlas).with_context(|| format!("in {}", path.display()))?;
-    Ok((atlas, case))
-}
-
-/// A progress bar on stderr (hidden when stderr is not a terminal).
-pub fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::new(total);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} draws ({eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message(what.to_string());
-    pb
-}
-
 fn q(x: &Quantiles, unit: &str) -> String {
     let f = |v: Option<f64>| {
         v.map(|v| format!("{v:.0}"))
@@ -56,81 +32,40 @@ fn q(x: &Quantiles, unit: &str) -> String {
     format!("{} {unit} (80%: {} to {})", f(x.median), f(x.p10), f(x.p90))
 }
 
-fn json_q(x: &Quantiles) -> serde_json::Value {
-    serde_json::json!({"median": x.median, "p10": x.p10, "p90": x.p90})
-}
-
-/// The JSON form of one muscle (the schema plus a few extra fields).
-pub fn muscle_json(m: &MusclePrognosis) -> serde_json::Value {
-    serde_json::json!({
-        "muscle": m.muscle,
-        "nerve": m.nerve,
-        "distance_mm": (m.distance_mm * 10.0).round() / 10.0,
-        "distance_source": m.distance_source,
-        "simulated_as": m.simulated_as,
-        "p_mrc_ge_3": m.p_mrc_ge_3,
-        "p_mrc_ge_4": m.p_mrc_ge_4,
-        "p_axons_before_window": m.p_axons_before_window,
-        "first_reinnervation_day": json_q(&m.first_reinnervation_day),
-        "mrc_3_day": json_q(&m.mrc_3_day),
-        "mrc_at_365": json_q(&m.mrc_at_365),
-        "mrc_at_730": json_q(&m.mrc_at_730),
-        "mrc_distribution": m.mrc_distribution,
-    })
-}
-
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let (atlas, case) = load_case(&args.case)?;
-    if let Some(0) = args.draws {
-        anyhow::bail!("--draws 0: expected at least one draw");
-    }
-    let engine = clinic::montecarlo::Engine::human()?;
-    let n = args.draws.unwrap_or(case.settings.draws);
-    let passes =
-        if case.observations.is_empty() { 1 } else { 2 } + usize::from(args.report.is_some());
-    let pb = progress_bar((n * passes) as u64, "prognosis");
-    let done = AtomicUsize::new(0);
-    let tick = || {
-        let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if d.is_multiple_of(8) {
-            pb.set_position(d as u64);
-        }
-    };
-    let report = clinic::prognosis::prognose(&engine, &atlas, &case, Some(n), &tick)?;
+    let engine = crate::input::engine()?;
+    let case = crate::input::case(&engine, &args.case)?;
+    let (control, pb) = crate::input::progress("prognosis", "draws");
+    let result = engine.prognosis(&case, args.draws, &control)?;
     if let Some(dir) = &args.report {
-        let plans = clinic::plans::compare(&engine, &atlas, &case, n, &tick)?;
-        crate::prognosis_report::write(dir, &case, &report, Some(&plans))?;
+        let plans = engine.plans(&case, Some(result.report.draws), &control)?;
+        let patient = engine.patient_case(&case, "prognosis")?;
+        crate::prognosis_report::write(dir, &patient, &result.report, Some(&plans.report))?;
     }
     pb.finish_and_clear();
     if let Some(dir) = &args.report {
         eprintln!("report written to {}", dir.join("index.html").display());
     }
     if args.json {
-        let v = serde_json::json!({
-            "draws": report.draws,
-            "muscles": report.muscles.iter().map(muscle_json).collect::<Vec<_>>(),
-            "window_day": report.window_day,
-            "follow_up": report.follow_up,
-            "answer": report.answer,
-            "disclaimer": "research and teaching software, not a medical device",
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", serde_json::to_string_pretty(&result)?);
         return Ok(ExitCode::SUCCESS);
     }
+    let case = engine.patient_case(&case, "prognosis")?;
+    let report = &result.report;
     println!(
         "reinnervate prognosis — {}",
         case.title.as_deref().unwrap_or("case")
     );
-    println!("Research and teaching software, not a medical device.\n");
+    println!("{}\n", engine::DISCLAIMER);
     println!(
         "Patient: {:.0} years; {} draw(s); horizon {} days.",
         case.patient.age_years, report.draws, case.settings.horizon_days
     );
     for inj in &case.injuries {
         let g = match &inj.grade {
-            clinic::case::GradeSpec::Known(g) => g.label(),
-            clinic::case::GradeSpec::Unknown(p) => format!(
+            engine::clinic::case::GradeSpec::Known(g) => g.label(),
+            engine::clinic::case::GradeSpec::Unknown(p) => format!(
                 "unknown ({})",
                 p.iter()
                     .map(|(g, w)| format!("{} {:.0}%", g.label(), 100.0 * w))

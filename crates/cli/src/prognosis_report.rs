@@ -12,9 +12,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use clinic::Case;
-use clinic::plans::PlansReport;
-use clinic::prognosis::{BandPoint, PrognosisReport, Quantiles};
+use engine::clinic::Case;
+use engine::clinic::plans::PlansReport;
+use engine::clinic::prognosis::{BandPoint, PrognosisReport, Quantiles};
 use views::NOT_A_MEDICAL_DEVICE;
 use views::cross_section::escape;
 use views::plot::{BandPlot, BandSeries, DayWindow, PALETTE, band_plot_svg};
@@ -157,8 +157,8 @@ pub fn report_html(
     );
     for inj in &case.injuries {
         let g = match &inj.grade {
-            clinic::case::GradeSpec::Known(g) => g.label(),
-            clinic::case::GradeSpec::Unknown(p) => format!(
+            engine::clinic::case::GradeSpec::Known(g) => g.label(),
+            engine::clinic::case::GradeSpec::Unknown(p) => format!(
                 "unknown ({})",
                 p.iter()
                     .map(|(g, w)| format!("{} {}", g.label(), pct(*w)))

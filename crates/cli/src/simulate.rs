@@ -3,11 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use twin::{
-    Grade, Parameters, Quantities, RepairMethod, Resolution, Scenario, Simulation, TimeCourse,
-    Treatment,
-};
+use engine::twin::{Grade, Quantities, RepairMethod, Resolution, Scenario, TimeCourse, Treatment};
 
 /// Arguments of `reinnervate simulate`.
 ///
@@ -18,7 +14,9 @@ use twin::{
                         reinnervate simulate examples/tibialis-anterior-axonotmesis.toml --json --resolution pooled"
 )]
 pub struct Args {
-    /// The case file (TOML): species, muscle, age, injury, treatments, horizon, seed.
+    /// The case file (TOML or JSON): an experimental case (species, muscle, injury at a
+    /// distance) or a patient's case (atlas nerve and site; every affected muscle is simulated
+    /// at the case's central draw).
     pub case: PathBuf,
     /// Print the daily time course as JSON instead of the readable summary.
     #[arg(long)]
@@ -26,41 +24,69 @@ pub struct Args {
     /// `fibre` (every fibre with its position) or `pooled` (fibres grouped by unit and state).
     #[arg(long, default_value = "fibre")]
     pub resolution: Resolution,
+    /// Simulate only this muscle of a patient's case (default: every affected muscle).
+    #[arg(long)]
+    pub muscle: Option<String>,
     /// Also write an HTML report (time courses, pictures at chosen days, CSV) into this directory.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
 }
 
-/// Reads and validates a case file.
-pub fn load_case(path: &PathBuf) -> anyhow::Result<Scenario> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading case file {}", path.display()))?;
-    Scenario::from_toml_str(&text).with_context(|| format!("in case file {}", path.display()))
-}
-
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let scenario = load_case(&args.case)?;
-    let params = Parameters::for_species(scenario.species)?;
-    let sim = Simulation::new(&scenario, &params, args.resolution)?;
-    let course = sim.run(scenario.horizon_days);
+    let engine = crate::input::engine()?;
+    let case = crate::input::case(&engine, &args.case)?;
+    let (control, pb) = crate::input::progress("simulate", "days");
+    let result = engine.simulate(&case, args.resolution, args.muscle.as_deref(), &control)?;
+    pb.finish_and_clear();
     if args.json {
-        let out = serde_json::json!({
-            "case": args.case.display().to_string(),
-            "resolution": args.resolution,
-            "scenario": scenario,
-            "events": course.events,
-            "days": course.days,
-        });
-        println!("{}", serde_json::to_string(&out)?);
+        println!("{}", serde_json::to_string(&result)?);
     } else {
-        print!("{}", summary(&scenario, &course, args.resolution));
+        for run in &result.runs {
+            print!(
+                "{}",
+                summary(&run.muscle, &run.scenario, &run.course(), args.resolution)
+            );
+        }
     }
     if let Some(dir) = &args.report {
+        let (muscle, scenario) = match result.runs.first() {
+            Some(r) => (r.muscle.clone(), r.scenario.clone()),
+            None => anyhow::bail!("the case has no muscle to report on"),
+        };
+        if result.runs.len() > 1 {
+            eprintln!(
+                "the report shows the {} (the first of {} muscles; choose another with --muscle)",
+                muscle.replace('_', " "),
+                result.runs.len()
+            );
+        }
         crate::report::write_report(&scenario, &args.case.display().to_string(), dir)?;
         eprintln!("report written to {}", dir.join("index.html").display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scenario of one muscle of a case: `muscle`, or the first affected muscle.
+pub fn one_scenario(
+    engine: &engine::Engine,
+    case: &engine::Case,
+    muscle: Option<&str>,
+) -> anyhow::Result<Scenario> {
+    let scenarios = engine.scenarios(case)?;
+    let names: Vec<&str> = scenarios.iter().map(|(m, _)| m.as_str()).collect();
+    let found = match muscle {
+        None => scenarios.first(),
+        Some(name) => scenarios.iter().find(|(m, _)| m == name),
+    };
+    match found {
+        Some((_, s)) => Ok(s.clone()),
+        None => anyhow::bail!(
+            "--muscle {}: expected one of the case's muscles: {}",
+            muscle.unwrap_or("-").chars().take(80).collect::<String>(),
+            names.join(", ")
+        ),
+    }
 }
 
 fn describe_injury(s: &Scenario) -> String {
@@ -74,13 +100,13 @@ fn describe_injury(s: &Scenario) -> String {
                 Grade::Sunderland(n) => format!("Sunderland {n}"),
             };
             format!(
-                "{grade} on day {}, {} mm from the motor entry point, {:.0}% of axons, regrowth {}",
+                "{grade} on day {}, {:.0} mm from the motor entry point, {:.0}% of axons, regrowth {}",
                 i.day.0,
                 i.distance_mm.0,
                 i.fraction_of_axons.0 * 100.0,
                 match i.regrowth {
-                    twin::Regrowth::Allowed => "allowed",
-                    twin::Regrowth::Prevented => "prevented",
+                    engine::twin::Regrowth::Allowed => "allowed",
+                    engine::twin::Regrowth::Prevented => "prevented",
                 }
             )
         }
@@ -131,7 +157,7 @@ fn describe_treatment(t: &Treatment) -> String {
     }
 }
 
-fn key_days(horizon: u32, events: &twin::Events) -> Vec<u32> {
+fn key_days(horizon: u32, events: &engine::twin::Events) -> Vec<u32> {
     let mut days: Vec<u32> = [
         0u32, 3, 7, 14, 21, 28, 42, 56, 90, 120, 180, 270, 365, 540, 730, 1095, 1460, 1825, 2190,
         3650,
@@ -162,12 +188,25 @@ fn pct(x: f64) -> String {
 }
 
 /// The readable summary (also used by tests).
-pub fn summary(s: &Scenario, course: &TimeCourse, resolution: Resolution) -> String {
+pub fn summary(muscle: &str, s: &Scenario, course: &TimeCourse, resolution: Resolution) -> String {
     let mut o = String::new();
-    o.push_str("reinnervate simulate — research and teaching software, not a medical device.\n\n");
     o.push_str(&format!(
-        "Case: {} {}, age {} y, {} days, seed {}, {:?} resolution\n",
-        s.species, s.muscle, s.age_years, s.horizon_days, s.seed, resolution
+        "reinnervate simulate — {}\n\n",
+        engine::DISCLAIMER
+    ));
+    o.push_str(&format!(
+        "Case: {} {}{}, age {} y, {} days, seed {}, {:?} resolution\n",
+        s.species,
+        muscle,
+        if muscle == s.muscle {
+            String::new()
+        } else {
+            format!(" (motor-unit pool of the {})", s.muscle)
+        },
+        s.age_years,
+        s.horizon_days,
+        s.seed,
+        resolution
     ));
     o.push_str(&format!("Injury: {}\n", describe_injury(s)));
     if s.treatments.is_empty() {
@@ -221,6 +260,6 @@ pub fn summary(s: &Scenario, course: &TimeCourse, resolution: Resolution) -> Str
         "  MRC 5 reached:        {}\n",
         ev(course.events.mrc_5_day)
     ));
-    o.push_str("\nResearch and teaching software, not a medical device: do not use it to make clinical decisions.\n");
+    o.push_str(&format!("\n{}\n", engine::DISCLAIMER));
     o
 }

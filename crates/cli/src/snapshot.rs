@@ -15,7 +15,7 @@ use crate::report;
     after_help = "Example:\n  reinnervate snapshot examples/tibialis-anterior-axonotmesis.toml --day 90 --out snap/"
 )]
 pub struct Args {
-    /// The case file (TOML).
+    /// The case file (TOML or JSON, experimental or patient's case).
     pub case: PathBuf,
     /// Day to picture (0 = before the injury).
     #[arg(long)]
@@ -23,6 +23,9 @@ pub struct Args {
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// The muscle of a patient's case to picture (default: the first affected muscle).
+    #[arg(long)]
+    pub muscle: Option<String>,
     /// Print the day's views as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -30,7 +33,9 @@ pub struct Args {
 
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let scenario = crate::simulate::load_case(&args.case)?;
+    let engine = crate::input::engine()?;
+    let case = crate::input::case(&engine, &args.case)?;
+    let scenario = crate::simulate::one_scenario(&engine, &case, args.muscle.as_deref())?;
     if args.day > 36_500 {
         anyhow::bail!(
             "--day {} is out of range: expected a day between 0 and 36500",
@@ -52,7 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{json}");
     } else {
-        println!("reinnervate snapshot — research and teaching software, not a medical device.");
+        println!("reinnervate snapshot — {}", engine::DISCLAIMER);
         println!("{} on day {}: wrote", scenario.muscle, args.day);
         for w in written {
             println!("  {w}");

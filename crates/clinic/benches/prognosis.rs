@@ -26,7 +26,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("prognosis");
     g.sample_size(10);
     g.bench_function("radial_mid_humerus_1000_draws_730_days", |b| {
-        b.iter(|| run_plans(&engine, &case, &base, 1000, &|| {}).unwrap())
+        b.iter(|| run_plans(&engine, &case, &base, 1000, &vocabulary::Control::new()).unwrap())
     });
     g.finish();
 }

@@ -127,6 +127,9 @@ pub enum PrognosisError {
     /// A data file of the clinic (or a parameter it needs from the twin) is missing or invalid.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// The caller cancelled the run through its [`vocabulary::Control`].
+    #[error(transparent)]
+    Cancelled(#[from] vocabulary::Cancelled),
 }
 
 /// An error in one of the clinic's data files (`data/clinic/*.toml`) or a parameter they need.

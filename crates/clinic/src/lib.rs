@@ -19,7 +19,7 @@
 //!     grade = "unknown"
 //! "#, &atlas).unwrap();
 //! let engine = Engine::human().unwrap();
-//! let report = prognose(&engine, &atlas, &case, Some(100), &|| {}).unwrap();
+//! let report = prognose(&engine, &atlas, &case, Some(100), &vocabulary::Control::new()).unwrap();
 //! println!("{}", report.muscles[0].p_mrc_ge_3);
 //! ```
 #![deny(missing_docs)]

@@ -17,6 +17,7 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use serde::Deserialize;
 use twin::{Parameters, Resolution, Simulation, Species};
+use vocabulary::Control;
 
 use crate::case::{Case, Grade, GradeSpec, RepairMethod, Treatment};
 use crate::error::{DataError, PrognosisError};
@@ -227,6 +228,44 @@ impl Engine {
             .unwrap_or("biceps_brachii")
     }
 
+    /// The central draw of a case: every varied parameter at its central value, each injury at
+    /// its known grade (or the most probable grade of its prior), every distance at the atlas
+    /// mean. What a single, typical simulation of the case uses.
+    pub fn central_draw(&self, case: &Case) -> Draw {
+        let values = self
+            .varied
+            .iter()
+            .map(|v| (v.name.clone(), v.central))
+            .collect();
+        let grades = case
+            .injuries
+            .iter()
+            .map(|inj| match &inj.grade {
+                GradeSpec::Known(g) => *g,
+                GradeSpec::Unknown(prior) => prior
+                    .iter()
+                    .fold(None::<(Grade, f64)>, |best, &(g, p)| match best {
+                        Some((_, bp)) if bp >= p => best,
+                        _ => Some((g, p)),
+                    })
+                    .map_or(Grade::Axonotmesis, |x| x.0),
+            })
+            .collect();
+        let z = case
+            .injuries
+            .iter()
+            .map(|inj| vec![0.0; inj.muscles.len()])
+            .collect();
+        Draw {
+            index: 0,
+            seed: case.settings.seed,
+            params: self.base.clone(),
+            values,
+            grades,
+            z,
+        }
+    }
+
     /// Draws the unknowns of draw `index`.
     pub fn draw(&self, case: &Case, index: usize) -> Draw {
         let mut rng = twin::cohort::draw_rng(case.settings.seed, index);
@@ -376,15 +415,6 @@ pub fn run_days(case: &Case) -> u32 {
     case.settings.horizon_days.max(730)
 }
 
-fn twin_grade(g: Grade) -> twin::Grade {
-    match g {
-        Grade::Neurapraxia => twin::Grade::Neurapraxia,
-        Grade::Axonotmesis => twin::Grade::Axonotmesis,
-        Grade::Neurotmesis => twin::Grade::Neurotmesis,
-        Grade::Sunderland(n) => twin::Grade::Sunderland(n),
-    }
-}
-
 /// Whether an exploring surgeon would find the nerve divided or non-conducting (IV–V).
 pub fn not_in_continuity(g: Grade) -> bool {
     matches!(
@@ -393,16 +423,16 @@ pub fn not_in_continuity(g: Grade) -> bool {
     )
 }
 
-/// Simulates muscle `k` (index into [`Case::muscles`]) of a case in one draw under a set of
-/// treatments.
-pub fn simulate_muscle(
+/// The twin scenario of muscle `k` (index into [`Case::muscles`]) of a case in one draw under a
+/// set of treatments: the one mapping from a patient's case to the twin, used by the Monte Carlo
+/// and by a single simulation of the case.
+pub fn scenario_for(
     engine: &Engine,
     case: &Case,
     draw: &Draw,
     k: usize,
     treatments: &[PlannedTreatment],
-) -> Result<Outcome, PrognosisError> {
-    let weekly = true;
+) -> twin::Scenario {
     let muscles = case.muscles();
     let (inj_idx, m) = muscles[k];
     let injury = &case.injuries[inj_idx];
@@ -487,14 +517,14 @@ pub fn simulate_muscle(
         }
     }
     let days = run_days(case);
-    let scenario = twin::Scenario {
+    twin::Scenario {
         species: Species::Human,
         muscle: engine.twin_muscle(&m.muscle).to_string(),
         age_years: case.patient.age_years,
         injury: Some(twin::Injury {
             day: twin::Days(injury.day as f64),
             distance_mm: twin::Millimetres(distance),
-            grade: twin_grade(grade),
+            grade,
             fraction_of_axons: twin::Fraction::clamped(m.axon_share),
             regrowth: if injury.regrowth_prevented {
                 twin::Regrowth::Prevented
@@ -511,7 +541,26 @@ pub fn simulate_muscle(
             smoking: case.patient.smoking,
             protein_supplement: false,
         },
-    };
+    }
+}
+
+/// Simulates muscle `k` (index into [`Case::muscles`]) of a case in one draw under a set of
+/// treatments.
+pub fn simulate_muscle(
+    engine: &Engine,
+    case: &Case,
+    draw: &Draw,
+    k: usize,
+    treatments: &[PlannedTreatment],
+) -> Result<Outcome, PrognosisError> {
+    let weekly = true;
+    let muscles = case.muscles();
+    let (inj_idx, m) = muscles[k];
+    let injury = &case.injuries[inj_idx];
+    let grade = draw.grades[inj_idx];
+    let scenario = scenario_for(engine, case, draw, k, treatments);
+    let days = scenario.horizon_days;
+    let distance = scenario.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
     let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled).map_err(|e| {
         PrognosisError::Twin {
             muscle: m.muscle.clone(),
@@ -628,13 +677,14 @@ pub fn recovery_sign_by(o: &Outcome, day: u32) -> bool {
 
 /// Runs `draws` draws of a case for each plan (treatment list; the first plan must be the case as
 /// treated, without conditional treatments: conditions are read from it), in parallel over draws;
-/// the result does not depend on the thread count. `progress` is called once per finished draw.
+/// the result does not depend on the thread count. `control` is told of the `draws` units of work
+/// at the start, advanced once per finished draw, and checked for cancellation before each draw.
 pub fn run_plans(
     engine: &Engine,
     case: &Case,
     plans: &[Vec<PlannedTreatment>],
     draws: usize,
-    progress: &(dyn Fn() + Sync),
+    control: &Control,
 ) -> Result<Runs, PrognosisError> {
     let muscles = case.muscles();
     let nm = muscles.len();
@@ -648,10 +698,12 @@ pub fn run_plans(
         .map(|i| muscles.iter().position(|(inj, _)| *inj == i))
         .collect();
     type DrawResult = Result<(Draw, Vec<Vec<Outcome>>, Vec<bool>), PrognosisError>;
+    control.add_total(draws as u64);
     let per_draw: Vec<DrawResult> = (0..draws)
         .into_par_iter()
         .with_min_len(1)
         .map(|i| {
+            control.check()?;
             let d = engine.draw(case, i);
             let mut by_plan: Vec<Vec<Outcome>> = Vec::with_capacity(plans.len());
             let mut operated = Vec::with_capacity(plans.len());
@@ -686,7 +738,7 @@ pub fn run_plans(
                 }
                 by_plan.push(by_muscle);
             }
-            progress();
+            control.advance(1);
             Ok((d, by_plan, operated))
         })
         .collect();

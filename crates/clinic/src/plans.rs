@@ -321,7 +321,7 @@ pub fn compare(
     atlas: &Atlas,
     case: &Case,
     draws: usize,
-    progress: &(dyn Fn() + Sync),
+    control: &vocabulary::Control,
 ) -> Result<PlansReport, PrognosisError> {
     let data = crate::data::ClinicData::embedded()?;
     let rules = &data.plans;
@@ -336,7 +336,7 @@ pub fn compare(
                 .collect()
         })
         .collect();
-    let runs = run_plans(engine, case, &lists, draws, progress)?;
+    let runs = run_plans(engine, case, &lists, draws, control)?;
     let (all_draws, outcomes) = (&runs.draws, &runs.outcomes);
     let fu = follow_up(&data.follow_up, case, all_draws, &outcomes[0]);
     let w = fu.weights.clone();

@@ -477,11 +477,11 @@ pub fn prognose(
     atlas: &crate::atlas::Atlas,
     case: &Case,
     draws: Option<usize>,
-    progress: &(dyn Fn() + Sync),
+    control: &vocabulary::Control,
 ) -> Result<PrognosisReport, PrognosisError> {
     let n = draws.unwrap_or(case.settings.draws).max(1);
     let base = crate::montecarlo::case_treatments(case, atlas);
-    let runs = crate::montecarlo::run_plans(engine, case, &[base], n, progress)?;
+    let runs = crate::montecarlo::run_plans(engine, case, &[base], n, control)?;
     let (all_draws, outcomes) = (runs.draws, runs.outcomes);
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
     let fu = follow_up(fm, case, &all_draws, &outcomes[0]);
@@ -512,7 +512,7 @@ pub fn prognose(
     let answer = if case.observations.is_empty() {
         None
     } else {
-        Some(crate::plans::compare(engine, atlas, case, n, progress)?.answer)
+        Some(crate::plans::compare(engine, atlas, case, n, control)?.answer)
     };
     Ok(PrognosisReport {
         draws: n,

@@ -24,9 +24,15 @@ fn longer_distance_never_improves_recovery_on_the_same_draws() {
     let mut prev_median = 0.0;
     for d in [40.0, 120.0, 250.0] {
         let (e, a, c) = setup(&explicit(d, "axonotmesis", ""));
-        let o = run_plans(&e, &c, &[case_treatments(&c, &a)], n, &|| {})
-            .unwrap()
-            .outcomes;
+        let o = run_plans(
+            &e,
+            &c,
+            &[case_treatments(&c, &a)],
+            n,
+            &vocabulary::Control::new(),
+        )
+        .unwrap()
+        .outcomes;
         let first: Vec<Option<u32>> = o[0][0].iter().map(|x| x.first_reinnervation_day).collect();
         if let Some(p) = &prev_first {
             for (i, (a, b)) in p.iter().zip(&first).enumerate() {
@@ -38,7 +44,7 @@ fn longer_distance_never_improves_recovery_on_the_same_draws() {
                 );
             }
         }
-        let r = prognose(&e, &a, &c, Some(n), &|| {}).unwrap();
+        let r = prognose(&e, &a, &c, Some(n), &vocabulary::Control::new()).unwrap();
         let med = r.muscles[0].mrc_3_day.median.unwrap_or(f64::INFINITY);
         assert!(
             med >= prev_median,
@@ -62,7 +68,7 @@ fn later_repair_never_improves_recovery_on_the_same_draws() {
             "regrowth = \"prevented\"\n[[treatment]]\nkind = \"repair\"\nmethod = \"primary\"\nday = {day}\n"
         );
         let (e, a, c) = setup(&explicit(80.0, "neurotmesis", &extra));
-        let r = prognose(&e, &a, &c, Some(n), &|| {}).unwrap();
+        let r = prognose(&e, &a, &c, Some(n), &vocabulary::Control::new()).unwrap();
         let m = &r.muscles[0];
         let med = m.mrc_3_day.median.unwrap_or(f64::INFINITY);
         assert!(
@@ -78,7 +84,7 @@ fn neurapraxia_recovers_in_weeks() {
     let (e, a, c) = setup(
         "[patient]\nage_years = 30\n[[injury]]\nnerve = \"radial\"\nsite = \"mid_humerus\"\ngrade = \"neurapraxia\"\n[settings]\nseed = 3\n",
     );
-    let r = prognose(&e, &a, &c, Some(30), &|| {}).unwrap();
+    let r = prognose(&e, &a, &c, Some(30), &vocabulary::Control::new()).unwrap();
     for m in &r.muscles {
         assert!(
             m.p_mrc_ge_4 > 0.9,
@@ -100,7 +106,7 @@ fn proximal_neurotmesis_left_alone_does_not_recover() {
     let (e, a, c) = setup(
         "[patient]\nage_years = 40\n[[injury]]\nnerve = \"ulnar\"\nsite = \"axilla\"\ngrade = \"neurotmesis\"\n[settings]\nseed = 5\n",
     );
-    let r = prognose(&e, &a, &c, Some(30), &|| {}).unwrap();
+    let r = prognose(&e, &a, &c, Some(30), &vocabulary::Control::new()).unwrap();
     let fdi = r
         .muscles
         .iter()
@@ -134,7 +140,9 @@ fn distal_transfer_beats_a_late_proximal_graft_for_a_distal_target() {
         vec![planned(&c, &a, graft, false)],
         vec![planned(&c, &a, transfer, false)],
     ];
-    let o = run_plans(&e, &c, &plans, 40, &|| {}).unwrap().outcomes;
+    let o = run_plans(&e, &c, &plans, 40, &vocabulary::Control::new())
+        .unwrap()
+        .outcomes;
     let k = c
         .muscles()
         .iter()
@@ -169,8 +177,8 @@ fn mrc_0_and_no_units_at_month_4_lowers_spontaneous_recovery() {
     let (e, a, before) = setup(RADIAL);
     let obs = "[[observation]]\nday = 120\nmuscle = \"brachioradialis\"\nmrc = 0\nemg = { mup = \"none\" }\n";
     let (_, _, after) = setup(&format!("{RADIAL}{obs}"));
-    let rb = prognose(&e, &a, &before, Some(n), &|| {}).unwrap();
-    let ra = prognose(&e, &a, &after, Some(n), &|| {}).unwrap();
+    let rb = prognose(&e, &a, &before, Some(n), &vocabulary::Control::new()).unwrap();
+    let ra = prognose(&e, &a, &after, Some(n), &vocabulary::Control::new()).unwrap();
     let mean = |r: &clinic::prognosis::PrognosisReport| {
         r.muscles.iter().map(|m| m.p_mrc_ge_3).sum::<f64>() / r.muscles.len() as f64
     };
@@ -196,7 +204,7 @@ fn impossible_observations_are_flagged() {
     let (e, a, c) = setup(&format!(
         "{RADIAL}[[observation]]\nday = 10\nmuscle = \"extensor_indicis\"\nmrc = 5\nemg = {{ mup = \"neurogenic\", fibrillations = \"4+\" }}\n[[observation]]\nday = 11\nmuscle = \"extensor_indicis\"\nmrc = 0\nemg = {{ mup = \"normal\", fibrillations = \"0\" }}\nncs = {{ cmap = \"normal\" }}\n"
     ));
-    let r = prognose(&e, &a, &c, Some(40), &|| {}).unwrap();
+    let r = prognose(&e, &a, &c, Some(40), &vocabulary::Control::new()).unwrap();
     let f = r.follow_up.unwrap();
     assert!(
         f.implausible,
@@ -215,7 +223,7 @@ fn same_answer_on_one_and_two_threads() {
             .build()
             .unwrap();
         pool.install(|| {
-            let r = prognose(&e, &a, &c, Some(24), &|| {}).unwrap();
+            let r = prognose(&e, &a, &c, Some(24), &vocabulary::Control::new()).unwrap();
             serde_json::to_string(&r).unwrap()
         })
     };
@@ -225,7 +233,7 @@ fn same_answer_on_one_and_two_threads() {
 #[test]
 fn plans_rank_and_explain() {
     let (e, a, c) = setup(RADIAL);
-    let r = clinic::plans::compare(&e, &a, &c, 30, &|| {}).unwrap();
+    let r = clinic::plans::compare(&e, &a, &c, 30, &vocabulary::Control::new()).unwrap();
     assert!(r.plans.iter().any(|p| p.name == "wait"));
     assert!(
         r.plans

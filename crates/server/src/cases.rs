@@ -187,6 +187,7 @@ pub async fn revisions(
     responses(
         (status = 200, description = "The revision", body = CaseRevision),
         (status = 404, description = "No such revision of a case of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a revision number", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revision(
     State(state): State<AppState>,

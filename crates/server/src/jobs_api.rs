@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub rev: Option<i64>,
     /// Monte Carlo draws (default: the case's `settings.draws`).
     pub draws: Option<usize>,
+    /// `simulate`: `pooled` (default) or `fibre`.
+    #[schema(value_type = Option<String>)]
+    pub resolution: Option<engine::Resolution>,
 }
 
 /// A run on a case sent with the request (not stored).
@@ -37,6 +40,9 @@ pub struct RunBody {
     pub case: serde_json::Value,
     /// Monte Carlo draws (default: the case's `settings.draws`).
     pub draws: Option<usize>,
+    /// `simulate`: `pooled` (default) or `fibre`.
+    #[schema(value_type = Option<String>)]
+    pub resolution: Option<engine::Resolution>,
 }
 
 /// A job: where it is, what it ran on, and its result when done.
@@ -197,7 +203,8 @@ pub async fn run_stored(
         .case_summary(&user.id, &id)
         .await?
         .map(|c| c.latest_rev);
-    let request = serde_json::json!({ "rev": rev.rev, "draws": opts.draws });
+    let request =
+        serde_json::json!({ "rev": rev.rev, "draws": opts.draws, "resolution": opts.resolution });
     let job = state
         .jobs
         .submit(Submit {
@@ -206,6 +213,7 @@ pub async fn run_stored(
             text: rev.body,
             op,
             draws: opts.draws,
+            resolution: opts.resolution,
             seed: info.seed,
             request,
         })
@@ -253,6 +261,7 @@ pub async fn run_body(
             text: file.text,
             op,
             draws: body.draws,
+            resolution: body.resolution,
             seed: info.seed,
             request,
         })

@@ -294,6 +294,22 @@ async fn stored_case_revisions_runs_and_results() {
                 .contains("revision 2")
         );
 
+        // simulate: the twin day by day, the facade's Simulation as the CLI prints it.
+        let path = format!("/v1/cases/{id}/runs/simulate");
+        let r = api
+            .json(Method::POST, &path, t, json!({"resolution": "pooled"}))
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+        let sim = api.wait(r.body["id"].as_str().unwrap(), t).await;
+        assert_eq!(sim["status"], "done", "{sim}");
+        let runs = sim["result"]["runs"].as_array().unwrap();
+        assert!(!runs.is_empty());
+        assert_eq!(
+            runs[0]["days"].as_array().unwrap().len(),
+            731,
+            "days 0 to the horizon"
+        );
+
         // A run on a case sent with the request (JSON object), not stored.
         let case_json: Value = toml::from_str(CASE).unwrap();
         let r = api

@@ -1,0 +1,47 @@
+//! What every verb does around its one facade call: load the engine, read a file, show progress.
+
+use std::path::Path;
+
+use anyhow::Context;
+use engine::{Case, Control, Engine};
+
+/// Loads the engine (embedded data).
+pub fn engine() -> anyhow::Result<Engine> {
+    Engine::load().context("loading the embedded data")
+}
+
+/// Reads a file as text, naming it in the error.
+pub fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Reads a case file (TOML or JSON, either shape).
+pub fn case(engine: &Engine, path: &Path) -> anyhow::Result<Case> {
+    let text = read(path)?;
+    engine
+        .parse_case(&text)
+        .with_context(|| format!("in case file {}", path.display()))
+}
+
+/// A [`Control`] whose progress drives a bar on stderr (hidden when stderr is not a terminal).
+pub fn progress(what: &str, unit: &str) -> (Control, indicatif::ProgressBar) {
+    let pb = indicatif::ProgressBar::new(0);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{eta}})"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    let bar = pb.clone();
+    let control = Control::with_listener(move |done, total| {
+        if bar.length() != Some(total) {
+            bar.set_length(total);
+        }
+        if done.is_multiple_of(8) || done == total {
+            bar.set_position(done);
+        }
+    });
+    (control, pb)
+}

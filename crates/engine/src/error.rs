@@ -1,0 +1,68 @@
+//! The facade's error: each crate's own error, kept with its type.
+
+use thiserror::Error;
+
+/// Everything an operation of the [`crate::Engine`] can fail with.
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// The case file is not a valid case.
+    #[error(transparent)]
+    Case(#[from] crate::case::CaseFileError),
+    /// A patient's case failed validation against the atlas.
+    #[error(transparent)]
+    PatientCase(#[from] clinic::CaseError),
+    /// The anatomy atlas did not load.
+    #[error(transparent)]
+    Atlas(#[from] clinic::AtlasError),
+    /// A clinic data file did not load.
+    #[error(transparent)]
+    ClinicData(#[from] clinic::DataError),
+    /// The prognosis or plan comparison failed.
+    #[error(transparent)]
+    Prognosis(#[from] clinic::PrognosisError),
+    /// An experimental case was refused by the twin.
+    #[error(transparent)]
+    Scenario(#[from] twin::ScenarioError),
+    /// The twin refused to simulate.
+    #[error(transparent)]
+    Twin(#[from] twin::TwinError),
+    /// A parameter set did not load.
+    #[error(transparent)]
+    Parameters(#[from] twin::ParamError),
+    /// The findings are not valid.
+    #[error(transparent)]
+    Findings(#[from] diagnosis::FindingsError),
+    /// The diagnosis reasoner failed.
+    #[error(transparent)]
+    Diagnosis(#[from] diagnosis::DiagnosisError),
+    /// A vignette file is not valid.
+    #[error(transparent)]
+    Vignettes(#[from] diagnosis::CaseError),
+    /// A calibration file is not valid.
+    #[error(transparent)]
+    Calibration(#[from] calibration::FileError),
+    /// A Bayesian network, evidence or reference file is not valid, or inference failed.
+    #[error(transparent)]
+    Network(#[from] bayes::BayesError),
+    /// The operation does not apply to this case.
+    #[error("`{operation}` cannot run on this case: {reason}")]
+    NotApplicable {
+        /// The operation.
+        operation: &'static str,
+        /// Why, and what to give instead.
+        reason: String,
+    },
+    /// A request is out of its documented range.
+    #[error("{field} = {value}: expected {expected}")]
+    OutOfRange {
+        /// The field or flag.
+        field: String,
+        /// The value given.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// The caller cancelled the operation.
+    #[error(transparent)]
+    Cancelled(#[from] vocabulary::Cancelled),
+}

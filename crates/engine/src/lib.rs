@@ -1,0 +1,389 @@
+//! # engine — the one facade of reinnervate
+//!
+//! One [`Engine`] value holds what is loaded once — the twin's parameter sets, the anatomy atlas,
+//! the clinical data and the prognosis engine, the diagnosis knowledge base — and offers every
+//! operation from typed input to a typed, `Serialize` result:
+//!
+//! | operation | input | result |
+//! |---|---|---|
+//! | [`Engine::simulate`] | a [`Case`] | [`Simulation`]: per muscle, the daily quantities and events |
+//! | [`Engine::prognosis`] | a [`Case`] | [`Prognosis`] (Monte Carlo per muscle, follow-up) |
+//! | [`Engine::plans`] | a [`Case`] | [`Plans`] (plans on the same draws, ranked) |
+//! | [`Engine::diagnose`] | [`diagnosis::Findings`] | [`Diagnosis`] |
+//! | [`Engine::evaluate_vignettes`] | vignette text | [`diagnosis::Evaluation`] |
+//! | [`Engine::calibrate`] | calibration text | [`Calibration`] |
+//!
+//! Long operations take a [`Control`]: progress through its listener, cancellation through
+//! [`Control::cancel`]. The CLI, the server and the Python bindings call this crate and nothing
+//! else of the workspace; each converts types around it.
+//!
+//! ```no_run
+//! use engine::{Case, Engine, Control};
+//! let engine = Engine::load().unwrap();
+//! let case = engine.parse_case(&std::fs::read_to_string("examples/radial-mid-humerus.toml").unwrap()).unwrap();
+//! let p = engine.prognosis(&case, Some(100), &Control::new()).unwrap();
+//! println!("{}", serde_json::to_string(&p).unwrap());
+//! ```
+#![deny(missing_docs)]
+
+pub mod case;
+pub mod error;
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+pub use bayes;
+pub use calibration;
+pub use case::{Case, CaseFileError};
+pub use clinic;
+pub use diagnosis;
+pub use error::EngineError;
+pub use twin;
+pub use vocabulary::{self, Cancelled, Control, DISCLAIMER, Grade, Resolution, Species};
+
+/// The known gaps of the model against the shared calibration set, with reasons.
+const KNOWN_GAPS: &str = include_str!("../../../data/calibration/known-gaps.toml");
+
+/// Everything loaded once, and every operation.
+pub struct Engine {
+    atlas: clinic::Atlas,
+    montecarlo: clinic::montecarlo::Engine,
+    parameters: [OnceLock<twin::Parameters>; 3],
+    reasoner: OnceLock<diagnosis::Reasoner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+/// One muscle's simulated time course.
+#[derive(Debug, Clone, Serialize)]
+pub struct MuscleRun {
+    /// The muscle (atlas name for a patient's case).
+    pub muscle: String,
+    /// The twin scenario that was run (its `muscle` names the motor-unit pool used).
+    pub scenario: twin::Scenario,
+    /// Event days.
+    pub events: twin::Events,
+    /// Quantities for day 0 to the horizon.
+    pub days: Vec<twin::Quantities>,
+}
+
+impl MuscleRun {
+    /// The run as the twin's time course.
+    pub fn course(&self) -> twin::TimeCourse {
+        twin::TimeCourse {
+            days: self.days.clone(),
+            events: self.events,
+        }
+    }
+}
+
+/// The result of [`Engine::simulate`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Simulation {
+    /// The case's title.
+    pub title: String,
+    /// The resolution used.
+    pub resolution: Resolution,
+    /// One run per muscle.
+    pub runs: Vec<MuscleRun>,
+    /// The statement every output carries.
+    pub disclaimer: &'static str,
+}
+
+/// The result of [`Engine::prognosis`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Prognosis {
+    /// The case's title.
+    pub title: String,
+    /// The prognosis per muscle, with follow-up.
+    #[serde(flatten)]
+    pub report: clinic::prognosis::PrognosisReport,
+    /// The statement every output carries.
+    pub disclaimer: &'static str,
+}
+
+/// The result of [`Engine::plans`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Plans {
+    /// The case's title.
+    pub title: String,
+    /// The plans, ranked.
+    #[serde(flatten)]
+    pub report: clinic::plans::PlansReport,
+    /// The statement every output carries.
+    pub disclaimer: &'static str,
+}
+
+/// The result of [`Engine::diagnose`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    /// The differential.
+    #[serde(flatten)]
+    pub differential: diagnosis::Differential,
+    /// Whether no finding was given (the differential is the prior).
+    pub no_findings: bool,
+}
+
+/// The result of [`Engine::calibrate`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibration {
+    /// One row per expectation and the count passed.
+    #[serde(flatten)]
+    pub report: calibration::Report,
+    /// Warnings about the file (unknown quantities skipped and the like).
+    pub warnings: Vec<String>,
+    /// The statement every output carries.
+    pub disclaimer: &'static str,
+}
+
+/// The largest number of Monte Carlo draws one request may ask for (the case file's limit).
+pub const MAX_DRAWS: usize = clinic::case::MAX_DRAWS;
+
+impl Engine {
+    /// Loads the embedded data (atlas, clinical data, human parameters). Other parameter sets
+    /// and the diagnosis knowledge base load on first use.
+    pub fn load() -> Result<Engine, EngineError> {
+        Ok(Engine {
+            atlas: clinic::Atlas::human()?,
+            montecarlo: clinic::montecarlo::Engine::human()?,
+            parameters: Default::default(),
+            reasoner: OnceLock::new(),
+        })
+    }
+
+    /// The anatomy atlas.
+    pub fn atlas(&self) -> &clinic::Atlas {
+        &self.atlas
+    }
+
+    /// The twin's parameter set of a species (loaded once).
+    pub fn parameters(&self, species: Species) -> Result<&twin::Parameters, EngineError> {
+        let slot = &self.parameters[species as usize];
+        if let Some(p) = slot.get() {
+            return Ok(p);
+        }
+        let p = twin::Parameters::for_species(species)?;
+        Ok(slot.get_or_init(|| p))
+    }
+
+    /// The diagnosis reasoner (compiled once).
+    pub fn reasoner(&self) -> Result<&diagnosis::Reasoner, EngineError> {
+        if let Some(r) = self.reasoner.get() {
+            return Ok(r);
+        }
+        let r = diagnosis::Reasoner::new()?;
+        Ok(self.reasoner.get_or_init(|| r))
+    }
+
+    /// Reads a case (TOML or JSON text, either shape).
+    pub fn parse_case(&self, text: &str) -> Result<Case, EngineError> {
+        Case::parse(text, &self.atlas)
+    }
+
+    /// The patient's case the Monte Carlo runs for `case` (see [`Case::as_patient`]).
+    pub fn patient_case(
+        &self,
+        case: &Case,
+        operation: &'static str,
+    ) -> Result<clinic::Case, EngineError> {
+        case.as_patient(&self.atlas, operation)
+    }
+
+    /// The twin scenarios of a case: one per affected muscle (a patient's case at its central
+    /// draw), or the experimental case itself. `(muscle, scenario)` pairs in branching order.
+    pub fn scenarios(&self, case: &Case) -> Result<Vec<(String, twin::Scenario)>, EngineError> {
+        match case {
+            Case::Experiment { scenario } => Ok(vec![(scenario.muscle.clone(), scenario.clone())]),
+            Case::Patient { case } => {
+                let draw = self.montecarlo.central_draw(case);
+                let treatments = clinic::montecarlo::case_treatments(case, &self.atlas);
+                Ok(case
+                    .muscles()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (_, m))| {
+                        let s = clinic::montecarlo::scenario_for(
+                            &self.montecarlo,
+                            case,
+                            &draw,
+                            k,
+                            &treatments,
+                        );
+                        (m.muscle.clone(), s)
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Simulates a case day by day: every affected muscle, or only `muscle`.
+    pub fn simulate(
+        &self,
+        case: &Case,
+        resolution: Resolution,
+        muscle: Option<&str>,
+        control: &Control,
+    ) -> Result<Simulation, EngineError> {
+        let mut scenarios = self.scenarios(case)?;
+        if let Some(name) = muscle {
+            let names: Vec<String> = scenarios.iter().map(|(m, _)| m.clone()).collect();
+            scenarios.retain(|(m, _)| m == name);
+            if scenarios.is_empty() {
+                return Err(EngineError::OutOfRange {
+                    field: "muscle".into(),
+                    value: name.chars().take(80).collect(),
+                    expected: format!("one of the case's muscles: {}", names.join(", ")),
+                });
+            }
+        }
+        control.add_total(
+            scenarios
+                .iter()
+                .map(|(_, s)| u64::from(s.horizon_days))
+                .sum(),
+        );
+        let mut runs = Vec::with_capacity(scenarios.len());
+        for (name, scenario) in scenarios {
+            control.check()?;
+            let params = self.parameters(scenario.species)?;
+            let mut sim = twin::Simulation::new(&scenario, params, resolution)?;
+            let mut days = Vec::with_capacity(scenario.horizon_days as usize + 1);
+            days.push(sim.quantities());
+            for day in 1..=scenario.horizon_days {
+                sim.step();
+                days.push(sim.quantities());
+                if day % 30 == 0 {
+                    control.check()?;
+                    control.advance(30);
+                }
+            }
+            control.advance(u64::from(scenario.horizon_days % 30));
+            runs.push(MuscleRun {
+                muscle: name,
+                events: sim.events(),
+                scenario,
+                days,
+            });
+        }
+        Ok(Simulation {
+            title: case.title(),
+            resolution,
+            runs,
+            disclaimer: DISCLAIMER,
+        })
+    }
+
+    fn draws(&self, case: &clinic::Case, draws: Option<usize>) -> Result<usize, EngineError> {
+        let n = draws.unwrap_or(case.settings.draws);
+        if n == 0 || n > MAX_DRAWS {
+            return Err(EngineError::OutOfRange {
+                field: "draws".into(),
+                value: n.to_string(),
+                expected: format!("between 1 and {MAX_DRAWS}"),
+            });
+        }
+        Ok(n)
+    }
+
+    /// The Monte Carlo prognosis of every affected muscle, updated by the case's follow-up.
+    pub fn prognosis(
+        &self,
+        case: &Case,
+        draws: Option<usize>,
+        control: &Control,
+    ) -> Result<Prognosis, EngineError> {
+        let patient = case.as_patient(&self.atlas, "prognosis")?;
+        let n = self.draws(&patient, draws)?;
+        let report =
+            clinic::prognosis::prognose(&self.montecarlo, &self.atlas, &patient, Some(n), control)?;
+        Ok(Prognosis {
+            title: case.title(),
+            report,
+            disclaimer: DISCLAIMER,
+        })
+    }
+
+    /// The treatment plans of a case, simulated on the same draws and ranked.
+    pub fn plans(
+        &self,
+        case: &Case,
+        draws: Option<usize>,
+        control: &Control,
+    ) -> Result<Plans, EngineError> {
+        let patient = case.as_patient(&self.atlas, "plans")?;
+        let n = self.draws(&patient, draws)?;
+        let report = clinic::plans::compare(&self.montecarlo, &self.atlas, &patient, n, control)?;
+        Ok(Plans {
+            title: case.title(),
+            report,
+            disclaimer: DISCLAIMER,
+        })
+    }
+
+    /// Reads findings (TOML or JSON text; `json` says which when known).
+    pub fn parse_findings(
+        &self,
+        text: &str,
+        json: Option<bool>,
+    ) -> Result<diagnosis::Findings, EngineError> {
+        Ok(match json {
+            Some(true) => diagnosis::Findings::from_json_str(text),
+            Some(false) => diagnosis::Findings::from_toml_str(text),
+            None => diagnosis::Findings::from_str_guess(text),
+        }?)
+    }
+
+    /// The differential of a set of findings.
+    pub fn diagnose(&self, findings: &diagnosis::Findings) -> Result<Diagnosis, EngineError> {
+        Ok(Diagnosis {
+            differential: self.reasoner()?.diagnose(findings)?,
+            no_findings: findings.is_empty(),
+        })
+    }
+
+    /// The reasoner's figures on a file of vignettes (the shared vignette format).
+    pub fn evaluate_vignettes(&self, text: &str) -> Result<diagnosis::Evaluation, EngineError> {
+        Ok(diagnosis::evaluate_cases(self.reasoner()?, text)?)
+    }
+
+    /// Runs a file of published experiments on the twin and compares with the published figures.
+    pub fn calibrate(
+        &self,
+        text: &str,
+        options: &calibration::Options,
+        control: &Control,
+    ) -> Result<Calibration, EngineError> {
+        let file = calibration::CalibrationFile::parse(text)?;
+        let model = calibration::twin_model::TwinModel::new();
+        control.check()?;
+        let report = calibration::run(&file, &model, options, &ControlProgress(control));
+        control.check()?;
+        Ok(Calibration {
+            report,
+            warnings: file.warnings.iter().map(|w| w.to_string()).collect(),
+            disclaimer: DISCLAIMER,
+        })
+    }
+
+    /// The known gaps of the model against the shared calibration set.
+    pub fn known_gaps(&self) -> Result<calibration::gaps::KnownGaps, EngineError> {
+        Ok(calibration::gaps::KnownGaps::parse(KNOWN_GAPS)?)
+    }
+}
+
+/// The calibration runner's progress, reported through a [`Control`].
+struct ControlProgress<'a>(&'a Control);
+
+impl calibration::runner::Progress for ControlProgress<'_> {
+    fn start(&self, total: u64) {
+        self.0.add_total(total);
+    }
+    fn advance(&self, n: u64) {
+        self.0.advance(n);
+    }
+}

@@ -1,0 +1,106 @@
+//! The one case: both shapes read through one entry point, in TOML and JSON, and convert to what
+//! each operation needs.
+
+use engine::{Case, Control, Engine, Resolution};
+
+const EXPERIMENT: &str = r#"
+species = "human"
+muscle = "tibialis_anterior"
+age_years = 35
+horizon_days = 120
+seed = 3
+[injury]
+grade = "axonotmesis"
+distance_mm = 60
+"#;
+
+const PATIENT: &str = r#"
+[patient]
+age_years = 40
+[[injury]]
+nerve = "radial"
+site = "mid_humerus"
+grade = "sunderland_2"
+[settings]
+horizon_days = 200
+draws = 8
+seed = 4
+"#;
+
+#[test]
+fn both_shapes_parse_in_toml_and_json() {
+    let e = Engine::load().expect("engine");
+    assert!(matches!(
+        e.parse_case(EXPERIMENT),
+        Ok(Case::Experiment { .. })
+    ));
+    assert!(matches!(e.parse_case(PATIENT), Ok(Case::Patient { .. })));
+    let t: toml::Table = toml::from_str(PATIENT).expect("toml");
+    let json = serde_json::to_string(&t).expect("json");
+    assert!(matches!(e.parse_case(&json), Ok(Case::Patient { .. })));
+    let t: toml::Table = toml::from_str(EXPERIMENT).expect("toml");
+    let json = serde_json::to_string(&t).expect("json");
+    assert!(matches!(e.parse_case(&json), Ok(Case::Experiment { .. })));
+}
+
+#[test]
+fn a_patient_case_simulates_every_affected_muscle_and_an_experiment_gets_a_prognosis() {
+    let e = Engine::load().expect("engine");
+    let patient = e.parse_case(PATIENT).expect("patient");
+    let sim = e
+        .simulate(&patient, Resolution::Pooled, None, &Control::new())
+        .expect("simulate");
+    assert!(
+        sim.runs.len() >= 3,
+        "radial at mid-humerus affects several muscles"
+    );
+    assert!(
+        sim.runs
+            .iter()
+            .all(|r| r.days.len() == r.scenario.horizon_days as usize + 1 && r.days.len() > 200)
+    );
+    let experiment = e.parse_case(EXPERIMENT).expect("experiment");
+    let p = e
+        .prognosis(&experiment, Some(6), &Control::new())
+        .expect("prognosis");
+    assert_eq!(p.report.muscles.len(), 1);
+    assert_eq!(p.report.muscles[0].muscle, "tibialis_anterior");
+}
+
+#[test]
+fn an_unknown_muscle_is_an_error_naming_the_choices() {
+    let e = Engine::load().expect("engine");
+    let patient = e.parse_case(PATIENT).expect("patient");
+    let err = e
+        .simulate(&patient, Resolution::Pooled, Some("bicep"), &Control::new())
+        .expect_err("unknown muscle");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("bicep") && msg.contains("brachioradialis"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn cancellation_stops_a_prognosis() {
+    let e = Engine::load().expect("engine");
+    let patient = e.parse_case(PATIENT).expect("patient");
+    let c = Control::new();
+    c.cancel();
+    let err = e.prognosis(&patient, Some(50), &c).expect_err("cancelled");
+    assert!(matches!(
+        err,
+        engine::EngineError::Prognosis(engine::clinic::PrognosisError::Cancelled(_))
+    ));
+}
+
+#[test]
+fn progress_counts_every_draw() {
+    let e = Engine::load().expect("engine");
+    let patient = e.parse_case(PATIENT).expect("patient");
+    let c = Control::new();
+    let p = e.prognosis(&patient, Some(10), &c).expect("prognosis");
+    assert_eq!(p.report.draws, 10);
+    assert_eq!(c.done(), c.total());
+    assert!(c.done() >= 10);
+}
