@@ -84,9 +84,10 @@ pub struct JobView {
     pub stale: bool,
     /// Why the result is stale.
     pub stale_reasons: Vec<String>,
-    /// The result, when done: the same JSON as the command line's `--json`.
+    /// The result, when done: the same JSON as the command line's `--json` (the stored text,
+    /// passed through unparsed so every number keeps its last digit).
     #[schema(value_type = Option<Object>)]
-    pub result: Option<serde_json::Value>,
+    pub result: Option<Box<serde_json::value::RawValue>>,
 }
 
 fn view(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> JobView {
@@ -136,7 +137,9 @@ fn view(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> JobView {
         error: j.error,
         stale: !stale_reasons.is_empty(),
         stale_reasons,
-        result: j.result.and_then(|r| serde_json::from_str(&r).ok()),
+        result: j
+            .result
+            .and_then(|r| serde_json::value::RawValue::from_string(r).ok()),
     }
 }
 

@@ -263,6 +263,20 @@ async fn stored_case_revisions_runs_and_results() {
         );
         assert_eq!(done["stale"], false);
 
+        // The result is the facade's typed result, exactly as the CLI's --json prints it.
+        let direct = {
+            let engine = engine::Engine::load().unwrap();
+            let rev2 = api.get(&format!("/v1/cases/{id}/revisions/2"), t).await;
+            let case = engine
+                .parse_case(rev2.body["body"].as_str().unwrap())
+                .unwrap();
+            let p = engine
+                .prognosis(&case, Some(24), &engine::Control::new())
+                .unwrap();
+            serde_json::from_str::<Value>(&serde_json::to_string(&p).unwrap()).unwrap()
+        };
+        assert_eq!(done["result"], direct);
+
         // The same run again gives the same numbers (seeded): a stored result is reproducible.
         let r = api.json(Method::POST, &path, t, json!({"draws": 24})).await;
         let again = api.wait(r.body["id"].as_str().unwrap(), t).await;
