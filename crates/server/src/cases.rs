@@ -285,14 +285,12 @@ pub async fn observe(
 
 fn rename_observation_field(field: &str, key: &str, first_new: usize) -> String {
     for prefix in [key, "observation"] {
-        if let Some(rest) = field.strip_prefix(&format!("{prefix}[")) {
-            if let Some((n, tail)) = rest.split_once(']') {
-                if let Ok(i) = n.parse::<usize>() {
-                    if i >= first_new {
-                        return format!("observations[{}]{tail}", i - first_new);
-                    }
-                }
-            }
+        if let Some(rest) = field.strip_prefix(&format!("{prefix}["))
+            && let Some((n, tail)) = rest.split_once(']')
+            && let Ok(i) = n.parse::<usize>()
+            && i >= first_new
+        {
+            return format!("observations[{}]{tail}", i - first_new);
         }
     }
     field.to_string()

@@ -108,12 +108,12 @@ fn view(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> JobView {
                 state.runner.params_version()
             ));
         }
-        if let (Some(rev), Some(latest)) = (j.rev, latest_rev) {
-            if latest != rev {
-                stale_reasons.push(format!(
-                    "computed on case revision {rev}; the latest is {latest}"
-                ));
-            }
+        if let (Some(rev), Some(latest)) = (j.rev, latest_rev)
+            && latest != rev
+        {
+            stale_reasons.push(format!(
+                "computed on case revision {rev}; the latest is {latest}"
+            ));
         }
     }
     let status = match live {

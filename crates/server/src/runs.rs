@@ -183,7 +183,7 @@ impl Runner {
         control: &Control,
     ) -> Result<serde_json::Value, ApiError> {
         let case = self.engine.parse_case(text).map_err(engine_error)?;
-        let value = match op {
+        match op {
             Op::Prognosis => self
                 .engine
                 .prognosis(&case, draws, control)
@@ -204,8 +204,7 @@ impl Runner {
                 )
                 .map_err(engine_error)
                 .and_then(|r| json(&r)),
-        };
-        value
+        }
     }
 
     /// The anatomy atlas as the web form needs it: nerves with their sites and muscles in

@@ -51,8 +51,11 @@ impl Drop for TempDir {
     }
 }
 
-/// Every response seen, for the OpenAPI check: (method, path, status, content type, body).
-static SEEN: Mutex<Vec<(String, String, u16, String, Value)>> = Mutex::new(Vec::new());
+/// One response seen: (method, path, status, content type, body).
+type Seen = (String, String, u16, String, Value);
+
+/// Every response seen, for the OpenAPI check.
+static SEEN: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
 
 struct Api {
     app: axum::Router,
