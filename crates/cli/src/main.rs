@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod bn;
 mod calibrate;
+mod cohort;
 mod diagnose;
 mod input;
 mod plans;
@@ -41,6 +42,8 @@ enum Command {
     Plans(plans::Args),
     /// From findings to a ranked differential, the lesion level and the next best test.
     Diagnose(diagnose::Args),
+    /// Run a virtual cohort (distributions over patients, injuries and plans) into Parquet.
+    Cohort(cohort::Args),
     /// Bayesian-network tools: exact queries and reference checks.
     Bn(bn::Args),
 }
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Prognosis(args) => prognosis::run(args),
         Command::Plans(args) => plans::run(args),
         Command::Diagnose(args) => diagnose::run(args),
+        Command::Cohort(args) => cohort::run(args),
         Command::Bn(args) => bn::run(args),
     };
     match result {

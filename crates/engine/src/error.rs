@@ -62,6 +62,9 @@ pub enum EngineError {
         /// What would have been accepted.
         expected: String,
     },
+    /// A cohort file is not valid, or a cohort run failed.
+    #[error(transparent)]
+    Cohort(#[from] crate::cohort::CohortError),
     /// The caller cancelled the operation.
     #[error(transparent)]
     Cancelled(#[from] vocabulary::Cancelled),
