@@ -100,6 +100,10 @@ pub struct Case {
     pub injury: Option<Injury>,
     /// Treatments.
     pub treatments: Vec<Treatment>,
+    /// Whether this is a member of a population: members differ in their physiology as
+    /// patients do (the model draws its between-patient parameters from the member's
+    /// seed); a single experiment is the typical case, at the central values.
+    pub population_member: bool,
 }
 
 /// Where values come from: central values, or draws from a member's own generator.
@@ -235,6 +239,7 @@ impl Setup {
             age_years,
             injury,
             treatments,
+            population_member: member.is_some(),
         })
     }
 }

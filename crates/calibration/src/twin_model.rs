@@ -9,6 +9,7 @@
 use std::sync::OnceLock;
 
 use twin::params::Parameters;
+use twin::patient::Variation;
 use twin::scenario::{
     DisuseModel as TwinDisuse, Injury as TwinInjury, Modifiers, Regrowth as TwinRegrowth,
     RehabKind, RepairMethod as TwinRepair, Scenario, StimulationDose, Treatment as TwinTreatment,
@@ -25,6 +26,7 @@ use crate::runner::{Model, Resolution, Trajectory};
 #[derive(Default)]
 pub struct TwinModel {
     params: [OnceLock<Result<Parameters, String>>; 3],
+    human_variation: OnceLock<Result<Variation, String>>,
 }
 
 impl TwinModel {
@@ -142,7 +144,22 @@ impl Model for TwinModel {
         seed: u64,
         resolution: Resolution,
     ) -> Result<Trajectory, String> {
-        let params = self.parameters(case.species)?;
+        let central = self.parameters(case.species)?;
+        // Population members are patients who differ (twin::patient); the spreads are
+        // human (data/atlas/prognosis_uncertainty.toml), so rodent members keep the
+        // central values.
+        let drawn;
+        let params = if case.population_member && case.species == Species::Human {
+            let v = self
+                .human_variation
+                .get_or_init(|| Variation::human(central).map_err(|e| e.to_string()))
+                .as_ref()
+                .map_err(|e| format!("between-patient variation: {e}"))?;
+            drawn = v.draw(central, seed);
+            &drawn
+        } else {
+            central
+        };
         let scenario = scenario(case, horizon_days, seed);
         let sim = Simulation::new(&scenario, params, resolution).map_err(|e| e.to_string())?;
         let course = sim.run(horizon_days);
@@ -159,21 +176,27 @@ impl Model for TwinModel {
     }
 }
 
+/// One daily quantity of the calibration format. The clinical readings (size, strength, CMAP,
+/// fibrillation and MRC grades) are read through the clinical readout (crate `readout`), so
+/// calibration checks the readings `simulate`, `snapshot` and the report print.
 fn daily(q: &twin::quantities::Quantities, dq: DailyQuantity) -> f64 {
+    use readout::reading as r;
     match dq {
-        DailyQuantity::MuscleMassFraction => q.muscle_mass_fraction,
-        DailyQuantity::MuscleCsaFraction => q.muscle_csa_fraction,
-        DailyQuantity::FiberCsaFraction => q.fiber_csa_fraction,
+        DailyQuantity::MuscleMassFraction => r::size(q).muscle_mass_fraction,
+        DailyQuantity::MuscleCsaFraction => r::size(q).muscle_csa_fraction,
+        DailyQuantity::FiberCsaFraction => r::size(q).fibre_csa_fraction,
         DailyQuantity::FiberDiameterFraction => q.fiber_diameter_fraction,
-        DailyQuantity::FatFibrousFraction => q.fat_fibrous_fraction,
-        DailyQuantity::TetanicForceFraction => q.tetanic_force_fraction,
-        DailyQuantity::VoluntaryForceFraction => q.voluntary_force_fraction,
-        DailyQuantity::InnervatedFiberFraction => q.innervated_fiber_fraction,
+        DailyQuantity::FatFibrousFraction => r::size(q).fat_fibrous_fraction,
+        DailyQuantity::TetanicForceFraction => {
+            r::strength(q).direct_muscle_stimulation_force_fraction
+        }
+        DailyQuantity::VoluntaryForceFraction => r::strength(q).voluntary_force_fraction,
+        DailyQuantity::InnervatedFiberFraction => r::size(q).innervated_fibre_fraction,
         DailyQuantity::MotorUnitCount => q.motor_unit_count,
         DailyQuantity::MotorUnitCountFraction => q.motor_unit_count_fraction,
         DailyQuantity::MotorUnitSizeFraction => q.motor_unit_size_fraction,
-        DailyQuantity::CmapFraction => q.cmap_fraction,
-        DailyQuantity::FibrillationGrade => f64::from(q.fibrillation_grade),
-        DailyQuantity::MrcGrade => f64::from(q.mrc_grade),
+        DailyQuantity::CmapFraction => r::cmap_fraction(q),
+        DailyQuantity::FibrillationGrade => f64::from(r::fibrillation_grade(q)),
+        DailyQuantity::MrcGrade => f64::from(r::strength(q).mrc),
     }
 }

@@ -12,7 +12,7 @@ use engine::diagnosis::{Differential, Evaluation};
 #[command(
     after_help = "Examples:\n  reinnervate diagnose examples/findings-radiculopathy.toml\n  \
     reinnervate diagnose examples/findings-myasthenia.json --json\n  \
-    reinnervate diagnose --evaluate ../shared/vignettes/cases.json\n\n\
+    reinnervate diagnose --evaluate ../shared/vignettes/cases.json --report out/diagnosis\n\n\
     Research and teaching software, not a medical device."
 )]
 pub struct Args {
@@ -22,6 +22,14 @@ pub struct Args {
     /// Evaluate on a file of cases (the format of shared/vignettes/cases.json).
     #[arg(long, value_name = "CASES.json")]
     pub evaluate: Option<PathBuf>,
+    /// With --evaluate: write the reliability diagram (reliability.svg) and the figures
+    /// (evaluation.json) into this directory.
+    #[arg(long, value_name = "DIR", requires = "evaluate")]
+    pub report: Option<PathBuf>,
+    /// With --evaluate: also simulate the sequential work-up (tests revealed in the reasoner's
+    /// order, a fixed clinical order and at random).
+    #[arg(long, requires = "evaluate")]
+    pub workup: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -35,10 +43,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let ev = engine
             .evaluate_vignettes(&text)
             .with_context(|| format!("in {}", path.display()))?;
+        if let Some(dir) = &args.report {
+            write_report(dir, &ev)?;
+        }
+        if args.workup {
+            let w = engine
+                .reasoner()?
+                .simulate_workup(&text)
+                .with_context(|| format!("in {}", path.display()))?;
+            if args.json {
+                let both = serde_json::json!({"evaluation": ev, "workup": w});
+                println!("{}", serde_json::to_string_pretty(&both)?);
+            } else {
+                print_evaluation(&ev);
+                print_workup(&w);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         if args.json {
             println!("{}", serde_json::to_string_pretty(&ev)?);
         } else {
             print_evaluation(&ev);
+            if let Some(dir) = &args.report {
+                println!(
+                    "\nReliability diagram written to {}",
+                    dir.join("reliability.svg").display()
+                );
+            }
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -142,6 +173,26 @@ fn print_evaluation(ev: &Evaluation) {
     println!("level top-3      {:.1}%", 100.0 * ev.level_top3);
     println!("category         {:.1}%", 100.0 * ev.category);
     println!("Brier (levels)   {:.3}", ev.brier);
+    println!(
+        "Brier, acceptable levels merged with the answer   {:.3}",
+        ev.brier_acceptable
+    );
+    println!("ECE (top-1)      {:.3}", ev.ece);
+    println!("\nReliability (top-1 confidence against the fraction right)");
+    println!(
+        "  {:<12} {:>6} {:>12} {:>10}",
+        "confidence", "cases", "mean conf.", "observed"
+    );
+    for b in &ev.reliability {
+        let pct = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{:.1}%", 100.0 * v));
+        println!(
+            "  {:<12} {:>6} {:>12} {:>10}",
+            format!("{:.0}–{:.0}%", 100.0 * b.from, 100.0 * b.to),
+            b.cases,
+            pct(b.mean_confidence),
+            pct(b.observed)
+        );
+    }
     println!("\nConfusion (rows: answer level; columns: top-1 level)");
     let short: Vec<String> = ev
         .confusion
@@ -182,19 +233,180 @@ fn print_evaluation(ev: &Evaluation) {
     }
 }
 
+fn print_workup(w: &engine::diagnosis::Workup) {
+    println!(
+        "\nWork-up simulation ({} cases; start from history and examination, {:.1} tests per case on average)",
+        w.cases, w.mean_tests_available
+    );
+    println!(
+        "  settled (true level first with p >= {}) before any test: {:.0}%",
+        engine::diagnosis::workup::SETTLED_P,
+        100.0 * w.settled_before_tests
+    );
+    println!(
+        "  {:<10} {:>16} {:>9}   top-1 after 0, 1, 2, … tests",
+        "order", "tests to settle", "settled"
+    );
+    for o in &w.orders {
+        let steps: Vec<String> = o
+            .top1_by_step
+            .iter()
+            .map(|x| format!("{:.0}", 100.0 * x))
+            .collect();
+        println!(
+            "  {:<10} {:>16.2} {:>8.0}%   {}",
+            o.order,
+            o.mean_tests_to_settle,
+            100.0 * o.settled,
+            steps.join(" ")
+        );
+    }
+}
+
+/// Writes `reliability.svg` and `evaluation.json` into `dir`.
+fn write_report(dir: &std::path::Path, ev: &Evaluation) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let svg = dir.join("reliability.svg");
+    std::fs::write(&svg, reliability_svg(ev))
+        .with_context(|| format!("writing {}", svg.display()))?;
+    let json = dir.join("evaluation.json");
+    std::fs::write(&json, serde_json::to_string_pretty(ev)?)
+        .with_context(|| format!("writing {}", json.display()))?;
+    Ok(())
+}
+
+/// The reliability diagram as an SVG string: one point per non-empty bin at (mean confidence,
+/// fraction right), its area proportional to the cases in it, the diagonal of perfect
+/// calibration, and the figures in the title.
+fn reliability_svg(ev: &Evaluation) -> String {
+    use std::fmt::Write;
+    let (w, h, m) = (420.0, 440.0, 50.0);
+    let side = w - 1.5 * m;
+    let x = |p: f64| m + p * side;
+    let y = |p: f64| m + (1.0 - p) * side;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+         font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">Reliability of the top-1 level \
+         ({} cases): ECE {:.3}, Brier {:.3}</text>",
+        w / 2.0,
+        ev.cases,
+        ev.ece,
+        ev.brier
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"34\" text-anchor=\"middle\" fill=\"#666\">Research and teaching software, not a medical device</text>",
+        w / 2.0
+    );
+    for k in 0..=10 {
+        let p = k as f64 / 10.0;
+        let _ = writeln!(
+            s,
+            "<line x1=\"{0:.1}\" y1=\"{1:.1}\" x2=\"{0:.1}\" y2=\"{2:.1}\" stroke=\"#eee\"/>\
+             <line x1=\"{9:.1}\" y1=\"{3:.1}\" x2=\"{4:.1}\" y2=\"{3:.1}\" stroke=\"#eee\"/>\
+             <text x=\"{0:.1}\" y=\"{5:.1}\" text-anchor=\"middle\">{6:.1}</text>\
+             <text x=\"{7:.1}\" y=\"{8:.1}\" text-anchor=\"end\">{6:.1}</text>",
+            x(p),
+            y(0.0),
+            y(1.0),
+            y(p),
+            x(1.0),
+            y(0.0) + 14.0,
+            p,
+            x(0.0) - 4.0,
+            y(p) + 4.0,
+            x(0.0)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{side:.1}\" height=\"{side:.1}\" fill=\"none\" stroke=\"black\"/>\
+         <line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>",
+        x(0.0),
+        y(1.0),
+        x(0.0),
+        y(0.0),
+        x(1.0),
+        y(1.0)
+    );
+    let max = ev
+        .reliability
+        .iter()
+        .map(|b| b.cases)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let mut path = String::new();
+    for b in &ev.reliability {
+        if let (Some(c), Some(o)) = (b.mean_confidence, b.observed) {
+            let r = 3.0 + 9.0 * (b.cases as f64 / max).sqrt();
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\" fill=\"#1f77b4\" fill-opacity=\"0.6\" stroke=\"#1f77b4\">\
+                 <title>{:.0}–{:.0}%: {} cases, mean confidence {:.2}, right {:.2}</title></circle>",
+                x(c),
+                y(o),
+                100.0 * b.from,
+                100.0 * b.to,
+                b.cases,
+                c,
+                o
+            );
+            path.push_str(if path.is_empty() { "M" } else { " L" });
+            let _ = write!(path, "{:.1} {:.1}", x(c), y(o));
+        }
+    }
+    if !path.is_empty() {
+        let _ = writeln!(s, "<path d=\"{path}\" fill=\"none\" stroke=\"#1f77b4\"/>");
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">probability given to the top-1 level (bin mean)</text>\
+         <text transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\">fraction right</text>\n</svg>",
+        x(0.5),
+        y(0.0) + 30.0,
+        y(0.5)
+    );
+    s
+}
+
+#[cfg(test)]
+mod report_tests {
+    #[test]
+    fn the_reliability_diagram_has_one_point_per_nonempty_bin() {
+        let reasoner = engine::diagnosis::Reasoner::new().expect("knowledge base");
+        let cases = r#"[
+          {"id": "a", "findings": {"labs": {"achr_antibodies": "positive"}, "exam": {"fatigable": true}},
+           "answer": {"category": "nmj", "level": "nmj"}},
+          {"id": "b", "findings": {"exam": {"distribution": "single_nerve"}},
+           "answer": {"category": "neurogenic", "level": "peripheral_nerve"}}
+        ]"#;
+        let ev = engine::diagnosis::evaluate_cases(&reasoner, cases).expect("evaluation");
+        let svg = super::reliability_svg(&ev);
+        let points = ev.reliability.iter().filter(|b| b.cases > 0).count();
+        assert_eq!(svg.matches("<circle").count(), points);
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("not a medical device"));
+    }
+}
+
 /// Round trip with the twin: simulate a lesion the twin can represent, turn what a clinician would
-/// see (the `views` crate's NCS, needle EMG and strength) into findings, and check that the reasoner
-/// puts the true level first. The clinical framing a clinician would have from the history (acute
-/// onset, one limb, the nerve's territory or the immobilization) is given; the electrodiagnostic
-/// findings come from the simulation.
+/// record (the clinical readout of the day, crate `readout` — the same readings `simulate`,
+/// `snapshot` and the report print) into findings, and check that the reasoner puts the true level
+/// first. The clinical framing a clinician would have from the history (acute onset, one limb, the
+/// nerve's territory or the immobilization) is given; the electrodiagnostic findings come from the
+/// simulation.
 ///
-/// Mapping (named assumption A-rt unless cited): distal CMAP below 80% of the pre-injury value is
-/// `reduced` (the 80% criterion of [S51] applied side to side; the other side is the best
-/// reference for axon loss [S57]), below 5% `absent`; fibrillation grades map one to one; MUPs are
-/// `neurogenic` when duration or amplitude exceed the upper limits of normal (duration ×1.2,
-/// amplitude ×1.28: TA quantitative EMG, literature.md), `none` when none can be recorded;
-/// recruitment `full` is normal, none is none, anything less is reduced; MRC 5 = no weakness,
-/// 4 = mild, 3 = moderate, 0–2 = severe; wasting when the contractile cross-section is below 80%.
+/// Mapping (named assumption A-rt unless cited): the CMAP, fibrillation grade, MUP type and
+/// recruitment words are the readout's (`data/readout/readout.toml`); recruitment `full` is normal,
+/// none is none, anything less is reduced; MRC 5 = no weakness, 4 = mild, 3 = moderate,
+/// 0–2 = severe; wasting when the muscle cross-section is below 80% of healthy.
 #[cfg(test)]
 mod round_trip {
     use engine::diagnosis::{Findings, Reasoner};
@@ -205,44 +417,30 @@ mod round_trip {
         let params = twin::Parameters::for_species(scenario.species).expect("parameters");
         let mut sim =
             twin::Simulation::new(&scenario, &params, twin::Resolution::Fibre).expect("simulation");
-        let views = views::reference::Views::for_twin(&params.coef).expect("views data");
-        let before = views::adapter::from_simulation(&sim, &scenario.muscle).expect("state");
-        let reference = views::Reference::from_state(&views, &before.view()).expect("reference");
         for _ in 0..day {
             sim.step();
         }
-        let state = views::adapter::from_simulation(&sim, &scenario.muscle).expect("state");
-        let opts = views::summary::DayOptions {
-            mups: true,
-            grouping: false,
+        let constants = engine::readout::Constants::embedded().expect("readout constants");
+        let r = engine::readout::read(constants, &scenario.muscle, &sim.quantities());
+        let cmap = match r.cmap.level {
+            engine::readout::Level::Absent => "absent",
+            engine::readout::Level::Reduced => "reduced",
+            engine::readout::Level::Normal => "normal",
         };
-        let v =
-            views::summary::day_views_with(&views, &state.view(), &reference, opts).expect("views");
-        let cmap = match v.conduction.distal.relative {
-            r if r < 0.05 => "absent",
-            r if r < 0.8 => "reduced",
-            _ => "normal",
-        };
-        let fibs = match v.needle.spontaneous.grade {
+        let fibs = match r.needle.fibrillation_grade {
             0 => "0",
             1 => "1+",
             2 => "2+",
             3 => "3+",
             _ => "4+",
         };
-        let mup = if v.needle.mups_measured == 0 || !v.needle.mup_duration_rel.is_finite() {
-            "none"
-        } else if v.needle.mup_duration_rel > 1.2 || v.needle.mup_amplitude_rel > 1.28 {
-            "neurogenic"
-        } else {
-            "normal"
+        let mup = r.needle.mup.as_str();
+        let recruitment = match r.needle.recruitment.level {
+            engine::readout::Level::Normal => "normal",
+            engine::readout::Level::Absent => "none",
+            engine::readout::Level::Reduced => "reduced",
         };
-        let recruitment = match v.needle.recruitment.pattern {
-            "full" => "normal",
-            "none" => "none",
-            _ => "reduced",
-        };
-        let weakness = match v.strength.mrc {
+        let weakness = match r.strength.mrc {
             5 => "none",
             4 => "mild",
             3 => "moderate",
@@ -251,9 +449,9 @@ mod round_trip {
         let mut f = clinical;
         f["history"]["duration_days"] = json!(day);
         f["exam"]["weakness"] = json!(weakness);
-        f["exam"]["wasting"] = json!(v.strength.contractile_csa_rel < 0.8);
+        f["exam"]["wasting"] = json!(r.size.muscle_csa_fraction < 0.8);
         f["ncs"]["cmap"] = json!(cmap);
-        f["ncs"]["conduction_block"] = json!(v.conduction.block);
+        f["ncs"]["conduction_block"] = json!(r.cmap.block);
         f["emg"]["fibrillations"] = json!(fibs);
         f["emg"]["mup"] = json!(mup);
         f["emg"]["recruitment"] = json!(recruitment);

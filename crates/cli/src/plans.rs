@@ -49,12 +49,89 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     println!("Ranking: {}.\n", report.criterion);
     for p in &report.plans {
-        println!("{}. {} — score {:.2}", p.rank, p.name, p.score);
+        println!(
+            "{}. {} — score {:.2} (function {:.2}, operated {:.0}%)",
+            p.rank,
+            p.name,
+            p.score,
+            p.function_value,
+            100.0 * p.p_operated
+        );
         println!("   {}", p.description);
         for r in &p.reasons {
             println!("   - {r}");
         }
     }
+    print_decision(&report.decision);
     println!("\n{}", report.answer);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the decision outputs: goals, recovery curve, waiting a month, next examination,
+/// sensitivity.
+pub fn print_decision(d: &engine::clinic::plans::Decision) {
+    let name = |s: &str| s.replace('_', " ");
+    println!("\nGoals at stake (weight, P(useful) waiting):");
+    for g in &d.goals {
+        println!(
+            "  {} ({}): weight {}, {:.0}%",
+            name(&g.id),
+            g.muscles
+                .iter()
+                .map(|m| name(m))
+                .collect::<Vec<_>>()
+                .join(", "),
+            g.weight,
+            100.0 * g.p_useful_waiting
+        );
+    }
+    println!(
+        "Costs: unneeded operation {}, failed operation {}, a year without a function {} (change them in [criterion]).",
+        d.costs.unneeded_operation,
+        d.costs.failed_operation,
+        d.costs.time_without_function_per_year
+    );
+    println!(
+        "\nP(useful recovery without surgery | no sign in the {} by month t):",
+        name(&d.sentinel_muscle)
+    );
+    let pts: Vec<String> = d
+        .recovery_curve
+        .iter()
+        .filter(|p| (p.month as u32).is_multiple_of(2) || p.month <= 6.0)
+        .map(|p| match p.p_useful_without_surgery {
+            Some(x) => format!("m{:.0} {:.0}%", p.month, 100.0 * x),
+            None => format!("m{:.0} -", p.month),
+        })
+        .collect();
+    println!("  {}", pts.join(", "));
+    if let (Some(v), Some((later, now))) = (d.value_of_waiting_a_month, &d.waiting_a_month) {
+        println!("Waiting one more month: {v:+.3} ({later} against operating now: {now}).");
+    }
+    if !d.next_observations.is_empty() {
+        println!("Next examinations that would most change the decision:");
+        for o in &d.next_observations {
+            println!(
+                "  {} in the {} on day {}: P {:.0}%, value {:+.3}; if seen: {}; if not: {}",
+                o.sign,
+                name(&o.muscle),
+                o.day,
+                100.0 * o.p_sign,
+                o.value,
+                o.if_sign,
+                o.if_no_sign
+            );
+        }
+    }
+    println!("Sensitivity (plan ranked first by score):");
+    for r in &d.sensitivity {
+        if r.weight == "as given" {
+            println!("  as given: {} ({:.2})", r.best_plan, r.best_score);
+        } else {
+            println!(
+                "  {} = {:.3}: {} ({:.2})",
+                r.weight, r.value, r.best_plan, r.best_score
+            );
+        }
+    }
 }

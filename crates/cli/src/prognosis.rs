@@ -125,6 +125,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    if let Some(d) = &report.decision {
+        crate::plans::print_decision(d);
+    }
     if let Some(a) = &report.answer {
         println!("\nWait or operate? {a}");
     }

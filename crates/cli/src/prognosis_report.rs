@@ -6,7 +6,7 @@
 //! bands (10th percentile, median, 90th percentile over the draws, follow-up weighted) with the
 //! end-plate window of the median draw marked; the prognosis table; the follow-up update when the
 //! case has observations; and the plan comparison with its reasons. The plots are drawn by the
-//! views crate ([`views::plot::band_plot_svg`]); this module only arranges them and does the I/O.
+//! render crate ([`render::plot::band_plot_svg`]); this module only arranges them and does the I/O.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -15,17 +15,17 @@ use anyhow::Context;
 use engine::clinic::Case;
 use engine::clinic::plans::PlansReport;
 use engine::clinic::prognosis::{BandPoint, PrognosisReport, Quantiles};
+use render::cross_section::escape;
+use render::plot::{BandPlot, BandSeries, DayWindow, PALETTE, band_plot_svg};
 use views::NOT_A_MEDICAL_DEVICE;
-use views::cross_section::escape;
-use views::plot::{BandPlot, BandSeries, DayWindow, PALETTE, band_plot_svg};
 
 /// The statement every report carries (also checked by the integration test).
 pub const STATEMENT: &str = "Research and teaching software, not a medical device.";
 
-fn to_views(points: &[BandPoint]) -> Vec<views::plot::BandPoint> {
+fn to_views(points: &[BandPoint]) -> Vec<render::plot::BandPoint> {
     points
         .iter()
-        .map(|b| views::plot::BandPoint {
+        .map(|b| render::plot::BandPoint {
             day: b.day as f64,
             p10: b.p10,
             median: b.p50,
@@ -241,6 +241,7 @@ pub fn report_html(
             h.push_str("</ul></td></tr>");
         }
         let _ = write!(h, "</table><p>{}</p>", escape(&p.answer));
+        decision_html(&mut h, &p.decision);
     }
 
     h.push_str("<h2>Time courses</h2>");
@@ -257,6 +258,88 @@ pub fn report_html(
         "<p>Band data: <code>prognosis_bands.csv</code>. Method: docs/prognosis.md.</p><p class=\"note\">{STATEMENT}</p></body></html>"
     );
     Ok(h)
+}
+
+/// The decision outputs: goals and costs, the conditional recovery curve, waiting a month, the next
+/// examination, time to first useful function is in the plan reasons, and the sensitivity.
+fn decision_html(h: &mut String, d: &engine::clinic::plans::Decision) {
+    let name = |s: &str| escape(&s.replace('_', " "));
+    h.push_str("<h2>Decision</h2><table><tr><th>goal at stake</th><th>muscles</th><th>weight</th><th>P(useful) waiting</th></tr>");
+    for g in &d.goals {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            name(&g.id),
+            g.muscles
+                .iter()
+                .map(|m| name(m))
+                .collect::<Vec<_>>()
+                .join(", "),
+            g.weight,
+            pct(g.p_useful_waiting)
+        );
+    }
+    let _ = write!(
+        h,
+        "</table><p>Costs (units of one function's full recovery): unneeded operation {}, failed operation {}, a year without a function {}.</p>",
+        d.costs.unneeded_operation,
+        d.costs.failed_operation,
+        d.costs.time_without_function_per_year
+    );
+    let _ = write!(
+        h,
+        "<p>P(useful recovery without surgery | no sign in the {} by month t):</p><table><tr><th>month</th>",
+        name(&d.sentinel_muscle)
+    );
+    for p in &d.recovery_curve {
+        let _ = write!(h, "<th>{:.0}</th>", p.month);
+    }
+    h.push_str("</tr><tr><td>P</td>");
+    for p in &d.recovery_curve {
+        let _ = write!(
+            h,
+            "<td>{}</td>",
+            p.p_useful_without_surgery.map_or("–".to_string(), pct)
+        );
+    }
+    h.push_str("</tr></table>");
+    if let (Some(v), Some((later, now))) = (d.value_of_waiting_a_month, &d.waiting_a_month) {
+        let _ = write!(
+            h,
+            "<p>Value of waiting one more month: {v:+.3} ({} against operating now: {}).</p>",
+            escape(later),
+            escape(now)
+        );
+    }
+    if !d.next_observations.is_empty() {
+        h.push_str("<p>Next examinations that would most change the decision:</p><ul>");
+        for o in &d.next_observations {
+            let _ = write!(
+                h,
+                "<li>{} in the {} on day {}: P {}, value {:+.3}; if seen: {}; if not: {}</li>",
+                escape(&o.sign),
+                name(&o.muscle),
+                o.day,
+                pct(o.p_sign),
+                o.value,
+                escape(&o.if_sign),
+                escape(&o.if_no_sign)
+            );
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str("<p>Sensitivity (plan with the best score):</p><table><tr><th>weight</th><th>value</th><th>best plan</th><th>score</th></tr>");
+    for r in &d.sensitivity {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{:.3}</td><td>{}</td><td>{:.2}</td></tr>",
+            escape(&r.weight),
+            r.value,
+            escape(&r.best_plan),
+            r.best_score
+        );
+    }
+    h.push_str("</table>");
 }
 
 /// Writes `index.html` and `prognosis_bands.csv` into `dir` (created if missing).

@@ -1,31 +1,36 @@
-//! Writing pictures and the HTML report to disk (the views crate makes them; this module does
-//! the I/O).
+//! Writing pictures and the HTML report to disk (the `readout` crate reads the day, `views` makes
+//! the pictures' data, `render` draws them; this module does the I/O).
 //!
-//! * [`day_pictures`]: the cross-section, needle EMG at rest and at a weak effort, and the CMAPs
-//!   of one day, as SVG strings plus raw EMG samples.
-//! * [`write_day`]: writes one day's pictures (SVG and PNG), raw EMG samples (CSV) and the views
-//!   (JSON) into a directory — used by `reinnervate snapshot` and by the report.
-//! * [`write_report`]: runs a case (several seeds for the bands, one fibre-resolution run for the
-//!   pictures) and writes `index.html` (self-contained: pictures inline, printable), the PNGs and
-//!   `time_course.csv`.
+//! * [`day_pictures`]: the clinical readout of one day, and the cross-section, needle EMG at rest
+//!   and at a weak effort, and the CMAPs, as SVG strings plus raw EMG samples.
+//! * [`write_day`]: writes one day's pictures (SVG and PNG), raw EMG samples (CSV), the readout
+//!   (`readout.json`) and the pictures' data (`views.json`) into a directory — used by
+//!   `reinnervate snapshot` and by the report.
+//! * [`write_report`]: runs a case (the case's own seed at fibre resolution — the run `simulate`
+//!   and `snapshot` make — for the readings, events and pictures; several seeds at pooled
+//!   resolution for the uncertainty bands) and writes `index.html` (self-contained: pictures
+//!   inline, printable), the PNGs, `readings.json` and `time_course.csv`.
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use views::cross_section::{CrossSectionOptions, cross_section_svg, escape};
-use views::needle::spontaneous_near;
-use views::needle_signal::{FibreGrid, NeedleSite, synthesize};
-use views::plot::{
+use engine::readout::Readout;
+use render::cross_section::{CrossSectionOptions, cross_section_svg, escape};
+use render::plot::{
     BandPlot, BandSeries, DayWindow, PALETTE, band_from_runs, band_plot_svg, cmap_svg,
     emg_trace_svg,
 };
-use views::raster::{fontdb, svg_to_png, use_available_generic_families};
+use render::raster::{fontdb, svg_to_png, use_available_generic_families};
+use views::needle::spontaneous_near;
+use views::needle_signal::{FibreGrid, NeedleSite, synthesize};
 use views::reference::Views;
 use views::state::MuscleState;
 use views::summary::{DayViews, day_views};
 use views::{NOT_A_MEDICAL_DEVICE, Reference};
+
+use crate::simulate::grade_text;
 
 /// Duration of each synthetic EMG record (CSV and WAV), ms.
 pub const EMG_MS: f64 = 2000.0;
@@ -42,9 +47,11 @@ pub fn system_fonts() -> Arc<fontdb::Database> {
     Arc::new(db)
 }
 
-/// One day's pictures.
+/// One day's readings and pictures.
 pub struct DayPictures {
-    /// The views of the day.
+    /// The clinical readout of the day.
+    pub readout: Readout,
+    /// The pictures' data of the day.
     pub views: DayViews,
     /// Cross-section SVG.
     pub cross_section: String,
@@ -82,13 +89,15 @@ fn centre_site(state: &MuscleState<'_>, reference: &Reference) -> Option<NeedleS
         .or(Some(NeedleSite { x_um: cx, y_um: cy }))
 }
 
-/// Makes the pictures of one day.
+/// Makes the pictures of one day; `reading` is the day's clinical readout (the CMAPs are drawn at
+/// its amplitudes, the effort trace recruits its units at its firing rate).
 pub fn day_pictures(
     views: &Views,
     reference: &Reference,
     state: &MuscleState<'_>,
+    reading: Readout,
 ) -> anyhow::Result<DayPictures> {
-    let dv = day_views(views, state, reference)?;
+    let dv = day_views(views, state, reference, &reading.cmap)?;
     let p = &views.params;
     let site = centre_site(state, reference).context("the muscle has no fibres")?;
     let opts = CrossSectionOptions {
@@ -115,7 +124,8 @@ pub fn day_pictures(
         EMG_MS,
         seed,
     );
-    let units = dv.needle.recruitment.units.min(3);
+    let recruitment = &reading.needle.recruitment;
+    let units = (recruitment.units.round() as usize).min(3);
     let effort = synthesize(
         gain,
         state,
@@ -125,7 +135,7 @@ pub fn day_pictures(
         site,
         &[],
         units,
-        dv.needle.recruitment.firing_rate_hz.max(1.0),
+        recruitment.firing_rate_hz.max(1.0),
         EMG_MS,
         seed + 1,
     );
@@ -177,6 +187,7 @@ pub fn day_pictures(
         (600, 300),
     )?;
     Ok(DayPictures {
+        readout: reading,
         views: dv,
         cross_section,
         emg_rest,
@@ -236,33 +247,34 @@ pub fn write_day(
         std::fs::write(&path, wav).with_context(|| format!("writing {}", path.display()))?;
         written.push(path.display().to_string());
     }
-    let path = dir.join(format!("{prefix}views.json"));
-    std::fs::write(&path, serde_json::to_string_pretty(&pics.views)?)
-        .with_context(|| format!("writing {}", path.display()))?;
-    written.push(path.display().to_string());
+    for (name, json) in [
+        ("readout", serde_json::to_string_pretty(&pics.readout)?),
+        ("views", serde_json::to_string_pretty(&pics.views)?),
+    ] {
+        let path = dir.join(format!("{prefix}{name}.json"));
+        std::fs::write(&path, json).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path.display().to_string());
+    }
     Ok(written)
 }
 
-/// The views engine for a case: embedded views data with the clinical scales (MRC force and
-/// fibrillation-grade thresholds) of the twin parameters the case runs with (species and
-/// overrides), so that the views' day tables grade as the twin's time courses do.
-pub fn views_for(scenario: &twin::Scenario) -> anyhow::Result<Views> {
-    let mut params = twin::Parameters::for_species(scenario.species)?;
-    if !scenario.overrides.is_empty() {
-        params.apply_overrides(&scenario.overrides)?;
-    }
-    Ok(Views::for_twin(&params.coef)?)
+/// The embedded views data.
+pub fn views_engine() -> anyhow::Result<Views> {
+    Ok(Views::embedded()?)
 }
 
-/// Runs `scenario` at fibre resolution up to `day` and returns the simulation and the reference.
+/// Runs `scenario` at fibre resolution with its own seed (the run `simulate` makes by default) and
+/// calls `at_day` on each of `days` with the simulation, the pre-injury reference and the day's
+/// clinical readout; returns the event days of the run so far.
 pub fn simulate_to(
     scenario: &twin::Scenario,
     days: &[u32],
-    mut at_day: impl FnMut(&twin::Simulation, &Reference) -> anyhow::Result<()>,
-) -> anyhow::Result<Reference> {
+    mut at_day: impl FnMut(&twin::Simulation, &Reference, Readout) -> anyhow::Result<()>,
+) -> anyhow::Result<twin::Events> {
     let params = twin::Parameters::for_species(scenario.species)?;
     let mut sim = twin::Simulation::new(scenario, &params, twin::Resolution::Fibre)?;
-    let views = Views::for_twin(sim.coefficients())?;
+    let constants = engine::readout::Constants::embedded()?;
+    let views = views_engine()?;
     let s0 = views::adapter::from_simulation(&sim, &scenario.muscle)?;
     let reference = Reference::from_state(&views, &s0.view())?;
     let mut days = days.to_vec();
@@ -272,9 +284,10 @@ pub fn simulate_to(
         while sim.day() < d {
             sim.step();
         }
-        at_day(&sim, &reference)?;
+        let reading = engine::readout::read(constants, &scenario.muscle, &sim.quantities());
+        at_day(&sim, &reference, reading)?;
     }
-    Ok(reference)
+    Ok(sim.events())
 }
 
 /// Days at which the report shows pictures.
@@ -369,13 +382,15 @@ svg{{max-width:100%;height:auto}} .day{{page-break-before:always}}
         escape(&toml::to_string_pretty(scenario).unwrap_or_else(|_| format!("{scenario:?}")))
     );
     // Time courses.
-    let views_engine = views_for(scenario)?;
+    let views_engine = views_engine()?;
     // The window comes from the cited views data (`[report]`), in mean calendar months.
     let win = &views_engine.params.report.reinnervation_window_months;
     const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
     let _ = write!(
         html,
-        "<h2>Time course</h2><p>Median and 10th–90th percentile band over {BAND_SEEDS} seeds of the twin (pooled resolution). \
+        "<h2>Time course</h2><p>Median and 10th–90th percentile band over {BAND_SEEDS} further seeds of the twin (pooled resolution) — \
+the spread of the course, not the case's own run; the readings, events and pictures below are the case's own seed at fibre resolution, \
+the run <code>simulate</code> and <code>snapshot</code> make. \
 The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the injury, after which reinnervation is unlikely in humans \
 (source: {src}; {asm}).</p>",
         lo = win.low,
@@ -450,29 +465,41 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
         }
     }
     std::fs::write(dir.join("time_course.csv"), csv).context("writing time_course.csv")?;
-    let ev = courses[0].events;
+    // Pictures and readings at chosen days (fibre resolution, the case's own seed), run to the
+    // horizon for the event days.
+    let pdays = picture_days(scenario);
+    let mut sections = Vec::new();
+    let ev = simulate_to(scenario, &pdays, |sim, reference, reading| {
+        let s = views::adapter::from_simulation(sim, &scenario.muscle)?;
+        let pics = day_pictures(&views_engine, reference, &s.view(), reading)?;
+        write_day(dir, &format!("day{:04}_", sim.day()), &pics, &fonts)?;
+        sections.push((sim.day(), pics));
+        Ok(())
+    })?;
+    let readings: Vec<&Readout> = sections.iter().map(|(_, p)| &p.readout).collect();
+    std::fs::write(
+        dir.join("readings.json"),
+        serde_json::to_string_pretty(&serde_json::json!({
+            "seed": scenario.seed,
+            "resolution": twin::Resolution::Fibre,
+            "events": ev,
+            "readings": readings,
+        }))?,
+    )
+    .context("writing readings.json")?;
     let evs = |x: Option<u32>| x.map_or("not reached".to_string(), |d| format!("day {d}"));
     let _ = write!(
         html,
-        "<h2>Key numbers (seed 1)</h2><table><tr><th>event</th><th>day</th></tr>\
+        "<h2>Key numbers (seed {}, fibre resolution)</h2><table><tr><th>event</th><th>day</th></tr>\
 <tr><td>first reinnervation</td><td>{}</td></tr><tr><td>first fibrillations</td><td>{}</td></tr>\
 <tr><td>MRC 3 reached</td><td>{}</td></tr><tr><td>MRC 5 reached</td><td>{}</td></tr></table>\
-<p>The time course of every quantity for every seed is in <code>time_course.csv</code>.</p>",
+<p>The time course of every quantity for every band seed is in <code>time_course.csv</code>; the readings of the days below in <code>readings.json</code>.</p>",
+        scenario.seed,
         evs(ev.first_reinnervation_day),
         evs(ev.first_fibrillation_day),
         evs(ev.mrc_3_day),
         evs(ev.mrc_5_day)
     );
-    // Pictures at chosen days (fibre resolution, the case's own seed).
-    let pdays = picture_days(scenario);
-    let mut sections = Vec::new();
-    simulate_to(scenario, &pdays, |sim, reference| {
-        let s = views::adapter::from_simulation(sim, &scenario.muscle)?;
-        let pics = day_pictures(&views_engine, reference, &s.view())?;
-        write_day(dir, &format!("day{:04}_", sim.day()), &pics, &fonts)?;
-        sections.push((sim.day(), pics));
-        Ok(())
-    })?;
     let _ = write!(
         html,
         "<h2>Findings by day</h2>{}",
@@ -486,7 +513,7 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
 <figure>{}<figcaption>Compound muscle action potentials.</figcaption></figure>\
 <figure>{}<figcaption>Synthetic concentric-needle EMG at rest ({:.0} kHz; first 200 ms; 2 s of raw samples in day{day:04}_emg_rest.csv and .wav).</figcaption></figure>\
 <figure>{}<figcaption>Synthetic concentric-needle EMG at a weak effort (first 200 ms; 2 s in day{day:04}_emg_effort.csv and .wav).</figcaption></figure></section>",
-            day_table(&pics.views),
+            day_table(&pics.readout, &pics.views),
             strip_xml_decl(&pics.cross_section),
             strip_xml_decl(&pics.cmap),
             strip_xml_decl(&pics.emg_rest),
@@ -496,9 +523,11 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
     }
     let _ = write!(
         html,
-        "<h2>How these were made</h2><p>Strength, nerve conduction and needle EMG are derived from the twin's fibre-resolution state by the \
-<code>views</code> crate; normal values and constants are cited in <code>data/views/</code>, and assumptions are named there. \
-Values are relative to the same simulated muscle before the injury; millivolts and microvolts use cited normal means. \
+        "<h2>How these were made</h2><p>Every reading (MRC, strength, size, CMAP, fibrillations, MUP type, recruitment) is the clinical readout \
+(<code>readout</code> crate) of the twin's calibrated daily quantities — the same readings <code>simulate</code> and <code>snapshot</code> print; \
+its constants are cited in <code>data/readout/readout.toml</code>, and assumptions are named there. Fractions are relative to the same muscle healthy; \
+millivolts use cited normal means. The CMAPs are drawn at the readout's amplitudes; the MUP amplitude and duration are measured on the synthetic \
+recordings (<code>views</code> crate, constants in <code>data/views/</code>), relative to the same muscle before the injury. \
 The synthetic EMG uses a line-source volume-conductor model (Nandedkar &amp; Stålberg 1983) with the Rosenfalck (1969) action potential.</p>\
 <p class=\"warn\">{}</p></body></html>",
         escape(NOT_A_MEDICAL_DEVICE)
@@ -529,91 +558,96 @@ fn fmt_rel(x: f64) -> String {
 fn findings_table(sections: &[(u32, DayPictures)]) -> String {
     let mut t = String::from(
         "<table><tr><th>day</th><th>MRC</th><th>voluntary force</th><th>distal CMAP</th><th>proximal CMAP</th><th>block</th><th>CV</th>\
-<th>fibs/PSW</th><th>MUP amplitude</th><th>MUP duration</th><th>polyphasic</th><th>nascent units</th><th>recruitment</th><th>type grouping</th></tr>",
+<th>fibs/PSW</th><th>MUP type</th><th>recruitment</th><th>MUP amplitude</th><th>MUP duration</th><th>polyphasic</th><th>type grouping</th></tr>",
     );
     for (day, p) in sections {
+        let r = &p.readout;
         let v = &p.views;
-        let c = &v.conduction;
+        let c = &r.cmap;
         let _ = write!(
             t,
-            "<tr><td>{day}</td><td>{}</td><td>{:.0}%</td><td>{:.1} mV ({:.0}%)</td><td>{:.1} mV</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0}%</td><td>{}</td><td>{} ({} units)</td><td>{:.2}</td></tr>",
-            v.strength.mrc,
-            100.0 * v.strength.voluntary_rel,
-            c.distal.amplitude_mv,
-            100.0 * c.distal.relative,
-            c.proximal.amplitude_mv,
+            "<tr><td>{day}</td><td>{}</td><td>{:.0}%</td><td>{:.1} mV ({:.0}%)</td><td>{:.1} mV</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({:.0} units)</td><td>{}</td><td>{}</td><td>{:.0}%</td><td>{:.2}</td></tr>",
+            r.strength.mrc,
+            100.0 * r.strength.voluntary_force_fraction,
+            c.distal_mv,
+            100.0 * c.distal_fraction,
+            c.proximal_mv,
             if c.block { "yes" } else { "no" },
-            fmt_opt(c.cv_m_s, "m/s"),
-            grade_text(v.needle.spontaneous.grade),
-            fmt_rel(v.needle.mup_amplitude_rel),
-            fmt_rel(v.needle.mup_duration_rel),
-            100.0 * v.needle.polyphasic_fraction,
-            v.needle.nascent_units,
-            v.needle.recruitment.pattern,
-            v.needle.recruitment.units,
+            fmt_opt(c.velocity_m_s, "m/s"),
+            grade_text(r.needle.fibrillation_grade),
+            r.needle.mup.as_str(),
+            r.needle.recruitment.pattern.as_str(),
+            r.needle.recruitment.units,
+            fmt_rel(v.mup.amplitude_rel),
+            fmt_rel(v.mup.duration_rel),
+            100.0 * v.mup.polyphasic_fraction,
             v.grouping.index,
         );
     }
-    t.push_str("</table><p>MUP values are relative to the same muscle before the injury. Type grouping: 0 random mosaic, 1 complete segregation.</p>");
+    t.push_str("</table><p>MRC to recruitment: the clinical readout. MUP amplitude, duration and polyphasic share: measured on the synthetic needle recordings, relative to the same muscle before the injury. Type grouping: 0 random mosaic, 1 complete segregation.</p>");
     t
 }
 
-fn grade_text(g: u8) -> String {
-    if g == 0 {
-        "none".into()
-    } else {
-        format!("{g}+")
-    }
-}
-
-fn day_table(v: &DayViews) -> String {
-    let c = &v.conduction;
-    let s = &v.strength;
-    let n = &v.needle;
+fn day_table(r: &Readout, v: &DayViews) -> String {
+    let c = &r.cmap;
+    let s = &r.strength;
+    let z = &r.size;
+    let n = &r.needle;
     format!(
         "<table><tr><th>Strength and size</th><th></th></tr>\
-<tr><td>MRC grade</td><td>{}</td></tr><tr><td>voluntary / tetanic force</td><td>{:.0}% / {:.0}%</td></tr>\
-<tr><td>mean fibre cross-section</td><td>{:.0} µm² ({:.0}%)</td></tr><tr><td>innervated fibres</td><td>{:.0}%</td></tr>\
+<tr><td>MRC grade</td><td>{}</td></tr><tr><td>voluntary force</td><td>{:.0}%</td></tr>\
+<tr><td>force on direct muscle stimulation</td><td>{:.0}%</td></tr><tr><td>force on nerve stimulation distal to the lesion</td><td>{:.0}%</td></tr>\
+<tr><td>muscle mass</td><td>{:.0}%</td></tr><tr><td>mean fibre cross-section</td><td>{:.0}%</td></tr><tr><td>innervated fibres</td><td>{:.0}%</td></tr>\
 <tr><td>fat and connective tissue</td><td>{:.0}%</td></tr>\
 <tr><th>Nerve conduction</th><th></th></tr>\
-<tr><td>distal CMAP</td><td>{:.1} mV ({:.0}%), latency {}</td></tr><tr><td>proximal CMAP</td><td>{:.1} mV, latency {}</td></tr>\
-<tr><td>conduction velocity</td><td>{}</td></tr><tr><td>conduction block / dispersion</td><td>{} / {}</td></tr>\
+<tr><td>distal CMAP</td><td>{:.1} mV ({:.0}%, {}), latency {}</td></tr><tr><td>proximal CMAP</td><td>{:.1} mV ({:.0}%)</td></tr>\
+<tr><td>conduction velocity</td><td>{}</td></tr><tr><td>conduction block</td><td>{}</td></tr>\
 <tr><th>Needle EMG</th><th></th></tr>\
-<tr><td>fibrillations, positive sharp waves</td><td>{}</td></tr><tr><td>MUP amplitude, duration</td><td>{:.0} µV, {:.1} ms ({} , {})</td></tr>\
-<tr><td>polyphasic MUPs</td><td>{:.0}%</td></tr><tr><td>nascent units</td><td>{}</td></tr>\
-<tr><td>recruitment</td><td>{}, {} units, first unit at {:.0} Hz</td></tr></table>",
+<tr><td>fibrillations, positive sharp waves</td><td>{}</td></tr><tr><td>MUP type</td><td>{}</td></tr>\
+<tr><td>recruitment</td><td>{}, {:.0} units, first unit at {:.0} Hz</td></tr>\
+<tr><td>synthetic MUP amplitude, duration</td><td>{:.0} µV, {:.1} ms ({}, {})</td></tr>\
+<tr><td>polyphasic MUPs (synthetic)</td><td>{:.0}%</td></tr></table>",
         s.mrc,
-        100.0 * s.voluntary_rel,
-        100.0 * s.tetanic_rel,
-        s.mean_fibre_csa_um2,
-        100.0 * s.mean_fibre_csa_rel,
-        100.0 * s.innervated_fraction,
-        100.0 * s.fat_fibrous_fraction,
-        c.distal.amplitude_mv,
-        100.0 * c.distal.relative,
-        fmt_opt(c.distal.latency_ms, "ms"),
-        c.proximal.amplitude_mv,
-        fmt_opt(c.proximal.latency_ms, "ms"),
-        fmt_opt(c.cv_m_s, "m/s"),
+        100.0 * s.voluntary_force_fraction,
+        100.0 * s.direct_muscle_stimulation_force_fraction,
+        100.0 * s.distal_nerve_stimulation_force_fraction,
+        100.0 * z.muscle_mass_fraction,
+        100.0 * z.fibre_csa_fraction,
+        100.0 * z.innervated_fibre_fraction,
+        100.0 * z.fat_fibrous_fraction,
+        c.distal_mv,
+        100.0 * c.distal_fraction,
+        level_text(c.level),
+        fmt_opt(c.distal_latency_ms, "ms"),
+        c.proximal_mv,
+        100.0 * c.proximal_fraction,
+        fmt_opt(c.velocity_m_s, "m/s"),
         if c.block { "yes" } else { "no" },
-        if c.dispersion { "yes" } else { "no" },
-        grade_text(n.spontaneous.grade),
-        if n.mup_amplitude_uv.is_finite() {
-            n.mup_amplitude_uv
-        } else {
-            0.0
-        },
-        if n.mup_duration_ms.is_finite() {
-            n.mup_duration_ms
-        } else {
-            0.0
-        },
-        fmt_rel(n.mup_amplitude_rel),
-        fmt_rel(n.mup_duration_rel),
-        100.0 * n.polyphasic_fraction,
-        n.nascent_units,
-        n.recruitment.pattern,
+        grade_text(n.fibrillation_grade),
+        n.mup.as_str(),
+        n.recruitment.pattern.as_str(),
         n.recruitment.units,
         n.recruitment.firing_rate_hz,
+        if v.mup.amplitude_uv.is_finite() {
+            v.mup.amplitude_uv
+        } else {
+            0.0
+        },
+        if v.mup.duration_ms.is_finite() {
+            v.mup.duration_ms
+        } else {
+            0.0
+        },
+        fmt_rel(v.mup.amplitude_rel),
+        fmt_rel(v.mup.duration_rel),
+        100.0 * v.mup.polyphasic_fraction,
     )
+}
+
+fn level_text(l: engine::readout::Level) -> &'static str {
+    match l {
+        engine::readout::Level::Absent => "absent",
+        engine::readout::Level::Reduced => "reduced",
+        engine::readout::Level::Normal => "normal",
+    }
 }

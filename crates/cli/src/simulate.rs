@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use engine::twin::{Grade, Quantities, RepairMethod, Resolution, Scenario, TimeCourse, Treatment};
+use engine::readout::Readout;
+use engine::twin::{Grade, RepairMethod, Resolution, Scenario, TimeCourse, Treatment};
 
 /// Arguments of `reinnervate simulate`.
 ///
@@ -45,7 +46,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for run in &result.runs {
             print!(
                 "{}",
-                summary(&run.muscle, &run.scenario, &run.course(), args.resolution)
+                summary(
+                    &run.muscle,
+                    &run.scenario,
+                    &run.course(),
+                    &run.readings,
+                    args.resolution
+                )
             );
         }
     }
@@ -157,7 +164,8 @@ fn describe_treatment(t: &Treatment) -> String {
     }
 }
 
-fn key_days(horizon: u32, events: &engine::twin::Events) -> Vec<u32> {
+/// The days the summary shows: fixed days up to the horizon, the event days and the horizon.
+pub fn key_days(horizon: u32, events: &engine::twin::Events) -> Vec<u32> {
     let mut days: Vec<u32> = [
         0u32, 3, 7, 14, 21, 28, 42, 56, 90, 120, 180, 270, 365, 540, 730, 1095, 1460, 1825, 2190,
         3650,
@@ -184,11 +192,58 @@ fn key_days(horizon: u32, events: &engine::twin::Events) -> Vec<u32> {
 }
 
 fn pct(x: f64) -> String {
-    format!("{:>5.0}%", x * 100.0)
+    format!("{:>4.0}%", x * 100.0)
+}
+
+/// The day table: one clinical readout per row (`engine::readout`, the same readings `snapshot`
+/// and the report print).
+pub fn readings_table(rows: &[&Readout]) -> String {
+    let mut o = String::from(
+        "   day  MRC  volunt.  muscle-st  nerve-st   CMAP mV (%)   prox. mV  block  fibs  MUP         recruitment     mass  fibre  fat\n",
+    );
+    for r in rows {
+        let (s, c, n, z) = (&r.strength, &r.cmap, &r.needle, &r.size);
+        o.push_str(&format!(
+            "{:>6} {:>4} {:>8} {:>10} {:>9} {:>6.1} ({:>4}) {:>10.1} {:>6} {:>5} {:<11} {:<15} {} {} {}\n",
+            r.day,
+            s.mrc,
+            pct(s.voluntary_force_fraction),
+            pct(s.direct_muscle_stimulation_force_fraction),
+            pct(s.distal_nerve_stimulation_force_fraction),
+            c.distal_mv,
+            pct(c.distal_fraction).trim(),
+            c.proximal_mv,
+            if c.block { "yes" } else { "no" },
+            grade_text(n.fibrillation_grade),
+            n.mup.as_str(),
+            n.recruitment.pattern.as_str(),
+            pct(z.muscle_mass_fraction),
+            pct(z.fibre_csa_fraction),
+            pct(z.fat_fibrous_fraction),
+        ));
+    }
+    o.push_str(
+        "\nvolunt. = maximal voluntary force; muscle-st = force on direct muscle stimulation; nerve-st = force on \
+nerve stimulation distal to the lesion; CMAP = distal stimulation (mV and % of the same muscle healthy); \
+mass, fibre (mean fibre cross-section): relative to healthy; fat: share of the muscle.\n",
+    );
+    o
+}
+
+/// A fibrillation grade as written in a report (0, 1+ … 4+).
+pub fn grade_text(g: u8) -> String {
+    if g == 0 { "0".into() } else { format!("{g}+") }
 }
 
 /// The readable summary (also used by tests).
-pub fn summary(muscle: &str, s: &Scenario, course: &TimeCourse, resolution: Resolution) -> String {
+/// `readings` are the run's clinical readouts, one per day from day 0.
+pub fn summary(
+    muscle: &str,
+    s: &Scenario,
+    course: &TimeCourse,
+    readings: &[Readout],
+    resolution: Resolution,
+) -> String {
     let mut o = String::new();
     o.push_str(&format!(
         "reinnervate simulate — {}\n\n",
@@ -217,28 +272,11 @@ pub fn summary(muscle: &str, s: &Scenario, course: &TimeCourse, resolution: Reso
         }
     }
     o.push('\n');
-    o.push_str(
-        "   day   mass  fibre CSA  fat/fibr  tetanic  voluntary  innerv.   MUs  MU size   CMAP  fib  MRC\n",
-    );
-    for d in key_days(s.horizon_days, &course.events) {
-        let q: &Quantities = course.at(d);
-        o.push_str(&format!(
-            "{:>6} {} {:>10} {:>9} {:>8} {:>10} {:>8} {:>5.0} {:>7.1}x {} {:>4} {:>4}\n",
-            d,
-            pct(q.muscle_mass_fraction),
-            pct(q.fiber_csa_fraction),
-            pct(q.fat_fibrous_fraction),
-            pct(q.tetanic_force_fraction),
-            pct(q.voluntary_force_fraction),
-            pct(q.innervated_fiber_fraction),
-            q.motor_unit_count,
-            q.motor_unit_size_fraction,
-            pct(q.cmap_fraction),
-            q.fibrillation_grade,
-            q.mrc_grade,
-        ));
-    }
-    o.push_str("\nFractions are relative to the same muscle healthy (fat/fibrous and innervated: share of the muscle).\n");
+    let rows: Vec<&Readout> = key_days(s.horizon_days, &course.events)
+        .into_iter()
+        .filter_map(|d| readings.get(d as usize))
+        .collect();
+    o.push_str(&readings_table(&rows));
     let ev = |x: Option<u32>| {
         x.map(|d| format!("day {d}"))
             .unwrap_or_else(|| "not reached".to_string())

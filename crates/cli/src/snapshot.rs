@@ -1,4 +1,6 @@
-//! The `snapshot` verb: the cross-section, needle-EMG and CMAP pictures of one day.
+//! The `snapshot` verb: the clinical readout and the cross-section, needle-EMG and CMAP pictures of
+//! one day (the case's own seed at fibre resolution: the run `simulate` makes by default, so both
+//! give the same readings for the same day).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,7 +28,7 @@ pub struct Args {
     /// The muscle of a patient's case to picture (default: the first affected muscle).
     #[arg(long)]
     pub muscle: Option<String>,
-    /// Print the day's views as JSON on stdout.
+    /// Print the day's readout and the pictures' data as JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -43,14 +45,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let fonts = report::system_fonts();
-    let views = report::views_for(&scenario)?;
+    let views = report::views_engine()?;
     let mut written = Vec::new();
     let mut json = String::new();
-    report::simulate_to(&scenario, &[args.day], |sim, reference| {
+    let mut table = String::new();
+    report::simulate_to(&scenario, &[args.day], |sim, reference, reading| {
         let s = views::adapter::from_simulation(sim, &scenario.muscle)?;
-        let pics = report::day_pictures(&views, reference, &s.view())?;
+        let pics = report::day_pictures(&views, reference, &s.view(), reading)?;
         written = report::write_day(&args.out, "", &pics, &fonts)?;
-        json = serde_json::to_string_pretty(&pics.views)?;
+        json = serde_json::to_string_pretty(&serde_json::json!({
+            "case": args.case.display().to_string(),
+            "day": args.day,
+            "seed": scenario.seed,
+            "resolution": engine::Resolution::Fibre,
+            "readout": pics.readout,
+            "views": pics.views,
+        }))?;
+        table = crate::simulate::readings_table(&[&pics.readout]);
         Ok(())
     })
     .with_context(|| format!("snapshot of {} on day {}", args.case.display(), args.day))?;
@@ -58,7 +69,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("{json}");
     } else {
         println!("reinnervate snapshot — {}", engine::DISCLAIMER);
-        println!("{} on day {}: wrote", scenario.muscle, args.day);
+        println!("{} on day {}:\n", scenario.muscle, args.day);
+        print!("{table}");
+        println!("\nwrote");
         for w in written {
             println!("  {w}");
         }

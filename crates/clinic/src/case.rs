@@ -19,7 +19,7 @@ use crate::error::CaseError;
 
 pub use vocabulary::Grade;
 
-const GRADE_EXPECTED: &str = "`neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`, or `unknown` (with an optional `prior`)";
+const GRADE_EXPECTED: &str = "`neurapraxia`, `axonotmesis`, `neurotmesis`, `sunderland_1`..`sunderland_5`, `avulsion` (plexus elements only), or `unknown` (with an optional `prior`)";
 
 /// A known grade or a prior over grades.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,8 +54,13 @@ pub enum Location {
 pub struct Injury {
     /// Location.
     pub location: Location,
-    /// Grade or prior.
+    /// Grade or prior (of the injury when its roots are not avulsed).
     pub grade: GradeSpec,
+    /// Probability that the roots of this plexus element are avulsed from the cord
+    /// (preganglionic): 1 when the grade is `avulsion`, the `avulsion` weight of the prior, else 0.
+    /// An avulsed draw is simulated as a neurotmesis with no regrowth that no repair or graft can
+    /// reach.
+    pub avulsion: f64,
     /// Share of the nerve's axons injured (1 = complete).
     pub extent: f64,
     /// Day of injury (0 for the first).
@@ -213,6 +218,64 @@ pub struct Observation {
     pub cmap: Option<Level3>,
 }
 
+/// A sign of reinnervation that a clinician looks for in a muscle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sign {
+    /// Voluntary contraction of at least this MRC grade.
+    Mrc(u8),
+    /// Voluntary (nascent or later) motor units on needle EMG.
+    NascentUnits,
+    /// A CMAP recordable on stimulation above the muscle (not absent).
+    Cmap,
+    /// Any of MRC ≥ 1 or voluntary motor units on needle EMG.
+    Any,
+}
+
+impl Sign {
+    /// Parses `mrc` (MRC ≥ 1), `mrc_3` (MRC ≥ 3; any grade 1–5), `nascent_units` (also `emg`),
+    /// `cmap`, `any`.
+    pub fn parse(s: &str) -> Option<Sign> {
+        match s.trim() {
+            "mrc" => Some(Sign::Mrc(1)),
+            "nascent_units" | "emg" | "units" => Some(Sign::NascentUnits),
+            "cmap" => Some(Sign::Cmap),
+            "any" => Some(Sign::Any),
+            t => t
+                .strip_prefix("mrc_")
+                .and_then(|n| n.parse::<u8>().ok())
+                .filter(|n| (1..=5).contains(n))
+                .map(Sign::Mrc),
+        }
+    }
+
+    /// In words.
+    pub fn words(&self) -> String {
+        match self {
+            Sign::Mrc(1) => "a flicker of contraction (MRC >= 1)".into(),
+            Sign::Mrc(n) => format!("MRC >= {n}"),
+            Sign::NascentUnits => "voluntary (nascent) motor units on needle EMG".into(),
+            Sign::Cmap => "a recordable CMAP".into(),
+            Sign::Any => "MRC >= 1 or voluntary motor units on EMG".into(),
+        }
+    }
+}
+
+/// The condition of a conditional strategy: the plan's treatments are done only in the draws in
+/// which, while waiting, `muscle` shows no `sign` of reinnervation by `day`. Each draw is judged
+/// on its own simulated course (the twin's state read as MRC, needle EMG or CMAP, without
+/// measurement error).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trigger {
+    /// The day of the examination that decides.
+    pub day: u32,
+    /// The muscle examined (an affected muscle); `None`: the most proximal affected muscle of the
+    /// injury the treatments address, the first expected to recover.
+    pub muscle: Option<String>,
+    /// The sign looked for.
+    pub sign: Sign,
+}
+
 /// A plan listed in the case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanSpec {
@@ -220,6 +283,23 @@ pub struct PlanSpec {
     pub name: String,
     /// Treatments added to the case's own (already done) treatments.
     pub treatments: Vec<Treatment>,
+    /// If given, the treatments are done only in the draws with no sign of reinnervation by the
+    /// trigger's day (`[plan.if_no_sign]` in the case file).
+    pub condition: Option<Trigger>,
+}
+
+/// The case's own values for the weights of the decision criterion (`[criterion]` in the case
+/// file); `None` keeps the value of `data/clinic/plans.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CriterionOverrides {
+    /// Cost of an operation that waiting did not need.
+    pub unneeded_operation: Option<f64>,
+    /// Cost of an operation that brought no function that waiting would not have brought.
+    pub failed_operation: Option<f64>,
+    /// Cost of a year without a function, per unit weight of the function.
+    pub time_without_function_per_year: Option<f64>,
+    /// Weights of functions (`elbow_flexion = 3`), replacing those of the data file.
+    pub weights: BTreeMap<String, f64>,
 }
 
 /// Simulation settings.
@@ -265,6 +345,8 @@ pub struct Case {
     pub observations: Vec<Observation>,
     /// Plans listed in the case.
     pub plans: Vec<PlanSpec>,
+    /// The case's own weights of the decision criterion.
+    pub criterion: CriterionOverrides,
     /// Settings.
     pub settings: Settings,
 }
@@ -304,6 +386,27 @@ struct RawCase {
     plan: Vec<RawPlan>,
     #[serde(default)]
     settings: Option<RawSettings>,
+    #[serde(default)]
+    criterion: Option<RawCriterion>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCriterion {
+    unneeded_operation: Option<f64>,
+    failed_operation: Option<f64>,
+    time_without_function_per_year: Option<f64>,
+    #[serde(default)]
+    weights: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrigger {
+    muscle: Option<String>,
+    sign: Option<String>,
+    by_day: Option<f64>,
+    by_date: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -392,6 +495,7 @@ struct RawPlan {
     name: Option<String>,
     #[serde(default, alias = "treatments")]
     treatment: Vec<RawTreatment>,
+    if_no_sign: Option<RawTrigger>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -627,11 +731,26 @@ impl RawCase {
                     &ctx,
                 )?);
             }
+            let condition = match pl.if_no_sign {
+                None => None,
+                Some(t) => Some(validate_trigger(
+                    &format!("plan[{i}].if_no_sign"),
+                    t,
+                    &known_muscles,
+                    &ts,
+                    &ctx,
+                )?),
+            };
             plans.push(PlanSpec {
                 name,
                 treatments: ts,
+                condition,
             });
         }
+        let criterion = match self.criterion {
+            None => CriterionOverrides::default(),
+            Some(c) => validate_criterion(c, atlas)?,
+        };
 
         let s = self.settings.unwrap_or(RawSettings {
             horizon_days: None,
@@ -699,6 +818,7 @@ impl RawCase {
             treatments,
             observations,
             plans,
+            criterion,
             settings: Settings {
                 horizon_days: horizon,
                 draws,
@@ -707,6 +827,113 @@ impl RawCase {
             },
         })
     }
+}
+
+/// `avulsion`, `root_avulsion` or `preganglionic`: a root avulsion (not a grade of the shared
+/// vocabulary: a clinic-level state of a plexus element).
+fn is_avulsion(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "avulsion" | "root_avulsion" | "preganglionic"
+    )
+}
+
+fn validate_trigger(
+    path: &str,
+    t: RawTrigger,
+    muscles: &[String],
+    treatments: &[Treatment],
+    ctx: &DayCtx,
+) -> Result<Trigger, CaseError> {
+    let day = ctx
+        .day(path, t.by_day, t.by_date.as_deref(), "by")?
+        .ok_or_else(|| {
+            CaseError::missing(
+                format!("{path}.by_day"),
+                "the day (or `by_date`) of the examination that decides",
+            )
+        })?;
+    let sign = match t.sign.as_deref() {
+        None => Sign::Any,
+        Some(s) => Sign::parse(s).ok_or_else(|| {
+            CaseError::field(
+                format!("{path}.sign"),
+                format!("\"{s}\""),
+                "`mrc` (MRC >= 1), `mrc_2`..`mrc_5`, `nascent_units`, `cmap` or `any`",
+            )
+        })?,
+    };
+    if let Some(m) = &t.muscle
+        && !muscles.contains(m)
+    {
+        return Err(CaseError::field(
+            format!("{path}.muscle"),
+            format!("\"{m}\""),
+            format!("a muscle affected by the injuries: {}", muscles.join(", ")),
+        ));
+    }
+    if let Some(first) = treatments.iter().map(|x| x.day()).min()
+        && first < day
+    {
+        return Err(CaseError::field(
+            format!("{path}.by_day"),
+            day,
+            format!("a day on or before the plan's first treatment (day {first})"),
+        ));
+    }
+    Ok(Trigger {
+        day,
+        muscle: t.muscle,
+        sign,
+    })
+}
+
+fn validate_criterion(c: RawCriterion, atlas: &Atlas) -> Result<CriterionOverrides, CaseError> {
+    let functions: Vec<String> = crate::data::ClinicData::embedded()
+        .map_err(|e| CaseError::Data(e.to_string()))?
+        .plans
+        .functions
+        .iter()
+        .map(|f| f.id.clone())
+        .collect();
+    let cost = |field: &str, v: Option<f64>| -> Result<Option<f64>, CaseError> {
+        match v {
+            None => Ok(None),
+            Some(x) if x.is_finite() && (0.0..=10.0).contains(&x) => Ok(Some(x)),
+            Some(x) => Err(CaseError::field(
+                format!("criterion.{field}"),
+                x,
+                "a cost between 0 and 10 (in units of one function's full recovery)",
+            )),
+        }
+    };
+    let mut weights = BTreeMap::new();
+    for (k, w) in c.weights {
+        if !functions.contains(&k) && atlas.muscle(&k).is_none() {
+            return Err(CaseError::field(
+                format!("criterion.weights.{k}"),
+                format!("\"{k}\""),
+                format!("a function ({}) or an atlas muscle", functions.join(", ")),
+            ));
+        }
+        if !(w.is_finite() && (0.0..=100.0).contains(&w)) {
+            return Err(CaseError::field(
+                format!("criterion.weights.{k}"),
+                w,
+                "a weight between 0 and 100",
+            ));
+        }
+        weights.insert(k, w);
+    }
+    Ok(CriterionOverrides {
+        unneeded_operation: cost("unneeded_operation", c.unneeded_operation)?,
+        failed_operation: cost("failed_operation", c.failed_operation)?,
+        time_without_function_per_year: cost(
+            "time_without_function_per_year",
+            c.time_without_function_per_year,
+        )?,
+        weights,
+    })
 }
 
 fn validate_injury(
@@ -733,6 +960,8 @@ fn validate_injury(
             ));
         }
     };
+    let mut avulsion = 0.0;
+    let mut avulsion_weight = 0.0;
     let grade = match (&r.grade, r.sunderland) {
         (Some(_), Some(_)) => {
             return Err(CaseError::field(
@@ -763,7 +992,18 @@ fn validate_injury(
                 Some(map) => {
                     let mut v = Vec::new();
                     for (k, w) in map {
-                        let g = Grade::parse(k).ok_or_else(|| CaseError::field(format!("{path}.prior.{k}"), format!("\"{k}\""), "a grade name as key: neurapraxia, axonotmesis, neurotmesis, sunderland_1..sunderland_5"))?;
+                        if is_avulsion(k) {
+                            if !(w.is_finite() && *w >= 0.0) {
+                                return Err(CaseError::field(
+                                    format!("{path}.prior.{k}"),
+                                    w,
+                                    "a non-negative weight",
+                                ));
+                            }
+                            avulsion_weight = *w;
+                            continue;
+                        }
+                        let g = Grade::parse(k).ok_or_else(|| CaseError::field(format!("{path}.prior.{k}"), format!("\"{k}\""), "a grade name as key: neurapraxia, axonotmesis, neurotmesis, sunderland_1..sunderland_5, avulsion"))?;
                         if !(w.is_finite() && *w >= 0.0) {
                             return Err(CaseError::field(
                                 format!("{path}.prior.{k}"),
@@ -776,17 +1016,33 @@ fn validate_injury(
                         }
                     }
                     let total: f64 = v.iter().map(|x| x.1).sum();
-                    if total <= 0.0 {
+                    if total + avulsion_weight <= 0.0 {
                         return Err(CaseError::field(
                             format!("{path}.prior"),
                             "all weights zero",
                             "at least one positive weight",
                         ));
                     }
-                    v.iter().map(|(g, w)| (*g, w / total)).collect()
+                    avulsion = avulsion_weight / (total + avulsion_weight);
+                    if total <= 0.0 {
+                        vec![(Grade::Neurotmesis, 1.0)]
+                    } else {
+                        v.iter().map(|(g, w)| (*g, w / total)).collect()
+                    }
                 }
             };
             GradeSpec::Unknown(prior)
+        }
+        (Some(StrOrNum::Str(s)), None) if is_avulsion(s) => {
+            if r.prior.is_some() {
+                return Err(CaseError::field(
+                    format!("{path}.prior"),
+                    "given with a known grade",
+                    "a prior only with grade = \"unknown\"",
+                ));
+            }
+            avulsion = 1.0;
+            GradeSpec::Known(Grade::Neurotmesis)
         }
         (Some(StrOrNum::Str(s)), None) => match Grade::parse(s) {
             Some(g) => {
@@ -926,6 +1182,21 @@ fn validate_injury(
             ));
         }
     };
+    if avulsion > 0.0 {
+        let root_level = match &location {
+            Location::Atlas { nerve, site } => {
+                site == "roots" || atlas.nerve(nerve).is_some_and(|n| n.kind == "plexus")
+            }
+            Location::Explicit { .. } => false,
+        };
+        if !root_level {
+            return Err(CaseError::field(
+                format!("{path}.grade"),
+                "\"avulsion\"",
+                "a root avulsion only on a brachial plexus element (trunk or cord) or at the `roots` site",
+            ));
+        }
+    }
     let muscles = muscles
         .into_iter()
         .map(|mut m| {
@@ -936,6 +1207,7 @@ fn validate_injury(
     Ok(Injury {
         location,
         grade,
+        avulsion,
         extent,
         day,
         regrowth_prevented,

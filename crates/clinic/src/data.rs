@@ -1,14 +1,13 @@
 //! The clinic's numbers, read from cited data files (`data/clinic/*.toml`, embedded with
-//! `include_str!`): the follow-up measurement-error model and readout cut-offs
-//! (`follow_up.toml`), the default prior over the grade of an injury of unknown grade
+//! `include_str!`): the follow-up measurement-error model (`follow_up.toml`), the default prior over the grade of an injury of unknown grade
 //! (`unknown_grade.toml`), and the standard plans and ranking criterion (`plans.toml`).
 //!
 //! Every entry carries either its `source` (a reference of `/work/shared/reference`) or a named
 //! `assumption` with its reason; the loader refuses an entry with neither (or with both empty),
-//! and values outside their range. The recruitment cut-off between "reduced" and "normal" is not
-//! repeated here: it is the views' own (`data/views/electrodiagnosis.toml`,
-//! `recruitment.pattern.reduced_below`), so that the clinic and the EMG pictures read the same
-//! pool alike.
+//! and values outside their range. How the twin's state is read as a finding (MUP type,
+//! recruitment, CMAP level) is not repeated here: it is the clinical readout's (crate `readout`,
+//! `data/readout/readout.toml`), so that follow-up, `simulate`, `snapshot` and the report read the
+//! same day alike.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -24,6 +23,8 @@ pub const FOLLOW_UP_TOML: &str = include_str!("../../../data/clinic/follow_up.to
 pub const UNKNOWN_GRADE_TOML: &str = include_str!("../../../data/clinic/unknown_grade.toml");
 /// The embedded plans file.
 pub const PLANS_TOML: &str = include_str!("../../../data/clinic/plans.toml");
+/// The embedded standard-strategies file.
+pub const STRATEGIES_TOML: &str = include_str!("../../../data/clinic/strategies.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -87,9 +88,6 @@ struct FollowUpFile {
     mrc_grading: SdSection,
     fibrillation_grading: SdSection,
     categorical_reading: ErrorSection,
-    mup_readout: MupSection,
-    recruitment_readout: RecruitmentSection,
-    cmap_readout: CmapSection,
     reweighting: ReweightingSection,
 }
 #[derive(Deserialize)]
@@ -101,24 +99,6 @@ struct SdSection {
 #[serde(deny_unknown_fields)]
 struct ErrorSection {
     error: Entry,
-}
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MupSection {
-    none_below_unit_fraction: Entry,
-    nascent_from_fraction: Entry,
-    neurogenic_from_size: Entry,
-}
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecruitmentSection {
-    none_below_unit_fraction: Entry,
-}
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CmapSection {
-    absent_below: Entry,
-    reduced_below: Entry,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -136,20 +116,8 @@ pub struct FollowUpModel {
     pub fib_sd: f64,
     /// Probability of misreading a categorical finding (assumption).
     pub categorical_error: f64,
-    /// MUP: no functioning units below this fraction of baseline units.
-    pub mup_none_below: f64,
-    /// MUP: nascent when at least this share of functioning units is nascent.
-    pub mup_nascent_from: f64,
-    /// MUP: neurogenic when units are at least this many times their normal size.
-    pub mup_neurogenic_from: f64,
-    /// Recruitment: none below this fraction of baseline units.
-    pub recruitment_none_below: f64,
-    /// Recruitment: reduced below this fraction (the views' `reduced_below`).
-    pub recruitment_reduced_below: f64,
-    /// CMAP: absent below this fraction of baseline.
-    pub cmap_absent_below: f64,
-    /// CMAP: reduced below this fraction of baseline.
-    pub cmap_reduced_below: f64,
+    /// How the twin's state is read as findings (the clinical readout's constants).
+    pub readout: readout::Constants,
     /// Flag the update below this effective number of draws.
     pub min_effective_draws: f64,
     /// Flag the update when the best draw's fit is below this share of a perfect fit.
@@ -157,8 +125,8 @@ pub struct FollowUpModel {
 }
 
 impl FollowUpModel {
-    /// Parses and validates a follow-up file; `recruitment_reduced_below` comes from the views.
-    pub fn from_toml(text: &str, recruitment_reduced_below: f64) -> Result<Self, DataError> {
+    /// Parses and validates a follow-up file; the findings are read with `readout`.
+    pub fn from_toml(text: &str, readout: &readout::Constants) -> Result<Self, DataError> {
         const F: &str = "data/clinic/follow_up.toml";
         let f: FollowUpFile = toml::from_str(text).map_err(|e| DataError::Parse {
             file: F,
@@ -186,49 +154,7 @@ impl FollowUpModel {
                 0.0,
                 0.5,
             )?,
-            mup_none_below: check(
-                F,
-                "mup_readout.none_below_unit_fraction",
-                &f.mup_readout.none_below_unit_fraction,
-                0.0,
-                0.5,
-            )?,
-            mup_nascent_from: check(
-                F,
-                "mup_readout.nascent_from_fraction",
-                &f.mup_readout.nascent_from_fraction,
-                0.0,
-                1.0,
-            )?,
-            mup_neurogenic_from: check(
-                F,
-                "mup_readout.neurogenic_from_size",
-                &f.mup_readout.neurogenic_from_size,
-                1.0,
-                20.0,
-            )?,
-            recruitment_none_below: check(
-                F,
-                "recruitment_readout.none_below_unit_fraction",
-                &f.recruitment_readout.none_below_unit_fraction,
-                0.0,
-                0.5,
-            )?,
-            recruitment_reduced_below,
-            cmap_absent_below: check(
-                F,
-                "cmap_readout.absent_below",
-                &f.cmap_readout.absent_below,
-                0.0,
-                1.0,
-            )?,
-            cmap_reduced_below: check(
-                F,
-                "cmap_readout.reduced_below",
-                &f.cmap_readout.reduced_below,
-                0.0,
-                1.0,
-            )?,
+            readout: readout.clone(),
             min_effective_draws: check(
                 F,
                 "reweighting.min_effective_draws",
@@ -244,31 +170,6 @@ impl FollowUpModel {
                 1.0,
             )?,
         };
-        if m.cmap_absent_below >= m.cmap_reduced_below {
-            return Err(DataError::Range {
-                file: F,
-                field: "cmap_readout.absent_below",
-                value: m.cmap_absent_below,
-                expected: format!(
-                    "below cmap_readout.reduced_below ({})",
-                    m.cmap_reduced_below
-                ),
-            });
-        }
-        if !(recruitment_reduced_below.is_finite()
-            && recruitment_reduced_below > m.recruitment_none_below
-            && recruitment_reduced_below <= 1.0)
-        {
-            return Err(DataError::Range {
-                file: "data/views/electrodiagnosis.toml",
-                field: "recruitment.pattern.reduced_below",
-                value: recruitment_reduced_below,
-                expected: format!(
-                    "above recruitment_readout.none_below_unit_fraction ({}) and at most 1",
-                    m.recruitment_none_below
-                ),
-            });
-        }
         Ok(m)
     }
 }
@@ -349,6 +250,14 @@ struct PlansFile {
     stimulation: StimulationSection,
     ranking: RankingSection,
     priority: PrioritySection,
+    #[serde(default)]
+    functions: BTreeMap<String, FunctionEntry>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FunctionEntry {
+    muscles: Vec<String>,
+    weight: Entry,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -379,6 +288,20 @@ struct StimulationSection {
 struct RankingSection {
     tie: Entry,
     unneeded_operation_weight: Entry,
+    failed_operation_weight: Entry,
+    time_without_function_per_year: Entry,
+    at_stake_share: Entry,
+}
+
+/// A functional goal: a movement, the muscles that provide it and its weight in the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    /// Id (`elbow_flexion`).
+    pub id: String,
+    /// The muscles that provide it (atlas ids).
+    pub muscles: Vec<String>,
+    /// Weight in the score (value judgment).
+    pub weight: f64,
 }
 
 /// The standard plans and the ranking criterion.
@@ -406,6 +329,16 @@ pub struct PlanRules {
     pub tie: f64,
     /// Weight of an operation that was not needed (value judgment).
     pub unneeded_operation_weight: f64,
+    /// Weight of an operation that brought no function waiting would not have brought (value
+    /// judgment).
+    pub failed_operation_weight: f64,
+    /// Cost of a year without a useful function, per unit function weight (value judgment).
+    pub time_without_function_per_year: f64,
+    /// A function is at stake only when each of its muscles has more than this share of its
+    /// axons injured (assumption).
+    pub at_stake_share: f64,
+    /// Functional goals (value-judgment weights).
+    pub functions: Vec<Function>,
     /// Weight in the score of a muscle not listed in `priority` (value judgment).
     pub default_priority: f64,
     /// Weight in the score of listed muscles (atlas muscle ids; value judgments).
@@ -486,6 +419,28 @@ impl PlanRules {
                 0.0,
                 1.0,
             )?,
+            failed_operation_weight: check(
+                F,
+                "ranking.failed_operation_weight",
+                &f.ranking.failed_operation_weight,
+                0.0,
+                1.0,
+            )?,
+            time_without_function_per_year: check(
+                F,
+                "ranking.time_without_function_per_year",
+                &f.ranking.time_without_function_per_year,
+                0.0,
+                1.0,
+            )?,
+            at_stake_share: check(
+                F,
+                "ranking.at_stake_share",
+                &f.ranking.at_stake_share,
+                0.0,
+                0.99,
+            )?,
+            functions: Vec::new(),
             default_priority: check(F, "priority.default", &f.priority.default, 0.01, 100.0)?,
             priority: BTreeMap::new(),
         };
@@ -502,6 +457,32 @@ impl PlanRules {
             })?;
             r.priority.insert(m.clone(), w);
         }
+        for (id, fe) in &f.functions {
+            let w = check(F, "functions.*.weight", &fe.weight, 0.0, 100.0).map_err(
+                |err| match err {
+                    DataError::Range { file, value, .. } => DataError::Range {
+                        file,
+                        field: "functions.*.weight",
+                        value,
+                        expected: format!("a weight in [0, 100] for function `{id}`"),
+                    },
+                    other => other,
+                },
+            )?;
+            if fe.muscles.is_empty() {
+                return Err(DataError::Range {
+                    file: F,
+                    field: "functions.*.muscles",
+                    value: 0.0,
+                    expected: format!("at least one muscle for function `{id}`"),
+                });
+            }
+            r.functions.push(Function {
+                id: id.clone(),
+                muscles: fe.muscles.clone(),
+                weight: w,
+            });
+        }
         if r.early_day >= r.late_day {
             return Err(DataError::Range {
                 file: F,
@@ -511,6 +492,355 @@ impl PlanRules {
             });
         }
         Ok(r)
+    }
+}
+
+// ---- strategies.toml ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrategiesFile {
+    review: ReviewSection,
+    #[serde(default)]
+    nerve: Vec<NerveStrategiesEntry>,
+    #[serde(default)]
+    combined: Vec<CombinedEntry>,
+    #[serde(default)]
+    tendon_transfer: Vec<TendonEntry>,
+    #[serde(default)]
+    decompression: Vec<DecompressionEntry>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewSection {
+    interval_days: Entry,
+    reviews: Entry,
+    sign: TextEntry,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextEntry {
+    value: String,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NerveStrategiesEntry {
+    nerves: Vec<String>,
+    decision_days: Vec<u32>,
+    operations: Vec<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CombinedEntry {
+    id: String,
+    name: String,
+    transfers: Vec<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TendonEntry {
+    id: String,
+    name: String,
+    nerves: Vec<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+    useful_after_days: Entry,
+    functions: BTreeMap<String, TendonFunctionEntry>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TendonFunctionEntry {
+    p_ge_3: f64,
+    p_ge_4: f64,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecompressionEntry {
+    id: String,
+    name: String,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+
+/// An operation a standard strategy offers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    /// Exploration: repair if divided or non-conducting, neurolysis otherwise.
+    Explore,
+    /// Each atlas transfer that bypasses the injury, one at a time.
+    NerveTransfers,
+    /// Several atlas transfers in one operation (id of a [`Combined`]).
+    Combined(String),
+    /// A tendon transfer (id of a [`TendonTransfer`]).
+    Tendon(String),
+    /// A decompression (id of a [`Decompression`]).
+    Decompression(String),
+}
+
+/// The standard strategies for injuries of some nerves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NerveStrategies {
+    /// Atlas nerve or plexus element ids.
+    pub nerves: Vec<String>,
+    /// Without follow-up: days of the examinations at which conditional strategies decide.
+    pub decision_days: Vec<u32>,
+    /// Operations offered.
+    pub operations: Vec<Operation>,
+    /// Where the days come from.
+    pub source: String,
+}
+
+/// Several atlas transfers done in one operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Combined {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Atlas transfer ids.
+    pub transfers: Vec<String>,
+    /// Source.
+    pub source: String,
+}
+
+/// A tendon transfer's published result for one function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TendonOutcome {
+    /// Function id (as in `plans.toml` `[functions]`).
+    pub function: String,
+    /// Probability that the function reaches MRC ≥ 3.
+    pub p_ge_3: f64,
+    /// Probability that it reaches MRC ≥ 4.
+    pub p_ge_4: f64,
+    /// Source.
+    pub source: String,
+}
+
+/// A tendon transfer, modelled by its published outcome rates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TendonTransfer {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Nerves whose palsy it treats.
+    pub nerves: Vec<String>,
+    /// Days from the operation to useful function.
+    pub useful_after_days: u32,
+    /// Outcome per function.
+    pub outcomes: Vec<TendonOutcome>,
+    /// Source.
+    pub source: String,
+}
+
+/// A decompression (simulated as a neurolysis; published results shown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decompression {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Source of the published results.
+    pub source: String,
+}
+
+/// The standard strategies (`data/clinic/strategies.toml`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strategies {
+    /// With follow-up: days between reviews.
+    pub review_interval_days: u32,
+    /// With follow-up: number of reviews offered as decision points.
+    pub reviews: u32,
+    /// Sign looked for by default.
+    pub sign: crate::case::Sign,
+    /// Per nerve.
+    pub nerves: Vec<NerveStrategies>,
+    /// Combined operations.
+    pub combined: Vec<Combined>,
+    /// Tendon transfers.
+    pub tendon_transfers: Vec<TendonTransfer>,
+    /// Decompressions.
+    pub decompressions: Vec<Decompression>,
+}
+
+fn cited(
+    file: &'static str,
+    field: &'static str,
+    source: &Option<String>,
+    assumption: &Option<String>,
+) -> Result<String, DataError> {
+    match (has_text(source), has_text(assumption)) {
+        (true, _) => Ok(source.clone().unwrap_or_default()),
+        (false, true) => Ok(format!(
+            "assumption: {}",
+            assumption.clone().unwrap_or_default()
+        )),
+        _ => Err(DataError::Unsourced { file, field }),
+    }
+}
+
+impl Strategies {
+    /// Parses and validates a strategies file.
+    pub fn from_toml(text: &str) -> Result<Self, DataError> {
+        const F: &str = "data/clinic/strategies.toml";
+        let f: StrategiesFile = toml::from_str(text).map_err(|e| DataError::Parse {
+            file: F,
+            message: e.to_string(),
+        })?;
+        let sign_text = &f.review.sign;
+        cited(F, "review.sign", &sign_text.source, &sign_text.assumption)?;
+        let sign = crate::case::Sign::parse(&sign_text.value).ok_or_else(|| DataError::Range {
+            file: F,
+            field: "review.sign",
+            value: f64::NAN,
+            expected: format!(
+                "`mrc`, `mrc_2`..`mrc_5`, `nascent_units`, `cmap` or `any`, not `{}`",
+                sign_text.value
+            ),
+        })?;
+        let mut combined = Vec::new();
+        for c in &f.combined {
+            combined.push(Combined {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                transfers: c.transfers.clone(),
+                source: cited(F, "combined.source", &c.source, &c.assumption)?,
+            });
+        }
+        let mut tendon_transfers = Vec::new();
+        for t in &f.tendon_transfer {
+            let mut outcomes = Vec::new();
+            for (func, o) in &t.functions {
+                let ok = |p: f64| p.is_finite() && (0.0..=1.0).contains(&p);
+                if !(ok(o.p_ge_3) && ok(o.p_ge_4) && o.p_ge_4 <= o.p_ge_3) {
+                    return Err(DataError::Range {
+                        file: F,
+                        field: "tendon_transfer.functions.*",
+                        value: o.p_ge_4,
+                        expected: format!(
+                            "probabilities in [0, 1] with p_ge_4 <= p_ge_3 for `{}` / `{func}`",
+                            t.id
+                        ),
+                    });
+                }
+                outcomes.push(TendonOutcome {
+                    function: func.clone(),
+                    p_ge_3: o.p_ge_3,
+                    p_ge_4: o.p_ge_4,
+                    source: cited(F, "tendon_transfer.functions.*", &o.source, &o.assumption)?,
+                });
+            }
+            tendon_transfers.push(TendonTransfer {
+                id: t.id.clone(),
+                name: t.name.clone(),
+                nerves: t.nerves.clone(),
+                useful_after_days: day(
+                    F,
+                    "tendon_transfer.useful_after_days",
+                    &t.useful_after_days,
+                    0.0,
+                    730.0,
+                )?,
+                outcomes,
+                source: cited(F, "tendon_transfer.source", &t.source, &t.assumption)?,
+            });
+        }
+        let mut decompressions = Vec::new();
+        for d in &f.decompression {
+            decompressions.push(Decompression {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                source: cited(F, "decompression.source", &d.source, &d.assumption)?,
+            });
+        }
+        let mut nerves = Vec::new();
+        for n in &f.nerve {
+            let source = cited(F, "nerve.source", &n.source, &n.assumption)?;
+            let mut operations = Vec::new();
+            for o in &n.operations {
+                let bad = |what: &str| DataError::Range {
+                    file: F,
+                    field: "nerve.operations",
+                    value: f64::NAN,
+                    expected: format!("{what}, not `{o}`"),
+                };
+                let op = match o.split_once(':') {
+                    None if o == "explore" => Operation::Explore,
+                    None if o == "nerve_transfers" => Operation::NerveTransfers,
+                    Some(("combined", id)) if combined.iter().any(|c| c.id == id) => {
+                        Operation::Combined(id.into())
+                    }
+                    Some(("tendon", id)) if tendon_transfers.iter().any(|c| c.id == id) => {
+                        Operation::Tendon(id.into())
+                    }
+                    Some(("decompression", id)) if decompressions.iter().any(|c| c.id == id) => {
+                        Operation::Decompression(id.into())
+                    }
+                    _ => {
+                        return Err(bad(
+                            "`explore`, `nerve_transfers`, or `combined:`/`tendon:`/`decompression:` with an id defined in the file",
+                        ));
+                    }
+                };
+                operations.push(op);
+            }
+            if n.decision_days.iter().any(|d| *d > 3650) {
+                return Err(DataError::Range {
+                    file: F,
+                    field: "nerve.decision_days",
+                    value: n.decision_days.iter().copied().max().unwrap_or(0) as f64,
+                    expected: "days between 0 and 3650".into(),
+                });
+            }
+            nerves.push(NerveStrategies {
+                nerves: n.nerves.clone(),
+                decision_days: n.decision_days.clone(),
+                operations,
+                source,
+            });
+        }
+        Ok(Strategies {
+            review_interval_days: day(
+                F,
+                "review.interval_days",
+                &f.review.interval_days,
+                7.0,
+                365.0,
+            )?,
+            reviews: day(F, "review.reviews", &f.review.reviews, 0.0, 12.0)?,
+            sign,
+            nerves,
+            combined,
+            tendon_transfers,
+            decompressions,
+        })
+    }
+
+    /// The strategies for an injured nerve or plexus element.
+    pub fn for_nerve(&self, nerve: &str) -> Option<&NerveStrategies> {
+        self.nerves
+            .iter()
+            .find(|n| n.nerves.iter().any(|x| x == nerve))
     }
 }
 
@@ -525,37 +855,36 @@ pub struct ClinicData {
     pub unknown_grade_prior: Vec<(Grade, f64)>,
     /// Standard plans and ranking.
     pub plans: PlanRules,
+    /// Standard strategies per nerve, combined and tendon transfers, decompressions.
+    pub strategies: Strategies,
 }
 
 impl ClinicData {
-    /// Parses the three files; `recruitment_reduced_below` from the views' parameters.
+    /// Parses the three files and the embedded strategies file; findings are read with the
+    /// clinical readout's constants.
     pub fn from_toml(
         follow_up: &str,
         unknown_grade: &str,
         plans: &str,
-        recruitment_reduced_below: f64,
+        readout: &readout::Constants,
     ) -> Result<Self, DataError> {
         Ok(ClinicData {
-            follow_up: FollowUpModel::from_toml(follow_up, recruitment_reduced_below)?,
+            follow_up: FollowUpModel::from_toml(follow_up, readout)?,
             unknown_grade_prior: prior_from_toml(unknown_grade)?,
             plans: PlanRules::from_toml(plans)?,
+            strategies: Strategies::from_toml(STRATEGIES_TOML)?,
         })
     }
 
-    /// The embedded files with the views' embedded recruitment pattern (parsed once).
+    /// The embedded files with the embedded readout constants (parsed once).
     pub fn embedded() -> Result<&'static ClinicData, DataError> {
         static CELL: OnceLock<Result<ClinicData, DataError>> = OnceLock::new();
         CELL.get_or_init(|| {
-            let views = views::Params::embedded().map_err(|e| DataError::Parse {
-                file: "data/views (views::Params)",
+            let readout = readout::Constants::embedded().map_err(|e| DataError::Parse {
+                file: "data/readout/readout.toml",
                 message: e.to_string(),
             })?;
-            ClinicData::from_toml(
-                FOLLOW_UP_TOML,
-                UNKNOWN_GRADE_TOML,
-                PLANS_TOML,
-                views.recruitment.pattern.reduced_below,
-            )
+            ClinicData::from_toml(FOLLOW_UP_TOML, UNKNOWN_GRADE_TOML, PLANS_TOML, readout)
         })
         .as_ref()
         .map_err(Clone::clone)
@@ -587,14 +916,36 @@ mod tests {
     }
 
     #[test]
+    fn strategies_need_sources_and_known_operations() {
+        let s = Strategies::from_toml(STRATEGIES_TOML).unwrap();
+        assert!(s.for_nerve("radial").is_some());
+        let marker = "\nsource = \"16 patients with persistent drop foot";
+        assert!(STRATEGIES_TOML.contains(marker));
+        let bad = STRATEGIES_TOML.replace(
+            marker,
+            "\nassumption = \"\" # 16 patients with persistent drop foot",
+        );
+        assert!(Strategies::from_toml(&bad).is_err());
+        let bad = STRATEGIES_TOML.replace(
+            "\"tendon:radial_tendon_transfers\"",
+            "\"tendon:nonexistent\"",
+        );
+        let e = Strategies::from_toml(&bad).unwrap_err();
+        assert!(e.to_string().contains("nerve.operations"), "{e}");
+        let bad =
+            STRATEGIES_TOML.replace("p_ge_3 = 1.0, p_ge_4 = 0.88", "p_ge_3 = 0.5, p_ge_4 = 0.88");
+        let e = Strategies::from_toml(&bad).unwrap_err();
+        assert!(e.to_string().contains("p_ge_4 <= p_ge_3"), "{e}");
+    }
+
+    #[test]
     fn out_of_range_values_are_refused_with_the_field() {
         let bad =
             FOLLOW_UP_TOML.replace("sd_grades = { value = 0.6,", "sd_grades = { value = -1.0,");
         assert_ne!(bad, FOLLOW_UP_TOML);
-        let e = FollowUpModel::from_toml(&bad, 0.5).unwrap_err();
+        let readout = readout::Constants::embedded().unwrap();
+        let e = FollowUpModel::from_toml(&bad, readout).unwrap_err();
         assert!(e.to_string().contains("mrc_grading.sd_grades"), "{e}");
-        let e = FollowUpModel::from_toml(FOLLOW_UP_TOML, 0.0).unwrap_err();
-        assert!(e.to_string().contains("reduced_below"), "{e}");
         let bad = UNKNOWN_GRADE_TOML.replace("[grades.axonotmesis]", "[grades.fracture]");
         assert!(prior_from_toml(&bad).is_err());
     }

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use twin::{Parameters, Resolution, Simulation, Species};
 use vocabulary::Control;
 
-use crate::case::{Case, Grade, GradeSpec, RepairMethod, Treatment};
+use crate::case::{Case, Grade, GradeSpec, RepairMethod, Sign, Treatment, Trigger};
 use crate::error::{DataError, PrognosisError};
 
 /// The embedded parameter-uncertainty file.
@@ -237,7 +237,7 @@ impl Engine {
             .iter()
             .map(|v| (v.name.clone(), v.central))
             .collect();
-        let grades = case
+        let grades: Vec<Grade> = case
             .injuries
             .iter()
             .map(|inj| match &inj.grade {
@@ -261,7 +261,18 @@ impl Engine {
             seed: case.settings.seed,
             params: self.base.clone(),
             values,
-            grades,
+            avulsed: case.injuries.iter().map(|inj| inj.avulsion > 0.5).collect(),
+            grades: grades
+                .into_iter()
+                .zip(&case.injuries)
+                .map(|(g, inj)| {
+                    if inj.avulsion > 0.5 {
+                        Grade::Neurotmesis
+                    } else {
+                        g
+                    }
+                })
+                .collect(),
             z,
         }
     }
@@ -282,26 +293,40 @@ impl Engine {
         if params.apply_overrides(&overrides).is_err() {
             params = self.base.clone();
         }
-        let grades = case
+        // One uniform number per injury, as before avulsion existed: below the avulsion
+        // probability the roots are avulsed; otherwise it is rescaled to pick the grade, so a case
+        // without avulsion draws exactly as it did.
+        let (grades, avulsed): (Vec<Grade>, Vec<bool>) = case
             .injuries
             .iter()
             .map(|inj| {
                 let u: f64 = rng.r#gen();
-                match &inj.grade {
+                if u < inj.avulsion {
+                    return (Grade::Neurotmesis, true);
+                }
+                let u = if inj.avulsion > 0.0 {
+                    (u - inj.avulsion) / (1.0 - inj.avulsion)
+                } else {
+                    u
+                };
+                let g = match &inj.grade {
                     GradeSpec::Known(g) => *g,
                     GradeSpec::Unknown(prior) => {
                         let mut acc = 0.0;
+                        let mut pick = prior.last().map(|x| x.0).unwrap_or(Grade::Axonotmesis);
                         for (g, p) in prior {
                             acc += p;
                             if u < acc {
-                                return *g;
+                                pick = *g;
+                                break;
                             }
                         }
-                        prior.last().map(|x| x.0).unwrap_or(Grade::Axonotmesis)
+                        pick
                     }
-                }
+                };
+                (g, false)
             })
-            .collect();
+            .unzip();
         let z = case
             .injuries
             .iter()
@@ -321,6 +346,7 @@ impl Engine {
             params,
             values,
             grades,
+            avulsed,
             z,
         }
     }
@@ -339,6 +365,8 @@ pub struct Draw {
     pub values: Vec<(String, f64)>,
     /// Grade of each injury.
     pub grades: Vec<Grade>,
+    /// Whether each injury's roots are avulsed in this draw (then its grade is neurotmesis).
+    pub avulsed: Vec<bool>,
     /// Standard-normal distance deviate per injury and muscle.
     pub z: Vec<Vec<f64>>,
 }
@@ -373,9 +401,9 @@ pub struct PlannedTreatment {
     /// Applied only in draws whose injury grade is Sunderland IV or V (what an exploring surgeon
     /// would find divided or non-conducting); otherwise the exploration is a neurolysis only.
     pub only_if_not_in_continuity: bool,
-    /// Applied only in draws with no sign of recovery by this day when waiting: the most proximal
-    /// affected muscle of the injury is still MRC 0 (weekly reading) and no axon has reached it.
-    pub only_if_no_recovery_by: Option<u32>,
+    /// Applied only in draws in which, while waiting, the trigger's muscle shows no sign of
+    /// reinnervation by the trigger's day ([`sign_seen_by`]).
+    pub condition: Option<Trigger>,
 }
 
 /// What the twin run of one muscle in one draw gave.
@@ -399,6 +427,11 @@ pub struct Outcome {
     pub weekly_mrc: Vec<u8>,
     /// Weekly innervated fibre fraction.
     pub weekly_innervated: Vec<f32>,
+    /// Weekly: voluntary motor units present on needle EMG (MUP type other than none, by the
+    /// follow-up readout of `data/clinic/follow_up.toml`).
+    pub weekly_units: Vec<bool>,
+    /// Weekly: a CMAP recordable (not absent, by the same readout).
+    pub weekly_cmap: Vec<bool>,
     /// The twin's quantities on the days of the case's observations of this muscle.
     pub observed: Vec<twin::Quantities>,
     /// The distance simulated, mm.
@@ -449,6 +482,7 @@ pub fn scenario_for(
     };
     let distance = (m.distance_mm + z * m.distance_sd_mm).max(engine.distance_min_mm);
     let grade = draw.grades[inj_idx];
+    let avulsed = draw.avulsed.get(inj_idx).copied().unwrap_or(false);
     let mut tw = Vec::new();
     for p in treatments {
         if p.treatment.injury() != inj_idx {
@@ -458,6 +492,11 @@ pub fn scenario_for(
             continue;
         }
         match &p.treatment {
+            // A root avulsion leaves no proximal stump: a suture or graft has nothing to connect.
+            Treatment::Repair {
+                method: RepairMethod::Primary | RepairMethod::Graft { .. },
+                ..
+            } if avulsed => continue,
             Treatment::Repair { day, method, .. } => {
                 let (method, dist) = match method {
                     RepairMethod::Primary => (twin::RepairMethod::Primary, None),
@@ -526,7 +565,7 @@ pub fn scenario_for(
             distance_mm: twin::Millimetres(distance),
             grade,
             fraction_of_axons: twin::Fraction::clamped(m.axon_share),
-            regrowth: if injury.regrowth_prevented {
+            regrowth: if injury.regrowth_prevented || avulsed {
                 twin::Regrowth::Prevented
             } else {
                 twin::Regrowth::Allowed
@@ -578,6 +617,9 @@ pub fn simulate_muscle(
     let nweeks = if weekly { days as usize / 7 + 1 } else { 0 };
     let mut weekly_mrc = Vec::with_capacity(nweeks);
     let mut weekly_innervated = Vec::with_capacity(nweeks);
+    let mut weekly_units = Vec::with_capacity(nweeks);
+    let mut weekly_cmap = Vec::with_capacity(nweeks);
+    let fm = &crate::data::ClinicData::embedded()?.follow_up;
     let (mut mrc_365, mut mrc_730, mut mrc_end) = (0u8, 0u8, 0u8);
     for day in 0..=days {
         if day > 0 {
@@ -590,6 +632,15 @@ pub fn simulate_muscle(
             if need_week {
                 weekly_mrc.push(q.mrc_grade);
                 weekly_innervated.push(q.innervated_fiber_fraction as f32);
+                // Signs read through the one clinical readout: voluntary units on needle EMG,
+                // and a distal CMAP that is not absent.
+                weekly_units.push(
+                    readout::reading::mup_type(&fm.readout, &q) != readout::reading::MupType::None,
+                );
+                weekly_cmap.push(
+                    readout::reading::cmap_level(&fm.readout, readout::reading::cmap_fraction(&q))
+                        != readout::reading::Level::Absent,
+                );
             }
             if need_obs {
                 for _ in obs_days.iter().filter(|d| **d == day) {
@@ -648,6 +699,8 @@ pub fn simulate_muscle(
         axons_before_window,
         weekly_mrc,
         weekly_innervated,
+        weekly_units,
+        weekly_cmap,
         observed,
         distance_mm: distance,
     })
@@ -667,12 +720,55 @@ pub struct Runs {
     pub operated: Vec<Vec<bool>>,
 }
 
-/// Whether waiting shows a sign of recovery in a muscle by `day`: an axon has arrived or the
-/// weekly MRC reading is at least 1.
-pub fn recovery_sign_by(o: &Outcome, day: u32) -> bool {
-    let week = (day / 7) as usize;
-    o.first_reinnervation_day.is_some_and(|d| d <= day)
-        || o.weekly_mrc.get(week).is_some_and(|m| *m >= 1)
+/// Whether a muscle's course shows `sign` by `day` (weekly readings, no measurement error): the
+/// sign was never lost after the injury (an incomplete lesion: voluntary units or strength kept),
+/// or it was lost and has come back by `day`.
+pub fn sign_seen_by(o: &Outcome, sign: Sign, injury_day: u32, day: u32) -> bool {
+    let at = |w: usize| -> bool {
+        let mrc = o.weekly_mrc.get(w).copied().unwrap_or(0);
+        let units = o.weekly_units.get(w).copied().unwrap_or(false);
+        match sign {
+            Sign::Mrc(n) => mrc >= n,
+            Sign::NascentUnits => units,
+            Sign::Cmap => o.weekly_cmap.get(w).copied().unwrap_or(false),
+            Sign::Any => mrc >= 1 || units,
+        }
+    };
+    let first = (injury_day as usize + 1).div_ceil(7);
+    let last = day as usize / 7;
+    if last < first {
+        return false;
+    }
+    match (first..=last).find(|&w| !at(w)) {
+        None => true,
+        Some(lost) => (lost + 1..=last).any(at),
+    }
+}
+
+/// Whether a conditional treatment is done in a draw: no sign in the trigger's muscle by the
+/// trigger's day in the draw's course while waiting. `base(k)` is the waiting outcome of muscle
+/// `k` (index into [`Case::muscles`]) in that draw; without a named muscle, the most proximal
+/// affected muscle of `injury` is examined.
+pub fn triggered<'a>(
+    case: &Case,
+    trigger: &Trigger,
+    injury: usize,
+    base: &dyn Fn(usize) -> &'a Outcome,
+) -> bool {
+    let muscles = case.muscles();
+    let k = match &trigger.muscle {
+        Some(m) => muscles.iter().position(|(_, x)| &x.muscle == m),
+        None => muscles.iter().position(|(i, _)| *i == injury),
+    };
+    match k {
+        Some(k) => !sign_seen_by(
+            base(k),
+            trigger.sign,
+            case.injuries[muscles[k].0].day,
+            trigger.day,
+        ),
+        None => false,
+    }
 }
 
 /// Runs `draws` draws of a case for each plan (treatment list; the first plan must be the case as
@@ -693,10 +789,6 @@ pub fn run_plans(
             "no muscle lies distal to the injuries".into(),
         ));
     }
-    // The most proximal muscle of each injury (the first in branching order).
-    let first_of: Vec<Option<usize>> = (0..case.injuries.len())
-        .map(|i| muscles.iter().position(|(inj, _)| *inj == i))
-        .collect();
     type DrawResult = Result<(Draw, Vec<Vec<Outcome>>, Vec<bool>), PrognosisError>;
     control.add_total(draws as u64);
     let per_draw: Vec<DrawResult> = (0..draws)
@@ -710,12 +802,9 @@ pub fn run_plans(
             for p in plans.iter() {
                 let effective: Vec<PlannedTreatment> = p
                     .iter()
-                    .filter(|t| match (t.only_if_no_recovery_by, by_plan.first()) {
-                        (Some(day), Some(base)) => {
-                            match first_of.get(t.treatment.injury()).copied().flatten() {
-                                Some(k0) => !recovery_sign_by(&base[k0], day),
-                                None => false,
-                            }
+                    .filter(|t| match (&t.condition, by_plan.first()) {
+                        (Some(c), Some(base)) => {
+                            triggered(case, c, t.treatment.injury(), &|k| &base[k])
                         }
                         _ => true,
                     })
@@ -726,8 +815,9 @@ pub fn run_plans(
                         .iter()
                         .any(|t| matches!(t.treatment, Treatment::Repair { .. })),
                 );
-                let dropped = effective.len() < p.len();
-                if dropped && effective.len() == plans[0].len() && !by_plan.is_empty() {
+                // The same treatments as the first plan (all conditions false, or a plan that
+                // changes nothing the twin simulates): its outcomes are the first plan's.
+                if !by_plan.is_empty() && effective == plans[0] {
                     let base = by_plan[0].clone();
                     by_plan.push(base);
                     continue;
@@ -813,13 +903,48 @@ pub fn planned(
         treatment: t,
         transfer_targets,
         only_if_not_in_continuity: conditional,
-        only_if_no_recovery_by: None,
+        condition: None,
     }
 }
 
 #[cfg(test)]
 mod uncertainty_file_tests {
     use super::*;
+
+    fn course(mrc: &[u8], units: &[bool]) -> Outcome {
+        Outcome {
+            first_reinnervation_day: None,
+            mrc_3_day: None,
+            mrc_365: 0,
+            mrc_730: 0,
+            mrc_end: 0,
+            axons_before_window: false,
+            weekly_mrc: mrc.to_vec(),
+            weekly_innervated: vec![0.0; mrc.len()],
+            weekly_units: units.to_vec(),
+            weekly_cmap: vec![false; mrc.len()],
+            observed: Vec::new(),
+            distance_mm: 100.0,
+        }
+    }
+
+    #[test]
+    fn a_sign_counts_when_kept_or_when_it_returns_after_being_lost() {
+        // Weeks 0..5: strength lost at the injury (day 0), back to MRC 1 in week 4.
+        let o = course(&[5, 0, 0, 0, 1, 2], &[true, false, false, true, true, true]);
+        assert!(!sign_seen_by(&o, Sign::Mrc(1), 0, 21));
+        assert!(sign_seen_by(&o, Sign::Mrc(1), 0, 28));
+        assert!(!sign_seen_by(&o, Sign::Mrc(2), 0, 28));
+        // EMG units return a week before strength.
+        assert!(sign_seen_by(&o, Sign::NascentUnits, 0, 21));
+        assert!(sign_seen_by(&o, Sign::Any, 0, 21));
+        assert!(!sign_seen_by(&o, Sign::Cmap, 0, 35));
+        // An incomplete lesion that never loses strength shows the sign from the start.
+        let kept = course(&[5, 3, 3, 4], &[true; 4]);
+        assert!(sign_seen_by(&kept, Sign::Mrc(1), 0, 7));
+        // Before the first reading after the injury nothing can be seen.
+        assert!(!sign_seen_by(&kept, Sign::Mrc(1), 14, 14));
+    }
 
     fn base() -> Parameters {
         Parameters::for_species(Species::Human).unwrap()

@@ -16,9 +16,11 @@
 //! * fibrillation grade: as MRC with SD `fib_sd` grades; `present` = any grade ≥ 1 with
 //!   probability `1 - categorical_error`;
 //! * categorical EMG/NCS readings (MUP type, recruitment, CMAP level): read correctly with
-//!   probability `1 - categorical_error`, otherwise any other category equally likely. The
-//!   recruitment cut-off between reduced and normal is the views' own
-//!   (`data/views/electrodiagnosis.toml`).
+//!   probability `1 - categorical_error`, otherwise any other category equally likely.
+//!
+//! What the twin's state shows on the observation day — MRC grade, fibrillation grade, MUP type,
+//! recruitment level, CMAP level — is the clinical readout's (crate `readout`), the same reading
+//! `simulate`, `snapshot` and the report print.
 
 use serde::Serialize;
 
@@ -74,6 +76,11 @@ pub fn weighted_quantile(values: &[Option<f64>], weights: &[f64], q: f64) -> Opt
         }
     }
     None
+}
+
+/// The weighted median and 80% interval of values where `None` means "never".
+pub fn quantiles_of(values: &[Option<f64>], w: &[f64]) -> Quantiles {
+    quantiles(values, w)
 }
 
 fn quantiles(values: &[Option<f64>], w: &[f64]) -> Quantiles {
@@ -225,28 +232,22 @@ fn categorical(obs: usize, sim: usize, n: usize, error: f64) -> f64 {
     }
 }
 
-/// The MUP type the twin's state would show: no functioning units → none; many recently
-/// reinnervated units → nascent; enlarged units → neurogenic; otherwise normal. The cut-offs are
-/// assumptions named in `data/clinic/follow_up.toml` (`mup_readout`).
+/// The MUP type the twin's state would show (the clinical readout's MUP type).
 pub fn simulated_mup(m: &FollowUpModel, q: &twin::Quantities) -> Mup {
-    if q.motor_unit_count_fraction < m.mup_none_below {
-        Mup::None
-    } else if q.nascent_unit_fraction >= m.mup_nascent_from {
-        Mup::Nascent
-    } else if q.motor_unit_size_fraction >= m.mup_neurogenic_from {
-        Mup::Neurogenic
-    } else {
-        Mup::Normal
+    match readout::reading::mup_type(&m.readout, q) {
+        readout::MupType::None => Mup::None,
+        readout::MupType::Nascent => Mup::Nascent,
+        readout::MupType::Neurogenic => Mup::Neurogenic,
+        readout::MupType::Normal => Mup::Normal,
     }
 }
 
-fn level(x: f64, absent: f64, normal: f64) -> Level3 {
-    if x < absent {
-        Level3::Absent
-    } else if x < normal {
-        Level3::Reduced
-    } else {
-        Level3::Normal
+/// The clinic's three-level finding for a readout level.
+fn level3(l: readout::Level) -> Level3 {
+    match l {
+        readout::Level::Absent => Level3::Absent,
+        readout::Level::Reduced => Level3::Reduced,
+        readout::Level::Normal => Level3::Normal,
     }
 }
 
@@ -274,27 +275,14 @@ pub fn likelihood(fm: &FollowUpModel, o: &Observation, q: &twin::Quantities) -> 
         let idx = |m: Mup| m as usize;
         l *= categorical(idx(m), idx(simulated_mup(fm, q)), 4, err);
     }
-    // Recruitment: none without functioning units, reduced below the views' cut-off.
+    // Recruitment and CMAP: the readout's three-level readings.
     if let Some(r) = o.recruitment {
-        l *= categorical(
-            r as usize,
-            level(
-                q.motor_unit_count_fraction,
-                fm.recruitment_none_below,
-                fm.recruitment_reduced_below,
-            ) as usize,
-            3,
-            err,
-        );
+        let sim = level3(readout::reading::recruitment(&fm.readout, q).level);
+        l *= categorical(r as usize, sim as usize, 3, err);
     }
-    // CMAP: absent / reduced / normal by the fraction of baseline (assumptions).
     if let Some(c) = o.cmap {
-        l *= categorical(
-            c as usize,
-            level(q.cmap_fraction, fm.cmap_absent_below, fm.cmap_reduced_below) as usize,
-            3,
-            err,
-        );
+        let sim = level3(readout::reading::cmap_level(&fm.readout, q.cmap_fraction));
+        l *= categorical(c as usize, sim as usize, 3, err);
     }
     l
 }
@@ -382,16 +370,22 @@ pub fn follow_up(
     };
     let uniform = vec![1.0 / n as f64; n];
     let grades_of = |w: &[f64]| -> Vec<(String, f64)> {
-        let mut acc: Vec<(Grade, f64)> = Vec::new();
+        // Key: (severity order, label); a root avulsion sorts after every grade.
+        let mut acc: Vec<((u32, String), f64)> = Vec::new();
         for (i, d) in draws.iter().enumerate() {
-            let g = d.grades.first().copied().unwrap_or(Grade::Axonotmesis);
-            match acc.iter_mut().find(|x| x.0 == g) {
+            let key = if d.avulsed.first().copied().unwrap_or(false) {
+                (u32::MAX, "avulsion".to_string())
+            } else {
+                let g = d.grades.first().copied().unwrap_or(Grade::Axonotmesis);
+                (g.order(), g.label())
+            };
+            match acc.iter_mut().find(|x| x.0 == key) {
                 Some(x) => x.1 += w[i],
-                None => acc.push((g, w[i])),
+                None => acc.push((key, w[i])),
             }
         }
-        acc.sort_by_key(|a| a.0.order());
-        acc.into_iter().map(|(g, p)| (g.label(), p)).collect()
+        acc.sort_by(|a, b| a.0.cmp(&b.0));
+        acc.into_iter().map(|((_, l), p)| (l, p)).collect()
     };
     FollowUp {
         observations: case.observations.len(),
@@ -446,6 +440,9 @@ pub struct PrognosisReport {
     pub follow_up: Option<FollowUp>,
     /// The wait-or-operate answer (when the case has observations).
     pub answer: Option<String>,
+    /// The decision outputs of the plan comparison (when the case has observations): the
+    /// recovery curve, the value of waiting a month, the next examination, the sensitivity.
+    pub decision: Option<crate::plans::Decision>,
     /// Weekly MRC bands per muscle (same order as `muscles`), for reports.
     #[serde(skip)]
     pub mrc_bands: Vec<Vec<BandPoint>>,
@@ -509,10 +506,11 @@ pub fn prognose(
     let window = weighted_quantile(&taus, &w, 0.5).ok_or(PrognosisError::Data(
         DataError::MissingParameter("end_plate_tau_days"),
     ))? + case.injuries[0].day as f64;
-    let answer = if case.observations.is_empty() {
-        None
+    let (answer, decision) = if case.observations.is_empty() {
+        (None, None)
     } else {
-        Some(crate::plans::compare(engine, atlas, case, n, control)?.answer)
+        let p = crate::plans::compare(engine, atlas, case, n, control)?;
+        (Some(p.answer), Some(p.decision))
     };
     Ok(PrognosisReport {
         draws: n,
@@ -523,6 +521,7 @@ pub fn prognose(
             Some(fu)
         },
         answer,
+        decision,
         mrc_bands: mb,
         innervated_bands: ib,
         window_day: window,

@@ -4,8 +4,17 @@
 //!   `acceptable_levels` count as right;
 //! - category: the most probable category (the sum over its levels) is the answer's;
 //! - Brier score: multi-class, over the nine levels, against the answer's level:
-//!   `sum_k (p_k - y_k)^2` averaged over cases (0 is perfect, 2 the worst);
-//! - confusion: counts of (answer level, top-1 level).
+//!   `sum_k (p_k - y_k)^2` averaged over cases (0 is perfect, 2 the worst); also with a case's
+//!   acceptable levels merged with its answer into one class (`brier_acceptable`: an answer at an
+//!   acceptable level is then not counted as an error, as for top-1);
+//! - confusion: counts of (answer level, top-1 level);
+//! - calibration: the probability given to the top-1 level (its *confidence*) against whether it
+//!   was right (acceptable levels count, as for top-1). Cases are put in [`CALIBRATION_BINS`]
+//!   equal-width bins of confidence; the **reliability table** gives, per bin, the number of
+//!   cases, their mean confidence and the fraction right; the **expected calibration error** is
+//!   `sum_b (n_b / N) |accuracy_b - confidence_b|` (top-label ECE, Guo et al., ICML 2017;
+//!   Naeini et al., AAAI 2015). A perfectly calibrated reasoner that says 80% is right 80% of the
+//!   time and has ECE 0.
 //!
 //! Cases are read leniently: a finding that is not in the format is skipped with a warning and
 //! the rest of the case is used, so that one unexpected value does not stop a whole evaluation.
@@ -70,8 +79,10 @@ pub struct CaseResult {
     pub answer: String,
     /// The top-1 level.
     pub predicted: String,
-    /// Its probability.
+    /// Its probability (the confidence).
     pub p: f64,
+    /// The probability given to the answer's level.
+    pub p_answer: f64,
     /// Right at top-1 (acceptable levels count).
     pub top1: bool,
     /// Right within the first three.
@@ -93,13 +104,73 @@ pub struct Evaluation {
     pub category: f64,
     /// Mean multi-class Brier score over levels.
     pub brier: f64,
+    /// The same with the acceptable levels merged with the answer's into one class.
+    pub brier_acceptable: f64,
+    /// Expected calibration error of the top-1 confidence (0 is perfect).
+    pub ece: f64,
+    /// Reliability table: top-1 confidence bins against observed frequency of being right.
+    pub reliability: Vec<ReliabilityBin>,
     /// Confusion matrix of levels.
     pub confusion: Confusion,
     /// Findings that are not in the format and were skipped (the rest of the case was used).
     pub warnings: Vec<String>,
     /// Per-case outcomes.
-    #[serde(skip)]
     pub per_case: Vec<CaseResult>,
+}
+
+/// Number of equal-width confidence bins of the reliability table and the ECE.
+pub const CALIBRATION_BINS: usize = 10;
+
+/// One bin of the reliability table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReliabilityBin {
+    /// Lower edge of the confidence bin (inclusive).
+    pub from: f64,
+    /// Upper edge (exclusive, except 1.0 for the last bin).
+    pub to: f64,
+    /// Cases whose top-1 confidence falls in the bin.
+    pub cases: usize,
+    /// Their mean confidence (`None` for an empty bin).
+    pub mean_confidence: Option<f64>,
+    /// The fraction of them right at top-1 (`None` for an empty bin).
+    pub observed: Option<f64>,
+}
+
+/// The reliability table and the expected calibration error of (confidence, right) pairs, with
+/// [`CALIBRATION_BINS`] equal-width bins over [0, 1].
+pub fn calibration(pairs: &[(f64, bool)]) -> (Vec<ReliabilityBin>, f64) {
+    let nb = CALIBRATION_BINS;
+    let mut sum_p = vec![0.0; nb];
+    let mut right = vec![0usize; nb];
+    let mut count = vec![0usize; nb];
+    for &(p, ok) in pairs {
+        let b = ((p.clamp(0.0, 1.0) * nb as f64).floor() as usize).min(nb - 1);
+        sum_p[b] += p;
+        right[b] += usize::from(ok);
+        count[b] += 1;
+    }
+    let n = pairs.len().max(1) as f64;
+    let mut ece = 0.0;
+    let bins = (0..nb)
+        .map(|b| {
+            let (mean, obs) = if count[b] > 0 {
+                let c = count[b] as f64;
+                let (m, o) = (sum_p[b] / c, right[b] as f64 / c);
+                ece += c / n * (o - m).abs();
+                (Some(m), Some(o))
+            } else {
+                (None, None)
+            };
+            ReliabilityBin {
+                from: b as f64 / nb as f64,
+                to: (b + 1) as f64 / nb as f64,
+                cases: count[b],
+                mean_confidence: mean,
+                observed: obs,
+            }
+        })
+        .collect();
+    (bins, ece)
 }
 
 fn field<'a>(case: &'a Value, name: &str, id: &str) -> Result<&'a Value, CaseError> {
@@ -127,6 +198,7 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
     let categories = model.vars[CATEGORY].states.clone();
     let mut counts = vec![vec![0usize; levels.len()]; levels.len()];
     let (mut top1, mut top3, mut cat_ok, mut brier) = (0usize, 0usize, 0usize, 0.0);
+    let mut brier_acc = 0.0;
     let mut per_case = Vec::new();
     let mut warnings = Vec::new();
     for (i, case) in cases.iter().enumerate() {
@@ -206,26 +278,79 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
                 (p - y) * (p - y)
             })
             .sum::<f64>();
+        let in_acc = |k: usize| acceptable.contains(&levels[k]);
+        let p_acc: f64 = (0..levels.len())
+            .filter(|&k| in_acc(k))
+            .map(|k| lp[k])
+            .sum();
+        brier_acc += (1.0 - p_acc).powi(2)
+            + (0..levels.len())
+                .filter(|&k| !in_acc(k))
+                .map(|k| lp[k] * lp[k])
+                .sum::<f64>();
         counts[li][order[0]] += 1;
         per_case.push(CaseResult {
             id,
             answer: level,
             predicted: levels[order[0]].clone(),
             p: lp[order[0]],
+            p_answer: lp[li],
             top1: is1,
             top3: is3,
             category: isc,
         });
     }
     let n = cases.len().max(1) as f64;
+    let pairs: Vec<(f64, bool)> = per_case.iter().map(|c| (c.p, c.top1)).collect();
+    let (reliability, ece) = calibration(&pairs);
     Ok(Evaluation {
         cases: cases.len(),
         level_top1: top1 as f64 / n,
         level_top3: top3 as f64 / n,
         category: cat_ok as f64 / n,
         brier: brier / n,
+        brier_acceptable: brier_acc / n,
+        ece,
+        reliability,
         confusion: Confusion { levels, counts },
         warnings,
         per_case,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reasoner_right_as_often_as_it_says_has_zero_ece() {
+        // 10 cases at 0.8, 8 right; 10 at 0.35, 3.5 cannot be: 4 of 10 at 0.4.
+        let mut pairs = vec![(0.8, true); 8];
+        pairs.extend([(0.8, false); 2]);
+        pairs.extend([(0.4, true); 4]);
+        pairs.extend([(0.4, false); 6]);
+        let (bins, ece) = calibration(&pairs);
+        assert!(ece.abs() < 1e-12, "{ece}");
+        assert_eq!(bins.len(), CALIBRATION_BINS);
+        assert_eq!(bins[8].cases, 10);
+        assert_eq!(bins[4].cases, 10);
+        assert_eq!(bins[0].observed, None);
+    }
+
+    #[test]
+    fn an_overconfident_reasoner_has_the_gap_as_ece() {
+        // Always 0.99 sure, right half the time: ECE = 0.49.
+        let pairs: Vec<(f64, bool)> = (0..20).map(|i| (0.99, i % 2 == 0)).collect();
+        let (bins, ece) = calibration(&pairs);
+        assert!((ece - 0.49).abs() < 1e-12, "{ece}");
+        assert_eq!(bins[9].cases, 20);
+        assert_eq!(bins[9].observed, Some(0.5));
+    }
+
+    #[test]
+    fn confidence_one_falls_in_the_last_bin() {
+        let (bins, _) = calibration(&[(1.0, true), (0.0, false)]);
+        assert_eq!(bins[9].cases, 1);
+        assert_eq!(bins[0].cases, 1);
+    }
 }

@@ -418,6 +418,8 @@ pub struct Findings {
     pub observed: BTreeMap<&'static str, Observation>,
     /// Per-nerve results, as given.
     pub nerves: Vec<NerveResult>,
+    /// Summary keys that were not stated but filled from `ncs.nerves` (most abnormal value).
+    pub from_nerves: Vec<&'static str>,
 }
 
 /// The full key names (`section.key`) of the schema, interned.
@@ -916,6 +918,7 @@ impl Findings {
             }
             if let Some(w) = worst {
                 self.observed.insert(full, w);
+                self.from_nerves.push(full);
             }
         }
     }

@@ -185,6 +185,11 @@ pub struct Finding {
     /// The row before the gated process (required with `gate`).
     #[serde(default)]
     pub before: Option<Row>,
+    /// With a hidden `parent` and a `gate`: the parent states the gate applies to (empty = all).
+    /// E.g. fibrillations need Wallerian degeneration when the motor-unit process is denervation,
+    /// not when it is a myopathy.
+    #[serde(default)]
+    pub gate_states: Vec<String>,
     /// Feasibility of each state in each time bin (one row of multipliers per time bin, each in
     /// [0, 1]): the finding then also depends on `time`, its row being the disease's row times
     /// the multipliers, renormalised. For findings whose definition involves time since onset
@@ -251,6 +256,8 @@ pub struct KnowledgeBase {
     pub findings: Vec<Finding>,
     /// Multi-valued findings.
     pub multi: Vec<Multi>,
+    /// The nerve catalogue of per-nerve electrodiagnosis (`nerves.toml`).
+    pub nerves: crate::nerve_conduction::Catalogue,
 }
 
 /// The embedded knowledge-base files: (name, text).
@@ -270,6 +277,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "labs.toml",
         include_str!("../../../data/diagnosis/labs.toml"),
+    ),
+    (
+        "nerves.toml",
+        include_str!("../../../data/diagnosis/nerves.toml"),
     ),
 ];
 
@@ -312,14 +323,17 @@ impl KnowledgeBase {
     }
 
     /// Loads and validates a knowledge base from (file name, TOML text) pairs: one file named
-    /// `hypotheses.toml`, the others hold findings.
+    /// `hypotheses.toml`, one `nerves.toml` (the nerve catalogue), the others hold findings.
     pub fn from_texts(files: &[(&'static str, &str)]) -> Result<Self, KbError> {
         let mut hypotheses: Option<Hypotheses> = None;
         let mut hidden = Vec::new();
         let mut findings = Vec::new();
         let mut multi = Vec::new();
+        let mut nerves = None;
         for (name, text) in files {
-            if *name == "hypotheses.toml" {
+            if *name == "nerves.toml" {
+                nerves = Some(crate::nerve_conduction::Catalogue::from_toml(name, text)?);
+            } else if *name == "hypotheses.toml" {
                 hypotheses = Some(toml::from_str(text).map_err(|e| KbError::Parse {
                     file: name,
                     message: e.to_string(),
@@ -335,11 +349,13 @@ impl KnowledgeBase {
             }
         }
         let hypotheses = hypotheses.ok_or_else(|| invalid("files", "no hypotheses.toml"))?;
+        let nerves = nerves.ok_or_else(|| invalid("files", "no nerves.toml"))?;
         let kb = KnowledgeBase {
             hypotheses,
             hidden,
             findings,
             multi,
+            nerves,
         };
         kb.validate()?;
         Ok(kb)
@@ -508,7 +524,15 @@ impl KnowledgeBase {
         }
         if !hidden {
             // Every value of the input format is a state or a coarse value; nothing else.
-            let allowed: Vec<&str> = match kind_of(&f.key) {
+            use crate::nerve_conduction::{
+                DEMYELINATION, DEMYELINATION_KEY, PATTERN_KEY, PATTERNS,
+            };
+            let derived = match f.key.as_str() {
+                PATTERN_KEY => Some(Kind::One(PATTERNS)),
+                DEMYELINATION_KEY => Some(Kind::One(DEMYELINATION)),
+                _ => None,
+            };
+            let allowed: Vec<&str> = match derived.or_else(|| kind_of(&f.key)) {
                 Some(Kind::One(a)) => a.to_vec(),
                 Some(Kind::Bool) => vec!["false", "true"],
                 Some(Kind::Number) => Vec::new(),
@@ -571,6 +595,12 @@ impl KnowledgeBase {
                     "a `given` row names an unknown parent state",
                 ));
             }
+            if let Some(bad) = f.gate_states.iter().find(|g| !states.contains(g)) {
+                return Err(invalid(
+                    &place,
+                    format!("gate_states names `{bad}`, not a state of `{parent}` ({states:?})"),
+                ));
+            }
         } else {
             for d in &h.disease {
                 if self.row_for(f, d).is_none() {
@@ -614,6 +644,12 @@ impl KnowledgeBase {
                     "time_feasibility needs one row per time bin, one multiplier in [0, 1] per state (not all 0), a source, and no parent or gate",
                 ));
             }
+        }
+        if !f.gate_states.is_empty() && (f.gate.is_none() || f.parent.is_none()) {
+            return Err(invalid(
+                &place,
+                "`gate_states` needs a hidden `parent` and a `gate`",
+            ));
         }
         match (&f.gate, &f.before) {
             (Some(g), Some(before)) => {

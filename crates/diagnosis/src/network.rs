@@ -63,6 +63,8 @@ pub struct Model {
     /// means its region is involved, so when the multi-valued finding is given, the value is set
     /// present too (the definition of the sign, not a second piece of evidence).
     pub implies: BTreeMap<String, (String, usize)>,
+    /// The nerve catalogue, to read `ncs.nerves`.
+    pub nerves: crate::nerve_conduction::Catalogue,
 }
 
 /// Evidence: one optional likelihood vector per variable (one-hot for hard evidence).
@@ -136,6 +138,7 @@ impl Model {
             time_edges: h.time.edges_days.clone(),
             tests: Vec::new(),
             implies: BTreeMap::new(),
+            nerves: kb.nerves.clone(),
         };
         let mut hidden_index = BTreeMap::new();
         for m in &kb.multi {
@@ -215,8 +218,10 @@ impl Model {
                 Some((g, Some(before))) => {
                     let mut cpt = Vec::with_capacity(pstates.len() * h.time.states.len() * n);
                     for s in &pstates {
+                        let gated = f.gate_states.is_empty() || f.gate_states.contains(s);
                         for frac in &g.fraction {
-                            cpt.extend(mix(&f.given[s].p, *frac, &before.p));
+                            let frac = if gated { *frac } else { 1.0 };
+                            cpt.extend(mix(&f.given[s].p, frac, &before.p));
                         }
                     }
                     (vec![pi, TIME], cpt)
@@ -286,11 +291,56 @@ impl Model {
         self.vars.len() - 1
     }
 
+    /// The derived findings of per-nerve electrodiagnosis that enter the evidence, as (key,
+    /// state): the pattern over nerves, and the number of nerves meeting a demyelination
+    /// criterion unless `ncs.conduction_velocity` or `ncs.conduction_block` was stated (then the
+    /// statement carries it; see [`crate::nerve_conduction`]).
+    pub fn derived(&self, findings: &Findings) -> Vec<(&'static str, &'static str)> {
+        use crate::nerve_conduction::{DEMYELINATION_KEY, PATTERN_KEY, summarise};
+        let Some(s) = summarise(&findings.nerves, &self.nerves) else {
+            return Vec::new();
+        };
+        let stated =
+            |k: &str| findings.observed.contains_key(k) && !findings.from_nerves.contains(&k);
+        let mut out = Vec::new();
+        if let Some(p) = s.pattern {
+            out.push((PATTERN_KEY, p));
+        }
+        if let Some(d) = s.demyelination
+            && !stated("ncs.conduction_velocity")
+            && !stated("ncs.conduction_block")
+        {
+            out.push((DEMYELINATION_KEY, d));
+        }
+        out.retain(|(k, _)| self.single.contains_key(*k));
+        out
+    }
+
+    /// Summary keys filled from the nerves whose content the criteria count carries instead.
+    fn replaced_by_criteria(&self, findings: &Findings, key: &str) -> bool {
+        matches!(key, "ncs.conduction_velocity" | "ncs.conduction_block")
+            && findings.from_nerves.contains(&key)
+            && self
+                .derived(findings)
+                .iter()
+                .any(|(k, _)| *k == crate::nerve_conduction::DEMYELINATION_KEY)
+    }
+
     /// Maps findings to evidence. Keys the knowledge base does not model are returned by name.
     pub fn evidence(&self, findings: &Findings) -> (Evidence, Vec<String>) {
         let mut ev: Evidence = vec![None; self.vars.len()];
         let mut unused = Vec::new();
+        for (key, state) in self.derived(findings) {
+            let idx = self.single[key];
+            let states = &self.vars[idx].states;
+            if let Some(i) = states.iter().position(|s| s == state) {
+                ev[idx] = Some(one_hot(states.len(), i));
+            }
+        }
         for (key, obs) in &findings.observed {
+            if self.replaced_by_criteria(findings, key) {
+                continue;
+            }
             if *key == "history.duration_days" {
                 if let Observation::Number(x) = obs {
                     ev[TIME] = Some(one_hot(
@@ -354,7 +404,13 @@ impl Model {
     /// The observed finding keys behind the evidence, grouped: finding key → variable indices.
     pub fn evidence_groups(&self, findings: &Findings) -> Vec<(String, Vec<usize>)> {
         let mut out = Vec::new();
+        for (key, _) in self.derived(findings) {
+            out.push((key.to_string(), vec![self.single[key]]));
+        }
         for (key, obs) in &findings.observed {
+            if self.replaced_by_criteria(findings, key) {
+                continue;
+            }
             if *key == "history.duration_days" {
                 out.push((key.to_string(), vec![TIME]));
             } else if let Some(&idx) = self.single.get(*key) {

@@ -207,6 +207,7 @@ impl Reasoner {
             .take(DRIVER_LEVELS)
             .filter_map(|r| states.iter().position(|s| *s == r.name))
             .collect();
+        let derived = model.derived(findings);
         // Level posterior without each finding group.
         let mut without = Vec::new();
         for (key, vars) in model.evidence_groups(findings) {
@@ -230,6 +231,12 @@ impl Reasoner {
                             .observed
                             .get(key.as_str())
                             .map(describe)
+                            .or_else(|| {
+                                derived
+                                    .iter()
+                                    .find(|(k, _)| k == key)
+                                    .map(|(_, v)| v.to_string())
+                            })
                             .unwrap_or_default(),
                         direction: if llr >= 0.0 { "for" } else { "against" }.to_string(),
                         log_lr: llr,

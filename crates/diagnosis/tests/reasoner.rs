@@ -306,3 +306,28 @@ fn a_sign_is_not_counted_twice_with_its_region() {
     let sign = nmj("[exam]\nptosis = true\n");
     assert!(sign > 2.0 * prior, "{sign} vs {prior}");
 }
+
+#[test]
+fn a_gate_state_that_the_parent_does_not_have_is_rejected() {
+    let files = replace_in(
+        "electrodiagnosis.toml",
+        "gate_states = [\"denervation_active\", \"reinnervated_chronic\", \"no_units\"]",
+        "gate_states = [\"denervation_active\", \"reinnervated\", \"no_units\"]",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(
+        err.contains("emg.fibrillations") && err.contains("`reinnervated`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_nerve_catalogue_entry_without_a_source_is_rejected() {
+    let files = replace_in(
+        "nerves.toml",
+        "name = \"sural\"\nlimb = \"lower\"\nfibres = \"sensory\"\nsrc = \"anatomy [GK]; sural first in length-dependent neuropathy (1B)\"",
+        "name = \"sural\"\nlimb = \"lower\"\nfibres = \"sensory\"\nsrc = \" \"",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(err.contains("nerve sural"), "{err}");
+}

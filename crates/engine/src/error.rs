@@ -26,6 +26,9 @@ pub enum EngineError {
     /// The twin refused to simulate.
     #[error(transparent)]
     Twin(#[from] twin::TwinError),
+    /// The clinical readout's constants did not load.
+    #[error(transparent)]
+    Readout(#[from] readout::ReadoutError),
     /// A parameter set did not load.
     #[error(transparent)]
     Parameters(#[from] twin::ParamError),

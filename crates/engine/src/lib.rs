@@ -6,7 +6,7 @@
 //!
 //! | operation | input | result |
 //! |---|---|---|
-//! | [`Engine::simulate`] | a [`Case`] | [`Simulation`]: per muscle, the daily quantities and events |
+//! | [`Engine::simulate`] | a [`Case`] | [`Simulation`]: per muscle, the daily quantities, the daily clinical readout ([`readout`]) and events |
 //! | [`Engine::prognosis`] | a [`Case`] | [`Prognosis`] (Monte Carlo per muscle, follow-up) |
 //! | [`Engine::plans`] | a [`Case`] | [`Plans`] (plans on the same draws, ranked) |
 //! | [`Engine::diagnose`] | [`diagnosis::Findings`] | [`Diagnosis`] |
@@ -43,6 +43,7 @@ pub use clinic;
 pub use cohort::{Cohort, CohortError, CohortRow};
 pub use diagnosis;
 pub use error::EngineError;
+pub use readout;
 pub use table::CohortMetadata;
 pub use twin;
 pub use vocabulary::{self, Cancelled, Control, DISCLAIMER, Grade, Resolution, Species};
@@ -75,6 +76,9 @@ pub struct MuscleRun {
     pub events: twin::Events,
     /// Quantities for day 0 to the horizon.
     pub days: Vec<twin::Quantities>,
+    /// The clinical readout of each day (day 0 to the horizon): what a clinician would record —
+    /// the same readings `snapshot` and the report give for the same case, seed and day.
+    pub readings: Vec<readout::Readout>,
 }
 
 impl MuscleRun {
@@ -268,11 +272,17 @@ impl Engine {
                 }
             }
             control.advance(u64::from(scenario.horizon_days % 30));
+            let constants = readout::Constants::embedded()?;
+            let readings = days
+                .iter()
+                .map(|q| readout::read(constants, &scenario.muscle, q))
+                .collect();
             runs.push(MuscleRun {
                 muscle: name,
                 events: sim.events(),
                 scenario,
                 days,
+                readings,
             });
         }
         Ok(Simulation {

@@ -13,11 +13,22 @@
 //! assumption, neutral by default).
 //!
 //! The fibre's capacity to regrow after reinnervation or stimulation falls as
-//! `exp(-t/regrowth_capacity_tau_days)` over the time it spends denervated
-//! (restoration decreases with the duration of denervation: Carlson et al. 2002
-//! Basic Appl Myol; Carraro, Gargiulo & Kern 2017 J Transl Sci Res).
+//! `c(t) = exp(-(t/τ_c)^β_c)` over the time it spends denervated
+//! (`regrowth_capacity_tau_days` τ_c, `regrowth_capacity_shape` β_c): restoration is
+//! good for the first months and decreases with longer denervation (rat EDL restores
+//! well for 2–3 months, then much less: Carlson et al. 2002 Basic Appl Myol; Carraro,
+//! Gargiulo & Kern 2017 J Transl Sci Res), hence a Weibull shape rather than a plain
+//! exponential from the first day. Stimulation slows the loss in proportion to its
+//! mass protection `p` (the daily cumulative-hazard step is multiplied by `1 − p`), as
+//! it slows fibre death ([`crate::fibrosis`]): FES keeps long-denervated human fibres
+//! able to regrow (Kern et al. 2010).
 
 use crate::params::Coefficients;
+
+/// Regrowth capacity after `t` days of denervation without stimulation.
+pub fn capacity(k: &Coefficients, t: f64) -> f64 {
+    (-(t.max(0.0) / k.regrowth_capacity_tau_days).powf(k.regrowth_capacity_shape)).exp()
+}
 
 /// End-plate receptivity after `t` days of denervation.
 pub fn receptivity(k: &Coefficients, tau: f64, t: f64) -> f64 {
@@ -39,8 +50,11 @@ pub fn loss_day(k: &Coefficients, tau: f64, u: f64) -> f64 {
 /// Per-day constants of the end-plate kernel.
 #[derive(Debug, Clone)]
 pub(crate) struct EndPlateDay {
-    /// Daily multiplier of regrowth capacity while denervated.
-    pub capacity_decay: f32,
+    /// Step of the cumulative hazard of capacity loss from day t to t+1, for
+    /// integer t (last entry repeats): `(t+1)/τ)^β − (t/τ)^β`.
+    pub capacity_hazard: Vec<f32>,
+    /// `exp(-capacity_hazard)`, the daily multiplier without stimulation.
+    pub capacity_decay: Vec<f32>,
     /// Pooled: `r(t+1)/r(t)` for integer t (last entry repeats).
     pub ratio: Vec<f32>,
     /// Whether per-fibre loss days are used.
@@ -57,14 +71,22 @@ impl EndPlateDay {
                 if r0 > 0.0 { (r1 / r0) as f32 } else { 0.0 }
             })
             .collect();
+        let hazard: Vec<f64> = (0..=horizon as usize + 1)
+            .map(|t| {
+                let h = |x: f64| (x / k.regrowth_capacity_tau_days).powf(k.regrowth_capacity_shape);
+                h(t as f64 + 1.0) - h(t as f64)
+            })
+            .collect();
         EndPlateDay {
-            capacity_decay: (-1.0 / k.regrowth_capacity_tau_days).exp() as f32,
+            capacity_hazard: hazard.iter().map(|&h| h as f32).collect(),
+            capacity_decay: hazard.iter().map(|&h| (-h).exp() as f32).collect(),
             ratio,
             fibre_resolution,
         }
     }
 
-    /// Ages one denervated fibre (or group) by a day.
+    /// Ages one denervated fibre (or group) by a day; `keep` = 1 − today's stimulation
+    /// mass protection scales the capacity loss.
     #[inline]
     pub fn age(
         &self,
@@ -72,11 +94,17 @@ impl EndPlateDay {
         receptive: &mut f32,
         capacity: &mut f32,
         receptive_until: f32,
+        keep: f32,
     ) {
         let t0 = *denervated_days;
         let t1 = t0 + 1.0;
         *denervated_days = t1;
-        *capacity *= self.capacity_decay;
+        let ti = (t0 as usize).min(self.capacity_decay.len() - 1);
+        *capacity *= if keep >= 1.0 {
+            self.capacity_decay[ti]
+        } else {
+            (-keep.max(0.0) * self.capacity_hazard[ti]).exp()
+        };
         if self.fibre_resolution {
             if t1 >= receptive_until {
                 *receptive = 0.0;

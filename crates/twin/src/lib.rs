@@ -38,11 +38,12 @@
 //!   ([`MotorUnitView`]: axon state, block, nascent, days since reinnervation),
 //!   [`Simulation::muscle_radius_um`], [`Simulation::fat_fibrous_fraction`],
 //!   [`Simulation::lesion_distance_mm`], [`Simulation::injury_day`].
+//! * [`patient`] — between-patient parameter draws (populations, prognosis).
 //! * [`cohort`] — many seeded draws in parallel, deterministic, in index order.
 //!
 //! ## Mechanisms (one module each, called in the order documented in [`sim`])
 //! [`lesion`], [`conduction`], [`wallerian`], [`regrowth`], [`repair`],
-//! [`end_plate`], [`reinnervation`], [`sprouting`], [`disuse`], [`stimulation`],
+//! [`end_plate`], [`maturation`], [`reinnervation`], [`sprouting`], [`disuse`], [`stimulation`],
 //! [`atrophy`], [`fibrosis`]; the pool is built by [`motor_unit`].
 #![deny(missing_docs)]
 
@@ -53,8 +54,10 @@ pub mod disuse;
 pub mod end_plate;
 pub mod fibrosis;
 pub mod lesion;
+pub mod maturation;
 pub mod motor_unit;
 pub mod params;
+pub mod patient;
 pub mod quantities;
 pub mod regrowth;
 pub mod reinnervation;

@@ -153,6 +153,7 @@ pub fn build(
         units.cx.push(cx as f32);
         units.cy.push(cy as f32);
         units.donor.push(!native);
+        units.maturity.push(if native { 1.0 } else { 0.0 });
     }
 
     let mut fibres = Fibres::default();

@@ -259,6 +259,8 @@ coefficients! {
     coaptation_axon_success: "1",
     /// Length constant of axon loss along a graft (mm).
     graft_length_constant_mm: "mm",
+    /// Largest extra delay, per suture line, before an axon has crossed it (d).
+    suture_crossing_days: "d",
     /// Time constant of the chronic-axotomy penalty (d).
     chronic_axotomy_tau_days: "d",
     /// Asymptote of the chronic-axotomy penalty (1).
@@ -291,6 +293,8 @@ coefficients! {
     specific_tension_floor: "1",
     /// Time constant of the loss of a denervated fibre's capacity to regrow (d).
     regrowth_capacity_tau_days: "d",
+    /// Weibull shape of the loss of regrowth capacity with denervation time (1).
+    regrowth_capacity_shape: "1",
     /// Time constant of end-plate receptivity decay in a denervated fibre (d).
     end_plate_tau_days: "d",
     /// Asymptote of end-plate receptivity (1).

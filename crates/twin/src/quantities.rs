@@ -9,9 +9,17 @@
 //!   density, a named assumption).
 //! * `tetanic_force_fraction` = Σ count·base_csa·size·tension over living fibres
 //!   (direct stimulation excites every living fibre); `voluntary_force_fraction`
-//!   the same over fibres of units whose axon drives them, times neural drive.
+//!   the same over fibres of units whose axon drives them, times neural drive;
+//!   `nerve_stimulation_force_fraction` the same over innervated fibres times their
+//!   axon's distal conduction (supramaximal nerve stimulation distal to the lesion:
+//!   blocked axons still fire their fibres, degenerated ones do not).
 //! * `cmap_fraction` = Σ count·√size·conduction over innervated fibres (amplitude
-//!   scales with fibre diameter: a named assumption).
+//!   scales with fibre diameter: a named assumption); `proximal_cmap_fraction` the
+//!   same over fibres of units whose axon conducts across the lesion.
+//! * unit summaries for the clinical readout (crate `readout`): units a voluntary
+//!   command can fire, native (never regenerated) functional units, the share of
+//!   functional units whose axon regenerated and the days since the earliest of them
+//!   reconnected.
 //! * `fibrillation_grade`: share of living fibres denervated for longer than the
 //!   fibrillation delay, mapped to 0–4 by the thresholds in the parameter file.
 //! * `mrc_grade`: voluntary force mapped to 0–5 by the thresholds in the parameter
@@ -38,6 +46,10 @@ pub struct Quantities {
     pub tetanic_force_fraction: f64,
     /// Maximal force through the nerve relative to healthy.
     pub voluntary_force_fraction: f64,
+    /// Maximal force on supramaximal nerve stimulation distal to the lesion, relative to
+    /// healthy (blocked axons fire their fibres; degenerated axons do not).
+    #[serde(default)]
+    pub nerve_stimulation_force_fraction: f64,
     /// Share of surviving fibres with a motor axon (absolute).
     pub innervated_fiber_fraction: f64,
     /// Functional motor units (absolute): units whose axon conducts distally (as
@@ -50,6 +62,25 @@ pub struct Quantities {
     pub motor_unit_size_fraction: f64,
     /// CMAP amplitude on stimulation distal to the lesion relative to healthy.
     pub cmap_fraction: f64,
+    /// CMAP amplitude on stimulation proximal to the lesion relative to healthy (the
+    /// distal CMAP without the units blocked at the lesion).
+    #[serde(default)]
+    pub proximal_cmap_fraction: f64,
+    /// Functional units a voluntary command can fire (axon conducts across the lesion).
+    #[serde(default)]
+    pub voluntary_unit_count: f64,
+    /// Those units relative to the healthy unit count.
+    #[serde(default)]
+    pub voluntary_unit_count_fraction: f64,
+    /// Functional units with their original (never regenerated) axon, relative to healthy.
+    #[serde(default)]
+    pub native_unit_count_fraction: f64,
+    /// Share of functional units whose axon regenerated (or was transferred).
+    #[serde(default)]
+    pub regenerated_unit_fraction: f64,
+    /// Days since the earliest-reconnected functional regenerated unit reconnected (0 if none).
+    #[serde(default)]
+    pub oldest_reconnection_days: f64,
     /// Fibrillations and positive sharp waves, 0–4.
     pub fibrillation_grade: u8,
     /// MRC strength grade, 0–5.
@@ -98,6 +129,13 @@ impl Quantities {
             "mrc_grade" => self.mrc_grade as f64,
             "conduction_block_fraction" => self.conduction_block_fraction,
             "nascent_unit_fraction" => self.nascent_unit_fraction,
+            "nerve_stimulation_force_fraction" => self.nerve_stimulation_force_fraction,
+            "proximal_cmap_fraction" => self.proximal_cmap_fraction,
+            "voluntary_unit_count" => self.voluntary_unit_count,
+            "voluntary_unit_count_fraction" => self.voluntary_unit_count_fraction,
+            "native_unit_count_fraction" => self.native_unit_count_fraction,
+            "regenerated_unit_fraction" => self.regenerated_unit_fraction,
+            "oldest_reconnection_days" => self.oldest_reconnection_days,
             _ => return None,
         })
     }

@@ -13,7 +13,9 @@
 //! ±`regrowth_speed_clip_sd` (`regrowth_speed_cv`; named assumption), so arrivals are
 //! staggered. An axon that will not reach the
 //! muscle (lost, or misdirected into another muscle; shares by Sunderland grade) is
-//! marked lost at launch. On arrival the axon reconnects and can capture fibres
+//! marked lost at launch. Axons that must cross suture lines (repairs, transfers)
+//! start after an extra per-axon delay, uniform in \[0, `suture_crossing_days`\] per
+//! line (staggered regeneration; named assumption). On arrival the axon reconnects and can capture fibres
 //! ([`crate::reinnervation`]).
 
 use crate::rng::{self, Stream};
@@ -31,9 +33,21 @@ pub(crate) fn grade_success(c: &Core) -> f64 {
     }
 }
 
+/// Extra delay, in days, before axon `u` has crossed `lines` suture lines: each line
+/// adds a uniform share of `suture_crossing_days` (staggered regeneration: axons cross
+/// a coaptation over weeks, not together). A pure function of (seed, unit, line).
+pub fn crossing_delay(seed: u64, u: usize, lines: u32, suture_crossing_days: f64) -> f64 {
+    (0..lines)
+        .map(|k| rng::uniform(seed, Stream::SutureCrossing, u as u64, k as u64))
+        .sum::<f64>()
+        * suture_crossing_days.max(0.0)
+}
+
 /// Sets unit `u` regrowing from day `start` over `distance_mm` (or lost: of the
 /// axons launched together, a share `1 - success`); `speed_factor` scales the mean
-/// speed (repairs).
+/// speed (repairs); `lines` is the number of suture lines the axon must cross first
+/// (0 for a lesion in continuity, 1 for a direct suture or a transfer, 2 for a graft),
+/// each adding its own staggered delay ([`crossing_delay`]).
 pub(crate) fn launch(
     c: &mut Core,
     u: usize,
@@ -41,6 +55,7 @@ pub(crate) fn launch(
     start: f64,
     distance_mm: f64,
     speed_factor: f64,
+    lines: u32,
 ) {
     let k = &c.coef;
     // Stratified fates: of axons launched together with the same success share,
@@ -66,6 +81,7 @@ pub(crate) fn launch(
         * speed_factor
         * c.speed_modifier
         * (1.0 + k.regrowth_speed_cv * z);
+    let start = start + crossing_delay(c.seed, u, lines, k.suture_crossing_days);
     c.units.axon[u] = AxonState::Regrowing;
     c.units.regrowth_start[u] = start as f32;
     c.units.speed[u] = speed.max(0.01) as f32;
@@ -84,6 +100,7 @@ pub(crate) fn step(c: &mut Core) {
         if c.units.front_mm[u] >= c.units.target_mm[u] {
             c.units.axon[u] = AxonState::Reconnected;
             c.units.reconnected_day[u] = d;
+            c.units.maturity[u] = 0.0;
             c.units.conduction[u] = 1.0;
         }
     }

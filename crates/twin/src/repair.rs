@@ -4,8 +4,15 @@
 //! regrow from the coaptation after the suture start-up delay, at the repair speed.
 //! The share that reaches the muscle is
 //!
-//! * per coaptation `coaptation_axon_success` (a graft has two, and loses axons
-//!   along its length with length constant `graft_length_constant_mm`);
+//! * `coaptation_axon_success` once per repair: the share of motor axons that end in
+//!   the right muscle's endoneurial tubes (mostly a matter of which distal tube an axon
+//!   enters). A graft does not square it: in the primate median nerve, sural cable
+//!   grafts over gaps of 20–50 mm gave motor-unit counts like direct suture (both up to
+//!   twice the random expectation; Madison RD et al. 1999 J Neurosci 19:11007);
+//! * for a graft, the loss along its length `exp(-L / graft_length_constant_mm)`
+//!   ([`graft_factor`]); the graft also lengthens the regrowth path by L, and its
+//!   axons cross two suture lines, each adding a staggered crossing delay
+//!   ([`crate::regrowth::crossing_delay`]);
 //! * times the **chronic-axotomy** factor `a + (1-a)·exp(-t_axotomy/τ_ax)` (τ 323 d in
 //!   the rat) — neurons axotomized for long regenerate less;
 //! * times the **chronic-denervation** factor `a + (1-a)·exp(-t_denervated/τ_den)`
@@ -31,6 +38,13 @@ pub(crate) struct Pending {
     pub distance_mm: f64,
     /// Success share before the chronic-axotomy factor.
     pub success: f64,
+    /// Suture lines the axons cross (1 suture, 2 graft).
+    pub lines: u32,
+}
+
+/// Share of the axons entering a graft of `length_mm` that leave its distal end.
+pub fn graft_factor(k: &Coefficients, length_mm: f64) -> f64 {
+    (-length_mm.max(0.0) / k.graft_length_constant_mm).exp()
 }
 
 /// Chronic-axotomy factor after `t` days of axotomy.
@@ -78,19 +92,20 @@ pub(crate) fn step(c: &mut Core) {
         let start = day.0 + k.regrowth_delay_repair_days;
         match method {
             RepairMethod::Primary | RepairMethod::Graft { .. } => {
-                let (success, extra) = match method {
+                let (success, extra, lines) = match method {
                     RepairMethod::Graft { length_mm } => (
-                        k.coaptation_axon_success.powi(2)
-                            * (-length_mm.0 / k.graft_length_constant_mm).exp(),
+                        k.coaptation_axon_success * graft_factor(&k, length_mm.0),
                         length_mm.0,
+                        2,
                     ),
-                    _ => (k.coaptation_axon_success, 0.0),
+                    _ => (k.coaptation_axon_success, 0.0, 1),
                 };
                 let pending = Pending {
                     day: day.0,
                     start,
                     distance_mm: base_distance + extra,
                     success: success * den,
+                    lines,
                 };
                 for u in 0..c.native_units {
                     if matches!(
@@ -107,6 +122,7 @@ pub(crate) fn step(c: &mut Core) {
                             start,
                             pending.distance_mm,
                             k.repair_speed_factor,
+                            pending.lines,
                         );
                     }
                 }
@@ -132,6 +148,7 @@ pub(crate) fn step(c: &mut Core) {
                             start,
                             base_distance,
                             k.repair_speed_factor,
+                            1,
                         );
                     }
                 }

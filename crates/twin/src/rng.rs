@@ -25,6 +25,10 @@ pub enum Stream {
     Adopter = 7,
     /// Neurapraxia recovery times.
     Block = 8,
+    /// Between-patient parameter draws ([`crate::patient`]).
+    Patient = 9,
+    /// Per-axon delay crossing suture lines ([`crate::regrowth`]).
+    SutureCrossing = 10,
 }
 
 #[inline]

@@ -10,7 +10,8 @@
 //! 2. [`crate::conduction`] — neurapraxic blocks resolve.
 //! 3. [`crate::wallerian`] — distal stumps of cut axons stop conducting; their
 //!    fibres lose their axon.
-//! 4. [`crate::regrowth`] — regrowing axons advance; arrivals reconnect.
+//! 4. [`crate::regrowth`] — regrowing axons advance; arrivals reconnect;
+//!    [`crate::maturation`] — reconnected units mature (terminals, junctions).
 //! 5. [`crate::reinnervation`] — reconnected axons capture receptive fibres.
 //! 6. [`crate::sprouting`] — intact units adopt nearby orphaned fibres, up to a cap.
 //! 7. [`crate::disuse`] — synthesis drive of innervated fibres, neural drive.
@@ -355,6 +356,7 @@ impl Simulation {
         crate::conduction::step(c);
         crate::wallerian::step(c);
         crate::regrowth::step(c);
+        crate::maturation::step(c);
         if c.fibres_changed {
             c.recount_units();
             c.fibres_changed = false;
@@ -660,6 +662,7 @@ impl Core {
             }
         };
         let fibre_res = self.resolution == Resolution::Fibre;
+        let keep = 1.0 - self.drives.stim_mass;
         let drive = &self.drives.unit_synthesis;
         let units = &self.units;
         let delay = self.fibrillation_delay;
@@ -692,7 +695,7 @@ impl Core {
                         } else {
                             f32::INFINITY
                         };
-                        ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until);
+                        ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until, keep);
                         at.denervated(&mut size[j], &mut tension[j], capacity[j], dd[j]);
                         let thr = if fibre_res { thr_all[i] } else { f32::INFINITY };
                         let died = fb.denervated(dd[j], &mut hazard[j], &mut count[j], thr);
@@ -796,6 +799,10 @@ impl Core {
         let mut connected = 0.0;
         let mut blocked = 0.0;
         let mut nascent = 0.0;
+        let mut voluntary_units = 0.0;
+        let mut native_functional = 0.0;
+        let mut regenerated = 0.0;
+        let mut oldest_reconnection: f64 = 0.0;
         let min_fibres = (coef.motor_unit_detection_fraction * m.healthy_fibres
             / m.healthy_units.max(1.0))
         .max(0.5) as f32;
@@ -806,6 +813,15 @@ impl Core {
                 let r = units.reconnected_day[u];
                 if r >= 0.0 && (self.day as f32 - r) < coef.maturation_days as f32 {
                     nascent += 1.0;
+                }
+                if units.drives(u) {
+                    voluntary_units += 1.0;
+                }
+                if r >= 0.0 {
+                    regenerated += 1.0;
+                    oldest_reconnection = oldest_reconnection.max(self.day as f64 - r as f64);
+                } else {
+                    native_functional += 1.0;
                 }
             }
             if units.connected(u) {
@@ -864,6 +880,7 @@ impl Core {
             },
             fat_fibrous_fraction: frac(fat_fibrous / total.max(f64::MIN_POSITIVE)),
             tetanic_force_fraction: pos(s[3] / m.healthy_contractile),
+            nerve_stimulation_force_fraction: pos(s[10] / m.healthy_contractile),
             voluntary_force_fraction: pos(voluntary),
             innervated_fiber_fraction: if alive > 0.0 { frac(s[4] / alive) } else { 0.0 },
             motor_unit_count: mu_count,
@@ -874,6 +891,16 @@ impl Core {
                 0.0
             },
             cmap_fraction: pos(s[6] / m.healthy_fibres),
+            proximal_cmap_fraction: pos(s[11] / m.healthy_fibres),
+            voluntary_unit_count: voluntary_units,
+            voluntary_unit_count_fraction: pos(voluntary_units / m.healthy_units),
+            native_unit_count_fraction: pos(native_functional / m.healthy_units),
+            regenerated_unit_fraction: if mu_count > 0.0 {
+                regenerated / mu_count
+            } else {
+                0.0
+            },
+            oldest_reconnection_days: oldest_reconnection,
             fibrillation_grade: fib_grade,
             mrc_grade: mrc,
             conduction_block_fraction: if connected > 0.0 {
@@ -937,7 +964,7 @@ type ChunkCols<'a> = (
 );
 
 /// Number of sums the daily pass collects.
-pub(crate) const SUMS: usize = 10;
+pub(crate) const SUMS: usize = 12;
 const CHUNK: usize = 16_384;
 
 /// Adds row `i` of the fibre table to the sums.
@@ -968,7 +995,8 @@ fn accumulate(
 /// Sums: 0 living fibres, 1 contractile volume, 2 Σ diameters, 3 tetanic force,
 /// 4 innervated fibres, 5 voluntary force, 6 CMAP, 7 fibrillating fibres,
 /// 8 receptive denervated fibres, 9 of those denervated for at least the
-/// sprouting onset.
+/// sprouting onset, 10 force on nerve stimulation distal to the lesion,
+/// 11 CMAP on nerve stimulation proximal to the lesion.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn accumulate_row(
@@ -997,10 +1025,14 @@ fn accumulate_row(
     s[3] += vol * tension;
     if st.is_innervated() && unit != NO_UNIT {
         let u = unit as usize;
-        let gate = units.drives(u) as u32 as f32;
+        // Immature junctions of a reinnervating unit transmit only in part
+        // ([`crate::maturation`]); native units have maturity 1.
+        let gate = units.drives(u) as u32 as f32 * units.maturity[u];
         s[4] += n;
         s[5] += vol * tension * gate;
         s[6] += n * size.sqrt() * units.conduction[u];
+        s[10] += vol * tension * units.conduction[u];
+        s[11] += n * size.sqrt() * units.conduction[u] * gate;
     } else if st == FibreState::Denervated {
         if denervated_days >= delay {
             s[7] += n;

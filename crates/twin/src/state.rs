@@ -185,6 +185,10 @@ pub struct MotorUnits {
     pub cy: Vec<f32>,
     /// Whether the axon is a transferred donor axon.
     pub donor: Vec<bool>,
+    /// Maturity of the unit's terminals and junctions, 0–1 (1 for a native unit;
+    /// 0 when a regrown axon reconnects, rising over `maturation_days`; see
+    /// [`crate::maturation`]).
+    pub maturity: Vec<f32>,
 }
 
 impl MotorUnits {

@@ -71,12 +71,13 @@ pub(crate) fn step(c: &mut Core) {
                 p.start,
                 p.distance_mm,
                 c.coef.repair_speed_factor,
+                p.lines,
             );
         } else if allowed {
             let success = regrowth::grade_success(c);
             let dist = c.injury.as_ref().map(|i| i.distance_mm.0).unwrap_or(0.0);
             let start = c.units.cut_day[u] as f64 + c.coef.regrowth_delay_crush_days;
-            regrowth::launch(c, u, success, start, dist, 1.0);
+            regrowth::launch(c, u, success, start, dist, 1.0, 0);
         } else {
             c.units.axon[u] = AxonState::Absent;
         }

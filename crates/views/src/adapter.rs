@@ -5,7 +5,7 @@
 //! may still be nascent); `Dead` fibres as fat; the day of denervation is today minus the days
 //! denervated. Unit axon states map by name (`Absent` → degenerated, `Regrowing` → regenerating,
 //! `Donor` → lost for this muscle until transferred); the nascent flag is the twin's (reconnected
-//! less than the maturation time ago). Only fibre resolution has positions; at pooled resolution
+//! less than the maturation time ago); the fibrillation delay is the twin's own. Only fibre resolution has positions; at pooled resolution
 //! the pictures and needle views are not available and [`from_simulation`] returns an error.
 
 use crate::ViewError;
@@ -91,6 +91,11 @@ pub fn from_simulation(
         unit_distal_conduction: u.conduction.to_vec(),
         neural_drive: 1.0,
         fat_fibrous_fraction: sim.fat_fibrous_fraction(),
+        fibrillation_delay_days: {
+            let c = sim.coefficients();
+            c.fibrillation_onset_days
+                + c.fibrillation_onset_per_mm * sim.lesion_distance_mm().unwrap_or(0.0)
+        },
     };
     // Fibres of a unit the twin no longer lists (should not happen) are shown as orphans.
     let nu = s.unit_axon.len() as u32;

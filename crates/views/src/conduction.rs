@@ -1,20 +1,16 @@
-//! Nerve conduction: the compound muscle action potential (CMAP) with stimulation distal and
-//! proximal to the lesion.
+//! The synthetic CMAP waveform with stimulation distal and proximal to the lesion (a picture as
+//! data).
 //!
-//! The CMAP is built as a sum of motor-unit responses. Each unit contributes in proportion to the
-//! summed cross-sectional area of its fibres that the stimulated axon can excite (the far-field
-//! current of a fibre scales with its cross-section). A unit's response is a fixed biphasic shape
-//! delayed by the unit's latency: distal latency scaled by the unit's relative conduction velocity
-//! (units ordered by index from slowest to fastest, spanning the cited axonal floor of 70–75% to
-//! 100% of normal — a named assumption that the fastest axons are the largest units), plus the
-//! proximal segment for proximal stimulation. Regenerated axons conduct at the Buchthal & Kühl
-//! (1979) fractions, maturing with months since reconnection.
-//!
-//! So: pure axon loss lowers the amplitude with little slowing until only slow axons remain;
-//! neurapraxia (blocked units conduct distally, not proximally) keeps the distal CMAP and loses
-//! the proximal one (conduction block); regenerating axons give small, late, dispersed responses
-//! with phase cancellation. Amplitudes are relative to the reference (pre-injury) muscle and in mV
-//! via the cited normal mean for the muscle.
+//! The clinical reading of nerve conduction — amplitude in mV and as a fraction of baseline,
+//! latency, velocity, block — is the clinical readout's (crate `readout`), computed from the
+//! twin's calibrated CMAP. This module draws the *shape*: a sum of motor-unit responses, each in
+//! proportion to the summed cross-section of its fibres the stimulated axon can excite, a fixed
+//! biphasic shape delayed by the unit's latency (distal latency scaled by the unit's relative
+//! conduction velocity: units ordered by index from slowest to fastest, spanning the cited axonal
+//! floor to 100% — a named assumption that the fastest axons are the largest units; regenerated
+//! axons at the Buchthal & Kühl (1979) fractions, the readout's constants, five times as
+//! dispersed). The drawn waveform is then scaled so that its negative peak is the readout's
+//! amplitude: the picture and the table show the same CMAP.
 
 use serde::Serialize;
 
@@ -35,40 +31,29 @@ pub enum Site {
     Proximal,
 }
 
-/// One CMAP.
+/// One drawn CMAP.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cmap {
     /// Stimulation site.
     pub site: Site,
-    /// Negative-peak amplitude relative to the reference muscle's distal CMAP.
+    /// Negative-peak amplitude relative to baseline: the readout's value the waveform is scaled to.
     pub relative: f64,
-    /// Negative-peak amplitude, mV (relative × cited normal mean).
-    pub amplitude_mv: f64,
-    /// Onset latency, ms (None when there is no response).
-    pub latency_ms: Option<f64>,
-    /// Duration of the negative phase, ms.
+    /// Onset of the drawn response, ms (None when there is no response).
+    pub onset_ms: Option<f64>,
+    /// Duration of the drawn negative phase, ms.
     pub duration_ms: f64,
     /// Waveform in relative units (negative peak positive), sampled every [`CMAP_DT_MS`].
     #[serde(skip)]
     pub waveform: Vec<f64>,
 }
 
-/// Nerve-conduction findings of a day.
+/// The two drawn CMAPs of a day.
 #[derive(Debug, Clone, Serialize)]
 pub struct Conduction {
     /// Distal stimulation.
     pub distal: Cmap,
     /// Proximal stimulation.
     pub proximal: Cmap,
-    /// Conduction velocity across the segment, m/s (None when either response is absent).
-    pub cv_m_s: Option<f64>,
-    /// Conduction block: proximal amplitude at least 50% below distal, with a distal CMAP at
-    /// least 20% of the lower limit of normal (EFNS/PNS 2010).
-    pub block: bool,
-    /// Abnormal temporal dispersion: proximal negative-phase duration > 30% longer than distal.
-    pub dispersion: bool,
-    /// Cited normal values used.
-    pub normal_source: String,
 }
 
 /// One unit's contribution at `t` ms after its latency: a negative half-sine (plotted up), then
@@ -89,7 +74,7 @@ fn unit_shape(w: &UnitWaveform, t: f64) -> f64 {
 
 /// Relative conduction velocity of each unit on this day.
 pub fn unit_cv(params: &Params, state: &MuscleState<'_>) -> Vec<f64> {
-    let c = &params.conduction;
+    let c = &params.readout.conduction;
     let floor = c.axonal_cv_floor.value;
     let n = state.n_units().max(1);
     (0..state.n_units())
@@ -102,22 +87,16 @@ pub fn unit_cv(params: &Params, state: &MuscleState<'_>) -> Vec<f64> {
             let normal = floor + (1.0 - floor) * rank;
             if state.unit_axon[u] == AxonState::Reconnected {
                 let since = f64::from(state.unit_reconnected_day[u]);
-                let months = if since.is_finite() {
-                    ((state.day - since) / 30.44).max(0.0)
+                let days = if since.is_finite() {
+                    (state.day - since).max(0.0)
                 } else {
                     0.0
                 };
-                let fast = c.regenerated_cv_fast_months.value;
-                let first = months.min(fast);
-                let later = (months - fast).max(0.0);
-                let gain = c.regenerated_cv_gain_per_month.value;
-                let late_gain = gain * c.regenerated_cv_late_factor.value;
-                let mature = (c.regenerated_cv_initial.value + gain * first + late_gain * later)
-                    .min(c.regenerated_cv_ceiling.value);
+                let mature = c.regenerated_cv(days);
                 // Dispersion of regenerated axons is about five times normal (Buchthal & Kühl
                 // 1979): the spread of inverse velocities (latency per unit length) of normal
                 // axons, 1/floor − 1, is widened five-fold below the fastest regenerated axon.
-                let widen = c.regenerated_dispersion.value * (1.0 / floor - 1.0);
+                let widen = params.conduction.regenerated_dispersion.value * (1.0 / floor - 1.0);
                 1.0 / (1.0 / mature + widen * (1.0 - rank))
             } else {
                 normal
@@ -199,64 +178,41 @@ fn neg_duration(w: &[f64]) -> f64 {
     }
 }
 
-/// Measures one CMAP against the reference peak (`reference_peak` from the pre-injury muscle).
-pub fn cmap(params: &Params, state: &MuscleState<'_>, site: Site, reference_peak: f64) -> Cmap {
+/// Draws one CMAP scaled so that its negative peak is `relative` (the readout's amplitude as a
+/// fraction of baseline).
+pub fn cmap(params: &Params, state: &MuscleState<'_>, site: Site, relative: f64) -> Cmap {
     let (w, onset) = cmap_waveform(params, state, site);
     let peak = w.iter().cloned().fold(0.0_f64, f64::max);
-    let relative = if reference_peak > 0.0 {
-        peak / reference_peak
+    let relative = if relative.is_finite() {
+        relative.max(0.0)
     } else {
         0.0
     };
-    let normal = params.ncs_for(state.muscle);
-    let duration_ms = neg_duration(&w);
-    let waveform = w
-        .iter()
-        .map(|v| {
-            if reference_peak > 0.0 {
-                v / reference_peak
-            } else {
-                0.0
-            }
-        })
-        .collect();
+    let scale = if peak > 0.0 { relative / peak } else { 0.0 };
+    let waveform: Vec<f64> = w.iter().map(|v| v * scale).collect();
     Cmap {
         site,
-        relative,
-        amplitude_mv: relative * normal.cmap_mv.mean,
-        latency_ms: if relative > 0.005 { onset } else { None },
-        duration_ms,
+        relative: if peak > 0.0 { relative } else { 0.0 },
+        onset_ms: if peak > 0.0 && relative > 0.0 {
+            onset
+        } else {
+            None
+        },
+        duration_ms: neg_duration(&waveform),
         waveform,
     }
 }
 
-/// Full nerve-conduction study of the day.
-pub fn study(params: &Params, state: &MuscleState<'_>, reference_peak: f64) -> Conduction {
-    let distal = cmap(params, state, Site::Distal, reference_peak);
-    let proximal = cmap(params, state, Site::Proximal, reference_peak);
-    let seg = params.conduction.segment_mm;
-    let cv_m_s = match (distal.latency_ms, proximal.latency_ms) {
-        (Some(d), Some(p)) if p > d => Some(seg / (p - d)),
-        _ => None,
-    };
-    let c = &params.conduction;
-    // EFNS/PNS 2010: block is judged only when the distal CMAP is at least 20% of the lower
-    // limit of normal, and needs a proximal drop of at least 50%.
-    let lln = params
-        .ncs_for(state.muscle)
-        .cmap_lln_mv(c.lln_sd_multiple.value);
-    let judgeable =
-        distal.relative > 0.0 && distal.amplitude_mv >= c.block_min_distal_of_lln.value * lln;
-    let block = judgeable && proximal.relative < (1.0 - c.block_drop.value) * distal.relative;
-    let dispersion = distal.duration_ms > 0.0
-        && proximal.duration_ms > (1.0 + c.dispersion_increase.value) * distal.duration_ms
-        && proximal.relative > 0.0;
+/// Draws the day's two CMAPs with the readout's distal and proximal amplitudes (fractions of
+/// baseline).
+pub fn study(
+    params: &Params,
+    state: &MuscleState<'_>,
+    distal_fraction: f64,
+    proximal_fraction: f64,
+) -> Conduction {
     Conduction {
-        distal,
-        proximal,
-        cv_m_s,
-        block,
-        dispersion,
-        normal_source: params.ncs_for(state.muscle).source.clone(),
+        distal: cmap(params, state, Site::Distal, distal_fraction),
+        proximal: cmap(params, state, Site::Proximal, proximal_fraction),
     }
 }

@@ -33,15 +33,4 @@ pub enum ViewError {
         /// What was wrong.
         message: String,
     },
-    /// A plot could not be drawn.
-    #[error("plot `{plot}`: {message}")]
-    Plot {
-        /// Which plot.
-        plot: &'static str,
-        /// What went wrong.
-        message: String,
-    },
-    /// An SVG could not be parsed or rasterised.
-    #[error("rasterising SVG: {0}")]
-    Raster(String),
 }

@@ -1,41 +1,36 @@
-//! # views — what a clinician would see
+//! # views — the pictures' data
 //!
-//! Strength, nerve conduction, needle EMG and pictures (as data) derived from a twin state.
-//! No I/O: every function takes numbers, slices and strings and returns numbers, SVG strings,
-//! PNG bytes or sample arrays. Reference values and model constants are cited data files under
-//! `data/views/`, embedded at compile time.
+//! What the pictures of a day are made of, as data: the synthetic CMAP waveforms, synthetic
+//! concentric-needle EMG samples and the MUPs measured on them, fibre-type grouping, and the
+//! fibre-resolution muscle state the cross-section is drawn from. No I/O and no drawing library:
+//! the SVG/PNG pictures are drawn by the `render` crate; the clinical readings (MRC, CMAP
+//! amplitude/latency/velocity/block, fibrillation grade, MUP type, recruitment, strength, size)
+//! are the `readout` crate's, and the pictures are scaled or selected to agree with them (the CMAP
+//! is drawn at the readout's amplitude; the fibres drawn fibrillating are those the twin counts).
 //!
 //! The input is a [`MuscleState`]: a struct of slices (fibre positions, sizes, types, owners and
 //! states; per-unit axon state and nascent flag; lesion distance and injury day). The
-//! [`adapter`] module builds one from a `twin` simulation. Every view is relative to a
-//! [`Reference`] computed from the same muscle before the injury (day 0), so that "relative to
-//! normal" means relative to this muscle's own baseline, as a clinician compares with the other side.
+//! [`adapter`] module builds one from a `twin` simulation. MUP measurements are relative to a
+//! [`Reference`] computed from the same muscle before the injury (day 0).
 //!
 //! Modules:
-//! - [`strength`]: force relative to baseline, MRC grade, size and fat/fibrous fraction;
-//! - [`conduction`]: CMAP (relative and mV), distal latency, conduction velocity, block, dispersion;
-//! - [`needle`]: fibrillations/PSW grade, MUP amplitude/duration/phases, recruitment;
+//! - [`conduction`]: the CMAP waveforms with distal and proximal stimulation;
+//! - [`needle`]: fibrillating fibres, MUP statistics on synthetic recordings, recruitable units;
 //! - [`line_source`] and [`needle_signal`]: synthetic concentric-needle EMG samples;
 //! - [`grouping`]: fibre-type grouping statistics;
-//! - [`cross_section`]: the biopsy-like SVG picture;
-//! - [`plot`]: time-course band plots and EMG trace plots (SVG via plotters);
-//! - [`raster`]: SVG to PNG (resvg).
+//! - [`summary`]: the views of a day in one record.
 #![deny(missing_docs)]
 
 pub mod adapter;
 pub mod conduction;
-pub mod cross_section;
 pub mod error;
 pub mod grouping;
 pub mod line_source;
 pub mod needle;
 pub mod needle_signal;
 pub mod params;
-pub mod plot;
-pub mod raster;
 pub mod reference;
 pub mod state;
-pub mod strength;
 pub mod summary;
 pub mod synthetic;
 

@@ -1,9 +1,9 @@
 //! The reference: the same muscle before the injury, against which every view is relative.
 //!
-//! Clinicians compare a muscle with its normal (the other side, or normative values). The views
-//! compare the state of a day with the state of the same simulated muscle at day 0, measured with
-//! the same needle sites and the same nerve-conduction set-up, and then express absolute values
-//! through cited normal means.
+//! Clinicians compare a muscle with its normal (the other side, or normative values). The MUP
+//! measurements compare the state of a day with the state of the same simulated muscle at day 0,
+//! measured with the same needle sites, and then express absolute values through cited normal
+//! means. (The clinical readings are relative to the healthy muscle in the twin itself.)
 
 use serde::Serialize;
 
@@ -11,8 +11,9 @@ use crate::line_source::LineSource;
 use crate::needle::{MupStats, mup_stats, recruitable_units};
 use crate::needle_signal::{FibreGrid, NeedleSite, sample_sites};
 use crate::params::Params;
+use crate::state::FibreState;
 use crate::state::MuscleState;
-use crate::{ViewError, conduction, grouping, strength};
+use crate::{ViewError, grouping};
 
 /// Number of needle sites sampled for MUP statistics.
 pub const N_SITES: usize = 24;
@@ -33,10 +34,6 @@ impl Views {
     pub fn embedded() -> Result<Views, ViewError> {
         Views::new(Params::embedded()?)
     }
-    /// With the embedded parameters and the clinical scales of a twin simulation's coefficients.
-    pub fn for_twin(coef: &twin::Coefficients) -> Result<Views, ViewError> {
-        Views::new(Params::embedded_for(coef)?)
-    }
     /// With the given parameters.
     pub fn new(params: Params) -> Result<Views, ViewError> {
         let line = LineSource::new(&params.volume);
@@ -47,18 +44,12 @@ impl Views {
 /// Pre-injury reference values of one muscle.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reference {
-    /// Summed cross-section a voluntary command drives, µm².
-    pub force_csa: f64,
-    /// Summed cross-section of viable fibres, µm².
-    pub viable_csa: f64,
     /// Mean viable-fibre cross-section, µm².
     pub mean_fibre_csa: f64,
     /// Viable fibres.
     pub viable_fibres: usize,
     /// Fat/fibrous fraction.
     pub fat_fibrous_fraction: f64,
-    /// Peak of the distal CMAP waveform (internal units).
-    pub cmap_peak: f64,
     /// Recruitable motor units.
     pub units: usize,
     /// MUP statistics at the needle sites.
@@ -92,16 +83,18 @@ impl Reference {
     pub fn from_state(views: &Views, state: &MuscleState<'_>) -> Result<Reference, ViewError> {
         state.validate()?;
         let p = &views.params;
-        let (vol, _tet, viable_csa, viable, _) = strength::force_csa(state);
-        let (w, _) = conduction::cmap_waveform(p, state, conduction::Site::Distal);
-        let cmap_peak = w.iter().cloned().fold(0.0_f64, f64::max);
+        let (mut viable_csa, mut viable) = (0.0, 0usize);
+        for i in 0..state.n_fibres() {
+            if state.fibre_state[i] != FibreState::Fat {
+                viable += 1;
+                viable_csa += f64::from(state.fibre_csa_um2[i]);
+            }
+        }
         let (units, _) = recruitable_units(state);
         let sites = sample_sites(state, N_SITES, SITE_SEED, p.volume.pickup_radius_um as f32);
         let grid = grid_for(state);
         let mup = mup_stats(p, state, &grid, &views.line, &sites);
         Ok(Reference {
-            force_csa: vol,
-            viable_csa,
             mean_fibre_csa: if viable > 0 {
                 viable_csa / viable as f64
             } else {
@@ -109,7 +102,6 @@ impl Reference {
             },
             viable_fibres: viable,
             fat_fibrous_fraction: state.fat_fibrous_fraction,
-            cmap_peak,
             units,
             mup,
             sites,

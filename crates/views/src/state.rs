@@ -123,6 +123,10 @@ pub struct MuscleState<'a> {
     pub neural_drive: f64,
     /// Fraction of the cross-section that is fat and connective tissue (from the twin).
     pub fat_fibrous_fraction: f64,
+    /// Days a fibre must have been denervated before it fibrillates (the twin's
+    /// `fibrillation_onset_days + fibrillation_onset_per_mm × lesion distance`), so that the
+    /// synthetic EMG draws the fibres the readout's fibrillation grade counts.
+    pub fibrillation_delay_days: f64,
 }
 
 impl MuscleState<'_> {
@@ -267,6 +271,8 @@ pub struct OwnedMuscleState {
     pub neural_drive: f64,
     /// Fat and connective-tissue fraction.
     pub fat_fibrous_fraction: f64,
+    /// Fibrillation delay after denervation, days.
+    pub fibrillation_delay_days: f64,
 }
 
 impl OwnedMuscleState {
@@ -290,6 +296,7 @@ impl OwnedMuscleState {
             fibre_tension: &self.fibre_tension,
             neural_drive: self.neural_drive,
             fat_fibrous_fraction: self.fat_fibrous_fraction,
+            fibrillation_delay_days: self.fibrillation_delay_days,
         }
     }
 }

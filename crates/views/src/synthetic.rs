@@ -25,6 +25,7 @@ pub fn intact(muscle: &str, side: usize, n_units: usize, seed: u64) -> OwnedMusc
         muscle: muscle.to_string(),
         neural_drive: 1.0,
         fat_fibrous_fraction: fixtures.map_or(f64::NAN, |f| f.fat_fibrous_fraction.value),
+        fibrillation_delay_days: human_fibrillation_delay(0.0),
         ..Default::default()
     };
     for r in 0..side {
@@ -168,8 +169,17 @@ pub fn chronic_partial(s: &mut OwnedMuscleState, lost: f64, day: f64, seed: u64)
     }
 }
 
-/// Sets a lesion on the state.
+/// The twin's human fibrillation delay for a lesion `distance_mm` from the muscle (NaN only if
+/// the embedded twin parameters were malformed, which the twin's tests rule out).
+fn human_fibrillation_delay(distance_mm: f64) -> f64 {
+    twin::Parameters::for_species(twin::Species::Human).map_or(f64::NAN, |p| {
+        p.coef.fibrillation_onset_days + p.coef.fibrillation_onset_per_mm * distance_mm
+    })
+}
+
+/// Sets a lesion on the state (and the twin's human fibrillation delay for its distance).
 pub fn set_lesion(s: &mut OwnedMuscleState, injury_day: f64, distance_mm: f64) {
+    s.fibrillation_delay_days = human_fibrillation_delay(distance_mm);
     s.lesion = Some(Lesion {
         injury_day,
         distance_mm,

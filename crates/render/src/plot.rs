@@ -8,7 +8,7 @@
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::ViewError;
+use crate::RenderError;
 
 /// One point of a band: the 10th, 50th and 90th percentiles on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -105,15 +105,15 @@ pub fn band_from_runs(days: &[f64], runs: &[Vec<f64>]) -> Vec<BandPoint> {
         .collect()
 }
 
-fn perr<E: std::fmt::Display>(plot: &'static str) -> impl Fn(E) -> ViewError {
-    move |e| ViewError::Plot {
+fn perr<E: std::fmt::Display>(plot: &'static str) -> impl Fn(E) -> RenderError {
+    move |e| RenderError::Plot {
         plot,
         message: e.to_string(),
     }
 }
 
 /// Draws a time-course plot with bands and marked windows.
-pub fn band_plot_svg(p: &BandPlot) -> Result<String, ViewError> {
+pub fn band_plot_svg(p: &BandPlot) -> Result<String, RenderError> {
     let e = perr("time course");
     let mut buf = String::new();
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
@@ -229,7 +229,7 @@ pub fn emg_trace_svg(
     fs_hz: f64,
     title: &str,
     size: (u32, u32),
-) -> Result<String, ViewError> {
+) -> Result<String, RenderError> {
     let e = perr("EMG trace");
     let mut buf = String::new();
     let t_end = samples.len() as f64 * 1000.0 / fs_hz.max(1.0);
@@ -280,7 +280,7 @@ pub fn cmap_svg(
     amplitude_mv_per_unit: f64,
     title: &str,
     size: (u32, u32),
-) -> Result<String, ViewError> {
+) -> Result<String, RenderError> {
     let e = perr("CMAP");
     let mut buf = String::new();
     let n = traces.iter().map(|t| t.1.len()).max().unwrap_or(1);

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use views::cross_section::{CrossSectionOptions, cross_section_svg, picture_size};
+use render::cross_section::{CrossSectionOptions, cross_section_svg, picture_size};
+use render::plot::{BandPlot, BandSeries, DayWindow, band_from_runs, band_plot_svg, emg_trace_svg};
+use render::raster::{fontdb, svg_to_png};
 use views::needle::spontaneous_near;
 use views::needle_signal::{sample_sites, synthesize};
-use views::plot::{BandPlot, BandSeries, DayWindow, band_from_runs, band_plot_svg, emg_trace_svg};
-use views::raster::{fontdb, svg_to_png};
 use views::reference::Views;
 use views::state::OwnedMuscleState;
 use views::synthetic;
@@ -15,7 +15,7 @@ use views::{AxonState, FibreState};
 fn fonts() -> Arc<fontdb::Database> {
     let mut db = fontdb::Database::new();
     db.load_system_fonts();
-    views::raster::use_available_generic_families(&mut db);
+    render::raster::use_available_generic_families(&mut db);
     Arc::new(db)
 }
 

@@ -1,13 +1,13 @@
 //! SVG to PNG with resvg (tiny-skia underneath): no hand-written rasteriser.
 //!
-//! Text needs fonts; the views crate does no I/O, so the caller passes a font database (the CLI
+//! Text needs fonts; the render crate does no I/O, so the caller passes a font database (the CLI
 //! loads the system fonts). Without fonts, shapes render and text is left out.
 
 use std::sync::Arc;
 
 pub use resvg::usvg::fontdb;
 
-use crate::ViewError;
+use crate::RenderError;
 
 /// Rasterises an SVG document at `scale` (1 = the SVG's own pixel size); returns PNG bytes and
 /// the image size.
@@ -15,13 +15,13 @@ pub fn svg_to_png(
     svg: &str,
     fonts: Option<Arc<fontdb::Database>>,
     scale: f32,
-) -> Result<(Vec<u8>, u32, u32), ViewError> {
+) -> Result<(Vec<u8>, u32, u32), RenderError> {
     let mut opt = resvg::usvg::Options::default();
     if let Some(db) = fonts {
         opt.fontdb = db;
     }
     let tree =
-        resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| ViewError::Raster(e.to_string()))?;
+        resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| RenderError::Raster(e.to_string()))?;
     let size = tree.size();
     let scale = if scale.is_finite() && scale > 0.0 {
         scale
@@ -31,7 +31,7 @@ pub fn svg_to_png(
     let w = (size.width() * scale).round().max(1.0) as u32;
     let h = (size.height() * scale).round().max(1.0) as u32;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)
-        .ok_or_else(|| ViewError::Raster(format!("cannot allocate a {w}×{h} image")))?;
+        .ok_or_else(|| RenderError::Raster(format!("cannot allocate a {w}×{h} image")))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     resvg::render(
         &tree,
@@ -40,7 +40,7 @@ pub fn svg_to_png(
     );
     let png = pixmap
         .encode_png()
-        .map_err(|e| ViewError::Raster(e.to_string()))?;
+        .map_err(|e| RenderError::Raster(e.to_string()))?;
     Ok((png, w, h))
 }
 

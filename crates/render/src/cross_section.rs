@@ -11,8 +11,8 @@
 
 use std::fmt::Write as _;
 
-use crate::grouping;
-use crate::state::{FibreState, FibreType, MuscleState};
+use views::grouping;
+use views::state::{FibreState, FibreType, MuscleState};
 
 /// Colours of the stain and tissue.
 pub mod colours {
@@ -57,7 +57,7 @@ pub struct CrossSectionOptions {
 
 impl CrossSectionOptions {
     /// Default options with the picture constants of the given parameters.
-    pub fn with_params(params: &crate::Params) -> Self {
+    pub fn with_params(params: &views::Params) -> Self {
         CrossSectionOptions {
             atrophic_below: params.pictures.atrophic_below.value as f32,
             fallback_fibre_csa_um2: params.pictures.fallback_fibre_csa_um2.value as f32,
@@ -77,9 +77,9 @@ impl Default for CrossSectionOptions {
             healthy_csa_um2: None,
             // From the embedded data; NaN (rejected by `cross_section_svg`, naming the field)
             // only if that file were malformed.
-            atrophic_below: crate::params::embedded_fixtures()
+            atrophic_below: views::params::embedded_fixtures()
                 .map_or(f32::NAN, |(p, _)| p.atrophic_below.value as f32),
-            fallback_fibre_csa_um2: crate::params::embedded_fixtures()
+            fallback_fibre_csa_um2: views::params::embedded_fixtures()
                 .map_or(f32::NAN, |(p, _)| p.fallback_fibre_csa_um2.value as f32),
         }
     }
@@ -110,7 +110,7 @@ fn hash01(i: usize, k: u64) -> f32 {
 pub fn cross_section_svg(
     state: &MuscleState<'_>,
     opts: &CrossSectionOptions,
-) -> Result<String, crate::ViewError> {
+) -> Result<String, crate::RenderError> {
     state.validate()?;
     for (field, value) in [
         ("width_um", opts.width_um),
@@ -120,7 +120,7 @@ pub fn cross_section_svg(
         ("atrophic_below", opts.atrophic_below),
     ] {
         if !(value.is_finite() && value > 0.0 && value < 1e5) {
-            return Err(crate::ViewError::Value {
+            return Err(crate::RenderError::Value {
                 field,
                 value: f64::from(value),
                 expected: "a positive finite size",

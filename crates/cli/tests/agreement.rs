@@ -1,0 +1,148 @@
+//! Agreement: for every example that is a case (an experimental or a patient's case — not a
+//! findings file), `simulate`, `snapshot` and the report give the same clinical readings (the
+//! readout, `engine::readout`) for the same case, seed and day — on day 0, day 14 and day 180 (or
+//! the horizon, when shorter) — and the report the same event days.
+//!
+//! Runs the built binary, so it checks what a user sees (`--json` and the report's
+//! `readings.json`). A patient's case is compared on its first affected muscle, the one `snapshot`
+//! pictures by default.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn examples() -> Vec<PathBuf> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("examples/ is readable")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("toml" | "json")
+            )
+        })
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("findings-"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The first muscle of the case and its horizon (what `snapshot` pictures by default).
+fn first_muscle(engine: &engine::Engine, path: &Path) -> (String, u32) {
+    let text = std::fs::read_to_string(path).expect("readable example");
+    let case = engine.parse_case(&text).expect("the example is a case");
+    let scenarios = engine.scenarios(&case).expect("the case has scenarios");
+    let (name, s) = scenarios.first().expect("at least one muscle");
+    (name.clone(), s.horizon_days)
+}
+
+fn run(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_reinnervate"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "reinnervate {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "reinnervate-agreement-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn reading_on(readings: &Value, day: u64) -> &Value {
+    readings
+        .as_array()
+        .expect("readings array")
+        .iter()
+        .find(|r| r["day"].as_u64() == Some(day))
+        .unwrap_or_else(|| panic!("no reading for day {day}"))
+}
+
+#[test]
+fn simulate_snapshot_and_report_read_every_example_alike() {
+    let engine = engine::Engine::load().expect("engine loads");
+    let mut checked = 0;
+    for path in examples() {
+        let file = path.to_str().expect("UTF-8 path");
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let (muscle, horizon) = first_muscle(&engine, &path);
+        let sim = run(&["simulate", file, "--json", "--muscle", &muscle]);
+        let readings = &sim["runs"][0]["readings"];
+        for day in [0u32, 14, 180.min(horizon)] {
+            let dir = out_dir(&format!("{name}-{day}"));
+            let snap = run(&[
+                "snapshot",
+                file,
+                "--day",
+                &day.to_string(),
+                "--json",
+                "--out",
+                dir.to_str().unwrap(),
+            ]);
+            let a = reading_on(readings, u64::from(day));
+            assert_eq!(
+                a, &snap["readout"],
+                "{name} ({muscle}), day {day}: simulate and snapshot disagree"
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} case examples found");
+}
+
+#[test]
+fn the_report_prints_the_readings_and_events_simulate_prints() {
+    let path = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/tibialis-anterior-axonotmesis.toml"
+    ));
+    let file = path.to_str().unwrap();
+    let dir = out_dir("report");
+    let sim = run(&[
+        "simulate",
+        file,
+        "--json",
+        "--report",
+        dir.to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("readings.json")).expect("readings.json written"),
+    )
+    .expect("readings.json parses");
+    let run0 = &sim["runs"][0];
+    assert_eq!(report["events"], run0["events"], "event days differ");
+    let mut compared = 0;
+    for r in report["readings"].as_array().expect("readings") {
+        let day = r["day"].as_u64().unwrap();
+        let Some(s) = run0["readings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["day"].as_u64() == Some(day))
+        else {
+            continue;
+        };
+        assert_eq!(r, s, "day {day}: report and simulate disagree");
+        compared += 1;
+    }
+    assert!(compared >= 3, "only {compared} days in common");
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(html.contains("MRC 5 reached"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,151 @@
+//! Between-patient variability: one draw of the twin's uncertain parameters per patient.
+//!
+//! People differ in how fast their axons regrow, how many cross a coaptation, how long
+//! their denervated stumps and end plates keep supporting reinnervation, and how their
+//! neurons tolerate long axotomy. A population (a calibration cohort or the draws of a
+//! prognosis) therefore runs each member with its own parameter set: each varied
+//! parameter is log-normal around the species' central value with a stated coefficient
+//! of variation, truncated to the parameter's plausible range in `data/params/`. The
+//! spreads and their sources live in one file, `data/atlas/prognosis_uncertainty.toml`
+//! (its `[parameters.<name>]` tables: `cv` and a `source` or an `assumption`).
+//!
+//! Draws are counter-based ([`crate::rng`], stream `Patient`): parameter `k` of the
+//! patient with seed `s` is a pure function of (s, k), so a member's parameters do not
+//! depend on the thread count or on the other members.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::params::{ParamError, Parameters};
+use crate::rng::{self, Stream};
+
+/// The embedded between-patient spreads (human).
+pub const HUMAN_VARIATION_TOML: &str =
+    include_str!("../../../data/atlas/prognosis_uncertainty.toml");
+
+#[derive(Debug, Deserialize)]
+struct File {
+    parameters: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    cv: f64,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+
+/// The parameters that vary between patients and their log-normal spreads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variation {
+    /// (parameter name, log-sd σ = √ln(1 + cv²)), in name order.
+    varied: Vec<(String, f64)>,
+}
+
+impl Variation {
+    /// The human spreads embedded from `data/atlas/prognosis_uncertainty.toml`,
+    /// checked against `base` (every name must be a parameter of the twin).
+    pub fn human(base: &Parameters) -> Result<Variation, ParamError> {
+        Self::from_toml_str(HUMAN_VARIATION_TOML, base)
+    }
+
+    /// Reads spreads from text; each entry needs a `cv` in \[0, 2) and a `source` or an
+    /// `assumption`, and must name a positive parameter of `base`.
+    pub fn from_toml_str(text: &str, base: &Parameters) -> Result<Variation, ParamError> {
+        let file: File = toml::from_str(text).map_err(|e| ParamError::Parse {
+            species: base.species(),
+            message: format!("between-patient variation: {e}"),
+        })?;
+        let mut varied = Vec::new();
+        for (name, e) in file.parameters {
+            if e.source.is_none() && e.assumption.is_none() {
+                return Err(ParamError::Unsourced { name });
+            }
+            let Some(p) = base.entry(&name) else {
+                return Err(ParamError::UnknownParameter {
+                    name,
+                    known: base
+                        .entries()
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            };
+            if !(e.cv.is_finite() && (0.0..2.0).contains(&e.cv)) || p.value <= 0.0 {
+                return Err(ParamError::OutOfRange {
+                    name: format!("{name}.cv"),
+                    value: e.cv,
+                    min: 0.0,
+                    max: 2.0,
+                });
+            }
+            varied.push((name, (1.0 + e.cv * e.cv).ln().sqrt()));
+        }
+        Ok(Variation { varied })
+    }
+
+    /// Names of the varied parameters.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.varied.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The parameter set of the patient with seed `seed`: each varied parameter is
+    /// `central · exp(σ z)` (z a standard normal draw of (seed, k)), held within its
+    /// plausible range.
+    pub fn draw(&self, base: &Parameters, seed: u64) -> Parameters {
+        let mut overrides = BTreeMap::new();
+        for (k, (name, sigma)) in self.varied.iter().enumerate() {
+            let Some(e) = base.entry(name) else { continue };
+            let z = rng::normal(seed, Stream::Patient, k as u64, 0);
+            let x = (e.value * (sigma * z).exp()).clamp(e.min, e.max);
+            overrides.insert(name.clone(), x);
+        }
+        let mut p = base.clone();
+        // Every value is inside its range by construction; keep the centre otherwise.
+        if p.apply_overrides(&overrides).is_err() {
+            return base.clone();
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Species;
+
+    #[test]
+    fn human_variation_loads_and_draws_differ_between_patients_within_ranges() {
+        let base = Parameters::for_species(Species::Human).unwrap();
+        let v = Variation::human(&base).unwrap();
+        assert!(v.names().count() >= 5);
+        let a = v.draw(&base, 1);
+        let b = v.draw(&base, 2);
+        assert_ne!(a.coef, b.coef);
+        assert_eq!(v.draw(&base, 1).coef, a.coef, "same seed, same patient");
+        for name in v.names() {
+            let e = a.entry(name).unwrap();
+            assert!(e.value >= e.min && e.value <= e.max, "{name}");
+        }
+    }
+
+    #[test]
+    fn unsourced_or_unknown_entries_are_refused() {
+        let base = Parameters::for_species(Species::Human).unwrap();
+        let unsourced = "[parameters.regrowth_speed_mm_per_day]\ncv = 0.2\n";
+        assert!(matches!(
+            Variation::from_toml_str(unsourced, &base),
+            Err(ParamError::Unsourced { .. })
+        ));
+        let unknown = "[parameters.warp_speed]\ncv = 0.2\nassumption = \"x\"\n";
+        assert!(matches!(
+            Variation::from_toml_str(unknown, &base),
+            Err(ParamError::UnknownParameter { .. })
+        ));
+    }
+}
