@@ -734,6 +734,74 @@ fn distribution(
     Err(ctx.err(field, whole, format!("{}, {DIST_HELP}", domain.what)))
 }
 
+/// A value of a template (a cohort file) written in this format's distribution notation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplateDistribution {
+    /// A number: truncated normal `{ mean, sd, min, max }`, `{ uniform = [a, b] }` or numeric
+    /// `{ choices = [..], weights = [..] }`.
+    Numeric(Numeric),
+    /// A text or true/false value: `{ choices = [..], weights = [..] }`.
+    Categorical(Categorical<Value>),
+}
+
+/// Any finite number: the fields of a template are checked by the format that reads the drawn
+/// values, not here. A truncated normal written without bounds is truncated at ±1e12.
+const ANY: Domain = Domain {
+    lo: -1.0e12,
+    hi: 1.0e12,
+    lo_open: false,
+    integer: false,
+    what: "a number",
+};
+
+/// Reads `value` as a distribution in this format's notation if it is one — a table with
+/// `mean` and `sd`, with `uniform`, or with `choices` — and `Ok(None)` for anything else (a plain
+/// value or an ordinary table). `owner` names the file in errors (in place of an experiment id),
+/// `field` the value's path; unknown keys inside a distribution are added to `warnings`.
+pub fn template_distribution(
+    value: &Value,
+    owner: &str,
+    field: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Option<TemplateDistribution>, FieldError> {
+    let Value::Table(t) = value else {
+        return Ok(None);
+    };
+    let mut ctx = Ctx {
+        id: owner,
+        warnings,
+    };
+    if let Some(choices) = t.get("choices") {
+        let Value::Array(options) = choices else {
+            return Err(ctx.err(
+                &format!("{field}.choices"),
+                short(choices),
+                "a non-empty list of values",
+            ));
+        };
+        if options.iter().all(|o| as_number(o).is_some()) {
+            return distribution(&mut ctx, t, field, ANY)
+                .map(|n| Some(TemplateDistribution::Numeric(n)));
+        }
+        ctx.warn_unknown(t, field, &["choices", "weights"]);
+        let w = weights(&ctx, t, field)?;
+        return Choices::new(options.clone(), w)
+            .map(|c| Some(TemplateDistribution::Categorical(Categorical::Choices(c))))
+            .ok_or_else(|| {
+                ctx.err(
+                    &format!("{field}.weights"),
+                    t.get("weights").map_or("missing".into(), short),
+                    "one non-negative weight per choice, not all zero",
+                )
+            });
+    }
+    if t.contains_key("uniform") || t.contains_key("mean") || t.contains_key("sd") {
+        return distribution(&mut ctx, t, field, ANY)
+            .map(|n| Some(TemplateDistribution::Numeric(n)));
+    }
+    Ok(None)
+}
+
 fn in_span(domain: Domain, low: f64, high: f64) -> bool {
     let lo_ok = if domain.lo_open {
         low > domain.lo

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod bn;
 mod calibrate;
 mod db;
+mod cohort;
 mod diagnose;
 mod input;
 mod plans;
@@ -44,6 +45,8 @@ enum Command {
     Plans(plans::Args),
     /// From findings to a ranked differential, the lesion level and the next best test.
     Diagnose(diagnose::Args),
+    /// Run a virtual cohort (distributions over patients, injuries and plans) into Parquet.
+    Cohort(cohort::Args),
     /// Bayesian-network tools: exact queries and reference checks.
     Bn(bn::Args),
     /// The HTTP JSON API with stored cases (SQLite by default, or PostgreSQL).
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Prognosis(args) => prognosis::run(args),
         Command::Plans(args) => plans::run(args),
         Command::Diagnose(args) => diagnose::run(args),
+        Command::Cohort(args) => cohort::run(args),
         Command::Bn(args) => bn::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Token(args) => token::run(args),

@@ -50,6 +50,12 @@ fn is_findings(p: &Path) -> bool {
         .is_some_and(|n| n.starts_with("findings-"))
 }
 
+fn is_cohort(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("cohort-") && n.ends_with(".toml"))
+}
+
 fn is_animal(p: &Path) -> bool {
     let text = std::fs::read_to_string(p).expect("readable");
     text.lines()
@@ -63,6 +69,13 @@ fn every_example_runs_with_every_verb_that_applies() {
         let f = p.to_str().expect("utf-8 path");
         if is_findings(&p) {
             ok(&["diagnose", f]);
+            continue;
+        }
+        if is_cohort(&p) {
+            let out = snap.join("cohort");
+            let o = out.to_str().expect("utf-8");
+            ok(&["cohort", f, "--out", o, "--draws", "2", "--chunk", "1"]);
+            assert!(out.join("summary.parquet").is_file() && out.join("metadata.json").is_file());
             continue;
         }
         let json = ok(&["simulate", f, "--resolution", "pooled", "--json"]);

@@ -68,6 +68,9 @@ pub enum EngineError {
     /// A number is over a documented limit ([`twin::limits`]) or not of the kind expected.
     #[error(transparent)]
     Limit(#[from] twin::limits::LimitError),
+    /// A cohort file is not valid, or a cohort run failed.
+    #[error(transparent)]
+    Cohort(#[from] crate::cohort::CohortError),
     /// The caller cancelled the operation.
     #[error(transparent)]
     Cancelled(#[from] vocabulary::Cancelled),

@@ -12,6 +12,7 @@
 //! | [`Engine::diagnose`] | [`diagnosis::Findings`] | [`Diagnosis`] |
 //! | [`Engine::evaluate_vignettes`] | vignette text | [`diagnosis::Evaluation`] |
 //! | [`Engine::calibrate`] | calibration text | [`Calibration`] |
+//! | [`Engine::cohort`] | a [`Cohort`] and an output directory | Parquet tables, [`CohortMetadata`] |
 //!
 //! Long operations take a [`Control`]: progress through its listener, cancellation through
 //! [`Control::cancel`]. The CLI, the server and the Python bindings call this crate and nothing
@@ -27,7 +28,9 @@
 #![deny(missing_docs)]
 
 pub mod case;
+pub mod cohort;
 pub mod error;
+pub mod table;
 
 use std::sync::OnceLock;
 
@@ -37,9 +40,11 @@ pub use bayes;
 pub use calibration;
 pub use case::{Case, CaseFileError};
 pub use clinic;
+pub use cohort::{Cohort, CohortError, CohortRow};
 pub use diagnosis;
 pub use error::EngineError;
 pub use readout;
+pub use table::CohortMetadata;
 pub use twin;
 pub use vocabulary::{self, Cancelled, Control, DISCLAIMER, Grade, Resolution, Species};
 
@@ -377,6 +382,70 @@ impl Engine {
             errors: file.errors().iter().map(|e| e.to_string()).collect(),
             disclaimer: DISCLAIMER,
         })
+    }
+
+    /// Reads a cohort file (see [`cohort`]), checking every distribution against the case format.
+    pub fn parse_cohort(&self, text: &str) -> Result<Cohort, EngineError> {
+        Cohort::parse(text, &self.atlas)
+    }
+
+    /// The rows of the cohort's draws `range`, in draw order (parallel; progress one unit per
+    /// draw).
+    pub fn cohort_rows(
+        &self,
+        cohort: &Cohort,
+        range: std::ops::Range<usize>,
+        control: &Control,
+    ) -> Result<Vec<CohortRow>, EngineError> {
+        cohort::run_range(&self.montecarlo, &self.atlas, cohort, range, control)
+    }
+
+    /// The cohort's draws `range` as Parquet bytes (the chunk file of a run; what a Dask worker
+    /// returns).
+    pub fn cohort_chunk(
+        &self,
+        cohort: &Cohort,
+        range: std::ops::Range<usize>,
+        control: &Control,
+    ) -> Result<Vec<u8>, EngineError> {
+        let rows = self.cohort_rows(cohort, range, control)?;
+        Ok(table::to_parquet(&table::summary_batch(cohort, &rows)?)?)
+    }
+
+    /// Runs a cohort into `dir` (see [`table`]): `draws` draws (default: the file's size) in
+    /// chunks of `chunk`, skipping chunks an earlier run finished, then writes
+    /// `summary.parquet` and `metadata.json`. Progress: one unit per draw still to run.
+    pub fn cohort(
+        &self,
+        cohort: &Cohort,
+        dir: &std::path::Path,
+        draws: Option<usize>,
+        chunk: usize,
+        control: &Control,
+    ) -> Result<CohortMetadata, EngineError> {
+        let draws = draws.unwrap_or(cohort.size);
+        if draws == 0 || draws > cohort::MAX_COHORT_DRAWS {
+            return Err(EngineError::OutOfRange {
+                field: "draws".into(),
+                value: draws.to_string(),
+                expected: format!("between 1 and {}", cohort::MAX_COHORT_DRAWS),
+            });
+        }
+        if chunk == 0 {
+            return Err(EngineError::OutOfRange {
+                field: "chunk".into(),
+                value: "0".into(),
+                expected: "1 or more draws per chunk".into(),
+            });
+        }
+        let todo = table::prepare(cohort, dir, draws, chunk)?;
+        control.add_total(todo.iter().map(|r| r.len() as u64).sum());
+        for r in todo {
+            control.check()?;
+            let bytes = self.cohort_chunk(cohort, r.clone(), control)?;
+            table::store_chunk(dir, &r, &bytes)?;
+        }
+        Ok(table::finish(cohort, dir, draws, chunk)?)
     }
 
     /// The known gaps of the model against the shared calibration set.

@@ -1,0 +1,223 @@
+"""reinnervate — a computational twin of the denervated nerve–muscle unit, from Python.
+
+Research and teaching software, not a medical device.
+
+Every function calls the same engine as the ``reinnervate`` command line:
+
+* :func:`load_case` — a case from a dict, TOML or JSON text, or a file;
+* :func:`simulate` — the daily time course as a pyarrow table (``.to_pandas()`` for pandas);
+* :func:`prognosis`, :func:`plans`, :func:`diagnose`, :func:`calibrate` — the engine's results
+  as dicts (the same JSON as ``--json``);
+* :class:`Cohort` and :func:`run_cohort` — virtual cohorts into Parquet; on a Dask cluster with
+  :func:`reinnervate.dask.run_cohort`.
+
+Long work releases the GIL. Errors are :class:`InputError`, :class:`NotApplicableError` and
+:class:`CancelledError` (all :class:`ReinnervateError`), carrying ``field``, ``value`` and
+``expected``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+from . import _reinnervate as _native
+from .errors import (
+    CancelledError,
+    InputError,
+    NotApplicableError,
+    ReinnervateError,
+    _typed,
+)
+
+__all__ = [
+    "DISCLAIMER",
+    "Case",
+    "Cohort",
+    "CancelledError",
+    "InputError",
+    "NotApplicableError",
+    "ReinnervateError",
+    "calibrate",
+    "diagnose",
+    "load_case",
+    "plans",
+    "prognosis",
+    "read_cohort",
+    "run_cohort",
+    "simulate",
+    "simulation",
+]
+
+#: The statement every output carries.
+DISCLAIMER: str = _native.DISCLAIMER
+__version__: str = _native.VERSION
+
+Source = Union["Case", Mapping[str, Any], str, "os.PathLike[str]"]
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except _native.NativeError as e:
+        raise _typed(e) from None
+
+
+def _text(source: Any) -> str:
+    """TOML or JSON text from a dict, a path, a file name or the text itself."""
+    if isinstance(source, Case):
+        return source.text
+    if isinstance(source, Mapping):
+        return json.dumps(source)
+    if isinstance(source, os.PathLike):
+        return Path(source).read_text(encoding="utf-8")
+    if isinstance(source, str):
+        if "\n" not in source and not source.lstrip().startswith("{") and os.path.isfile(source):
+            return Path(source).read_text(encoding="utf-8")
+        return source
+    raise InputError(
+        f"cannot read a case from {type(source).__name__}",
+        "case",
+        type(source).__name__,
+        "a dict, TOML or JSON text, or a path",
+    )
+
+
+class Case:
+    """A case (a patient's case or an experimental case), read and checked once."""
+
+    def __init__(self, source: Source) -> None:
+        self.text: str = _text(source)
+        #: The validated case as the engine sees it (``kind`` is ``patient`` or ``experiment``).
+        self.data: Dict[str, Any] = json.loads(_call(_native.parse_case, self.text))
+
+    @property
+    def kind(self) -> str:
+        return self.data["kind"]
+
+    def __repr__(self) -> str:
+        return f"Case(kind={self.kind!r})"
+
+
+def load_case(source: Source) -> Case:
+    """Reads a case from a dict, TOML or JSON text, or a file, and checks it."""
+    return source if isinstance(source, Case) else Case(source)
+
+
+def simulation(
+    case: Source, resolution: str = "pooled", muscle: Optional[str] = None
+) -> Dict[str, Any]:
+    """The engine's whole simulation result (runs per muscle with events and days) as a dict."""
+    return json.loads(_call(_native.simulate, _text(case), resolution, muscle))
+
+
+def simulate(case: Source, resolution: str = "pooled", muscle: Optional[str] = None):
+    """The daily time course of every affected muscle (or ``muscle``) as a ``pyarrow.Table``.
+
+    One row per muscle and day: ``muscle``, ``day`` and the twin's quantities (size, force,
+    MRC grade, CMAP, fibrillations, motor units…). ``.to_pandas()`` gives a DataFrame.
+    """
+    import pyarrow as pa
+
+    result = simulation(case, resolution, muscle)
+    rows: List[Dict[str, Any]] = []
+    for run in result["runs"]:
+        for day, q in enumerate(run["days"]):
+            row = {"muscle": run["muscle"], "day": day}
+            row.update(q)
+            rows.append(row)
+    table = pa.Table.from_pylist(rows)
+    return table.replace_schema_metadata({"disclaimer": DISCLAIMER})
+
+
+def prognosis(case: Source, draws: Optional[int] = None) -> Dict[str, Any]:
+    """The Monte Carlo prognosis per muscle (the JSON of ``reinnervate prognosis --json``)."""
+    return json.loads(_call(_native.prognosis, _text(case), draws))
+
+
+def plans(case: Source, draws: Optional[int] = None) -> Dict[str, Any]:
+    """The treatment plans, ranked (the JSON of ``reinnervate plans --json``)."""
+    return json.loads(_call(_native.plans, _text(case), draws))
+
+
+def diagnose(findings: Source) -> Dict[str, Any]:
+    """The differential of a set of findings (dict, TOML or JSON text, or a file)."""
+    return json.loads(_call(_native.diagnose, _text(findings)))
+
+
+def calibrate(experiments: Union[str, "os.PathLike[str]"]) -> Dict[str, Any]:
+    """Runs a calibration file (text or path) and compares with the published figures."""
+    return json.loads(_call(_native.calibrate, _text(experiments)))
+
+
+class Cohort:
+    """A virtual cohort: a patient's case written with distributions and a ``[cohort]`` table.
+
+    See ``docs/python.md`` and ``examples/cohort-ulnar-laceration.toml``.
+    """
+
+    def __init__(self, source: Union[str, "os.PathLike[str]"]) -> None:
+        self.text: str = _text(source)
+        self.info: Dict[str, Any] = json.loads(_call(_native.cohort_info, self.text))
+
+    @property
+    def size(self) -> int:
+        """The number of draws the file asks for."""
+        return int(self.info["size"])
+
+    @property
+    def seed(self) -> int:
+        return int(self.info["seed"])
+
+    @property
+    def plans(self) -> List[str]:
+        """The plans, ``baseline`` first."""
+        return list(self.info["plans"])
+
+    def chunks(self, draws: Optional[int] = None, chunk: int = 256) -> List[Tuple[int, int]]:
+        """The chunks ``(start, end)`` of a run of ``draws`` draws."""
+        n = self.size if draws is None else draws
+        c = max(1, chunk)
+        return [(s, min(s + c, n)) for s in range(0, n, c)]
+
+    def chunk_parquet(self, start: int, end: int) -> bytes:
+        """The Parquet bytes of draws ``start..end`` (what a worker computes)."""
+        return _call(_native.cohort_chunk, self.text, start, end)
+
+    def rows(self, start: int = 0, end: Optional[int] = None):
+        """The summary rows of draws ``start..end`` as a ``pyarrow.Table`` (no files)."""
+        import io
+
+        import pyarrow.parquet as pq
+
+        data = self.chunk_parquet(start, self.size if end is None else end)
+        return pq.read_table(io.BytesIO(data))
+
+    def run(
+        self, out: Union[str, "os.PathLike[str]"], draws: Optional[int] = None, chunk: int = 256
+    ) -> Dict[str, Any]:
+        """Runs the cohort on this machine (all cores) into ``out``; returns the metadata."""
+        return json.loads(_call(_native.cohort_run, self.text, os.fspath(out), draws, chunk))
+
+    def __repr__(self) -> str:
+        return f"Cohort(title={self.info['title']!r}, size={self.size}, seed={self.seed})"
+
+
+def run_cohort(
+    cohort: Union[Cohort, str, "os.PathLike[str]"],
+    out: Union[str, "os.PathLike[str]"],
+    draws: Optional[int] = None,
+    chunk: int = 256,
+) -> Dict[str, Any]:
+    """Runs a cohort on this machine into ``out`` (``summary.parquet``, ``metadata.json``)."""
+    c = cohort if isinstance(cohort, Cohort) else Cohort(cohort)
+    return c.run(out, draws, chunk)
+
+
+def read_cohort(out: Union[str, "os.PathLike[str]"]):
+    """The summary table of a finished cohort run as a ``pyarrow.Table``."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(Path(out) / "summary.parquet")

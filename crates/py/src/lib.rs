@@ -1,0 +1,380 @@
+//! # py — the Python bindings of reinnervate (`reinnervate._reinnervate`)
+//!
+//! Type conversion around the [`engine`] facade and nothing else: every function takes text
+//! (a case, findings, a calibration or cohort file) or plain numbers, releases the GIL while the
+//! engine works, and returns the engine's result as JSON text or Parquet bytes, which the
+//! `reinnervate` Python package (`python/reinnervate`) turns into dicts, pyarrow tables and pandas
+//! data frames. Errors are raised as `NativeError(message, kind, field, value, expected)`, which
+//! the package re-raises as its typed exceptions.
+#![deny(missing_docs)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use engine::{Control, Engine, EngineError, Resolution};
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+create_exception!(
+    _reinnervate,
+    NativeError,
+    PyException,
+    "An error of the engine: args are (message, kind, field, value, expected)."
+);
+
+/// What a Python exception carries: the kind, and the field, value and expected when known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Details {
+    /// `input` (the request is invalid), `not_applicable`, `cancelled` or `internal`.
+    pub kind: &'static str,
+    /// The field.
+    pub field: Option<String>,
+    /// The value given.
+    pub value: Option<String>,
+    /// What was expected.
+    pub expected: Option<String>,
+}
+
+/// The kind, field, value and expected of an engine error.
+pub fn details(e: &EngineError) -> Details {
+    let some = |f: &str, v: &str, x: &str| {
+        (
+            Some(f.to_string()),
+            Some(v.to_string()),
+            Some(x.to_string()),
+        )
+    };
+    let (kind, (field, value, expected)) = match e {
+        EngineError::OutOfRange {
+            field,
+            value,
+            expected,
+        } => ("input", some(field, value, expected)),
+        EngineError::Cohort(engine::CohortError::Field {
+            field,
+            value,
+            expected,
+        }) => ("input", some(field, value, expected)),
+        EngineError::PatientCase(engine::clinic::CaseError::Field {
+            field,
+            value,
+            expected,
+        }) => ("input", some(field, value, expected)),
+        EngineError::PatientCase(engine::clinic::CaseError::Missing { field, expected }) => {
+            ("input", some(field, "missing", expected))
+        }
+        EngineError::Calibration(engine::calibration::FileError::Field(f)) => {
+            ("input", some(&f.field, &f.value, &f.expected))
+        }
+        EngineError::Calibration(engine::calibration::FileError::Structure {
+            field,
+            value,
+            expected,
+        }) => ("input", some(field, value, expected)),
+        EngineError::Case(_)
+        | EngineError::PatientCase(_)
+        | EngineError::Scenario(_)
+        | EngineError::Findings(_)
+        | EngineError::Vignettes(_)
+        | EngineError::Calibration(_)
+        | EngineError::Cohort(_) => ("input", (None, None, None)),
+        EngineError::NotApplicable { .. } => ("not_applicable", (None, None, None)),
+        EngineError::Cancelled(_) => ("cancelled", (None, None, None)),
+        _ => ("internal", (None, None, None)),
+    };
+    Details {
+        kind,
+        field,
+        value,
+        expected,
+    }
+}
+
+fn raise(e: EngineError) -> PyErr {
+    let d = details(&e);
+    NativeError::new_err((e.to_string(), d.kind, d.field, d.value, d.expected))
+}
+
+fn io_error(message: String) -> PyErr {
+    NativeError::new_err((
+        message,
+        "input",
+        None::<String>,
+        None::<String>,
+        None::<String>,
+    ))
+}
+
+/// The engine, loaded once per process.
+fn engine() -> PyResult<&'static Engine> {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    if let Some(e) = ENGINE.get() {
+        return Ok(e);
+    }
+    let e = Engine::load().map_err(raise)?;
+    Ok(ENGINE.get_or_init(|| e))
+}
+
+fn json(v: &impl serde::Serialize) -> PyResult<String> {
+    serde_json::to_string(v).map_err(|e| io_error(format!("result to JSON: {e}")))
+}
+
+/// Reads a case (TOML or JSON text) and returns it as JSON (checks it).
+#[pyfunction]
+fn parse_case(py: Python<'_>, text: &str) -> PyResult<String> {
+    let engine = engine()?;
+    let case = py.detach(|| engine.parse_case(text)).map_err(raise)?;
+    json(&case)
+}
+
+/// Simulates a case day by day; the engine's `Simulation` as JSON.
+#[pyfunction]
+#[pyo3(signature = (text, resolution = "pooled", muscle = None))]
+fn simulate(
+    py: Python<'_>,
+    text: &str,
+    resolution: &str,
+    muscle: Option<&str>,
+) -> PyResult<String> {
+    let engine = engine()?;
+    let resolution: Resolution =
+        resolution
+            .parse()
+            .map_err(|e: engine::vocabulary::resolution::UnknownResolution| {
+                NativeError::new_err((
+                    e.to_string(),
+                    "input",
+                    Some("resolution"),
+                    Some(e.0.clone()),
+                    Some("`fibre` or `pooled`"),
+                ))
+            })?;
+    let sim = py
+        .detach(|| {
+            let case = engine.parse_case(text)?;
+            engine.simulate(&case, resolution, muscle, &Control::new())
+        })
+        .map_err(raise)?;
+    json(&sim)
+}
+
+/// The Monte Carlo prognosis of a case; the engine's `Prognosis` as JSON.
+#[pyfunction]
+#[pyo3(signature = (text, draws = None))]
+fn prognosis(py: Python<'_>, text: &str, draws: Option<usize>) -> PyResult<String> {
+    let engine = engine()?;
+    let r = py
+        .detach(|| {
+            let case = engine.parse_case(text)?;
+            engine.prognosis(&case, draws, &Control::new())
+        })
+        .map_err(raise)?;
+    json(&r)
+}
+
+/// The treatment plans of a case, ranked; the engine's `Plans` as JSON.
+#[pyfunction]
+#[pyo3(signature = (text, draws = None))]
+fn plans(py: Python<'_>, text: &str, draws: Option<usize>) -> PyResult<String> {
+    let engine = engine()?;
+    let r = py
+        .detach(|| {
+            let case = engine.parse_case(text)?;
+            engine.plans(&case, draws, &Control::new())
+        })
+        .map_err(raise)?;
+    json(&r)
+}
+
+/// The differential of a set of findings (TOML or JSON text); the engine's `Diagnosis` as JSON.
+#[pyfunction]
+fn diagnose(py: Python<'_>, text: &str) -> PyResult<String> {
+    let engine = engine()?;
+    let r = py
+        .detach(|| {
+            let findings = engine.parse_findings(text, None)?;
+            engine.diagnose(&findings)
+        })
+        .map_err(raise)?;
+    json(&r)
+}
+
+/// Runs a calibration file; the engine's `Calibration` as JSON.
+#[pyfunction]
+fn calibrate(py: Python<'_>, text: &str) -> PyResult<String> {
+    let engine = engine()?;
+    let r = py
+        .detach(|| engine.calibrate(text, &Default::default(), &Control::new()))
+        .map_err(raise)?;
+    json(&r)
+}
+
+/// Reads a cohort file: title, seed, size, SHA-256, plans and drawn columns as JSON.
+#[pyfunction]
+fn cohort_info(py: Python<'_>, text: &str) -> PyResult<String> {
+    let engine = engine()?;
+    let c = py.detach(|| engine.parse_cohort(text)).map_err(raise)?;
+    let mut plans = vec!["baseline".to_string()];
+    plans.extend(c.plan_names());
+    json(&serde_json::json!({
+        "title": c.title,
+        "seed": c.seed,
+        "size": c.size,
+        "sha256": c.sha256,
+        "plans": plans,
+        "drawn": c.drawn_columns(),
+        "warnings": c.warnings,
+    }))
+}
+
+/// The Parquet bytes of the cohort's draws `start..end` (one chunk).
+#[pyfunction]
+fn cohort_chunk<'py>(
+    py: Python<'py>,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let engine = engine()?;
+    let bytes = py
+        .detach(|| {
+            let c = engine.parse_cohort(text)?;
+            engine.cohort_chunk(&c, start..end.max(start), &Control::new())
+        })
+        .map_err(raise)?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Prepares an output directory; the chunks `(start, end)` still to run.
+#[pyfunction]
+fn cohort_prepare(
+    py: Python<'_>,
+    text: &str,
+    out: PathBuf,
+    draws: usize,
+    chunk: usize,
+) -> PyResult<Vec<(usize, usize)>> {
+    let engine = engine()?;
+    py.detach(|| {
+        let c = engine.parse_cohort(text)?;
+        check_run(draws, chunk)?;
+        Ok::<_, EngineError>(
+            engine::table::prepare(&c, &out, draws, chunk)?
+                .into_iter()
+                .map(|r| (r.start, r.end))
+                .collect(),
+        )
+    })
+    .map_err(raise)
+}
+
+fn check_run(draws: usize, chunk: usize) -> Result<(), EngineError> {
+    if draws == 0 || draws > engine::cohort::MAX_COHORT_DRAWS {
+        return Err(EngineError::OutOfRange {
+            field: "draws".into(),
+            value: draws.to_string(),
+            expected: format!("between 1 and {}", engine::cohort::MAX_COHORT_DRAWS),
+        });
+    }
+    if chunk == 0 {
+        return Err(EngineError::OutOfRange {
+            field: "chunk".into(),
+            value: "0".into(),
+            expected: "1 or more draws per chunk".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Stores a finished chunk's Parquet bytes in the output directory.
+#[pyfunction]
+fn cohort_store(
+    py: Python<'_>,
+    out: PathBuf,
+    start: usize,
+    end: usize,
+    data: &[u8],
+) -> PyResult<()> {
+    py.detach(|| engine::table::store_chunk(&out, &(start..end), data))
+        .map_err(|e| raise(e.into()))
+}
+
+/// Writes `summary.parquet` and `metadata.json` from the chunks; the metadata as JSON.
+#[pyfunction]
+fn cohort_finish(
+    py: Python<'_>,
+    text: &str,
+    out: PathBuf,
+    draws: usize,
+    chunk: usize,
+) -> PyResult<String> {
+    let engine = engine()?;
+    let meta = py
+        .detach(|| {
+            let c = engine.parse_cohort(text)?;
+            check_run(draws, chunk)?;
+            Ok::<_, EngineError>(engine::table::finish(&c, &out, draws, chunk)?)
+        })
+        .map_err(raise)?;
+    json(&meta)
+}
+
+/// Runs a cohort on this machine into `out` (all cores); the metadata as JSON.
+#[pyfunction]
+#[pyo3(signature = (text, out, draws = None, chunk = 256))]
+fn cohort_run(
+    py: Python<'_>,
+    text: &str,
+    out: PathBuf,
+    draws: Option<usize>,
+    chunk: usize,
+) -> PyResult<String> {
+    let engine = engine()?;
+    let meta = py
+        .detach(|| {
+            let c = engine.parse_cohort(text)?;
+            engine.cohort(&c, &out, draws, chunk, &Control::new())
+        })
+        .map_err(raise)?;
+    json(&meta)
+}
+
+/// The module `reinnervate._reinnervate`.
+#[pymodule]
+fn _reinnervate(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("NativeError", m.py().get_type::<NativeError>())?;
+    m.add("DISCLAIMER", engine::DISCLAIMER)?;
+    m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(parse_case, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(prognosis, m)?)?;
+    m.add_function(wrap_pyfunction!(plans, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnose, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(cohort_info, m)?)?;
+    m.add_function(wrap_pyfunction!(cohort_chunk, m)?)?;
+    m.add_function(wrap_pyfunction!(cohort_prepare, m)?)?;
+    m.add_function(wrap_pyfunction!(cohort_store, m)?)?;
+    m.add_function(wrap_pyfunction!(cohort_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(cohort_run, m)?)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_errors_carry_field_value_and_expected() {
+        let d = details(&EngineError::OutOfRange {
+            field: "draws".into(),
+            value: "0".into(),
+            expected: "between 1 and 100000".into(),
+        });
+        assert_eq!(d.kind, "input");
+        assert_eq!(d.field.as_deref(), Some("draws"));
+        assert_eq!(d.value.as_deref(), Some("0"));
+    }
+}
