@@ -446,11 +446,9 @@ pub struct PrognosisReport {
     pub follow_up: Option<FollowUp>,
     /// The wait-or-operate answer (when the case has observations).
     pub answer: Option<String>,
-    /// Weekly MRC bands per muscle (same order as `muscles`), for reports.
-    #[serde(skip)]
+    /// Weekly MRC bands per muscle (same order as `muscles`), for reports and plots.
     pub mrc_bands: Vec<Vec<BandPoint>>,
     /// Weekly innervated-fraction bands per muscle.
-    #[serde(skip)]
     pub innervated_bands: Vec<Vec<BandPoint>>,
     /// Per-muscle end-plate window: the median draw's end-plate time constant after the injury day.
     pub window_day: f64,
