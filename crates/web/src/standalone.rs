@@ -89,12 +89,15 @@ fn revision(id: &str, rev: usize, title: &str, body: &str, note: &str) -> Value 
             "note": note, "created_at": now() })
 }
 
-fn check(api: &Api, body: &Bytes) -> Result<(String, String), Response> {
+fn check(api: &Api, body: &Bytes) -> Result<(String, String), Box<Response>> {
     let text = String::from_utf8_lossy(body).to_string();
-    let case = api.engine.parse_case(&text).map_err(|e| invalid(&e))?;
+    let case = api
+        .engine
+        .parse_case(&text)
+        .map_err(|e| Box::new(invalid(&e)))?;
     api.engine
         .patient_case(&case, "store")
-        .map_err(|e| invalid(&e))?;
+        .map_err(|e| Box::new(invalid(&e)))?;
     Ok((case.title(), text))
 }
 
@@ -126,7 +129,7 @@ async fn list(State(api): State<Api>) -> axum::Json<Value> {
 async fn create(State(api): State<Api>, body: Bytes) -> Response {
     let (title, text) = match check(&api, &body) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut s = api.store();
     s.next += 1;
@@ -162,7 +165,7 @@ fn push(api: &Api, id: &str, title: &str, text: &str, note: &str) -> Option<Valu
 async fn update(State(api): State<Api>, Path(id): Path<String>, body: Bytes) -> Response {
     let (title, text) = match check(&api, &body) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match push(&api, &id, &title, &text, "edited") {
         Some(r) => axum::Json(r).into_response(),
@@ -225,7 +228,7 @@ async fn observe(State(api): State<Api>, Path(id): Path<String>, body: Bytes) ->
     let text = doc.to_string();
     let (title, text) = match check(&api, &Bytes::from(text)) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match push(&api, &id, &title, &text, "follow-up observations appended") {
         Some(r) => (StatusCode::CREATED, axum::Json(r)).into_response(),
@@ -260,6 +263,15 @@ async fn run(
             "created_at": now(), "finished_at": null, "error": null, "stale": false, "stale_reasons": [], "result": null }));
         job_id
     };
+    let seed = api
+        .engine
+        .parse_case(last["body"].as_str().unwrap_or_default())
+        .and_then(|c| api.engine.patient_case(&c, "run"))
+        .map(|c| c.settings.seed)
+        .ok();
+    if let Some(j) = api.store().jobs.get_mut(&job_id) {
+        j["seed"] = json!(seed);
+    }
     let view = api.store().jobs[&job_id].clone();
     let (api2, jid) = (api.clone(), job_id.clone());
     tokio::task::spawn_blocking(move || {

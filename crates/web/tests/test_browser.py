@@ -197,6 +197,7 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     assert css(drv, "#result-prognosis table.grades").text.count("%") >= 10
     assert after != before, f"the follow-up did not change the brachioradialis prognosis: {before} vs {after}"
     shot(drv, "04-prognosis-after-follow-up")
+    css(drv, "#result-prognosis").screenshot(str(OUT / "04b-prognosis-result.png"))
 
     # Plans, ranked with reasons.
     run_and_wait(drv, "Compare plans", "#result-plans ol.plans")
