@@ -8,14 +8,17 @@ use clap::{Parser, Subcommand};
 
 mod bn;
 mod calibrate;
+mod db;
 mod diagnose;
 mod input;
 mod plans;
 mod prognosis;
 mod prognosis_report;
 mod report;
+mod serve;
 mod simulate;
 mod snapshot;
+mod token;
 
 /// reinnervate: a computational twin of the nerve–muscle unit after denervation.
 ///
@@ -43,6 +46,12 @@ enum Command {
     Diagnose(diagnose::Args),
     /// Bayesian-network tools: exact queries and reference checks.
     Bn(bn::Args),
+    /// The HTTP JSON API with stored cases (SQLite by default, or PostgreSQL).
+    Serve(serve::Args),
+    /// API tokens for the server.
+    Token(token::Args),
+    /// Backups of the server's database (export/import).
+    Db(db::Args),
 }
 
 /// Restores the default action of SIGPIPE, so that `reinnervate … | head` ends quietly when the
@@ -66,6 +75,9 @@ fn main() -> ExitCode {
         Command::Plans(args) => plans::run(args),
         Command::Diagnose(args) => diagnose::run(args),
         Command::Bn(args) => bn::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Token(args) => token::run(args),
+        Command::Db(args) => db::run(args),
     };
     match result {
         Ok(code) => code,

@@ -87,7 +87,6 @@ function problemLines(p) {
     ? `${p.field}: ${p.value !== undefined ? `got ${p.value}; ` : ""}expected ${p.expected ?? "(see detail)"}`
     : (p.detail || p.title || "Error");
   lines.push(main);
-  if (p.field && p.detail && !main.includes(p.detail)) lines.push(p.detail);
   for (const e of p.errors || []) lines.push(`${e.field ?? ""}: ${e.detail ?? e.expected ?? ""}`);
   return lines;
 }
@@ -413,8 +412,8 @@ async function caseEditor(id, copyFrom) {
   form.append(
     h("fieldset", {}, h("legend", {}, "Case"), field("Title", title)),
     h("fieldset", {}, h("legend", {}, "Patient"), h("div", { class: "grid" },
-      pInput("age_years", "number", "Age (years)", { min: "0", max: "120", step: "any" }), field("Sex", sex),
-      pInput("height_cm", "number", "Height (cm)", { min: "50", max: "250", step: "any" }),
+      pInput("age_years", "number", "Age (years)", { step: "any" }), field("Sex", sex),
+      pInput("height_cm", "number", "Height (cm)", { step: "any" }),
       h("label", { class: "check" }, diabetes, "Diabetes"), h("label", { class: "check" }, smoking, "Smoking"))),
     h("h2", {}, "Injuries"), injuries,
     h("button", { type: "button", onclick: () => { c.injury.push({ nerve: "", site: "", grade: "unknown", date: c.injury[0]?.date || "" }); renderInjuries(); } }, "Add injury"),
@@ -550,7 +549,7 @@ async function follow(jobId, bar, text, op) {
     const j = r.data;
     if (j.total) { bar.max = j.total; bar.value = j.done || 0; }
     text.textContent = `${op}: ${j.status}${j.total ? ` — ${j.done || 0} of ${j.total} draws` : ""}`;
-    if (["done", "failed", "cancelled"].includes(j.status)) return j;
+    if (["done", "failed", "cancelled", "interrupted"].includes(j.status)) return j;
     await new Promise((res) => setTimeout(res, 250));
   }
 }

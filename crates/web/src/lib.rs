@@ -14,8 +14,6 @@
 //! route here stores anything.
 #![deny(missing_docs)]
 
-pub mod standalone;
-
 use std::sync::{Arc, OnceLock};
 
 use axum::Router;

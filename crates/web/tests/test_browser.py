@@ -5,9 +5,9 @@ prognosis and read the table and the plot, add a month-4 follow-up and see the a
 compare plans, run a diagnosis from findings and add the suggested test's result. Screenshots of
 each step go to $REINNERVATE_TEST_OUT (default target/browser-tests/).
 
-The server under test is started here on a free loopback port: $REINNERVATE_WEB_SERVER (a command
-taking the address as its last argument), by default the stand-in over the engine facade,
-target/release/examples/standalone (docs/web.md). They skip only when Chromium is absent and
+The server under test is started here on a free loopback port in a temporary directory (so its
+SQLite database is new): $REINNERVATE_WEB_SERVER (a command taking the address as its last
+argument), by default `target/release/reinnervate serve --bind`. They skip only when Chromium is absent and
 REINNERVATE_BROWSER_TESTS is not set; scripts/test sets it, so in CI they run or fail.
 """
 
@@ -47,7 +47,7 @@ def free_port():
 @pytest.fixture(scope="module")
 def server():
     addr = f"127.0.0.1:{free_port()}"
-    cmd = shlex.split(os.environ.get("REINNERVATE_WEB_SERVER", str(ROOT / "target/release/examples/standalone")))
+    cmd = shlex.split(os.environ.get("REINNERVATE_WEB_SERVER", f"{ROOT / 'target/release/reinnervate'} serve --bind"))
     workdir = tempfile.mkdtemp(prefix="reinnervate-web-")
     proc = subprocess.Popen(cmd + [addr], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 60
@@ -140,7 +140,7 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     drv.find_element(By.LINK_TEXT, "New case").click()
     wait(drv, EC.presence_of_element_located((By.CSS_SELECTOR, "form[aria-label=Case] select[name=nerve]")))
     set_value(drv, "input[name=title]", "Radial nerve palsy, mid-shaft humeral fracture")
-    set_value(drv, "input[name=age_years]", 150)  # a mistake first: validation must name the field
+    set_value(drv, "input[name=age_years]", 150)  # a mistake first: the server's error must name the field
     Select(css(drv, "select[name=sex]")).select_by_value("male")
     set_value(drv, "input[name=height_cm]", 178)
     Select(css(drv, "select[name=nerve]")).select_by_value("radial")
@@ -157,7 +157,7 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     assert unlabelled_controls(drv) == []
     css(drv, "form[aria-label=Case] button[type=submit]").click()
     err = wait(drv, EC.visibility_of_element_located((By.CSS_SELECTOR, "form[aria-label=Case] .errors[role=alert]")))
-    assert "patient.age_years" in err.text
+    assert "patient.age_years" in err.text and "150" in err.text and "between 0 and 110" in err.text
     assert css(drv, "input[name=age_years]").get_attribute("aria-invalid") == "true"
     shot(drv, "02-case-form-validation")
     set_value(drv, "input[name=age_years]", 34)
@@ -189,6 +189,7 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     drv.find_element(By.XPATH, "//button[normalize-space()='Add follow-up']").click()
     wait(drv, lambda d: "Revision 2" in d.page_source)
     assert "2026-07-01" in css(drv, "#followup table").text
+    assert "out of date" in css(drv, "#result-prognosis").text  # the stored result is stale now
     old = css(drv, "#result-prognosis table.prognosis")
     run_and_wait(drv, "Run prognosis", "#result-prognosis table.prognosis", previous=old)
     after = brachioradialis_row(drv)

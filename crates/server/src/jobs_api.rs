@@ -1,0 +1,401 @@
+//! `/v1/.../runs/{op}` and `/v1/jobs`: runs of the engine as jobs (202 and a job id), their
+//! progress (polled, or streamed as Server-Sent Events), cancellation, and stored results with
+//! what is needed to reproduce them and to know when they are stale.
+
+use std::convert::Infallible;
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+use store::{JobRecord, JobStatus};
+
+use crate::AppState;
+use crate::extract::{Caller, CaseFile, Json, OptionalJson};
+use crate::jobs::{Progress, Submit};
+use crate::problem::{ApiError, Problem};
+use crate::runs::Op;
+
+/// Options of a run on a stored case.
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunOptions {
+    /// The case revision to run on (default: the latest).
+    pub rev: Option<i64>,
+    /// Monte Carlo draws (default: the case's `settings.draws`).
+    pub draws: Option<usize>,
+}
+
+/// A run on a case sent with the request (not stored).
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunBody {
+    /// The case: a JSON object, or the text of a TOML or JSON case file.
+    #[schema(value_type = Object)]
+    pub case: serde_json::Value,
+    /// Monte Carlo draws (default: the case's `settings.draws`).
+    pub draws: Option<usize>,
+}
+
+/// A job: where it is, what it ran on, and its result when done.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JobView {
+    /// Job id.
+    pub id: String,
+    /// The operation.
+    pub op: String,
+    /// Where the job is.
+    pub status: JobStatus,
+    /// Draws done so far (while queued or running).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done: Option<u64>,
+    /// Draws announced so far (while queued or running).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// The stored case it ran on, if any.
+    pub case_id: Option<String>,
+    /// The case revision it ran on, if any.
+    pub rev: Option<i64>,
+    /// The engine version that computed it.
+    pub engine_version: String,
+    /// The parameter-set version it was computed with.
+    pub params_version: String,
+    /// The seed (from the case's settings).
+    pub seed: Option<i64>,
+    /// The request (options, and the case when it was sent with the request).
+    #[schema(value_type = Object)]
+    pub request: serde_json::Value,
+    /// When it was queued.
+    pub created_at: String,
+    /// When it ended.
+    pub finished_at: Option<String>,
+    /// Why it failed or was cancelled.
+    pub error: Option<String>,
+    /// Whether a stored result no longer matches the engine, the parameters or the latest case
+    /// revision (then `stale_reasons` says which).
+    pub stale: bool,
+    /// Why the result is stale.
+    pub stale_reasons: Vec<String>,
+    /// The result, when done: the same JSON as the command line's `--json`.
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<serde_json::Value>,
+}
+
+fn view(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> JobView {
+    let live = state.jobs.progress(&j.id);
+    let mut stale_reasons = Vec::new();
+    if j.status == JobStatus::Done {
+        if j.engine_version != crate::runs::ENGINE_VERSION {
+            stale_reasons.push(format!(
+                "engine {} computed it; this server runs {}",
+                j.engine_version,
+                crate::runs::ENGINE_VERSION
+            ));
+        }
+        if j.params_version != state.runner.params_version() {
+            stale_reasons.push(format!(
+                "parameter set {} was used; this server has {}",
+                j.params_version,
+                state.runner.params_version()
+            ));
+        }
+        if let (Some(rev), Some(latest)) = (j.rev, latest_rev) {
+            if latest != rev {
+                stale_reasons.push(format!(
+                    "computed on case revision {rev}; the latest is {latest}"
+                ));
+            }
+        }
+    }
+    let status = match live {
+        Some(p) if !j.status.is_final() => p.status,
+        _ => j.status,
+    };
+    JobView {
+        id: j.id,
+        op: j.op,
+        status,
+        done: live.map(|p| p.done),
+        total: live.map(|p| p.total),
+        case_id: j.case_id,
+        rev: j.rev,
+        engine_version: j.engine_version,
+        params_version: j.params_version,
+        seed: j.seed,
+        request: serde_json::from_str(&j.request).unwrap_or(serde_json::Value::Null),
+        created_at: j.created_at,
+        finished_at: j.finished_at,
+        error: j.error,
+        stale: !stale_reasons.is_empty(),
+        stale_reasons,
+        result: j.result.and_then(|r| serde_json::from_str(&r).ok()),
+    }
+}
+
+fn accepted(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> Response {
+    let location = format!("/v1/jobs/{}", j.id);
+    (
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
+        axum::Json(view(state, j, latest_rev)),
+    )
+        .into_response()
+}
+
+fn check_draws(state: &AppState, asked: Option<usize>, case_draws: usize) -> Result<(), ApiError> {
+    let n = asked.unwrap_or(case_draws);
+    let max = state.limits.max_draws;
+    if n == 0 || n > max {
+        let field = if asked.is_some() {
+            "draws"
+        } else {
+            "settings.draws"
+        };
+        return Err(ApiError::field(
+            field,
+            n.to_string(),
+            format!("1 to {max} draws (the server's limit)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs an operation on a stored case revision: a job.
+#[utoipa::path(post, path = "/v1/cases/{id}/runs/{op}", tag = "runs",
+    params(("id" = String, Path, description = "Case id"), ("op" = Op, Path, description = "Operation")),
+    request_body(content = Option<RunOptions>, description = "Options (the body may be empty)"),
+    responses(
+        (status = 202, description = "Queued", body = JobView),
+        (status = 404, description = "No such case of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An option is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The job queue is full; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn run_stored(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path((id, op)): Path<(String, String)>,
+    OptionalJson(opts): OptionalJson<RunOptions>,
+) -> Result<Response, ApiError> {
+    let op: Op = op.parse()?;
+    let rev = state
+        .store
+        .revision(&user.id, &id, opts.rev)
+        .await?
+        .ok_or_else(|| ApiError::NotFound {
+            what: "case revision",
+            id: match opts.rev {
+                Some(r) => format!("{id}/{r}"),
+                None => id.clone(),
+            },
+        })?;
+    let info = state.runner.check_case(&rev.body)?;
+    check_draws(&state, opts.draws, info.draws)?;
+    let latest = state
+        .store
+        .case_summary(&user.id, &id)
+        .await?
+        .map(|c| c.latest_rev);
+    let request = serde_json::json!({ "rev": rev.rev, "draws": opts.draws });
+    let job = state
+        .jobs
+        .submit(Submit {
+            owner: user.id,
+            case: Some((id, rev.rev)),
+            text: rev.body,
+            op,
+            draws: opts.draws,
+            seed: info.seed,
+            request,
+        })
+        .await?;
+    Ok(accepted(&state, job, latest))
+}
+
+/// Runs an operation on a case sent with the request: a job.
+#[utoipa::path(post, path = "/v1/runs/{op}", tag = "runs",
+    params(("op" = Op, Path, description = "Operation")),
+    request_body = RunBody,
+    responses(
+        (status = 202, description = "Queued", body = JobView),
+        (status = 400, description = "Not a readable request", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The job queue is full; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn run_body(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(op): Path<String>,
+    Json(body): Json<RunBody>,
+) -> Result<Response, ApiError> {
+    let op: Op = op.parse()?;
+    let text = match &body.case {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(_) => body.case.to_string(),
+        other => {
+            return Err(ApiError::field(
+                "case",
+                other.to_string(),
+                "a case as a JSON object or as the text of a case file",
+            ));
+        }
+    };
+    let file = CaseFile::from_text(text);
+    let info = state.runner.check_case(&file.text)?;
+    check_draws(&state, body.draws, info.draws)?;
+    let request = serde_json::to_value(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let job = state
+        .jobs
+        .submit(Submit {
+            owner: user.id,
+            case: None,
+            text: file.text,
+            op,
+            draws: body.draws,
+            seed: info.seed,
+            request,
+        })
+        .await?;
+    Ok(accepted(&state, job, None))
+}
+
+async fn owned_job(state: &AppState, owner: &str, id: &str) -> Result<JobView, ApiError> {
+    let j = state
+        .store
+        .job(owner, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound {
+            what: "job",
+            id: id.to_string(),
+        })?;
+    let latest = match &j.case_id {
+        Some(c) => state
+            .store
+            .case_summary(owner, c)
+            .await?
+            .map(|c| c.latest_rev),
+        None => None,
+    };
+    Ok(view(state, j, latest))
+}
+
+/// A job: its status and progress, and its result when done.
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "runs",
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "The job", body = JobView),
+        (status = 404, description = "No such job of the caller", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_job(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<JobView>, ApiError> {
+    owned_job(&state, &user.id, &id).await.map(axum::Json)
+}
+
+/// Cancels a job (a job that has ended is left as it is).
+#[utoipa::path(delete, path = "/v1/jobs/{id}", tag = "runs",
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 202, description = "Cancellation asked for; the job as it is now", body = JobView),
+        (status = 404, description = "No such job of the caller", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn cancel_job(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, axum::Json<JobView>), ApiError> {
+    owned_job(&state, &user.id, &id).await?;
+    state.jobs.cancel(&id).await?;
+    let now = owned_job(&state, &user.id, &id).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(now)))
+}
+
+/// The stored results (every job) of a case, newest first, each saying whether it is stale.
+#[utoipa::path(get, path = "/v1/cases/{id}/results", tag = "runs",
+    params(("id" = String, Path, description = "Case id")),
+    responses(
+        (status = 200, description = "Jobs run on this case", body = Vec<JobView>),
+        (status = 404, description = "No such case of the caller", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn case_results(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<JobView>>, ApiError> {
+    let latest = state
+        .store
+        .case_summary(&user.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound {
+            what: "case",
+            id: id.clone(),
+        })?
+        .latest_rev;
+    let jobs = state.store.jobs_for_case(&user.id, &id).await?;
+    Ok(axum::Json(
+        jobs.into_iter()
+            .map(|j| view(&state, j, Some(latest)))
+            .collect(),
+    ))
+}
+
+/// Progress of a job as Server-Sent Events: `progress` events (`{"status","done","total"}`)
+/// while it runs, then one event named after its final status, and the stream ends.
+#[utoipa::path(get, path = "/v1/jobs/{id}/events", tag = "runs",
+    params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "Server-Sent Events; each `data` is a Progress", content_type = "text/event-stream", body = Progress),
+        (status = 404, description = "No such job of the caller", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn job_events(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let now = owned_job(&state, &user.id, &id).await?;
+    let rx = state.jobs.subscribe(&id);
+    let first = Progress {
+        status: now.status,
+        done: now.done.unwrap_or(0),
+        total: now.total.unwrap_or(0),
+    };
+    let stream = futures_util::stream::unfold(
+        (rx, Some(first), false),
+        |(mut rx, pending, ended)| async move {
+            if ended {
+                return None;
+            }
+            let p = match pending {
+                Some(p) => p,
+                None => {
+                    let r = rx.as_mut()?;
+                    if r.changed().await.is_err() {
+                        // The job left memory: its final state was sent before the sender dropped.
+                        let last = *r.borrow();
+                        if last.status.is_final() {
+                            return None;
+                        }
+                        Progress {
+                            status: JobStatus::Interrupted,
+                            ..last
+                        }
+                    } else {
+                        *r.borrow_and_update()
+                    }
+                }
+            };
+            let name = if p.status.is_final() {
+                p.status.as_str()
+            } else {
+                "progress"
+            };
+            let data = serde_json::to_string(&p).unwrap_or_default();
+            let event = Event::default().event(name).data(data);
+            Some((Ok(event), (rx, None, p.status.is_final())))
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

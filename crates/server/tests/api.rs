@@ -1,0 +1,726 @@
+//! The API end to end, in process, against a temporary SQLite file and (when
+//! `REINNERVATE_TEST_PG` names a PostgreSQL server; scripts/test always starts one) a fresh
+//! PostgreSQL database: cases with revisions, runs as jobs with progress, cancellation, the
+//! bounded queue, problem details, authentication and isolation between users. Every response
+//! is checked against the OpenAPI description the server serves.
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use server::{Auth, Config, Limits};
+use tower::ServiceExt;
+
+const CASE: &str = r#"
+title = "Radial nerve palsy, mid-shaft humeral fracture"
+
+[patient]
+age_years = 34
+sex = "male"
+height_cm = 178
+
+[[injury]]
+nerve = "radial"
+site = "mid_humerus"
+grade = "unknown"
+prior = { neurapraxia = 0.35, sunderland_2 = 0.25, sunderland_3 = 0.2, sunderland_4 = 0.1, neurotmesis = 0.1 }
+date = "2026-03-02"
+
+[settings]
+horizon_days = 730
+draws = 40
+seed = 20260302
+"#;
+
+/// A temporary directory removed on drop.
+struct TempDir(std::path::PathBuf);
+impl TempDir {
+    fn new() -> TempDir {
+        let p = std::env::temp_dir().join(format!("reinnervate-api-{}", store::new_id()));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Every response seen, for the OpenAPI check: (method, path, status, content type, body).
+static SEEN: Mutex<Vec<(String, String, u16, String, Value)>> = Mutex::new(Vec::new());
+
+struct Api {
+    app: axum::Router,
+    state: server::AppState,
+    _dir: TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+    text: String,
+}
+
+/// The databases to test on: SQLite always, PostgreSQL when the test cluster is there.
+async fn databases(dir: &TempDir) -> Vec<String> {
+    let mut v = vec![store::database_url(dir.0.join("api.db").to_str().unwrap())];
+    match std::env::var("REINNERVATE_TEST_PG") {
+        Ok(admin) => v.push(store::scratch_postgres(&admin).await.unwrap()),
+        Err(_) => eprintln!("REINNERVATE_TEST_PG not set: PostgreSQL part skipped"),
+    }
+    v
+}
+
+fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+impl Api {
+    async fn start(dir: TempDir, database: String, auth: Auth, limits: Limits) -> Api {
+        let config = Config {
+            bind: loopback(),
+            database,
+            limits,
+            auth,
+        };
+        let state = server::state(&config).await.unwrap();
+        Api {
+            app: server::router(state.clone()),
+            state,
+            _dir: dir,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: impl Into<Body>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method.clone()).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        req = req.header("content-type", content_type);
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(body.into()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let ct = headers
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        if status.is_client_error() || status.is_server_error() {
+            assert_eq!(ct, "application/problem+json", "{method} {path}: {text}");
+            assert_eq!(body["status"], status.as_u16(), "{text}");
+        }
+        assert!(
+            !status.is_server_error(),
+            "{method} {path}: {status} {text}"
+        );
+        let path_only = path.split('?').next().unwrap().to_string();
+        SEEN.lock().unwrap().push((
+            method.to_string(),
+            path_only,
+            status.as_u16(),
+            ct,
+            body.clone(),
+        ));
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::GET, path, token, "application/json", Body::empty())
+            .await
+    }
+
+    async fn json(&self, method: Method, path: &str, token: Option<&str>, v: Value) -> Reply {
+        self.call(method, path, token, "application/json", v.to_string())
+            .await
+    }
+
+    async fn wait(&self, job: &str, token: Option<&str>) -> Value {
+        for _ in 0..600 {
+            let r = self.get(&format!("/v1/jobs/{job}"), token).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let s = r.body["status"].as_str().unwrap().to_string();
+            if !["queued", "running"].contains(&s.as_str()) {
+                return r.body;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("job {job} did not end within 60 s");
+    }
+}
+
+fn small_limits() -> Limits {
+    Limits {
+        max_draws: 1000,
+        body_bytes: 64 * 1024,
+        ..Limits::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_case_revisions_runs_and_results() {
+    let dir = TempDir::new();
+    for db in databases(&dir).await {
+        let pg = db.starts_with("postgres");
+        let d = TempDir::new();
+        let token = if pg {
+            let s = store::Store::open(&db).await.unwrap();
+            Some(s.create_token("alice", "test").await.unwrap().1)
+        } else {
+            None
+        };
+        let t = token.as_deref();
+        let api = Api::start(d, db, Auth::Auto, small_limits()).await;
+
+        let health = api.get("/health", None).await;
+        assert_eq!(health.body["authentication"], pg);
+
+        // Create from TOML as on the command line.
+        let r = api
+            .call(Method::POST, "/v1/cases", t, "application/toml", CASE)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.body["case_id"].as_str().unwrap().to_string();
+        assert_eq!(r.body["rev"], 1);
+        assert_eq!(r.headers["location"], format!("/v1/cases/{id}").as_str());
+        assert_eq!(r.body["body"], CASE, "the case file is stored as given");
+
+        // Read, list with a title filter, revisions.
+        let r = api.get(&format!("/v1/cases/{id}"), t).await;
+        assert_eq!(
+            r.body["title"],
+            "Radial nerve palsy, mid-shaft humeral fracture"
+        );
+        let r = api.get("/v1/cases?title=radial&limit=10", t).await;
+        assert_eq!(r.body["total"], 1, "{}", r.text);
+        let r = api.get("/v1/cases?title=ulnar", t).await;
+        assert_eq!(r.body["total"], 0);
+
+        // Follow-up observations make revision 2; revision 1 stays readable.
+        let obs = json!({"observations": [
+            {"date": "2026-07-01", "muscle": "brachioradialis", "mrc": 0,
+             "emg": {"fibrillations": "3+", "mup": "none", "recruitment": "none"}}
+        ]});
+        let path = format!("/v1/cases/{id}/observations");
+        let r = api.json(Method::POST, &path, t, obs).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(
+            (r.body["rev"].as_i64(), r.body["format"].as_str()),
+            (Some(2), Some("json"))
+        );
+        let r = api.get(&format!("/v1/cases/{id}/revisions/1"), t).await;
+        assert_eq!(r.body["body"], CASE);
+        let r = api.get(&format!("/v1/cases/{id}/revisions"), t).await;
+        assert_eq!(r.body.as_array().unwrap().len(), 2);
+
+        // A prognosis job on the stored revision: 202, then done with the result.
+        let path = format!("/v1/cases/{id}/runs/prognosis");
+        let r = api.json(Method::POST, &path, t, json!({"draws": 24})).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+        let job = r.body["id"].as_str().unwrap().to_string();
+        assert_eq!(r.headers["location"], format!("/v1/jobs/{job}").as_str());
+        let done = api.wait(&job, t).await;
+        assert_eq!(done["status"], "done", "{done}");
+        assert_eq!(
+            (done["rev"].as_i64(), done["seed"].as_i64()),
+            (Some(2), Some(20260302))
+        );
+        assert_eq!(done["result"]["draws"], 24);
+        assert!(done["result"]["muscles"].as_array().unwrap().len() >= 2);
+        assert!(
+            done["result"]["follow_up"].is_object(),
+            "the observation was used"
+        );
+        assert!(
+            done["result"]["disclaimer"]
+                .as_str()
+                .unwrap()
+                .contains("not a medical device")
+        );
+        assert_eq!(done["stale"], false);
+
+        // The same run again gives the same numbers (seeded): a stored result is reproducible.
+        let r = api.json(Method::POST, &path, t, json!({"draws": 24})).await;
+        let again = api.wait(r.body["id"].as_str().unwrap(), t).await;
+        assert_eq!(again["result"], done["result"]);
+
+        // Its events: the job has ended, so one final event and the stream ends.
+        let r = api.get(&format!("/v1/jobs/{job}/events"), t).await;
+        assert!(r.text.contains("event: done"), "{}", r.text);
+
+        // A new revision makes the stored result stale, and says why.
+        let r = api
+            .call(
+                Method::PUT,
+                &format!("/v1/cases/{id}"),
+                t,
+                "application/toml",
+                CASE,
+            )
+            .await;
+        assert_eq!(r.body["rev"], 3, "{}", r.text);
+        let r = api.get(&format!("/v1/cases/{id}/results"), t).await;
+        let results = r.body.as_array().unwrap();
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0]["stale"], true);
+        assert!(
+            results[0]["stale_reasons"][0]
+                .as_str()
+                .unwrap()
+                .contains("revision 2")
+        );
+
+        // A run on a case sent with the request (JSON object), not stored.
+        let case_json: Value = toml::from_str(CASE).unwrap();
+        let r = api
+            .json(
+                Method::POST,
+                "/v1/runs/plans",
+                t,
+                json!({"case": case_json, "draws": 8}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+        let plans = api.wait(r.body["id"].as_str().unwrap(), t).await;
+        assert_eq!(plans["status"], "done", "{plans}");
+        assert!(plans["result"]["plans"].as_array().unwrap().len() >= 2);
+        assert_eq!(plans["case_id"], Value::Null);
+
+        // Delete: gone, with its results.
+        let r = api
+            .call(
+                Method::DELETE,
+                &format!("/v1/cases/{id}"),
+                t,
+                "application/json",
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let r = api.get(&format!("/v1/cases/{id}"), t).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = api.get(&format!("/v1/jobs/{job}"), t).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // Reference data.
+        let r = api.get("/v1/atlas", t).await;
+        assert!(r.text.contains("mid_humerus") && r.text.contains("brachioradialis"));
+        let r = api.get("/v1/parameters/rat", t).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let r = api.get("/v1/parameters/dog", t).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        api.state.jobs.shutdown(Duration::from_secs(5)).await;
+    }
+    check_openapi().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_a_4xx_problem_naming_the_field() {
+    let dir = TempDir::new();
+    let db = store::database_url(dir.0.join("bad.db").to_str().unwrap());
+    let api = Api::start(TempDir::new(), db, Auth::Auto, small_limits()).await;
+    let post_case = |body: String| {
+        let api = &api;
+        async move {
+            api.call(Method::POST, "/v1/cases", None, "application/toml", body)
+                .await
+        }
+    };
+    // A wrong grade: 422 naming the field, the value and what was expected.
+    let r = post_case(CASE.replace("grade = \"unknown\"", "grade = \"severe\"")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.body["field"], "injury[0].grade", "{}", r.text);
+    assert!(r.body["value"].as_str().unwrap().contains("severe"));
+    assert!(r.body["expected"].as_str().is_some());
+    // An unknown field in a case file is refused, not ignored.
+    let r = post_case(format!("colour = \"red\"\n{CASE}")).await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+    assert!(r.text.contains("colour"), "{}", r.text);
+    // Not TOML at all.
+    let r = post_case("this is [not toml".into()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    // Too large.
+    let r = post_case(format!("# {}\n{CASE}", "x".repeat(70 * 1024))).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text);
+
+    let r = post_case(CASE.into()).await;
+    let id = r.body["case_id"].as_str().unwrap().to_string();
+    let run = format!("/v1/cases/{id}/runs/prognosis");
+    // Unknown field in options; draws over the limit; unknown operation; bad JSON.
+    let r = api.json(Method::POST, &run, None, json!({"draw": 5})).await;
+    assert!(
+        r.status.is_client_error() && r.text.contains("draw"),
+        "{}",
+        r.text
+    );
+    let r = api
+        .json(Method::POST, &run, None, json!({"draws": 100000}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (r.body["field"].as_str(), r.body["value"].as_str()),
+        (Some("draws"), Some("100000"))
+    );
+    let r = api
+        .json(Method::POST, &run, None, json!({"draws": -1}))
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+    assert_eq!(r.body["field"], "draws");
+    let path = format!("/v1/cases/{id}/runs/astrology");
+    let r = api.json(Method::POST, &path, None, json!({})).await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("op"))
+    );
+    let r = api
+        .call(Method::POST, &run, None, "application/json", "{\"draws\": ")
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = api.get("/v1/cases?limit=0", None).await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
+    );
+    let r = api.get("/v1/cases?colour=red", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let r = api.get(&format!("/v1/cases/{id}/revisions/x"), None).await;
+    assert_eq!(r.body["field"], "rev");
+    let r = api.get("/v1/nothing-here", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A bad observation names its place in the request.
+    let obs = json!({"observations": [{"day": 120, "muscle": "brachioradialis", "mrc": 9}]});
+    let r = api
+        .json(
+            Method::POST,
+            &format!("/v1/cases/{id}/observations"),
+            None,
+            obs,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.body["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("observations[0]"),
+        "{}",
+        r.text
+    );
+    check_openapi().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_answers_429_and_jobs_can_be_cancelled() {
+    let dir = TempDir::new();
+    let db = store::database_url(dir.0.join("q.db").to_str().unwrap());
+    let limits = Limits {
+        workers: 1,
+        queue: 1,
+        ..small_limits()
+    };
+    let api = Api::start(TempDir::new(), db, Auth::Auto, limits).await;
+    let r = api
+        .call(Method::POST, "/v1/cases", None, "application/toml", CASE)
+        .await;
+    let run = format!(
+        "/v1/cases/{}/runs/plans",
+        r.body["case_id"].as_str().unwrap()
+    );
+    // One running, one waiting: the third is refused with Retry-After.
+    let a = api
+        .json(Method::POST, &run, None, json!({"draws": 1000}))
+        .await;
+    let b = api
+        .json(Method::POST, &run, None, json!({"draws": 1000}))
+        .await;
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::ACCEPTED, StatusCode::ACCEPTED)
+    );
+    let c = api
+        .json(Method::POST, &run, None, json!({"draws": 10}))
+        .await;
+    assert_eq!(c.status, StatusCode::TOO_MANY_REQUESTS, "{}", c.text);
+    let retry: u64 = c.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry >= 1);
+    // Progress of the waiting job streams as events until it ends; cancel it, then the first.
+    let b_id = b.body["id"].as_str().unwrap().to_string();
+    let events = {
+        let app = api.app.clone();
+        let path = format!("/v1/jobs/{b_id}/events");
+        tokio::spawn(async move {
+            let req = Request::get(path).body(Body::empty()).unwrap();
+            let res = app.oneshot(req).await.unwrap();
+            assert_eq!(res.headers()["content-type"], "text/event-stream");
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            String::from_utf8_lossy(&bytes).to_string()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for id in [b_id.as_str(), a.body["id"].as_str().unwrap()] {
+        let r = api
+            .call(
+                Method::DELETE,
+                &format!("/v1/jobs/{id}"),
+                None,
+                "application/json",
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+        assert_eq!(r.body["status"], "cancelled", "{}", r.text);
+    }
+    let text = tokio::time::timeout(Duration::from_secs(60), events)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(text.starts_with("event: progress"), "{text}");
+    assert!(text.contains("event: cancelled"), "{text}");
+    // The slots free again once the cancelled jobs have ended.
+    for _ in 0..600 {
+        let r = api
+            .json(Method::POST, &run, None, json!({"draws": 4}))
+            .await;
+        if r.status == StatusCode::ACCEPTED {
+            let done = api.wait(r.body["id"].as_str().unwrap(), None).await;
+            assert_eq!(done["status"], "done");
+            check_openapi().await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the queue never freed after cancelling");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_user_never_reaches_another_users_cases() {
+    let dir = TempDir::new();
+    for db in databases(&dir).await {
+        let s = store::Store::open(&db).await.unwrap();
+        let alice = s.create_token("alice", "a").await.unwrap().1;
+        let bob = s.create_token("bob", "b").await.unwrap().1;
+        let api = Api::start(TempDir::new(), db, Auth::Tokens, small_limits()).await;
+        let (a, b) = (Some(alice.as_str()), Some(bob.as_str()));
+
+        // No token, a wrong token: 401 with a Bearer challenge.
+        let r = api.get("/v1/cases", None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            r.headers["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .starts_with("Bearer")
+        );
+        let r = api.get("/v1/cases", Some("rn_0000")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+        let r = api
+            .call(Method::POST, "/v1/cases", a, "application/toml", CASE)
+            .await;
+        let id = r.body["case_id"].as_str().unwrap().to_string();
+        let r = api
+            .json(
+                Method::POST,
+                &format!("/v1/cases/{id}/runs/prognosis"),
+                a,
+                json!({"draws": 4}),
+            )
+            .await;
+        let job = r.body["id"].as_str().unwrap().to_string();
+
+        // Bob can neither list, read, change, run nor delete Alice's case, nor touch her job.
+        let r = api.get("/v1/cases", b).await;
+        assert_eq!(r.body["total"], 0);
+        for path in [
+            format!("/v1/cases/{id}"),
+            format!("/v1/cases/{id}/revisions"),
+            format!("/v1/cases/{id}/revisions/1"),
+            format!("/v1/cases/{id}/results"),
+            format!("/v1/jobs/{job}"),
+            format!("/v1/jobs/{job}/events"),
+        ] {
+            let r = api.get(&path, b).await;
+            assert_eq!(
+                r.status,
+                StatusCode::NOT_FOUND,
+                "bob GET {path}: {}",
+                r.text
+            );
+        }
+        let r = api
+            .call(
+                Method::PUT,
+                &format!("/v1/cases/{id}"),
+                b,
+                "application/toml",
+                CASE,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let obs = json!({"observations": []});
+        let r = api
+            .json(
+                Method::POST,
+                &format!("/v1/cases/{id}/observations"),
+                b,
+                obs,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = api
+            .json(
+                Method::POST,
+                &format!("/v1/cases/{id}/runs/prognosis"),
+                b,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = api
+            .call(
+                Method::DELETE,
+                &format!("/v1/jobs/{job}"),
+                b,
+                "application/json",
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = api
+            .call(
+                Method::DELETE,
+                &format!("/v1/cases/{id}"),
+                b,
+                "application/json",
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // Alice still has everything.
+        let done = api.wait(&job, a).await;
+        assert_eq!(done["status"], "done");
+        let r = api.get(&format!("/v1/cases/{id}"), a).await;
+        assert_eq!(
+            (r.status, r.body["rev"].as_i64()),
+            (StatusCode::OK, Some(1))
+        );
+        api.state.jobs.shutdown(Duration::from_secs(5)).await;
+    }
+    check_openapi().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refuses_to_start_without_authentication_where_it_is_needed() {
+    let dir = TempDir::new();
+    for db in databases(&dir).await {
+        let pg = db.starts_with("postgres");
+        // Any non-loopback address, without tokens: refused.
+        let config = Config {
+            bind: SocketAddr::from(([0, 0, 0, 0], 0)),
+            database: db.clone(),
+            limits: Limits::default(),
+            auth: Auth::Auto,
+        };
+        let err = server::state(&config).await.err().expect("refused");
+        assert!(err.to_string().contains("token"), "{err}");
+        // No login asked for on a shared address (or on PostgreSQL): refused.
+        let config = Config {
+            auth: Auth::None,
+            ..config
+        };
+        assert!(server::state(&config).await.is_err());
+        let config = Config {
+            bind: loopback(),
+            ..config
+        };
+        assert_eq!(server::state(&config).await.is_err(), pg);
+    }
+}
+
+/// The OpenAPI description is 3.1, and every response seen so far matches the schema it
+/// documents for that path, method and status.
+async fn check_openapi() {
+    let doc = serde_json::to_value(<server::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let seen = std::mem::take(&mut *SEEN.lock().unwrap());
+    assert!(!seen.is_empty());
+    for (method, path, status, ct, body) in seen {
+        let template = doc["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .find(|t| matches_template(t, &path))
+            .cloned();
+        let Some(template) = template else {
+            // Only the fallback answers outside the description: a 404 problem.
+            assert_eq!(
+                (status, body["title"].as_str()),
+                (404, Some("Not Found")),
+                "{path}"
+            );
+            continue;
+        };
+        let op = &doc["paths"][&template][method.to_lowercase()];
+        assert!(op.is_object(), "{method} {template} is not documented");
+        let resp = &op["responses"][status.to_string()];
+        assert!(
+            resp.is_object(),
+            "{method} {template}: status {status} is not documented"
+        );
+        if status == 204 || ct == "text/event-stream" {
+            continue;
+        }
+        let schema = &resp["content"][&ct]["schema"];
+        assert!(
+            schema.is_object(),
+            "{method} {template} {status}: no schema for {ct}"
+        );
+        let mut root = schema.clone();
+        root["components"] = doc["components"].clone();
+        let validator = jsonschema::validator_for(&root)
+            .unwrap_or_else(|e| panic!("{method} {template} {status}: schema: {e}"));
+        if let Err(e) = validator.validate(&body) {
+            panic!(
+                "{method} {template} {status}: the response does not match the OpenAPI schema: {e}\n{body}"
+            );
+        }
+    }
+}
+
+fn matches_template(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
+}

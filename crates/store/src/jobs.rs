@@ -1,0 +1,252 @@
+//! Jobs: runs of the engine, on a stored case revision or on a case sent with the request. A job
+//! is written when it is queued and again, in one statement, when it ends; its result is stored
+//! with the engine version, the parameter-set version and the seed, so it can be reproduced and
+//! recognised as stale.
+
+use sqlx::Row;
+
+use crate::{Store, StoreError, new_id, now};
+
+/// Where a job is in its life.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// Running.
+    Running,
+    /// Finished with a result.
+    Done,
+    /// Finished with an error.
+    Failed,
+    /// Cancelled by its owner, by its time limit or by the server shutting down.
+    Cancelled,
+    /// The server stopped (crash or kill) while the job was queued or running.
+    Interrupted,
+}
+
+impl JobStatus {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+            JobStatus::Interrupted => "interrupted",
+        }
+    }
+
+    /// Reads the stored text.
+    pub fn parse(s: &str) -> Option<JobStatus> {
+        Some(match s {
+            "queued" => JobStatus::Queued,
+            "running" => JobStatus::Running,
+            "done" => JobStatus::Done,
+            "failed" => JobStatus::Failed,
+            "cancelled" => JobStatus::Cancelled,
+            "interrupted" => JobStatus::Interrupted,
+            _ => return None,
+        })
+    }
+
+    /// Whether the job has ended.
+    pub fn is_final(self) -> bool {
+        !matches!(self, JobStatus::Queued | JobStatus::Running)
+    }
+}
+
+/// A job to be queued.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// Owner (user id).
+    pub owner: String,
+    /// The stored case and revision it runs on, if any.
+    pub case: Option<(String, i64)>,
+    /// The operation (`prognosis`, `plans`, …).
+    pub op: String,
+    /// The request as JSON text (options, and the case when it was sent in the body).
+    pub request: String,
+    /// Engine version.
+    pub engine_version: String,
+    /// Parameter-set version.
+    pub params_version: String,
+    /// The seed the run uses, when it has one.
+    pub seed: Option<i64>,
+}
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct JobRecord {
+    /// Identifier.
+    pub id: String,
+    /// Owner (user id).
+    pub owner: String,
+    /// The stored case it ran on, if any.
+    pub case_id: Option<String>,
+    /// The case revision it ran on, if any.
+    pub rev: Option<i64>,
+    /// The operation.
+    pub op: String,
+    /// The request as JSON text.
+    pub request: String,
+    /// Where the job is.
+    pub status: JobStatus,
+    /// The result as JSON text, when done.
+    pub result: Option<String>,
+    /// The error, when failed or cancelled.
+    pub error: Option<String>,
+    /// Engine version.
+    pub engine_version: String,
+    /// Parameter-set version.
+    pub params_version: String,
+    /// Seed.
+    pub seed: Option<i64>,
+    /// When queued.
+    pub created_at: String,
+    /// When it ended.
+    pub finished_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, owner, case_id, rev, op, request, status, result, error, \
+                       engine_version, params_version, seed, created_at, finished_at";
+
+fn job_from(row: &sqlx::any::AnyRow) -> Result<JobRecord, StoreError> {
+    let status: String = row.try_get("status")?;
+    Ok(JobRecord {
+        id: row.try_get("id")?,
+        owner: row.try_get("owner")?,
+        case_id: row.try_get("case_id")?,
+        rev: row.try_get("rev")?,
+        op: row.try_get("op")?,
+        request: row.try_get("request")?,
+        status: JobStatus::parse(&status).ok_or_else(|| StoreError::NotFound {
+            what: "job status",
+            id: status.clone(),
+        })?,
+        result: row.try_get("result")?,
+        error: row.try_get("error")?,
+        engine_version: row.try_get("engine_version")?,
+        params_version: row.try_get("params_version")?,
+        seed: row.try_get("seed")?,
+        created_at: row.try_get("created_at")?,
+        finished_at: row.try_get("finished_at")?,
+    })
+}
+
+impl Store {
+    /// Writes a queued job and returns it.
+    pub async fn insert_job(&self, job: &NewJob) -> Result<JobRecord, StoreError> {
+        let id = new_id();
+        let now = now();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO jobs ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, NULL)"
+        )))
+        .bind(&id)
+        .bind(&job.owner)
+        .bind(job.case.as_ref().map(|c| c.0.clone()))
+        .bind(job.case.as_ref().map(|c| c.1))
+        .bind(&job.op)
+        .bind(&job.request)
+        .bind(JobStatus::Queued.as_str())
+        .bind(&job.engine_version)
+        .bind(&job.params_version)
+        .bind(job.seed)
+        .bind(&now)
+        .execute(self.pool())
+        .await?;
+        Ok(JobRecord {
+            id,
+            owner: job.owner.clone(),
+            case_id: job.case.as_ref().map(|c| c.0.clone()),
+            rev: job.case.as_ref().map(|c| c.1),
+            op: job.op.clone(),
+            request: job.request.clone(),
+            status: JobStatus::Queued,
+            result: None,
+            error: None,
+            engine_version: job.engine_version.clone(),
+            params_version: job.params_version.clone(),
+            seed: job.seed,
+            created_at: now,
+            finished_at: None,
+        })
+    }
+
+    /// Marks a queued job as running; `false` if it was no longer queued (e.g. cancelled).
+    pub async fn start_job(&self, id: &str) -> Result<bool, StoreError> {
+        let r =
+            sqlx::query("UPDATE jobs SET status = 'running' WHERE id = $1 AND status = 'queued'")
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Ends a job that has not ended yet, in one statement: its status and its result or error.
+    /// Returns `false` if the job had already ended.
+    pub async fn finish_job(
+        &self,
+        id: &str,
+        status: JobStatus,
+        result: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "UPDATE jobs SET status = $1, result = $2, error = $3, finished_at = $4 \
+             WHERE id = $5 AND status IN ('queued', 'running')",
+        )
+        .bind(status.as_str())
+        .bind(result)
+        .bind(error)
+        .bind(now())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// The job `id` of `owner`.
+    pub async fn job(&self, owner: &str, id: &str) -> Result<Option<JobRecord>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM jobs WHERE id = $1 AND owner = $2"
+        )))
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(job_from).transpose()
+    }
+
+    /// The jobs run on the case `case_id` of `owner`, newest first.
+    pub async fn jobs_for_case(
+        &self,
+        owner: &str,
+        case_id: &str,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM jobs WHERE owner = $1 AND case_id = $2 ORDER BY created_at DESC, id"
+        )))
+        .bind(owner)
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(job_from).collect()
+    }
+
+    /// Marks every job left queued or running by an earlier process as interrupted (called at
+    /// start-up); returns how many.
+    pub async fn interrupt_unfinished(&self) -> Result<u64, StoreError> {
+        let r = sqlx::query(
+            "UPDATE jobs SET status = 'interrupted', error = 'the server stopped before the job ended', \
+             finished_at = $1 WHERE status IN ('queued', 'running')",
+        )
+        .bind(now())
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected())
+    }
+}
