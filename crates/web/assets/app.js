@@ -568,7 +568,10 @@ function renderResult(job) {
   if (!target) return;
   const stale = job.stale ? h("p", { class: "errors" }, "This stored result is out of date: ", job.stale_reasons.join("; "), ". Run it again.") : null;
   const meta = h("p", { class: "muted" }, `Case revision ${job.rev ?? "–"}, ${job.result.draws} draws, seed ${job.seed ?? "–"}, engine ${job.engine_version}, ${job.finished_at || ""}.`);
-  target.replaceChildren(job.op === "prognosis" ? prognosisView(job.result, stale, meta) : plansView(job.result, stale, meta));
+  // The API's result may carry no title: the case's title is the page's heading.
+  const res = Object.assign({ title: document.querySelector("main h1")?.textContent || "" }, job.result);
+  if (!res.title) res.title = document.querySelector("main h1")?.textContent || "";
+  target.replaceChildren(job.op === "prognosis" ? prognosisView(res, stale, meta) : plansView(res, stale, meta));
 }
 
 function prognosisTable(muscles, caption) {

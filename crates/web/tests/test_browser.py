@@ -176,6 +176,7 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     assert drv.find_elements(By.CSS_SELECTOR, "#result-prognosis svg.band-plot rect.window")
     assert "end-plate window" in css(drv, "#result-prognosis figure").text
     assert "not a medical device" in css(drv, "#result-prognosis").text
+    assert "undefined" not in css(drv, "#result-prognosis").text
     shot(drv, "03-prognosis")
 
     # Month-4 follow-up: brachioradialis MRC 0, fibrillations 3+, no motor units.
@@ -206,6 +207,7 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     assert len(plans) >= 2
     assert all(p.find_elements(By.CSS_SELECTOR, "ul li") for p in plans)
     assert "not a medical device" in css(drv, "#result-plans").text
+    assert "undefined" not in css(drv, "#result-plans").text and "Radial nerve palsy" in css(drv, "#plans-h").text
     shot(drv, "05-plans")
 
     # A phone screen: nothing wider than the screen but scrollable tables.
