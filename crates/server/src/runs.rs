@@ -4,6 +4,7 @@
 
 use std::str::FromStr;
 
+use engine::{clinic, twin};
 use serde::Serialize;
 use sha2::Digest;
 use vocabulary::Control;
