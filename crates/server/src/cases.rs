@@ -187,6 +187,7 @@ pub async fn revisions(
     responses(
         (status = 200, description = "The revision", body = CaseRevision),
         (status = 404, description = "No such revision of a case of the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a revision number", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revision(
     State(state): State<AppState>,
@@ -284,14 +285,12 @@ pub async fn observe(
 
 fn rename_observation_field(field: &str, key: &str, first_new: usize) -> String {
     for prefix in [key, "observation"] {
-        if let Some(rest) = field.strip_prefix(&format!("{prefix}[")) {
-            if let Some((n, tail)) = rest.split_once(']') {
-                if let Ok(i) = n.parse::<usize>() {
-                    if i >= first_new {
-                        return format!("observations[{}]{tail}", i - first_new);
-                    }
-                }
-            }
+        if let Some(rest) = field.strip_prefix(&format!("{prefix}["))
+            && let Some((n, tail)) = rest.split_once(']')
+            && let Ok(i) = n.parse::<usize>()
+            && i >= first_new
+        {
+            return format!("observations[{}]{tail}", i - first_new);
         }
     }
     field.to_string()

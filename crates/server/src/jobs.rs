@@ -11,10 +11,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use engine::Control;
 use serde::Serialize;
 use store::{JobRecord, JobStatus, NewJob, Store};
 use tokio::sync::{Semaphore, watch};
-use vocabulary::Control;
 
 use crate::problem::ApiError;
 use crate::runs::{Op, Runner};
@@ -74,6 +74,8 @@ pub struct Submit {
     pub op: Op,
     /// Draws asked for, if any.
     pub draws: Option<usize>,
+    /// Resolution asked for (simulate), if any.
+    pub resolution: Option<engine::Resolution>,
     /// The seed the case sets.
     pub seed: u64,
     /// The request as stored with the job.
@@ -205,8 +207,9 @@ impl Jobs {
     ) -> Result<serde_json::Value, (JobStatus, String)> {
         let runner = self.runner.clone();
         let control = live.control.clone();
-        let work =
-            tokio::task::spawn_blocking(move || runner.run(s.op, &s.text, s.draws, &control));
+        let work = tokio::task::spawn_blocking(move || {
+            runner.run(s.op, &s.text, s.draws, s.resolution, &control)
+        });
         let joined = match tokio::time::timeout(self.time_limit, work).await {
             Ok(j) => j,
             Err(_) => {

@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub rev: Option<i64>,
     /// Monte Carlo draws (default: the case's `settings.draws`).
     pub draws: Option<usize>,
+    /// `simulate`: `pooled` (default) or `fibre`.
+    #[schema(value_type = Option<String>)]
+    pub resolution: Option<engine::Resolution>,
 }
 
 /// A run on a case sent with the request (not stored).
@@ -37,6 +40,9 @@ pub struct RunBody {
     pub case: serde_json::Value,
     /// Monte Carlo draws (default: the case's `settings.draws`).
     pub draws: Option<usize>,
+    /// `simulate`: `pooled` (default) or `fibre`.
+    #[schema(value_type = Option<String>)]
+    pub resolution: Option<engine::Resolution>,
 }
 
 /// A job: where it is, what it ran on, and its result when done.
@@ -78,9 +84,10 @@ pub struct JobView {
     pub stale: bool,
     /// Why the result is stale.
     pub stale_reasons: Vec<String>,
-    /// The result, when done: the same JSON as the command line's `--json`.
+    /// The result, when done: the same JSON as the command line's `--json` (the stored text,
+    /// passed through unparsed so every number keeps its last digit).
     #[schema(value_type = Option<Object>)]
-    pub result: Option<serde_json::Value>,
+    pub result: Option<Box<serde_json::value::RawValue>>,
 }
 
 fn view(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> JobView {
@@ -101,12 +108,12 @@ fn view(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> JobView {
                 state.runner.params_version()
             ));
         }
-        if let (Some(rev), Some(latest)) = (j.rev, latest_rev) {
-            if latest != rev {
-                stale_reasons.push(format!(
-                    "computed on case revision {rev}; the latest is {latest}"
-                ));
-            }
+        if let (Some(rev), Some(latest)) = (j.rev, latest_rev)
+            && latest != rev
+        {
+            stale_reasons.push(format!(
+                "computed on case revision {rev}; the latest is {latest}"
+            ));
         }
     }
     let status = match live {
@@ -130,7 +137,9 @@ fn view(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> JobView {
         error: j.error,
         stale: !stale_reasons.is_empty(),
         stale_reasons,
-        result: j.result.and_then(|r| serde_json::from_str(&r).ok()),
+        result: j
+            .result
+            .and_then(|r| serde_json::value::RawValue::from_string(r).ok()),
     }
 }
 
@@ -197,7 +206,8 @@ pub async fn run_stored(
         .case_summary(&user.id, &id)
         .await?
         .map(|c| c.latest_rev);
-    let request = serde_json::json!({ "rev": rev.rev, "draws": opts.draws });
+    let request =
+        serde_json::json!({ "rev": rev.rev, "draws": opts.draws, "resolution": opts.resolution });
     let job = state
         .jobs
         .submit(Submit {
@@ -206,6 +216,7 @@ pub async fn run_stored(
             text: rev.body,
             op,
             draws: opts.draws,
+            resolution: opts.resolution,
             seed: info.seed,
             request,
         })
@@ -253,6 +264,7 @@ pub async fn run_body(
             text: file.text,
             op,
             draws: body.draws,
+            resolution: body.resolution,
             seed: info.seed,
             request,
         })

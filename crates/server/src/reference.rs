@@ -37,7 +37,7 @@ pub async fn health(State(state): State<AppState>) -> axum::Json<Health> {
         engine_version: crate::runs::ENGINE_VERSION.into(),
         params_version: state.runner.params_version().into(),
         authentication: state.open_user.is_none(),
-        disclaimer: vocabulary::DISCLAIMER.into(),
+        disclaimer: engine::DISCLAIMER.into(),
     })
 }
 

@@ -1,13 +1,13 @@
-//! The engine behind the API: the one module that calls the library. It loads what the engine
-//! needs once, checks case files, and runs an operation on a case to a typed result serialised
-//! as the CLI's `--json` prints it (the same Rust types, no second schema).
+//! The engine behind the API: the one module that calls the library, through the engine facade
+//! (`engine::Engine`, loaded once). It checks case files and runs an operation on a case to the
+//! facade's typed result, serialised exactly as the CLI's `--json` prints it (the same Rust
+//! types, no second schema).
 
 use std::str::FromStr;
 
-use engine::{clinic, twin};
+use engine::{Control, Engine, EngineError, Resolution};
 use serde::Serialize;
 use sha2::Digest;
-use vocabulary::Control;
 
 use crate::problem::ApiError;
 
@@ -19,17 +19,20 @@ pub enum Op {
     Prognosis,
     /// Treatment plans compared on the same draws, ranked, with reasons.
     Plans,
+    /// The twin day by day for every affected muscle (pooled resolution unless asked).
+    Simulate,
 }
 
 impl Op {
     /// Every operation, in the order the docs list them.
-    pub const ALL: [Op; 2] = [Op::Prognosis, Op::Plans];
+    pub const ALL: [Op; 3] = [Op::Prognosis, Op::Plans, Op::Simulate];
 
     /// The name used in URLs and stored jobs.
     pub fn as_str(self) -> &'static str {
         match self {
             Op::Prognosis => "prognosis",
             Op::Plans => "plans",
+            Op::Simulate => "simulate",
         }
     }
 }
@@ -43,7 +46,7 @@ impl FromStr for Op {
             .ok_or_else(|| {
                 ApiError::field(
                     "op",
-                    format!("\"{s}\""),
+                    format!("\"{}\"", s.chars().take(40).collect::<String>()),
                     format!("one of {}", Op::ALL.map(|o| o.as_str()).join(", ")),
                 )
             })
@@ -53,18 +56,17 @@ impl FromStr for Op {
 /// What the API needs to know of a case file before storing or running it.
 #[derive(Debug, Clone)]
 pub struct CaseInfo {
-    /// The case's title (or `untitled case`).
+    /// The case's title.
     pub title: String,
     /// The seed its runs use.
     pub seed: u64,
-    /// Monte Carlo draws the case asks for.
+    /// Monte Carlo draws the case asks for (an experimental case: 1).
     pub draws: usize,
 }
 
 /// The loaded engine.
 pub struct Runner {
-    atlas: clinic::Atlas,
-    montecarlo: clinic::montecarlo::Engine,
+    engine: Engine,
     params_version: String,
 }
 
@@ -79,42 +81,63 @@ impl std::fmt::Debug for Runner {
 /// The engine's version, stored with every result.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-fn case_error(e: clinic::CaseError) -> ApiError {
+fn case_error(e: engine::clinic::CaseError) -> ApiError {
+    use engine::clinic::CaseError;
     match e {
-        clinic::CaseError::Field {
+        CaseError::Field {
             field,
             value,
             expected,
         } => ApiError::field(field, value, expected),
-        clinic::CaseError::Missing { field, expected } => {
-            ApiError::field(field, "(missing)", expected)
-        }
-        clinic::CaseError::Syntax(msg) => ApiError::syntax(format!("case file: {msg}"), None),
+        CaseError::Missing { field, expected } => ApiError::field(field, "(missing)", expected),
+        CaseError::Syntax(msg) => ApiError::syntax(format!("case file: {msg}"), None),
         other => ApiError::field("case", "(the case file)", other.to_string()),
     }
 }
 
-fn run_error(e: clinic::PrognosisError) -> ApiError {
+/// Turns an engine error into a problem: what the caller gave wrong is a 4xx naming the field.
+fn engine_error(e: EngineError) -> ApiError {
+    use engine::CaseFileError;
     match e {
-        clinic::PrognosisError::Case(c) => case_error(c),
-        clinic::PrognosisError::Empty(msg) => ApiError::field(
-            "injury",
-            "(the case's injuries)",
-            format!("at least one affected muscle: {msg}"),
+        EngineError::PatientCase(c) => case_error(c),
+        EngineError::Prognosis(engine::clinic::PrognosisError::Case(c)) => case_error(c),
+        EngineError::Case(CaseFileError::Syntax { format, message }) => {
+            ApiError::syntax(format!("the case is not valid {format}: {message}"), None)
+        }
+        EngineError::Case(shape @ CaseFileError::Shape { .. }) => {
+            ApiError::field("case", "(its top-level keys)", shape.to_string())
+        }
+        EngineError::Scenario(engine::twin::ScenarioError::Invalid {
+            field,
+            value,
+            expected,
+        }) => ApiError::field(field, value, expected),
+        EngineError::Scenario(engine::twin::ScenarioError::Parse(msg)) => {
+            ApiError::syntax(format!("case file: {msg}"), None)
+        }
+        EngineError::OutOfRange {
+            field,
+            value,
+            expected,
+        } => ApiError::field(field, value, expected),
+        EngineError::NotApplicable { operation, reason } => ApiError::field(
+            "op",
+            format!("\"{operation}\""),
+            format!("an operation that applies to this case: {reason}"),
         ),
+        EngineError::Cancelled(_) => ApiError::Unsupported("cancelled".into()),
         other => ApiError::Internal(other.to_string()),
     }
 }
 
 impl Runner {
-    /// Loads the embedded atlas, clinical data and parameters.
+    /// Loads the engine (atlas, clinical data, parameters) once.
     pub fn load() -> Result<Runner, ApiError> {
-        let atlas = clinic::Atlas::human().map_err(|e| ApiError::Internal(e.to_string()))?;
-        let montecarlo =
-            clinic::montecarlo::Engine::human().map_err(|e| ApiError::Internal(e.to_string()))?;
-        let params = twin::Parameters::for_species(vocabulary::Species::Human)
+        let engine = Engine::load().map_err(|e| ApiError::Internal(e.to_string()))?;
+        let params = engine
+            .parameters(engine::Species::Human)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let json = serde_json::to_vec(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let json = serde_json::to_vec(params).map_err(|e| ApiError::Internal(e.to_string()))?;
         let digest = sha2::Sha256::digest(&json);
         let params_version = format!(
             "human-sha256:{}",
@@ -124,8 +147,7 @@ impl Runner {
                 .collect::<String>()
         );
         Ok(Runner {
-            atlas,
-            montecarlo,
+            engine,
             params_version,
         })
     }
@@ -137,92 +159,93 @@ impl Runner {
 
     /// Checks a case file (TOML, or JSON starting with `{`) as the CLI would.
     pub fn check_case(&self, text: &str) -> Result<CaseInfo, ApiError> {
-        let case = clinic::Case::parse(text, &self.atlas).map_err(case_error)?;
+        let case = self.engine.parse_case(text).map_err(engine_error)?;
+        let draws = match &case {
+            engine::Case::Patient { case } => case.settings.draws,
+            engine::Case::Experiment { .. } => 1,
+        };
         Ok(CaseInfo {
-            title: case.title.clone().unwrap_or_else(|| "untitled case".into()),
-            seed: case.settings.seed,
-            draws: case.settings.draws,
+            title: case.title(),
+            seed: case.seed(),
+            draws,
         })
     }
 
     /// Runs `op` on a case file with `draws` draws (the case's own when `None`), reporting
-    /// progress through `control`, and returns the typed result as JSON.
+    /// progress and taking cancellation through `control`; returns the facade's typed result as
+    /// JSON (the CLI's `--json`).
     pub fn run(
         &self,
         op: Op,
         text: &str,
         draws: Option<usize>,
+        resolution: Option<Resolution>,
         control: &Control,
     ) -> Result<serde_json::Value, ApiError> {
-        let case = clinic::Case::parse(text, &self.atlas).map_err(case_error)?;
-        let n = draws.unwrap_or(case.settings.draws).max(1);
-        // The Monte Carlo announces its draws and advances `control` itself (main's engine).
-        let value = match op {
-            Op::Prognosis => {
-                let r = clinic::prognosis::prognose(
-                    &self.montecarlo,
-                    &self.atlas,
+        let case = self.engine.parse_case(text).map_err(engine_error)?;
+        match op {
+            Op::Prognosis => self
+                .engine
+                .prognosis(&case, draws, control)
+                .map_err(engine_error)
+                .and_then(|r| json(&r)),
+            Op::Plans => self
+                .engine
+                .plans(&case, draws, control)
+                .map_err(engine_error)
+                .and_then(|r| json(&r)),
+            Op::Simulate => self
+                .engine
+                .simulate(
                     &case,
-                    Some(n),
+                    resolution.unwrap_or(Resolution::Pooled),
+                    None,
                     control,
                 )
-                .map_err(run_error)?;
-                serde_json::to_value(Disclaimed::new(r))
-            }
-            Op::Plans => {
-                let r = clinic::plans::compare(&self.montecarlo, &self.atlas, &case, n, control)
-                    .map_err(run_error)?;
-                serde_json::to_value(Disclaimed::new(r))
-            }
-        };
-        value.map_err(|e| ApiError::Internal(format!("serialising the result: {e}")))
+                .map_err(engine_error)
+                .and_then(|r| json(&r)),
+        }
     }
 
     /// The anatomy atlas as the web form needs it: nerves with their sites and muscles in
     /// branching order, distances and sources.
     pub fn atlas(&self) -> serde_json::Value {
-        let nerves: Vec<serde_json::Value> = self
-            .atlas
+        let atlas = self.engine.atlas();
+        let nerves: Vec<serde_json::Value> = atlas
             .nerves
             .iter()
             .map(|n| {
                 serde_json::json!({
                     "nerve": n,
-                    "sites": self.atlas.sites_for(&n.id),
-                    "muscles": self.atlas.muscles_of(&n.id),
+                    "sites": atlas.sites_for(&n.id),
+                    "muscles": atlas.muscles_of(&n.id),
                 })
             })
             .collect();
-        serde_json::json!({ "nerves": nerves, "sites": self.atlas.sites, "disclaimer": vocabulary::DISCLAIMER })
+        serde_json::json!({
+            "version": atlas.version,
+            "nerves": nerves,
+            "sites": atlas.sites,
+            "sources": atlas.sources,
+            "disclaimer": engine::DISCLAIMER,
+        })
     }
 
     /// A species' parameter set with its sources.
     pub fn parameters(&self, species: &str) -> Result<serde_json::Value, ApiError> {
-        let sp: vocabulary::Species =
-            serde_json::from_value(serde_json::Value::String(species.into())).map_err(|_| {
-                ApiError::NotFound {
-                    what: "species",
-                    id: species.into(),
-                }
+        let sp: engine::Species = serde_json::from_value(serde_json::Value::String(species.into()))
+            .map_err(|_| ApiError::NotFound {
+                what: "species",
+                id: species.chars().take(40).collect(),
             })?;
-        let p = twin::Parameters::for_species(sp).map_err(|e| ApiError::Internal(e.to_string()))?;
-        serde_json::to_value(&p).map_err(|e| ApiError::Internal(e.to_string()))
+        let p = self
+            .engine
+            .parameters(sp)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        json(p)
     }
 }
 
-/// A result with the statement every output carries.
-#[derive(Serialize)]
-struct Disclaimed<T: Serialize> {
-    #[serde(flatten)]
-    result: T,
-    disclaimer: &'static str,
-}
-
-impl<T: Serialize> Disclaimed<T> {
-    fn new(result: T) -> Self {
-        Disclaimed {
-            result,
-            disclaimer: vocabulary::DISCLAIMER,
-        }
-    }
+fn json<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| ApiError::Internal(format!("serialising the result: {e}")))
 }

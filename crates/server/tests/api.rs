@@ -51,8 +51,11 @@ impl Drop for TempDir {
     }
 }
 
-/// Every response seen, for the OpenAPI check: (method, path, status, content type, body).
-static SEEN: Mutex<Vec<(String, String, u16, String, Value)>> = Mutex::new(Vec::new());
+/// One response seen: (method, path, status, content type, body).
+type Seen = (String, String, u16, String, Value);
+
+/// Every response seen, for the OpenAPI check.
+static SEEN: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
 
 struct Api {
     app: axum::Router,
@@ -263,6 +266,20 @@ async fn stored_case_revisions_runs_and_results() {
         );
         assert_eq!(done["stale"], false);
 
+        // The result is the facade's typed result, exactly as the CLI's --json prints it.
+        let direct = {
+            let engine = engine::Engine::load().unwrap();
+            let rev2 = api.get(&format!("/v1/cases/{id}/revisions/2"), t).await;
+            let case = engine
+                .parse_case(rev2.body["body"].as_str().unwrap())
+                .unwrap();
+            let p = engine
+                .prognosis(&case, Some(24), &engine::Control::new())
+                .unwrap();
+            serde_json::from_str::<Value>(&serde_json::to_string(&p).unwrap()).unwrap()
+        };
+        assert_eq!(done["result"], direct);
+
         // The same run again gives the same numbers (seeded): a stored result is reproducible.
         let r = api.json(Method::POST, &path, t, json!({"draws": 24})).await;
         let again = api.wait(r.body["id"].as_str().unwrap(), t).await;
@@ -292,6 +309,22 @@ async fn stored_case_revisions_runs_and_results() {
                 .as_str()
                 .unwrap()
                 .contains("revision 2")
+        );
+
+        // simulate: the twin day by day, the facade's Simulation as the CLI prints it.
+        let path = format!("/v1/cases/{id}/runs/simulate");
+        let r = api
+            .json(Method::POST, &path, t, json!({"resolution": "pooled"}))
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+        let sim = api.wait(r.body["id"].as_str().unwrap(), t).await;
+        assert_eq!(sim["status"], "done", "{sim}");
+        let runs = sim["result"]["runs"].as_array().unwrap();
+        assert!(!runs.is_empty());
+        assert_eq!(
+            runs[0]["days"].as_array().unwrap().len(),
+            731,
+            "days 0 to the horizon"
         );
 
         // A run on a case sent with the request (JSON object), not stored.

@@ -54,23 +54,22 @@ fn crash_child() {
 
 fn start(db: &str, addr_file: &Path) -> (Child, SocketAddr) {
     let _ = std::fs::remove_file(addr_file);
-    let child = Command::new(std::env::current_exe().unwrap())
+    let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
         .env("REINNERVATE_CRASH_CHILD", db)
         .env("REINNERVATE_CRASH_ADDR", addr_file)
         .spawn()
         .unwrap();
     let t0 = Instant::now();
-    loop {
+    while t0.elapsed() < Duration::from_secs(60) {
         if let Ok(s) = std::fs::read_to_string(addr_file) {
             return (child, s.parse().unwrap());
         }
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "the server did not start"
-        );
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start within 60 s");
 }
 
 fn crash_and_recover(db: &str, token: Option<&str>, dir: &Path) {
