@@ -8,8 +8,8 @@ use clap::{Parser, Subcommand};
 
 mod bn;
 mod calibrate;
-mod db;
 mod cohort;
+mod db;
 mod diagnose;
 mod input;
 mod plans;

@@ -443,11 +443,9 @@ pub struct PrognosisReport {
     /// The decision outputs of the plan comparison (when the case has observations): the
     /// recovery curve, the value of waiting a month, the next examination, the sensitivity.
     pub decision: Option<crate::plans::Decision>,
-    /// Weekly MRC bands per muscle (same order as `muscles`), for reports.
-    #[serde(skip)]
+    /// Weekly MRC bands per muscle (same order as `muscles`), for reports and plots.
     pub mrc_bands: Vec<Vec<BandPoint>>,
     /// Weekly innervated-fraction bands per muscle.
-    #[serde(skip)]
     pub innervated_bands: Vec<Vec<BandPoint>>,
     /// Per-muscle end-plate window: the median draw's end-plate time constant after the injury day.
     pub window_day: f64,

@@ -301,7 +301,7 @@ pub async fn serve(config: Config, ready: impl FnOnce(SocketAddr)) -> Result<(),
         source,
     })?;
     ready(addr);
-    let app = router(state.clone());
+    let app = router(state.clone()).merge(web::router());
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -1,0 +1,242 @@
+"""Browser tests of the web app: headless Debian Chromium driven through chromedriver (selenium).
+
+They do what a clinician does: create the radial mid-humerus case through the form, run the
+prognosis and read the table and the plot, add a month-4 follow-up and see the answer change,
+compare plans, run a diagnosis from findings and add the suggested test's result. Screenshots of
+each step go to $REINNERVATE_TEST_OUT (default target/browser-tests/).
+
+The server under test is started here on a free loopback port in a temporary directory (so its
+SQLite database is new): $REINNERVATE_WEB_SERVER (a command taking the address as its last
+argument), by default `target/release/reinnervate serve --bind`. They skip only when Chromium is absent and
+REINNERVATE_BROWSER_TESTS is not set; scripts/test sets it, so in CI they run or fail.
+"""
+
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+REQUIRED = bool(os.environ.get("REINNERVATE_BROWSER_TESTS"))
+OUT = Path(os.environ.get("REINNERVATE_TEST_OUT", ROOT / "target" / "browser-tests"))
+
+if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)) and not REQUIRED:
+    pytest.skip("Chromium is not installed and REINNERVATE_BROWSER_TESTS is not set", allow_module_level=True)
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    addr = f"127.0.0.1:{free_port()}"
+    cmd = shlex.split(os.environ.get("REINNERVATE_WEB_SERVER", f"{ROOT / 'target/release/reinnervate'} serve --bind"))
+    workdir = tempfile.mkdtemp(prefix="reinnervate-web-")
+    proc = subprocess.Popen(cmd + [addr], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", int(addr.split(":")[1])), timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {proc.stdout.read()}")
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not answer within 60 s")
+    yield f"http://{addr}"
+    proc.terminate()
+    proc.wait(timeout=10)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="reinnervate-chromium-")
+    for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+              f"--user-data-dir={profile}", "--window-size=1280,1000"]:
+        opts.add_argument(a)
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv.set_window_size(1280, 1000)
+    yield drv
+    drv.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def shot(drv, name):
+    OUT.mkdir(parents=True, exist_ok=True)
+    height = drv.execute_script("return document.documentElement.scrollHeight")
+    width = drv.get_window_size()["width"]
+    drv.set_window_size(width, min(max(height + 40, 600), 6000))
+    drv.save_screenshot(str(OUT / f"{name}.png"))
+
+
+def wait(drv, cond, timeout=120):
+    return WebDriverWait(drv, timeout).until(cond)
+
+
+def css(drv, sel):
+    return drv.find_element(By.CSS_SELECTOR, sel)
+
+
+def set_value(drv, sel, value):
+    el = css(drv, sel)
+    el.clear()
+    el.send_keys(str(value))
+
+
+def unlabelled_controls(drv):
+    return drv.execute_script("""
+      return [...document.querySelectorAll('input, select, textarea, button')].filter(el =>
+        !el.closest('label') && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent.trim())
+      ).map(el => el.outerHTML.slice(0, 80));""")
+
+
+def brachioradialis_row(drv):
+    rows = drv.find_elements(By.CSS_SELECTOR, "#result-prognosis table.prognosis tbody tr")
+    for r in rows:
+        if r.find_element(By.TAG_NAME, "th").text == "brachioradialis":
+            return [td.text for td in r.find_elements(By.TAG_NAME, "td")]
+    raise AssertionError("no brachioradialis row in the prognosis table")
+
+
+def run_and_wait(drv, button_text, result_sel, previous=None):
+    drv.find_element(By.XPATH, f"//button[normalize-space()='{button_text}']").click()
+    def fresh(d):
+        els = d.find_elements(By.CSS_SELECTOR, result_sel)
+        return els[0] if els and (previous is None or els[0] != previous) else False
+    return wait(drv, fresh)
+
+
+def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagnosis(server, browser):
+    drv = browser
+    drv.get(server + "/")
+    wait(drv, EC.presence_of_element_located((By.XPATH, "//h1[text()='Cases']")))
+    assert "not a medical device" in drv.page_source
+    shot(drv, "01-case-list")
+
+    # The form, as a new user fills it.
+    drv.find_element(By.LINK_TEXT, "New case").click()
+    wait(drv, EC.presence_of_element_located((By.CSS_SELECTOR, "form[aria-label=Case] select[name=nerve]")))
+    set_value(drv, "input[name=title]", "Radial nerve palsy, mid-shaft humeral fracture")
+    set_value(drv, "input[name=age_years]", 150)  # a mistake first: the server's error must name the field
+    Select(css(drv, "select[name=sex]")).select_by_value("male")
+    set_value(drv, "input[name=height_cm]", 178)
+    Select(css(drv, "select[name=nerve]")).select_by_value("radial")
+    Select(css(drv, "select[name=site]")).select_by_value("mid_humerus")
+    picker = css(drv, ".picker").text
+    assert "brachioradialis" in picker and "below the site: affected" in picker and "above the site: spared" in picker
+    Select(css(drv, "select[name=grade]")).select_by_value("unknown")
+    for k, v in [("neurapraxia", 0.35), ("sunderland_2", 0.25), ("sunderland_3", 0.2), ("sunderland_4", 0.1), ("neurotmesis", 0.1)]:
+        set_value(drv, f"input[name=prior_{k}]", v)
+    date = css(drv, "input[name=injury_date]")
+    drv.execute_script("arguments[0].value = '2026-03-02'; arguments[0].dispatchEvent(new Event('input'))", date)
+    set_value(drv, "form[aria-label=Case] input[name=draws]", 60)
+    set_value(drv, "form[aria-label=Case] input[name=seed]", 20260302)
+    assert unlabelled_controls(drv) == []
+    css(drv, "form[aria-label=Case] button[type=submit]").click()
+    err = wait(drv, EC.visibility_of_element_located((By.CSS_SELECTOR, "form[aria-label=Case] .errors[role=alert]")))
+    assert "patient.age_years" in err.text and "150" in err.text and "between 0 and 110" in err.text
+    assert css(drv, "input[name=age_years]").get_attribute("aria-invalid") == "true"
+    shot(drv, "02-case-form-validation")
+    set_value(drv, "input[name=age_years]", 34)
+    css(drv, "form[aria-label=Case] button[type=submit]").click()
+    wait(drv, lambda d: "#/case/" in d.current_url)
+    wait(drv, EC.presence_of_element_located((By.XPATH, "//button[normalize-space()='Run prognosis']")))
+    assert "Revision 1" in drv.page_source
+
+    # Prognosis: progress, then the table and the band plot with the window.
+    run_and_wait(drv, "Run prognosis", "#result-prognosis table.prognosis")
+    before = brachioradialis_row(drv)
+    assert before[1].endswith("%")
+    poly = css(drv, "#result-prognosis svg.band-plot polygon.band")
+    assert len(poly.get_attribute("points").split()) > 20
+    assert poly.size["width"] > 200 and poly.size["height"] > 5
+    assert drv.find_elements(By.CSS_SELECTOR, "#result-prognosis svg.band-plot rect.window")
+    assert "end-plate window" in css(drv, "#result-prognosis figure").text
+    assert "not a medical device" in css(drv, "#result-prognosis").text
+    assert "undefined" not in css(drv, "#result-prognosis").text
+    shot(drv, "03-prognosis")
+
+    # Month-4 follow-up: brachioradialis MRC 0, fibrillations 3+, no motor units.
+    date = css(drv, "input[name=obs_date]")
+    drv.execute_script("arguments[0].value = '2026-07-01'", date)
+    Select(css(drv, "select[name=obs_muscle]")).select_by_value("brachioradialis")
+    Select(css(drv, "select[name=obs_mrc]")).select_by_value("0")
+    Select(css(drv, "select[name=obs_fib]")).select_by_value("3+")
+    Select(css(drv, "select[name=obs_mup]")).select_by_value("none")
+    Select(css(drv, "select[name=obs_rec]")).select_by_value("none")
+    drv.find_element(By.XPATH, "//button[normalize-space()='Add follow-up']").click()
+    wait(drv, lambda d: "Revision 2" in d.page_source)
+    assert "2026-07-01" in css(drv, "#followup table").text
+    assert "out of date" in css(drv, "#result-prognosis").text  # the stored result is stale now
+    old = css(drv, "#result-prognosis table.prognosis")
+    run_and_wait(drv, "Run prognosis", "#result-prognosis table.prognosis", previous=old)
+    after = brachioradialis_row(drv)
+    answer = css(drv, "#result-prognosis .answer").text
+    assert "Wait or operate?" in answer
+    assert css(drv, "#result-prognosis table.grades").text.count("%") >= 10
+    assert after != before, f"the follow-up did not change the brachioradialis prognosis: {before} vs {after}"
+    shot(drv, "04-prognosis-after-follow-up")
+    css(drv, "#result-prognosis").screenshot(str(OUT / "04b-prognosis-result.png"))
+
+    # Plans, ranked with reasons.
+    run_and_wait(drv, "Compare plans", "#result-plans ol.plans")
+    plans = drv.find_elements(By.CSS_SELECTOR, "#result-plans ol.plans > li")
+    assert len(plans) >= 2
+    assert all(p.find_elements(By.CSS_SELECTOR, "ul li") for p in plans)
+    assert "not a medical device" in css(drv, "#result-plans").text
+    assert "undefined" not in css(drv, "#result-plans").text and "Radial nerve palsy" in css(drv, "#plans-h").text
+    shot(drv, "05-plans")
+
+    # A phone screen: nothing wider than the screen but scrollable tables.
+    drv.set_window_size(390, 900)
+    overflow = drv.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than a 390px screen"
+    shot(drv, "06-phone-390")
+    drv.set_window_size(1280, 1000)
+
+    # Diagnosis from findings, then the suggested test's result.
+    drv.get(server + "/#/diagnose")
+    wait(drv, EC.presence_of_element_located((By.CSS_SELECTOR, "select[name='history.onset']")))
+    assert unlabelled_controls(drv) == []
+    legends = [e.text for e in drv.find_elements(By.CSS_SELECTOR, "form[aria-label=Findings] legend")]
+    assert legends[:3] == ["Patient", "History", "Examination"] and "Needle EMG" in legends
+    Select(css(drv, "select[name='history.onset']")).select_by_value("acute")
+    Select(css(drv, "select[name='exam.side']")).select_by_value("unilateral")
+    Select(css(drv, "select[name='exam.weakness']")).select_by_value("severe")
+    css(drv, "form[aria-label=Findings] button[type=submit]").click()
+    dx = wait(drv, EC.presence_of_element_located((By.CSS_SELECTOR, "section.result h2#dx-h")))
+    first = css(drv, "section.result").text
+    assert "Category" in first and "%" in first and "Next best test" in first and "not a medical device" in first
+    shot(drv, "07-diagnosis")
+    picks = drv.find_elements(By.CSS_SELECTOR, "section.result ol select")
+    assert picks, "no next test offered with a result to add"
+    opts = Select(picks[0]).options
+    Select(picks[0]).select_by_index(len(opts) - 1)
+    drv.find_element(By.XPATH, "//section[contains(@class,'result')]//button[normalize-space()='Add this result']").click()
+    wait(drv, EC.staleness_of(dx))
+    second = css(drv, "section.result").text
+    assert second != first
+    shot(drv, "08-diagnosis-after-next-test")
