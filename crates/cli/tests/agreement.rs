@@ -1,5 +1,5 @@
 //! Agreement: for every example that is a case (an experimental or a patient's case — not a
-//! findings file), `simulate`, `snapshot` and the report give the same clinical readings (the
+//! findings file or a cohort), `simulate`, `snapshot` and the report give the same clinical readings (the
 //! readout, `engine::readout`) for the same case, seed and day — on day 0, day 14 and day 180 (or
 //! the horizon, when shorter) — and the report the same event days.
 //!
@@ -26,7 +26,7 @@ fn examples() -> Vec<PathBuf> {
         .filter(|p| {
             !p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("findings-"))
+                .is_some_and(|n| n.starts_with("findings-") || n.starts_with("cohort-"))
         })
         .collect();
     v.sort();
