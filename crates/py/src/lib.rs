@@ -65,6 +65,12 @@ pub fn details(e: &EngineError) -> Details {
         EngineError::PatientCase(engine::clinic::CaseError::Missing { field, expected }) => {
             ("input", some(field, "missing", expected))
         }
+        EngineError::Limit(l) => match l {
+            engine::twin::limits::LimitError::Exceeded { field, value, .. }
+            | engine::twin::limits::LimitError::Invalid { field, value, .. } => {
+                ("input", some(field, value, &l.expected()))
+            }
+        },
         EngineError::Calibration(engine::calibration::FileError::Field(f)) => {
             ("input", some(&f.field, &f.value, &f.expected))
         }
