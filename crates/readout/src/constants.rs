@@ -28,6 +28,9 @@ pub struct Stat {
     /// Upper limit, when the source gives a range.
     #[serde(default)]
     pub high: Option<f64>,
+    /// Upper limit of normal, when the source gives one.
+    #[serde(default)]
+    pub uln: Option<f64>,
 }
 
 /// A single cited number with optional range.

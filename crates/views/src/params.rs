@@ -19,24 +19,8 @@ use crate::ViewError;
 const ELECTRODIAGNOSIS: &str = include_str!("../../../data/views/electrodiagnosis.toml");
 const VOLUME_CONDUCTOR: &str = include_str!("../../../data/views/volume_conductor.toml");
 
-/// A cited value: mean and optional spread or limits.
-#[derive(Debug, Clone, Copy, Deserialize)]
-pub struct Stat {
-    /// Mean (or the single quoted value).
-    pub mean: f64,
-    /// Standard deviation, when the source gives one.
-    #[serde(default)]
-    pub sd: Option<f64>,
-    /// Lower limit, when the source gives a range.
-    #[serde(default)]
-    pub low: Option<f64>,
-    /// Upper limit, when the source gives a range.
-    #[serde(default)]
-    pub high: Option<f64>,
-    /// Upper limit of normal, when the source gives one.
-    #[serde(default)]
-    pub uln: Option<f64>,
-}
+/// A cited value: mean and optional spread or limits (the readout's one definition).
+pub use readout::constants::Stat;
 
 /// A single cited number with optional range.
 #[derive(Debug, Clone, Deserialize)]
