@@ -144,7 +144,6 @@ fn simulate(
     resolution: &str,
     muscle: Option<&str>,
 ) -> PyResult<String> {
-    let engine = engine()?;
     let resolution: Resolution =
         resolution
             .parse()
@@ -157,41 +156,43 @@ fn simulate(
                     Some("`fibre` or `pooled`"),
                 ))
             })?;
-    let sim = py
+    on_case(py, text, |engine, case| {
+        engine.simulate(case, resolution, muscle, &Control::new())
+    })
+}
+
+/// Parses a case and runs one engine operation on it with the GIL released; the result as JSON.
+fn on_case<T: serde::Serialize + Send>(
+    py: Python<'_>,
+    text: &str,
+    op: impl FnOnce(&Engine, &engine::Case) -> Result<T, EngineError> + Send,
+) -> PyResult<String> {
+    let engine = engine()?;
+    let r = py
         .detach(|| {
             let case = engine.parse_case(text)?;
-            engine.simulate(&case, resolution, muscle, &Control::new())
+            op(engine, &case)
         })
         .map_err(raise)?;
-    json(&sim)
+    json(&r)
 }
 
 /// The Monte Carlo prognosis of a case; the engine's `Prognosis` as JSON.
 #[pyfunction]
 #[pyo3(signature = (text, draws = None))]
 fn prognosis(py: Python<'_>, text: &str, draws: Option<usize>) -> PyResult<String> {
-    let engine = engine()?;
-    let r = py
-        .detach(|| {
-            let case = engine.parse_case(text)?;
-            engine.prognosis(&case, draws, &Control::new())
-        })
-        .map_err(raise)?;
-    json(&r)
+    on_case(py, text, |engine, case| {
+        engine.prognosis(case, draws, &Control::new())
+    })
 }
 
 /// The treatment plans of a case, ranked; the engine's `Plans` as JSON.
 #[pyfunction]
 #[pyo3(signature = (text, draws = None))]
 fn plans(py: Python<'_>, text: &str, draws: Option<usize>) -> PyResult<String> {
-    let engine = engine()?;
-    let r = py
-        .detach(|| {
-            let case = engine.parse_case(text)?;
-            engine.plans(&case, draws, &Control::new())
-        })
-        .map_err(raise)?;
-    json(&r)
+    on_case(py, text, |engine, case| {
+        engine.plans(case, draws, &Control::new())
+    })
 }
 
 /// The differential of a set of findings (TOML or JSON text); the engine's `Diagnosis` as JSON.
