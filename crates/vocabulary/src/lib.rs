@@ -24,4 +24,4 @@ pub use species::Species;
 
 /// The statement every output of reinnervate carries (reports, JSON, terminal, web pages).
 pub const DISCLAIMER: &str = "Research and teaching software, not a medical device: \
-do not use it to make clinical decisions.";
+its numbers and pictures come from a simulation and must not be used to diagnose or treat anyone.";
