@@ -7,16 +7,20 @@
 //! * [`Grade`] — a nerve injury grade (Seddon or Sunderland), with one parser and one label;
 //! * [`Resolution`] — the twin's fibre or pooled resolution;
 //! * [`Control`] — progress reporting and cooperative cancellation of long work;
+//! * [`Cited`] — a number from a data file with its source or named assumption, and the one
+//!   provenance rule ([`cited::has_provenance`]);
 //! * [`DISCLAIMER`] — the statement every output carries.
 //!
 //! It knows nothing of files, terminals, HTTP or clocks, and depends only on `serde`.
 #![deny(missing_docs)]
 
+pub mod cited;
 pub mod control;
 pub mod grade;
 pub mod resolution;
 pub mod species;
 
+pub use cited::Cited;
 pub use control::{Cancelled, Control};
 pub use grade::Grade;
 pub use resolution::Resolution;
