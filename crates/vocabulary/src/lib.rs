@@ -9,6 +9,9 @@
 //! * [`Control`] — progress reporting and cooperative cancellation of long work;
 //! * [`Cited`] — a number from a data file with its source or named assumption, and the one
 //!   provenance rule ([`cited::has_provenance`]);
+//! * [`findings`] — the words of electrodiagnostic findings (CMAP and recruitment level, MUP
+//!   type, fibrillation grade) that the readout produces, case observations record and the
+//!   diagnosis reads;
 //! * [`DISCLAIMER`] — the statement every output carries.
 //!
 //! It knows nothing of files, terminals, HTTP or clocks, and depends only on `serde`.
@@ -16,6 +19,7 @@
 
 pub mod cited;
 pub mod control;
+pub mod findings;
 pub mod grade;
 pub mod resolution;
 pub mod species;
