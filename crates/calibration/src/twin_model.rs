@@ -11,14 +11,14 @@ use std::sync::OnceLock;
 use twin::params::Parameters;
 use twin::patient::Variation;
 use twin::scenario::{
-    DisuseModel as TwinDisuse, Injury as TwinInjury, Modifiers, Regrowth as TwinRegrowth,
-    RehabKind, RepairMethod as TwinRepair, Scenario, StimulationDose, Treatment as TwinTreatment,
+    Injury as TwinInjury, Modifiers, RepairMethod as TwinRepair, Scenario, StimulationDose,
+    Treatment as TwinTreatment,
 };
 use twin::sim::Simulation;
 use twin::units::{Days, Fraction, Millimetres};
 
 use crate::case::{Case, DoseValue, Treatment};
-use crate::experiment::{DisuseModel, Regrowth, RehabProgramme, RepairMethod, Species};
+use crate::experiment::{RepairMethod, Species};
 use crate::quantity::DailyQuantity;
 use crate::runner::{Model, Resolution, Trajectory};
 
@@ -63,10 +63,7 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
         distance_mm: Millimetres(inj.distance_mm),
         grade: inj.grade,
         fraction_of_axons: Fraction(inj.fraction_of_axons),
-        regrowth: match inj.regrowth {
-            Regrowth::Allowed => TwinRegrowth::Allowed,
-            Regrowth::Prevented => TwinRegrowth::Prevented,
-        },
+        regrowth: inj.regrowth,
     });
     s.treatments = case
         .treatments
@@ -112,12 +109,7 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
             } => TwinTreatment::Disuse {
                 start_day: Days(f64::from(*start_day)),
                 end_day: Days(f64::from(*end_day)),
-                model: match model {
-                    DisuseModel::Immobilization => TwinDisuse::Immobilization,
-                    DisuseModel::Unloading => TwinDisuse::Unloading,
-                    DisuseModel::BedRest => TwinDisuse::BedRest,
-                    DisuseModel::Paralysis => TwinDisuse::Paralysis,
-                },
+                model: *model,
             },
             Treatment::Rehabilitation {
                 start_day,
@@ -126,10 +118,7 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
             } => TwinTreatment::Rehabilitation {
                 start_day: Days(f64::from(*start_day)),
                 end_day: Days(f64::from(*end_day)),
-                kind: match programme {
-                    RehabProgramme::RangeOfMotion => RehabKind::RangeOfMotion,
-                    RehabProgramme::ProgressiveResistance => RehabKind::ProgressiveResistance,
-                },
+                kind: *programme,
             },
         })
         .collect();
