@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use twin::params::Parameters;
+use twin::params::{ParamError, Parameters};
 use twin::patient::Variation;
 use twin::scenario::{
     Injury as TwinInjury, Modifiers, RepairMethod as TwinRepair, Scenario, StimulationDose,
@@ -18,6 +18,7 @@ use twin::sim::Simulation;
 use twin::units::{Days, Fraction, Millimetres};
 
 use crate::case::{Case, DoseValue, Treatment};
+use crate::error::ModelError;
 use crate::experiment::{RepairMethod, Species};
 use crate::quantity::DailyQuantity;
 use crate::runner::{Model, Resolution, Trajectory};
@@ -25,8 +26,8 @@ use crate::runner::{Model, Resolution, Trajectory};
 /// The twin, with its parameter sets loaded on first use.
 #[derive(Default)]
 pub struct TwinModel {
-    params: [OnceLock<Result<Parameters, String>>; 3],
-    human_variation: OnceLock<Result<Variation, String>>,
+    params: [OnceLock<Result<Parameters, ParamError>>; 3],
+    human_variation: OnceLock<Result<Variation, ParamError>>,
 }
 
 impl TwinModel {
@@ -35,16 +36,19 @@ impl TwinModel {
         TwinModel::default()
     }
 
-    fn parameters(&self, species: Species) -> Result<&Parameters, String> {
+    fn parameters(&self, species: Species) -> Result<&Parameters, ModelError> {
         let slot = match species {
             Species::Human => 0,
             Species::Rat => 1,
             Species::Mouse => 2,
         };
         self.params[slot]
-            .get_or_init(|| Parameters::for_species(species).map_err(|e| e.to_string()))
+            .get_or_init(|| Parameters::for_species(species))
             .as_ref()
-            .map_err(|e| format!("the twin's {} parameters: {e}", species.name()))
+            .map_err(|e| ModelError::Parameters {
+                species: species.name(),
+                source: e.clone(),
+            })
     }
 }
 
@@ -132,7 +136,7 @@ impl Model for TwinModel {
         horizon_days: u32,
         seed: u64,
         resolution: Resolution,
-    ) -> Result<Trajectory, String> {
+    ) -> Result<Trajectory, ModelError> {
         let central = self.parameters(case.species)?;
         // Population members are patients who differ (twin::patient); the spreads are
         // human (data/atlas/prognosis_uncertainty.toml), so rodent members keep the
@@ -141,16 +145,19 @@ impl Model for TwinModel {
         let params = if case.population_member && case.species == Species::Human {
             let v = self
                 .human_variation
-                .get_or_init(|| Variation::human(central).map_err(|e| e.to_string()))
+                .get_or_init(|| Variation::human(central))
                 .as_ref()
-                .map_err(|e| format!("between-patient variation: {e}"))?;
+                .map_err(|e| ModelError::Parameters {
+                    species: Species::Human.name(),
+                    source: e.clone(),
+                })?;
             drawn = v.draw(central, seed);
             &drawn
         } else {
             central
         };
         let scenario = scenario(case, horizon_days, seed);
-        let sim = Simulation::new(&scenario, params, resolution).map_err(|e| e.to_string())?;
+        let sim = Simulation::new(&scenario, params, resolution)?;
         let course = sim.run(horizon_days);
         let mut t = Trajectory::new(horizon_days);
         for q in &course.days {
