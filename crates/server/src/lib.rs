@@ -14,6 +14,7 @@
 
 pub mod cases;
 pub mod extract;
+pub mod instant;
 pub mod jobs;
 pub mod jobs_api;
 pub mod problem;
@@ -129,8 +130,9 @@ pub struct AppState {
         cases::revisions, cases::revision, cases::observe,
         jobs_api::run_stored, jobs_api::run_body, jobs_api::get_job, jobs_api::cancel_job,
         jobs_api::job_events, jobs_api::case_results,
+        instant::diagnose, instant::validate_case,
     ),
-    components(schemas(problem::Problem, store::JobStatus, runs::Op, jobs::Progress)),
+    components(schemas(problem::Problem, store::JobStatus, runs::Op, runs::CaseCheck, jobs::Progress)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -223,6 +225,8 @@ pub fn router(state: AppState) -> Router {
             get(jobs_api::get_job).delete(jobs_api::cancel_job),
         )
         .route("/v1/jobs/{id}/events", get(jobs_api::job_events))
+        .route("/v1/diagnose", post(instant::diagnose))
+        .route("/v1/validate/case", post(instant::validate_case))
         .fallback(fallback)
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .with_state(state)
