@@ -126,6 +126,7 @@ pub struct AppState {
     ),
     paths(
         reference::health, reference::atlas, reference::species, reference::parameters,
+        reference::findings_schema,
         cases::create, cases::list, cases::read, cases::update, cases::delete,
         cases::revisions, cases::revision, cases::observe,
         jobs_api::run_stored, jobs_api::run_body, jobs_api::get_job, jobs_api::cancel_job,
@@ -209,6 +210,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/atlas", get(reference::atlas))
         .route("/v1/species", get(reference::species))
         .route("/v1/parameters/{species}", get(reference::parameters))
+        .route("/v1/findings/schema", get(reference::findings_schema))
         .route("/v1/cases", post(cases::create).get(cases::list))
         .route(
             "/v1/cases/{id}",

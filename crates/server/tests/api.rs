@@ -392,6 +392,16 @@ async fn stored_case_revisions_runs_and_results() {
         assert_eq!(r.status, StatusCode::OK);
         let r = api.get("/v1/parameters/dog", t).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // The findings vocabulary: every key of the format, each with its kind.
+        let r = api.get("/v1/findings/schema", t).await;
+        let schema: serde_json::Value = serde_json::from_str(&r.text).unwrap();
+        let fields = schema["fields"].as_array().unwrap();
+        assert_eq!(fields.len(), engine::diagnosis::findings::SCHEMA.len());
+        let fib = fields
+            .iter()
+            .find(|f| f["section"] == "emg" && f["key"] == "fibrillations")
+            .unwrap();
+        assert!(fib["kind"].is_string() && !fib["values"].as_array().unwrap().is_empty());
         api.state.jobs.shutdown(Duration::from_secs(5)).await;
     }
     check_openapi().await;

@@ -1,6 +1,5 @@
 // reinnervate web app: plain JavaScript, no library, no build step. It talks only to the server's
-// JSON API (/v1/...) and to the two app-side helpers of crates/web (/app/findings-schema.json,
-// /app/diagnose). Hash routes: #/ (cases), #/new, #/case/ID, #/diagnose.
+// public JSON API (/v1/...). Hash routes: #/ (cases), #/new, #/case/ID, #/diagnose.
 "use strict";
 
 const DISCLAIMER = "Research and teaching software, not a medical device: do not use it to make clinical decisions.";
@@ -91,25 +90,32 @@ function problemLines(p) {
   return lines;
 }
 
-function showErrors(box, form, p) {
+// Shows a problem in the error box and on the field it names. `live` (validation as you type):
+// announced politely and the focus stays where the user is typing.
+function showErrors(box, form, p, live) {
   box.replaceChildren(h("strong", {}, "Please check: "), h("ul", {}, problemLines(p).map((l) => h("li", {}, l))));
-  box.setAttribute("role", "alert");
+  box.setAttribute("role", live ? "status" : "alert");
   if (form && p && p.field) {
-    const path = String(p.field);
-    // Match the most specific control whose data-field is a prefix of the error's field.
-    let best = null;
-    for (const el of form.querySelectorAll("[data-field]")) {
-      const f = el.getAttribute("data-field");
-      if ((path === f || path.startsWith(f + ".") || path.startsWith(f + "[")) && (!best || f.length > best.getAttribute("data-field").length)) best = el;
-    }
+    const best = controlFor(form, p.field);
     if (best) {
       best.setAttribute("aria-invalid", "true");
       const msg = h("div", { class: "field-error", id: nextId("err") }, problemLines(p)[0]);
       best.setAttribute("aria-describedby", msg.id);
       best.closest("label")?.append(msg);
-      best.focus();
+      if (!live) best.focus();
     }
   }
+}
+
+// The most specific control of the form whose data-field is the error's field or a prefix of it.
+function controlFor(form, field) {
+  const path = String(field);
+  let best = null;
+  for (const el of form.querySelectorAll("[data-field]")) {
+    const f = el.getAttribute("data-field");
+    if ((path === f || path.startsWith(f + ".") || path.startsWith(f + "[")) && (!best || f.length > best.getAttribute("data-field").length)) best = el;
+  }
+  return best;
 }
 
 function clearErrors(box, form) {
@@ -425,8 +431,37 @@ async function caseEditor(id, copyFrom) {
     errors,
     h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, rev ? "Save as a new revision" : "Create case"), status));
 
+  // Validation as you type: a moment after the last change the server checks the case as it
+  // stands (POST /v1/validate/case: nothing stored or run) and its error, naming the field, the
+  // value and what was expected, appears on that field; a newer check supersedes an older one.
+  let timer = null;
+  let checks = 0;
+  async function check() {
+    const mine = ++checks;
+    const r = await api("POST", "/v1/validate/case", JSON.stringify(c));
+    if (mine !== checks) return;
+    clearErrors(errors, form);
+    if (!r.ok) { showErrors(errors, form, r.data, true); return; }
+    if (r.data.ok) { status.textContent = "The case is complete and valid."; return; }
+    const p = (r.data.errors || [])[0];
+    const el = p && p.field ? controlFor(form, p.field) : null;
+    // An error on a field not yet filled in is what is still to do, not a mistake.
+    if (el && !el.dataset.touched) { status.textContent = `Still to fill in: ${problemLines(p)[0]}`; return; }
+    status.textContent = "";
+    showErrors(errors, form, p, true);
+  }
+  const later = (e) => {
+    if (e.target?.dataset) e.target.dataset.touched = "1";
+    clearTimeout(timer);
+    timer = setTimeout(check, 350);
+  };
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    clearTimeout(timer);
+    checks++;
     clearErrors(errors, form);
     const bad = [...form.querySelectorAll("input, select")].find((el) => !el.checkValidity());
     if (bad) {
@@ -583,7 +618,7 @@ function follow(jobId, bar, text, op) {
   };
   if (typeof EventSource === "undefined") return poll(url, show);
   return new Promise((resolve) => {
-    const es = new EventSource(url + "/events");
+    const es = new EventSource(`${url}/events`);
     let over = false;
     // How many events came by the stream (the browser test reads it to know SSE was used).
     bar.dataset.events = "0";
@@ -833,7 +868,7 @@ const SECTIONS = [["patient", "Patient"], ["history", "History"], ["exam", "Exam
 
 async function diagnosePage() {
   if (!schemaCache) {
-    const r = await api("GET", "/app/findings-schema.json");
+    const r = await api("GET", "/v1/findings/schema");
     if (!r.ok) throw new Error(problemLines(r.data).join("; "));
     schemaCache = r.data.fields;
   }
@@ -873,7 +908,7 @@ async function diagnosePage() {
   }
   async function run() {
     clearErrors(errors, form);
-    const r = await api("POST", "/app/diagnose", findings());
+    const r = await api("POST", "/v1/diagnose", findings());
     if (!r.ok) { showErrors(errors, form, r.data); return; }
     out.replaceChildren(diagnosisView(r.data, controls, run));
   }

@@ -185,13 +185,16 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     set_value(drv, "form[aria-label=Case] input[name=draws]", 60)
     set_value(drv, "form[aria-label=Case] input[name=seed]", 20260302)
     assert unlabelled_controls(drv) == []
-    css(drv, "form[aria-label=Case] button[type=submit]").click()
-    err = wait(drv, EC.visibility_of_element_located((By.CSS_SELECTOR, "form[aria-label=Case] .errors[role=alert]")))
+    # Validation as you type: without saving, the server's check names the field, value, range.
+    err = wait(drv, EC.visibility_of_element_located((By.CSS_SELECTOR, "form[aria-label=Case] .errors[role=status]")))
     assert "patient.age_years" in err.text and "150" in err.text and "between 0 and 110" in err.text
     assert css(drv, "input[name=age_years]").get_attribute("aria-invalid") == "true"
+    assert "Revision" not in drv.page_source  # nothing was stored
     shot(drv, "02-case-form-validation")
     accessible(drv, "the case form with an error")
     set_value(drv, "input[name=age_years]", 34)
+    wait(drv, lambda d: "complete and valid" in css(d, "form[aria-label=Case]").text)
+    assert not drv.find_elements(By.CSS_SELECTOR, "form[aria-label=Case] [aria-invalid=true]")
     css(drv, "form[aria-label=Case] button[type=submit]").click()
     wait(drv, lambda d: "#/case/" in d.current_url)
     wait(drv, EC.presence_of_element_located((By.XPATH, "//button[normalize-space()='Run prognosis']")))
