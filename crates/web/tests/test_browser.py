@@ -273,7 +273,8 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     css(drv, "#result-simulate").screenshot(str(OUT / "05c-day-by-day-result.png"))
     accessible(drv, "the case page with prognosis, plans and the day slider")
 
-    # A phone screen: nothing wider than the screen but scrollable tables.
+    # A phone screen (every result and the day slider open): nothing wider than the screen,
+    # only tables scroll.
     drv.set_window_size(390, 900)
     overflow = drv.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than a 390px screen"
