@@ -92,7 +92,7 @@ impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
     }
 }
 
-/// A case file as the command line takes it: TOML, or JSON (`Content-Type: application/json` or
+/// A case file (or a findings file) as the command line takes it: TOML, or JSON (`Content-Type: application/json` or
 /// a body starting with `{`).
 pub struct CaseFile {
     /// `toml` or `json`.

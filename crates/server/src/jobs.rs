@@ -35,6 +35,17 @@ struct Live {
     control: Control,
 }
 
+impl Live {
+    /// How far the job got, as stored with its end.
+    fn stored_progress(&self) -> store::JobProgress {
+        let p = *self.progress.borrow();
+        store::JobProgress {
+            done: p.done,
+            total: p.total,
+        }
+    }
+}
+
 /// The job system of one server.
 pub struct Jobs {
     store: Store,
@@ -192,7 +203,13 @@ impl Jobs {
         };
         if let Err(e) = self
             .store
-            .finish_job(id, status, result.as_deref(), error.as_deref())
+            .finish_job(
+                id,
+                status,
+                result.as_deref(),
+                error.as_deref(),
+                live.stored_progress(),
+            )
             .await
         {
             eprintln!("reinnervate serve: job {id}: storing its end failed: {e}");
@@ -255,6 +272,7 @@ impl Jobs {
                     JobStatus::Cancelled,
                     None,
                     Some("cancelled by its owner"),
+                    l.stored_progress(),
                 )
                 .await?
             {
@@ -279,10 +297,16 @@ impl Jobs {
         let tasks = self.tasks.take();
         let _ = tokio::time::timeout(grace, futures_util::future::join_all(tasks)).await;
         // Jobs still running after the grace period end as cancelled, each in one statement.
-        for (id, _) in &lives {
+        for (id, l) in &lives {
             let _ = self
                 .store
-                .finish_job(id, JobStatus::Cancelled, None, Some("the server shut down"))
+                .finish_job(
+                    id,
+                    JobStatus::Cancelled,
+                    None,
+                    Some("the server shut down"),
+                    l.stored_progress(),
+                )
                 .await;
         }
     }

@@ -54,10 +54,11 @@ pub struct JobView {
     pub op: String,
     /// Where the job is.
     pub status: JobStatus,
-    /// Draws done so far (while queued or running).
+    /// Units of work (Monte Carlo draws, simulated muscles) done so far, or when the job ended
+    /// (absent for a job the server's stop interrupted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub done: Option<u64>,
-    /// Draws announced so far (while queued or running).
+    /// Units of work announced so far, or when the job ended.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
     /// The stored case it ran on, if any.
@@ -120,12 +121,19 @@ fn view(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> JobView {
         Some(p) if !j.status.is_final() => p.status,
         _ => j.status,
     };
+    // While the job is in memory its live progress; once it has ended, what was stored with its
+    // end (the last done/total, never a reset 0/0).
+    let stored = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok());
+    let (done, total) = match live {
+        Some(p) => (Some(p.done), Some(p.total)),
+        None => (stored(j.done), stored(j.total)),
+    };
     JobView {
         id: j.id,
         op: j.op,
         status,
-        done: live.map(|p| p.done),
-        total: live.map(|p| p.total),
+        done,
+        total,
         case_id: j.case_id,
         rev: j.rev,
         engine_version: j.engine_version,

@@ -14,6 +14,7 @@
 
 pub mod cases;
 pub mod extract;
+pub mod instant;
 pub mod jobs;
 pub mod jobs_api;
 pub mod problem;
@@ -125,12 +126,14 @@ pub struct AppState {
     ),
     paths(
         reference::health, reference::atlas, reference::species, reference::parameters,
+        reference::findings_schema,
         cases::create, cases::list, cases::read, cases::update, cases::delete,
         cases::revisions, cases::revision, cases::observe,
         jobs_api::run_stored, jobs_api::run_body, jobs_api::get_job, jobs_api::cancel_job,
         jobs_api::job_events, jobs_api::case_results,
+        instant::diagnose, instant::validate_case,
     ),
-    components(schemas(problem::Problem, store::JobStatus, runs::Op, jobs::Progress)),
+    components(schemas(problem::Problem, store::JobStatus, runs::Op, runs::CaseCheck, jobs::Progress)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
@@ -207,6 +210,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/atlas", get(reference::atlas))
         .route("/v1/species", get(reference::species))
         .route("/v1/parameters/{species}", get(reference::parameters))
+        .route("/v1/findings/schema", get(reference::findings_schema))
         .route("/v1/cases", post(cases::create).get(cases::list))
         .route(
             "/v1/cases/{id}",
@@ -223,6 +227,8 @@ pub fn router(state: AppState) -> Router {
             get(jobs_api::get_job).delete(jobs_api::cancel_job),
         )
         .route("/v1/jobs/{id}/events", get(jobs_api::job_events))
+        .route("/v1/diagnose", post(instant::diagnose))
+        .route("/v1/validate/case", post(instant::validate_case))
         .fallback(fallback)
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .with_state(state)

@@ -69,3 +69,33 @@ pub async fn parameters(
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
     state.runner.parameters(&species).map(axum::Json)
 }
+
+/// The findings vocabulary (what `POST /v1/diagnose` takes): `{fields: [{section, key, kind,
+/// values}], disclaimer}` in the format's order, from the one schema the reasoner checks against
+/// (`diagnosis::findings::SCHEMA`). `kind` is `number`, `bool`, `one`, `one_or_list`, `list` or
+/// `nerves`; `values` the allowed words (empty for numbers, yes/no and nerve tables).
+#[utoipa::path(get, path = "/v1/findings/schema", tag = "reference",
+    responses((status = 200, description = "The findings vocabulary", body = Object)))]
+pub async fn findings_schema() -> axum::Json<serde_json::Value> {
+    axum::Json(findings_schema_json())
+}
+
+/// The body of `GET /v1/findings/schema`.
+pub fn findings_schema_json() -> serde_json::Value {
+    use engine::diagnosis::findings::{Kind, SCHEMA};
+    let rows: Vec<serde_json::Value> = SCHEMA
+        .iter()
+        .map(|(section, key, kind)| {
+            let (kind, values): (&str, &[&str]) = match kind {
+                Kind::Number => ("number", &[]),
+                Kind::Bool => ("bool", &[]),
+                Kind::One(v) => ("one", v),
+                Kind::OneOrList(v) => ("one_or_list", v),
+                Kind::List(v) => ("list", v),
+                Kind::Nerves => ("nerves", &[]),
+            };
+            serde_json::json!({ "section": section, "key": key, "kind": kind, "values": values })
+        })
+        .collect();
+    serde_json::json!({ "fields": rows, "disclaimer": engine::DISCLAIMER })
+}

@@ -81,6 +81,36 @@ impl std::fmt::Debug for Runner {
 /// The engine's version, stored with every result.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+fn limit_error(e: engine::twin::limits::LimitError) -> ApiError {
+    use engine::twin::limits::LimitError;
+    let expected = e.expected();
+    match e {
+        LimitError::Exceeded { field, value, .. } | LimitError::Invalid { field, value, .. } => {
+            ApiError::field(field, value, expected)
+        }
+    }
+}
+
+fn atlas_error(field: String, e: engine::clinic::AtlasError) -> ApiError {
+    use engine::clinic::AtlasError;
+    match e {
+        AtlasError::UnknownNerve { value, expected }
+        | AtlasError::UnknownSite { value, expected } => {
+            ApiError::field(field, format!("\"{value}\""), format!("one of {expected}"))
+        }
+        AtlasError::SiteNotOnNerve {
+            site,
+            nerve,
+            expected,
+        } => ApiError::field(
+            field,
+            format!("\"{site}\""),
+            format!("a site on the {nerve} nerve: one of {expected}"),
+        ),
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
 fn case_error(e: engine::clinic::CaseError) -> ApiError {
     use engine::clinic::CaseError;
     match e {
@@ -91,7 +121,41 @@ fn case_error(e: engine::clinic::CaseError) -> ApiError {
         } => ApiError::field(field, value, expected),
         CaseError::Missing { field, expected } => ApiError::field(field, "(missing)", expected),
         CaseError::Syntax(msg) => ApiError::syntax(format!("case file: {msg}"), None),
-        other => ApiError::field("case", "(the case file)", other.to_string()),
+        CaseError::Limit(l) => limit_error(l),
+        CaseError::Atlas { field, error } => atlas_error(field, error),
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+fn findings_error(e: engine::diagnosis::FindingsError) -> ApiError {
+    use engine::diagnosis::FindingsError;
+    match e {
+        FindingsError::Syntax { .. } => ApiError::syntax(e.to_string(), None),
+        FindingsError::NotATable { allowed, found } => ApiError::field(
+            "(top level)",
+            found,
+            format!("a table of sections ({allowed})"),
+        ),
+        FindingsError::UnknownSection { section, allowed } => ApiError::field(
+            section.clone(),
+            format!("\"{section}\""),
+            format!("one of the sections {allowed}"),
+        ),
+        FindingsError::UnknownKey { key, allowed } => ApiError::field(
+            key.clone(),
+            format!("\"{key}\""),
+            format!("one of the keys {allowed}"),
+        ),
+        FindingsError::UnknownValue {
+            key,
+            value,
+            allowed,
+        } => ApiError::field(key, value, format!("one of {allowed}")),
+        FindingsError::WrongType {
+            key,
+            value,
+            expected,
+        } => ApiError::field(key, value, expected),
     }
 }
 
@@ -120,6 +184,8 @@ fn engine_error(e: EngineError) -> ApiError {
             value,
             expected,
         } => ApiError::field(field, value, expected),
+        EngineError::Limit(l) => limit_error(l),
+        EngineError::Findings(f) => findings_error(f),
         EngineError::NotApplicable { operation, reason } => ApiError::field(
             "op",
             format!("\"{operation}\""),
@@ -128,6 +194,28 @@ fn engine_error(e: EngineError) -> ApiError {
         EngineError::Cancelled(_) => ApiError::Unsupported("cancelled".into()),
         other => ApiError::Internal(other.to_string()),
     }
+}
+
+/// The answer of a case check (validate-as-you-type): `ok`, what the case is, or the errors.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseCheck {
+    /// Whether the case file is valid: every verb that applies to it would start.
+    pub ok: bool,
+    /// `patient` or `experiment` (when valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The case's title (when valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The seed its runs use (when valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Monte Carlo draws the case asks for (when valid; an experimental case: 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draws: Option<usize>,
+    /// What is wrong, each naming the field, the value and what was expected, as the command
+    /// line reports them (empty when valid; the engine stops at the first error).
+    pub errors: Vec<crate::problem::Problem>,
 }
 
 impl Runner {
@@ -169,6 +257,52 @@ impl Runner {
             seed: case.seed(),
             draws,
         })
+    }
+
+    /// Checks a case file without running it: `ok`, or the errors as problems (a broken case is
+    /// an answer here, not a failed request).
+    pub fn validate_case(&self, text: &str) -> Result<CaseCheck, ApiError> {
+        let case = match self.engine.parse_case(text).map_err(engine_error) {
+            Ok(c) => c,
+            Err(ApiError::Internal(msg)) => return Err(ApiError::Internal(msg)),
+            Err(e) => {
+                return Ok(CaseCheck {
+                    ok: false,
+                    kind: None,
+                    title: None,
+                    seed: None,
+                    draws: None,
+                    errors: vec![e.problem()],
+                });
+            }
+        };
+        let (kind, draws) = match &case {
+            engine::Case::Patient { case } => ("patient", case.settings.draws),
+            engine::Case::Experiment { .. } => ("experiment", 1),
+        };
+        Ok(CaseCheck {
+            ok: true,
+            kind: Some(kind.into()),
+            title: Some(case.title()),
+            seed: Some(case.seed()),
+            draws: Some(draws),
+            errors: Vec::new(),
+        })
+    }
+
+    /// The differential of a set of findings (TOML or JSON text; `json` says which when the
+    /// caller knows), as `reinnervate diagnose --json` prints it.
+    pub fn diagnose(
+        &self,
+        text: &str,
+        json_text: Option<bool>,
+    ) -> Result<serde_json::Value, ApiError> {
+        let findings = self
+            .engine
+            .parse_findings(text, json_text)
+            .map_err(engine_error)?;
+        let d = self.engine.diagnose(&findings).map_err(engine_error)?;
+        json(&d)
     }
 
     /// Runs `op` on a case file with `draws` draws (the case's own when `None`), reporting

@@ -285,9 +285,35 @@ async fn stored_case_revisions_runs_and_results() {
         let again = api.wait(r.body["id"].as_str().unwrap(), t).await;
         assert_eq!(again["result"], done["result"]);
 
-        // Its events: the job has ended, so one final event and the stream ends.
+        // Its events: the job has ended, so one final event and the stream ends. Once the job
+        // has left the server's memory, that event still reports how far it got (the stored
+        // done/total, not 0/0) and its final state.
+        for _ in 0..600 {
+            if api.state.jobs.progress(&job).is_none() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            api.state.jobs.progress(&job).is_none(),
+            "the job left memory"
+        );
         let r = api.get(&format!("/v1/jobs/{job}/events"), t).await;
-        assert!(r.text.contains("event: done"), "{}", r.text);
+        let events = sse_events(&r.text);
+        assert_eq!(events.len(), 1, "{}", r.text);
+        let (name, data) = &events[0];
+        assert_eq!(name, "done", "{}", r.text);
+        assert_eq!(data["status"], "done");
+        let total = data["total"].as_u64().unwrap();
+        assert!(total >= 24, "{data}");
+        assert_eq!(data["done"].as_u64(), Some(total), "{data}");
+        let polled = api.get(&format!("/v1/jobs/{job}"), t).await;
+        assert_eq!(
+            (polled.body["done"].as_u64(), polled.body["total"].as_u64()),
+            (Some(total), Some(total)),
+            "polling an ended job gives the same progress: {}",
+            polled.text
+        );
 
         // A new revision makes the stored result stale, and says why.
         let r = api
@@ -366,6 +392,16 @@ async fn stored_case_revisions_runs_and_results() {
         assert_eq!(r.status, StatusCode::OK);
         let r = api.get("/v1/parameters/dog", t).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // The findings vocabulary: every key of the format, each with its kind.
+        let r = api.get("/v1/findings/schema", t).await;
+        let schema: serde_json::Value = serde_json::from_str(&r.text).unwrap();
+        let fields = schema["fields"].as_array().unwrap();
+        assert_eq!(fields.len(), engine::diagnosis::findings::SCHEMA.len());
+        let fib = fields
+            .iter()
+            .find(|f| f["section"] == "emg" && f["key"] == "fibrillations")
+            .unwrap();
+        assert!(fib["kind"].is_string() && !fib["values"].as_array().unwrap().is_empty());
         api.state.jobs.shutdown(Duration::from_secs(5)).await;
     }
     check_openapi().await;
@@ -693,6 +729,158 @@ async fn refuses_to_start_without_authentication_where_it_is_needed() {
         };
         assert_eq!(server::state(&config).await.is_err(), pg);
     }
+}
+
+/// The events of a Server-Sent Events body: (event name, data as JSON).
+fn sse_events(text: &str) -> Vec<(String, Value)> {
+    text.split("\n\n")
+        .filter(|block| !block.trim().is_empty())
+        .map(|block| {
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let data = serde_json::from_str(&field("data:")).unwrap_or(Value::Null);
+            (field("event:"), data)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnose_and_validate_as_you_type() {
+    let dir = TempDir::new();
+    for db in databases(&dir).await {
+        let token = if db.starts_with("postgres") {
+            let s = store::Store::open(&db).await.unwrap();
+            Some(s.create_token("dora", "test").await.unwrap().1)
+        } else {
+            None
+        };
+        let t = token.as_deref();
+        let api = Api::start(TempDir::new(), db, Auth::Auto, small_limits()).await;
+        let engine = engine::Engine::load().unwrap();
+
+        // Findings in, the facade's differential out: exactly what `diagnose --json` prints.
+        for (text, content_type, json_text) in [
+            (
+                include_str!("../../../examples/findings-myasthenia.json"),
+                "application/json",
+                true,
+            ),
+            (
+                include_str!("../../../examples/findings-radiculopathy.toml"),
+                "application/toml",
+                false,
+            ),
+        ] {
+            let r = api
+                .call(Method::POST, "/v1/diagnose", t, content_type, text)
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let findings = engine.parse_findings(text, Some(json_text)).unwrap();
+            // Both sides through the same text parser (as the prognosis check above).
+            let d = engine.diagnose(&findings).unwrap();
+            let direct: Value = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+            assert_eq!(r.body, direct);
+            assert!(r.body["level"].as_array().unwrap().len() >= 2);
+            assert!(
+                r.body["disclaimer"]
+                    .as_str()
+                    .unwrap()
+                    .contains("not a medical device")
+            );
+        }
+        // A finding with a value the format does not have: 422 naming key, value, expected.
+        let bad = r#"{"history": {"onset": "yesterday"}}"#;
+        let r = api
+            .call(Method::POST, "/v1/diagnose", t, "application/json", bad)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert_eq!(r.body["field"], "history.onset", "{}", r.text);
+        assert!(r.body["value"].as_str().unwrap().contains("yesterday"));
+        assert!(r.body["expected"].as_str().unwrap().contains("acute"));
+        let r = api
+            .call(
+                Method::POST,
+                "/v1/diagnose",
+                t,
+                "application/json",
+                "{\"exam\": ",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+
+        // Validate as you type: a good case is `ok` and says what it is; nothing is stored.
+        let check = |body: String| {
+            let api = &api;
+            async move {
+                let r = api
+                    .call(
+                        Method::POST,
+                        "/v1/validate/case",
+                        t,
+                        "application/toml",
+                        body,
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                r.body
+            }
+        };
+        let ok = check(CASE.into()).await;
+        assert_eq!(ok["ok"], true, "{ok}");
+        assert_eq!(
+            (
+                ok["kind"].as_str(),
+                ok["seed"].as_u64(),
+                ok["draws"].as_u64()
+            ),
+            (Some("patient"), Some(20260302), Some(40))
+        );
+        assert_eq!(ok["errors"], json!([]));
+        let case_json: Value = toml::from_str(CASE).unwrap();
+        let ok = check(case_json.to_string()).await;
+        assert_eq!(ok["ok"], true, "JSON is taken as the CLI takes it: {ok}");
+        let r = api.get("/v1/cases", t).await;
+        assert_eq!(r.body["total"], 0, "a check stores nothing");
+
+        // A wrong value: the error names the field, the value and what was expected, exactly
+        // as the case would be refused by POST /v1/cases.
+        let wrong = CASE.replace("grade = \"unknown\"", "grade = \"severe\"");
+        let bad = check(wrong.clone()).await;
+        assert_eq!(bad["ok"], false, "{bad}");
+        let e = &bad["errors"][0];
+        assert_eq!(e["field"], "injury[0].grade", "{bad}");
+        assert!(e["value"].as_str().unwrap().contains("severe"), "{bad}");
+        assert!(
+            e["expected"].as_str().unwrap().contains("neurotmesis"),
+            "{bad}"
+        );
+        let refused = api
+            .call(Method::POST, "/v1/cases", t, "application/toml", wrong)
+            .await;
+        assert_eq!(refused.body["detail"], e["detail"]);
+        // An unknown nerve names the nerve field and the atlas's nerves.
+        let bad = check(CASE.replace("nerve = \"radial\"", "nerve = \"radiall\"")).await;
+        assert_eq!(bad["ok"], false, "{bad}");
+        assert_eq!(bad["errors"][0]["field"], "injury[0].nerve", "{bad}");
+        assert!(
+            bad["errors"][0]["expected"]
+                .as_str()
+                .unwrap()
+                .contains("median"),
+            "{bad}"
+        );
+        // Half-typed TOML: not ok, with the parser's message.
+        let bad = check("title = \"x\"\n[patient\n".into()).await;
+        assert_eq!(bad["ok"], false, "{bad}");
+        assert_eq!(bad["errors"][0]["status"], 400, "{bad}");
+        api.state.jobs.shutdown(Duration::from_secs(5)).await;
+    }
+    check_openapi().await;
 }
 
 /// The OpenAPI description is 3.1, and every response seen so far matches the schema it

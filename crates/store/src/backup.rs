@@ -184,27 +184,7 @@ impl Store {
             .await?;
         }
         for j in &dump.jobs {
-            sqlx::query(
-                "INSERT INTO jobs (id, owner, case_id, rev, op, request, status, result, error, \
-                 engine_version, params_version, seed, created_at, finished_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )
-            .bind(&j.id)
-            .bind(&j.owner)
-            .bind(&j.case_id)
-            .bind(j.rev)
-            .bind(&j.op)
-            .bind(&j.request)
-            .bind(j.status.as_str())
-            .bind(&j.result)
-            .bind(&j.error)
-            .bind(&j.engine_version)
-            .bind(&j.params_version)
-            .bind(j.seed)
-            .bind(&j.created_at)
-            .bind(&j.finished_at)
-            .execute(&mut *tx)
-            .await?;
+            crate::jobs::insert_job_query(j).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -109,10 +109,52 @@ pub struct JobRecord {
     pub created_at: String,
     /// When it ended.
     pub finished_at: Option<String>,
+    /// Units of work done when it ended (unknown for a job that has not ended, or that the
+    /// server's stop interrupted).
+    #[serde(default)]
+    pub done: Option<i64>,
+    /// Units of work announced when it ended.
+    #[serde(default)]
+    pub total: Option<i64>,
 }
 
-const COLUMNS: &str = "id, owner, case_id, rev, op, request, status, result, error, \
-                       engine_version, params_version, seed, created_at, finished_at";
+/// How far a job got: units of work done and announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct JobProgress {
+    /// Units done.
+    pub done: u64,
+    /// Units announced.
+    pub total: u64,
+}
+
+/// Every column of `jobs`, in the order [`insert_job_query`] binds them.
+pub(crate) const COLUMNS: &str = "id, owner, case_id, rev, op, request, status, result, error, \
+                       engine_version, params_version, seed, created_at, finished_at, done, total";
+
+/// Inserts one whole job row: the query of [`Store::insert_job`] and of a backup's import.
+pub(crate) fn insert_job_query(
+    j: &JobRecord,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO jobs ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    )))
+    .bind(&j.id)
+    .bind(&j.owner)
+    .bind(&j.case_id)
+    .bind(j.rev)
+    .bind(&j.op)
+    .bind(&j.request)
+    .bind(j.status.as_str())
+    .bind(&j.result)
+    .bind(&j.error)
+    .bind(&j.engine_version)
+    .bind(&j.params_version)
+    .bind(j.seed)
+    .bind(&j.created_at)
+    .bind(&j.finished_at)
+    .bind(j.done)
+    .bind(j.total)
+}
 
 fn job_from(row: &sqlx::any::AnyRow) -> Result<JobRecord, StoreError> {
     let status: String = row.try_get("status")?;
@@ -134,32 +176,16 @@ fn job_from(row: &sqlx::any::AnyRow) -> Result<JobRecord, StoreError> {
         seed: row.try_get("seed")?,
         created_at: row.try_get("created_at")?,
         finished_at: row.try_get("finished_at")?,
+        done: row.try_get("done")?,
+        total: row.try_get("total")?,
     })
 }
 
 impl Store {
     /// Writes a queued job and returns it.
     pub async fn insert_job(&self, job: &NewJob) -> Result<JobRecord, StoreError> {
-        let id = new_id();
-        let now = now();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO jobs ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9, $10, $11, NULL)"
-        )))
-        .bind(&id)
-        .bind(&job.owner)
-        .bind(job.case.as_ref().map(|c| c.0.clone()))
-        .bind(job.case.as_ref().map(|c| c.1))
-        .bind(&job.op)
-        .bind(&job.request)
-        .bind(JobStatus::Queued.as_str())
-        .bind(&job.engine_version)
-        .bind(&job.params_version)
-        .bind(job.seed)
-        .bind(&now)
-        .execute(self.pool())
-        .await?;
-        Ok(JobRecord {
-            id,
+        let record = JobRecord {
+            id: new_id(),
             owner: job.owner.clone(),
             case_id: job.case.as_ref().map(|c| c.0.clone()),
             rev: job.case.as_ref().map(|c| c.1),
@@ -171,9 +197,13 @@ impl Store {
             engine_version: job.engine_version.clone(),
             params_version: job.params_version.clone(),
             seed: job.seed,
-            created_at: now,
+            created_at: now(),
             finished_at: None,
-        })
+            done: None,
+            total: None,
+        };
+        insert_job_query(&record).execute(self.pool()).await?;
+        Ok(record)
     }
 
     /// Marks a queued job as running; `false` if it was no longer queued (e.g. cancelled).
@@ -186,23 +216,27 @@ impl Store {
         Ok(r.rows_affected() > 0)
     }
 
-    /// Ends a job that has not ended yet, in one statement: its status and its result or error.
-    /// Returns `false` if the job had already ended.
+    /// Ends a job that has not ended yet, in one statement: its status, its result or error, and
+    /// how far it got. Returns `false` if the job had already ended.
     pub async fn finish_job(
         &self,
         id: &str,
         status: JobStatus,
         result: Option<&str>,
         error: Option<&str>,
+        progress: JobProgress,
     ) -> Result<bool, StoreError> {
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let r = sqlx::query(
-            "UPDATE jobs SET status = $1, result = $2, error = $3, finished_at = $4 \
-             WHERE id = $5 AND status IN ('queued', 'running')",
+            "UPDATE jobs SET status = $1, result = $2, error = $3, finished_at = $4, done = $5, total = $6 \
+             WHERE id = $7 AND status IN ('queued', 'running')",
         )
         .bind(status.as_str())
         .bind(result)
         .bind(error)
         .bind(now())
+        .bind(count(progress.done))
+        .bind(count(progress.total))
         .bind(id)
         .execute(self.pool())
         .await?;

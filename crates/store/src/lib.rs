@@ -22,7 +22,7 @@ use std::str::FromStr;
 
 pub use backup::Dump;
 pub use cases::{CaseFilter, CaseList, CaseRevision, CaseSummary, CaseWrite, RevisionSummary};
-pub use jobs::{JobRecord, JobStatus, NewJob};
+pub use jobs::{JobProgress, JobRecord, JobStatus, NewJob};
 pub use users::{LOCAL_USER, User, token_hash};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -101,13 +101,23 @@ pub fn database_url(arg: &str) -> String {
 fn migrator() -> sqlx::migrate::Migrator {
     use sqlx::migrate::{Migration, MigrationType, Migrator};
     use std::borrow::Cow;
-    let migrations = vec![Migration::new(
-        1,
-        Cow::Borrowed("init"),
-        MigrationType::Simple,
-        sqlx::SqlSafeStr::into_sql_str(include_str!("../migrations/0001_init.sql")),
-        false,
-    )];
+    let migration = |version, name, sql: &'static str| {
+        Migration::new(
+            version,
+            Cow::Borrowed(name),
+            MigrationType::Simple,
+            sqlx::SqlSafeStr::into_sql_str(sql),
+            false,
+        )
+    };
+    let migrations = vec![
+        migration(1, "init", include_str!("../migrations/0001_init.sql")),
+        migration(
+            2,
+            "job progress",
+            include_str!("../migrations/0002_job_progress.sql"),
+        ),
+    ];
     Migrator {
         migrations: Cow::Owned(migrations),
         ..Migrator::DEFAULT

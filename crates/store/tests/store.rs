@@ -146,14 +146,23 @@ async fn revisions_ownership_and_jobs_on_every_backend() {
         );
         let j = s.insert_job(&j).await.unwrap();
         assert!(s.start_job(&j.id).await.unwrap());
-        let done = s.finish_job(&j.id, JobStatus::Done, Some("{\"x\":1}"), None);
+        let progress = store::JobProgress {
+            done: 30,
+            total: 40,
+        };
+        let done = s.finish_job(&j.id, JobStatus::Done, Some("{\"x\":1}"), None, progress);
         assert!(done.await.unwrap());
-        let late = s.finish_job(&j.id, JobStatus::Failed, None, Some("late"));
+        let late = s.finish_job(&j.id, JobStatus::Failed, None, Some("late"), progress);
         assert!(!late.await.unwrap(), "a job ends once");
         let got = s.job(&alice.id, &j.id).await.unwrap().unwrap();
         assert_eq!(
             (got.status, got.result.as_deref(), got.seed, got.rev),
             (JobStatus::Done, Some("{\"x\":1}"), Some(7), Some(2))
+        );
+        assert_eq!(
+            (got.done, got.total),
+            (Some(30), Some(40)),
+            "how far it got is stored with its end"
         );
         assert!(s.job(&bob.id, &j.id).await.unwrap().is_none(), "{name}");
         let queued = s
@@ -219,7 +228,8 @@ async fn export_then_import_into_each_backend_gives_the_same_dump() {
         ))
         .await
         .unwrap();
-    src.finish_job(&j.id, JobStatus::Done, Some("{}"), None)
+    let progress = store::JobProgress { done: 3, total: 3 };
+    src.finish_job(&j.id, JobStatus::Done, Some("{}"), None, progress)
         .await
         .unwrap();
     let dump = src.export().await.unwrap();

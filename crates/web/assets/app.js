@@ -1,6 +1,5 @@
 // reinnervate web app: plain JavaScript, no library, no build step. It talks only to the server's
-// JSON API (/v1/...) and to the two app-side helpers of crates/web (/app/findings-schema.json,
-// /app/diagnose). Hash routes: #/ (cases), #/new, #/case/ID, #/diagnose.
+// public JSON API (/v1/...). Hash routes: #/ (cases), #/new, #/case/ID, #/diagnose.
 "use strict";
 
 const DISCLAIMER = "Research and teaching software, not a medical device: do not use it to make clinical decisions.";
@@ -91,25 +90,32 @@ function problemLines(p) {
   return lines;
 }
 
-function showErrors(box, form, p) {
+// Shows a problem in the error box and on the field it names. `live` (validation as you type):
+// announced politely and the focus stays where the user is typing.
+function showErrors(box, form, p, live) {
   box.replaceChildren(h("strong", {}, "Please check: "), h("ul", {}, problemLines(p).map((l) => h("li", {}, l))));
-  box.setAttribute("role", "alert");
+  box.setAttribute("role", live ? "status" : "alert");
   if (form && p && p.field) {
-    const path = String(p.field);
-    // Match the most specific control whose data-field is a prefix of the error's field.
-    let best = null;
-    for (const el of form.querySelectorAll("[data-field]")) {
-      const f = el.getAttribute("data-field");
-      if ((path === f || path.startsWith(f + ".") || path.startsWith(f + "[")) && (!best || f.length > best.getAttribute("data-field").length)) best = el;
-    }
+    const best = controlFor(form, p.field);
     if (best) {
       best.setAttribute("aria-invalid", "true");
       const msg = h("div", { class: "field-error", id: nextId("err") }, problemLines(p)[0]);
       best.setAttribute("aria-describedby", msg.id);
       best.closest("label")?.append(msg);
-      best.focus();
+      if (!live) best.focus();
     }
   }
+}
+
+// The most specific control of the form whose data-field is the error's field or a prefix of it.
+function controlFor(form, field) {
+  const path = String(field);
+  let best = null;
+  for (const el of form.querySelectorAll("[data-field]")) {
+    const f = el.getAttribute("data-field");
+    if ((path === f || path.startsWith(f + ".") || path.startsWith(f + "[")) && (!best || f.length > best.getAttribute("data-field").length)) best = el;
+  }
+  return best;
 }
 
 function clearErrors(box, form) {
@@ -425,8 +431,37 @@ async function caseEditor(id, copyFrom) {
     errors,
     h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, rev ? "Save as a new revision" : "Create case"), status));
 
+  // Validation as you type: a moment after the last change the server checks the case as it
+  // stands (POST /v1/validate/case: nothing stored or run) and its error, naming the field, the
+  // value and what was expected, appears on that field; a newer check supersedes an older one.
+  let timer = null;
+  let checks = 0;
+  async function check() {
+    const mine = ++checks;
+    const r = await api("POST", "/v1/validate/case", JSON.stringify(c));
+    if (mine !== checks) return;
+    clearErrors(errors, form);
+    if (!r.ok) { showErrors(errors, form, r.data, true); return; }
+    if (r.data.ok) { status.textContent = "The case is complete and valid."; return; }
+    const p = (r.data.errors || [])[0];
+    const el = p && p.field ? controlFor(form, p.field) : null;
+    // An error on a field not yet filled in is what is still to do, not a mistake.
+    if (el && !el.dataset.touched) { status.textContent = `Still to fill in: ${problemLines(p)[0]}`; return; }
+    status.textContent = "";
+    showErrors(errors, form, p, true);
+  }
+  const later = (e) => {
+    if (e.target?.dataset) e.target.dataset.touched = "1";
+    clearTimeout(timer);
+    timer = setTimeout(check, 350);
+  };
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    clearTimeout(timer);
+    checks++;
     clearErrors(errors, form);
     const bad = [...form.querySelectorAll("input, select")].find((el) => !el.checkValidity());
     if (bad) {
@@ -453,7 +488,7 @@ async function caseEditor(id, copyFrom) {
   }
   if (!rev) return;
   const main = document.getElementById("main");
-  main.append(await followUpSection(a, c, rev), runSection(rev), await revisionsSection(rev));
+  main.append(await followUpSection(a, c, rev), runSection(rev), daySection(rev), await revisionsSection(rev));
   await showStoredResults(rev);
 }
 
@@ -513,24 +548,35 @@ async function revisionsSection(rev) {
 
 // ------------------------------------------------------------------ runs
 
+// Progress parts for a run: a bar, a live text line, a box holding both, an error box.
+function progressParts(label) {
+  const bar = h("progress", { max: "1", value: "0", "aria-label": label });
+  const text = h("span", { "aria-live": "polite" });
+  return { bar, text, box: h("div", { hidden: true, class: "progress" }, bar, text), errors: h("div", { class: "errors" }) };
+}
+
+// Starts a run of a stored case, follows it to its end and returns the ended job (null on error,
+// shown in the parts' error box).
+async function startRun(caseId, op, opts, parts) {
+  clearErrors(parts.errors, null);
+  const r = await api("POST", `/v1/cases/${encodeURIComponent(caseId)}/runs/${op}`, opts);
+  if (!r.ok) { showErrors(parts.errors, null, r.data); return null; }
+  parts.box.hidden = false;
+  const job = await follow(r.data.id, parts.bar, parts.text, op);
+  if (!job) return null;
+  if (job.status !== "done") { showErrors(parts.errors, null, { detail: `The run ${job.status}: ${job.error || ""}` }); return null; }
+  parts.box.hidden = true;
+  return job;
+}
+
 function runSection(rev) {
   const draws = h("input", { type: "number", name: "draws", min: "1", placeholder: "the case's own", "data-field": "draws" });
-  const bar = h("progress", { max: "1", value: "0", "aria-label": "Progress of the run" });
-  const text = h("span", { "aria-live": "polite" });
-  const progress = h("div", { hidden: true }, bar, text);
-  const errors = h("div", { class: "errors" });
+  const parts = progressParts("Progress of the run");
   async function run(op) {
-    clearErrors(errors, null);
     const opts = {};
     if (draws.value) opts.draws = Number(draws.value);
-    const r = await api("POST", `/v1/cases/${encodeURIComponent(rev.case_id)}/runs/${op}`, opts);
-    if (!r.ok) { showErrors(errors, null, r.data); return; }
-    progress.hidden = false;
-    const job = await follow(r.data.id, bar, text, op);
-    if (!job) return;
-    if (job.status !== "done") { showErrors(errors, null, { detail: `The run ${job.status}: ${job.error || ""}` }); return; }
-    progress.hidden = true;
-    renderResult(job);
+    const job = await startRun(rev.case_id, op, opts, parts);
+    if (job) renderResult(job);
   }
   return h("section", { "aria-labelledby": "run-h" }, h("h2", { id: "run-h" }, "Prognosis and plans"),
     h("p", {}, "Each run simulates the case many times (Monte Carlo draws) over what is not known — the grade, the patient's regrowth speed, the distances."),
@@ -538,18 +584,65 @@ function runSection(rev) {
       h("button", { type: "button", class: "primary", onclick: () => run("prognosis") }, "Run prognosis"),
       h("button", { type: "button", onclick: () => run("plans") }, "Compare plans"),
       h("button", { type: "button", onclick: () => window.print() }, "Print report")),
-    progress, errors, h("div", { id: "result-prognosis" }), h("div", { id: "result-plans" }));
+    parts.box, parts.errors, h("div", { id: "result-prognosis" }), h("div", { id: "result-plans" }));
 }
 
-// Polls the job (the API's pollable progress) until it ends.
-async function follow(jobId, bar, text, op) {
-  for (;;) {
-    const r = await api("GET", `/v1/jobs/${encodeURIComponent(jobId)}`);
+// The day-by-day view: one simulation of the case (its central draw), a day slider per muscle.
+function daySection(rev) {
+  const parts = progressParts("Progress of the simulation");
+  async function run() {
+    const job = await startRun(rev.case_id, "simulate", {}, parts);
+    if (job) renderResult(job);
+  }
+  return h("section", { id: "daybyday", "aria-labelledby": "day-h" }, h("h2", { id: "day-h" }, "Day by day"),
+    h("p", {}, "One simulation of the case at its most likely values (not the Monte Carlo spread). Move the day slider to see what a clinician would find in one muscle on that day: strength and size, the nerve conduction study (CMAP) and the needle EMG."),
+    h("div", { class: "row no-print" }, h("button", { type: "button", onclick: run }, "Simulate day by day")),
+    parts.box, parts.errors, h("div", { id: "result-simulate" }));
+}
+
+const FINAL = ["done", "failed", "cancelled", "interrupted"];
+
+// Follows the job by the API's Server-Sent Events (GET /v1/jobs/ID/events: "progress" events, then
+// one event named by the final status), then reads the ended job with its result. If the stream
+// cannot be opened or breaks before the end, it falls back to polling GET /v1/jobs/ID.
+function follow(jobId, bar, text, op) {
+  const url = `/v1/jobs/${encodeURIComponent(jobId)}`;
+  const show = (p) => {
+    if (p.total) { bar.max = p.total; bar.value = p.done || 0; }
+    text.textContent = `${op}: ${p.status}${p.total ? ` — ${p.done || 0} of ${p.total}` : ""}`;
+  };
+  const ended = async () => {
+    const r = await api("GET", url);
     if (!r.ok) { text.textContent = problemLines(r.data).join("; "); return null; }
-    const j = r.data;
-    if (j.total) { bar.max = j.total; bar.value = j.done || 0; }
-    text.textContent = `${op}: ${j.status}${j.total ? ` — ${j.done || 0} of ${j.total} draws` : ""}`;
-    if (["done", "failed", "cancelled", "interrupted"].includes(j.status)) return j;
+    return r.data;
+  };
+  if (typeof EventSource === "undefined") return poll(url, show);
+  return new Promise((resolve) => {
+    const es = new EventSource(`${url}/events`);
+    let over = false;
+    // How many events came by the stream (the browser test reads it to know SSE was used).
+    bar.dataset.events = "0";
+    const seen = (e) => { bar.dataset.events = String(Number(bar.dataset.events) + 1); show(JSON.parse(e.data)); };
+    es.addEventListener("progress", seen);
+    for (const s of FINAL) {
+      es.addEventListener(s, (e) => { over = true; es.close(); seen(e); ended().then(resolve); });
+    }
+    es.onerror = () => {
+      if (over) return;
+      over = true;
+      es.close();
+      poll(url, show).then(resolve);
+    };
+  });
+}
+
+// The fallback: polls the job until it ends.
+async function poll(url, show) {
+  for (;;) {
+    const r = await api("GET", url);
+    if (!r.ok) { show({ status: problemLines(r.data).join("; ") }); return null; }
+    show(r.data);
+    if (FINAL.includes(r.data.status)) return r.data;
     await new Promise((res) => setTimeout(res, 250));
   }
 }
@@ -557,7 +650,7 @@ async function follow(jobId, bar, text, op) {
 async function showStoredResults(rev) {
   const r = await api("GET", `/v1/cases/${encodeURIComponent(rev.case_id)}/results`);
   if (!r.ok) return;
-  for (const op of ["prognosis", "plans"]) {
+  for (const op of ["prognosis", "plans", "simulate"]) {
     const j = r.data.find((x) => x.op === op && x.status === "done");
     if (j) renderResult(j);
   }
@@ -567,11 +660,13 @@ function renderResult(job) {
   const target = document.getElementById(`result-${job.op}`);
   if (!target) return;
   const stale = job.stale ? h("p", { class: "errors" }, "This stored result is out of date: ", job.stale_reasons.join("; "), ". Run it again.") : null;
-  const meta = h("p", { class: "muted" }, `Case revision ${job.rev ?? "–"}, ${job.result.draws} draws, seed ${job.seed ?? "–"}, engine ${job.engine_version}, ${job.finished_at || ""}.`);
+  const runs = job.op === "simulate" ? `${job.result.resolution} resolution` : `${job.result.draws} draws`;
+  const meta = h("p", { class: "muted" }, `Case revision ${job.rev ?? "–"}, ${runs}, seed ${job.seed ?? "–"}, engine ${job.engine_version}, ${job.finished_at || ""}.`);
   // The API's result may carry no title: the case's title is the page's heading.
   const res = Object.assign({ title: document.querySelector("main h1")?.textContent || "" }, job.result);
   if (!res.title) res.title = document.querySelector("main h1")?.textContent || "";
-  target.replaceChildren(job.op === "prognosis" ? prognosisView(res, stale, meta) : plansView(res, stale, meta));
+  const view = { prognosis: prognosisView, plans: plansView, simulate: dayView }[job.op];
+  target.replaceChildren(view(res, stale, meta));
 }
 
 function prognosisTable(muscles, caption) {
@@ -610,6 +705,14 @@ function prognosisView(res, stale, meta) {
     disclaimerNote(res.disclaimer));
 }
 
+// An SVG element (the namespace URI is a name, never fetched).
+function svgEl(tag, attrs, text) {
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
 // The Monte Carlo band of MRC grade over time (10th–90th percentile, median), with the end-plate
 // window (the time the muscle can still take up regrowing axons) marked. Drawn as SVG.
 function bandPlot(m, band, windowDay) {
@@ -617,13 +720,7 @@ function bandPlot(m, band, windowDay) {
   const maxDay = Math.max(1, band.length ? band[band.length - 1].day : 730, windowDay || 0);
   const x = (d) => L + (d / maxDay) * (W - L - R);
   const y = (v) => T + (1 - v / 5) * (H - T - B);
-  const ns = "http://www.w3.org/2000/svg";
-  const s = (tag, attrs, text) => {
-    const el = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-    if (text !== undefined) el.textContent = text;
-    return el;
-  };
+  const s = svgEl;
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": "plot-title plot-desc", class: "band-plot" });
   svg.append(s("title", { id: "plot-title" }, `MRC grade of ${nice(m.muscle)} over time`));
   svg.append(s("desc", { id: "plot-desc" }, `Shaded band: 10th to 90th percentile over the draws; line: median. Hatched area: after the end-plate window, day ${Math.round(windowDay)}. P(MRC ≥ 3) ${pct(m.p_mrc_ge_3)}.`));
@@ -660,6 +757,97 @@ function bandPlot(m, band, windowDay) {
     `${nice(m.muscle)}: blue band = 10th–90th percentile of MRC over the draws, dark line = median; dashed line and hatching = after the end-plate window (day ${Math.round(windowDay)}), when regrowing axons arrive too late to reinnervate well.`));
 }
 
+// ------------------------------------------------------------------ day by day
+
+function frac(x) { return x === null || x === undefined ? "–" : `${Math.round(x * 100)}%`; }
+const FIB = ["0", "1+", "2+", "3+", "4+"];
+
+// What a clinician would record in one muscle on one day, from the simulation's readout.
+function readingView(r) {
+  const row = (name, value) => h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, value));
+  const card = (title, cls, rows) => h("div", { class: `card ${cls}` }, h("h4", {}, title),
+    h("table", {}, h("tbody", {}, rows)));
+  const c = r.cmap, n = r.needle, st = r.strength, sz = r.size;
+  return h("div", { class: "cards" },
+    card("Strength and size", "strength", [
+      row("MRC grade", String(st.mrc)),
+      row("Voluntary force", frac(st.voluntary_force_fraction)),
+      row("Force on nerve stimulation below the lesion", frac(st.distal_nerve_stimulation_force_fraction)),
+      row("Muscle mass", frac(sz.muscle_mass_fraction)),
+      row("Mean fibre cross-section", frac(sz.fibre_csa_fraction)),
+      row("Fat and connective tissue", frac(sz.fat_fibrous_fraction)),
+      row("Fibres with a motor axon", frac(sz.innervated_fibre_fraction))]),
+    card("Nerve conduction (CMAP)", "cmap", [
+      row("Distal CMAP", `${num(c.distal_mv, 1)} mV (${frac(c.distal_fraction)} of normal) — ${c.level}`),
+      row("Proximal CMAP", `${num(c.proximal_mv, 1)} mV (${frac(c.proximal_fraction)})`),
+      row("Distal latency", c.distal_latency_ms === null ? "no response" : `${num(c.distal_latency_ms, 1)} ms`),
+      row("Conduction velocity", c.velocity_m_s === null ? "no response" : `${num(c.velocity_m_s, 0)} m/s`),
+      row("Conduction block", c.block ? "yes" : "no")]),
+    card("Needle EMG", "needle", [
+      row("Fibrillations / positive sharp waves", FIB[n.fibrillation_grade] ?? String(n.fibrillation_grade)),
+      row("Motor unit potentials", n.mup),
+      row("Recruitment", `${nice(n.recruitment.pattern)} (${frac(n.recruitment.fraction)} of the units)`),
+      row("Motor unit size", frac(n.motor_unit_size_fraction))]));
+}
+
+// MRC grade and distal CMAP (fraction of normal) of one muscle over the days, with the chosen day
+// marked by a line: drawn from the simulation's readings.
+function dayStrip(run, day) {
+  const rd = run.readings;
+  const W = 860, H = 200, L = 56, R = 56, T = 14, B = 40;
+  const maxDay = Math.max(1, rd.length - 1);
+  const x = (d) => L + (d / maxDay) * (W - L - R);
+  const yM = (v) => T + (1 - v / 5) * (H - T - B);
+  const yC = (v) => T + (1 - Math.min(1, v)) * (H - T - B);
+  const tid = nextId("strip-t"), did = nextId("strip-d");
+  const s = svgEl;
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": `${tid} ${did}`, class: "day-strip" });
+  svg.append(s("title", { id: tid }, `MRC grade and CMAP of ${nice(run.muscle)} over time, day ${day} marked`));
+  svg.append(s("desc", { id: did }, `Solid line: MRC grade (left axis, 0–5). Dashed line: distal CMAP as a share of normal (right axis, 0–100%). Vertical line: day ${day}.`));
+  svg.append(s("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#333" }));
+  for (let g = 0; g <= 5; g++) svg.append(s("text", { x: L - 8, y: yM(g) + 4, "text-anchor": "end", "font-size": "12", fill: "#333" }, `MRC ${g}`));
+  for (const f of [0, 0.5, 1]) svg.append(s("text", { x: W - R + 6, y: yC(f) + 4, "font-size": "12", fill: "#333" }, `${f * 100}%`));
+  const step = maxDay > 1000 ? 365 : 90;
+  for (let d = 0; d <= maxDay; d += step) svg.append(s("text", { x: x(d), y: H - B + 16, "text-anchor": "middle", "font-size": "12", fill: "#333" }, String(d)));
+  svg.append(s("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle", "font-size": "13", fill: "#333" }, "days after the injury"));
+  const pts = (f) => rd.map((r) => `${x(r.day).toFixed(1)},${f(r).toFixed(1)}`).join(" ");
+  svg.append(s("polyline", { points: pts((r) => yM(r.strength.mrc)), fill: "none", stroke: "#0b3d75", "stroke-width": "2.5", class: "mrc" }));
+  svg.append(s("polyline", { points: pts((r) => yC(r.cmap.distal_fraction)), fill: "none", stroke: "#8a5a00", "stroke-width": "2", "stroke-dasharray": "6 4", class: "cmap" }));
+  svg.append(s("line", { x1: x(day), x2: x(day), y1: T, y2: H - B, stroke: "#a4161a", "stroke-width": "2", class: "today" }));
+  svg.append(s("text", { x: Math.min(x(day) + 4, W - R - 60), y: T + 12, "font-size": "13", fill: "#a4161a" }, `day ${day}`));
+  return svg;
+}
+
+function dayView(res, stale, meta) {
+  const runs = res.runs || [];
+  if (!runs.length) return h("section", { class: "result" }, h("p", {}, "The simulation has no muscle."), disclaimerNote(res.disclaimer));
+  const which = select("day_muscle", runs.map((r) => [r.muscle, nice(r.muscle)]), runs[0].muscle);
+  const last = runs[0].readings.length - 1;
+  const slider = h("input", { type: "range", name: "day", min: "0", max: String(last), step: "1", value: String(Math.min(120, last)), class: "day-slider" });
+  const said = h("p", { class: "day-now", "aria-live": "polite" });
+  const strip = h("div", { class: "plot" });
+  const readings = h("div");
+  function draw() {
+    const run = runs.find((r) => r.muscle === which.value) || runs[0];
+    const d = Math.min(Number(slider.value), run.readings.length - 1);
+    const r = run.readings[d];
+    slider.setAttribute("aria-valuetext", `day ${d}`);
+    said.textContent = `Day ${d} after the injury (week ${Math.floor(d / 7)}, month ${(d / 30.44).toFixed(1)}): ${nice(run.muscle)} MRC ${r.strength.mrc}, CMAP ${r.cmap.level}, fibrillations ${FIB[r.needle.fibrillation_grade] ?? r.needle.fibrillation_grade}, MUPs ${r.needle.mup}.`;
+    strip.replaceChildren(h("figure", {}, dayStrip(run, d), h("figcaption", { class: "muted" },
+      `${nice(run.muscle)}: solid line = MRC grade (left scale); dashed line = distal CMAP as a share of normal (right scale); vertical line = day ${d}.`)));
+    readings.replaceChildren(readingView(r));
+    const ev = run.events || {};
+    readings.append(h("p", { class: "muted" }, `In this simulation: first fibrillations ${ev.first_fibrillation_day == null ? "none" : `on day ${ev.first_fibrillation_day}`}, first reinnervation on day ${ev.first_reinnervation_day ?? "never"}, MRC ≥ 3 on day ${ev.mrc_3_day ?? "never"}.`));
+  }
+  which.addEventListener("change", draw);
+  slider.addEventListener("input", draw);
+  draw();
+  return h("section", { class: "result", "aria-labelledby": "sim-h" },
+    h("h3", { id: "sim-h" }, `Day by day: ${res.title}`), stale, meta,
+    h("div", { class: "row" }, field("Muscle", which), h("label", { class: "slider" }, `Day after the injury (0–${last})`, slider)),
+    said, strip, readings, disclaimerNote(res.disclaimer));
+}
+
 function plansView(res, stale, meta) {
   return h("section", { class: "result", "aria-labelledby": "plans-h" },
     h("h3", { id: "plans-h" }, `Plans compared: ${res.title}`), stale, meta,
@@ -680,7 +868,7 @@ const SECTIONS = [["patient", "Patient"], ["history", "History"], ["exam", "Exam
 
 async function diagnosePage() {
   if (!schemaCache) {
-    const r = await api("GET", "/app/findings-schema.json");
+    const r = await api("GET", "/v1/findings/schema");
     if (!r.ok) throw new Error(problemLines(r.data).join("; "));
     schemaCache = r.data.fields;
   }
@@ -720,7 +908,7 @@ async function diagnosePage() {
   }
   async function run() {
     clearErrors(errors, form);
-    const r = await api("POST", "/app/diagnose", findings());
+    const r = await api("POST", "/v1/diagnose", findings());
     if (!r.ok) { showErrors(errors, form, r.data); return; }
     out.replaceChildren(diagnosisView(r.data, controls, run));
   }

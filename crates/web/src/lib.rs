@@ -2,28 +2,19 @@
 //!
 //! A small single-page app (plain HTML, CSS and JavaScript, no build step, no library) embedded in
 //! the binary and served by [`router`] beside the server's JSON API. The browser talks to the
-//! server's public API (`/v1/...`) and to nothing else, except two app-side helpers this crate
-//! serves itself over the engine facade until the API offers them (see `docs/web.md`):
-//!
-//! - `GET /app/findings-schema.json`: the findings vocabulary (section, key, kind, allowed values)
-//!   from [`engine::diagnosis::findings::SCHEMA`], so the diagnosis form is built from the one
-//!   schema the reasoner checks against;
-//! - `POST /app/diagnose`: findings (JSON, the findings format) → the engine's differential.
+//! server's public API (`/v1/...`) and to nothing else: the case form reads the atlas
+//! (`/v1/atlas`) and checks the case as it is typed (`/v1/validate/case`), runs are jobs followed by
+//! their Server-Sent Events, and the diagnosis page reads the findings vocabulary
+//! (`/v1/findings/schema`) and asks `/v1/diagnose` (see `docs/web.md`).
 //!
 //! **Invariants:** every asset is compiled in (`include_str!`); no request leaves the machine; no
-//! route here stores anything.
+//! route here computes or stores anything (this crate depends on no crate of the workspace).
 #![deny(missing_docs)]
 
-use std::sync::{Arc, OnceLock};
-
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use engine::diagnosis::findings::{Kind, SCHEMA};
-use engine::{Engine, diagnosis};
+use axum::routing::get;
 
 /// The page shell.
 pub const INDEX_HTML: &str = include_str!("../assets/index.html");
@@ -31,12 +22,6 @@ pub const INDEX_HTML: &str = include_str!("../assets/index.html");
 pub const APP_JS: &str = include_str!("../assets/app.js");
 /// The app's style sheet.
 pub const APP_CSS: &str = include_str!("../assets/app.css");
-
-/// The engine, loaded on first use (the diagnosis knowledge base compiles once).
-#[derive(Clone, Default)]
-struct Shared {
-    engine: Arc<OnceLock<Result<Engine, String>>>,
-}
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -61,100 +46,20 @@ async fn app_css() -> Response {
     asset("text/css; charset=utf-8", APP_CSS)
 }
 
-/// The findings vocabulary as JSON: `[{section, key, kind, values}]` in the format's order.
-pub fn findings_schema() -> serde_json::Value {
-    let rows: Vec<serde_json::Value> = SCHEMA
-        .iter()
-        .map(|(section, key, kind)| {
-            let (kind, values): (&str, &[&str]) = match kind {
-                Kind::Number => ("number", &[]),
-                Kind::Bool => ("bool", &[]),
-                Kind::One(v) => ("one", v),
-                Kind::OneOrList(v) => ("one_or_list", v),
-                Kind::List(v) => ("list", v),
-                Kind::Nerves => ("nerves", &[]),
-            };
-            serde_json::json!({ "section": section, "key": key, "kind": kind, "values": values })
-        })
-        .collect();
-    serde_json::json!({ "fields": rows, "disclaimer": engine::DISCLAIMER })
-}
-
-async fn schema() -> axum::Json<serde_json::Value> {
-    axum::Json(findings_schema())
-}
-
-fn problem(status: StatusCode, detail: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        serde_json::json!({
-            "type": "about:blank",
-            "title": status.canonical_reason().unwrap_or("error"),
-            "status": status.as_u16(),
-            "detail": detail,
-        })
-        .to_string(),
-    )
-        .into_response()
-}
-
-/// Runs the reasoner on findings in the findings format (JSON text).
-pub fn diagnose_json(
-    engine: &Engine,
-    body: &[u8],
-) -> Result<serde_json::Value, (StatusCode, String)> {
-    let text = std::str::from_utf8(body).map_err(|_| {
-        (
-            StatusCode::BAD_REQUEST,
-            "body: expected UTF-8 JSON".to_string(),
-        )
-    })?;
-    let findings = diagnosis::Findings::from_json_str(text)
-        .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-    let d = engine
-        .diagnose(&findings)
-        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    serde_json::to_value(&d).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
-}
-
-async fn diagnose(State(shared): State<Shared>, body: Bytes) -> Response {
-    let work = tokio::task::spawn_blocking(move || {
-        let engine = shared
-            .engine
-            .get_or_init(|| Engine::load().map_err(|e| e.to_string()));
-        match engine {
-            Ok(e) => diagnose_json(e, &body),
-            Err(e) => Err((
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("loading the engine: {e}"),
-            )),
-        }
-    });
-    match work.await {
-        Ok(Ok(v)) => axum::Json(v).into_response(),
-        Ok(Err((status, detail))) => problem(status, detail),
-        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    }
-}
-
-/// The web app's routes: `/` (the page), `/app/app.js`, `/app/app.css`, and the two app-side
-/// helpers. No fallback, so it merges into the API's router with `Router::merge`.
+/// The web app's routes: `/` (the page), `/app/app.js` and `/app/app.css`. No fallback, so it
+/// merges into the API's router with `Router::merge`.
 pub fn router() -> Router {
     Router::new()
         .route("/", get(index))
         .route("/app/app.js", get(app_js))
         .route("/app/app.css", get(app_css))
-        .route("/app/findings-schema.json", get(schema))
-        .route("/app/diagnose", post(diagnose))
-        .with_state(Shared::default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::body::Body;
-    use axum::http::Request;
+    use axum::http::{Request, StatusCode};
     use tower::ServiceExt;
 
     async fn get_text(path: &str) -> (StatusCode, String, String) {
@@ -206,32 +111,24 @@ mod tests {
     }
 
     #[test]
-    fn findings_schema_lists_every_key_of_the_format() {
-        let s = findings_schema();
-        let fields = s["fields"].as_array().unwrap();
-        assert_eq!(fields.len(), SCHEMA.len());
-        let fib = fields
-            .iter()
-            .find(|f| f["section"] == "emg" && f["key"] == "fibrillations")
-            .unwrap();
-        assert!(fib["kind"].is_string());
-    }
-
-    #[test]
-    fn diagnose_names_a_bad_value() {
-        let engine = Engine::load().unwrap();
-        let err = diagnose_json(&engine, br#"{"history": {"onset": "yesterday"}}"#).unwrap_err();
-        assert_eq!(err.0, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            err.1.contains("onset") && err.1.contains("yesterday"),
-            "{}",
-            err.1
-        );
-        let ok = diagnose_json(
-            &engine,
-            br#"{"history": {"onset": "acute"}, "emg": {"fibrillations": 2}}"#,
-        )
-        .unwrap();
-        assert!(ok["category"].as_array().is_some_and(|c| !c.is_empty()));
+    fn the_app_calls_only_the_public_api() {
+        // Every path the script asks for is the server's API (/v1/...) or one of this crate's
+        // own assets: no app-side helper route.
+        let starts = APP_JS
+            .match_indices("\"/")
+            .chain(APP_JS.match_indices("`/"))
+            .map(|(i, _)| i);
+        for i in starts {
+            let rest = &APP_JS[i + 1..];
+            let path: String = rest.chars().take_while(|c| !"\"`$?".contains(*c)).collect();
+            if path.len() < 2 {
+                continue;
+            }
+            assert!(
+                path.starts_with("/v1/") || path.starts_with("/app/app."),
+                "the script calls {path}, which is not the public API"
+            );
+        }
+        assert!(APP_JS.contains("/v1/diagnose") && APP_JS.contains("/v1/validate/case"));
     }
 }

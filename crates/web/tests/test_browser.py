@@ -11,6 +11,7 @@ argument), by default `target/release/reinnervate serve --bind`. They skip only 
 REINNERVATE_BROWSER_TESTS is not set; scripts/test sets it, so in CI they run or fail.
 """
 
+import json
 import os
 import shlex
 import shutil
@@ -18,6 +19,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,7 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)) and not REQUI
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -92,6 +95,32 @@ def shot(drv, name):
     drv.save_screenshot(str(OUT / f"{name}.png"))
 
 
+def axe(drv):
+    """axe-core (the copy axe-core-python ships; injected, nothing fetched) on the page as it is:
+    the serious or critical violations of WCAG 2.1 A/AA or axe's best practices."""
+    from axe_core_python.base import AXE_SCRIPT
+
+    drv.execute_script(AXE_SCRIPT)
+    res = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+        ".then(done, (e) => done({error: String(e)}));")
+    assert "error" not in res, res
+    assert res["passes"], "axe-core checked nothing"
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in res["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def accessible(drv, page):
+    bad = axe(drv)
+    assert bad == [], f"axe-core on {page}: {bad}"
+
+
+def api_json(server, path):
+    with urllib.request.urlopen(server + path, timeout=30) as r:
+        return json.load(r)
+
+
 def wait(drv, cond, timeout=120):
     return WebDriverWait(drv, timeout).until(cond)
 
@@ -135,6 +164,7 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     wait(drv, EC.presence_of_element_located((By.XPATH, "//h1[text()='Cases']")))
     assert "not a medical device" in drv.page_source
     shot(drv, "01-case-list")
+    accessible(drv, "the case list")
 
     # The form, as a new user fills it.
     drv.find_element(By.LINK_TEXT, "New case").click()
@@ -155,12 +185,16 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     set_value(drv, "form[aria-label=Case] input[name=draws]", 60)
     set_value(drv, "form[aria-label=Case] input[name=seed]", 20260302)
     assert unlabelled_controls(drv) == []
-    css(drv, "form[aria-label=Case] button[type=submit]").click()
-    err = wait(drv, EC.visibility_of_element_located((By.CSS_SELECTOR, "form[aria-label=Case] .errors[role=alert]")))
+    # Validation as you type: without saving, the server's check names the field, value, range.
+    err = wait(drv, EC.visibility_of_element_located((By.CSS_SELECTOR, "form[aria-label=Case] .errors[role=status]")))
     assert "patient.age_years" in err.text and "150" in err.text and "between 0 and 110" in err.text
     assert css(drv, "input[name=age_years]").get_attribute("aria-invalid") == "true"
+    assert "Revision" not in drv.page_source  # nothing was stored
     shot(drv, "02-case-form-validation")
+    accessible(drv, "the case form with an error")
     set_value(drv, "input[name=age_years]", 34)
+    wait(drv, lambda d: "complete and valid" in css(d, "form[aria-label=Case]").text)
+    assert not drv.find_elements(By.CSS_SELECTOR, "form[aria-label=Case] [aria-invalid=true]")
     css(drv, "form[aria-label=Case] button[type=submit]").click()
     wait(drv, lambda d: "#/case/" in d.current_url)
     wait(drv, EC.presence_of_element_located((By.XPATH, "//button[normalize-space()='Run prognosis']")))
@@ -168,6 +202,9 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
 
     # Prognosis: progress, then the table and the band plot with the window.
     run_and_wait(drv, "Run prognosis", "#result-prognosis table.prognosis")
+    # Progress came by the job's Server-Sent Events, not by polling (the app counts the events).
+    events = drv.execute_script("return Number(document.querySelector('progress').dataset.events || 0)")
+    assert events >= 1, "no Server-Sent Event reached the progress bar"
     before = brachioradialis_row(drv)
     assert before[1].endswith("%")
     poly = css(drv, "#result-prognosis svg.band-plot polygon.band")
@@ -210,7 +247,34 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     assert "undefined" not in css(drv, "#result-plans").text and "Radial nerve palsy" in css(drv, "#plans-h").text
     shot(drv, "05-plans")
 
-    # A phone screen: nothing wider than the screen but scrollable tables.
+    # Day by day: one simulation, a day slider; the page shows the API's readings of that day.
+    run_and_wait(drv, "Simulate day by day", "#result-simulate input.day-slider")
+    Select(css(drv, "select[name=day_muscle]")).select_by_value("brachioradialis")
+    slider = css(drv, "#result-simulate input.day-slider")
+    assert slider.get_attribute("aria-valuetext") and unlabelled_controls(drv) == []
+    slider.send_keys(Keys.HOME)
+    day0 = css(drv, "#result-simulate .day-now").text
+    assert day0.startswith("Day 0 after the injury")
+    for _ in range(5):
+        slider.send_keys(Keys.PAGE_UP)  # the keyboard moves the slider
+    day = int(slider.get_attribute("value"))
+    assert day > 0 and css(drv, "#result-simulate .day-now").text.startswith(f"Day {day} after")
+    mark = css(drv, "#result-simulate svg.day-strip line.today")
+    assert float(mark.get_attribute("x1")) > 56
+    job = api_json(server, "/v1/cases/" + drv.current_url.split("#/case/")[1] + "/results")
+    sim = next(j for j in job if j["op"] == "simulate" and j["status"] == "done")["result"]
+    run = next(r for r in sim["runs"] if r["muscle"] == "brachioradialis")
+    r = run["readings"][day]
+    cards = css(drv, "#result-simulate .cards").text
+    assert f"{r['cmap']['distal_mv']:.1f} mV" in cards, (r["cmap"], cards)
+    assert f"MRC {r['strength']['mrc']}" in css(drv, "#result-simulate .day-now").text
+    assert "Needle EMG" in cards and "not a medical device" in css(drv, "#result-simulate").text
+    shot(drv, "05b-day-by-day")
+    css(drv, "#result-simulate").screenshot(str(OUT / "05c-day-by-day-result.png"))
+    accessible(drv, "the case page with prognosis, plans and the day slider")
+
+    # A phone screen (every result and the day slider open): nothing wider than the screen,
+    # only tables scroll.
     drv.set_window_size(390, 900)
     overflow = drv.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than a 390px screen"
@@ -240,3 +304,7 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     second = css(drv, "section.result").text
     assert second != first
     shot(drv, "08-diagnosis-after-next-test")
+    accessible(drv, "the diagnosis page with its differential")
+    # The check can fail: an unlabelled control put on the page is caught.
+    drv.execute_script("document.querySelector('main').append(document.createElement('input'))")
+    assert any(v[0] == "label" for v in axe(drv))
