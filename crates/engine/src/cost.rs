@@ -182,7 +182,7 @@ pub(crate) fn count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
+        if i > 0 && (s.len() - i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
@@ -202,13 +202,13 @@ pub(crate) struct Run {
 /// The twin runs of some work.
 pub(crate) type Runs = Vec<Run>;
 
-/// Sums runs repeated `times` (draws × plans, or 1) into a [`Cost`]; `parallel` when the
-/// repeats (or the runs themselves) are spread over the thread pool.
+/// Sums runs repeated `times` (draws × plans, or 1) into a [`Cost`]; `parallel` is the number
+/// of independent pieces (draws, members) spread over the thread pool, if any.
 pub(crate) fn total(
     operation: &'static str,
     runs: &[Run],
     times: u64,
-    parallel: bool,
+    parallel: Option<u64>,
     breakdown: String,
 ) -> Cost {
     let model = CostModel::MEASURED;
@@ -228,12 +228,11 @@ pub(crate) fn total(
         .map(|r| r.count)
         .fold(0u64, u64::saturating_add)
         .saturating_mul(times);
-    let threads = if parallel {
-        rayon::current_num_threads()
-            .min(usize::try_from(n_runs).unwrap_or(usize::MAX))
-            .max(1)
-    } else {
-        1
+    let threads = match parallel {
+        Some(pieces) => rayon::current_num_threads()
+            .min(usize::try_from(pieces).unwrap_or(usize::MAX))
+            .max(1),
+        None => 1,
     };
     Cost {
         operation,

@@ -305,7 +305,7 @@ impl Engine {
                         cost::rows_words(resolution, rows)
                     ));
                 }
-                Ok(cost::total("simulate", &runs, 1, false, words.join("; ")))
+                Ok(cost::total("simulate", &runs, 1, None, words.join("; ")))
             }
             Work::Prognosis { case, draws } => {
                 let patient = case.as_patient(&self.atlas, "prognosis")?;
@@ -348,7 +348,7 @@ impl Engine {
                     cost::count(members),
                     cost::count(longest)
                 );
-                Ok(cost::total("calibrate", &runs, 1, true, breakdown))
+                Ok(cost::total("calibrate", &runs, 1, Some(members), breakdown))
             }
             Work::Cohort { cohort, draws } => {
                 let n = draws.unwrap_or(cohort.size);
@@ -369,7 +369,7 @@ impl Engine {
                     "cohort",
                     &runs,
                     n as u64 * plans,
-                    true,
+                    Some(n as u64),
                     breakdown,
                 ))
             }
@@ -393,7 +393,7 @@ impl Engine {
             operation,
             &runs,
             n as u64 * plans,
-            true,
+            Some(n as u64),
             breakdown,
         ))
     }
