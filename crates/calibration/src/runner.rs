@@ -319,13 +319,7 @@ pub fn run(
     options: &Options,
     progress: &dyn Progress,
 ) -> Report {
-    let index: HashMap<&str, usize> = file
-        .experiments
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.setup.is_ok())
-        .map(|(i, e)| (e.id.as_str(), i))
-        .collect();
+    let index = ids(file);
     let Plan { horizons, days } = plan(file, &index);
 
     let total: u64 = horizons
@@ -412,6 +406,50 @@ pub fn run(
     }
 }
 
+/// One experiment's share of the work of [`run`]: what it will simulate (for a cost estimate
+/// before the run; see the `engine` crate's `cost` module).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workload {
+    /// The experiment's id.
+    pub id: String,
+    /// Species of its twin.
+    pub species: vocabulary::Species,
+    /// Muscle simulated (as written; an unknown one fails the experiment when run).
+    pub muscle: String,
+    /// Runs of the twin: the population size, or 1.
+    pub runs: u32,
+    /// Days each run is simulated (the experiment's horizon as [`run`] sets it).
+    pub days: u32,
+    /// Resolution it runs at under `options`.
+    pub resolution: Resolution,
+}
+
+/// What [`run`] will simulate for `file` under `options`: one entry per experiment that has
+/// something to compute, with the same horizons the run uses.
+pub fn workload(file: &CalibrationFile, options: &Options) -> Vec<Workload> {
+    let index = ids(file);
+    let Plan { horizons, .. } = plan(file, &index);
+    horizons
+        .iter()
+        .filter_map(|(&i, &days)| {
+            let spec = &file.experiments[i];
+            let setup = spec.setup.as_ref().ok()?;
+            Some(Workload {
+                id: spec.id.clone(),
+                species: setup.species,
+                muscle: setup.muscle.clone(),
+                runs: setup.population_size.unwrap_or(1),
+                days,
+                resolution: if setup.population_size.is_some() {
+                    options.population_resolution
+                } else {
+                    options.single_resolution
+                },
+            })
+        })
+        .collect()
+}
+
 fn describe_relative(r: &Relative) -> Option<String> {
     match r {
         Relative::None => None,
@@ -468,6 +506,16 @@ fn event_horizon(setup: &Setup, exp: &Expectation) -> u32 {
 struct Plan {
     horizons: BTreeMap<usize, u32>,
     days: BTreeMap<usize, BTreeSet<u32>>,
+}
+
+/// The experiments that can run, by id.
+fn ids(file: &CalibrationFile) -> HashMap<&str, usize> {
+    file.experiments
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.setup.is_ok())
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect()
 }
 
 /// The horizon of every experiment that has something to compute, by index, and the days on

@@ -1,15 +1,12 @@
 //! The `bn` verb: exact queries on a Bayesian network in BIF, and checks against reference
 //! posteriors (files in the format of `shared/bn/reference/`).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Context;
 use engine::bayes::bif::{BifOptions, ValuePrecision};
-use engine::bayes::{CompileOptions, Evidence, Finding, JunctionTree, Network};
-use serde::Deserialize;
+use engine::bayes::{CompileOptions, Evidence, Finding, Network};
 use serde_json::{Map, Value, json};
 
 /// Arguments of `reinnervate bn`.
@@ -81,34 +78,9 @@ pub fn read_network(path: &Path, single: bool) -> anyhow::Result<Network> {
     .with_context(|| format!("reading network {}", path.display()))
 }
 
-/// Evidence from a JSON object of `var: "state"` or `var: [likelihoods]`.
+/// Evidence from a JSON object of `var: "state"` or `var: [likelihoods]` (the facade's reader).
 pub fn evidence_from_json(net: &Network, v: &Value) -> anyhow::Result<Evidence> {
-    let obj = v
-        .as_object()
-        .context("evidence must be a JSON object {\"variable\": \"state\", …}")?;
-    let mut ev = Evidence::new();
-    for (name, val) in obj {
-        let id = net.var(name)?;
-        match val {
-            Value::String(s) => {
-                ev.set_state(id, net.state(id, s)?);
-            }
-            Value::Array(a) => {
-                let lik = a
-                    .iter()
-                    .map(|x| {
-                        x.as_f64()
-                            .with_context(|| format!("evidence `{name}`: {x} is not a number"))
-                    })
-                    .collect::<anyhow::Result<Vec<_>>>()?;
-                ev.set_likelihood(id, lik);
-            }
-            other => anyhow::bail!(
-                "evidence `{name}`: expected a state name or a likelihood array, found {other}"
-            ),
-        }
-    }
-    Ok(ev)
+    Ok(engine::network::evidence_from_json(net, v)?)
 }
 
 /// Peak resident set size of this process in MiB (VmHWM), if the platform reports it.
@@ -117,72 +89,6 @@ pub fn peak_rss_mb() -> Option<f64> {
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
-}
-
-#[derive(Deserialize)]
-struct Reference {
-    network: Option<String>,
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    evidence: Value,
-    posteriors: BTreeMap<String, BTreeMap<String, f64>>,
-}
-
-/// Outcome of checking one reference file.
-pub struct CheckReport {
-    /// Network name.
-    pub network: String,
-    /// Number of cases.
-    pub cases: usize,
-    /// Largest absolute difference over every posterior of every case.
-    pub max_abs_diff: f64,
-    /// Seconds per case (propagation and all posteriors).
-    pub seconds: Vec<f64>,
-    /// Seconds to compile the junction tree (once).
-    pub compile_seconds: f64,
-}
-
-/// Compiles the network once and runs every case of the reference against it.
-pub fn check(net: &Network, reference_json: &str) -> anyhow::Result<CheckReport> {
-    let r: Reference =
-        serde_json::from_str(reference_json).context("parsing the reference file")?;
-    if r.cases.is_empty() {
-        anyhow::bail!("the reference file has no cases (`cases` is empty): nothing to check");
-    }
-    let t0 = Instant::now();
-    let jt: JunctionTree = engine::bayes::compile(net, &CompileOptions::default())?;
-    let compile_seconds = t0.elapsed().as_secs_f64();
-    let mut ws = jt.workspace();
-    let (mut max_abs_diff, mut seconds) = (0.0f64, Vec::new());
-    for (i, case) in r.cases.iter().enumerate() {
-        let ev = evidence_from_json(net, &case.evidence).with_context(|| format!("case {i}"))?;
-        let t = Instant::now();
-        let post = jt
-            .query_with(&mut ws, &ev)
-            .with_context(|| format!("case {i}"))?;
-        seconds.push(t.elapsed().as_secs_f64());
-        for (var, states) in &case.posteriors {
-            let id = net.var(var).with_context(|| format!("case {i}"))?;
-            for (state, p) in states {
-                let s = net.state(id, state).with_context(|| format!("case {i}"))?;
-                let d = (post.of(id)[s] - p).abs();
-                if !d.is_finite() {
-                    anyhow::bail!("case {i}: posterior of {var}={state} is not finite");
-                }
-                max_abs_diff = max_abs_diff.max(d);
-            }
-        }
-    }
-    Ok(CheckReport {
-        network: r.network.unwrap_or_else(|| net.name.clone()),
-        cases: r.cases.len(),
-        max_abs_diff,
-        seconds,
-        compile_seconds,
-    })
 }
 
 /// Runs the verb.
@@ -280,7 +186,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let net = read_network(&network, !double)?;
             let text = std::fs::read_to_string(&reference)
                 .with_context(|| format!("reading {}", reference.display()))?;
-            let rep = check(&net, &text)?;
+            let rep = engine::network::check(&net, &text)?;
             let peak = peak_rss_mb();
             if json {
                 println!(

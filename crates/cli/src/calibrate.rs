@@ -32,6 +32,8 @@ pub struct Args {
     /// theirs from it and their index).
     #[arg(long, default_value_t = engine::calibration::runner::DEFAULT_SEED)]
     pub seed: u64,
+    #[command(flatten)]
+    pub budget: crate::input::Budget,
 }
 
 /// `--resolution` values.
@@ -53,6 +55,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(ResolutionArg::Pooled) => Options::with_resolution(Resolution::Pooled),
     };
     options.seed = args.seed;
+    crate::input::announce(
+        &engine,
+        &engine::Work::Calibrate {
+            text: &text,
+            options: &options,
+        },
+        args.budget,
+    )
+    .with_context(|| format!("in {}", args.experiments.display()))?;
     let (control, bar) = crate::input::progress("calibrate", "runs");
     let result = engine
         .calibrate(&text, &options, &control)

@@ -26,6 +26,8 @@ pub struct Args {
     /// Print the run's metadata as JSON on stdout instead of a readable summary.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub budget: crate::input::Budget,
 }
 
 /// Runs the verb.
@@ -38,6 +40,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for w in &cohort.warnings {
         eprintln!("warning: {w}");
     }
+    crate::input::announce(
+        &engine,
+        &engine::Work::Cohort {
+            cohort: &cohort,
+            draws: args.draws,
+        },
+        args.budget,
+    )?;
     let (control, pb) = crate::input::progress("cohort", "draws");
     let meta = engine.cohort(&cohort, &args.out, args.draws, args.chunk, &control)?;
     pb.finish_and_clear();

@@ -45,3 +45,34 @@ pub fn progress(what: &str, unit: &str) -> (Control, indicatif::ProgressBar) {
     });
     (control, pb)
 }
+
+/// How long a verb's work may run: the estimate made before it starts
+/// ([`engine::Engine::estimate`]).
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct Budget {
+    /// Refuse work estimated to take longer than this many seconds (exit 2, before it starts).
+    /// Without it, work estimated over a minute is announced on stderr and runs.
+    #[arg(long, value_name = "SECONDS")]
+    pub max_seconds: Option<f64>,
+}
+
+/// Estimates `work` before it runs: announces it on stderr when over a minute, and refuses it
+/// when over `--max-seconds`.
+pub fn announce(engine: &Engine, work: &engine::Work<'_>, budget: Budget) -> anyhow::Result<()> {
+    if let Some(max) = budget.max_seconds
+        && !(max.is_finite() && max > 0.0)
+    {
+        anyhow::bail!("--max-seconds = {max}: expected a positive number of seconds");
+    }
+    let cost = engine.estimate(work)?;
+    if let Some(max) = budget.max_seconds {
+        cost.check(max)?;
+    }
+    if cost.is_long() {
+        eprintln!(
+            "note: {} (--max-seconds refuses such work)",
+            cost.announcement()
+        );
+    }
+    Ok(())
+}

@@ -19,12 +19,22 @@ pub struct Args {
     /// treatments and this plan comparison, and `prognosis_bands.csv`) into this directory.
     #[arg(long, value_name = "DIR")]
     pub report: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub budget: crate::input::Budget,
 }
 
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = crate::input::engine()?;
     let case = crate::input::case(&engine, &args.case)?;
+    crate::input::announce(
+        &engine,
+        &engine::Work::Plans {
+            case: &case,
+            draws: args.draws,
+        },
+        args.budget,
+    )?;
     let (control, pb) = crate::input::progress("plans", "draws");
     let result = engine.plans(&case, args.draws, &control)?;
     if let Some(dir) = &args.report {

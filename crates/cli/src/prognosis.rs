@@ -22,6 +22,8 @@ pub struct Args {
     /// comparison and `prognosis_bands.csv`) into this directory.
     #[arg(long, value_name = "DIR")]
     pub report: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub budget: crate::input::Budget,
 }
 
 fn q(x: &Quantiles, unit: &str) -> String {
@@ -36,6 +38,24 @@ fn q(x: &Quantiles, unit: &str) -> String {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = crate::input::engine()?;
     let case = crate::input::case(&engine, &args.case)?;
+    crate::input::announce(
+        &engine,
+        &engine::Work::Prognosis {
+            case: &case,
+            draws: args.draws,
+        },
+        args.budget,
+    )?;
+    if args.report.is_some() {
+        crate::input::announce(
+            &engine,
+            &engine::Work::Plans {
+                case: &case,
+                draws: args.draws,
+            },
+            args.budget,
+        )?;
+    }
     let (control, pb) = crate::input::progress("prognosis", "draws");
     let result = engine.prognosis(&case, args.draws, &control)?;
     if let Some(dir) = &args.report {

@@ -31,12 +31,24 @@ pub struct Args {
     /// Also write an HTML report (time courses, pictures at chosen days, CSV) into this directory.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub budget: crate::input::Budget,
 }
 
 /// Runs the verb.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = crate::input::engine()?;
     let case = crate::input::case(&engine, &args.case)?;
+    crate::input::announce(
+        &engine,
+        &engine::Work::Simulate {
+            case: &case,
+            resolution: args.resolution,
+            muscle: args.muscle.as_deref(),
+            days: None,
+        },
+        args.budget,
+    )?;
     let (control, pb) = crate::input::progress("simulate", "days");
     let result = engine.simulate(&case, args.resolution, args.muscle.as_deref(), &control)?;
     pb.finish_and_clear();

@@ -31,6 +31,8 @@ pub struct Args {
     /// Print the day's readout and the pictures' data as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub budget: crate::input::Budget,
 }
 
 /// Runs the verb.
@@ -39,6 +41,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let case = crate::input::case(&engine, &args.case)?;
     let scenario = crate::simulate::one_scenario(&engine, &case, args.muscle.as_deref())?;
     engine::twin::limits::Limits::default().day("--day", args.day as f64)?;
+    // The muscle pictured: the one asked for, or the first affected one.
+    let pictured = match &args.muscle {
+        Some(m) => Some(m.clone()),
+        None => engine.scenarios(&case)?.first().map(|(m, _)| m.clone()),
+    };
+    crate::input::announce(
+        &engine,
+        &engine::Work::Simulate {
+            case: &case,
+            resolution: engine::Resolution::Fibre,
+            muscle: pictured.as_deref(),
+            days: Some(args.day),
+        },
+        args.budget,
+    )?;
     let fonts = report::system_fonts();
     let views = report::views_engine()?;
     let mut written = Vec::new();

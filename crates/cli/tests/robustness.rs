@@ -165,3 +165,53 @@ fn bn_refuses_oversized_tables_and_empty_references() {
         );
     }
 }
+
+/// Issue 20: work estimated over a minute is announced on stderr before it starts, and
+/// `--max-seconds` refuses it (exit 2) with the estimate, the limit and the inputs.
+#[test]
+fn long_work_is_announced_and_refused_over_max_seconds() {
+    let case = root("examples/radial-mid-humerus.toml");
+    let case = case.to_str().unwrap();
+    refused(
+        &run(&["prognosis", case, "--draws", "100000", "--max-seconds", "5"]),
+        &["prognosis is estimated to take", "100,000 draws", "5 s"],
+    );
+    let ta = root("examples/tibialis-anterior-axonotmesis.toml");
+    let out = std::env::temp_dir().join(format!("reinnervate-cost-{}", std::process::id()));
+    refused(
+        &run(&[
+            "snapshot",
+            ta.to_str().unwrap(),
+            "--day",
+            "36500",
+            "--out",
+            out.to_str().unwrap(),
+            "--max-seconds",
+            "1",
+        ]),
+        &["simulate is estimated", "36,500 days", "fibres"],
+    );
+    refused(
+        &run(&["prognosis", case, "--max-seconds", "nan"]),
+        &["--max-seconds", "NaN"],
+    );
+    // Announced, then the run starts (here it stops at once: the output directory cannot be
+    // made under a file).
+    let cohort = root("examples/cohort-ulnar-laceration.toml");
+    let out = run(&[
+        "cohort",
+        cohort.to_str().unwrap(),
+        "--draws",
+        "100000",
+        "--out",
+        "/dev/null/cohort",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.lines()
+            .next()
+            .is_some_and(|l| l.starts_with("note: cohort is estimated to take about")
+                && l.contains("100,000 draws")),
+        "{err}"
+    );
+}

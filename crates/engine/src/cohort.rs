@@ -513,6 +513,15 @@ impl Cohort {
         clinic::Case::from_json(&json.to_string(), atlas)
     }
 
+    /// The concrete case of draw `index`.
+    pub(crate) fn case_of(
+        &self,
+        index: usize,
+        atlas: &clinic::Atlas,
+    ) -> Result<clinic::Case, clinic::CaseError> {
+        self.case_with(&self.draw_values(index), index, atlas)
+    }
+
     /// The values drawn for draw `index`, in the order of [`Cohort::drawn_columns`].
     fn draw_values(&self, index: usize) -> Vec<Value> {
         let mut rng = twin::cohort::draw_rng(self.seed, index);

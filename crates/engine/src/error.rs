@@ -71,6 +71,32 @@ pub enum EngineError {
     /// A cohort file is not valid, or a cohort run failed.
     #[error(transparent)]
     Cohort(#[from] crate::cohort::CohortError),
+    /// The operation is estimated to take longer than the caller allows ([`crate::cost`]).
+    #[error(
+        "{operation} is estimated to take about {} (over the limit of {}): {breakdown}; fewer \
+         draws, a shorter horizon or pooled resolution take less, or raise the limit",
+        crate::cost::duration(*seconds),
+        crate::cost::duration(*limit)
+    )]
+    TooCostly {
+        /// The operation.
+        operation: &'static str,
+        /// The estimated wall-clock seconds.
+        seconds: f64,
+        /// The limit in force, seconds.
+        limit: f64,
+        /// The inputs the estimate comes from.
+        breakdown: String,
+    },
+    /// A case of a reference file of the network tools is not valid.
+    #[error("case {case}: {source}")]
+    ReferenceCase {
+        /// The case's index in the file.
+        case: usize,
+        /// What is wrong with it.
+        #[source]
+        source: Box<EngineError>,
+    },
     /// The caller cancelled the operation.
     #[error(transparent)]
     Cancelled(#[from] vocabulary::Cancelled),

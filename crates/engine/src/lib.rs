@@ -14,6 +14,9 @@
 //! | [`Engine::calibrate`] | calibration text | [`Calibration`] |
 //! | [`Engine::cohort`] | a [`Cohort`] and an output directory | Parquet tables, [`CohortMetadata`] |
 //!
+//! [`Engine::estimate`] gives the cost of any of the long operations from its inputs before it
+//! runs (see [`cost`]): the CLI warns on it, the server refuses or reports it, Python exposes it.
+//!
 //! Long operations take a [`Control`]: progress through its listener, cancellation through
 //! [`Control::cancel`]. The CLI, the server and the Python bindings call this crate and nothing
 //! else of the workspace; each converts types around it.
@@ -29,7 +32,9 @@
 
 pub mod case;
 pub mod cohort;
+pub mod cost;
 pub mod error;
+pub mod network;
 pub mod table;
 
 use std::sync::OnceLock;
@@ -41,6 +46,7 @@ pub use calibration;
 pub use case::{Case, CaseFileError};
 pub use clinic;
 pub use cohort::{Cohort, CohortError, CohortRow};
+pub use cost::{Cost, LONG_SECONDS, Work};
 pub use diagnosis;
 pub use error::EngineError;
 pub use readout;
@@ -212,26 +218,184 @@ impl Engine {
     pub fn scenarios(&self, case: &Case) -> Result<Vec<(String, twin::Scenario)>, EngineError> {
         match case {
             Case::Experiment { scenario } => Ok(vec![(scenario.muscle.clone(), scenario.clone())]),
-            Case::Patient { case } => {
-                let draw = self.montecarlo.central_draw(case);
-                let treatments = clinic::montecarlo::case_treatments(case, &self.atlas);
-                Ok(case
-                    .muscles()
-                    .iter()
-                    .enumerate()
-                    .map(|(k, (_, m))| {
-                        let s = clinic::montecarlo::scenario_for(
-                            &self.montecarlo,
-                            case,
-                            &draw,
-                            k,
-                            &treatments,
-                        );
-                        (m.muscle.clone(), s)
-                    })
-                    .collect())
+            Case::Patient { case } => Ok(self.patient_scenarios(case)),
+        }
+    }
+
+    /// The twin scenarios of a patient's case at its central draw, one per affected muscle.
+    fn patient_scenarios(&self, case: &clinic::Case) -> Vec<(String, twin::Scenario)> {
+        let draw = self.montecarlo.central_draw(case);
+        let treatments = clinic::montecarlo::case_treatments(case, &self.atlas);
+        case.muscles()
+            .iter()
+            .enumerate()
+            .map(|(k, (_, m))| {
+                let s =
+                    clinic::montecarlo::scenario_for(&self.montecarlo, case, &draw, k, &treatments);
+                (m.muscle.clone(), s)
+            })
+            .collect()
+    }
+
+    /// The twin runs of one draw of a patient's case under one plan (pooled, as the Monte
+    /// Carlo runs), and the muscles in words.
+    fn draw_runs(&self, case: &clinic::Case) -> Result<(cost::Runs, String), EngineError> {
+        let days = u64::from(clinic::montecarlo::run_days(case));
+        let mut runs = cost::Runs::new();
+        let mut words = Vec::new();
+        for (_, s) in self.patient_scenarios(case) {
+            let spec = self.parameters(s.species)?.muscle(&s.muscle)?;
+            let rows = cost::rows(spec, cost::donors(&s), Resolution::Pooled);
+            runs.push(cost::Run {
+                resolution: Resolution::Pooled,
+                rows,
+                days,
+                count: 1,
+            });
+            words.push(rows);
+        }
+        let rows = words.iter().sum::<u64>() / (words.len().max(1) as u64);
+        let text = format!(
+            "{} muscle(s) × {} days × about {} each",
+            runs.len(),
+            cost::count(days),
+            cost::rows_words(Resolution::Pooled, rows)
+        );
+        Ok((runs, text))
+    }
+
+    /// The number of plans [`Engine::plans`] compares for a case.
+    fn plan_count(&self, case: &clinic::Case) -> Result<u64, EngineError> {
+        let data = clinic::data::ClinicData::embedded()?;
+        Ok(
+            clinic::plans::standard_plans(&data.plans, &data.strategies, case, &self.atlas).len()
+                as u64,
+        )
+    }
+
+    /// The estimated cost of an operation, from its inputs, before it runs (see [`cost`]).
+    /// The inputs are checked as the operation would check them (an invalid draw count is the
+    /// same error).
+    pub fn estimate(&self, work: &Work<'_>) -> Result<Cost, EngineError> {
+        match *work {
+            Work::Simulate {
+                case,
+                resolution,
+                muscle,
+                days,
+            } => {
+                let mut runs = cost::Runs::new();
+                let mut words = Vec::new();
+                for (name, s) in self.scenarios(case)? {
+                    if muscle.is_some_and(|m| m != name) {
+                        continue;
+                    }
+                    let spec = self.parameters(s.species)?.muscle(&s.muscle)?;
+                    let rows = cost::rows(spec, cost::donors(&s), resolution);
+                    let d = u64::from(days.unwrap_or(s.horizon_days));
+                    runs.push(cost::Run {
+                        resolution,
+                        rows,
+                        days: d,
+                        count: 1,
+                    });
+                    words.push(format!(
+                        "{name}: {} days × {}",
+                        cost::count(d),
+                        cost::rows_words(resolution, rows)
+                    ));
+                }
+                Ok(cost::total("simulate", &runs, 1, None, words.join("; ")))
+            }
+            Work::Prognosis { case, draws } => {
+                let patient = case.as_patient(&self.atlas, "prognosis")?;
+                let n = self.draws(&patient, draws)?;
+                // Follow-up observations also compare the plans on the same draws.
+                let plans = if patient.observations.is_empty() {
+                    1
+                } else {
+                    1 + self.plan_count(&patient)?
+                };
+                self.monte_carlo("prognosis", &patient, n, plans)
+            }
+            Work::Plans { case, draws } => {
+                let patient = case.as_patient(&self.atlas, "plans")?;
+                let n = self.draws(&patient, draws)?;
+                let plans = self.plan_count(&patient)?;
+                self.monte_carlo("plans", &patient, n, plans)
+            }
+            Work::Calibrate { text, options } => {
+                let file = calibration::CalibrationFile::parse(text)?;
+                let mut runs = cost::Runs::new();
+                let mut longest = 0u64;
+                for w in calibration::runner::workload(&file, options) {
+                    // An unknown muscle fails its experiment when run: no work.
+                    let Ok(spec) = self.parameters(w.species)?.muscle(&w.muscle) else {
+                        continue;
+                    };
+                    longest = longest.max(u64::from(w.days));
+                    runs.push(cost::Run {
+                        resolution: w.resolution,
+                        rows: cost::rows(spec, 0, w.resolution),
+                        days: u64::from(w.days),
+                        count: u64::from(w.runs),
+                    });
+                }
+                let members: u64 = runs.iter().map(|r| r.count).sum();
+                let breakdown = format!(
+                    "{} experiment(s), {} twin run(s) in all, the longest {} days",
+                    runs.len(),
+                    cost::count(members),
+                    cost::count(longest)
+                );
+                Ok(cost::total("calibrate", &runs, 1, Some(members), breakdown))
+            }
+            Work::Cohort { cohort, draws } => {
+                let n = draws.unwrap_or(cohort.size);
+                let case =
+                    cohort
+                        .case_of(0, &self.atlas)
+                        .map_err(|e| cohort::CohortError::Draw {
+                            draw: 0,
+                            message: e.to_string(),
+                        })?;
+                let plans = 1 + case.plans.len() as u64;
+                let (runs, words) = self.draw_runs(&case)?;
+                let breakdown = format!(
+                    "{} draws × {plans} plan(s) × {words} (draw 0's case)",
+                    cost::count(n as u64)
+                );
+                Ok(cost::total(
+                    "cohort",
+                    &runs,
+                    n as u64 * plans,
+                    Some(n as u64),
+                    breakdown,
+                ))
             }
         }
+    }
+
+    /// The cost of `n` Monte Carlo draws of `plans` plans.
+    fn monte_carlo(
+        &self,
+        operation: &'static str,
+        case: &clinic::Case,
+        n: usize,
+        plans: u64,
+    ) -> Result<Cost, EngineError> {
+        let (runs, words) = self.draw_runs(case)?;
+        let breakdown = format!(
+            "{} draws × {plans} plan(s) × {words}",
+            cost::count(n as u64)
+        );
+        Ok(cost::total(
+            operation,
+            &runs,
+            n as u64 * plans,
+            Some(n as u64),
+            breakdown,
+        ))
     }
 
     /// Simulates a case day by day: every affected muscle, or only `muscle`.

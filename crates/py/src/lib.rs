@@ -144,21 +144,75 @@ fn simulate(
     resolution: &str,
     muscle: Option<&str>,
 ) -> PyResult<String> {
-    let resolution: Resolution =
-        resolution
-            .parse()
-            .map_err(|e: engine::vocabulary::resolution::UnknownResolution| {
-                NativeError::new_err((
-                    e.to_string(),
-                    "input",
-                    Some("resolution"),
-                    Some(e.0.clone()),
-                    Some("`fibre` or `pooled`"),
-                ))
-            })?;
+    let resolution = parse_resolution(resolution)?;
     on_case(py, text, |engine, case| {
         engine.simulate(case, resolution, muscle, &Control::new())
     })
+}
+
+fn parse_resolution(text: &str) -> PyResult<Resolution> {
+    text.parse()
+        .map_err(|e: engine::vocabulary::resolution::UnknownResolution| {
+            NativeError::new_err((
+                e.to_string(),
+                "input",
+                Some("resolution"),
+                Some(e.0.clone()),
+                Some("`fibre` or `pooled`"),
+            ))
+        })
+}
+
+/// The estimated cost of an operation (`simulate`, `prognosis`, `plans`, `calibrate`,
+/// `cohort`) on a case, calibration or cohort text, before running it; the engine's `Cost` as
+/// JSON.
+#[pyfunction]
+#[pyo3(signature = (op, text, draws = None, resolution = "pooled"))]
+fn estimate(
+    py: Python<'_>,
+    op: &str,
+    text: &str,
+    draws: Option<usize>,
+    resolution: &str,
+) -> PyResult<String> {
+    let resolution = parse_resolution(resolution)?;
+    let engine = engine()?;
+    let r = py
+        .detach(|| -> Result<engine::Cost, EngineError> {
+            match op {
+                "simulate" | "prognosis" | "plans" => {
+                    let case = engine.parse_case(text)?;
+                    engine.estimate(&match op {
+                        "simulate" => engine::Work::Simulate {
+                            case: &case,
+                            resolution,
+                            muscle: None,
+                            days: None,
+                        },
+                        "prognosis" => engine::Work::Prognosis { case: &case, draws },
+                        _ => engine::Work::Plans { case: &case, draws },
+                    })
+                }
+                "calibrate" => engine.estimate(&engine::Work::Calibrate {
+                    text,
+                    options: &engine::calibration::Options::default(),
+                }),
+                "cohort" => {
+                    let cohort = engine.parse_cohort(text)?;
+                    engine.estimate(&engine::Work::Cohort {
+                        cohort: &cohort,
+                        draws,
+                    })
+                }
+                other => Err(EngineError::OutOfRange {
+                    field: "op".into(),
+                    value: engine::twin::limits::echo(other),
+                    expected: "simulate, prognosis, plans, calibrate or cohort".into(),
+                }),
+            }
+        })
+        .map_err(raise)?;
+    json(&r)
 }
 
 /// Parses a case and runs one engine operation on it with the GIL released; the result as JSON.
@@ -358,6 +412,7 @@ fn _reinnervate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(prognosis, m)?)?;
     m.add_function(wrap_pyfunction!(plans, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate, m)?)?;
     m.add_function(wrap_pyfunction!(diagnose, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(cohort_info, m)?)?;

@@ -63,3 +63,15 @@ def test_a_bad_cohort_names_the_field(cohort_text):
     with pytest.raises(rn.InputError) as e:
         rn.Cohort(bad)
     assert e.value.field == "injury[0].site"
+
+
+def test_estimate_grows_with_the_draws_and_names_its_inputs(root):
+    case = root / "examples" / "radial-mid-humerus.toml"
+    small = rn.estimate("prognosis", case, draws=100)
+    large = rn.estimate("prognosis", case, draws=100000)
+    assert large["cpu_seconds"] == pytest.approx(1000 * small["cpu_seconds"])
+    assert "100,000 draws" in large["breakdown"]
+    assert rn.estimate("plans", case, draws=100)["cpu_seconds"] > small["cpu_seconds"]
+    with pytest.raises(rn.InputError) as e:
+        rn.estimate("dance", case)
+    assert e.value.field == "op"

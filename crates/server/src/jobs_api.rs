@@ -85,6 +85,10 @@ pub struct JobView {
     pub stale: bool,
     /// Why the result is stale.
     pub stale_reasons: Vec<String>,
+    /// The estimated cost of the run, made before it was queued (in the `202` answer only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub estimate: Option<engine::Cost>,
     /// The result, when done: the same JSON as the command line's `--json` (the stored text,
     /// passed through unparsed so every number keeps its last digit).
     #[schema(value_type = Option<Object>)]
@@ -145,18 +149,26 @@ fn view(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> JobView {
         error: j.error,
         stale: !stale_reasons.is_empty(),
         stale_reasons,
+        estimate: None,
         result: j
             .result
             .and_then(|r| serde_json::value::RawValue::from_string(r).ok()),
     }
 }
 
-fn accepted(state: &AppState, j: JobRecord, latest_rev: Option<i64>) -> Response {
+fn accepted(
+    state: &AppState,
+    j: JobRecord,
+    latest_rev: Option<i64>,
+    estimate: engine::Cost,
+) -> Response {
     let location = format!("/v1/jobs/{}", j.id);
+    let mut v = view(state, j, latest_rev);
+    v.estimate = Some(estimate);
     (
         StatusCode::ACCEPTED,
         [(header::LOCATION, location)],
-        axum::Json(view(state, j, latest_rev)),
+        axum::Json(v),
     )
         .into_response()
 }
@@ -186,7 +198,7 @@ fn check_draws(state: &AppState, asked: Option<usize>, case_draws: usize) -> Res
     responses(
         (status = 202, description = "Queued", body = JobView),
         (status = 404, description = "No such case of the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An option is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An option is not valid, or the run is estimated to take longer than the job time", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "The job queue is full; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn run_stored(
@@ -209,6 +221,13 @@ pub async fn run_stored(
         })?;
     let info = state.runner.check_case(&rev.body)?;
     check_draws(&state, opts.draws, info.draws)?;
+    let estimate = state.runner.estimate(
+        op,
+        &rev.body,
+        opts.draws,
+        opts.resolution,
+        state.limits.job_time.as_secs_f64(),
+    )?;
     let latest = state
         .store
         .case_summary(&user.id, &id)
@@ -229,7 +248,7 @@ pub async fn run_stored(
             request,
         })
         .await?;
-    Ok(accepted(&state, job, latest))
+    Ok(accepted(&state, job, latest, estimate))
 }
 
 /// Runs an operation on a case sent with the request: a job.
@@ -239,7 +258,7 @@ pub async fn run_stored(
     responses(
         (status = 202, description = "Queued", body = JobView),
         (status = 400, description = "Not a readable request", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or the run is estimated to take longer than the job time", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "The job queue is full; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn run_body(
@@ -263,6 +282,13 @@ pub async fn run_body(
     let file = CaseFile::from_text(text);
     let info = state.runner.check_case(&file.text)?;
     check_draws(&state, body.draws, info.draws)?;
+    let estimate = state.runner.estimate(
+        op,
+        &file.text,
+        body.draws,
+        body.resolution,
+        state.limits.job_time.as_secs_f64(),
+    )?;
     let request = serde_json::to_value(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
     let job = state
         .jobs
@@ -277,7 +303,7 @@ pub async fn run_body(
             request,
         })
         .await?;
-    Ok(accepted(&state, job, None))
+    Ok(accepted(&state, job, None, estimate))
 }
 
 async fn owned_job(state: &AppState, owner: &str, id: &str) -> Result<JobView, ApiError> {

@@ -40,7 +40,8 @@ pub struct Limits {
     pub workers: usize,
     /// Jobs waiting beyond those running; more gives `429`.
     pub queue: usize,
-    /// Longest a job may run.
+    /// Longest a job may run; a run estimated to take longer ([`engine::Engine::estimate`]) is
+    /// refused with `422` before it is queued.
     pub job_time: Duration,
 }
 

@@ -192,6 +192,15 @@ fn engine_error(e: EngineError) -> ApiError {
             format!("an operation that applies to this case: {reason}"),
         ),
         EngineError::Cancelled(_) => ApiError::Unsupported("cancelled".into()),
+        e @ EngineError::TooCostly { seconds, limit, .. } => ApiError::Invalid {
+            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            detail: e.to_string(),
+            field: Some("draws".into()),
+            value: Some(format!("work estimated at {seconds:.0} s")),
+            expected: Some(format!(
+                "work estimated at most {limit:.0} s (the server's job time)"
+            )),
+        },
         other => ApiError::Internal(other.to_string()),
     }
 }
@@ -303,6 +312,33 @@ impl Runner {
             .map_err(engine_error)?;
         let d = self.engine.diagnose(&findings).map_err(engine_error)?;
         json(&d)
+    }
+
+    /// The estimated cost of running `op` on a case file ([`engine::Engine::estimate`]), refused
+    /// with a 422 when it is over `max_seconds` (the server's job time: a job estimated to run
+    /// longer would be stopped anyway).
+    pub fn estimate(
+        &self,
+        op: Op,
+        text: &str,
+        draws: Option<usize>,
+        resolution: Option<Resolution>,
+        max_seconds: f64,
+    ) -> Result<engine::Cost, ApiError> {
+        let case = self.engine.parse_case(text).map_err(engine_error)?;
+        let work = match op {
+            Op::Prognosis => engine::Work::Prognosis { case: &case, draws },
+            Op::Plans => engine::Work::Plans { case: &case, draws },
+            Op::Simulate => engine::Work::Simulate {
+                case: &case,
+                resolution: resolution.unwrap_or(Resolution::Pooled),
+                muscle: None,
+                days: None,
+            },
+        };
+        let cost = self.engine.estimate(&work).map_err(engine_error)?;
+        cost.check(max_seconds).map_err(engine_error)?;
+        Ok(cost)
     }
 
     /// Runs `op` on a case file with `draws` draws (the case's own when `None`), reporting

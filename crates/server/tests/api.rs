@@ -502,6 +502,49 @@ async fn bad_input_is_a_4xx_problem_naming_the_field() {
     check_openapi().await;
 }
 
+/// Issue 20: a run is estimated before it is queued (`Engine::estimate`); one estimated to
+/// take longer than the job time is refused with a 422 naming the estimate and the limit, and
+/// an accepted one reports its estimate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_estimated_beyond_the_job_time_is_refused_before_it_is_queued() {
+    let dir = TempDir::new();
+    let db = store::database_url(dir.0.join("cost.db").to_str().unwrap());
+    let limits = Limits {
+        job_time: Duration::from_secs(1),
+        ..small_limits()
+    };
+    let api = Api::start(TempDir::new(), db, Auth::Auto, limits).await;
+    let r = api
+        .json(
+            Method::POST,
+            "/v1/runs/plans",
+            None,
+            json!({"case": CASE, "draws": 1000}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.body["field"], "draws", "{}", r.text);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("1,000 draws")
+            && r.body["expected"].as_str().unwrap().contains("at most 1 s"),
+        "{}",
+        r.text
+    );
+    let r = api
+        .json(
+            Method::POST,
+            "/v1/runs/prognosis",
+            None,
+            json!({"case": CASE, "draws": 1}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let estimate = &r.body["estimate"];
+    assert_eq!(estimate["operation"], "prognosis", "{}", r.text);
+    assert!(estimate["seconds"].as_f64().unwrap() < 1.0, "{}", r.text);
+    api.wait(r.body["id"].as_str().unwrap(), None).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_queue_answers_429_and_jobs_can_be_cancelled() {
     let dir = TempDir::new();

@@ -8,6 +8,7 @@ Every function calls the same engine as the ``reinnervate`` command line:
 * :func:`simulate` — the daily time course as a pyarrow table (``.to_pandas()`` for pandas);
 * :func:`prognosis`, :func:`plans`, :func:`diagnose`, :func:`calibrate` — the engine's results
   as dicts (the same JSON as ``--json``);
+* :func:`estimate` — how long one of the long operations will take, before running it;
 * :class:`Cohort` and :func:`run_cohort` — virtual cohorts into Parquet; on a Dask cluster with
   :func:`reinnervate.dask.run_cohort`.
 
@@ -42,6 +43,7 @@ __all__ = [
     "ReinnervateError",
     "calibrate",
     "diagnose",
+    "estimate",
     "load_case",
     "plans",
     "prognosis",
@@ -140,6 +142,16 @@ def prognosis(case: Source, draws: Optional[int] = None) -> Dict[str, Any]:
 def plans(case: Source, draws: Optional[int] = None) -> Dict[str, Any]:
     """The treatment plans, ranked (the JSON of ``reinnervate plans --json``)."""
     return json.loads(_call(_native.plans, _text(case), draws))
+
+
+def estimate(
+    op: str, source: Source, draws: Optional[int] = None, resolution: str = "pooled"
+) -> Dict[str, Any]:
+    """The estimated cost of ``op`` (``simulate``, ``prognosis``, ``plans``, ``calibrate`` or
+    ``cohort``) on a case, calibration file or cohort file, before running it: ``seconds``
+    (wall clock), ``cpu_seconds``, ``runs``, ``row_days`` and ``breakdown`` (the inputs it comes
+    from). The speed is the one measured on the development machine (``docs/performance.md``)."""
+    return json.loads(_call(_native.estimate, op, _text(source), draws, resolution))
 
 
 def diagnose(findings: Source) -> Dict[str, Any]:
