@@ -227,7 +227,13 @@ fn rank_correlation(x: &[f64], y: &[f64], w: &[f64]) -> Option<f64> {
 /// parameter, the grade of each injury of unknown grade and the muscle's distance deviate,
 /// ranked by their share (largest first). Empty when the muscle's recovery is the same in
 /// every draw (a band of zero width has no driver).
-pub fn drivers(case: &Case, k: usize, draws: &[Draw], outcomes: &[Outcome], w: &[f64]) -> Vec<Driver> {
+pub fn drivers(
+    case: &Case,
+    k: usize,
+    draws: &[Draw],
+    outcomes: &[Outcome],
+    w: &[f64],
+) -> Vec<Driver> {
     let muscles = case.muscles();
     let Some(&(injury, m)) = muscles.get(k) else {
         return Vec::new();
@@ -277,7 +283,12 @@ pub fn drivers(case: &Case, k: usize, draws: &[Draw], outcomes: &[Outcome], w: &
         "distance".to_string(),
         draws[..n]
             .iter()
-            .map(|d| d.z.get(injury).and_then(|z| z.get(within)).copied().unwrap_or(0.0))
+            .map(|d| {
+                d.z.get(injury)
+                    .and_then(|z| z.get(within))
+                    .copied()
+                    .unwrap_or(0.0)
+            })
             .collect(),
     ));
     let mut out: Vec<Driver> = candidates
@@ -297,7 +308,11 @@ pub fn drivers(case: &Case, k: usize, draws: &[Draw], outcomes: &[Outcome], w: &
     for d in &mut out {
         d.share = d.rank_correlation.powi(2) / total;
     }
-    out.sort_by(|a, b| b.share.total_cmp(&a.share).then_with(|| a.name.cmp(&b.name)));
+    out.sort_by(|a, b| {
+        b.share
+            .total_cmp(&a.share)
+            .then_with(|| a.name.cmp(&b.name))
+    });
     out
 }
 

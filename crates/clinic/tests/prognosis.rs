@@ -297,7 +297,10 @@ fn band_drivers_name_the_unknown_grade_when_it_decides_the_outcome() {
     let r = prognose(&e, &a, &c, Some(40), &vocabulary::Control::new()).unwrap();
     let d = &r.drivers[0];
     assert_eq!(d[0].name, "injury grade", "drivers: {d:?}");
-    assert!(d[0].rank_correlation < 0.0, "a higher grade recovers less: {d:?}");
+    assert!(
+        d[0].rank_correlation < 0.0,
+        "a higher grade recovers less: {d:?}"
+    );
     let total: f64 = d.iter().map(|x| x.share).sum();
     assert!((total - 1.0).abs() < 1e-9, "shares sum to 1: {total}");
 }

@@ -103,7 +103,11 @@ impl Variation {
 
     /// As [`Variation::draw`], also returning the drawn value of each varied parameter (name
     /// order), for reports that say which parameters drive a spread.
-    pub fn draw_with_values(&self, base: &Parameters, seed: u64) -> (Parameters, Vec<(String, f64)>) {
+    pub fn draw_with_values(
+        &self,
+        base: &Parameters,
+        seed: u64,
+    ) -> (Parameters, Vec<(String, f64)>) {
         let mut overrides = BTreeMap::new();
         let mut values = Vec::with_capacity(self.varied.len());
         for (k, (name, sigma)) in self.varied.iter().enumerate() {
