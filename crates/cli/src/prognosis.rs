@@ -79,7 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "End plates: the median draw's window closes about day {:.0}.\n",
         report.window_day
     );
-    for m in &report.muscles {
+    for (k, m) in report.muscles.iter().enumerate() {
         println!(
             "{} ({:.0} mm from the injury, {}):",
             m.muscle.replace('_', " "),
@@ -99,6 +99,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("  MRC >= 3 reached:    day {}", q(&m.mrc_3_day, ""));
         println!("  MRC at 1 year:       {}", q(&m.mrc_at_365, ""));
         println!("  MRC at 2 years:      {}", q(&m.mrc_at_730, ""));
+        if let Some(d) = report.drivers.get(k).filter(|d| !d.is_empty()) {
+            println!(
+                "  spread driven by:    {}",
+                d.iter()
+                    .take(3)
+                    .map(|x| format!("{} {:.0}%", x.name.replace('_', " "), 100.0 * x.share))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         if m.simulated_as != m.muscle {
             println!(
                 "  (simulated with the motor-unit pool of the {})",

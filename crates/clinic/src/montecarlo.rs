@@ -25,21 +25,11 @@ use crate::error::{DataError, PrognosisError};
 /// The embedded parameter-uncertainty file.
 pub const UNCERTAINTY_TOML: &str = include_str!("../../../data/atlas/prognosis_uncertainty.toml");
 
+/// The clinic's part of the uncertainty file: the distance section. The `[parameters]` tables
+/// (between-patient spreads) are read and drawn by `twin::patient::Variation`, their one home.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct UncertaintyFile {
-    parameters: BTreeMap<String, UncertaintyEntry>,
     distance: DistanceSection,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UncertaintyEntry {
-    cv: f64,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    assumption: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,21 +54,12 @@ fn sourced(source: &Option<String>, assumption: &Option<String>) -> bool {
     t(source) || t(assumption)
 }
 
-/// One varied parameter: name, central value, log-sd, min, max.
-#[derive(Debug, Clone)]
-struct Varied {
-    name: String,
-    central: f64,
-    sigma: f64,
-    min: f64,
-    max: f64,
-}
-
 /// The prognosis engine: the twin's human parameters and their between-patient spread.
 #[derive(Debug, Clone)]
 pub struct Engine {
     base: Parameters,
-    varied: Vec<Varied>,
+    /// The between-patient spreads (`twin::patient`, the one home of the draw).
+    variation: twin::patient::Variation,
     /// Distance deviates are clamped to ± this many SD.
     distance_clamp_sd: f64,
     /// Shortest regrowth distance, mm.
@@ -170,43 +151,11 @@ impl Engine {
                 )));
             }
         }
-        let mut varied = Vec::new();
-        for (name, u) in file.parameters {
-            if !sourced(&u.source, &u.assumption) {
-                return Err(err(format!(
-                    "uncertainty of `{name}` gives neither a `source` nor an `assumption`"
-                )));
-            }
-            let Some(e) = base.entry(&name) else {
-                return Err(PrognosisError::Twin {
-                    muscle: "-".into(),
-                    draw: 0,
-                    message: format!(
-                        "uncertainty file names parameter `{name}`, which the twin does not have"
-                    ),
-                });
-            };
-            if !(u.cv.is_finite() && u.cv >= 0.0 && u.cv < 2.0) || e.value <= 0.0 {
-                return Err(PrognosisError::Twin {
-                    muscle: "-".into(),
-                    draw: 0,
-                    message: format!(
-                        "uncertainty of `{name}`: cv {} must be in [0, 2) on a positive parameter",
-                        u.cv
-                    ),
-                });
-            }
-            varied.push(Varied {
-                name,
-                central: e.value,
-                sigma: (1.0 + u.cv * u.cv).ln().sqrt(),
-                min: e.min,
-                max: e.max,
-            });
-        }
+        let variation = twin::patient::Variation::from_toml_str(uncertainty_toml, &base)
+            .map_err(|e| err(format!("uncertainty file: {e}")))?;
         Ok(Engine {
             base,
-            varied,
+            variation,
             distance_clamp_sd: file.distance.clamp_sd.value,
             distance_min_mm: file.distance.min_mm.value,
             limits: twin::limits::Limits::default(),
@@ -246,11 +195,7 @@ impl Engine {
     /// its known grade (or the most probable grade of its prior), every distance at the atlas
     /// mean. What a single, typical simulation of the case uses.
     pub fn central_draw(&self, case: &Case) -> Draw {
-        let values = self
-            .varied
-            .iter()
-            .map(|v| (v.name.clone(), v.central))
-            .collect();
+        let values = self.variation.central_values(&self.base);
         let grades: Vec<Grade> = case
             .injuries
             .iter()
@@ -294,19 +239,10 @@ impl Engine {
     /// Draws the unknowns of draw `index`.
     pub fn draw(&self, case: &Case, index: usize) -> Draw {
         let mut rng = twin::cohort::draw_rng(case.settings.seed, index);
-        let mut params = self.base.clone();
-        let mut overrides = BTreeMap::new();
-        let mut values = Vec::with_capacity(self.varied.len());
-        for v in &self.varied {
-            let z: f64 = rng.sample(StandardNormal);
-            let x = (v.central * (v.sigma * z).exp()).clamp(v.min, v.max);
-            overrides.insert(v.name.clone(), x);
-            values.push((v.name.clone(), x));
-        }
-        // Overrides within the twin's own ranges cannot fail; if they did, keep the centre.
-        if params.apply_overrides(&overrides).is_err() {
-            params = self.base.clone();
-        }
+        let seed = twin::cohort::draw_seed(case.settings.seed, index);
+        // The patient's parameters: twin::patient's counter-based draw of the draw's seed (the
+        // same code as the calibration populations).
+        let (params, values) = self.variation.draw_with_values(&self.base, seed);
         // One uniform number per injury, as before avulsion existed: below the avulsion
         // probability the roots are avulsed; otherwise it is rescaled to pick the grade, so a case
         // without avulsion draws exactly as it did.
@@ -356,7 +292,7 @@ impl Engine {
             .collect();
         Draw {
             index,
-            seed: twin::cohort::draw_seed(case.settings.seed, index),
+            seed,
             params,
             values,
             grades,
