@@ -37,12 +37,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = crate::input::engine()?;
     let case = crate::input::case(&engine, &args.case)?;
     let (control, pb) = crate::input::progress("prognosis", "draws");
-    let result = engine.prognosis(&case, args.draws, &control)?;
-    if let Some(dir) = &args.report {
-        let plans = engine.plans(&case, Some(result.report.draws), &control)?;
-        let patient = engine.patient_case(&case, "prognosis")?;
-        crate::prognosis_report::write(dir, &patient, &result.report, Some(&plans.report))?;
-    }
+    let result = match &args.report {
+        // One set of runs for both: the plans' first plan is the prognosis's baseline.
+        Some(dir) => {
+            let (result, plans) = engine.prognosis_and_plans(&case, args.draws, &control)?;
+            let patient = engine.patient_case(&case, "prognosis")?;
+            crate::prognosis_report::write(dir, &patient, &result.report, Some(&plans.report))?;
+            result
+        }
+        None => engine.prognosis(&case, args.draws, &control)?,
+    };
     pb.finish_and_clear();
     if let Some(dir) = &args.report {
         eprintln!("report written to {}", dir.join("index.html").display());

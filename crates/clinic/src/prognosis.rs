@@ -627,11 +627,28 @@ pub fn prognose(
     control: &vocabulary::Control,
 ) -> Result<PrognosisReport, PrognosisError> {
     let n = draws.unwrap_or(case.settings.draws);
+    if !case.observations.is_empty() {
+        // The answer needs the plans; their first plan is this baseline (simulated once).
+        return crate::plans::compare_with_prognosis(engine, atlas, case, n, control).map(|x| x.0);
+    }
     let base = crate::montecarlo::case_treatments(case, atlas);
     let runs = crate::montecarlo::run_plans(engine, case, &[base], n, control)?;
-    let (all_draws, outcomes) = (runs.draws, runs.outcomes);
+    from_runs(engine, case, &runs.draws, &runs.outcomes[0], None)
+}
+
+/// The prognosis from the baseline runs (`base[k][i]`: muscle `k`, draw `i`, the case as
+/// treated); with follow-up observations the answer and decision come from `plans`, the plan
+/// comparison on the same draws (required then).
+pub(crate) fn from_runs(
+    engine: &crate::montecarlo::Engine,
+    case: &Case,
+    all_draws: &[crate::montecarlo::Draw],
+    base: &[Vec<Outcome>],
+    plans: Option<&crate::plans::PlansReport>,
+) -> Result<PrognosisReport, PrognosisError> {
+    let n = all_draws.len();
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
-    let fu = follow_up(fm, case, &all_draws, &outcomes[0]);
+    let fu = follow_up(fm, case, all_draws, base);
     let w = fu.weights.clone();
     let run = crate::montecarlo::run_days(case);
     let mut muscles = Vec::new();
@@ -639,15 +656,15 @@ pub fn prognose(
     let mut ib = Vec::new();
     let mut dr = Vec::new();
     for (k, (_, m)) in case.muscles().iter().enumerate() {
-        dr.push(drivers(case, k, &all_draws, &outcomes[0][k], &w));
+        dr.push(drivers(case, k, all_draws, &base[k], &w));
         muscles.push(summarise_muscle(
             case,
             k,
             engine.twin_muscle(&m.muscle),
-            &outcomes[0][k],
+            &base[k],
             &w,
         ));
-        let (a, b) = bands(&outcomes[0][k], &w, run);
+        let (a, b) = bands(&base[k], &w, run);
         mb.push(a);
         ib.push(b);
     }
@@ -658,11 +675,11 @@ pub fn prognose(
     let window = weighted_quantile(&taus, &w, 0.5).ok_or(PrognosisError::Data(
         DataError::MissingParameter("end_plate_tau_days"),
     ))? + case.injuries[0].day as f64;
-    let (answer, decision) = if case.observations.is_empty() {
-        (None, None)
-    } else {
-        let p = crate::plans::compare(engine, atlas, case, n, control)?;
-        (Some(p.answer), Some(p.decision))
+    let (answer, decision) = match plans {
+        Some(p) if !case.observations.is_empty() => {
+            (Some(p.answer.clone()), Some(p.decision.clone()))
+        }
+        _ => (None, None),
     };
     Ok(PrognosisReport {
         draws: n,

@@ -68,3 +68,36 @@ fn shared_runs_equal_fresh_runs_with_follow_up_and_laceration() {
     // A compression: its decompression (a neurolysis) may change no course in two draws.
     check("case-fibular-neck-compression.toml", 2);
 }
+
+/// The prognosis and the plans from one set of runs equal the two computed apart (each
+/// simulating the case as treated), with follow-up observations (where the prognosis's answer
+/// comes from the plans) and without.
+#[test]
+fn prognosis_and_plans_from_one_run_equal_the_two_apart() {
+    for (example, draws) in [
+        ("case-radial-followup-month4.toml", 6),
+        ("case-ulnar-elbow-laceration.toml", 4),
+    ] {
+        let path = format!("{}/../../examples/{example}", env!("CARGO_MANIFEST_DIR"));
+        let atlas = Atlas::human().unwrap();
+        let case = Case::from_toml(&std::fs::read_to_string(&path).unwrap(), &atlas).unwrap();
+        let engine = Engine::human().unwrap();
+        let control = vocabulary::Control::new();
+        let (p, q) =
+            clinic::plans::compare_with_prognosis(&engine, &atlas, &case, draws, &control).unwrap();
+        let p_apart =
+            clinic::prognosis::prognose(&engine, &atlas, &case, Some(draws), &control).unwrap();
+        let q_apart = clinic::plans::compare(&engine, &atlas, &case, draws, &control).unwrap();
+        let json = serde_json::to_string;
+        assert_eq!(
+            json(&p).unwrap(),
+            json(&p_apart).unwrap(),
+            "{example}: prognosis"
+        );
+        assert_eq!(
+            serde_json::to_string(&q).unwrap(),
+            serde_json::to_string(&q_apart).unwrap(),
+            "{example}: plans"
+        );
+    }
+}
