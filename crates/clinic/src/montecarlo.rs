@@ -574,7 +574,7 @@ impl Recorder {
 
     /// Records day `day` of `sim` (which has been stepped to it).
     fn record(&mut self, day: u32, sim: &Simulation, fm: &crate::data::FollowUpModel) {
-        let need_week = day % 7 == 0;
+        let need_week = day.is_multiple_of(7);
         let need_obs = self.obs_days.contains(&day);
         if !(need_week || need_obs || day == 365 || day == 730 || day == self.days) {
             return;

@@ -42,11 +42,11 @@ fn check(example: &str, draws: usize) -> usize {
                 })
                 .cloned()
                 .collect();
-            for k in 0..nm {
+            for (k, trunk) in first.iter().enumerate() {
                 let want = simulate_muscle(&engine, &case, draw, k, &effective).unwrap();
                 let got = &runs.outcomes[p][k][i];
                 assert_eq!(got, &want, "{example}: plan {p}, muscle {k}, draw {i}");
-                if want != first[k] {
+                if &want != trunk {
                     branched += 1;
                 }
             }
