@@ -554,6 +554,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rank_correlation_shares_tied_ranks_and_ignores_constants() {
+        assert_eq!(ranks(&[3.0, 1.0, 1.0, 2.0]), vec![3.0, 0.5, 0.5, 2.0]);
+        let w = [1.0; 4];
+        let up = rank_correlation(&[1.0, 2.0, 3.0, 4.0], &[10.0, 20.0, 25.0, 90.0], &w).unwrap();
+        assert!((up - 1.0).abs() < 1e-12, "monotone: {up}");
+        let down = rank_correlation(&[1.0, 2.0, 3.0, 4.0], &[4.0, 3.0, 2.0, 1.0], &w).unwrap();
+        assert!((down + 1.0).abs() < 1e-12, "reversed: {down}");
+        assert_eq!(rank_correlation(&[1.0; 4], &[1.0, 2.0, 3.0, 4.0], &w), None);
+        // A weight of zero removes a draw (follow-up reweighting): the rest is monotone.
+        let wz = [1.0, 1.0, 1.0, 0.0];
+        let r = rank_correlation(&[1.0, 2.0, 3.0, 4.0], &[1.0, 2.0, 3.0, -9.0], &wz).unwrap();
+        assert!(r > 0.0, "{r}");
+    }
+
+    #[test]
     fn quantiles_treat_none_as_never() {
         let v = vec![Some(10.0), Some(20.0), None, None, None];
         let w = vec![0.2; 5];
