@@ -36,12 +36,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.budget,
     )?;
     let (control, pb) = crate::input::progress("plans", "draws");
-    let result = engine.plans(&case, args.draws, &control)?;
-    if let Some(dir) = &args.report {
-        let prognosis = engine.prognosis(&case, Some(result.report.draws), &control)?;
-        let patient = engine.patient_case(&case, "plans")?;
-        crate::prognosis_report::write(dir, &patient, &prognosis.report, Some(&result.report))?;
-    }
+    let result = match &args.report {
+        // One set of runs for both: the plans' first plan is the prognosis's baseline.
+        Some(dir) => {
+            let (prognosis, result) = engine.prognosis_and_plans(&case, args.draws, &control)?;
+            let patient = engine.patient_case(&case, "plans")?;
+            crate::prognosis_report::write(dir, &patient, &prognosis.report, Some(&result.report))?;
+            result
+        }
+        None => engine.plans(&case, args.draws, &control)?,
+    };
     pb.finish_and_clear();
     if let Some(dir) = &args.report {
         eprintln!("report written to {}", dir.join("index.html").display());

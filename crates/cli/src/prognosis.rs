@@ -57,12 +57,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?;
     }
     let (control, pb) = crate::input::progress("prognosis", "draws");
-    let result = engine.prognosis(&case, args.draws, &control)?;
-    if let Some(dir) = &args.report {
-        let plans = engine.plans(&case, Some(result.report.draws), &control)?;
-        let patient = engine.patient_case(&case, "prognosis")?;
-        crate::prognosis_report::write(dir, &patient, &result.report, Some(&plans.report))?;
-    }
+    let result = match &args.report {
+        // One set of runs for both: the plans' first plan is the prognosis's baseline.
+        Some(dir) => {
+            let (result, plans) = engine.prognosis_and_plans(&case, args.draws, &control)?;
+            let patient = engine.patient_case(&case, "prognosis")?;
+            crate::prognosis_report::write(dir, &patient, &result.report, Some(&plans.report))?;
+            result
+        }
+        None => engine.prognosis(&case, args.draws, &control)?,
+    };
     pb.finish_and_clear();
     if let Some(dir) = &args.report {
         eprintln!("report written to {}", dir.join("index.html").display());
@@ -99,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "End plates: the median draw's window closes about day {:.0}.\n",
         report.window_day
     );
-    for m in &report.muscles {
+    for (k, m) in report.muscles.iter().enumerate() {
         println!(
             "{} ({:.0} mm from the injury, {}):",
             m.muscle.replace('_', " "),
@@ -119,6 +123,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("  MRC >= 3 reached:    day {}", q(&m.mrc_3_day, ""));
         println!("  MRC at 1 year:       {}", q(&m.mrc_at_365, ""));
         println!("  MRC at 2 years:      {}", q(&m.mrc_at_730, ""));
+        if let Some(d) = report.drivers.get(k).filter(|d| !d.is_empty()) {
+            println!(
+                "  spread driven by:    {}",
+                d.iter()
+                    .take(3)
+                    .map(|x| format!("{} {:.0}%", x.name.replace('_', " "), 100.0 * x.share))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         if m.simulated_as != m.muscle {
             println!(
                 "  (simulated with the motor-unit pool of the {})",

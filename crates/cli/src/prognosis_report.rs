@@ -175,11 +175,22 @@ pub fn report_html(
     }
     h.push_str("</ul>");
 
-    h.push_str("<h2>Prognosis per muscle</h2><table><tr><th>muscle</th><th>distance, mm</th><th>P(MRC ≥ 3)</th><th>P(MRC ≥ 4)</th><th>P(axons before the window)</th><th>first reinnervation, day</th><th>MRC ≥ 3, day</th><th>MRC at 1 y</th><th>MRC at 2 y</th></tr>");
-    for m in &report.muscles {
+    h.push_str("<h2>Prognosis per muscle</h2><table><tr><th>muscle</th><th>distance, mm</th><th>P(MRC ≥ 3)</th><th>P(MRC ≥ 4)</th><th>P(axons before the window)</th><th>first reinnervation, day</th><th>MRC ≥ 3, day</th><th>MRC at 1 y</th><th>MRC at 2 y</th><th>spread driven by</th></tr>");
+    for (k, m) in report.muscles.iter().enumerate() {
+        let drivers = report
+            .drivers
+            .get(k)
+            .map(|d| {
+                d.iter()
+                    .take(3)
+                    .map(|x| format!("{} {}", escape(&x.name.replace('_', " ")), pct(x.share)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&m.muscle.replace('_', " ")),
             m.distance_mm,
             pct(m.p_mrc_ge_3),
@@ -188,10 +199,11 @@ pub fn report_html(
             q(&m.first_reinnervation_day),
             q(&m.mrc_3_day),
             q(&m.mrc_at_365),
-            q(&m.mrc_at_730)
+            q(&m.mrc_at_730),
+            drivers
         );
     }
-    h.push_str("</table><p>Median (10th–90th percentile); “never” = not reached within the horizon by that share of draws. Distances from the atlas, scaled to the patient.</p>");
+    h.push_str("</table><p>Median (10th–90th percentile); “never” = not reached within the horizon by that share of draws. Distances from the atlas, scaled to the patient. The bands include the model's parameter uncertainty (between-patient spreads of <code>data/atlas/prognosis_uncertainty.toml</code>); “spread driven by” ranks the drawn unknowns by their squared rank correlation with the recovery (mean weekly MRC) across the draws.</p>");
 
     if let Some(f) = &report.follow_up {
         let fmt = |v: &[(String, f64)]| {

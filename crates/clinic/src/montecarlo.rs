@@ -25,21 +25,11 @@ use crate::error::{DataError, PrognosisError};
 /// The embedded parameter-uncertainty file.
 pub const UNCERTAINTY_TOML: &str = include_str!("../../../data/atlas/prognosis_uncertainty.toml");
 
+/// The clinic's part of the uncertainty file: the distance section. The `[parameters]` tables
+/// (between-patient spreads) are read and drawn by `twin::patient::Variation`, their one home.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct UncertaintyFile {
-    parameters: BTreeMap<String, UncertaintyEntry>,
     distance: DistanceSection,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UncertaintyEntry {
-    cv: f64,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    assumption: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,21 +53,12 @@ fn sourced(source: &Option<String>, assumption: &Option<String>) -> bool {
     vocabulary::cited::has_provenance(source.as_deref(), assumption.as_deref())
 }
 
-/// One varied parameter: name, central value, log-sd, min, max.
-#[derive(Debug, Clone)]
-struct Varied {
-    name: String,
-    central: f64,
-    sigma: f64,
-    min: f64,
-    max: f64,
-}
-
 /// The prognosis engine: the twin's human parameters and their between-patient spread.
 #[derive(Debug, Clone)]
 pub struct Engine {
     base: Parameters,
-    varied: Vec<Varied>,
+    /// The between-patient spreads (`twin::patient`, the one home of the draw).
+    variation: twin::patient::Variation,
     /// Distance deviates are clamped to ± this many SD.
     distance_clamp_sd: f64,
     /// Shortest regrowth distance, mm.
@@ -169,43 +150,11 @@ impl Engine {
                 )));
             }
         }
-        let mut varied = Vec::new();
-        for (name, u) in file.parameters {
-            if !sourced(&u.source, &u.assumption) {
-                return Err(err(format!(
-                    "uncertainty of `{name}` gives neither a `source` nor an `assumption`"
-                )));
-            }
-            let Some(e) = base.entry(&name) else {
-                return Err(PrognosisError::Twin {
-                    muscle: "-".into(),
-                    draw: 0,
-                    message: format!(
-                        "uncertainty file names parameter `{name}`, which the twin does not have"
-                    ),
-                });
-            };
-            if !(u.cv.is_finite() && u.cv >= 0.0 && u.cv < 2.0) || e.value <= 0.0 {
-                return Err(PrognosisError::Twin {
-                    muscle: "-".into(),
-                    draw: 0,
-                    message: format!(
-                        "uncertainty of `{name}`: cv {} must be in [0, 2) on a positive parameter",
-                        u.cv
-                    ),
-                });
-            }
-            varied.push(Varied {
-                name,
-                central: e.value,
-                sigma: (1.0 + u.cv * u.cv).ln().sqrt(),
-                min: e.min,
-                max: e.max,
-            });
-        }
+        let variation = twin::patient::Variation::from_toml_str(uncertainty_toml, &base)
+            .map_err(|e| err(format!("uncertainty file: {e}")))?;
         Ok(Engine {
             base,
-            varied,
+            variation,
             distance_clamp_sd: file.distance.clamp_sd.value,
             distance_min_mm: file.distance.min_mm.value,
             limits: twin::limits::Limits::default(),
@@ -245,11 +194,7 @@ impl Engine {
     /// its known grade (or the most probable grade of its prior), every distance at the atlas
     /// mean. What a single, typical simulation of the case uses.
     pub fn central_draw(&self, case: &Case) -> Draw {
-        let values = self
-            .varied
-            .iter()
-            .map(|v| (v.name.clone(), v.central))
-            .collect();
+        let values = self.variation.central_values(&self.base);
         let grades: Vec<Grade> = case
             .injuries
             .iter()
@@ -293,19 +238,10 @@ impl Engine {
     /// Draws the unknowns of draw `index`.
     pub fn draw(&self, case: &Case, index: usize) -> Draw {
         let mut rng = twin::cohort::draw_rng(case.settings.seed, index);
-        let mut params = self.base.clone();
-        let mut overrides = BTreeMap::new();
-        let mut values = Vec::with_capacity(self.varied.len());
-        for v in &self.varied {
-            let z: f64 = rng.sample(StandardNormal);
-            let x = (v.central * (v.sigma * z).exp()).clamp(v.min, v.max);
-            overrides.insert(v.name.clone(), x);
-            values.push((v.name.clone(), x));
-        }
-        // Overrides within the twin's own ranges cannot fail; if they did, keep the centre.
-        if params.apply_overrides(&overrides).is_err() {
-            params = self.base.clone();
-        }
+        let seed = twin::cohort::draw_seed(case.settings.seed, index);
+        // The patient's parameters: twin::patient's counter-based draw of the draw's seed (the
+        // same code as the calibration populations).
+        let (params, values) = self.variation.draw_with_values(&self.base, seed);
         // One uniform number per injury, as before avulsion existed: below the avulsion
         // probability the roots are avulsed; otherwise it is rescaled to pick the grade, so a case
         // without avulsion draws exactly as it did.
@@ -355,7 +291,7 @@ impl Engine {
             .collect();
         Draw {
             index,
-            seed: twin::cohort::draw_seed(case.settings.seed, index),
+            seed,
             params,
             values,
             grades,
@@ -596,6 +532,161 @@ pub fn scenario_for(
     }
 }
 
+/// What a muscle's run records day by day (weekly series, observation days, MRC at 1 and 2
+/// years and at the horizon); cloned with the simulation when plans branch.
+#[derive(Debug, Clone)]
+struct Recorder {
+    obs_days: Vec<u32>,
+    observed: Vec<twin::Quantities>,
+    weekly_mrc: Vec<u8>,
+    weekly_innervated: Vec<f32>,
+    weekly_units: Vec<bool>,
+    weekly_cmap: Vec<bool>,
+    mrc_365: u8,
+    mrc_730: u8,
+    mrc_end: u8,
+    days: u32,
+}
+
+impl Recorder {
+    fn new(case: &Case, muscle: &str, days: u32) -> Recorder {
+        let obs_days: Vec<u32> = case
+            .observations
+            .iter()
+            .filter(|o| o.muscle == muscle)
+            .map(|o| o.day)
+            .collect();
+        let nweeks = days as usize / 7 + 1;
+        Recorder {
+            observed: Vec::with_capacity(obs_days.len()),
+            obs_days,
+            weekly_mrc: Vec::with_capacity(nweeks),
+            weekly_innervated: Vec::with_capacity(nweeks),
+            weekly_units: Vec::with_capacity(nweeks),
+            weekly_cmap: Vec::with_capacity(nweeks),
+            mrc_365: 0,
+            mrc_730: 0,
+            mrc_end: 0,
+            days,
+        }
+    }
+
+    /// Records day `day` of `sim` (which has been stepped to it).
+    fn record(&mut self, day: u32, sim: &Simulation, fm: &crate::data::FollowUpModel) {
+        let need_week = day.is_multiple_of(7);
+        let need_obs = self.obs_days.contains(&day);
+        if !(need_week || need_obs || day == 365 || day == 730 || day == self.days) {
+            return;
+        }
+        let q = sim.quantities();
+        if need_week {
+            self.weekly_mrc.push(q.mrc_grade);
+            self.weekly_innervated
+                .push(q.innervated_fiber_fraction as f32);
+            // Signs read through the one clinical readout: voluntary units on needle EMG,
+            // and a distal CMAP that is not absent.
+            self.weekly_units.push(
+                readout::reading::mup_type(&fm.readout, &q) != readout::reading::MupType::None,
+            );
+            self.weekly_cmap.push(
+                readout::reading::cmap_level(&fm.readout, readout::reading::cmap_fraction(&q))
+                    != readout::reading::Level::Absent,
+            );
+        }
+        if need_obs {
+            for _ in self.obs_days.iter().filter(|d| **d == day) {
+                self.observed.push(q);
+            }
+        }
+        if day == 365 {
+            self.mrc_365 = q.mrc_grade;
+        }
+        if day == 730 {
+            self.mrc_730 = q.mrc_grade;
+        }
+        if day == self.days {
+            self.mrc_end = q.mrc_grade;
+        }
+    }
+
+    /// Steps `sim` from its day to the horizon, recording each day.
+    fn run(&mut self, sim: &mut Simulation, fm: &crate::data::FollowUpModel) {
+        while sim.day() < self.days {
+            sim.step();
+            self.record(sim.day(), sim, fm);
+        }
+    }
+
+    /// The outcome of a finished run of muscle `k`.
+    fn finish(
+        self,
+        case: &Case,
+        draw: &Draw,
+        k: usize,
+        sim: &Simulation,
+        distance: f64,
+    ) -> Result<Outcome, PrognosisError> {
+        let (inj_idx, _) = case.muscles()[k];
+        let injury = &case.injuries[inj_idx];
+        let grade = draw.grades[inj_idx];
+        let weekly_mrc = self.weekly_mrc;
+        let ev = sim.events();
+        // For a conduction block (no axon cut) "reinnervation" is the return of conduction: the
+        // first weekly reading after the lowest point with MRC >= 1 (the injury day if strength
+        // never fell to 0).
+        let first_reinnervation_day = if grade.is_axonal() {
+            ev.first_reinnervation_day
+        } else {
+            let start = (injury.day as usize).div_ceil(7);
+            let low = weekly_mrc
+                .iter()
+                .enumerate()
+                .skip(start + 1)
+                .min_by_key(|(_, m)| **m)
+                .map(|(j, m)| (j, *m));
+            match low {
+                Some((_, m)) if m >= 1 => Some(injury.day),
+                Some((j, _)) => weekly_mrc
+                    .iter()
+                    .enumerate()
+                    .skip(j)
+                    .find(|(_, m)| **m >= 1)
+                    .map(|(w, _)| (w * 7) as u32),
+                None => None,
+            }
+        };
+        let window = draw.end_plate_tau_days()?;
+        let axons_before_window = if !grade.is_axonal() {
+            true
+        } else {
+            ev.first_reinnervation_day
+                .is_some_and(|d| (d as f64) <= injury.day as f64 + window)
+        };
+        Ok(Outcome {
+            first_reinnervation_day,
+            mrc_3_day: ev.mrc_3_day,
+            mrc_365: self.mrc_365,
+            mrc_730: self.mrc_730,
+            mrc_end: self.mrc_end,
+            axons_before_window,
+            weekly_mrc,
+            weekly_innervated: self.weekly_innervated,
+            weekly_units: self.weekly_units,
+            weekly_cmap: self.weekly_cmap,
+            observed: self.observed,
+            distance_mm: distance,
+        })
+    }
+}
+
+fn twin_error(case: &Case, draw: &Draw, k: usize, e: twin::TwinError) -> PrognosisError {
+    PrognosisError::Twin {
+        muscle: case.muscles()[k].1.muscle.clone(),
+        draw: draw.index,
+        message: e.to_string(),
+    }
+}
+
 /// Simulates muscle `k` (index into [`Case::muscles`]) of a case in one draw under a set of
 /// treatments.
 pub fn simulate_muscle(
@@ -605,118 +696,96 @@ pub fn simulate_muscle(
     k: usize,
     treatments: &[PlannedTreatment],
 ) -> Result<Outcome, PrognosisError> {
-    let weekly = true;
-    let muscles = case.muscles();
-    let (inj_idx, m) = muscles[k];
-    let injury = &case.injuries[inj_idx];
-    let grade = draw.grades[inj_idx];
     let scenario = scenario_for(engine, case, draw, k, treatments);
-    let days = scenario.horizon_days;
     let distance = scenario.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
-    let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled).map_err(|e| {
-        PrognosisError::Twin {
-            muscle: m.muscle.clone(),
-            draw: draw.index,
-            message: e.to_string(),
-        }
-    })?;
-    let obs_days: Vec<u32> = case
-        .observations
-        .iter()
-        .filter(|o| o.muscle == m.muscle)
-        .map(|o| o.day)
-        .collect();
-    let mut observed = Vec::with_capacity(obs_days.len());
-    let nweeks = if weekly { days as usize / 7 + 1 } else { 0 };
-    let mut weekly_mrc = Vec::with_capacity(nweeks);
-    let mut weekly_innervated = Vec::with_capacity(nweeks);
-    let mut weekly_units = Vec::with_capacity(nweeks);
-    let mut weekly_cmap = Vec::with_capacity(nweeks);
+    let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled)
+        .map_err(|e| twin_error(case, draw, k, e))?;
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
-    let (mut mrc_365, mut mrc_730, mut mrc_end) = (0u8, 0u8, 0u8);
-    for day in 0..=days {
-        if day > 0 {
+    let mut rec = Recorder::new(case, &case.muscles()[k].1.muscle, scenario.horizon_days);
+    rec.record(0, &sim, fm);
+    rec.run(&mut sim, fm);
+    rec.finish(case, draw, k, &sim, distance)
+}
+
+/// A muscle's run under the first plan, kept at the days other plans branch from it.
+struct Trunk {
+    scenario: twin::Scenario,
+    outcome: Outcome,
+    /// (day, simulation stepped to that day, what was recorded up to it), by day.
+    checkpoints: Vec<(u32, Simulation, Recorder)>,
+}
+
+/// Runs muscle `k` under `scenario` to the horizon, keeping a copy of the run at each of
+/// `days` (the days other plans branch from it).
+fn run_trunk(
+    case: &Case,
+    draw: &Draw,
+    k: usize,
+    scenario: twin::Scenario,
+    mut days: Vec<u32>,
+) -> Result<Trunk, PrognosisError> {
+    days.sort_unstable();
+    days.dedup();
+    let distance = scenario.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
+    let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled)
+        .map_err(|e| twin_error(case, draw, k, e))?;
+    let fm = &crate::data::ClinicData::embedded()?.follow_up;
+    let mut rec = Recorder::new(case, &case.muscles()[k].1.muscle, scenario.horizon_days);
+    rec.record(0, &sim, fm);
+    let mut checkpoints = Vec::with_capacity(days.len());
+    for d in days {
+        if d >= scenario.horizon_days {
+            break;
+        }
+        while sim.day() < d {
             sim.step();
+            rec.record(sim.day(), &sim, fm);
         }
-        let need_week = weekly && day % 7 == 0;
-        let need_obs = obs_days.contains(&day);
-        if need_week || need_obs || day == 365 || day == 730 || day == days {
-            let q = sim.quantities();
-            if need_week {
-                weekly_mrc.push(q.mrc_grade);
-                weekly_innervated.push(q.innervated_fiber_fraction as f32);
-                // Signs read through the one clinical readout: voluntary units on needle EMG,
-                // and a distal CMAP that is not absent.
-                weekly_units.push(
-                    readout::reading::mup_type(&fm.readout, &q) != readout::reading::MupType::None,
-                );
-                weekly_cmap.push(
-                    readout::reading::cmap_level(&fm.readout, readout::reading::cmap_fraction(&q))
-                        != readout::reading::Level::Absent,
-                );
-            }
-            if need_obs {
-                for _ in obs_days.iter().filter(|d| **d == day) {
-                    observed.push(q);
-                }
-            }
-            if day == 365 {
-                mrc_365 = q.mrc_grade;
-            }
-            if day == 730 {
-                mrc_730 = q.mrc_grade;
-            }
-            if day == days {
-                mrc_end = q.mrc_grade;
-            }
-        }
+        checkpoints.push((d, sim.clone(), rec.clone()));
     }
-    let ev = sim.events();
-    // For a conduction block (no axon cut) "reinnervation" is the return of conduction: the first
-    // weekly reading after the lowest point with MRC >= 1 (the injury day if strength never fell
-    // to 0).
-    let first_reinnervation_day = if grade.is_axonal() {
-        ev.first_reinnervation_day
-    } else {
-        let start = (injury.day as usize).div_ceil(7);
-        let low = weekly_mrc
-            .iter()
-            .enumerate()
-            .skip(start + 1)
-            .min_by_key(|(_, m)| **m)
-            .map(|(j, m)| (j, *m));
-        match low {
-            Some((_, m)) if m >= 1 => Some(injury.day),
-            Some((j, _)) => weekly_mrc
-                .iter()
-                .enumerate()
-                .skip(j)
-                .find(|(_, m)| **m >= 1)
-                .map(|(w, _)| (w * 7) as u32),
-            None => None,
+    rec.run(&mut sim, fm);
+    let outcome = rec.finish(case, draw, k, &sim, distance)?;
+    Ok(Trunk {
+        scenario,
+        outcome,
+        checkpoints,
+    })
+}
+
+/// Muscle `k` under `scenario`: the trunk's outcome when the scenario is the trunk's (or
+/// differs only after the horizon), else continued from the trunk's latest checkpoint that
+/// the scenario shares ([`twin::shared_days`]), else a fresh run. The same numbers as
+/// [`simulate_muscle`] in every case (`tests/prognosis.rs` checks it).
+fn from_trunk(
+    case: &Case,
+    draw: &Draw,
+    k: usize,
+    trunk: &Trunk,
+    scenario: &twin::Scenario,
+) -> Result<Outcome, PrognosisError> {
+    let shared = twin::shared_days(&trunk.scenario, scenario);
+    if shared.is_some_and(|d| d >= scenario.horizon_days) {
+        return Ok(trunk.outcome.clone());
+    }
+    let distance = scenario.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
+    let fm = &crate::data::ClinicData::embedded()?.follow_up;
+    let from = shared.and_then(|d| trunk.checkpoints.iter().rev().find(|c| c.0 <= d));
+    let (mut sim, mut rec) = match from {
+        Some((_, sim, rec)) => (
+            sim.branch(scenario)
+                .map_err(|e| twin_error(case, draw, k, e))?,
+            rec.clone(),
+        ),
+        None => {
+            let sim = Simulation::new(scenario, &draw.params, Resolution::Pooled)
+                .map_err(|e| twin_error(case, draw, k, e))?;
+            let mut rec = Recorder::new(case, &case.muscles()[k].1.muscle, scenario.horizon_days);
+            rec.record(0, &sim, fm);
+            (sim, rec)
         }
     };
-    let window = draw.end_plate_tau_days()?;
-    let axons_before_window = if !grade.is_axonal() {
-        true
-    } else {
-        ev.first_reinnervation_day
-            .is_some_and(|d| (d as f64) <= injury.day as f64 + window)
-    };
-    Ok(Outcome {
-        first_reinnervation_day,
-        mrc_3_day: ev.mrc_3_day,
-        mrc_365,
-        mrc_730,
-        mrc_end,
-        axons_before_window,
-        weekly_mrc,
-        weekly_innervated,
-        weekly_units,
-        weekly_cmap,
-        observed,
-        distance_mm: distance,
-    })
+    rec.run(&mut sim, fm);
+    rec.finish(case, draw, k, &sim, distance)
 }
 
 /// Outcomes of every muscle in every draw for several plans: `result[plan][muscle][draw]`.
@@ -812,13 +881,31 @@ pub fn run_plans(
         .map(|i| {
             control.check()?;
             let d = engine.draw(case, i);
+            // Plans share their past: each muscle runs once under the first plan (the trunk),
+            // kept at the days the other plans' scenarios part from it (with every
+            // conditional treatment in: a condition that is false only removes a treatment,
+            // so the parting day can only come later); every other plan continues from the
+            // latest such copy its own scenario shares, or reuses the outcome of an earlier
+            // plan whose scenario for that muscle is the same.
+            let mut trunks = Vec::with_capacity(nm);
+            for k in 0..nm {
+                let s0 = scenario_for(engine, case, &d, k, &plans[0]);
+                let days = plans[1..]
+                    .iter()
+                    .filter_map(|p| twin::shared_days(&s0, &scenario_for(engine, case, &d, k, p)))
+                    .collect();
+                trunks.push(run_trunk(case, &d, k, s0, days)?);
+            }
+            let base: Vec<Outcome> = trunks.iter().map(|t| t.outcome.clone()).collect();
             let mut by_plan: Vec<Vec<Outcome>> = Vec::with_capacity(plans.len());
             let mut operated = Vec::with_capacity(plans.len());
-            for p in plans.iter() {
+            // Per muscle, the scenarios already simulated and the plan that has the outcome.
+            let mut seen: Vec<Vec<(twin::Scenario, usize)>> = vec![Vec::new(); nm];
+            for (pi, p) in plans.iter().enumerate() {
                 let effective: Vec<PlannedTreatment> = p
                     .iter()
-                    .filter(|t| match (&t.condition, by_plan.first()) {
-                        (Some(c), Some(base)) => {
+                    .filter(|t| match (&t.condition, pi) {
+                        (Some(c), pi) if pi > 0 => {
                             triggered(case, c, t.treatment.injury(), &|k| &base[k])
                         }
                         _ => true,
@@ -830,16 +917,23 @@ pub fn run_plans(
                         .iter()
                         .any(|t| matches!(t.treatment, Treatment::Repair { .. })),
                 );
-                // The same treatments as the first plan (all conditions false, or a plan that
-                // changes nothing the twin simulates): its outcomes are the first plan's.
-                if !by_plan.is_empty() && effective == plans[0] {
-                    let base = by_plan[0].clone();
-                    by_plan.push(base);
+                if pi == 0 {
+                    by_plan.push(base.clone());
                     continue;
                 }
                 let mut by_muscle = Vec::with_capacity(nm);
                 for k in 0..nm {
-                    by_muscle.push(simulate_muscle(engine, case, &d, k, &effective)?);
+                    let s = scenario_for(engine, case, &d, k, &effective);
+                    let same = seen[k].iter().find(|(x, _)| *x == s).map(|x| x.1);
+                    let o = match same {
+                        Some(q) => by_plan[q][k].clone(),
+                        None => {
+                            let o = from_trunk(case, &d, k, &trunks[k], &s)?;
+                            seen[k].push((s, pi));
+                            o
+                        }
+                    };
+                    by_muscle.push(o);
                 }
                 by_plan.push(by_muscle);
             }

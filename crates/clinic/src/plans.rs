@@ -692,6 +692,34 @@ pub fn compare(
     draws: usize,
     control: &vocabulary::Control,
 ) -> Result<PlansReport, PrognosisError> {
+    compare_runs(engine, atlas, case, draws, control).map(|x| x.1)
+}
+
+/// The prognosis and the plan comparison of a case from one set of runs: the first plan
+/// ("wait": the case as treated) is the prognosis's baseline, so it is simulated once (the
+/// same numbers as [`crate::prognosis::prognose`] and [`compare`] run apart, which simulate
+/// it twice).
+pub fn compare_with_prognosis(
+    engine: &Engine,
+    atlas: &Atlas,
+    case: &Case,
+    draws: usize,
+    control: &vocabulary::Control,
+) -> Result<(crate::prognosis::PrognosisReport, PlansReport), PrognosisError> {
+    let (runs, plans) = compare_runs(engine, atlas, case, draws, control)?;
+    let prognosis =
+        crate::prognosis::from_runs(engine, case, &runs.draws, &runs.outcomes[0], Some(&plans))?;
+    Ok((prognosis, plans))
+}
+
+/// [`compare`], also returning the runs (plan 0 is the case as treated).
+fn compare_runs(
+    engine: &Engine,
+    atlas: &Atlas,
+    case: &Case,
+    draws: usize,
+    control: &vocabulary::Control,
+) -> Result<(crate::montecarlo::Runs, PlansReport), PrognosisError> {
     let data = crate::data::ClinicData::embedded()?;
     let rules = &data.plans;
     let strategies = &data.strategies;
@@ -1328,7 +1356,7 @@ pub fn compare(
         sensitivity,
     };
     let answer = answer(rules, case, &fu, &plans, &stats[0], &w, &decision);
-    Ok(PlansReport {
+    let report = PlansReport {
         draws,
         decision_day: case.settings.decision_day,
         criterion: criterion(rules, &costs),
@@ -1340,7 +1368,8 @@ pub fn compare(
         plans,
         decision,
         answer,
-    })
+    };
+    Ok((runs, report))
 }
 
 fn answer(

@@ -167,6 +167,155 @@ pub fn summarise_muscle(
     }
 }
 
+/// Something that differs between the draws of a prognosis and widens a muscle's band.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Driver {
+    /// A varied twin parameter (`twin::patient`, `data/atlas/prognosis_uncertainty.toml`),
+    /// `injury grade` (an injury of unknown grade) or `distance` (the motor point's distance).
+    pub name: String,
+    /// Weighted rank correlation of its value with the muscle's recovery across the draws
+    /// (recovery = the mean of the weekly MRC over the horizon, which grows with an earlier
+    /// and a stronger recovery). Negative: larger values, poorer recovery.
+    pub rank_correlation: f64,
+    /// Its squared correlation as a share of the sum over all candidates: a rough share of the
+    /// band's width (the candidates are drawn independently, so the squares roughly add).
+    pub share: f64,
+}
+
+/// Average ranks (ties share their mean rank), 0-based.
+fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
+            j += 1;
+        }
+        let mean = (i + j) as f64 / 2.0;
+        for &k in &idx[i..=j] {
+            r[k] = mean;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Weighted Pearson correlation of the ranks of `x` and `y`; `None` when either is constant.
+fn rank_correlation(x: &[f64], y: &[f64], w: &[f64]) -> Option<f64> {
+    let (rx, ry) = (ranks(x), ranks(y));
+    let sw: f64 = w.iter().sum();
+    if sw <= 0.0 {
+        return None;
+    }
+    let mean = |r: &[f64]| r.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / sw;
+    let (mx, my) = (mean(&rx), mean(&ry));
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for ((a, b), wi) in rx.iter().zip(&ry).zip(w) {
+        sxy += wi * (a - mx) * (b - my);
+        sxx += wi * (a - mx) * (a - mx);
+        syy += wi * (b - my) * (b - my);
+    }
+    if sxx <= 1e-12 * sw || syy <= 1e-12 * sw {
+        return None;
+    }
+    Some(sxy / (sxx * syy).sqrt())
+}
+
+/// Which of the draws' unknowns drive the band of muscle `k` of the case: each varied twin
+/// parameter, the grade of each injury of unknown grade and the muscle's distance deviate,
+/// ranked by their share (largest first). Empty when the muscle's recovery is the same in
+/// every draw (a band of zero width has no driver).
+pub fn drivers(
+    case: &Case,
+    k: usize,
+    draws: &[Draw],
+    outcomes: &[Outcome],
+    w: &[f64],
+) -> Vec<Driver> {
+    let muscles = case.muscles();
+    let Some(&(injury, m)) = muscles.get(k) else {
+        return Vec::new();
+    };
+    let within = case.injuries[injury]
+        .muscles
+        .iter()
+        .position(|x| x.muscle == m.muscle)
+        .unwrap_or(0);
+    let y: Vec<f64> = outcomes
+        .iter()
+        .map(|o| {
+            if o.weekly_mrc.is_empty() {
+                o.mrc_end as f64
+            } else {
+                o.weekly_mrc.iter().map(|&g| g as f64).sum::<f64>() / o.weekly_mrc.len() as f64
+            }
+        })
+        .collect();
+    let n = y.len().min(draws.len()).min(w.len());
+    let (y, w) = (&y[..n], &w[..n]);
+    let mut candidates: Vec<(String, Vec<f64>)> = Vec::new();
+    if let Some(first) = draws.first() {
+        for (j, (name, _)) in first.values.iter().enumerate() {
+            let x = draws[..n]
+                .iter()
+                .map(|d| d.values.get(j).map_or(f64::NAN, |v| v.1).ln())
+                .collect();
+            candidates.push((name.clone(), x));
+        }
+    }
+    for (i, inj) in case.injuries.iter().enumerate() {
+        if matches!(inj.grade, crate::case::GradeSpec::Unknown(_)) || inj.avulsion > 0.0 {
+            let x = draws[..n]
+                .iter()
+                .map(|d| d.grades.get(i).map_or(0.0, |g| g.sunderland() as f64))
+                .collect();
+            let name = if case.injuries.len() > 1 {
+                format!("injury grade ({})", inj.place())
+            } else {
+                "injury grade".to_string()
+            };
+            candidates.push((name, x));
+        }
+    }
+    candidates.push((
+        "distance".to_string(),
+        draws[..n]
+            .iter()
+            .map(|d| {
+                d.z.get(injury)
+                    .and_then(|z| z.get(within))
+                    .copied()
+                    .unwrap_or(0.0)
+            })
+            .collect(),
+    ));
+    let mut out: Vec<Driver> = candidates
+        .into_iter()
+        .filter_map(|(name, x)| {
+            rank_correlation(&x, y, w).map(|r| Driver {
+                name,
+                rank_correlation: r,
+                share: 0.0,
+            })
+        })
+        .collect();
+    let total: f64 = out.iter().map(|d| d.rank_correlation.powi(2)).sum();
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    for d in &mut out {
+        d.share = d.rank_correlation.powi(2) / total;
+    }
+    out.sort_by(|a, b| {
+        b.share
+            .total_cmp(&a.share)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    out
+}
+
 /// Weekly bands of MRC and innervated fraction for one muscle.
 pub fn bands(outcomes: &[Outcome], w: &[f64], run_days: u32) -> (Vec<BandPoint>, Vec<BandPoint>) {
     let days = weekly_days(run_days);
@@ -391,6 +540,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rank_correlation_shares_tied_ranks_and_ignores_constants() {
+        assert_eq!(ranks(&[3.0, 1.0, 1.0, 2.0]), vec![3.0, 0.5, 0.5, 2.0]);
+        let w = [1.0; 4];
+        let up = rank_correlation(&[1.0, 2.0, 3.0, 4.0], &[10.0, 20.0, 25.0, 90.0], &w).unwrap();
+        assert!((up - 1.0).abs() < 1e-12, "monotone: {up}");
+        let down = rank_correlation(&[1.0, 2.0, 3.0, 4.0], &[4.0, 3.0, 2.0, 1.0], &w).unwrap();
+        assert!((down + 1.0).abs() < 1e-12, "reversed: {down}");
+        assert_eq!(rank_correlation(&[1.0; 4], &[1.0, 2.0, 3.0, 4.0], &w), None);
+        // A weight of zero removes a draw (follow-up reweighting): the rest is monotone.
+        let wz = [1.0, 1.0, 1.0, 0.0];
+        let r = rank_correlation(&[1.0, 2.0, 3.0, 4.0], &[1.0, 2.0, 3.0, -9.0], &wz).unwrap();
+        assert!(r > 0.0, "{r}");
+    }
+
+    #[test]
     fn quantiles_treat_none_as_never() {
         let v = vec![Some(10.0), Some(20.0), None, None, None];
         let w = vec![0.2; 5];
@@ -433,6 +597,9 @@ pub struct PrognosisReport {
     pub mrc_bands: Vec<Vec<BandPoint>>,
     /// Weekly innervated-fraction bands per muscle.
     pub innervated_bands: Vec<Vec<BandPoint>>,
+    /// Per muscle (same order as `muscles`): what drives the width of its band, largest share
+    /// first ([`drivers`]): the model's parameter uncertainty, an unknown grade, the distance.
+    pub drivers: Vec<Vec<Driver>>,
     /// Per-muscle end-plate window: the median draw's end-plate time constant after the injury day.
     pub window_day: f64,
 }
@@ -461,25 +628,44 @@ pub fn prognose(
     control: &vocabulary::Control,
 ) -> Result<PrognosisReport, PrognosisError> {
     let n = draws.unwrap_or(case.settings.draws);
+    if !case.observations.is_empty() {
+        // The answer needs the plans; their first plan is this baseline (simulated once).
+        return crate::plans::compare_with_prognosis(engine, atlas, case, n, control).map(|x| x.0);
+    }
     let base = crate::montecarlo::case_treatments(case, atlas);
     let runs = crate::montecarlo::run_plans(engine, case, &[base], n, control)?;
-    let (all_draws, outcomes) = (runs.draws, runs.outcomes);
+    from_runs(engine, case, &runs.draws, &runs.outcomes[0], None)
+}
+
+/// The prognosis from the baseline runs (`base[k][i]`: muscle `k`, draw `i`, the case as
+/// treated); with follow-up observations the answer and decision come from `plans`, the plan
+/// comparison on the same draws (required then).
+pub(crate) fn from_runs(
+    engine: &crate::montecarlo::Engine,
+    case: &Case,
+    all_draws: &[crate::montecarlo::Draw],
+    base: &[Vec<Outcome>],
+    plans: Option<&crate::plans::PlansReport>,
+) -> Result<PrognosisReport, PrognosisError> {
+    let n = all_draws.len();
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
-    let fu = follow_up(fm, case, &all_draws, &outcomes[0]);
+    let fu = follow_up(fm, case, all_draws, base);
     let w = fu.weights.clone();
     let run = crate::montecarlo::run_days(case);
     let mut muscles = Vec::new();
     let mut mb = Vec::new();
     let mut ib = Vec::new();
+    let mut dr = Vec::new();
     for (k, (_, m)) in case.muscles().iter().enumerate() {
+        dr.push(drivers(case, k, all_draws, &base[k], &w));
         muscles.push(summarise_muscle(
             case,
             k,
             engine.twin_muscle(&m.muscle),
-            &outcomes[0][k],
+            &base[k],
             &w,
         ));
-        let (a, b) = bands(&outcomes[0][k], &w, run);
+        let (a, b) = bands(&base[k], &w, run);
         mb.push(a);
         ib.push(b);
     }
@@ -490,11 +676,11 @@ pub fn prognose(
     let window = weighted_quantile(&taus, &w, 0.5).ok_or(PrognosisError::Data(
         DataError::MissingParameter("end_plate_tau_days"),
     ))? + case.injuries[0].day as f64;
-    let (answer, decision) = if case.observations.is_empty() {
-        (None, None)
-    } else {
-        let p = crate::plans::compare(engine, atlas, case, n, control)?;
-        (Some(p.answer), Some(p.decision))
+    let (answer, decision) = match plans {
+        Some(p) if !case.observations.is_empty() => {
+            (Some(p.answer.clone()), Some(p.decision.clone()))
+        }
+        _ => (None, None),
     };
     Ok(PrognosisReport {
         draws: n,
@@ -508,6 +694,7 @@ pub fn prognose(
         decision,
         mrc_bands: mb,
         innervated_bands: ib,
+        drivers: dr,
         window_day: window,
     })
 }

@@ -288,3 +288,39 @@ fn draws_over_the_limit_are_refused_before_allocation() {
     });
     assert_eq!(raised.limits().max_draws, 200_000);
 }
+
+#[test]
+fn band_drivers_name_the_unknown_grade_when_it_decides_the_outcome() {
+    // A closed injury of unknown grade at 120 mm: whether the axons are cut (neurotmesis, no
+    // recovery without surgery) or not decides the outcome far more than any twin parameter.
+    let (e, a, c) = setup(&explicit(120.0, "unknown", ""));
+    let r = prognose(&e, &a, &c, Some(40), &vocabulary::Control::new()).unwrap();
+    let d = &r.drivers[0];
+    assert_eq!(d[0].name, "injury grade", "drivers: {d:?}");
+    assert!(
+        d[0].rank_correlation < 0.0,
+        "a higher grade recovers less: {d:?}"
+    );
+    let total: f64 = d.iter().map(|x| x.share).sum();
+    assert!((total - 1.0).abs() < 1e-9, "shares sum to 1: {total}");
+}
+
+#[test]
+fn band_drivers_of_a_known_long_axonotmesis_are_model_parameters() {
+    // Grade known, 250 mm of regrowth: the spread is the model's parameter uncertainty and
+    // the distance, and regrowth speed (the time to arrive before the end plates close) should
+    // lead, with a positive correlation (faster axons, better recovery).
+    let (e, a, c) = setup(&explicit(250.0, "axonotmesis", ""));
+    let r = prognose(&e, &a, &c, Some(40), &vocabulary::Control::new()).unwrap();
+    let d = &r.drivers[0];
+    assert!(!d.iter().any(|x| x.name == "injury grade"), "{d:?}");
+    let speed = d
+        .iter()
+        .find(|x| x.name == "regrowth_speed_mm_per_day")
+        .expect("regrowth speed is a candidate");
+    assert!(speed.rank_correlation > 0.3, "{d:?}");
+    assert!(
+        d[0].name == "regrowth_speed_mm_per_day" || d[0].name == "distance",
+        "{d:?}"
+    );
+}

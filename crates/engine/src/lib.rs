@@ -502,6 +502,37 @@ impl Engine {
         })
     }
 
+    /// The prognosis and the plan comparison of a case on the same draws, the case as treated
+    /// simulated once for both (what a report with both needs).
+    pub fn prognosis_and_plans(
+        &self,
+        case: &Case,
+        draws: Option<usize>,
+        control: &Control,
+    ) -> Result<(Prognosis, Plans), EngineError> {
+        let patient = case.as_patient(&self.atlas, "plans")?;
+        let n = self.draws(&patient, draws)?;
+        let (prognosis, plans) = clinic::plans::compare_with_prognosis(
+            &self.montecarlo,
+            &self.atlas,
+            &patient,
+            n,
+            control,
+        )?;
+        Ok((
+            Prognosis {
+                title: case.title(),
+                report: prognosis,
+                disclaimer: DISCLAIMER,
+            },
+            Plans {
+                title: case.title(),
+                report: plans,
+                disclaimer: DISCLAIMER,
+            },
+        ))
+    }
+
     /// Reads findings (TOML or JSON text; `json` says which when known).
     pub fn parse_findings(
         &self,

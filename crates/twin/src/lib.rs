@@ -83,6 +83,7 @@ pub use scenario::{
 };
 pub use sim::{
     FibreView, MotorUnitView, Resolution, Simulation, TimeCourse, TwinError, run, run_scenario,
+    shared_days,
 };
 pub use state::{AxonState, FibreState, FibreType, NO_UNIT};
 pub use units::{Days, Fraction, Micrometres, Millimetres, MmPerDay};

@@ -98,19 +98,40 @@ impl Variation {
     /// `central · exp(σ z)` (z a standard normal draw of (seed, k)), held within its
     /// plausible range.
     pub fn draw(&self, base: &Parameters, seed: u64) -> Parameters {
+        self.draw_with_values(base, seed).0
+    }
+
+    /// As [`Variation::draw`], also returning the drawn value of each varied parameter (name
+    /// order), for reports that say which parameters drive a spread.
+    pub fn draw_with_values(
+        &self,
+        base: &Parameters,
+        seed: u64,
+    ) -> (Parameters, Vec<(String, f64)>) {
         let mut overrides = BTreeMap::new();
+        let mut values = Vec::with_capacity(self.varied.len());
         for (k, (name, sigma)) in self.varied.iter().enumerate() {
             let Some(e) = base.entry(name) else { continue };
             let z = rng::normal(seed, Stream::Patient, k as u64, 0);
             let x = (e.value * (sigma * z).exp()).clamp(e.min, e.max);
             overrides.insert(name.clone(), x);
+            values.push((name.clone(), x));
         }
         let mut p = base.clone();
         // Every value is inside its range by construction; keep the centre otherwise.
         if p.apply_overrides(&overrides).is_err() {
-            return base.clone();
+            let central = self.central_values(base);
+            return (base.clone(), central);
         }
-        p
+        (p, values)
+    }
+
+    /// The central value of each varied parameter (name order): the typical patient.
+    pub fn central_values(&self, base: &Parameters) -> Vec<(String, f64)> {
+        self.varied
+            .iter()
+            .filter_map(|(name, _)| base.entry(name).map(|e| (name.clone(), e.value)))
+            .collect()
     }
 }
 
@@ -128,6 +149,12 @@ mod tests {
         let b = v.draw(&base, 2);
         assert_ne!(a.coef, b.coef);
         assert_eq!(v.draw(&base, 1).coef, a.coef, "same seed, same patient");
+        let (p, values) = v.draw_with_values(&base, 1);
+        assert_eq!(p.coef, a.coef, "draw and draw_with_values agree");
+        assert_eq!(values.len(), v.names().count());
+        for (name, x) in &values {
+            assert_eq!(p.entry(name).unwrap().value, *x, "{name}");
+        }
         for name in v.names() {
             let e = a.entry(name).unwrap();
             assert!(e.value >= e.min && e.value <= e.max, "{name}");

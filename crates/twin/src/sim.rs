@@ -180,6 +180,95 @@ pub(crate) struct Scratch {
 pub struct Simulation {
     core: Core,
     spec: MuscleSpec,
+    /// The scenario simulated (its treatments may have been replaced by [`Simulation::branch`]).
+    scenario: Scenario,
+}
+
+/// First day whose step a treatment acts in: the step of day `d` applies a stimulation,
+/// disuse or rehabilitation period with `d > start` ([`crate::treatment`]) and a repair on
+/// day `r` with `d - 1 <= r < d` ([`crate::repair`]); both are day `⌊start⌋ + 1`.
+fn first_effect_day(t: &Treatment) -> i64 {
+    let start = match t {
+        Treatment::Repair { day, .. } => day.0,
+        Treatment::Stimulation { start_day, .. }
+        | Treatment::Disuse { start_day, .. }
+        | Treatment::Rehabilitation { start_day, .. } => start_day.0,
+    };
+    // NaN saturates to 0: such a treatment counts as acting from the start (no sharing).
+    start.floor() as i64 + 1
+}
+
+/// Donor axons of a scenario's nerve transfers (appended after the native units).
+fn donor_axons(treatments: &[Treatment]) -> u32 {
+    treatments
+        .iter()
+        .map(|t| match t {
+            Treatment::Repair {
+                method: RepairMethod::Transfer { donor_axons, .. },
+                ..
+            } => *donor_axons,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Whether range-of-motion exercise is prescribed at all (it lengthens the end-plate time
+/// constant of the whole run).
+fn range_of_motion(treatments: &[Treatment]) -> bool {
+    treatments.iter().any(|t| {
+        matches!(
+            t,
+            Treatment::Rehabilitation {
+                kind: crate::scenario::RehabKind::RangeOfMotion,
+                ..
+            }
+        )
+    })
+}
+
+/// The last day through which a simulation of `a` and one of `b` go through the same states,
+/// so that a simulation of `a` stepped to that day (or earlier) can be continued as `b` by
+/// [`Simulation::branch`]; `None` when they differ from the set-up on.
+///
+/// The two must agree on everything but their treatments, on whether range-of-motion
+/// exercise is prescribed (it sets the end-plate time constant at set-up), and `b` may not
+/// have fewer donor axons than `a` (donor axons are inert until their transfer, so more can
+/// be added later). Then they share their course up to the day before the first step in
+/// which the treatments that have acted differ (the same list, in the same order).
+pub fn shared_days(a: &Scenario, b: &Scenario) -> Option<u32> {
+    let same_setup = a.species == b.species
+        && a.muscle == b.muscle
+        && a.age_years == b.age_years
+        && a.injury == b.injury
+        && a.horizon_days == b.horizon_days
+        && a.seed == b.seed
+        && a.overrides == b.overrides
+        && a.modifiers == b.modifiers
+        && range_of_motion(&a.treatments) == range_of_motion(&b.treatments)
+        && donor_axons(&b.treatments) >= donor_axons(&a.treatments);
+    if !same_setup {
+        return None;
+    }
+    let mut days: Vec<i64> = a
+        .treatments
+        .iter()
+        .chain(&b.treatments)
+        .map(first_effect_day)
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    for f in days {
+        let acted = |ts: &'_ [Treatment]| {
+            ts.iter()
+                .filter(move |t| first_effect_day(t) <= f)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        if acted(&a.treatments) != acted(&b.treatments) {
+            return u32::try_from(f - 1).ok();
+        }
+    }
+    Some(a.horizon_days)
 }
 
 impl Simulation {
@@ -211,17 +300,7 @@ impl Simulation {
         };
         let spec = params.muscle(&scenario.muscle)?.clone();
         let coef = params.coef.clone();
-        let donors: u32 = scenario
-            .treatments
-            .iter()
-            .map(|t| match t {
-                Treatment::Repair {
-                    method: RepairMethod::Transfer { donor_axons, .. },
-                    ..
-                } => *donor_axons,
-                _ => 0,
-            })
-            .sum();
+        let donors = donor_axons(&scenario.treatments);
         let (units, fibres, muscle) =
             crate::motor_unit::build(&spec, &coef, scenario.seed, resolution, donors);
         let native_units = spec.motor_units.max(1) as usize;
@@ -244,15 +323,7 @@ impl Simulation {
             synthesis_modifier *= coef.protein_synthesis_factor;
         }
         let n_units = units.len();
-        let rom = scenario.treatments.iter().any(|t| {
-            matches!(
-                t,
-                Treatment::Rehabilitation {
-                    kind: crate::scenario::RehabKind::RangeOfMotion,
-                    ..
-                }
-            )
-        });
+        let rom = range_of_motion(&scenario.treatments);
         let ep_tau = coef.end_plate_tau_days
             * if rom {
                 coef.range_of_motion_end_plate_factor
@@ -343,7 +414,59 @@ impl Simulation {
         // so rounding cannot put the day-0 mass fraction above 1.
         core.muscle.healthy_contractile = core.sums[1];
         core.last = core.quantities();
-        Ok(Simulation { core, spec })
+        Ok(Simulation {
+            core,
+            spec,
+            scenario: scenario.clone(),
+        })
+    }
+
+    /// A copy of this simulation continued as `scenario` from today: the same state, with
+    /// `scenario`'s treatments from tomorrow on (and its extra donor axons, inert until their
+    /// transfer, appended). Stepping the copy gives exactly the numbers a fresh simulation of
+    /// `scenario` gives from tomorrow on (plans that share their past simulate it once).
+    ///
+    /// An error when `scenario` would have gone differently by today ([`shared_days`] is
+    /// earlier than [`Simulation::day`]), or when it adds donor axons at fibre resolution.
+    pub fn branch(&self, scenario: &Scenario) -> Result<Simulation, TwinError> {
+        let refuse = |expected: &str| TwinError::Invalid {
+            field: "treatments".into(),
+            value: format!("a branch on day {}", self.core.day),
+            expected: expected.into(),
+        };
+        match shared_days(&self.scenario, scenario) {
+            Some(d) if d >= self.core.day => {}
+            _ => {
+                return Err(refuse(
+                    "a scenario that differs from the simulated one only in treatments acting after that day",
+                ));
+            }
+        }
+        let mut sim = self.clone();
+        let have = sim.core.units.len() - sim.core.native_units;
+        let want = donor_axons(&scenario.treatments) as usize;
+        if want > have {
+            if sim.core.resolution != Resolution::Pooled {
+                return Err(refuse("no added donor axons at fibre resolution"));
+            }
+            // The set-up's unit table with the new donors: its donor rows are what a fresh
+            // simulation of `scenario` holds until the transfer (they do not change before).
+            let (units, _, _) = crate::motor_unit::build(
+                &self.spec,
+                &sim.core.coef,
+                scenario.seed,
+                Resolution::Pooled,
+                want as u32,
+            );
+            let from = sim.core.native_units + have;
+            sim.core.units.append_from(&units, from..units.len());
+            let n = sim.core.units.len();
+            sim.core.reinnervated_row.resize(n, usize::MAX);
+            sim.core.drives.unit_synthesis.resize(n, 1.0);
+        }
+        sim.core.treatments = scenario.treatments.clone();
+        sim.scenario = scenario.clone();
+        Ok(sim)
     }
 
     /// Advances one day (see the module documentation for the order).

@@ -192,6 +192,31 @@ pub struct MotorUnits {
 }
 
 impl MotorUnits {
+    /// Appends rows `rows` of another table (every column).
+    pub(crate) fn append_from(&mut self, o: &MotorUnits, rows: std::ops::Range<usize>) {
+        let r = rows;
+        self.axon.extend_from_slice(&o.axon[r.clone()]);
+        self.ftype.extend_from_slice(&o.ftype[r.clone()]);
+        self.native_size
+            .extend_from_slice(&o.native_size[r.clone()]);
+        self.fibres.extend_from_slice(&o.fibres[r.clone()]);
+        self.cut_day.extend_from_slice(&o.cut_day[r.clone()]);
+        self.block_until
+            .extend_from_slice(&o.block_until[r.clone()]);
+        self.conduction.extend_from_slice(&o.conduction[r.clone()]);
+        self.regrowth_start
+            .extend_from_slice(&o.regrowth_start[r.clone()]);
+        self.speed.extend_from_slice(&o.speed[r.clone()]);
+        self.front_mm.extend_from_slice(&o.front_mm[r.clone()]);
+        self.target_mm.extend_from_slice(&o.target_mm[r.clone()]);
+        self.reconnected_day
+            .extend_from_slice(&o.reconnected_day[r.clone()]);
+        self.cx.extend_from_slice(&o.cx[r.clone()]);
+        self.cy.extend_from_slice(&o.cy[r.clone()]);
+        self.donor.extend_from_slice(&o.donor[r.clone()]);
+        self.maturity.extend_from_slice(&o.maturity[r]);
+    }
+
     /// Number of motor axons (native and donor).
     pub fn len(&self) -> usize {
         self.axon.len()

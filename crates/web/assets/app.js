@@ -687,7 +687,11 @@ function prognosisView(res, stale, meta) {
   const which = select("plot_muscle", names.map((n) => [n, nice(n)]), names[0]);
   function draw() {
     const i = names.indexOf(which.value);
-    plotBox.replaceChildren(bandPlot(res.muscles[i], (res.mrc_bands || [])[i] || [], res.window_day));
+    const drivers = ((res.drivers || [])[i] || []).slice(0, 3);
+    const why = drivers.length
+      ? h("p", { class: "muted" }, "Spread driven by: ", drivers.map((d) => `${nice(d.name)} ${pct(d.share)}`).join(", "), ".")
+      : null;
+    plotBox.replaceChildren(...[bandPlot(res.muscles[i], (res.mrc_bands || [])[i] || [], res.window_day), why].filter(Boolean));
   }
   which.addEventListener("change", draw);
   draw();
