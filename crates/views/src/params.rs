@@ -164,6 +164,10 @@ pub struct PictureParams {
     pub atrophic_below: Cited,
     /// Healthy fibre size used when nothing else gives one, µm².
     pub fallback_fibre_csa_um2: Cited,
+    /// Healthy fibres per fascicle in the mosaic.
+    pub fascicle_fibres: Cited,
+    /// Perimysium thickness between fascicles, µm.
+    pub perimysium_um: Cited,
 }
 
 /// Constants of the synthetic test muscles ([`crate::synthetic`]).
