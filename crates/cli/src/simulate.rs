@@ -31,6 +31,10 @@ pub struct Args {
     /// Also write an HTML report (time courses, pictures at chosen days, CSV) into this directory.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
+    /// Days of the report's time strip (the same field of the cross-section on each day),
+    /// comma-separated, e.g. `0,21,90,270,730` (default: the report's picture days).
+    #[arg(long, value_delimiter = ',', value_name = "DAYS", requires = "report")]
+    pub strip_days: Vec<u32>,
 }
 
 /// Runs the verb.
@@ -68,7 +72,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 result.runs.len()
             );
         }
-        crate::report::write_report(&scenario, &args.case.display().to_string(), dir)?;
+        let limits = engine::twin::limits::Limits::default();
+        for &d in &args.strip_days {
+            limits.day("--strip-days", f64::from(d))?;
+        }
+        crate::report::write_report(
+            &scenario,
+            &args.case.display().to_string(),
+            dir,
+            &args.strip_days,
+        )?;
         eprintln!("report written to {}", dir.join("index.html").display());
     }
     Ok(ExitCode::SUCCESS)

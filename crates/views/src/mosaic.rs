@@ -228,7 +228,6 @@ pub fn mosaic(
     if cnt == 0 {
         return Ok(empty);
     }
-    let k = (sum / cnt as f64 / slot_twin).sqrt().clamp(0.05, 2.0);
     // Muscle outline: a disc around the fibres' centroid (the twin's muscle is a disc).
     let (mut mx, mut my) = (0.0, 0.0);
     for i in 0..n {
@@ -243,6 +242,15 @@ pub fn mosaic(
         r_muscle = r_muscle.max(d);
     }
     r_muscle += 0.5 * slot_twin.sqrt();
+    // The twin's area per fibre slot: measured around the centre when the sample disc lies inside
+    // the muscle (the twin places fibres at healthy / (1 − e) each; other layouts, such as the
+    // synthetic test muscles, have their own spacing), else the twin's rule.
+    let slot_twin = if (cx - mx).hypot(cy - my) + r_sample <= r_muscle && cnt >= 20 {
+        std::f64::consts::PI * r_sample * r_sample / cnt as f64
+    } else {
+        slot_twin
+    };
+    let k = (sum / cnt as f64 / slot_twin).sqrt().clamp(0.05, 2.0);
     // Twin → picture.
     let to_pic = |x: f64, y: f64| -> Point { [(x - cx) * k + w / 2.0, (y - cy) * k + h / 2.0] };
     // Fascicle lattice (twin coordinates), hexagonal, jittered by a hash of the lattice index.
