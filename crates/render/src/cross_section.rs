@@ -416,7 +416,7 @@ pub fn cross_section_svg(
     items.push((
         "angular".into(),
         st.outline.clone(),
-        "small angular fibre (denervated)",
+        "small angular (denervated)",
     ));
     if st.target_core.is_some() {
         items.push(("target".into(), st.outline.clone(), "target fibre"));
