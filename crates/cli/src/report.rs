@@ -317,13 +317,20 @@ pub fn time_strips(
     Ok(out)
 }
 
-/// Writes finished time strips as `time_strip_<stain>.svg/.png`; returns the SVG documents and
-/// the paths written.
+/// Time strips written to disk.
+pub struct WrittenStrips {
+    /// (stain id, SVG document) of each strip.
+    pub svgs: Vec<(String, String)>,
+    /// Paths written.
+    pub paths: Vec<String>,
+}
+
+/// Writes finished time strips as `time_strip_<stain>.svg/.png`.
 pub fn write_strips(
     dir: &Path,
     strips: Vec<(String, TimeStrip)>,
     fonts: &Arc<fontdb::Database>,
-) -> anyhow::Result<(Vec<(String, String)>, Vec<String>)> {
+) -> anyhow::Result<WrittenStrips> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut svgs = Vec::new();
     let mut written = Vec::new();
@@ -340,7 +347,10 @@ pub fn write_strips(
         written.push(png_path.display().to_string());
         svgs.push((id, svg));
     }
-    Ok((svgs, written))
+    Ok(WrittenStrips {
+        svgs,
+        paths: written,
+    })
 }
 
 /// The embedded views data.
@@ -586,7 +596,7 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
         }
         Ok(())
     })?;
-    let (strip_svgs, _) = write_strips(dir, strips, &fonts)?;
+    let strip_svgs = write_strips(dir, strips, &fonts)?.svgs;
     let readings: Vec<&Readout> = sections.iter().map(|(_, p)| &p.readout).collect();
     std::fs::write(
         dir.join("readings.json"),

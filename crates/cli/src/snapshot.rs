@@ -87,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
     .with_context(|| format!("snapshot of {} on day {}", args.case.display(), args.day))?;
     if !strips.is_empty() {
-        written.extend(report::write_strips(&args.out, strips, &fonts)?.1);
+        written.extend(report::write_strips(&args.out, strips, &fonts)?.paths);
     }
     if args.json {
         println!("{json}");

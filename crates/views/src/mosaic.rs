@@ -490,13 +490,13 @@ fn capacity_power_diagram(
                 weights[i] += step;
             }
         }
-        for i in 0..m {
-            cells[i] = power_cell(i, sites, &weights, region, &grid, spacing).0;
+        for (i, cell) in cells.iter_mut().enumerate() {
+            *cell = power_cell(i, sites, &weights, region, &grid, spacing).0;
         }
         if round < OUTER_ROUNDS {
-            for i in 0..m {
-                if area(&cells[i]) > 0.0 {
-                    sites[i] = centroid(&cells[i]);
+            for (site, cell) in sites.iter_mut().zip(&cells) {
+                if area(cell) > 0.0 {
+                    *site = centroid(cell);
                 }
             }
         }
