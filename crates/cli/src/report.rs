@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use engine::readout::Readout;
-use render::cross_section::{CrossSectionOptions, cross_section_svg, escape};
+use render::cross_section::{CrossSectionOptions, TimeStrip, cross_section_svg, escape};
 use render::plot::{
     BandPlot, BandSeries, DayWindow, PALETTE, band_from_runs, band_plot_svg, cmap_svg,
     emg_trace_svg,
@@ -53,8 +53,10 @@ pub struct DayPictures {
     pub readout: Readout,
     /// The pictures' data of the day.
     pub views: DayViews,
-    /// Cross-section SVG.
+    /// Cross-section SVG (ATPase pH 9.4, the first stain of `data/views/stains.toml`).
     pub cross_section: String,
+    /// The same field in the other stains: (stain id, SVG).
+    pub stains: Vec<(String, String)>,
     /// EMG at rest SVG.
     pub emg_rest: String,
     /// EMG at a weak effort SVG.
@@ -100,13 +102,23 @@ pub fn day_pictures(
     let dv = day_views(views, state, reference, &reading.cmap)?;
     let p = &views.params;
     let site = centre_site(state, reference).context("the muscle has no fibres")?;
+    let all_stains = views::params::stains()?;
     let opts = CrossSectionOptions {
         centre_um: Some((site.x_um, site.y_um)),
         title: format!("{} — day {:.0}", state.muscle.replace('_', " "), state.day),
         healthy_csa_um2: Some(reference.mean_fibre_csa as f32),
+        stain: all_stains.first().cloned(),
         ..CrossSectionOptions::with_params(p)
     };
     let cross_section = cross_section_svg(state, &opts)?;
+    let mut stains = Vec::new();
+    for st in all_stains.iter().skip(1) {
+        let o = CrossSectionOptions {
+            stain: Some(st.clone()),
+            ..opts.clone()
+        };
+        stains.push((st.id.clone(), cross_section_svg(state, &o)?));
+    }
     let grid = FibreGrid::new(state.fibre_x_um, state.fibre_y_um, 100.0);
     let gain = reference.mup_gain(p);
     let spont = spontaneous_near(p, state, &grid, site, p.needle.rest_radius_um.value as f32);
@@ -190,6 +202,7 @@ pub fn day_pictures(
         readout: reading,
         views: dv,
         cross_section,
+        stains,
         emg_rest,
         emg_effort,
         cmap,
@@ -218,12 +231,21 @@ pub fn write_day(
 ) -> anyhow::Result<Vec<String>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut written = Vec::new();
-    for (name, svg) in [
+    let stain_names: Vec<String> = pics
+        .stains
+        .iter()
+        .map(|(id, _)| format!("cross_section_{id}"))
+        .collect();
+    let mut pictures: Vec<(&str, &String)> = vec![
         ("cross_section", &pics.cross_section),
         ("emg_rest", &pics.emg_rest),
         ("emg_effort", &pics.emg_effort),
         ("cmap", &pics.cmap),
-    ] {
+    ];
+    for (name, (_, svg)) in stain_names.iter().zip(&pics.stains) {
+        pictures.push((name, svg));
+    }
+    for (name, svg) in pictures {
         let svg_path = dir.join(format!("{prefix}{name}.svg"));
         std::fs::write(&svg_path, svg)
             .with_context(|| format!("writing {}", svg_path.display()))?;
@@ -256,6 +278,79 @@ pub fn write_day(
         written.push(path.display().to_string());
     }
     Ok(written)
+}
+
+/// Stains of the time strips (ids in `data/views/stains.toml`).
+pub const STRIP_STAINS: [&str; 2] = ["atpase94", "he"];
+
+/// Empty time strips (one per stain of [`STRIP_STAINS`]) of `panels` panels: a 360 × 360 µm field
+/// around the needle site of the muscle, the site [`day_pictures`] uses.
+pub fn time_strips(
+    views: &Views,
+    reference: &Reference,
+    state: &MuscleState<'_>,
+    panels: usize,
+) -> anyhow::Result<Vec<(String, TimeStrip)>> {
+    let site = centre_site(state, reference).context("the muscle has no fibres")?;
+    let all = views::params::stains()?;
+    let mut out = Vec::new();
+    for id in STRIP_STAINS {
+        let stain = all
+            .iter()
+            .find(|s| s.id == id)
+            .with_context(|| format!("stain `{id}` is missing from data/views/stains.toml"))?;
+        let opts = CrossSectionOptions {
+            centre_um: Some((site.x_um, site.y_um)),
+            width_um: 360.0,
+            height_um: 360.0,
+            px_per_um: 0.8,
+            title: format!(
+                "{}: the same field over time",
+                state.muscle.replace('_', " ")
+            ),
+            healthy_csa_um2: Some(reference.mean_fibre_csa as f32),
+            stain: Some(stain.clone()),
+            ..CrossSectionOptions::with_params(&views.params)
+        };
+        out.push((id.to_string(), TimeStrip::new(&opts, panels)));
+    }
+    Ok(out)
+}
+
+/// Time strips written to disk.
+pub struct WrittenStrips {
+    /// (stain id, SVG document) of each strip.
+    pub svgs: Vec<(String, String)>,
+    /// Paths written.
+    pub paths: Vec<String>,
+}
+
+/// Writes finished time strips as `time_strip_<stain>.svg/.png`.
+pub fn write_strips(
+    dir: &Path,
+    strips: Vec<(String, TimeStrip)>,
+    fonts: &Arc<fontdb::Database>,
+) -> anyhow::Result<WrittenStrips> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut svgs = Vec::new();
+    let mut written = Vec::new();
+    for (id, strip) in strips {
+        let svg = strip.finish();
+        let svg_path = dir.join(format!("time_strip_{id}.svg"));
+        std::fs::write(&svg_path, &svg)
+            .with_context(|| format!("writing {}", svg_path.display()))?;
+        let (png, _, _) = svg_to_png(&svg, Some(fonts.clone()), 1.0)?;
+        let png_path = dir.join(format!("time_strip_{id}.png"));
+        std::fs::write(&png_path, png)
+            .with_context(|| format!("writing {}", png_path.display()))?;
+        written.push(svg_path.display().to_string());
+        written.push(png_path.display().to_string());
+        svgs.push((id, svg));
+    }
+    Ok(WrittenStrips {
+        svgs,
+        paths: written,
+    })
 }
 
 /// The embedded views data.
@@ -338,7 +433,13 @@ const QUANTITIES: [(&str, &str, &str); 6] = [
 ];
 
 /// Writes the report directory: `index.html`, pictures and `time_course.csv`.
-pub fn write_report(scenario: &twin::Scenario, case_name: &str, dir: &Path) -> anyhow::Result<()> {
+/// `strip_days`: the days of the time strip (empty: the picture days).
+pub fn write_report(
+    scenario: &twin::Scenario,
+    case_name: &str,
+    dir: &Path,
+    strip_days: &[u32],
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating report directory {}", dir.display()))?;
     let fonts = system_fonts();
@@ -468,14 +569,34 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
     // Pictures and readings at chosen days (fibre resolution, the case's own seed), run to the
     // horizon for the event days.
     let pdays = picture_days(scenario);
+    let mut sdays: Vec<u32> = if strip_days.is_empty() {
+        pdays.clone()
+    } else {
+        strip_days.to_vec()
+    };
+    sdays.sort_unstable();
+    sdays.dedup();
+    let all_days: Vec<u32> = pdays.iter().chain(&sdays).copied().collect();
     let mut sections = Vec::new();
-    let ev = simulate_to(scenario, &pdays, |sim, reference, reading| {
+    let mut strips: Vec<(String, TimeStrip)> = Vec::new();
+    let ev = simulate_to(scenario, &all_days, |sim, reference, reading| {
         let s = views::adapter::from_simulation(sim, &scenario.muscle)?;
-        let pics = day_pictures(&views_engine, reference, &s.view(), reading)?;
-        write_day(dir, &format!("day{:04}_", sim.day()), &pics, &fonts)?;
-        sections.push((sim.day(), pics));
+        if sdays.contains(&sim.day()) {
+            if strips.is_empty() {
+                strips = time_strips(&views_engine, reference, &s.view(), sdays.len())?;
+            }
+            for (_, strip) in &mut strips {
+                strip.add(&s.view(), &format!("day {}", sim.day()))?;
+            }
+        }
+        if pdays.contains(&sim.day()) {
+            let pics = day_pictures(&views_engine, reference, &s.view(), reading)?;
+            write_day(dir, &format!("day{:04}_", sim.day()), &pics, &fonts)?;
+            sections.push((sim.day(), pics));
+        }
         Ok(())
     })?;
+    let strip_svgs = write_strips(dir, strips, &fonts)?.svgs;
     let readings: Vec<&Readout> = sections.iter().map(|(_, p)| &p.readout).collect();
     std::fs::write(
         dir.join("readings.json"),
@@ -505,16 +626,40 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
         "<h2>Findings by day</h2>{}",
         findings_table(&sections)
     );
+    let _ = write!(
+        html,
+        "<h2>The same field over time</h2><p>The same 360 × 360 µm field of the muscle (around the needle site) on days {}: \
+the packed mosaic of the twin's fibres (each of the twin's cross-section), in ATPase pH 9.4 (types) and H&amp;E. Files: time_strip_*.svg/.png.</p>",
+        sdays
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for (id, svg) in &strip_svgs {
+        let _ = write!(
+            html,
+            "<figure>{}<figcaption>Time strip, {id}.</figcaption></figure>",
+            strip_xml_decl(svg)
+        );
+    }
     for (day, pics) in &sections {
         let _ = write!(
             html,
             "<section class=\"day\"><h2>Day {day}</h2>{}\
-<figure>{}<figcaption>Cross-section (simulated ATPase-like stain). Files: day{day:04}_cross_section.svg/.png</figcaption></figure>\
+<figure>{}<figcaption>Cross-section, myosin ATPase pH 9.4 (simulated). Files: day{day:04}_cross_section.svg/.png; the other stains in day{day:04}_cross_section_&lt;stain&gt;.svg/.png</figcaption></figure>{}\
 <figure>{}<figcaption>Compound muscle action potentials.</figcaption></figure>\
 <figure>{}<figcaption>Synthetic concentric-needle EMG at rest ({:.0} kHz; first 200 ms; 2 s of raw samples in day{day:04}_emg_rest.csv and .wav).</figcaption></figure>\
 <figure>{}<figcaption>Synthetic concentric-needle EMG at a weak effort (first 200 ms; 2 s in day{day:04}_emg_effort.csv and .wav).</figcaption></figure></section>",
             day_table(&pics.readout, &pics.views),
             strip_xml_decl(&pics.cross_section),
+            pics.stains
+                .iter()
+                .map(|(id, svg)| format!(
+                    "<figure>{}<figcaption>The same field, stain {id} (simulated).</figcaption></figure>",
+                    strip_xml_decl(svg)
+                ))
+                .collect::<String>(),
             strip_xml_decl(&pics.cmap),
             strip_xml_decl(&pics.emg_rest),
             pics.sample_rate_hz / 1000.0,
@@ -558,7 +703,7 @@ fn fmt_rel(x: f64) -> String {
 fn findings_table(sections: &[(u32, DayPictures)]) -> String {
     let mut t = String::from(
         "<table><tr><th>day</th><th>MRC</th><th>voluntary force</th><th>distal CMAP</th><th>proximal CMAP</th><th>block</th><th>CV</th>\
-<th>fibs/PSW</th><th>MUP type</th><th>recruitment</th><th>MUP amplitude</th><th>MUP duration</th><th>polyphasic</th><th>type grouping</th></tr>",
+<th>fibs/PSW</th><th>MUP type</th><th>recruitment</th><th>firing rate</th><th>MUP amplitude</th><th>MUP duration</th><th>polyphasic</th><th>type grouping</th></tr>",
     );
     for (day, p) in sections {
         let r = &p.readout;
@@ -566,7 +711,7 @@ fn findings_table(sections: &[(u32, DayPictures)]) -> String {
         let c = &r.cmap;
         let _ = write!(
             t,
-            "<tr><td>{day}</td><td>{}</td><td>{:.0}%</td><td>{:.1} mV ({:.0}%)</td><td>{:.1} mV</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({:.0} units)</td><td>{}</td><td>{}</td><td>{:.0}%</td><td>{:.2}</td></tr>",
+            "<tr><td>{day}</td><td>{}</td><td>{:.0}%</td><td>{:.1} mV ({:.0}%)</td><td>{:.1} mV</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({:.0} units)</td><td>{:.0} Hz</td><td>{}</td><td>{}</td><td>{:.0}%</td><td>{:.2}</td></tr>",
             r.strength.mrc,
             100.0 * r.strength.voluntary_force_fraction,
             c.distal_mv,
@@ -578,6 +723,7 @@ fn findings_table(sections: &[(u32, DayPictures)]) -> String {
             r.needle.mup.as_str(),
             r.needle.recruitment.pattern.as_str(),
             r.needle.recruitment.units,
+            r.needle.recruitment.firing_rate_hz,
             fmt_rel(v.mup.amplitude_rel),
             fmt_rel(v.mup.duration_rel),
             100.0 * v.mup.polyphasic_fraction,

@@ -33,6 +33,10 @@ pub struct Args {
     pub report: Option<PathBuf>,
     #[command(flatten)]
     pub budget: crate::input::Budget,
+    /// Days of the report's time strip (the same field of the cross-section on each day),
+    /// comma-separated, e.g. `0,21,90,270,730` (default: the report's picture days).
+    #[arg(long, value_delimiter = ',', value_name = "DAYS", requires = "report")]
+    pub strip_days: Vec<u32>,
 }
 
 /// Runs the verb.
@@ -80,7 +84,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 result.runs.len()
             );
         }
-        crate::report::write_report(&scenario, &args.case.display().to_string(), dir)?;
+        let limits = engine::twin::limits::Limits::default();
+        for &d in &args.strip_days {
+            limits.day("--strip-days", f64::from(d))?;
+        }
+        crate::report::write_report(
+            &scenario,
+            &args.case.display().to_string(),
+            dir,
+            &args.strip_days,
+        )?;
         eprintln!("report written to {}", dir.join("index.html").display());
     }
     Ok(ExitCode::SUCCESS)

@@ -33,6 +33,10 @@ pub struct Args {
     pub json: bool,
     #[command(flatten)]
     pub budget: crate::input::Budget,
+    /// Also draw a time strip: the same field of the cross-section on these days,
+    /// comma-separated (e.g. `0,21,90,270,730`), as time_strip_<stain>.svg/.png.
+    #[arg(long, value_delimiter = ',', value_name = "DAYS")]
+    pub strip: Vec<u32>,
 }
 
 /// Runs the verb.
@@ -40,7 +44,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = crate::input::engine()?;
     let case = crate::input::case(&engine, &args.case)?;
     let scenario = crate::simulate::one_scenario(&engine, &case, args.muscle.as_deref())?;
-    engine::twin::limits::Limits::default().day("--day", args.day as f64)?;
+    let limits = engine::twin::limits::Limits::default();
+    limits.day("--day", args.day as f64)?;
+    for &d in &args.strip {
+        limits.day("--strip", f64::from(d))?;
+    }
+    let mut strip_days = args.strip.clone();
+    strip_days.sort_unstable();
+    strip_days.dedup();
+    let days: Vec<u32> = std::iter::once(args.day)
+        .chain(strip_days.iter().copied())
+        .collect();
     // The muscle pictured: the one asked for, or the first affected one.
     let pictured = match &args.muscle {
         Some(m) => Some(m.clone()),
@@ -52,19 +66,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             case: &case,
             resolution: engine::Resolution::Fibre,
             muscle: pictured.as_deref(),
-            days: Some(args.day),
+            days: days.iter().copied().max(),
         },
         args.budget,
     )?;
+    let mut strips = Vec::new();
     let fonts = report::system_fonts();
     let views = report::views_engine()?;
     let mut written = Vec::new();
     let mut json = String::new();
     let mut table = String::new();
-    report::simulate_to(&scenario, &[args.day], |sim, reference, reading| {
+    report::simulate_to(&scenario, &days, |sim, reference, reading| {
         let s = views::adapter::from_simulation(sim, &scenario.muscle)?;
+        if strip_days.contains(&sim.day()) {
+            if strips.is_empty() {
+                strips = report::time_strips(&views, reference, &s.view(), strip_days.len())?;
+            }
+            for (_, strip) in &mut strips {
+                strip.add(&s.view(), &format!("day {}", sim.day()))?;
+            }
+        }
+        if sim.day() != args.day {
+            return Ok(());
+        }
         let pics = report::day_pictures(&views, reference, &s.view(), reading)?;
-        written = report::write_day(&args.out, "", &pics, &fonts)?;
+        written.extend(report::write_day(&args.out, "", &pics, &fonts)?);
         json = serde_json::to_string_pretty(&serde_json::json!({
             "case": args.case.display().to_string(),
             "day": args.day,
@@ -77,6 +103,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(())
     })
     .with_context(|| format!("snapshot of {} on day {}", args.case.display(), args.day))?;
+    if !strips.is_empty() {
+        written.extend(report::write_strips(&args.out, strips, &fonts)?.paths);
+    }
     if args.json {
         println!("{json}");
     } else {

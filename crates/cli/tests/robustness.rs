@@ -62,6 +62,19 @@ fn snapshot_day_over_the_limit_is_refused() {
         ]),
         &["--day", "40000", "36500"],
     );
+    refused(
+        &run(&[
+            "snapshot",
+            case.to_str().unwrap(),
+            "--day",
+            "10",
+            "--strip",
+            "0,40000",
+            "--out",
+            out.to_str().unwrap(),
+        ]),
+        &["--strip", "40000", "36500"],
+    );
 }
 
 const CALIBRATION: &str = r#"

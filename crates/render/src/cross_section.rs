@@ -1,39 +1,23 @@
-//! A biopsy-like cross-section picture as SVG, drawn from the fibre-resolution state.
+//! The biopsy cross-section as SVG: the packed mosaic of [`views::mosaic`] in one of the stains of
+//! `data/views/stains.toml`, and a time strip of the same field on several days.
 //!
-//! Each fibre is drawn at its position as a polygon of its cross-sectional area, coloured as an
-//! ATPase stain at pH 9.4 would show it (type I light, type II dark). Normal fibres are rounded
-//! polygons (packed fibres are polygonal in section); denervated fibres that have shrunk are drawn
-//! as small angular fibres with concave sides; dead fibres are drawn as fat cells (empty, thin
-//! outline). The space between fibres — endomysium and, as fibres shrink or die, fibrosis — is the
-//! pale connective-tissue background. A scale bar (100 µm) and a legend with the day, the counts
-//! and the type-grouping index are added. The shapes' small irregularities are deterministic
-//! (seeded by fibre index), so the same state always gives the same picture.
+//! The geometry is the mosaic's (fibres packed edge to edge in fascicles, each fibre of the twin's
+//! area, separated by endomysium; perimysium between fascicles; adipocytes where fibres died);
+//! this module only colours it as the chosen stain shows each fibre — by type, small angular
+//! denervated fibres, target fibres in NADH-TR, nuclei and nuclear clumps in H&E — and adds a
+//! scale bar and a legend. Deterministic: the same state gives the same picture.
 
 use std::fmt::Write as _;
 
 use views::grouping;
-use views::state::{FibreState, FibreType, MuscleState};
-
-/// Colours of the stain and tissue.
-pub mod colours {
-    /// Type I at ATPase pH 9.4 (light).
-    pub const TYPE_I: &str = "#f1e6d2";
-    /// Type IIA (dark).
-    pub const TYPE_IIA: &str = "#5e3b1f";
-    /// Type IIX (dark, slightly lighter).
-    pub const TYPE_IIX: &str = "#7a4e2b";
-    /// Connective tissue between fibres.
-    pub const CONNECTIVE: &str = "#d9c6b8";
-    /// Fat cells.
-    pub const FAT: &str = "#fcfcf8";
-    /// Fibre outlines.
-    pub const OUTLINE: &str = "#2e2117";
-}
+use views::mosaic::{CellKind, Mosaic, MosaicOptions, Point, centroid, inset_to_area, mosaic};
+use views::params::{PictureParams, Stain};
+use views::state::{FibreState, FibreType, MuscleState, NO_UNIT};
 
 /// What to draw.
 #[derive(Debug, Clone)]
 pub struct CrossSectionOptions {
-    /// Centre of the field of view, µm (None: centre of the muscle).
+    /// Centre of the field of view in the twin's coordinates, µm (None: centre of the muscle).
     pub centre_um: Option<(f32, f32)>,
     /// Field width, µm.
     pub width_um: f32,
@@ -43,24 +27,20 @@ pub struct CrossSectionOptions {
     pub px_per_um: f32,
     /// Title line.
     pub title: String,
-    /// Mean healthy fibre cross-section, µm² (from the reference). When given, fibre centres are
-    /// drawn closer together so that healthy fibres would just touch (the simulation's positions
-    /// include the healthy extracellular space); atrophy then shows as widened spaces.
+    /// Mean healthy fibre cross-section, µm² (from the day-0 reference). Without it, the median
+    /// innervated fibre (or the cited fallback) stands for the healthy size.
     pub healthy_csa_um2: Option<f32>,
-    /// A denervated fibre smaller than this fraction of the healthy size is drawn as a small
-    /// angular fibre (named assumption, `data/views/electrodiagnosis.toml` `[pictures]`).
-    pub atrophic_below: f32,
-    /// Healthy fibre size used when neither `healthy_csa_um2` nor an innervated fibre gives one,
-    /// µm² (cited, `[pictures]`).
-    pub fallback_fibre_csa_um2: f32,
+    /// Picture constants (None: the embedded `[pictures]` of `data/views/electrodiagnosis.toml`).
+    pub pictures: Option<PictureParams>,
+    /// The stain (None: the first of `data/views/stains.toml`, ATPase pH 9.4).
+    pub stain: Option<Stain>,
 }
 
 impl CrossSectionOptions {
     /// Default options with the picture constants of the given parameters.
     pub fn with_params(params: &views::Params) -> Self {
         CrossSectionOptions {
-            atrophic_below: params.pictures.atrophic_below.value as f32,
-            fallback_fibre_csa_um2: params.pictures.fallback_fibre_csa_um2.value as f32,
+            pictures: Some(params.pictures.clone()),
             ..Default::default()
         }
     }
@@ -75,12 +55,8 @@ impl Default for CrossSectionOptions {
             px_per_um: 1.0,
             title: String::new(),
             healthy_csa_um2: None,
-            // From the embedded data; NaN (rejected by `cross_section_svg`, naming the field)
-            // only if that file were malformed.
-            atrophic_below: views::params::embedded_fixtures()
-                .map_or(f32::NAN, |(p, _)| p.atrophic_below.value as f32),
-            fallback_fibre_csa_um2: views::params::embedded_fixtures()
-                .map_or(f32::NAN, |(p, _)| p.fallback_fibre_csa_um2.value as f32),
+            pictures: None,
+            stain: None,
         }
     }
 }
@@ -95,29 +71,23 @@ pub fn picture_size(opts: &CrossSectionOptions) -> (u32, u32) {
     (w, h)
 }
 
-fn hash01(i: usize, k: u64) -> f32 {
-    let mut h = (i as u64).wrapping_add(k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^= h >> 33;
-    (h >> 40) as f32 / (1u64 << 24) as f32
+/// The stain of the options (or the embedded default), the picture constants and the healthy
+/// size; checks the options.
+struct Prepared {
+    stain: Stain,
+    pictures: PictureParams,
+    mosaic: Mosaic,
 }
 
-/// Draws the cross-section; returns an SVG document (an error if the state is inconsistent or
-/// the field is not a positive finite size).
-pub fn cross_section_svg(
+fn prepare(
     state: &MuscleState<'_>,
     opts: &CrossSectionOptions,
-) -> Result<String, crate::RenderError> {
+) -> Result<Prepared, crate::RenderError> {
     state.validate()?;
     for (field, value) in [
         ("width_um", opts.width_um),
         ("height_um", opts.height_um),
         ("px_per_um", opts.px_per_um),
-        ("fallback_fibre_csa_um2", opts.fallback_fibre_csa_um2),
-        ("atrophic_below", opts.atrophic_below),
     ] {
         if !(value.is_finite() && value > 0.0 && value < 1e5) {
             return Err(crate::RenderError::Value {
@@ -127,9 +97,28 @@ pub fn cross_section_svg(
             });
         }
     }
+    let pictures = match &opts.pictures {
+        Some(p) => p.clone(),
+        None => views::params::embedded_fixtures()
+            .map(|(p, _)| p.clone())
+            .ok_or(crate::RenderError::Value {
+                field: "pictures",
+                value: f64::NAN,
+                expected: "the embedded [pictures] constants",
+            })?,
+    };
+    let stain = match &opts.stain {
+        Some(s) => s.clone(),
+        None => views::params::stains()?
+            .into_iter()
+            .next()
+            .ok_or(crate::RenderError::Value {
+                field: "stain",
+                value: 0.0,
+                expected: "at least one stain in data/views/stains.toml",
+            })?,
+    };
     let n = state.n_fibres();
-    let (w_px, h_px) = picture_size(opts);
-    let s = opts.px_per_um;
     let (cx, cy) = opts.centre_um.unwrap_or_else(|| {
         if n == 0 {
             return (0.0, 0.0);
@@ -143,121 +132,259 @@ pub fn cross_section_svg(
         }
         ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
     });
-    let left = cx - opts.width_um / 2.0;
-    let top = cy - opts.height_um / 2.0;
-    let pack = packing(state, cx, cy, opts);
-    // Typical healthy size (from the reference, else the median innervated fibre), to judge
-    // atrophy in the picture.
-    let mut sizes: Vec<f32> = (0..n)
-        .filter(|&i| state.fibre_state[i] == FibreState::Innervated)
-        .map(|i| state.fibre_csa_um2[i])
-        .collect();
-    sizes.sort_by(f32::total_cmp);
-    let typical = match opts.healthy_csa_um2.filter(|c| c.is_finite() && *c > 0.0) {
-        Some(h) => h,
-        None if sizes.is_empty() => opts.fallback_fibre_csa_um2,
-        None => sizes[sizes.len() / 2].max(500.0),
+    let healthy = match opts.healthy_csa_um2.filter(|c| c.is_finite() && *c > 0.0) {
+        Some(h) => f64::from(h),
+        None => {
+            let mut sizes: Vec<f32> = (0..n)
+                .filter(|&i| state.fibre_state[i] == FibreState::Innervated)
+                .map(|i| state.fibre_csa_um2[i])
+                .collect();
+            sizes.sort_by(f32::total_cmp);
+            if sizes.is_empty() {
+                pictures.fallback_fibre_csa_um2.value
+            } else {
+                f64::from(sizes[sizes.len() / 2])
+            }
+        }
     };
-    let field_w = opts.width_um * s;
-    let field_h = opts.height_um * s;
-    let mut out = String::with_capacity(64 * 1024);
-    let _ = write!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w_px}" height="{h_px}" viewBox="0 0 {w_px} {h_px}" font-family="DejaVu Sans, Arial, sans-serif">"#
-    );
-    let _ = write!(
-        out,
-        r#"<rect width="{w_px}" height="{h_px}" fill="white"/>"#
-    );
-    let _ = write!(
-        out,
-        r#"<defs><clipPath id="fieldclip"><rect x="0" y="0" width="{field_w}" height="{field_h}"/></clipPath></defs>"#
-    );
-    let _ = write!(
-        out,
-        r#"<g id="field" clip-path="url(#fieldclip)"><rect id="connective" x="0" y="0" width="{field_w}" height="{field_h}" fill="{}"/>"#,
-        colours::CONNECTIVE
-    );
-    let (mut n_in, mut n_angular, mut n_fat) = (0usize, 0usize, 0usize);
-    let mut fibres_g = String::new();
-    let mut fat_g = String::new();
-    for i in 0..n {
-        let (x, y) = (
-            cx + (state.fibre_x_um[i] - cx) * pack,
-            cy + (state.fibre_y_um[i] - cy) * pack,
+    let mosaic = mosaic(
+        state,
+        &MosaicOptions {
+            centre_um: (f64::from(cx), f64::from(cy)),
+            width_um: f64::from(opts.width_um),
+            height_um: f64::from(opts.height_um),
+            healthy_csa_um2: healthy,
+        },
+        &pictures,
+    )?;
+    Ok(Prepared {
+        stain,
+        pictures,
+        mosaic,
+    })
+}
+
+/// A deterministic number in [0, 1) from a fibre index.
+fn hash01(i: usize, k: u64) -> f64 {
+    let mut h = (i as u64).wrapping_add(k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^= h >> 33;
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn path(poly: &[Point], s: f64, dx: f64, dy: f64) -> String {
+    let mut d = String::with_capacity(poly.len() * 14);
+    for (j, p) in poly.iter().enumerate() {
+        let _ = write!(
+            d,
+            "{}{:.1},{:.1}",
+            if j == 0 { "M" } else { "L" },
+            p[0] * s + dx,
+            p[1] * s + dy
         );
-        let r_um = (state.fibre_csa_um2[i].max(1.0) / std::f32::consts::PI).sqrt();
-        let reach = r_um.max(40.0) * 1.3;
-        if x + reach < left
-            || x - reach > left + opts.width_um
-            || y + reach < top
-            || y - reach > top + opts.height_um
-        {
+    }
+    d.push('Z');
+    d
+}
+
+/// A rounded closed path through the edge midpoints (vertices as control points): adipocytes are
+/// round in section.
+fn rounded(poly: &[Point], s: f64, dx: f64, dy: f64) -> String {
+    let k = poly.len();
+    let mid = |j: usize| {
+        let (a, b) = (poly[j % k], poly[(j + 1) % k]);
+        [(a[0] + b[0]) / 2.0 * s + dx, (a[1] + b[1]) / 2.0 * s + dy]
+    };
+    let m0 = mid(0);
+    let mut d = format!("M{:.1},{:.1}", m0[0], m0[1]);
+    for j in 1..=k {
+        let c = poly[j % k];
+        let m = mid(j);
+        let _ = write!(
+            d,
+            "Q{:.1},{:.1} {:.1},{:.1}",
+            c[0] * s + dx,
+            c[1] * s + dy,
+            m[0],
+            m[1]
+        );
+    }
+    d.push('Z');
+    d
+}
+
+/// Counts of what a field shows.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    fibres: usize,
+    atrophic: usize,
+    adipocytes: usize,
+    targets: usize,
+}
+
+/// Draws the field of `p.mosaic` at offset (`dx`, `dy`) px, `s` px per µm, clipped to the field.
+fn draw_field(
+    out: &mut String,
+    state: &MuscleState<'_>,
+    p: &Prepared,
+    s: f64,
+    dx: f64,
+    dy: f64,
+    clip_id: &str,
+) -> Counts {
+    let m = &p.mosaic;
+    let st = &p.stain;
+    let (fw, fh) = (m.width_um * s, m.height_um * s);
+    let _ = write!(
+        out,
+        r#"<defs><clipPath id="{clip_id}"><rect x="{dx}" y="{dy}" width="{fw}" height="{fh}"/></clipPath></defs><g id="field" clip-path="url(#{clip_id})"><rect id="perimysium" x="{dx}" y="{dy}" width="{fw}" height="{fh}" fill="{}"/>"#,
+        st.perimysium
+    );
+    let _ = write!(out, r#"<g id="fascicles" fill="{}">"#, st.endomysium);
+    for f in &m.fascicles {
+        let _ = write!(out, r#"<path d="{}"/>"#, path(f, s, dx, dy));
+    }
+    out.push_str("</g>");
+    let mut c = Counts::default();
+    let mut fat_g = String::new();
+    let mut fibre_g = String::new();
+    let mut marks_g = String::new();
+    let nuclei = st.nucleus.as_deref();
+    for cell in &m.cells {
+        let i = cell.fibre;
+        if cell.kind == CellKind::Adipocyte {
+            c.adipocytes += 1;
+            let _ = write!(
+                fat_g,
+                r#"<path class="adipocyte" d="{}"/>"#,
+                rounded(&cell.outline, s, dx, dy)
+            );
             continue;
         }
-        n_in += 1;
-        let px = (x - left) * s;
-        let py = (y - top) * s;
-        let st = state.fibre_state[i];
-        if st == FibreState::Fat {
-            n_fat += 1;
-            // A fat cell fills the space the fibre had: an irregular round polygon.
-            let r = (typical / std::f32::consts::PI).sqrt() * 0.98 * s;
-            let _ = write!(fat_g, r#"<path d="{}"/>"#, polygon(px, py, r, 9, i, 0.10));
-            continue;
+        c.fibres += 1;
+        let slow = state.fibre_type[i] == FibreType::I;
+        let mut fill = if slow { &st.type_i } else { &st.type_ii };
+        if cell.atrophic {
+            c.atrophic += 1;
+            if let Some(a) = &st.atrophic {
+                fill = a;
+            }
         }
-        let fill = match state.fibre_type[i] {
-            FibreType::I => colours::TYPE_I,
-            FibreType::IIa => colours::TYPE_IIA,
-            FibreType::IIx => colours::TYPE_IIX,
-        };
-        // Rounded polygons for healthy fibres; endomysium keeps them slightly apart.
-        let r = r_um * s;
-        let atrophic =
-            st == FibreState::Denervated && state.fibre_csa_um2[i] < opts.atrophic_below * typical;
-        let d = if atrophic {
-            n_angular += 1;
-            angular(px, py, r, i)
-        } else {
-            // Vertex radius of a k-gon with the fibre's area: A = (k/2) r² sin(2π/k).
-            let k = 6 + (hash01(i, 1) * 3.0) as usize;
-            let kf = k as f32;
-            let circle_area = std::f32::consts::PI;
-            let rk = r * (circle_area / (0.5 * kf * (std::f32::consts::TAU / kf).sin())).sqrt();
-            polygon(px, py, rk, k, i, 0.07)
-        };
-        let class = if atrophic { "angular" } else { "fibre" };
-        let _ = write!(fibres_g, r#"<path class="{class}" fill="{fill}" d="{d}"/>"#);
+        let class = if cell.atrophic { "angular" } else { "fibre" };
+        let _ = write!(
+            fibre_g,
+            r#"<path class="{class}" fill="{fill}" d="{}"/>"#,
+            path(&cell.outline, s, dx, dy)
+        );
+        // Target fibres (NADH-TR): type 1 fibres of nascent units.
+        if let (Some(core), Some(rim)) = (&st.target_core, &st.target_rim) {
+            let u = state.fibre_unit[i];
+            let nascent = u != NO_UNIT && state.unit_nascent[u as usize];
+            if slow && nascent && state.fibre_state[i] == FibreState::Reinnervating {
+                c.targets += 1;
+                let rim_poly = inset_to_area(&cell.outline, 0.45 * cell.area_um2);
+                let core_poly = inset_to_area(&cell.outline, 0.2 * cell.area_um2);
+                let _ = write!(
+                    marks_g,
+                    r#"<path class="target" fill="{rim}" d="{}"/><path fill="{core}" d="{}"/>"#,
+                    rounded(&rim_poly, s, dx, dy),
+                    rounded(&core_poly, s, dx, dy)
+                );
+            }
+        }
+        // Nuclei (H&E): one or two at the periphery; a clump in long-denervated atrophic fibres.
+        if let Some(colour) = nuclei {
+            let k = cell.outline.len();
+            if k >= 3 {
+                let ctr = centroid(&cell.outline);
+                let count = 1 + usize::from(hash01(i, 1) < 0.4);
+                for n in 0..count {
+                    let e = ((hash01(i, 2 + n as u64) * k as f64) as usize).min(k - 1);
+                    let (a, b) = (cell.outline[e], cell.outline[(e + 1) % k]);
+                    let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+                    let (vx, vy) = (ctr[0] - mid[0], ctr[1] - mid[1]);
+                    let len = vx.hypot(vy).max(1e-6);
+                    let inward = 2.5f64.min(0.4 * len);
+                    let pos = [mid[0] + vx / len * inward, mid[1] + vy / len * inward];
+                    let _ = write!(
+                        marks_g,
+                        r#"<circle class="nucleus" fill="{colour}" cx="{:.1}" cy="{:.1}" r="{:.1}"/>"#,
+                        pos[0] * s + dx,
+                        pos[1] * s + dy,
+                        (1.8 * s).max(0.8)
+                    );
+                }
+                let long = st.nuclear_clump_after_days.is_some_and(|t| {
+                    let d0 = f64::from(state.fibre_denervated_day[i]);
+                    d0.is_finite() && state.day - d0 >= t
+                });
+                if cell.atrophic && long {
+                    for n in 0..5 {
+                        let a = std::f64::consts::TAU * (n as f64 / 5.0 + hash01(i, 9));
+                        let _ = write!(
+                            marks_g,
+                            r#"<circle class="clump" fill="{colour}" cx="{:.1}" cy="{:.1}" r="{:.1}"/>"#,
+                            (ctr[0] + 2.0 * a.cos()) * s + dx,
+                            (ctr[1] + 2.0 * a.sin()) * s + dy,
+                            (1.5 * s).max(0.7)
+                        );
+                    }
+                }
+            }
+        }
     }
     let _ = write!(
         out,
-        r##"<g id="fat" fill="{}" stroke="#b8ab9c" stroke-width="0.8">{fat_g}</g>"##,
-        colours::FAT
+        r#"<g id="fat" fill="{}" stroke="{}" stroke-width="0.6">{fat_g}</g><g id="fibres" stroke="{}" stroke-width="0.4" stroke-linejoin="round">{fibre_g}</g><g id="marks">{marks_g}</g></g>"#,
+        st.adipocyte, st.outline, st.outline
     );
+    c
+}
+
+fn scale_bar(out: &mut String, s: f64, x: f64, y_bottom: f64) {
+    let bar = 100.0 * s;
+    let by = y_bottom - 22.0;
     let _ = write!(
         out,
-        r#"<g id="fibres" stroke="{}" stroke-width="0.7" stroke-linejoin="round">{fibres_g}</g></g>"#,
-        colours::OUTLINE
+        r##"<g id="scalebar"><rect x="{}" y="{}" width="{}" height="26" fill="white" fill-opacity="0.85"/><rect x="{}" y="{by}" width="{bar}" height="6" fill="black"/><text x="{}" y="{}" font-size="13" text-anchor="middle">100 µm</text></g>"##,
+        x - 8.0,
+        by - 16.0,
+        bar + 16.0,
+        x,
+        x + bar / 2.0,
+        by - 3.0
     );
-    // Field frame and scale bar (100 µm).
+}
+
+/// Draws the cross-section in the options' stain; returns an SVG document (an error if the state
+/// is inconsistent or the field is not a positive finite size).
+pub fn cross_section_svg(
+    state: &MuscleState<'_>,
+    opts: &CrossSectionOptions,
+) -> Result<String, crate::RenderError> {
+    let p = prepare(state, opts)?;
+    let (w_px, h_px) = picture_size(opts);
+    let s = f64::from(opts.px_per_um);
+    let field_w = p.mosaic.width_um * s;
+    let field_h = p.mosaic.height_um * s;
+    let mut out = String::with_capacity(128 * 1024);
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w_px}" height="{h_px}" viewBox="0 0 {w_px} {h_px}" font-family="DejaVu Sans, Arial, sans-serif"><rect width="{w_px}" height="{h_px}" fill="white"/>"#
+    );
+    let c = draw_field(&mut out, state, &p, s, 0.0, 0.0, "fieldclip");
     let _ = write!(
         out,
         r##"<rect x="0.5" y="0.5" width="{}" height="{}" fill="none" stroke="#444" stroke-width="1"/>"##,
         field_w - 1.0,
         field_h - 1.0
     );
-    let bar = 100.0 * s;
-    let by = field_h - 22.0;
-    let _ = write!(
-        out,
-        r##"<g id="scalebar"><rect x="{}" y="{}" width="{}" height="26" fill="white" fill-opacity="0.85"/><rect x="20" y="{by}" width="{bar}" height="6" fill="black"/><text x="{}" y="{}" font-size="13" text-anchor="middle">100 µm</text></g>"##,
-        12.0,
-        by - 16.0,
-        bar + 16.0,
-        20.0 + bar / 2.0,
-        by - 3.0
-    );
+    scale_bar(&mut out, s, 20.0, field_h);
     // Legend.
+    let st = &p.stain;
     let g = grouping::grouping(state);
     let lx = field_w + 14.0;
     let mut y = 26.0;
@@ -275,48 +402,90 @@ pub fn cross_section_svg(
     y += 20.0;
     let _ = write!(
         out,
-        r##"<text x="{lx}" y="{y}" font-size="11" fill="#555">ATPase pH 9.4-like stain (simulated)</text>"##
+        r##"<text x="{lx}" y="{y}" font-size="11" fill="#555">{} (simulated)</text>"##,
+        escape(&st.label)
     );
     y += 26.0;
-    let items: [(&str, &str, &str); 5] = [
-        (colours::TYPE_I, colours::OUTLINE, "type I fibre"),
-        (colours::TYPE_IIA, colours::OUTLINE, "type II fibre"),
-        (
-            "angular",
-            colours::OUTLINE,
-            "small angular fibre (denervated)",
-        ),
-        (colours::FAT, "#b8ab9c", "fat (dead fibre replaced)"),
-        (colours::CONNECTIVE, "#999", "connective tissue"),
-    ];
+    let mut items: Vec<(String, String, &str)> = Vec::new();
+    if st.type_i == st.type_ii {
+        items.push((st.type_i.clone(), st.outline.clone(), "muscle fibre"));
+    } else {
+        items.push((st.type_i.clone(), st.outline.clone(), "type 1 fibre"));
+        items.push((st.type_ii.clone(), st.outline.clone(), "type 2 fibre"));
+    }
+    items.push((
+        "angular".into(),
+        st.outline.clone(),
+        "small angular (denervated)",
+    ));
+    if st.target_core.is_some() {
+        items.push(("target".into(), st.outline.clone(), "target fibre"));
+    }
+    items.push((
+        st.adipocyte.clone(),
+        st.outline.clone(),
+        "adipocyte (fibre lost)",
+    ));
+    items.push((st.endomysium.clone(), "#999".into(), "endomysium"));
+    items.push((st.perimysium.clone(), "#999".into(), "perimysium"));
     for (fill, stroke, label) in items {
-        if fill == "angular" {
-            let _ = write!(
-                out,
-                r#"<path d="{}" fill="{}" stroke="{stroke}"/>"#,
-                angular(lx + 11.0, y - 4.0, 5.0, 3),
-                colours::TYPE_IIA
-            );
-        } else {
-            let _ = write!(
-                out,
-                r#"<rect x="{lx}" y="{}" width="22" height="16" fill="{fill}" stroke="{stroke}"/>"#,
-                y - 12.0
-            );
+        match fill.as_str() {
+            "angular" => {
+                let a = st.atrophic.as_ref().unwrap_or(&st.type_ii);
+                let _ = write!(
+                    out,
+                    r#"<path d="M{},{} L{},{} L{},{}Z" fill="{a}" stroke="{stroke}"/>"#,
+                    lx + 4.0,
+                    y - 1.0,
+                    lx + 18.0,
+                    y - 12.0,
+                    lx + 14.0,
+                    y + 2.0
+                );
+            }
+            "target" => {
+                let _ = write!(
+                    out,
+                    r#"<rect x="{lx}" y="{}" width="22" height="16" fill="{}" stroke="{stroke}"/><circle cx="{}" cy="{}" r="5" fill="{}"/><circle cx="{}" cy="{}" r="2.5" fill="{}"/>"#,
+                    y - 12.0,
+                    st.type_i,
+                    lx + 11.0,
+                    y - 4.0,
+                    st.target_rim.as_deref().unwrap_or("#000"),
+                    lx + 11.0,
+                    y - 4.0,
+                    st.target_core.as_deref().unwrap_or("#fff"),
+                );
+            }
+            _ => {
+                let _ = write!(
+                    out,
+                    r#"<rect x="{lx}" y="{}" width="22" height="16" fill="{fill}" stroke="{stroke}"/>"#,
+                    y - 12.0
+                );
+            }
         }
         let _ = write!(out, r#"<text x="{}" y="{y}">{label}</text>"#, lx + 30.0);
-        y += 24.0;
+        y += 22.0;
     }
-    y += 10.0;
-    let lines = [
-        format!("fibres in view: {n_in}"),
-        format!("angular atrophic: {n_angular}"),
-        format!("fat cells: {n_fat}"),
-        format!("type I: {:.0}%", 100.0 * g.type_i_fraction),
-        format!("type grouping index: {:.2}", g.index),
-        format!("enclosed fibres: {:.0}%", 100.0 * g.enclosed_fraction),
-        format!("field {:.0} × {:.0} µm", opts.width_um, opts.height_um),
+    y += 8.0;
+    let mut lines = vec![
+        format!("fibres in view: {}", c.fibres),
+        format!("small angular: {}", c.atrophic),
+        format!("adipocytes: {}", c.adipocytes),
     ];
+    if st.target_core.is_some() {
+        lines.push(format!("target fibres: {}", c.targets));
+    }
+    lines.extend([
+        format!("type 1: {:.0}%", 100.0 * g.type_i_fraction),
+        format!("type grouping index: {:.2}", g.index),
+        format!(
+            "connective tissue: {:.0}%",
+            100.0 * p.mosaic.connective_fraction
+        ),
+        format!("field {:.0} × {:.0} µm", opts.width_um, opts.height_um),
+    ]);
     for l in lines {
         let _ = write!(out, r#"<text x="{lx}" y="{y}">{}</text>"#, escape(&l));
         y += 19.0;
@@ -327,76 +496,95 @@ pub fn cross_section_svg(
         h_px as f32 - 12.0
     );
     out.push_str("</g></svg>");
+    let _ = p.pictures;
     Ok(out)
 }
 
-/// Factor (≤ 1) by which centre distances are shrunk so that healthy fibres just touch.
-fn packing(state: &MuscleState<'_>, cx: f32, cy: f32, opts: &CrossSectionOptions) -> f32 {
-    let Some(healthy) = opts.healthy_csa_um2.filter(|c| c.is_finite() && *c > 0.0) else {
-        return 1.0;
-    };
-    // Area per fibre within 300 µm of the centre → hexagonal centre spacing.
-    let r = 300.0f32;
-    let count = (0..state.n_fibres())
-        .filter(|&i| {
-            (state.fibre_x_um[i] - cx).powi(2) + (state.fibre_y_um[i] - cy).powi(2) < r * r
-        })
-        .count();
-    if count < 10 {
-        return 1.0;
-    }
-    let per = std::f32::consts::PI * r * r / count as f32;
-    let spacing = (2.0 * per / 3f32.sqrt()).sqrt();
-    // Hexagonal packing of healthy fibres (area per fibre = healthy area / 0.98): centre distance.
-    let d = (2.0 * healthy / 3f32.sqrt()).sqrt() * 1.02;
-    if spacing > d { d / spacing } else { 1.0 }
+/// The same field of the same muscle on several days, side by side in one stain: panels are
+/// drawn as they are added (so a long run need not keep every day's state), each with the
+/// options' field size (typically smaller than a full cross-section) around the options' centre
+/// (the twin's fibres do not move, so the same centre shows the same fibres every day).
+pub struct TimeStrip {
+    opts: CrossSectionOptions,
+    panels: usize,
+    body: String,
+    stain_label: String,
 }
 
-/// A closed polygon path with `k` vertices and radial irregularity `jitter`.
-fn polygon(x: f32, y: f32, r: f32, k: usize, seed: usize, jitter: f32) -> String {
-    let k = k.max(3);
-    let phase = hash01(seed, 7) * std::f32::consts::TAU;
-    let mut d = String::with_capacity(k * 16);
-    for j in 0..k {
-        let a = phase + std::f32::consts::TAU * j as f32 / k as f32;
-        let rr = r * (1.0 + jitter * (2.0 * hash01(seed, 11 + j as u64) - 1.0));
-        let (px, py) = (x + rr * a.cos(), y + rr * a.sin());
-        let _ = write!(d, "{}{:.1},{:.1}", if j == 0 { "M" } else { "L" }, px, py);
-    }
-    d.push('Z');
-    d
-}
-
-/// An angular fibre: 3–4 sharp corners joined by concave sides, of about the same area as a
-/// circle of radius `r`.
-fn angular(x: f32, y: f32, r: f32, seed: usize) -> String {
-    let k = 3 + (hash01(seed, 3) * 3.0) as usize;
-    let phase = hash01(seed, 5) * std::f32::consts::TAU;
-    // Concave sides lose area; enlarge the corner radius to keep the fibre's area roughly right.
-    let rc = r * if k == 3 { 1.5 } else { 1.3 };
-    let corners: Vec<(f32, f32)> = (0..k)
-        .map(|j| {
-            let a = phase
-                + std::f32::consts::TAU * (j as f32 + 0.25 * (hash01(seed, 20 + j as u64) - 0.5))
-                    / k as f32;
-            let rr = rc * (0.8 + 0.4 * hash01(seed, 40 + j as u64));
-            (x + rr * a.cos(), y + rr * a.sin())
-        })
-        .collect();
-    let mut d = String::new();
-    for j in 0..k {
-        let (ax, ay) = corners[j];
-        let (bx, by) = corners[(j + 1) % k];
-        if j == 0 {
-            let _ = write!(d, "M{ax:.1},{ay:.1}");
+impl TimeStrip {
+    /// A strip of `panels` panels.
+    pub fn new(opts: &CrossSectionOptions, panels: usize) -> TimeStrip {
+        TimeStrip {
+            opts: opts.clone(),
+            panels: panels.max(1),
+            body: String::with_capacity(256 * 1024),
+            stain_label: String::new(),
         }
-        // Control point pulled toward the centre: a concave side.
-        let (mx, my) = ((ax + bx) / 2.0, (ay + by) / 2.0);
-        let (qx, qy) = (x + (mx - x) * 0.8, y + (my - y) * 0.8);
-        let _ = write!(d, "Q{qx:.1},{qy:.1} {bx:.1},{by:.1}");
     }
-    d.push('Z');
-    d
+
+    fn geometry(&self) -> (f64, f64, f64, f64, f64, f64) {
+        let s = f64::from(self.opts.px_per_um);
+        let pw = f64::from(self.opts.width_um) * s;
+        let ph = f64::from(self.opts.height_um) * s;
+        (s, pw, ph, 12.0, 44.0, 40.0)
+    }
+
+    /// Draws the next panel (`label` above it, e.g. "day 90").
+    pub fn add(&mut self, state: &MuscleState<'_>, label: &str) -> Result<(), crate::RenderError> {
+        let k = self.body.matches("class=\"panel\"").count();
+        if k >= self.panels {
+            return Err(crate::RenderError::Value {
+                field: "panels",
+                value: (k + 1) as f64,
+                expected: "no more panels than the strip was made for",
+            });
+        }
+        let p = prepare(state, &self.opts)?;
+        self.stain_label = p.stain.label.clone();
+        let (s, pw, ph, gap, head, _) = self.geometry();
+        let x = gap + k as f64 * (pw + gap);
+        let out = &mut self.body;
+        let _ = write!(
+            out,
+            r#"<g class="panel"><text x="{}" y="{}" font-size="15" font-weight="bold" text-anchor="middle">{}</text>"#,
+            x + pw / 2.0,
+            head - 10.0,
+            escape(label)
+        );
+        let c = draw_field(out, state, &p, s, x, head, &format!("strip{k}"));
+        let _ = write!(
+            out,
+            r##"<rect x="{x}" y="{head}" width="{pw}" height="{ph}" fill="none" stroke="#444" stroke-width="1"/><text x="{}" y="{}" font-size="11" fill="#444" text-anchor="middle">{} fibres, {} small angular, {} adipocytes</text>"##,
+            x + pw / 2.0,
+            head + ph + 16.0,
+            c.fibres,
+            c.atrophic,
+            c.adipocytes
+        );
+        if k == 0 {
+            scale_bar(out, s, x + 20.0, head + ph);
+        }
+        out.push_str("</g>");
+        Ok(())
+    }
+
+    /// The SVG document.
+    pub fn finish(self) -> String {
+        let (_, pw, ph, gap, head, foot) = self.geometry();
+        let w = (self.panels as f64 * (pw + gap) + gap).round();
+        let h = (head + ph + foot).round();
+        let title = if self.opts.title.is_empty() {
+            "the same field over time".to_string()
+        } else {
+            self.opts.title.clone()
+        };
+        format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="DejaVu Sans, Arial, sans-serif"><rect width="{w}" height="{h}" fill="white"/>{}<text x="{gap}" y="16" font-size="13" fill="#333">{} — {} (simulated). Simulation, not a patient biopsy.</text></svg>"##,
+            self.body,
+            escape(&title),
+            escape(&self.stain_label)
+        )
+    }
 }
 
 /// Escapes text for SVG/HTML.

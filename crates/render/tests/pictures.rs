@@ -204,3 +204,77 @@ fn emg_trace_and_time_course_render() {
     assert_eq!(decode(&png_bytes), (900, 420));
     std::fs::write(out_dir().join("time_course.png"), &png_bytes).unwrap();
 }
+
+/// A twin run drawn in every stain and as a time strip: the pictures parse, every stain labels
+/// itself, atrophic fibres are drawn only once the twin has shrunken denervated fibres, and the
+/// H&E picture shows nuclei.
+#[test]
+fn twin_biopsy_in_every_stain_and_over_time() {
+    use render::cross_section::TimeStrip;
+    let case = "species = \"human\"\nmuscle = \"abductor_pollicis_brevis\"\nage_years = 35\nhorizon_days = 800\nseed = 5\n\
+[injury]\ngrade = \"neurotmesis\"\nday = 0\ndistance_mm = 100\nfraction_of_axons = 0.95\nregrowth = \"prevented\"\n";
+    let scenario = twin::Scenario::from_toml_str(case).unwrap();
+    let params = twin::Parameters::for_species(scenario.species).unwrap();
+    let mut sim = twin::Simulation::new(&scenario, &params, twin::Resolution::Fibre).unwrap();
+    let v = Views::embedded().unwrap();
+    let s0 = views::adapter::from_simulation(&sim, &scenario.muscle).unwrap();
+    let r = views::Reference::from_state(&v, &s0.view()).unwrap();
+    let stains = views::params::stains().unwrap();
+    let base = CrossSectionOptions {
+        centre_um: Some((0.0, 0.0)),
+        healthy_csa_um2: Some(r.mean_fibre_csa as f32),
+        ..CrossSectionOptions::with_params(&v.params)
+    };
+    let strip_opts = CrossSectionOptions {
+        width_um: 360.0,
+        height_um: 360.0,
+        px_per_um: 0.8,
+        ..base.clone()
+    };
+    let mut strip = TimeStrip::new(&strip_opts, 3);
+    let count = |svg: &str, class: &str| {
+        let doc = roxmltree::Document::parse(svg).expect("SVG parses");
+        doc.descendants()
+            .filter(|n| n.attribute("class") == Some(class))
+            .count()
+    };
+    for day in [0u32, 90, 270] {
+        while sim.day() < day {
+            sim.step();
+        }
+        let s = views::adapter::from_simulation(&sim, &scenario.muscle).unwrap();
+        strip.add(&s.view(), &format!("day {day}")).unwrap();
+        for st in &stains {
+            let opts = CrossSectionOptions {
+                stain: Some(st.clone()),
+                ..base.clone()
+            };
+            let svg = cross_section_svg(&s.view(), &opts).unwrap();
+            assert!(svg.contains(&render::cross_section::escape(&st.label)));
+            let angular = count(&svg, "angular");
+            if day == 0 {
+                assert_eq!(angular, 0, "no atrophic fibre in the healthy muscle");
+            }
+            if day == 270 {
+                assert!(angular > 50, "{} atrophic fibres on day 270", angular);
+            }
+            if st.nucleus.is_some() {
+                assert!(count(&svg, "nucleus") > 100);
+            }
+            if day != 90 {
+                let (png, _, _) = svg_to_png(&svg, Some(fonts()), 1.0).unwrap();
+                std::fs::write(out_dir().join(format!("twin_day{day}_{}.png", st.id)), &png)
+                    .unwrap();
+            }
+        }
+    }
+    let svg = strip.finish();
+    let doc = roxmltree::Document::parse(&svg).expect("strip parses");
+    let panels = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("panel"))
+        .count();
+    assert_eq!(panels, 3);
+    let (png, _, _) = svg_to_png(&svg, Some(fonts()), 1.0).unwrap();
+    std::fs::write(out_dir().join("twin_time_strip.png"), &png).unwrap();
+}

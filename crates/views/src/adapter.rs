@@ -91,6 +91,8 @@ pub fn from_simulation(
         unit_distal_conduction: u.conduction.to_vec(),
         neural_drive: 1.0,
         fat_fibrous_fraction: sim.fat_fibrous_fraction(),
+        extracellular_fraction: sim.coefficients().extracellular_volume_fraction,
+        fat_replacement_fraction: sim.coefficients().fat_replacement_fraction,
         fibrillation_delay_days: {
             let c = sim.coefficients();
             c.fibrillation_onset_days

@@ -18,6 +18,7 @@
 //! - [`needle`]: fibrillating fibres, MUP statistics on synthetic recordings, recruitable units;
 //! - [`line_source`] and [`needle_signal`]: synthetic concentric-needle EMG samples;
 //! - [`grouping`]: fibre-type grouping statistics;
+//! - [`mosaic`]: the packed biopsy mosaic of a field of view (fibre outlines, fascicles);
 //! - [`summary`]: the views of a day in one record.
 #![deny(missing_docs)]
 
@@ -26,6 +27,7 @@ pub mod conduction;
 pub mod error;
 pub mod grouping;
 pub mod line_source;
+pub mod mosaic;
 pub mod needle;
 pub mod needle_signal;
 pub mod params;

@@ -18,6 +18,98 @@ use crate::ViewError;
 
 const ELECTRODIAGNOSIS: &str = include_str!("../../../data/views/electrodiagnosis.toml");
 const VOLUME_CONDUCTOR: &str = include_str!("../../../data/views/volume_conductor.toml");
+const STAINS: &str = include_str!("../../../data/views/stains.toml");
+
+/// One histochemical stain as the cross-section draws it (`data/views/stains.toml`): what it shows
+/// (cited) and the colours used (a named assumption).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct Stain {
+    /// Short id (`atpase94`, `atpase43`, `nadh`, `he`).
+    pub id: String,
+    /// Label printed on the picture.
+    pub label: String,
+    /// The published appearance the picture follows.
+    pub appearance: String,
+    /// Where the appearance is described.
+    pub appearance_source: String,
+    /// The named assumption behind the colours.
+    pub colours: String,
+    /// Type 1 fibres.
+    pub type_i: String,
+    /// Type 2 fibres.
+    pub type_ii: String,
+    /// Small angular denervated fibres, when the stain shows them differently from their type.
+    #[serde(default)]
+    pub atrophic: Option<String>,
+    /// Which fibres show targets (named assumption), when the stain shows targets.
+    #[serde(default)]
+    pub target_rule: Option<String>,
+    /// Pale core of a target fibre.
+    #[serde(default)]
+    pub target_core: Option<String>,
+    /// Dark rim of a target fibre.
+    #[serde(default)]
+    pub target_rim: Option<String>,
+    /// Nuclei, when the stain shows them.
+    #[serde(default)]
+    pub nucleus: Option<String>,
+    /// Days of denervation after which an atrophic fibre shows a nuclear clump.
+    #[serde(default)]
+    pub nuclear_clump_after_days: Option<f64>,
+    /// Endomysium.
+    pub endomysium: String,
+    /// Perimysium.
+    pub perimysium: String,
+    /// Adipocytes.
+    pub adipocyte: String,
+    /// Fibre outlines.
+    pub outline: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct StainFile {
+    stain: Vec<Stain>,
+}
+
+/// The embedded stains (`data/views/stains.toml`), checked: every colour `#rrggbb`, ids unique.
+pub fn stains() -> Result<Vec<Stain>, ViewError> {
+    let f: StainFile = toml::from_str(STAINS).map_err(|err| ViewError::Data {
+        file: "data/views/stains.toml",
+        message: err.to_string(),
+    })?;
+    for s in &f.stain {
+        let colours = [
+            Some(&s.type_i),
+            Some(&s.type_ii),
+            s.atrophic.as_ref(),
+            s.target_core.as_ref(),
+            s.target_rim.as_ref(),
+            s.nucleus.as_ref(),
+            Some(&s.endomysium),
+            Some(&s.perimysium),
+            Some(&s.adipocyte),
+            Some(&s.outline),
+        ];
+        for c in colours.into_iter().flatten() {
+            let ok = c.len() == 7
+                && c.starts_with('#')
+                && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+            if !ok {
+                return Err(ViewError::Data {
+                    file: "data/views/stains.toml",
+                    message: format!("stain `{}`: colour `{c}` is not #rrggbb", s.id),
+                });
+            }
+        }
+        if f.stain.iter().filter(|t| t.id == s.id).count() > 1 {
+            return Err(ViewError::Data {
+                file: "data/views/stains.toml",
+                message: format!("stain id `{}` appears twice", s.id),
+            });
+        }
+    }
+    Ok(f.stain)
+}
 
 /// A cited value: mean and optional spread or limits (the readout's one definition).
 pub use readout::constants::Stat;
@@ -148,6 +240,10 @@ pub struct PictureParams {
     pub atrophic_below: Cited,
     /// Healthy fibre size used when nothing else gives one, µm².
     pub fallback_fibre_csa_um2: Cited,
+    /// Healthy fibres per fascicle in the mosaic.
+    pub fascicle_fibres: Cited,
+    /// Perimysium thickness between fascicles, µm.
+    pub perimysium_um: Cited,
 }
 
 /// Constants of the synthetic test muscles ([`crate::synthetic`]).
@@ -355,6 +451,17 @@ mod tests {
         assert_ne!(bad, ELECTRODIAGNOSIS);
         let e = Params::from_toml(&bad, VOLUME_CONDUCTOR).unwrap_err();
         assert!(e.to_string().contains("conduction.segment_mm"), "{e}");
+    }
+
+    #[test]
+    fn embedded_stains_load_with_their_sources() {
+        let s = stains().unwrap();
+        let ids: Vec<&str> = s.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["atpase94", "atpase43", "nadh", "he"]);
+        assert!(
+            s.iter()
+                .all(|t| !t.appearance_source.is_empty() && !t.colours.is_empty())
+        );
     }
 
     #[test]

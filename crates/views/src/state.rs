@@ -127,6 +127,12 @@ pub struct MuscleState<'a> {
     /// `fibrillation_onset_days + fibrillation_onset_per_mm × lesion distance`), so that the
     /// synthetic EMG draws the fibres the readout's fibrillation grade counts.
     pub fibrillation_delay_days: f64,
+    /// Non-contractile share of the healthy muscle (the twin's `extracellular_volume_fraction`);
+    /// the twin keeps this tissue's absolute amount as fibres shrink, so it widens.
+    pub extracellular_fraction: f64,
+    /// Share of a dead fibre's healthy size that fat takes (the twin's
+    /// `fat_replacement_fraction`).
+    pub fat_replacement_fraction: f64,
 }
 
 impl MuscleState<'_> {
@@ -273,6 +279,10 @@ pub struct OwnedMuscleState {
     pub fat_fibrous_fraction: f64,
     /// Fibrillation delay after denervation, days.
     pub fibrillation_delay_days: f64,
+    /// Healthy extracellular share.
+    pub extracellular_fraction: f64,
+    /// Fat share of a dead fibre's healthy size.
+    pub fat_replacement_fraction: f64,
 }
 
 impl OwnedMuscleState {
@@ -297,6 +307,8 @@ impl OwnedMuscleState {
             neural_drive: self.neural_drive,
             fat_fibrous_fraction: self.fat_fibrous_fraction,
             fibrillation_delay_days: self.fibrillation_delay_days,
+            extracellular_fraction: self.extracellular_fraction,
+            fat_replacement_fraction: self.fat_replacement_fraction,
         }
     }
 }

@@ -26,6 +26,9 @@ pub fn intact(muscle: &str, side: usize, n_units: usize, seed: u64) -> OwnedMusc
         neural_drive: 1.0,
         fat_fibrous_fraction: fixtures.map_or(f64::NAN, |f| f.fat_fibrous_fraction.value),
         fibrillation_delay_days: human_fibrillation_delay(0.0),
+        extracellular_fraction: fixtures.map_or(f64::NAN, |f| f.fat_fibrous_fraction.value),
+        fat_replacement_fraction: twin::Parameters::for_species(twin::Species::Human)
+            .map_or(f64::NAN, |p| p.coef.fat_replacement_fraction),
         ..Default::default()
     };
     for r in 0..side {
