@@ -226,6 +226,11 @@ pub trait Progress: Sync {
     fn start(&self, _total: u64) {}
     /// `n` more cases are done.
     fn advance(&self, _n: u64) {}
+    /// Whether the caller has asked the run to stop: experiments not yet started are then not
+    /// run (their rows say so) and the caller discards the report.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// No progress reporting.
@@ -342,6 +347,9 @@ pub fn run(
     let mut outcomes: HashMap<usize, Result<Outcome, String>> = singles
         .par_iter()
         .map(|&i| {
+            if progress.cancelled() {
+                return (i, Err("cancelled before it ran".to_string()));
+            }
             let spec = &file.experiments[i];
             let out = run_single(spec, horizons[&i], model, options);
             progress.advance(1);
@@ -355,6 +363,10 @@ pub fn run(
         if let Ok(setup) = &spec.setup
             && let Some(size) = setup.population_size
         {
+            if progress.cancelled() {
+                outcomes.insert(i, Err("cancelled before it ran".to_string()));
+                continue;
+            }
             let empty = BTreeSet::new();
             let read = days.get(&i).unwrap_or(&empty);
             let out = run_population(spec, setup, size, horizon, read, model, options, progress);

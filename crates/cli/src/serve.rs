@@ -124,7 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let rt = runtime()?;
     let served = rt.block_on(server::serve(config, |addr| {
-        eprintln!("reinnervate serve: listening on http://{addr} (OpenAPI at /openapi.json)");
+        eprintln!("reinnervate serve: listening on http://{addr} (OpenAPI at /openapi.json, API docs at /docs)");
         eprintln!("Research and teaching software, not a medical device.");
     }));
     // A run that ignored cancellation past the grace period does not hold the exit.

@@ -659,4 +659,7 @@ impl calibration::runner::Progress for ControlProgress<'_> {
     fn advance(&self, n: u64) {
         self.0.advance(n);
     }
+    fn cancelled(&self) -> bool {
+        self.0.is_cancelled()
+    }
 }

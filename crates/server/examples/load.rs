@@ -13,6 +13,8 @@
 
 #[path = "../tests/http1/mod.rs"]
 mod http1;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -96,19 +98,13 @@ fn main() {
     let clients: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(8);
     let seconds: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5.0);
     let draws: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
-    let dir = std::env::temp_dir().join(format!("reinnervate-load-{}", store::new_id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let db = store::database_url(dir.join("load.db").to_str().expect("utf-8 path"));
-    let config = server::Config {
-        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-        database: db,
-        limits: server::Limits {
-            workers: 2,
-            queue: 64,
-            ..server::Limits::default()
-        },
-        auth: server::Auth::Auto,
+    let dir = support::TempDir::new("load");
+    let limits = server::Limits {
+        workers: 2,
+        queue: 64,
+        ..server::Limits::default()
     };
+    let config = support::config(dir.sqlite("load.db"), server::Auth::Auto, limits);
     let (tx, rx) = std::sync::mpsc::channel();
     let server = std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -212,5 +208,5 @@ fn main() {
     );
     // The server thread ends with the process; the temporary database is removed.
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(dir);
 }

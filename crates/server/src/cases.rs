@@ -9,7 +9,7 @@ use store::{CaseFilter, CaseList, CaseRevision, CaseWrite, RevisionSummary};
 
 use crate::AppState;
 use crate::extract::{Caller, CaseFile, Json, Query};
-use crate::problem::{ApiError, Problem};
+use crate::problem::{ApiError, OrNotFound, Problem};
 
 /// Query parameters of the case list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -37,13 +37,6 @@ pub struct Observations {
     pub observations: Vec<serde_json::Value>,
     /// Why this revision was made (default: "follow-up observations appended").
     pub note: Option<String>,
-}
-
-fn not_found(id: &str) -> ApiError {
-    ApiError::NotFound {
-        what: "case",
-        id: id.to_string(),
-    }
 }
 
 fn check(state: &AppState, file: &CaseFile, note: &str) -> Result<CaseWrite, ApiError> {
@@ -123,7 +116,7 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> Result<axum::Json<CaseRevision>, ApiError> {
     let rev = state.store.revision(&user.id, &id, None).await?;
-    rev.map(axum::Json).ok_or_else(|| not_found(&id))
+    rev.map(axum::Json).or_not_found("case", id)
 }
 
 /// Replaces a case with a new revision (the old ones stay readable).
@@ -143,7 +136,7 @@ pub async fn update(
 ) -> Result<axum::Json<CaseRevision>, ApiError> {
     let write = check(&state, &file, "edited")?;
     let rev = state.store.add_revision(&user.id, &id, &write).await?;
-    rev.map(axum::Json).ok_or_else(|| not_found(&id))
+    rev.map(axum::Json).or_not_found("case", id)
 }
 
 /// Deletes a case with its revisions and results.
@@ -158,11 +151,10 @@ pub async fn delete(
     Caller(user): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if state.store.delete_case(&user.id, &id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(not_found(&id))
-    }
+    let deleted = state.store.delete_case(&user.id, &id).await?;
+    deleted
+        .then_some(StatusCode::NO_CONTENT)
+        .or_not_found("case", id)
 }
 
 /// The revisions of a case, oldest first.
@@ -178,7 +170,7 @@ pub async fn revisions(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<RevisionSummary>>, ApiError> {
     let revs = state.store.revisions(&user.id, &id).await?;
-    revs.map(axum::Json).ok_or_else(|| not_found(&id))
+    revs.map(axum::Json).or_not_found("case", id)
 }
 
 /// One revision of a case.
@@ -198,10 +190,8 @@ pub async fn revision(
         .parse()
         .map_err(|_| ApiError::field("rev", format!("\"{rev}\""), "a revision number from 1"))?;
     let r = state.store.revision(&user.id, &id, Some(n)).await?;
-    r.map(axum::Json).ok_or_else(|| ApiError::NotFound {
-        what: "case revision",
-        id: format!("{id}/{n}"),
-    })
+    r.map(axum::Json)
+        .or_not_found("case revision", format!("{id}/{n}"))
 }
 
 /// Appends follow-up observations to a case as a new revision (stored as JSON).
@@ -223,7 +213,7 @@ pub async fn observe(
         .store
         .revision(&user.id, &id, None)
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .or_not_found("case", &id)?;
     let mut doc: serde_json::Value = match latest.format.as_str() {
         "json" => serde_json::from_str(&latest.body)
             .map_err(|e| ApiError::Internal(format!("stored case {id}: {e}")))?,
@@ -279,7 +269,7 @@ pub async fn observe(
         .store
         .add_revision(&user.id, &id, &write)
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .or_not_found("case", &id)?;
     Ok((StatusCode::CREATED, axum::Json(rev)))
 }
 

@@ -15,7 +15,7 @@ use store::{JobRecord, JobStatus};
 use crate::AppState;
 use crate::extract::{Caller, CaseFile, Json, OptionalJson};
 use crate::jobs::{Progress, Submit};
-use crate::problem::{ApiError, Problem};
+use crate::problem::{ApiError, OrNotFound, Problem};
 use crate::runs::Op;
 
 /// Options of a run on a stored case.
@@ -35,12 +35,14 @@ pub struct RunOptions {
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunBody {
-    /// The case: a JSON object, or the text of a TOML or JSON case file.
+    /// The case: a JSON object, or the text of a TOML or JSON case file. For `calibrate`: the
+    /// text of a calibration file (the shared calibration format, TOML).
     #[schema(value_type = Object)]
     pub case: serde_json::Value,
-    /// Monte Carlo draws (default: the case's `settings.draws`).
+    /// Monte Carlo draws (default: the case's `settings.draws`; not for `calibrate`).
     pub draws: Option<usize>,
-    /// `simulate`: `pooled` (default) or `fibre`.
+    /// `simulate`: `pooled` (default) or `fibre`; `calibrate`: one resolution for every
+    /// experiment (default: fibre for single experiments, pooled for populations).
     #[schema(value_type = Option<String>)]
     pub resolution: Option<engine::Resolution>,
 }
@@ -208,17 +210,24 @@ pub async fn run_stored(
     OptionalJson(opts): OptionalJson<RunOptions>,
 ) -> Result<Response, ApiError> {
     let op: Op = op.parse()?;
+    if op == Op::Calibrate {
+        return Err(ApiError::field(
+            "op",
+            "\"calibrate\"",
+            "an operation on a case (prognosis, plans, simulate); calibrate runs on a calibration file sent to POST /v1/runs/calibrate",
+        ));
+    }
     let rev = state
         .store
         .revision(&user.id, &id, opts.rev)
         .await?
-        .ok_or_else(|| ApiError::NotFound {
-            what: "case revision",
-            id: match opts.rev {
+        .or_not_found(
+            "case revision",
+            match opts.rev {
                 Some(r) => format!("{id}/{r}"),
                 None => id.clone(),
             },
-        })?;
+        )?;
     let info = state.runner.check_case(&rev.body)?;
     check_draws(&state, opts.draws, info.draws)?;
     let estimate = state.runner.estimate(
@@ -228,11 +237,7 @@ pub async fn run_stored(
         opts.resolution,
         state.limits.job_time.as_secs_f64(),
     )?;
-    let latest = state
-        .store
-        .case_summary(&user.id, &id)
-        .await?
-        .map(|c| c.latest_rev);
+    let latest = latest_rev(&state, &user.id, &id).await?;
     let request =
         serde_json::json!({ "rev": rev.rev, "draws": opts.draws, "resolution": opts.resolution });
     let job = state
@@ -251,7 +256,8 @@ pub async fn run_stored(
     Ok(accepted(&state, job, latest, estimate))
 }
 
-/// Runs an operation on a case sent with the request: a job.
+/// Runs an operation on a case sent with the request (or, for `calibrate`, on a calibration
+/// file): a job.
 #[utoipa::path(post, path = "/v1/runs/{op}", tag = "runs",
     params(("op" = Op, Path, description = "Operation")),
     request_body = RunBody,
@@ -280,7 +286,18 @@ pub async fn run_body(
         }
     };
     let file = CaseFile::from_text(text);
-    let info = state.runner.check_case(&file.text)?;
+    let info = if op == Op::Calibrate {
+        if let Some(d) = body.draws {
+            return Err(ApiError::field(
+                "draws",
+                d.to_string(),
+                "no draws for calibrate (each experiment sets its own)",
+            ));
+        }
+        state.runner.check_calibration(&file.text)?
+    } else {
+        state.runner.check_case(&file.text)?
+    };
     check_draws(&state, body.draws, info.draws)?;
     let estimate = state.runner.estimate(
         op,
@@ -306,21 +323,16 @@ pub async fn run_body(
     Ok(accepted(&state, job, None, estimate))
 }
 
+/// The latest revision of the case `case_id` of `owner` (`None`: no such case of this owner).
+async fn latest_rev(state: &AppState, owner: &str, case_id: &str) -> Result<Option<i64>, ApiError> {
+    let summary = state.store.case_summary(owner, case_id).await?;
+    Ok(summary.map(|c| c.latest_rev))
+}
+
 async fn owned_job(state: &AppState, owner: &str, id: &str) -> Result<JobView, ApiError> {
-    let j = state
-        .store
-        .job(owner, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound {
-            what: "job",
-            id: id.to_string(),
-        })?;
+    let j = state.store.job(owner, id).await?.or_not_found("job", id)?;
     let latest = match &j.case_id {
-        Some(c) => state
-            .store
-            .case_summary(owner, c)
-            .await?
-            .map(|c| c.latest_rev),
+        Some(c) => latest_rev(state, owner, c).await?,
         None => None,
     };
     Ok(view(state, j, latest))
@@ -371,15 +383,9 @@ pub async fn case_results(
     Caller(user): Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<JobView>>, ApiError> {
-    let latest = state
-        .store
-        .case_summary(&user.id, &id)
+    let latest = latest_rev(&state, &user.id, &id)
         .await?
-        .ok_or_else(|| ApiError::NotFound {
-            what: "case",
-            id: id.clone(),
-        })?
-        .latest_rev;
+        .or_not_found("case", &id)?;
     let jobs = state.store.jobs_for_case(&user.id, &id).await?;
     Ok(axum::Json(
         jobs.into_iter()

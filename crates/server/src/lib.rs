@@ -1,6 +1,7 @@
 //! The reinnervate HTTP JSON API: stored cases with revisions, runs of the engine as jobs with
 //! progress (Server-Sent Events) and cancellation, reference data, and an OpenAPI 3.1 description
-//! at `/openapi.json` generated from the same Rust types the handlers use.
+//! at `/openapi.json` generated from the same Rust types the handlers use, with a Swagger UI page
+//! at `/docs` served from the binary.
 //!
 //! Handlers are short functions from typed input to typed output; errors are RFC 9457 problem
 //! details ([`problem`]); storage is the `store` crate (SQLite or PostgreSQL, one code path); the
@@ -195,6 +196,15 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(ApiDoc::openapi())
 }
 
+/// The API docs page: Swagger UI at `/docs` (its files built into the binary from the
+/// `utoipa-swagger-ui-vendored` crate; nothing is loaded from the internet), reading
+/// `/openapi.json`.
+fn docs_page() -> Router<AppState> {
+    utoipa_swagger_ui::SwaggerUi::new("/docs")
+        .config(utoipa_swagger_ui::Config::from("/openapi.json"))
+        .into()
+}
+
 async fn fallback() -> problem::ApiError {
     problem::ApiError::NotFound {
         what: "route",
@@ -230,6 +240,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs/{id}/events", get(jobs_api::job_events))
         .route("/v1/diagnose", post(instant::diagnose))
         .route("/v1/validate/case", post(instant::validate_case))
+        .merge(docs_page())
         .fallback(fallback)
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .with_state(state)

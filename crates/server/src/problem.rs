@@ -148,6 +148,22 @@ impl ApiError {
     }
 }
 
+/// An owner-scoped look-up's answer: the resource, or a 404 naming it (another user's resource
+/// looks exactly like a missing one).
+pub trait OrNotFound<T> {
+    /// The value, or [`ApiError::NotFound`] for `what` `id`.
+    fn or_not_found(self, what: &'static str, id: impl Into<String>) -> Result<T, ApiError>;
+}
+
+impl<T> OrNotFound<T> for Option<T> {
+    fn or_not_found(self, what: &'static str, id: impl Into<String>) -> Result<T, ApiError> {
+        self.ok_or_else(|| ApiError::NotFound {
+            what,
+            id: id.into(),
+        })
+    }
+}
+
 impl From<store::StoreError> for ApiError {
     fn from(e: store::StoreError) -> ApiError {
         match e {

@@ -21,11 +21,14 @@ pub enum Op {
     Plans,
     /// The twin day by day for every affected muscle (pooled resolution unless asked).
     Simulate,
+    /// A file of published experiments (the shared calibration format) run on the twin and
+    /// compared with the published figures; runs only on a file sent to `/v1/runs/calibrate`.
+    Calibrate,
 }
 
 impl Op {
     /// Every operation, in the order the docs list them.
-    pub const ALL: [Op; 3] = [Op::Prognosis, Op::Plans, Op::Simulate];
+    pub const ALL: [Op; 4] = [Op::Prognosis, Op::Plans, Op::Simulate, Op::Calibrate];
 
     /// The name used in URLs and stored jobs.
     pub fn as_str(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Op {
             Op::Prognosis => "prognosis",
             Op::Plans => "plans",
             Op::Simulate => "simulate",
+            Op::Calibrate => "calibrate",
         }
     }
 }
@@ -127,6 +131,23 @@ fn case_error(e: engine::clinic::CaseError) -> ApiError {
     }
 }
 
+fn calibration_error(e: engine::calibration::FileError) -> ApiError {
+    use engine::calibration::FileError;
+    match e {
+        FileError::Syntax(_) => ApiError::syntax(e.to_string(), None),
+        FileError::Structure {
+            field,
+            value,
+            expected,
+        } => ApiError::field(field, value, expected),
+        FileError::Field(f) => ApiError::field(
+            format!("experiment '{}'.{}", f.experiment, f.field),
+            f.value,
+            f.expected,
+        ),
+    }
+}
+
 fn findings_error(e: engine::diagnosis::FindingsError) -> ApiError {
     use engine::diagnosis::FindingsError;
     match e {
@@ -186,6 +207,7 @@ fn engine_error(e: EngineError) -> ApiError {
         } => ApiError::field(field, value, expected),
         EngineError::Limit(l) => limit_error(l),
         EngineError::Findings(f) => findings_error(f),
+        EngineError::Calibration(c) => calibration_error(c),
         EngineError::NotApplicable { operation, reason } => ApiError::field(
             "op",
             format!("\"{operation}\""),
@@ -268,6 +290,18 @@ impl Runner {
         })
     }
 
+    /// Checks a calibration file (the shared calibration format) before it is run: a file that
+    /// is not TOML or holds no experiments is refused; field errors inside an experiment are
+    /// reported with the result, as the command line does.
+    pub fn check_calibration(&self, text: &str) -> Result<CaseInfo, ApiError> {
+        let file = engine::calibration::CalibrationFile::parse(text).map_err(calibration_error)?;
+        Ok(CaseInfo {
+            title: format!("calibration: {} experiment(s)", file.experiments.len()),
+            seed: engine::calibration::runner::DEFAULT_SEED,
+            draws: 1,
+        })
+    }
+
     /// Checks a case file without running it: `ok`, or the errors as problems (a broken case is
     /// an answer here, not a failed request).
     pub fn validate_case(&self, text: &str) -> Result<CaseCheck, ApiError> {
@@ -325,15 +359,27 @@ impl Runner {
         resolution: Option<Resolution>,
         max_seconds: f64,
     ) -> Result<engine::Cost, ApiError> {
-        let case = self.engine.parse_case(text).map_err(engine_error)?;
-        let work = match op {
-            Op::Prognosis => engine::Work::Prognosis { case: &case, draws },
-            Op::Plans => engine::Work::Plans { case: &case, draws },
-            Op::Simulate => engine::Work::Simulate {
-                case: &case,
+        let options = match resolution {
+            None => engine::calibration::Options::default(),
+            Some(r) => engine::calibration::Options::with_resolution(r),
+        };
+        // A calibration file is not a case: only the other operations parse one.
+        let case = match op {
+            Op::Calibrate => None,
+            _ => Some(self.engine.parse_case(text).map_err(engine_error)?),
+        };
+        let work = match (op, &case) {
+            (Op::Prognosis, Some(case)) => engine::Work::Prognosis { case, draws },
+            (Op::Plans, Some(case)) => engine::Work::Plans { case, draws },
+            (Op::Simulate, Some(case)) => engine::Work::Simulate {
+                case,
                 resolution: resolution.unwrap_or(Resolution::Pooled),
                 muscle: None,
                 days: None,
+            },
+            _ => engine::Work::Calibrate {
+                text,
+                options: &options,
             },
         };
         let cost = self.engine.estimate(&work).map_err(engine_error)?;
@@ -352,28 +398,38 @@ impl Runner {
         resolution: Option<Resolution>,
         control: &Control,
     ) -> Result<serde_json::Value, ApiError> {
-        let case = self.engine.parse_case(text).map_err(engine_error)?;
+        let case = || self.engine.parse_case(text).map_err(engine_error);
         match op {
             Op::Prognosis => self
                 .engine
-                .prognosis(&case, draws, control)
+                .prognosis(&case()?, draws, control)
                 .map_err(engine_error)
                 .and_then(|r| json(&r)),
             Op::Plans => self
                 .engine
-                .plans(&case, draws, control)
+                .plans(&case()?, draws, control)
                 .map_err(engine_error)
                 .and_then(|r| json(&r)),
             Op::Simulate => self
                 .engine
                 .simulate(
-                    &case,
+                    &case()?,
                     resolution.unwrap_or(Resolution::Pooled),
                     None,
                     control,
                 )
                 .map_err(engine_error)
                 .and_then(|r| json(&r)),
+            Op::Calibrate => {
+                let options = match resolution {
+                    None => engine::calibration::Options::default(),
+                    Some(r) => engine::calibration::Options::with_resolution(r),
+                };
+                self.engine
+                    .calibrate(text, &options, control)
+                    .map_err(engine_error)
+                    .and_then(|r| json(&r))
+            }
         }
     }
 

@@ -13,6 +13,9 @@ use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use server::{Auth, Config, Limits};
+use support::{TempDir, loopback};
+
+mod support;
 use tower::ServiceExt;
 
 const CASE: &str = r#"
@@ -36,21 +39,6 @@ draws = 40
 seed = 20260302
 "#;
 
-/// A temporary directory removed on drop.
-struct TempDir(std::path::PathBuf);
-impl TempDir {
-    fn new() -> TempDir {
-        let p = std::env::temp_dir().join(format!("reinnervate-api-{}", store::new_id()));
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-}
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// One response seen: (method, path, status, content type, body).
 type Seen = (String, String, u16, String, Value);
 
@@ -72,7 +60,7 @@ struct Reply {
 
 /// The databases to test on: SQLite always, PostgreSQL when the test cluster is there.
 async fn databases(dir: &TempDir) -> Vec<String> {
-    let mut v = vec![store::database_url(dir.0.join("api.db").to_str().unwrap())];
+    let mut v = vec![dir.sqlite("api.db")];
     match std::env::var("REINNERVATE_TEST_PG") {
         Ok(admin) => v.push(store::scratch_postgres(&admin).await.unwrap()),
         Err(_) => eprintln!("REINNERVATE_TEST_PG not set: PostgreSQL part skipped"),
@@ -80,19 +68,11 @@ async fn databases(dir: &TempDir) -> Vec<String> {
     v
 }
 
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
-
 impl Api {
     async fn start(dir: TempDir, database: String, auth: Auth, limits: Limits) -> Api {
-        let config = Config {
-            bind: loopback(),
-            database,
-            limits,
-            auth,
-        };
-        let state = server::state(&config).await.unwrap();
+        let state = server::state(&support::config(database, auth, limits))
+            .await
+            .unwrap();
         Api {
             app: server::router(state.clone()),
             state,
@@ -186,10 +166,10 @@ fn small_limits() -> Limits {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stored_case_revisions_runs_and_results() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("api");
     for db in databases(&dir).await {
         let pg = db.starts_with("postgres");
-        let d = TempDir::new();
+        let d = TempDir::new("api");
         let token = if pg {
             let s = store::Store::open(&db).await.unwrap();
             Some(s.create_token("alice", "test").await.unwrap().1)
@@ -409,9 +389,9 @@ async fn stored_case_revisions_runs_and_results() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_a_4xx_problem_naming_the_field() {
-    let dir = TempDir::new();
-    let db = store::database_url(dir.0.join("bad.db").to_str().unwrap());
-    let api = Api::start(TempDir::new(), db, Auth::Auto, small_limits()).await;
+    let dir = TempDir::new("api");
+    let db = dir.sqlite("bad.db");
+    let api = Api::start(TempDir::new("api"), db, Auth::Auto, small_limits()).await;
     let post_case = |body: String| {
         let api = &api;
         async move {
@@ -507,13 +487,13 @@ async fn bad_input_is_a_4xx_problem_naming_the_field() {
 /// an accepted one reports its estimate.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_estimated_beyond_the_job_time_is_refused_before_it_is_queued() {
-    let dir = TempDir::new();
-    let db = store::database_url(dir.0.join("cost.db").to_str().unwrap());
+    let dir = TempDir::new("api");
+    let db = dir.sqlite("cost.db");
     let limits = Limits {
         job_time: Duration::from_secs(1),
         ..small_limits()
     };
-    let api = Api::start(TempDir::new(), db, Auth::Auto, limits).await;
+    let api = Api::start(TempDir::new("api"), db, Auth::Auto, limits).await;
     let r = api
         .json(
             Method::POST,
@@ -547,14 +527,14 @@ async fn a_run_estimated_beyond_the_job_time_is_refused_before_it_is_queued() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_queue_answers_429_and_jobs_can_be_cancelled() {
-    let dir = TempDir::new();
-    let db = store::database_url(dir.0.join("q.db").to_str().unwrap());
+    let dir = TempDir::new("api");
+    let db = dir.sqlite("q.db");
     let limits = Limits {
         workers: 1,
         queue: 1,
         ..small_limits()
     };
-    let api = Api::start(TempDir::new(), db, Auth::Auto, limits).await;
+    let api = Api::start(TempDir::new("api"), db, Auth::Auto, limits).await;
     let r = api
         .call(Method::POST, "/v1/cases", None, "application/toml", CASE)
         .await;
@@ -630,12 +610,12 @@ async fn a_full_queue_answers_429_and_jobs_can_be_cancelled() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_user_never_reaches_another_users_cases() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("api");
     for db in databases(&dir).await {
         let s = store::Store::open(&db).await.unwrap();
         let alice = s.create_token("alice", "a").await.unwrap().1;
         let bob = s.create_token("bob", "b").await.unwrap().1;
-        let api = Api::start(TempDir::new(), db, Auth::Tokens, small_limits()).await;
+        let api = Api::start(TempDir::new("api"), db, Auth::Tokens, small_limits()).await;
         let (a, b) = (Some(alice.as_str()), Some(bob.as_str()));
 
         // No token, a wrong token: 401 with a Bearer challenge.
@@ -748,7 +728,7 @@ async fn one_user_never_reaches_another_users_cases() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refuses_to_start_without_authentication_where_it_is_needed() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("api");
     for db in databases(&dir).await {
         let pg = db.starts_with("postgres");
         // Any non-loopback address, without tokens: refused.
@@ -794,7 +774,7 @@ fn sse_events(text: &str) -> Vec<(String, Value)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diagnose_and_validate_as_you_type() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("api");
     for db in databases(&dir).await {
         let token = if db.starts_with("postgres") {
             let s = store::Store::open(&db).await.unwrap();
@@ -803,7 +783,7 @@ async fn diagnose_and_validate_as_you_type() {
             None
         };
         let t = token.as_deref();
-        let api = Api::start(TempDir::new(), db, Auth::Auto, small_limits()).await;
+        let api = Api::start(TempDir::new("api"), db, Auth::Auto, small_limits()).await;
         let engine = engine::Engine::load().unwrap();
 
         // Findings in, the facade's differential out: exactly what `diagnose --json` prints.
@@ -924,6 +904,129 @@ async fn diagnose_and_validate_as_you_type() {
         api.state.jobs.shutdown(Duration::from_secs(5)).await;
     }
     check_openapi().await;
+}
+
+/// One published experiment in the shared calibration format (the first of
+/// shared/calibration/experiments.toml).
+const CALIBRATION: &str = r#"
+[[experiment]]
+id = "dow2004-denervated"
+source = "Dow DE, Cederna PS, Hassett CA, Kostrominova TY, Faulkner JA, Dennis RG (2004) Muscle Nerve 30:77-86"
+species = "rat"
+muscle = "extensor_digitorum_longus"
+[experiment.injury]
+grade = "neurotmesis"
+distance_mm = 20
+regrowth = "prevented"
+[[experiment.expect]]
+quantity = "muscle_mass_fraction"
+day = 35
+value = 0.34
+min = 0.26
+max = 0.42
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calibrate_runs_as_a_job_and_the_docs_page_is_served() {
+    let dir = TempDir::new("api");
+    let db = dir.sqlite("cal.db");
+    let api = Api::start(TempDir::new("api"), db, Auth::Auto, small_limits()).await;
+
+    // A calibration file sent with the request: a job whose result is the facade's Calibration,
+    // as `reinnervate calibrate --json --resolution pooled` prints it.
+    let body = json!({"case": CALIBRATION, "resolution": "pooled"});
+    let r = api
+        .json(Method::POST, "/v1/runs/calibrate", None, body)
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let done = api.wait(r.body["id"].as_str().unwrap(), None).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(
+        (done["done"].as_u64(), done["total"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let direct = {
+        let engine = engine::Engine::load().unwrap();
+        let options = engine::calibration::Options::with_resolution(engine::Resolution::Pooled);
+        let c = engine
+            .calibrate(CALIBRATION, &options, &engine::Control::new())
+            .unwrap();
+        serde_json::from_str::<Value>(&serde_json::to_string(&c).unwrap()).unwrap()
+    };
+    assert_eq!(done["result"], direct);
+    assert_eq!(done["result"]["total"], 1);
+
+    // Refused up front: draws (each experiment sets its own), a file that is not TOML, and
+    // calibrate on a stored case (it runs on a calibration file, not a case).
+    let body = json!({"case": CALIBRATION, "draws": 5});
+    let r = api
+        .json(Method::POST, "/v1/runs/calibrate", None, body)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.body["field"], "draws");
+    let body = json!({"case": "[[experiment]\nid = "});
+    let r = api
+        .json(Method::POST, "/v1/runs/calibrate", None, body)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    let r = api
+        .call(Method::POST, "/v1/cases", None, "application/toml", CASE)
+        .await;
+    let path = format!(
+        "/v1/cases/{}/runs/calibrate",
+        r.body["case_id"].as_str().unwrap()
+    );
+    let r = api.json(Method::POST, &path, None, json!({})).await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("op")),
+        "{}",
+        r.text
+    );
+    check_openapi().await;
+
+    // The docs page: Swagger UI from the binary, pointed at /openapi.json; no file it loads
+    // comes from another host.
+    let get = |path: &'static str| {
+        let app = api.app.clone();
+        async move {
+            let res = app
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = res.status();
+            let ct = res
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string());
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                ct.unwrap_or_default(),
+                String::from_utf8_lossy(&bytes).to_string(),
+            )
+        }
+    };
+    let (status, ct, page) = get("/docs/").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(ct.starts_with("text/html"), "{ct}");
+    for src in page
+        .split("src=\"")
+        .skip(1)
+        .chain(page.split("href=\"").skip(1))
+    {
+        assert!(!src.starts_with("http"), "the page loads {src}");
+    }
+    let (status, _, init) = get("/docs/swagger-initializer.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(init.contains("/openapi.json"), "{init}");
+    let (status, ct, js) = get("/docs/swagger-ui-bundle.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        ct.contains("javascript") && js.len() > 100_000,
+        "{ct} {}",
+        js.len()
+    );
 }
 
 /// The OpenAPI description is 3.1, and every response seen so far matches the schema it

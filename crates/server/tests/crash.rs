@@ -7,6 +7,7 @@
 //! `crash_child` test then serves until it is killed.
 
 mod http1;
+mod support;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -36,12 +37,7 @@ fn crash_child() {
         return;
     };
     let addr_file = PathBuf::from(std::env::var("REINNERVATE_CRASH_ADDR").unwrap());
-    let config = server::Config {
-        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-        database: db,
-        limits: server::Limits::default(),
-        auth: server::Auth::Auto,
-    };
+    let config = support::config(db, server::Auth::Auto, server::Limits::default());
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(server::serve(config, |addr| {
         let tmp = addr_file.with_extension("tmp");
@@ -188,10 +184,9 @@ fn sigkill_during_writes_loses_no_acknowledged_write() {
     if std::env::var("REINNERVATE_CRASH_CHILD").is_ok() {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("reinnervate-crash-{}", store::new_id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let sqlite = store::database_url(dir.join("crash.db").to_str().unwrap());
-    crash_and_recover(&sqlite, None, &dir);
+    let tmp = support::TempDir::new("crash");
+    let dir = tmp.path();
+    crash_and_recover(&tmp.sqlite("crash.db"), None, dir);
     match std::env::var("REINNERVATE_TEST_PG") {
         Ok(admin) => {
             let rt = tokio::runtime::Runtime::new().unwrap();
@@ -202,9 +197,8 @@ fn sigkill_during_writes_loses_no_acknowledged_write() {
                 s.close().await;
                 (url, token)
             });
-            crash_and_recover(&url, Some(&token), &dir);
+            crash_and_recover(&url, Some(&token), dir);
         }
         Err(_) => eprintln!("REINNERVATE_TEST_PG not set: PostgreSQL part skipped"),
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -210,31 +210,17 @@ impl Store {
         id: &str,
         rev: Option<i64>,
     ) -> Result<Option<CaseRevision>, StoreError> {
-        let row = match rev {
-            Some(rev) => {
-                sqlx::query(
-                    "SELECT r.case_id, r.rev, r.title, r.format, r.body, r.note, r.created_at \
-                     FROM case_revisions r JOIN cases c ON c.id = r.case_id \
-                     WHERE r.case_id = $1 AND c.owner = $2 AND r.rev = $3",
-                )
-                .bind(id)
-                .bind(owner)
-                .bind(rev)
-                .fetch_optional(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query(
-                    "SELECT r.case_id, r.rev, r.title, r.format, r.body, r.note, r.created_at \
-                     FROM case_revisions r JOIN cases c ON c.id = r.case_id AND r.rev = c.latest_rev \
-                     WHERE r.case_id = $1 AND c.owner = $2",
-                )
-                .bind(id)
-                .bind(owner)
-                .fetch_optional(self.pool())
-                .await?
-            }
-        };
+        // One query for both: revision `rev`, or (NULL) the case's latest.
+        let row = sqlx::query(
+            "SELECT r.case_id, r.rev, r.title, r.format, r.body, r.note, r.created_at \
+             FROM case_revisions r JOIN cases c ON c.id = r.case_id \
+             WHERE r.case_id = $1 AND c.owner = $2 AND r.rev = COALESCE($3, c.latest_rev)",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(rev)
+        .fetch_optional(self.pool())
+        .await?;
         row.as_ref().map(revision_from).transpose()
     }
 

@@ -118,6 +118,13 @@ pub struct JobRecord {
     pub total: Option<i64>,
 }
 
+/// Which column an owner-scoped read of jobs selects on (a fixed set: never text from a request).
+#[derive(Clone, Copy)]
+enum OwnedBy {
+    Id,
+    Case,
+}
+
 /// How far a job got: units of work done and announced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct JobProgress {
@@ -243,16 +250,32 @@ impl Store {
         Ok(r.rows_affected() > 0)
     }
 
+    /// `owner`'s jobs whose `key` column is `value`, newest first: every read of jobs is this
+    /// one owner-scoped query.
+    async fn owned_jobs(
+        &self,
+        owner: &str,
+        key: OwnedBy,
+        value: &str,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        let column = match key {
+            OwnedBy::Id => "id",
+            OwnedBy::Case => "case_id",
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM jobs WHERE owner = $1 AND {column} = $2 ORDER BY created_at DESC, id"
+        )))
+        .bind(owner)
+        .bind(value)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(job_from).collect()
+    }
+
     /// The job `id` of `owner`.
     pub async fn job(&self, owner: &str, id: &str) -> Result<Option<JobRecord>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM jobs WHERE id = $1 AND owner = $2"
-        )))
-        .bind(id)
-        .bind(owner)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(job_from).transpose()
+        let jobs = self.owned_jobs(owner, OwnedBy::Id, id).await?;
+        Ok(jobs.into_iter().next())
     }
 
     /// The jobs run on the case `case_id` of `owner`, newest first.
@@ -261,14 +284,7 @@ impl Store {
         owner: &str,
         case_id: &str,
     ) -> Result<Vec<JobRecord>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM jobs WHERE owner = $1 AND case_id = $2 ORDER BY created_at DESC, id"
-        )))
-        .bind(owner)
-        .bind(case_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(job_from).collect()
+        self.owned_jobs(owner, OwnedBy::Case, case_id).await
     }
 
     /// Marks every job left queued or running by an earlier process as interrupted (called at
