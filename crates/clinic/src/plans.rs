@@ -153,7 +153,7 @@ pub fn standard_plans(
             ..blank(
                 &format!("wait with {}", o.id.replace('_', " ")),
                 &format!(
-                    "expectant management with an {} worn while {} is below MRC 3: no operation",
+                    "expectant management, no operation; orthosis: {}, worn while {} is below MRC 3",
                     o.name,
                     covered
                         .iter()
