@@ -137,6 +137,9 @@ pub fn print_decision(d: &engine::clinic::plans::Decision) {
             );
         }
     }
+    for a in &d.avulsion {
+        println!("{}", a.words());
+    }
     println!("Sensitivity (plan ranked first by score):");
     for r in &d.sensitivity {
         if r.weight == "as given" {

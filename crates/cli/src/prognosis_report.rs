@@ -339,6 +339,9 @@ fn decision_html(h: &mut String, d: &engine::clinic::plans::Decision) {
         }
         h.push_str("</ul>");
     }
+    for a in &d.avulsion {
+        let _ = write!(h, "<p>{}</p>", escape(&a.words()));
+    }
     h.push_str("<p>Sensitivity (plan with the best score):</p><table><tr><th>weight</th><th>value</th><th>best plan</th><th>score</th></tr>");
     for r in &d.sensitivity {
         let _ = write!(

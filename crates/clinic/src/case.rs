@@ -61,7 +61,15 @@ pub struct Injury {
     /// An avulsed draw is simulated as a neurotmesis with no regrowth that no repair or graft can
     /// reach.
     pub avulsion: f64,
-    /// Share of the nerve's axons injured (1 = complete).
+    /// The avulsion probability before the findings (the case's grade or prior weight).
+    pub avulsion_prior: f64,
+    /// Findings stated for the avulsion question (`[injury.findings]`), each with the likelihood
+    /// ratio it contributed (`None`: no figure in the sources seen, so it moved nothing).
+    /// `avulsion` is the prior updated by them.
+    pub avulsion_findings: Vec<StatedFinding>,
+    /// What the case states of the lesion's continuity, if anything.
+    pub continuity: Option<Continuity>,
+    /// Share of the nerve's axons injured (1 = complete; below 1 a partial lesion).
     pub extent: f64,
     /// Day of injury (0 for the first).
     pub day: u32,
@@ -73,6 +81,30 @@ pub struct Injury {
     pub mechanism: Option<String>,
     /// Muscles affected with their distances (resolved against the atlas).
     pub muscles: Vec<AffectedMuscle>,
+}
+
+/// A finding stated for the root-avulsion question, with what it did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatedFinding {
+    /// Finding id (`pseudomeningocele`, `snap`, `paraspinals`, `horner`).
+    pub finding: String,
+    /// The value stated.
+    pub value: String,
+    /// P(value | avulsed) / P(value | not avulsed); `None` when the sources give no figure.
+    pub likelihood_ratio: Option<f64>,
+    /// Where the figure comes from, or why there is none.
+    pub source: String,
+}
+
+/// The continuity of a lesion as a surgeon or an imaging study states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Continuity {
+    /// The nerve is in continuity (seen at exploration or on ultrasound): Sunderland I-IV, the
+    /// grade prior keeps only those grades.
+    InContinuity,
+    /// The nerve is ruptured or divided: Sunderland V (neurotmesis).
+    Ruptured,
 }
 
 impl Injury {
@@ -134,6 +166,9 @@ pub enum Treatment {
         day: u32,
         /// Technique.
         method: RepairMethod,
+        /// Brief electrical stimulation of the nerve at the repair (1 h, 20 Hz): the axons cross
+        /// the suture line sooner (`[brief_stimulation]` in `data/clinic/strategies.toml`).
+        brief_stimulation: bool,
     },
     /// Electrical stimulation of the denervated muscles of an injury.
     Stimulation {
@@ -410,6 +445,15 @@ struct RawInjury {
     gap_mm: Option<f64>,
     mechanism: Option<String>,
     side: Option<String>,
+    continuity: Option<String>,
+    findings: Option<BTreeMap<String, StrOrBool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum StrOrBool {
+    Bool(bool),
+    Str(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -431,6 +475,7 @@ struct RawTreatment {
     end_date: Option<String>,
     hours_per_day: Option<f64>,
     contractions_per_day: Option<f64>,
+    brief_stimulation: Option<bool>,
     note: Option<String>,
 }
 
@@ -1230,6 +1275,10 @@ fn validate_injury(
             ));
         }
     }
+    let (grade, continuity) = apply_continuity(&path, grade, r.continuity.as_deref())?;
+    let avulsion_prior = avulsion;
+    let (avulsion, avulsion_findings) =
+        apply_avulsion_findings(&path, avulsion, r.findings.as_ref())?;
     let muscles = muscles
         .into_iter()
         .map(|mut m| {
@@ -1241,6 +1290,9 @@ fn validate_injury(
         location,
         grade,
         avulsion,
+        avulsion_prior,
+        avulsion_findings,
+        continuity,
         extent,
         day,
         regrowth_prevented,
@@ -1248,6 +1300,148 @@ fn validate_injury(
         mechanism: r.mechanism,
         muscles,
     })
+}
+
+/// Restricts the grade to what the stated continuity allows: in continuity keeps Sunderland
+/// I-IV (the prior renormalised over them), ruptured means neurotmesis. A known grade that
+/// contradicts the statement is refused.
+fn apply_continuity(
+    path: &str,
+    grade: GradeSpec,
+    continuity: Option<&str>,
+) -> Result<(GradeSpec, Option<Continuity>), CaseError> {
+    let field = format!("{path}.continuity");
+    let c = match continuity.map(str::trim) {
+        None => return Ok((grade, None)),
+        Some("in_continuity") => Continuity::InContinuity,
+        Some("ruptured" | "divided" | "rupture") => Continuity::Ruptured,
+        Some(other) => {
+            return Err(CaseError::field(
+                field,
+                format!("\"{other}\""),
+                "`in_continuity` (Sunderland I-IV) or `ruptured` (neurotmesis)",
+            ));
+        }
+    };
+    let cut = |g: &Grade| matches!(g, Grade::Neurotmesis | Grade::Sunderland(5));
+    let grade = match (c, grade) {
+        (Continuity::InContinuity, GradeSpec::Known(g)) if cut(&g) => {
+            return Err(CaseError::field(
+                field,
+                "\"in_continuity\"",
+                format!(
+                    "no continuity statement with grade {}: a nerve in continuity is Sunderland I-IV",
+                    g.label()
+                ),
+            ));
+        }
+        (Continuity::InContinuity, GradeSpec::Unknown(prior)) => {
+            let kept: Vec<(Grade, f64)> = prior.into_iter().filter(|(g, _)| !cut(g)).collect();
+            let total: f64 = kept.iter().map(|x| x.1).sum();
+            if total <= 0.0 {
+                return Err(CaseError::field(
+                    field,
+                    "\"in_continuity\"",
+                    "a prior with some weight on Sunderland I-IV (it has weight only on neurotmesis)",
+                ));
+            }
+            GradeSpec::Unknown(kept.into_iter().map(|(g, w)| (g, w / total)).collect())
+        }
+        (Continuity::Ruptured, GradeSpec::Known(g)) if !cut(&g) => {
+            return Err(CaseError::field(
+                field,
+                "\"ruptured\"",
+                format!(
+                    "no rupture statement with grade {}: a ruptured nerve is a neurotmesis",
+                    g.label()
+                ),
+            ));
+        }
+        (Continuity::Ruptured, _) => GradeSpec::Known(Grade::Neurotmesis),
+        (_, g) => g,
+    };
+    Ok((grade, Some(c)))
+}
+
+/// Updates the avulsion probability with the stated findings (likelihood ratios from
+/// `data/clinic/strategies.toml` `[[avulsion_finding]]`, taken as independent).
+fn apply_avulsion_findings(
+    path: &str,
+    prior: f64,
+    findings: Option<&BTreeMap<String, StrOrBool>>,
+) -> Result<(f64, Vec<StatedFinding>), CaseError> {
+    let Some(findings) = findings else {
+        return Ok((prior, Vec::new()));
+    };
+    let data = crate::data::ClinicData::embedded().map_err(|e| CaseError::Data(e.to_string()))?;
+    let known = &data.strategies.avulsion_findings;
+    let ids: Vec<&str> = known.iter().map(|f| f.id.as_str()).collect();
+    if !findings.is_empty() && prior <= 0.0 {
+        return Err(CaseError::field(
+            format!("{path}.findings"),
+            "given with no avulsion weight",
+            "an `avulsion` weight in the prior (grade = \"unknown\") for the findings to move, or no findings",
+        ));
+    }
+    let mut odds = if prior >= 1.0 {
+        f64::INFINITY
+    } else {
+        prior / (1.0 - prior)
+    };
+    let mut stated = Vec::new();
+    for (k, v) in findings {
+        let field = format!("{path}.findings.{k}");
+        let f = known.iter().find(|f| &f.id == k).ok_or_else(|| {
+            CaseError::field(
+                &field,
+                format!("\"{k}\""),
+                format!("one of: {}", ids.join(", ")),
+            )
+        })?;
+        let value = match v {
+            StrOrBool::Str(s) => s.trim().to_string(),
+            StrOrBool::Bool(true) => "present".into(),
+            StrOrBool::Bool(false) => "absent".into(),
+        };
+        if f.values.is_empty() {
+            if !matches!(value.as_str(), "present" | "absent") {
+                return Err(CaseError::field(
+                    &field,
+                    format!("\"{value}\""),
+                    "`true`/`present` or `false`/`absent`",
+                ));
+            }
+            stated.push(StatedFinding {
+                finding: k.clone(),
+                value,
+                likelihood_ratio: None,
+                source: f.no_figure.clone().unwrap_or_default(),
+            });
+            continue;
+        }
+        let e = f.values.iter().find(|x| x.value == value).ok_or_else(|| {
+            let vs: Vec<&str> = f.values.iter().map(|x| x.value.as_str()).collect();
+            CaseError::field(
+                &field,
+                format!("\"{value}\""),
+                format!("one of: {}", vs.join(", ")),
+            )
+        })?;
+        let lr = e.p_if_avulsed / e.p_if_not;
+        odds *= lr;
+        stated.push(StatedFinding {
+            finding: k.clone(),
+            value,
+            likelihood_ratio: Some(lr),
+            source: e.source.clone(),
+        });
+    }
+    let posterior = if odds.is_infinite() {
+        1.0
+    } else {
+        odds / (1.0 + odds)
+    };
+    Ok((posterior, stated))
 }
 
 fn validate_treatment(
@@ -1387,6 +1581,7 @@ fn validate_treatment(
                 injury,
                 day,
                 method,
+                brief_stimulation: t.brief_stimulation.unwrap_or(false),
             })
         }
         "stimulation" => {
@@ -1411,6 +1606,13 @@ fn validate_treatment(
                     format!("{path}.end_day"),
                     end,
                     format!("a day on or after start_day ({start})"),
+                ));
+            }
+            if t.brief_stimulation.is_some() {
+                return Err(CaseError::field(
+                    format!("{path}.brief_stimulation"),
+                    "given with kind = \"stimulation\"",
+                    "brief_stimulation only on a repair (stimulation of the nerve at the operation)",
                 ));
             }
             if t.hours_per_day.is_none() && t.contractions_per_day.is_none() {

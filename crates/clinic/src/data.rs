@@ -503,6 +503,52 @@ struct StrategiesFile {
     tendon_transfer: Vec<TendonEntry>,
     #[serde(default)]
     decompression: Vec<DecompressionEntry>,
+    #[serde(default)]
+    avulsion_finding: Vec<AvulsionFindingEntry>,
+    #[serde(default)]
+    orthosis: Vec<OrthosisEntry>,
+    brief_stimulation: BriefStimulationEntry,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AvulsionFindingEntry {
+    id: String,
+    name: String,
+    #[serde(default)]
+    values: BTreeMap<String, AvulsionValueEntry>,
+    #[serde(default)]
+    no_figure: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AvulsionValueEntry {
+    p_if_avulsed: f64,
+    p_if_not: f64,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrthosisEntry {
+    id: String,
+    name: String,
+    functions: Vec<String>,
+    worth_below_mrc3: Entry,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BriefStimulationEntry {
+    crossing_factor: Entry,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -658,6 +704,56 @@ pub struct Decompression {
     pub source: String,
 }
 
+/// What one value of a root-avulsion finding says: its probability with and without avulsion.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AvulsionValue {
+    /// The value as the case writes it (`present`, `normal`, …).
+    pub value: String,
+    /// P(value | roots avulsed).
+    pub p_if_avulsed: f64,
+    /// P(value | roots not avulsed).
+    pub p_if_not: f64,
+    /// Source or named assumption.
+    pub source: String,
+}
+
+/// A finding that moves the probability of root avulsion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AvulsionFinding {
+    /// Id, the key in the case's `[injury.findings]`.
+    pub id: String,
+    /// In words.
+    pub name: String,
+    /// The values with figures (empty when the sources give none).
+    pub values: Vec<AvulsionValue>,
+    /// Why the finding does not move the probability, when the sources give no figure.
+    pub no_figure: Option<String>,
+}
+
+/// An orthosis: function without muscle recovery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Orthosis {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Function ids (as in `plans.toml` `[functions]`) it substitutes.
+    pub functions: Vec<String>,
+    /// Worth of the function while its muscles stay below MRC 3 (a value judgment).
+    pub worth_below_mrc3: f64,
+    /// Source or named assumption.
+    pub source: String,
+}
+
+/// Brief electrical stimulation of the nerve at a repair (1 h, 20 Hz).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BriefStimulation {
+    /// Factor on the twin's `suture_crossing_days` in the runs of a plan that stimulates.
+    pub crossing_factor: f64,
+    /// Source of the human evidence.
+    pub source: String,
+}
+
 /// The standard strategies (`data/clinic/strategies.toml`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Strategies {
@@ -675,6 +771,12 @@ pub struct Strategies {
     pub tendon_transfers: Vec<TendonTransfer>,
     /// Decompressions.
     pub decompressions: Vec<Decompression>,
+    /// Findings that move the probability of root avulsion.
+    pub avulsion_findings: Vec<AvulsionFinding>,
+    /// Orthoses.
+    pub orthoses: Vec<Orthosis>,
+    /// Brief electrical stimulation at repair.
+    pub brief_stimulation: BriefStimulation,
 }
 
 fn cited(
@@ -761,6 +863,70 @@ impl Strategies {
                 source: cited(F, "decompression.source", &d.source, &d.assumption)?,
             });
         }
+        let mut avulsion_findings = Vec::new();
+        for a in &f.avulsion_finding {
+            let mut values = Vec::new();
+            for (v, e) in &a.values {
+                let ok = |p: f64| p.is_finite() && p > 0.0 && p <= 1.0;
+                if !(ok(e.p_if_avulsed) && ok(e.p_if_not)) {
+                    return Err(DataError::Range {
+                        file: F,
+                        field: "avulsion_finding.values.*",
+                        value: e.p_if_avulsed.min(e.p_if_not),
+                        expected: format!(
+                            "probabilities in (0, 1] for `{}` = `{v}` (a zero would make one finding certain)",
+                            a.id
+                        ),
+                    });
+                }
+                values.push(AvulsionValue {
+                    value: v.clone(),
+                    p_if_avulsed: e.p_if_avulsed,
+                    p_if_not: e.p_if_not,
+                    source: cited(F, "avulsion_finding.values.*", &e.source, &e.assumption)?,
+                });
+            }
+            let no_figure = a.no_figure.clone().filter(|t| !t.trim().is_empty());
+            if values.is_empty() && no_figure.is_none() {
+                return Err(DataError::Unsourced {
+                    file: F,
+                    field: "avulsion_finding.no_figure",
+                });
+            }
+            avulsion_findings.push(AvulsionFinding {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                values,
+                no_figure,
+            });
+        }
+        let mut orthoses = Vec::new();
+        for o in &f.orthosis {
+            orthoses.push(Orthosis {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                functions: o.functions.clone(),
+                worth_below_mrc3: check(
+                    F,
+                    "orthosis.worth_below_mrc3",
+                    &o.worth_below_mrc3,
+                    0.0,
+                    0.5,
+                )?,
+                source: cited(F, "orthosis.source", &o.source, &o.assumption)?,
+            });
+        }
+        let b = &f.brief_stimulation;
+        let brief_stimulation = BriefStimulation {
+            crossing_factor: check(
+                F,
+                "brief_stimulation.crossing_factor",
+                &b.crossing_factor,
+                0.05,
+                1.0,
+            )?,
+            source: cited(F, "brief_stimulation.source", &b.source, &b.assumption)?,
+        };
         let mut nerves = Vec::new();
         for n in &f.nerve {
             let source = cited(F, "nerve.source", &n.source, &n.assumption)?;
@@ -821,6 +987,9 @@ impl Strategies {
             combined,
             tendon_transfers,
             decompressions,
+            avulsion_findings,
+            orthoses,
+            brief_stimulation,
         })
     }
 
@@ -856,11 +1025,30 @@ impl ClinicData {
         plans: &str,
         readout: &readout::Constants,
     ) -> Result<Self, DataError> {
+        let plans = PlanRules::from_toml(plans)?;
+        let strategies = Strategies::from_toml(STRATEGIES_TOML)?;
+        for o in &strategies.orthoses {
+            if let Some(bad) = o
+                .functions
+                .iter()
+                .find(|f| !plans.functions.iter().any(|x| &x.id == *f))
+            {
+                return Err(DataError::Range {
+                    file: "data/clinic/strategies.toml",
+                    field: "orthosis.functions",
+                    value: f64::NAN,
+                    expected: format!(
+                        "functions of plans.toml [functions], not `{bad}` (orthosis `{}`)",
+                        o.id
+                    ),
+                });
+            }
+        }
         Ok(ClinicData {
             follow_up: FollowUpModel::from_toml(follow_up, readout)?,
             unknown_grade_prior: prior_from_toml(unknown_grade)?,
-            plans: PlanRules::from_toml(plans)?,
-            strategies: Strategies::from_toml(STRATEGIES_TOML)?,
+            plans,
+            strategies,
         })
     }
 

@@ -433,6 +433,7 @@ pub fn scenario_for(
     let grade = draw.grades[inj_idx];
     let avulsed = draw.avulsed.get(inj_idx).copied().unwrap_or(false);
     let mut tw = Vec::new();
+    let mut brief_stimulation = false;
     for p in treatments {
         if p.treatment.injury() != inj_idx {
             continue;
@@ -446,7 +447,13 @@ pub fn scenario_for(
                 method: RepairMethod::Primary | RepairMethod::Graft { .. },
                 ..
             } if avulsed => continue,
-            Treatment::Repair { day, method, .. } => {
+            Treatment::Repair {
+                day,
+                method,
+                brief_stimulation: stim,
+                ..
+            } => {
+                brief_stimulation |= *stim;
                 let (method, dist) = match method {
                     RepairMethod::Primary => (twin::RepairMethod::Primary, None),
                     RepairMethod::Graft { length_mm } => (
@@ -505,6 +512,19 @@ pub fn scenario_for(
         }
     }
     let days = run_days(case);
+    // Brief electrical stimulation at a repair acts through one twin parameter: the spread of
+    // the suture-line crossing delays, scaled by the cited factor (kept in the twin's range).
+    let mut overrides = BTreeMap::new();
+    if brief_stimulation
+        && let Ok(data) = crate::data::ClinicData::embedded()
+        && let Some(e) = draw.params.entry("suture_crossing_days")
+    {
+        let v = draw.value("suture_crossing_days").unwrap_or(e.value);
+        overrides.insert(
+            "suture_crossing_days".to_string(),
+            (v * data.strategies.brief_stimulation.crossing_factor).clamp(e.min, e.max),
+        );
+    }
     twin::Scenario {
         species: Species::Human,
         muscle: engine.twin_muscle(&m.muscle).to_string(),
@@ -523,7 +543,7 @@ pub fn scenario_for(
         treatments: tw,
         horizon_days: days,
         seed: twin::cohort::draw_seed(draw.seed, k),
-        overrides: BTreeMap::new(),
+        overrides,
         modifiers: twin::Modifiers {
             diabetes: case.patient.diabetes,
             smoking: case.patient.smoking,

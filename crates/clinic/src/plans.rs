@@ -64,6 +64,8 @@ pub struct PlanDef {
     pub tendon: Option<String>,
     /// A decompression (id in `data/clinic/strategies.toml`), simulated as a neurolysis.
     pub decompression: Option<String>,
+    /// An orthosis (id in `data/clinic/strategies.toml`): function without muscle recovery.
+    pub orthosis: Option<String>,
 }
 
 fn repair_method(rules: &PlanRules, case: &Case, injury: usize, day: u32) -> RepairMethod {
@@ -105,6 +107,7 @@ fn transfer_treatment(
                 distance_mm: None,
                 donor_axotomized_days: 0,
             },
+            brief_stimulation: false,
         },
         false,
     )
@@ -130,8 +133,37 @@ pub fn standard_plans(
         injury: 0,
         tendon: None,
         decompression: None,
+        orthosis: None,
     };
     let mut out = vec![blank("wait", "expectant management: no operation")];
+    // Orthoses for the functions at stake: waiting with the orthosis worn while the muscle is
+    // below MRC 3 (it changes function, not the muscle; the twin's course is waiting's).
+    let at_stake: Vec<String> = goals(rules, case).into_iter().map(|g| g.0).collect();
+    for o in &strategies.orthoses {
+        let covered: Vec<&String> = o
+            .functions
+            .iter()
+            .filter(|f| at_stake.contains(f))
+            .collect();
+        if covered.is_empty() {
+            continue;
+        }
+        out.push(PlanDef {
+            orthosis: Some(o.id.clone()),
+            ..blank(
+                &format!("wait with {}", o.id.replace('_', " ")),
+                &format!(
+                    "expectant management, no operation; orthosis: {}, worn while {} is below MRC 3",
+                    o.name,
+                    covered
+                        .iter()
+                        .map(|f| f.replace('_', " "))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        });
+    }
     let d = case.settings.decision_day;
     let follow = d > 0;
     let horizon = case.settings.horizon_days;
@@ -196,6 +228,7 @@ pub fn standard_plans(
             }
             crate::case::Location::Explicit { .. } => Vec::new(),
         };
+        let first = out.len();
         for op in &operations {
             for (day, cond) in &when {
                 let (day, cond) = (*day, cond.clone());
@@ -246,7 +279,7 @@ pub fn standard_plans(
                             } else {
                                 format!("exploration of the {} on day {day}{when_words}: {what} if it is found divided or non-conducting (Sunderland IV-V), neurolysis otherwise", inj.place())
                             },
-                            treatments: vec![with_cond(planned(case, atlas, Treatment::Repair { injury: i, day, method }, true))],
+                            treatments: vec![with_cond(planned(case, atlas, Treatment::Repair { injury: i, day, method, brief_stimulation: false }, true))],
                             ..base
                         });
                     }
@@ -319,6 +352,37 @@ pub fn standard_plans(
                 }
             }
         }
+        // Brief electrical stimulation of the nerve at the operation (1 h, 20 Hz): offered with
+        // each repair or combined transfer done now (a case can add it to any repair with
+        // `brief_stimulation = true`).
+        let variants: Vec<PlanDef> = out[first..]
+            .iter()
+            .filter(|p| {
+                p.condition.is_none()
+                    && p.tendon.is_none()
+                    && p.decompression.is_none()
+                    && !p.treatments.is_empty()
+                    && p.transfers.len() != 1
+            })
+            .map(|p| {
+                let mut v = p.clone();
+                v.name = format!("{} + brief stimulation", p.name);
+                v.description = format!(
+                    "{}, with 1 h of 20 Hz electrical stimulation of the nerve at the operation",
+                    p.description
+                );
+                for t in &mut v.treatments {
+                    if let Treatment::Repair {
+                        brief_stimulation, ..
+                    } = &mut t.treatment
+                    {
+                        *brief_stimulation = true;
+                    }
+                }
+                v
+            })
+            .collect();
+        out.extend(variants);
         let start = d.max(inj.day + rules.stim_start_after_injury_days);
         let end = (start + rules.stim_duration_days).min(horizon);
         let stim_hours = rules.stim_hours;
@@ -406,6 +470,7 @@ fn listed(case: &Case, atlas: &Atlas, p: &PlanSpec) -> PlanDef {
         injury: p.treatments.first().map(|t| t.injury()).unwrap_or(0),
         tendon: None,
         decompression: None,
+        orthosis: None,
     }
 }
 
@@ -529,6 +594,70 @@ pub struct Decision {
     pub next_observations: Vec<NextObservation>,
     /// The plan ranked first when each weight is changed.
     pub sensitivity: Vec<SensitivityRow>,
+    /// Per injury with a root-avulsion probability: before and after the case's findings.
+    pub avulsion: Vec<AvulsionEstimate>,
+}
+
+/// The probability that an injury's roots are avulsed, before and after the stated findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct AvulsionEstimate {
+    /// The injury, in words.
+    pub injury: String,
+    /// From the case's grade or prior weight.
+    pub prior: f64,
+    /// After the findings (what the draws use).
+    pub posterior: f64,
+    /// The findings with the likelihood ratio each contributed.
+    pub findings: Vec<crate::case::StatedFinding>,
+}
+
+impl AvulsionEstimate {
+    /// In words, with each finding's likelihood ratio.
+    pub fn words(&self) -> String {
+        let fx: Vec<String> = self
+            .findings
+            .iter()
+            .map(|f| {
+                let what = f.finding.replace('_', " ");
+                match f.likelihood_ratio {
+                    Some(lr) => format!("{what} {} (likelihood ratio {lr:.2})", f.value),
+                    None => format!(
+                        "{what} {} (noted; no figure in the sources seen, not used)",
+                        f.value
+                    ),
+                }
+            })
+            .collect();
+        if fx.is_empty() {
+            format!(
+                "Root avulsion ({}): P {} (the case's prior; no findings stated).",
+                self.injury,
+                pct(self.posterior)
+            )
+        } else {
+            format!(
+                "Root avulsion ({}): P {} before the findings, {} after: {}.",
+                self.injury,
+                pct(self.prior),
+                pct(self.posterior),
+                fx.join("; ")
+            )
+        }
+    }
+}
+
+/// The avulsion estimates of a case's injuries (those with a non-zero prior).
+pub fn avulsion_estimates(case: &Case) -> Vec<AvulsionEstimate> {
+    case.injuries
+        .iter()
+        .filter(|inj| inj.avulsion_prior > 0.0 || !inj.avulsion_findings.is_empty())
+        .map(|inj| AvulsionEstimate {
+            injury: inj.place(),
+            prior: inj.avulsion_prior,
+            posterior: inj.avulsion,
+            findings: inj.avulsion_findings.clone(),
+        })
+        .collect()
 }
 
 /// The plan comparison.
@@ -830,17 +959,30 @@ fn compare_runs(
                 useful: vec![vec![false; n]; goal_list.len()],
             };
             let extra_op = def.tendon.is_some() || def.decompression.is_some();
+            let orthosis = def
+                .orthosis
+                .as_ref()
+                .and_then(|id| strategies.orthoses.iter().find(|o| &o.id == id));
             // `i` is the draw: it indexes several parallel per-draw arrays at once.
             #[allow(clippy::needless_range_loop)]
             for i in 0..n {
                 let op = runs.operated[pi][i] || (extra_op && fires(def, i));
                 let mut gained = false;
                 let mut all_wait = true;
-                for (g, (_, gw, _)) in goal_list.iter().enumerate() {
+                for (g, (gid, gw, _)) in goal_list.iter().enumerate() {
                     let (lv, day) = level(pi, def, g, i);
                     st.value[i] += gw / gw_total
                         * 0.5
                         * (f64::from(u8::from(lv >= 3)) + f64::from(u8::from(lv >= 4)));
+                    // An orthosis substitutes part of the function while the muscle is below
+                    // MRC 3; it does not make the function useful (no effect on the operation
+                    // bookkeeping or the time without function).
+                    if let Some(o) = orthosis
+                        && lv < 3
+                        && o.functions.contains(gid)
+                    {
+                        st.value[i] += gw / gw_total * o.worth_below_mrc3;
+                    }
                     let until = day.unwrap_or(f64::from(horizon)).min(f64::from(horizon));
                     st.years[i] += gw / gw_total * ((until - f64::from(d)).max(0.0) / 365.25);
                     if lv >= 3 {
@@ -970,6 +1112,21 @@ fn compare_runs(
                 pct(p_op)
             ));
         }
+        if def.treatments.iter().any(|t| {
+            matches!(
+                t.treatment,
+                Treatment::Repair {
+                    brief_stimulation: true,
+                    ..
+                }
+            )
+        }) {
+            let b = &strategies.brief_stimulation;
+            reasons.push(format!(
+                "Brief stimulation at the operation: the spread of the axons' suture-line crossing delays is multiplied by {:.2} (one twin parameter, suture_crossing_days; the rat figure), so axons arrive sooner; human evidence: {}.",
+                b.crossing_factor, b.source
+            ));
+        }
         if let Some(tid) = &def.tendon {
             if let Some(t) = strategies.tendon_transfers.iter().find(|t| &t.id == tid) {
                 let fx: Vec<String> = t
@@ -989,6 +1146,15 @@ fn compare_runs(
                     fx.join("; "),
                     t.source,
                     t.useful_after_days
+                ));
+            }
+        } else if let Some(oid) = &def.orthosis {
+            if let Some(o) = strategies.orthoses.iter().find(|o| &o.id == oid) {
+                reasons.push(format!(
+                    "An orthosis changes function, not the muscle: the twin's course is waiting's; while {} stays below MRC 3 it counts {} of a function (useful function counts 0.5, good 1); it can be worn with any plan while waiting. Evidence: {}.",
+                    o.functions.iter().map(|f| name(f)).collect::<Vec<_>>().join(", "),
+                    o.worth_below_mrc3,
+                    o.source
                 ));
             }
         } else if let Some(did) = &def.decompression {
@@ -1354,6 +1520,7 @@ fn compare_runs(
         waiting_a_month,
         next_observations,
         sensitivity,
+        avulsion: avulsion_estimates(case),
     };
     let answer = answer(rules, case, &fu, &plans, &stats[0], &w, &decision);
     let report = PlansReport {

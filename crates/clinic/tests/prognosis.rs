@@ -124,6 +124,7 @@ fn distal_transfer_beats_a_late_proximal_graft_for_a_distal_target() {
         injury: 0,
         day: 240,
         method: clinic::case::RepairMethod::Graft { length_mm: 30.0 },
+        brief_stimulation: false,
     };
     let transfer = clinic::case::Treatment::Repair {
         injury: 0,
@@ -134,6 +135,7 @@ fn distal_transfer_beats_a_late_proximal_graft_for_a_distal_target() {
             distance_mm: None,
             donor_axotomized_days: 0,
         },
+        brief_stimulation: false,
     };
     let plans = vec![
         vec![],
