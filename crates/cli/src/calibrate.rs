@@ -32,6 +32,10 @@ pub struct Args {
     /// theirs from it and their index).
     #[arg(long, default_value_t = engine::calibration::runner::DEFAULT_SEED)]
     pub seed: u64,
+    /// Also write the report as a Parquet table (one row per expectation — the `results` of
+    /// `--json`) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
 }
 
 /// `--resolution` values.
@@ -58,6 +62,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .calibrate(&text, &options, &control)
         .with_context(|| format!("in {}", args.experiments.display()))?;
     bar.finish_and_clear();
+    if let Some(path) = &args.parquet {
+        crate::input::write_parquet(path, &engine::table::calibration_table(&result)?)?;
+    }
     for w in &result.warnings {
         eprintln!("warning: {w}");
     }

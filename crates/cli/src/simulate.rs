@@ -31,6 +31,10 @@ pub struct Args {
     /// Also write an HTML report (time courses, pictures at chosen days, CSV) into this directory.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
+    /// Also write the daily time course as a Parquet table (one row per muscle and day: `muscle`,
+    /// `day`, the twin's quantities — the `days` of `--json`) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
 }
 
 /// Runs the verb.
@@ -40,6 +44,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (control, pb) = crate::input::progress("simulate", "days");
     let result = engine.simulate(&case, args.resolution, args.muscle.as_deref(), &control)?;
     pb.finish_and_clear();
+    if let Some(path) = &args.parquet {
+        crate::input::write_parquet(path, &engine::table::simulation_table(&result)?)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string(&result)?);
     } else {

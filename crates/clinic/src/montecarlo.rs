@@ -448,6 +448,9 @@ pub struct Outcome {
     pub weekly_cmap: Vec<bool>,
     /// The twin's quantities on the days of the case's observations of this muscle.
     pub observed: Vec<twin::Quantities>,
+    /// The twin's quantities every `course_step` days from day 0 (see [`run_plans_with_course`];
+    /// empty unless asked for).
+    pub course: Vec<twin::Quantities>,
     /// The distance simulated, mm.
     pub distance_mm: f64,
 }
@@ -605,6 +608,7 @@ pub fn simulate_muscle(
     draw: &Draw,
     k: usize,
     treatments: &[PlannedTreatment],
+    course_step: u32,
 ) -> Result<Outcome, PrognosisError> {
     let weekly = true;
     let muscles = case.muscles();
@@ -635,14 +639,23 @@ pub fn simulate_muscle(
     let mut weekly_cmap = Vec::with_capacity(nweeks);
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
     let (mut mrc_365, mut mrc_730, mut mrc_end) = (0u8, 0u8, 0u8);
+    let mut course = Vec::with_capacity(if course_step > 0 {
+        days as usize / course_step as usize + 1
+    } else {
+        0
+    });
     for day in 0..=days {
         if day > 0 {
             sim.step();
         }
         let need_week = weekly && day % 7 == 0;
         let need_obs = obs_days.contains(&day);
-        if need_week || need_obs || day == 365 || day == 730 || day == days {
+        let need_course = course_step > 0 && day % course_step == 0;
+        if need_week || need_obs || need_course || day == 365 || day == 730 || day == days {
             let q = sim.quantities();
+            if need_course {
+                course.push(q);
+            }
             if need_week {
                 weekly_mrc.push(q.mrc_grade);
                 weekly_innervated.push(q.innervated_fiber_fraction as f32);
@@ -716,6 +729,7 @@ pub fn simulate_muscle(
         weekly_units,
         weekly_cmap,
         observed,
+        course,
         distance_mm: distance,
     })
 }
@@ -796,6 +810,19 @@ pub fn run_plans(
     draws: usize,
     control: &Control,
 ) -> Result<Runs, PrognosisError> {
+    run_plans_with_course(engine, case, plans, draws, 0, control)
+}
+
+/// [`run_plans`], keeping in every outcome the twin's quantities every `course_step` days from
+/// day 0 ([`Outcome::course`]; 0 keeps none). The other results do not depend on `course_step`.
+pub fn run_plans_with_course(
+    engine: &Engine,
+    case: &Case,
+    plans: &[Vec<PlannedTreatment>],
+    draws: usize,
+    course_step: u32,
+    control: &Control,
+) -> Result<Runs, PrognosisError> {
     // Checked before the per-draw results are allocated.
     engine.limits.draws_count("draws", draws)?;
     let muscles = case.muscles();
@@ -840,7 +867,14 @@ pub fn run_plans(
                 }
                 let mut by_muscle = Vec::with_capacity(nm);
                 for k in 0..nm {
-                    by_muscle.push(simulate_muscle(engine, case, &d, k, &effective)?);
+                    by_muscle.push(simulate_muscle(
+                        engine,
+                        case,
+                        &d,
+                        k,
+                        &effective,
+                        course_step,
+                    )?);
                 }
                 by_plan.push(by_muscle);
             }
@@ -940,6 +974,7 @@ mod uncertainty_file_tests {
             weekly_units: units.to_vec(),
             weekly_cmap: vec![false; mrc.len()],
             observed: Vec::new(),
+            course: Vec::new(),
             distance_mm: 100.0,
         }
     }

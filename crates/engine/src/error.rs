@@ -71,6 +71,9 @@ pub enum EngineError {
     /// A cohort file is not valid, or a cohort run failed.
     #[error(transparent)]
     Cohort(#[from] crate::cohort::CohortError),
+    /// A Parquet table could not be built, written or read.
+    #[error(transparent)]
+    Table(#[from] crate::table::TableError),
     /// The caller cancelled the operation.
     #[error(transparent)]
     Cancelled(#[from] vocabulary::Cancelled),
