@@ -818,7 +818,7 @@ pub fn rows_batch<T: Serialize>(
 }
 
 /// The metadata every table of a verb carries: the disclaimer and the engine's version.
-fn verb_metadata<'a>(software: &'a str) -> [(&'a str, &'a str); 3] {
+fn verb_metadata(software: &str) -> [(&str, &str); 3] {
     [
         ("software", software),
         ("engine_version", env!("CARGO_PKG_VERSION")),
