@@ -10,8 +10,7 @@ use rand::RngCore;
 use crate::distribution::{Categorical, Numeric};
 use crate::error::FieldError;
 use crate::experiment::{
-    DisuseModel, Dose, GradeSpec, Regrowth, RehabProgramme, RepairMethod, Setup, Species,
-    TreatmentSpec,
+    DisuseModel, Dose, GradeSpec, Regrowth, RehabKind, RepairMethod, Setup, Species, TreatmentSpec,
 };
 
 pub use vocabulary::Grade;
@@ -83,7 +82,7 @@ pub enum Treatment {
         /// Last day.
         end_day: u32,
         /// Programme.
-        programme: RehabProgramme,
+        programme: RehabKind,
     },
 }
 

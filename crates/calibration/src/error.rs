@@ -40,3 +40,24 @@ pub enum FileError {
     #[error(transparent)]
     Field(#[from] FieldError),
 }
+
+/// Why a model cannot represent or run a case (the error of [`crate::runner::Model::simulate`]).
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ModelError {
+    /// The model's parameters for the case's species (or their between-patient spreads) could
+    /// not be loaded, or they lack the case's muscle.
+    #[error("the twin's {species} parameters: {source}")]
+    Parameters {
+        /// The species.
+        species: &'static str,
+        /// The twin's error.
+        #[source]
+        source: twin::params::ParamError,
+    },
+    /// The twin refused the case's scenario.
+    #[error(transparent)]
+    Twin(#[from] twin::sim::TwinError),
+    /// The model cannot represent the case (a stand-in model's own reason).
+    #[error("{0}")]
+    Unsupported(String),
+}

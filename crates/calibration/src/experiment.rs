@@ -33,14 +33,9 @@ pub enum GradeSpec {
     Sunderland(Numeric),
 }
 
-/// Whether axons may regrow after the injury.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Regrowth {
-    /// Regrowth allowed (the default).
-    Allowed,
-    /// Nerve ligated or a segment removed: no return unless a repair reconnects it.
-    Prevented,
-}
+/// Whether axons may regrow, the disuse models and the rehabilitation programmes: the twin's
+/// own words (one definition for the twin and the calibration format).
+pub use twin::scenario::{DisuseModel, Regrowth, RehabKind};
 
 /// `[experiment.injury]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,29 +61,6 @@ pub enum RepairMethod {
     Graft,
     /// Nerve transfer from a healthy donor.
     Transfer,
-}
-
-/// Disuse models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DisuseModel {
-    /// Cast.
-    Immobilization,
-    /// Limb suspension.
-    Unloading,
-    /// Bed rest.
-    BedRest,
-    /// Innervated but never voluntarily activated.
-    Paralysis,
-}
-
-/// Rehabilitation programmes (a twin treatment the format's table does not list; accepted
-/// with `kind = "rehabilitation"`, `start_day`, `end_day`, `programme`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RehabProgramme {
-    /// Passive range of motion.
-    RangeOfMotion,
-    /// Progressive resistance exercise.
-    ProgressiveResistance,
 }
 
 /// A stimulation dose.
@@ -143,7 +115,7 @@ pub enum TreatmentSpec {
         /// Last day.
         end_day: Numeric,
         /// Programme.
-        programme: Categorical<RehabProgramme>,
+        programme: Categorical<RehabKind>,
     },
 }
 
@@ -1328,11 +1300,8 @@ fn parse_treatment(
                 path,
                 key,
                 &[
-                    ("range_of_motion", RehabProgramme::RangeOfMotion),
-                    (
-                        "progressive_resistance",
-                        RehabProgramme::ProgressiveResistance,
-                    ),
+                    ("range_of_motion", RehabKind::RangeOfMotion),
+                    ("progressive_resistance", RehabKind::ProgressiveResistance),
                 ],
             )?;
             let programme = required(

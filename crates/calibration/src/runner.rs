@@ -217,7 +217,7 @@ pub trait Model: Sync {
         horizon_days: u32,
         seed: u64,
         resolution: Resolution,
-    ) -> Result<Trajectory, String>;
+    ) -> Result<Trajectory, crate::error::ModelError>;
 }
 
 /// Receives progress (the CLI shows a bar; the library does no I/O).
@@ -549,7 +549,9 @@ fn simulate(
     seed: u64,
     resolution: Resolution,
 ) -> Result<Trajectory, String> {
-    let mut t = model.simulate(case, horizon, seed, resolution)?;
+    let mut t = model
+        .simulate(case, horizon, seed, resolution)
+        .map_err(|e| e.to_string())?;
     t.set_onset_day(case.injury.as_ref().map_or(0, |i| i.day));
     Ok(t)
 }

@@ -8,25 +8,26 @@
 
 use std::sync::OnceLock;
 
-use twin::params::Parameters;
+use twin::params::{ParamError, Parameters};
 use twin::patient::Variation;
 use twin::scenario::{
-    DisuseModel as TwinDisuse, Injury as TwinInjury, Modifiers, Regrowth as TwinRegrowth,
-    RehabKind, RepairMethod as TwinRepair, Scenario, StimulationDose, Treatment as TwinTreatment,
+    Injury as TwinInjury, Modifiers, RepairMethod as TwinRepair, Scenario, StimulationDose,
+    Treatment as TwinTreatment,
 };
 use twin::sim::Simulation;
 use twin::units::{Days, Fraction, Millimetres};
 
 use crate::case::{Case, DoseValue, Treatment};
-use crate::experiment::{DisuseModel, Regrowth, RehabProgramme, RepairMethod, Species};
+use crate::error::ModelError;
+use crate::experiment::{RepairMethod, Species};
 use crate::quantity::DailyQuantity;
 use crate::runner::{Model, Resolution, Trajectory};
 
 /// The twin, with its parameter sets loaded on first use.
 #[derive(Default)]
 pub struct TwinModel {
-    params: [OnceLock<Result<Parameters, String>>; 3],
-    human_variation: OnceLock<Result<Variation, String>>,
+    params: [OnceLock<Result<Parameters, ParamError>>; 3],
+    human_variation: OnceLock<Result<Variation, ParamError>>,
 }
 
 impl TwinModel {
@@ -35,16 +36,19 @@ impl TwinModel {
         TwinModel::default()
     }
 
-    fn parameters(&self, species: Species) -> Result<&Parameters, String> {
+    fn parameters(&self, species: Species) -> Result<&Parameters, ModelError> {
         let slot = match species {
             Species::Human => 0,
             Species::Rat => 1,
             Species::Mouse => 2,
         };
         self.params[slot]
-            .get_or_init(|| Parameters::for_species(species).map_err(|e| e.to_string()))
+            .get_or_init(|| Parameters::for_species(species))
             .as_ref()
-            .map_err(|e| format!("the twin's {} parameters: {e}", species.name()))
+            .map_err(|e| ModelError::Parameters {
+                species: species.name(),
+                source: e.clone(),
+            })
     }
 }
 
@@ -63,10 +67,7 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
         distance_mm: Millimetres(inj.distance_mm),
         grade: inj.grade,
         fraction_of_axons: Fraction(inj.fraction_of_axons),
-        regrowth: match inj.regrowth {
-            Regrowth::Allowed => TwinRegrowth::Allowed,
-            Regrowth::Prevented => TwinRegrowth::Prevented,
-        },
+        regrowth: inj.regrowth,
     });
     s.treatments = case
         .treatments
@@ -112,12 +113,7 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
             } => TwinTreatment::Disuse {
                 start_day: Days(f64::from(*start_day)),
                 end_day: Days(f64::from(*end_day)),
-                model: match model {
-                    DisuseModel::Immobilization => TwinDisuse::Immobilization,
-                    DisuseModel::Unloading => TwinDisuse::Unloading,
-                    DisuseModel::BedRest => TwinDisuse::BedRest,
-                    DisuseModel::Paralysis => TwinDisuse::Paralysis,
-                },
+                model: *model,
             },
             Treatment::Rehabilitation {
                 start_day,
@@ -126,10 +122,7 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
             } => TwinTreatment::Rehabilitation {
                 start_day: Days(f64::from(*start_day)),
                 end_day: Days(f64::from(*end_day)),
-                kind: match programme {
-                    RehabProgramme::RangeOfMotion => RehabKind::RangeOfMotion,
-                    RehabProgramme::ProgressiveResistance => RehabKind::ProgressiveResistance,
-                },
+                kind: *programme,
             },
         })
         .collect();
@@ -143,7 +136,7 @@ impl Model for TwinModel {
         horizon_days: u32,
         seed: u64,
         resolution: Resolution,
-    ) -> Result<Trajectory, String> {
+    ) -> Result<Trajectory, ModelError> {
         let central = self.parameters(case.species)?;
         // Population members are patients who differ (twin::patient); the spreads are
         // human (data/atlas/prognosis_uncertainty.toml), so rodent members keep the
@@ -152,16 +145,19 @@ impl Model for TwinModel {
         let params = if case.population_member && case.species == Species::Human {
             let v = self
                 .human_variation
-                .get_or_init(|| Variation::human(central).map_err(|e| e.to_string()))
+                .get_or_init(|| Variation::human(central))
                 .as_ref()
-                .map_err(|e| format!("between-patient variation: {e}"))?;
+                .map_err(|e| ModelError::Parameters {
+                    species: Species::Human.name(),
+                    source: e.clone(),
+                })?;
             drawn = v.draw(central, seed);
             &drawn
         } else {
             central
         };
         let scenario = scenario(case, horizon_days, seed);
-        let sim = Simulation::new(&scenario, params, resolution).map_err(|e| e.to_string())?;
+        let sim = Simulation::new(&scenario, params, resolution)?;
         let course = sim.run(horizon_days);
         let mut t = Trajectory::new(horizon_days);
         for q in &course.days {

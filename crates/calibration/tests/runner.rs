@@ -19,9 +19,12 @@ impl Model for Toy {
         horizon: u32,
         _seed: u64,
         _resolution: Resolution,
-    ) -> Result<Trajectory, String> {
+    ) -> Result<Trajectory, calibration::error::ModelError> {
         if case.muscle != "soleus" {
-            return Err(format!("unknown muscle '{}'", case.muscle));
+            return Err(calibration::error::ModelError::Unsupported(format!(
+                "unknown muscle '{}'",
+                case.muscle
+            )));
         }
         let mut t = Trajectory::new(horizon);
         let injury_day = case.injury.as_ref().map(|i| i.day);
@@ -435,7 +438,7 @@ fn a_huge_event_figure_does_not_size_the_horizon() {
             horizon: u32,
             _seed: u64,
             _resolution: Resolution,
-        ) -> Result<Trajectory, String> {
+        ) -> Result<Trajectory, calibration::error::ModelError> {
             self.0.fetch_max(horizon, Ordering::Relaxed);
             Ok(Trajectory::new(0))
         }

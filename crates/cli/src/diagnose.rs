@@ -275,105 +275,32 @@ fn write_report(dir: &std::path::Path, ev: &Evaluation) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The reliability diagram as an SVG string: one point per non-empty bin at (mean confidence,
-/// fraction right), its area proportional to the cases in it, the diagonal of perfect
-/// calibration, and the figures in the title.
+/// The reliability diagram of an evaluation (drawn by `render`).
 fn reliability_svg(ev: &Evaluation) -> String {
-    use std::fmt::Write;
-    let (w, h, m) = (420.0, 440.0, 50.0);
-    let side = w - 1.5 * m;
-    let x = |p: f64| m + p * side;
-    let y = |p: f64| m + (1.0 - p) * side;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
-         font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-    );
-    let _ = writeln!(
-        s,
-        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">Reliability of the top-1 level \
-         ({} cases): ECE {:.3}, Brier {:.3}</text>",
-        w / 2.0,
-        ev.cases,
-        ev.ece,
-        ev.brier
-    );
-    let _ = writeln!(
-        s,
-        "<text x=\"{}\" y=\"34\" text-anchor=\"middle\" fill=\"#666\">Research and teaching software, not a medical device</text>",
-        w / 2.0
-    );
-    for k in 0..=10 {
-        let p = k as f64 / 10.0;
-        let _ = writeln!(
-            s,
-            "<line x1=\"{0:.1}\" y1=\"{1:.1}\" x2=\"{0:.1}\" y2=\"{2:.1}\" stroke=\"#eee\"/>\
-             <line x1=\"{9:.1}\" y1=\"{3:.1}\" x2=\"{4:.1}\" y2=\"{3:.1}\" stroke=\"#eee\"/>\
-             <text x=\"{0:.1}\" y=\"{5:.1}\" text-anchor=\"middle\">{6:.1}</text>\
-             <text x=\"{7:.1}\" y=\"{8:.1}\" text-anchor=\"end\">{6:.1}</text>",
-            x(p),
-            y(0.0),
-            y(1.0),
-            y(p),
-            x(1.0),
-            y(0.0) + 14.0,
-            p,
-            x(0.0) - 4.0,
-            y(p) + 4.0,
-            x(0.0)
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{side:.1}\" height=\"{side:.1}\" fill=\"none\" stroke=\"black\"/>\
-         <line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>",
-        x(0.0),
-        y(1.0),
-        x(0.0),
-        y(0.0),
-        x(1.0),
-        y(1.0)
-    );
-    let max = ev
+    let points: Vec<render::reliability::Point> = ev
         .reliability
         .iter()
-        .map(|b| b.cases)
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
-    let mut path = String::new();
-    for b in &ev.reliability {
-        if let (Some(c), Some(o)) = (b.mean_confidence, b.observed) {
-            let r = 3.0 + 9.0 * (b.cases as f64 / max).sqrt();
-            let _ = writeln!(
-                s,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\" fill=\"#1f77b4\" fill-opacity=\"0.6\" stroke=\"#1f77b4\">\
-                 <title>{:.0}–{:.0}%: {} cases, mean confidence {:.2}, right {:.2}</title></circle>",
-                x(c),
-                y(o),
-                100.0 * b.from,
-                100.0 * b.to,
-                b.cases,
-                c,
-                o
-            );
-            path.push_str(if path.is_empty() { "M" } else { " L" });
-            let _ = write!(path, "{:.1} {:.1}", x(c), y(o));
-        }
-    }
-    if !path.is_empty() {
-        let _ = writeln!(s, "<path d=\"{path}\" fill=\"none\" stroke=\"#1f77b4\"/>");
-    }
-    let _ = writeln!(
-        s,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">probability given to the top-1 level (bin mean)</text>\
-         <text transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\">fraction right</text>\n</svg>",
-        x(0.5),
-        y(0.0) + 30.0,
-        y(0.5)
+        .filter_map(|b| {
+            Some(render::reliability::Point {
+                confidence: b.mean_confidence?,
+                observed: b.observed?,
+                cases: b.cases,
+                label: format!(
+                    "{:.0}–{:.0}%: {} cases, mean confidence {:.2}, right {:.2}",
+                    100.0 * b.from,
+                    100.0 * b.to,
+                    b.cases,
+                    b.mean_confidence?,
+                    b.observed?
+                ),
+            })
+        })
+        .collect();
+    let title = format!(
+        "Reliability of the top-1 level ({} cases): ECE {:.3}, Brier {:.3}",
+        ev.cases, ev.ece, ev.brier
     );
-    s
+    render::reliability::reliability_svg(&title, engine::DISCLAIMER, &points)
 }
 
 #[cfg(test)]

@@ -17,10 +17,9 @@ use engine::clinic::plans::PlansReport;
 use engine::clinic::prognosis::{BandPoint, PrognosisReport, Quantiles};
 use render::cross_section::escape;
 use render::plot::{BandPlot, BandSeries, DayWindow, PALETTE, band_plot_svg};
-use views::NOT_A_MEDICAL_DEVICE;
 
 /// The statement every report carries (also checked by the integration test).
-pub const STATEMENT: &str = "Research and teaching software, not a medical device.";
+pub const STATEMENT: &str = engine::DISCLAIMER;
 
 fn to_views(points: &[BandPoint]) -> Vec<render::plot::BandPoint> {
     points
@@ -138,9 +137,9 @@ pub fn report_html(
     );
     let _ = write!(
         h,
-        "<h1>Prognosis — {}</h1><p class=\"note\"><strong>{STATEMENT}</strong> {}</p>",
+        "<h1>Prognosis — {}</h1><p class=\"note\"><strong>{}</strong></p>",
         escape(title),
-        escape(NOT_A_MEDICAL_DEVICE)
+        escape(STATEMENT)
     );
     let _ = write!(
         h,

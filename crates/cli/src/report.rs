@@ -23,12 +23,12 @@ use render::plot::{
     emg_trace_svg,
 };
 use render::raster::{fontdb, svg_to_png, use_available_generic_families};
+use views::Reference;
 use views::needle::spontaneous_near;
 use views::needle_signal::{FibreGrid, NeedleSite, synthesize};
 use views::reference::Views;
 use views::state::MuscleState;
 use views::summary::{DayViews, day_views};
-use views::{NOT_A_MEDICAL_DEVICE, Reference};
 
 use crate::simulate::grade_text;
 
@@ -374,7 +374,7 @@ svg{{max-width:100%;height:auto}} .day{{page-break-before:always}}
         html,
         "<h1>{}</h1><p class=\"warn\">{}</p>",
         escape(&title),
-        escape(NOT_A_MEDICAL_DEVICE)
+        escape(engine::DISCLAIMER)
     );
     let _ = write!(
         html,
@@ -530,7 +530,7 @@ millivolts use cited normal means. The CMAPs are drawn at the readout's amplitud
 recordings (<code>views</code> crate, constants in <code>data/views/</code>), relative to the same muscle before the injury. \
 The synthetic EMG uses a line-source volume-conductor model (Nandedkar &amp; Stålberg 1983) with the Rosenfalck (1969) action potential.</p>\
 <p class=\"warn\">{}</p></body></html>",
-        escape(NOT_A_MEDICAL_DEVICE)
+        escape(engine::DISCLAIMER)
     );
     std::fs::write(dir.join("index.html"), html).context("writing index.html")?;
     Ok(())

@@ -166,38 +166,9 @@ impl Treatment {
     }
 }
 
-/// EMG fibrillation grade (0–4); `present` without a grade.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub enum Fibrillations {
-    /// A grade 0..=4.
-    Grade(u8),
-    /// Present, grade not stated.
-    Present,
-}
-
-/// Motor unit potentials seen on needle EMG.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Mup {
-    /// No voluntary units.
-    None,
-    /// Small polyphasic nascent units (early reinnervation).
-    Nascent,
-    /// Large, long, polyphasic (established reinnervation / sprouting).
-    Neurogenic,
-    /// Normal.
-    Normal,
-}
-
-/// CMAP (or recruitment) finding as absent / reduced / normal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Level3 {
-    /// Absent / none.
-    Absent,
-    /// Reduced.
-    Reduced,
-    /// Normal.
-    Normal,
-}
+/// The findings words of an observation (fibrillation grade, MUP type, CMAP and recruitment
+/// level): the workspace's one definition, shared with the readout and the diagnosis.
+pub use vocabulary::findings::{Fibrillations, Level, MupType};
 
 /// A follow-up observation of one muscle on one day.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -211,11 +182,11 @@ pub struct Observation {
     /// Fibrillations.
     pub fibrillations: Option<Fibrillations>,
     /// MUPs.
-    pub mup: Option<Mup>,
+    pub mup: Option<MupType>,
     /// Recruitment.
-    pub recruitment: Option<Level3>,
+    pub recruitment: Option<Level>,
     /// CMAP on stimulation distal to the injury.
-    pub cmap: Option<Level3>,
+    pub cmap: Option<Level>,
 }
 
 /// A sign of reinnervation that a clinician looks for in a muscle.
@@ -1528,21 +1499,13 @@ fn validate_observation(
         fib = match e.fibrillations {
             None => None,
             Some(StrOrNum::Num(0.0)) => Some(Fibrillations::Grade(0)),
-            Some(StrOrNum::Str(s)) => Some(match s.as_str() {
-                "0" => Fibrillations::Grade(0),
-                "present" => Fibrillations::Present,
-                "1+" => Fibrillations::Grade(1),
-                "2+" => Fibrillations::Grade(2),
-                "3+" => Fibrillations::Grade(3),
-                "4+" => Fibrillations::Grade(4),
-                _ => {
-                    return Err(CaseError::field(
-                        format!("{path}.emg.fibrillations"),
-                        format!("\"{s}\""),
-                        "`0`, `present`, `1+`, `2+`, `3+` or `4+`",
-                    ));
-                }
-            }),
+            Some(StrOrNum::Str(s)) => Some(Fibrillations::parse(&s).ok_or_else(|| {
+                CaseError::field(
+                    format!("{path}.emg.fibrillations"),
+                    format!("\"{s}\""),
+                    "`0`, `present`, `1+`, `2+`, `3+` or `4+`",
+                )
+            })?),
             Some(other) => {
                 return Err(CaseError::field(
                     format!("{path}.emg.fibrillations"),
@@ -1553,10 +1516,7 @@ fn validate_observation(
         };
         mup = match e.mup.as_deref() {
             None => None,
-            Some("none") => Some(Mup::None),
-            Some("nascent") => Some(Mup::Nascent),
-            Some("neurogenic") => Some(Mup::Neurogenic),
-            Some("normal") => Some(Mup::Normal),
+            Some(s) if MupType::parse(s).is_some() => MupType::parse(s),
             Some(s) => {
                 return Err(CaseError::field(
                     format!("{path}.emg.mup"),
@@ -1567,9 +1527,7 @@ fn validate_observation(
         };
         rec = match e.recruitment.as_deref() {
             None => None,
-            Some("none") => Some(Level3::Absent),
-            Some("reduced") => Some(Level3::Reduced),
-            Some("normal") => Some(Level3::Normal),
+            Some(s) if Level::parse_recruitment(s).is_some() => Level::parse_recruitment(s),
             Some(s) => {
                 return Err(CaseError::field(
                     format!("{path}.emg.recruitment"),
@@ -1582,9 +1540,7 @@ fn validate_observation(
     if let Some(n) = o.ncs {
         cmap = match n.cmap.as_deref() {
             None => None,
-            Some("absent") => Some(Level3::Absent),
-            Some("reduced") => Some(Level3::Reduced),
-            Some("normal") => Some(Level3::Normal),
+            Some(s) if Level::parse_cmap(s).is_some() => Level::parse_cmap(s),
             Some(s) => {
                 return Err(CaseError::field(
                     format!("{path}.ncs.cmap"),

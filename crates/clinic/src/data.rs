@@ -26,18 +26,12 @@ pub const PLANS_TOML: &str = include_str!("../../../data/clinic/plans.toml");
 /// The embedded standard-strategies file.
 pub const STRATEGIES_TOML: &str = include_str!("../../../data/clinic/strategies.toml");
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Entry {
-    value: f64,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    assumption: Option<String>,
-}
+/// A cited number of a clinic data file (the workspace's one definition).
+type Entry = vocabulary::Cited;
 
-fn has_text(s: &Option<String>) -> bool {
-    s.as_deref().is_some_and(|t| !t.trim().is_empty())
+/// The one provenance rule, on the two fields of an entry.
+fn sourced(source: &Option<String>, assumption: &Option<String>) -> bool {
+    vocabulary::cited::has_provenance(source.as_deref(), assumption.as_deref())
 }
 
 fn check(
@@ -47,7 +41,7 @@ fn check(
     lo: f64,
     hi: f64,
 ) -> Result<f64, DataError> {
-    if !has_text(&e.source) && !has_text(&e.assumption) {
+    if !sourced(&e.source, &e.assumption) {
         return Err(DataError::Unsourced { file, field });
     }
     if !(e.value.is_finite() && e.value >= lo && e.value <= hi) {
@@ -209,7 +203,7 @@ pub fn prior_from_toml(text: &str) -> Result<Vec<(Grade, f64)>, DataError> {
                 "grade names (neurapraxia, axonotmesis, neurotmesis, sunderland_1..5), not `{name}`"
             ),
         })?;
-        if !has_text(&e.source) && !has_text(&e.assumption) {
+        if !sourced(&e.source, &e.assumption) {
             return Err(DataError::Unsourced {
                 file: F,
                 field: "grades.*.weight",
@@ -689,14 +683,8 @@ fn cited(
     source: &Option<String>,
     assumption: &Option<String>,
 ) -> Result<String, DataError> {
-    match (has_text(source), has_text(assumption)) {
-        (true, _) => Ok(source.clone().unwrap_or_default()),
-        (false, true) => Ok(format!(
-            "assumption: {}",
-            assumption.clone().unwrap_or_default()
-        )),
-        _ => Err(DataError::Unsourced { file, field }),
-    }
+    vocabulary::cited::provenance(source.as_deref(), assumption.as_deref())
+        .ok_or(DataError::Unsourced { file, field })
 }
 
 impl Strategies {

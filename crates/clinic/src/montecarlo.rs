@@ -60,8 +60,7 @@ struct ValueEntry {
 }
 
 fn sourced(source: &Option<String>, assumption: &Option<String>) -> bool {
-    let t = |s: &Option<String>| s.as_deref().is_some_and(|x| !x.trim().is_empty());
-    t(source) || t(assumption)
+    vocabulary::cited::has_provenance(source.as_deref(), assumption.as_deref())
 }
 
 /// One varied parameter: name, central value, log-sd, min, max.

@@ -24,7 +24,7 @@
 
 use serde::Serialize;
 
-use crate::case::{Case, Fibrillations, Grade, Level3, Mup, Observation};
+use crate::case::{Case, Fibrillations, Grade, MupType, Observation};
 use crate::error::{DataError, PrognosisError};
 use crate::montecarlo::{Draw, Outcome, weekly_days};
 
@@ -233,22 +233,8 @@ fn categorical(obs: usize, sim: usize, n: usize, error: f64) -> f64 {
 }
 
 /// The MUP type the twin's state would show (the clinical readout's MUP type).
-pub fn simulated_mup(m: &FollowUpModel, q: &twin::Quantities) -> Mup {
-    match readout::reading::mup_type(&m.readout, q) {
-        readout::MupType::None => Mup::None,
-        readout::MupType::Nascent => Mup::Nascent,
-        readout::MupType::Neurogenic => Mup::Neurogenic,
-        readout::MupType::Normal => Mup::Normal,
-    }
-}
-
-/// The clinic's three-level finding for a readout level.
-fn level3(l: readout::Level) -> Level3 {
-    match l {
-        readout::Level::Absent => Level3::Absent,
-        readout::Level::Reduced => Level3::Reduced,
-        readout::Level::Normal => Level3::Normal,
-    }
+pub fn simulated_mup(m: &FollowUpModel, q: &twin::Quantities) -> MupType {
+    readout::reading::mup_type(&m.readout, q)
 }
 
 /// Likelihood of one observation given the twin's quantities that day.
@@ -272,16 +258,16 @@ pub fn likelihood(fm: &FollowUpModel, o: &Observation, q: &twin::Quantities) -> 
         None => {}
     }
     if let Some(m) = o.mup {
-        let idx = |m: Mup| m as usize;
+        let idx = |m: MupType| m as usize;
         l *= categorical(idx(m), idx(simulated_mup(fm, q)), 4, err);
     }
     // Recruitment and CMAP: the readout's three-level readings.
     if let Some(r) = o.recruitment {
-        let sim = level3(readout::reading::recruitment(&fm.readout, q).level);
+        let sim = readout::reading::recruitment(&fm.readout, q).level;
         l *= categorical(r as usize, sim as usize, 3, err);
     }
     if let Some(c) = o.cmap {
-        let sim = level3(readout::reading::cmap_level(&fm.readout, q.cmap_fraction));
+        let sim = readout::reading::cmap_level(&fm.readout, q.cmap_fraction);
         l *= categorical(c as usize, sim as usize, 3, err);
     }
     l

@@ -35,7 +35,7 @@ pub enum Kind {
     Nerves,
 }
 
-const SNAP: &[&str] = &["normal", "reduced", "absent"];
+const SNAP: &[&str] = vocabulary::findings::Level::CMAP_WORDS;
 const CV: &[&str] = &["normal", "slowed", "mildly_slowed", "demyelinating"];
 const DL: &[&str] = &["normal", "prolonged"];
 const FH: &[&str] = &["normal", "prolonged", "absent"];
@@ -181,7 +181,7 @@ pub const SCHEMA: &[(&str, &str, Kind)] = &[
     (
         "emg",
         "fibrillations",
-        Kind::One(&["0", "present", "1+", "2+", "3+", "4+"]),
+        Kind::One(vocabulary::findings::Fibrillations::WORDS),
     ),
     ("emg", "fasciculation_potentials", Kind::Bool),
     ("emg", "myotonic_discharges", Kind::Bool),

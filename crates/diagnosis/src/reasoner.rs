@@ -18,9 +18,8 @@ use crate::findings::{Findings, Observation};
 use crate::kb::{KbError, KnowledgeBase};
 use crate::network::{CATEGORY, Evidence, LEVEL, Model};
 
-/// The statement printed with every answer.
-pub const DISCLAIMER: &str =
-    "Research and teaching software, not a medical device: it does not diagnose patients.";
+/// The statement printed with every answer (the one statement of the workspace).
+pub use vocabulary::DISCLAIMER;
 
 /// How many leading levels get drivers.
 const DRIVER_LEVELS: usize = 3;

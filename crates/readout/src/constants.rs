@@ -33,24 +33,8 @@ pub struct Stat {
     pub uln: Option<f64>,
 }
 
-/// A single cited number with optional range.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Cited {
-    /// The value used.
-    pub value: f64,
-    /// Lower end of the source's range.
-    #[serde(default)]
-    pub low: Option<f64>,
-    /// Upper end of the source's range.
-    #[serde(default)]
-    pub high: Option<f64>,
-    /// Where it comes from.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// The named assumption, when no source gives the value (or how a source is applied).
-    #[serde(default)]
-    pub assumption: Option<String>,
-}
+/// A single cited number with optional range (the workspace's one definition).
+pub use vocabulary::Cited;
 
 /// Normal nerve-conduction values for one recorded muscle.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -287,12 +271,10 @@ impl Constants {
             ),
         ];
         for (field, c, lo, hi) in cited {
-            if c.source.as_deref().unwrap_or("").trim().is_empty()
-                && c.assumption.as_deref().unwrap_or("").trim().is_empty()
-            {
+            if !c.is_sourced() {
                 return Err(ReadoutError::Unsourced { field });
             }
-            if !(c.value.is_finite() && c.value >= lo && c.value <= hi) {
+            if !c.is_within(lo, hi) {
                 return Err(ReadoutError::Value {
                     field,
                     value: c.value,
@@ -304,9 +286,7 @@ impl Constants {
             ("recruitment.onset_rate_hz", &self.recruitment.onset_rate_hz),
             ("recruitment.peak_rate_hz", &self.recruitment.peak_rate_hz),
         ] {
-            if c.source.as_deref().unwrap_or("").trim().is_empty()
-                && c.assumption.as_deref().unwrap_or("").trim().is_empty()
-            {
+            if !c.is_sourced() {
                 return Err(ReadoutError::Unsourced { field });
             }
         }

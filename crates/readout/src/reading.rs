@@ -29,43 +29,9 @@ use serde::Serialize;
 
 use crate::constants::Constants;
 
-/// Three-level reading of a CMAP or of recruitment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// No response / nothing recruited.
-    Absent,
-    /// Below normal.
-    Reduced,
-    /// Normal.
-    Normal,
-}
-
-/// The motor-unit potential type a needle examination would show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MupType {
-    /// No voluntary MUP can be recorded.
-    None,
-    /// Small, polyphasic, unstable potentials of recently reinnervated units.
-    Nascent,
-    /// Large, long potentials of enlarged units (collateral reinnervation).
-    Neurogenic,
-    /// Normal.
-    Normal,
-}
-
-impl MupType {
-    /// The word as a clinician writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MupType::None => "none",
-            MupType::Nascent => "nascent",
-            MupType::Neurogenic => "neurogenic",
-            MupType::Normal => "normal",
-        }
-    }
-}
+/// The three-level reading of a CMAP or of recruitment and the MUP type: the workspace's one
+/// definition of these findings words.
+pub use vocabulary::findings::{Level, MupType};
 
 /// The recruitment pattern word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

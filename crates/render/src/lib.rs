@@ -2,7 +2,8 @@
 //!
 //! Pictures from data: time-course band plots, EMG traces and CMAP waveforms (SVG via plotters,
 //! [`plot`]), the biopsy-like cross-section ([`cross_section`], SVG drawn from a
-//! [`views::MuscleState`]) and SVG to PNG with resvg and a font database ([`raster`]).
+//! [`views::MuscleState`]) and SVG to PNG with resvg and a font database ([`raster`]), and the reliability diagram of
+//! the diagnosis evaluation ([`reliability`]).
 //!
 //! **Invariant:** the only crate of the workspace that depends on a drawing library (plotters,
 //! resvg, fonts). It computes no clinical reading (that is `readout`) and reads no files: fonts
@@ -12,6 +13,7 @@
 pub mod cross_section;
 pub mod plot;
 pub mod raster;
+pub mod reliability;
 
 use thiserror::Error;
 

@@ -131,27 +131,16 @@ pub struct ParamEntry {
     pub note: Option<String>,
 }
 
-/// A cited number in a muscle table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CitedValue {
-    /// The number.
-    pub value: f64,
-    /// Authors, year, journal.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// Reason for a named assumption.
-    #[serde(default)]
-    pub assumption: Option<String>,
-}
+/// A cited number in a muscle table (the workspace's one definition).
+pub use vocabulary::Cited;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMuscle {
-    fibres: CitedValue,
-    motor_units: CitedValue,
-    type1_fraction: CitedValue,
-    fibre_csa_um2: CitedValue,
+    fibres: Cited,
+    motor_units: Cited,
+    type1_fraction: Cited,
+    fibre_csa_um2: Cited,
     #[serde(default)]
     note: Option<String>,
 }
@@ -388,14 +377,10 @@ pub struct Parameters {
     muscles: BTreeMap<String, MuscleSpec>,
 }
 
-fn provenance(name: &str, v: &CitedValue) -> Result<String, ParamError> {
-    match (&v.source, &v.assumption) {
-        (Some(s), _) => Ok(s.clone()),
-        (None, Some(a)) => Ok(format!("assumption: {a}")),
-        (None, None) => Err(ParamError::Unsourced {
-            name: name.to_string(),
-        }),
-    }
+fn provenance(name: &str, v: &Cited) -> Result<String, ParamError> {
+    v.provenance().ok_or_else(|| ParamError::Unsourced {
+        name: name.to_string(),
+    })
 }
 
 fn check_entry(name: &str, e: &ParamEntry, expected_unit: &str) -> Result<(), ParamError> {
@@ -406,7 +391,7 @@ fn check_entry(name: &str, e: &ParamEntry, expected_unit: &str) -> Result<(), Pa
             expected: expected_unit.to_string(),
         });
     }
-    if e.source.is_none() && e.assumption.is_none() {
+    if !vocabulary::cited::has_provenance(e.source.as_deref(), e.assumption.as_deref()) {
         return Err(ParamError::Unsourced {
             name: name.to_string(),
         });

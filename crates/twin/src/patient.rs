@@ -62,7 +62,7 @@ impl Variation {
         })?;
         let mut varied = Vec::new();
         for (name, e) in file.parameters {
-            if e.source.is_none() && e.assumption.is_none() {
+            if !vocabulary::cited::has_provenance(e.source.as_deref(), e.assumption.as_deref()) {
                 return Err(ParamError::Unsourced { name });
             }
             let Some(p) = base.entry(&name) else {

@@ -39,7 +39,3 @@ pub use params::Params;
 pub use reference::Reference;
 pub use state::{AxonState, FibreState, FibreType, Lesion, MuscleState};
 pub use summary::{DayViews, day_views};
-
-/// The statement every report carries.
-pub const NOT_A_MEDICAL_DEVICE: &str = "reinnervate is research and teaching software, not a medical device. \
-Its numbers and pictures come from a simulation and must not be used to diagnose or treat anyone.";

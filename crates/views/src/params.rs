@@ -22,24 +22,8 @@ const VOLUME_CONDUCTOR: &str = include_str!("../../../data/views/volume_conducto
 /// A cited value: mean and optional spread or limits (the readout's one definition).
 pub use readout::constants::Stat;
 
-/// A single cited number with optional range.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Cited {
-    /// The value used.
-    pub value: f64,
-    /// Lower end of the source's range.
-    #[serde(default)]
-    pub low: Option<f64>,
-    /// Upper end of the source's range.
-    #[serde(default)]
-    pub high: Option<f64>,
-    /// Where it comes from (empty when the value is a named assumption).
-    #[serde(default)]
-    pub source: String,
-    /// The named assumption, when no source gives the value.
-    #[serde(default)]
-    pub assumption: Option<String>,
-}
+/// A single cited number with optional range (the workspace's one definition).
+pub use vocabulary::Cited;
 
 /// Constants of the synthetic CMAP waveform.
 #[derive(Debug, Clone, Deserialize)]
