@@ -34,6 +34,10 @@ pub struct Args {
     pub seed: u64,
     #[command(flatten)]
     pub budget: crate::input::Budget,
+    /// Also write the report as a Parquet table (one row per expectation — the `results` of
+    /// `--json`) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
 }
 
 /// `--resolution` values.
@@ -69,6 +73,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .calibrate(&text, &options, &control)
         .with_context(|| format!("in {}", args.experiments.display()))?;
     bar.finish_and_clear();
+    if let Some(path) = &args.parquet {
+        crate::input::write_parquet(path, &engine::table::calibration_table(&result)?)?;
+    }
     for w in &result.warnings {
         eprintln!("warning: {w}");
     }

@@ -23,6 +23,13 @@ pub fn case(engine: &Engine, path: &Path) -> anyhow::Result<Case> {
         .with_context(|| format!("in case file {}", path.display()))
 }
 
+/// Writes a table as a Parquet file (the engine's one Parquet writer), naming the file in the
+/// error.
+pub fn write_parquet(path: &Path, table: &engine::table::RecordBatch) -> anyhow::Result<()> {
+    let bytes = engine::table::to_parquet(table)?;
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
 /// A [`Control`] whose progress drives a bar on stderr (hidden when stderr is not a terminal).
 pub fn progress(what: &str, unit: &str) -> (Control, indicatif::ProgressBar) {
     let pb = indicatif::ProgressBar::new(0);

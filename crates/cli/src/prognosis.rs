@@ -24,6 +24,10 @@ pub struct Args {
     pub report: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub budget: crate::input::Budget,
+    /// Also write the prognosis per muscle as a Parquet table (one row per muscle — the `muscles`
+    /// of `--json`, quantiles as `mrc_3_day.median`/`.p10`/`.p90`) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<std::path::PathBuf>,
 }
 
 fn q(x: &Quantiles, unit: &str) -> String {
@@ -68,6 +72,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => engine.prognosis(&case, args.draws, &control)?,
     };
     pb.finish_and_clear();
+    if let Some(path) = &args.parquet {
+        crate::input::write_parquet(path, &engine::table::prognosis_table(&result)?)?;
+    }
     if let Some(dir) = &args.report {
         eprintln!("report written to {}", dir.join("index.html").display());
     }

@@ -37,6 +37,10 @@ pub struct Args {
     /// comma-separated, e.g. `0,21,90,270,730` (default: the report's picture days).
     #[arg(long, value_delimiter = ',', value_name = "DAYS", requires = "report")]
     pub strip_days: Vec<u32>,
+    /// Also write the daily time course as a Parquet table (one row per muscle and day: `muscle`,
+    /// `day`, the twin's quantities — the `days` of `--json`) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
 }
 
 /// Runs the verb.
@@ -56,6 +60,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (control, pb) = crate::input::progress("simulate", "days");
     let result = engine.simulate(&case, args.resolution, args.muscle.as_deref(), &control)?;
     pb.finish_and_clear();
+    if let Some(path) = &args.parquet {
+        crate::input::write_parquet(path, &engine::table::simulation_table(&result)?)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string(&result)?);
     } else {

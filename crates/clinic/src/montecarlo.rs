@@ -385,6 +385,9 @@ pub struct Outcome {
     pub observed: Vec<twin::Quantities>,
     /// The distance simulated, mm.
     pub distance_mm: f64,
+    /// The twin's quantities every `course_step` days from day 0 (see [`run_plans_with_course`];
+    /// empty unless asked for).
+    pub course: Vec<twin::Quantities>,
 }
 
 /// Days on which weekly series are sampled: 0, 7, … up to the run length.
@@ -566,10 +569,13 @@ struct Recorder {
     mrc_730: u8,
     mrc_end: u8,
     days: u32,
+    /// Record the quantities every `course_step` days (0: none).
+    course_step: u32,
+    course: Vec<twin::Quantities>,
 }
 
 impl Recorder {
-    fn new(case: &Case, muscle: &str, days: u32) -> Recorder {
+    fn new(case: &Case, muscle: &str, days: u32, course_step: u32) -> Recorder {
         let obs_days: Vec<u32> = case
             .observations
             .iter()
@@ -588,6 +594,12 @@ impl Recorder {
             mrc_730: 0,
             mrc_end: 0,
             days,
+            course_step,
+            course: Vec::with_capacity(if course_step > 0 {
+                days as usize / course_step as usize + 1
+            } else {
+                0
+            }),
         }
     }
 
@@ -595,10 +607,14 @@ impl Recorder {
     fn record(&mut self, day: u32, sim: &Simulation, fm: &crate::data::FollowUpModel) {
         let need_week = day.is_multiple_of(7);
         let need_obs = self.obs_days.contains(&day);
-        if !(need_week || need_obs || day == 365 || day == 730 || day == self.days) {
+        let need_course = self.course_step > 0 && day.is_multiple_of(self.course_step);
+        if !(need_week || need_obs || need_course || day == 365 || day == 730 || day == self.days) {
             return;
         }
         let q = sim.quantities();
+        if need_course {
+            self.course.push(q);
+        }
         if need_week {
             self.weekly_mrc.push(q.mrc_grade);
             self.weekly_innervated
@@ -695,6 +711,7 @@ impl Recorder {
             weekly_cmap: self.weekly_cmap,
             observed: self.observed,
             distance_mm: distance,
+            course: self.course,
         })
     }
 }
@@ -715,13 +732,19 @@ pub fn simulate_muscle(
     draw: &Draw,
     k: usize,
     treatments: &[PlannedTreatment],
+    course_step: u32,
 ) -> Result<Outcome, PrognosisError> {
     let scenario = scenario_for(engine, case, draw, k, treatments);
     let distance = scenario.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
     let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled)
         .map_err(|e| twin_error(case, draw, k, e))?;
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
-    let mut rec = Recorder::new(case, &case.muscles()[k].1.muscle, scenario.horizon_days);
+    let mut rec = Recorder::new(
+        case,
+        &case.muscles()[k].1.muscle,
+        scenario.horizon_days,
+        course_step,
+    );
     rec.record(0, &sim, fm);
     rec.run(&mut sim, fm);
     rec.finish(case, draw, k, &sim, distance)
@@ -730,6 +753,7 @@ pub fn simulate_muscle(
 /// A muscle's run under the first plan, kept at the days other plans branch from it.
 struct Trunk {
     scenario: twin::Scenario,
+    course_step: u32,
     outcome: Outcome,
     /// (day, simulation stepped to that day, what was recorded up to it), by day.
     checkpoints: Vec<(u32, Simulation, Recorder)>,
@@ -743,6 +767,7 @@ fn run_trunk(
     k: usize,
     scenario: twin::Scenario,
     mut days: Vec<u32>,
+    course_step: u32,
 ) -> Result<Trunk, PrognosisError> {
     days.sort_unstable();
     days.dedup();
@@ -750,7 +775,12 @@ fn run_trunk(
     let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled)
         .map_err(|e| twin_error(case, draw, k, e))?;
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
-    let mut rec = Recorder::new(case, &case.muscles()[k].1.muscle, scenario.horizon_days);
+    let mut rec = Recorder::new(
+        case,
+        &case.muscles()[k].1.muscle,
+        scenario.horizon_days,
+        course_step,
+    );
     rec.record(0, &sim, fm);
     let mut checkpoints = Vec::with_capacity(days.len());
     for d in days {
@@ -767,6 +797,7 @@ fn run_trunk(
     let outcome = rec.finish(case, draw, k, &sim, distance)?;
     Ok(Trunk {
         scenario,
+        course_step,
         outcome,
         checkpoints,
     })
@@ -799,7 +830,12 @@ fn from_trunk(
         None => {
             let sim = Simulation::new(scenario, &draw.params, Resolution::Pooled)
                 .map_err(|e| twin_error(case, draw, k, e))?;
-            let mut rec = Recorder::new(case, &case.muscles()[k].1.muscle, scenario.horizon_days);
+            let mut rec = Recorder::new(
+                case,
+                &case.muscles()[k].1.muscle,
+                scenario.horizon_days,
+                trunk.course_step,
+            );
             rec.record(0, &sim, fm);
             (sim, rec)
         }
@@ -884,6 +920,19 @@ pub fn run_plans(
     draws: usize,
     control: &Control,
 ) -> Result<Runs, PrognosisError> {
+    run_plans_with_course(engine, case, plans, draws, 0, control)
+}
+
+/// [`run_plans`], keeping in every outcome the twin's quantities every `course_step` days from
+/// day 0 ([`Outcome::course`]; 0 keeps none). The other results do not depend on `course_step`.
+pub fn run_plans_with_course(
+    engine: &Engine,
+    case: &Case,
+    plans: &[Vec<PlannedTreatment>],
+    draws: usize,
+    course_step: u32,
+    control: &Control,
+) -> Result<Runs, PrognosisError> {
     // Checked before the per-draw results are allocated.
     engine.limits.draws_count("draws", draws)?;
     let muscles = case.muscles();
@@ -914,7 +963,7 @@ pub fn run_plans(
                     .iter()
                     .filter_map(|p| twin::shared_days(&s0, &scenario_for(engine, case, &d, k, p)))
                     .collect();
-                trunks.push(run_trunk(case, &d, k, s0, days)?);
+                trunks.push(run_trunk(case, &d, k, s0, days, course_step)?);
             }
             let base: Vec<Outcome> = trunks.iter().map(|t| t.outcome.clone()).collect();
             let mut by_plan: Vec<Vec<Outcome>> = Vec::with_capacity(plans.len());
@@ -1054,6 +1103,7 @@ mod uncertainty_file_tests {
             weekly_cmap: vec![false; mrc.len()],
             observed: Vec::new(),
             distance_mm: 100.0,
+            course: Vec::new(),
         }
     }
 

@@ -31,7 +31,7 @@ fn check(example: &str, draws: usize) -> usize {
     let mut branched = 0;
     for (i, draw) in runs.draws.iter().enumerate() {
         let first: Vec<_> = (0..nm)
-            .map(|k| simulate_muscle(&engine, &case, draw, k, &lists[0]).unwrap())
+            .map(|k| simulate_muscle(&engine, &case, draw, k, &lists[0], 0).unwrap())
             .collect();
         for (p, list) in lists.iter().enumerate() {
             let effective: Vec<PlannedTreatment> = list
@@ -43,7 +43,7 @@ fn check(example: &str, draws: usize) -> usize {
                 .cloned()
                 .collect();
             for (k, trunk) in first.iter().enumerate() {
-                let want = simulate_muscle(&engine, &case, draw, k, &effective).unwrap();
+                let want = simulate_muscle(&engine, &case, draw, k, &effective, 0).unwrap();
                 let got = &runs.outcomes[p][k][i];
                 assert_eq!(got, &want, "{example}: plan {p}, muscle {k}, draw {i}");
                 if &want != trunk {

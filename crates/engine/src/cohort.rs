@@ -65,8 +65,8 @@ pub enum CohortError {
         message: String,
     },
     /// A Parquet table could not be built, written or read.
-    #[error("Parquet table: {0}")]
-    Table(String),
+    #[error(transparent)]
+    Table(#[from] crate::table::TableError),
 }
 
 fn field(
@@ -134,7 +134,10 @@ pub struct Cohort {
     /// Warnings (unknown keys inside distributions).
     pub warnings: Vec<String>,
     template: Table,
+    /// The distributions in drawing order (their paths' order).
     varied: Vec<Varied>,
+    /// The drawn columns' order: indices into `varied`, by the case file's sections.
+    columns: Vec<usize>,
 }
 
 /// One row of the summary table: one draw, one plan, one affected muscle.
@@ -415,6 +418,7 @@ impl Cohort {
             .and_then(Value::as_str)
             .unwrap_or("cohort")
             .to_string();
+        let columns = column_order(&varied);
         let cohort = Cohort {
             title,
             seed,
@@ -423,6 +427,7 @@ impl Cohort {
             warnings,
             template,
             varied,
+            columns,
         };
         // Every distribution at its central value, then each one at its ends or choices.
         let centre: Vec<Value> = cohort.varied.iter().map(Varied::central).collect();
@@ -460,12 +465,13 @@ impl Cohort {
         Ok(cohort)
     }
 
-    /// The drawn columns: the field path of every distribution (keys alphabetically, list items in
-    /// order) and its kind.
+    /// The drawn columns: the field path of every distribution and its kind, by the case
+    /// file's sections (`patient`, `injury`, `treatment`, `plan`, `settings`, then any other),
+    /// within a section by path (keys alphabetically, list items in order).
     pub fn drawn_columns(&self) -> Vec<(String, DrawnKind)> {
-        self.varied
+        self.columns
             .iter()
-            .map(|v| (v.field.clone(), v.kind()))
+            .map(|&j| (self.varied[j].field.clone(), self.varied[j].kind()))
             .collect()
     }
 
@@ -529,13 +535,44 @@ impl Cohort {
     }
 }
 
-/// Runs one draw: every plan, every affected muscle.
+/// The order of the drawn columns: by the case file's sections, then by path (stable).
+fn column_order(varied: &[Varied]) -> Vec<usize> {
+    const SECTIONS: &[&str] = &["patient", "injury", "treatment", "plan", "settings"];
+    let rank = |v: &Varied| match v.path.first() {
+        Some(Step::Key(k)) => SECTIONS
+            .iter()
+            .position(|s| k == s || k.strip_suffix('s') == Some(s))
+            .unwrap_or(SECTIONS.len()),
+        _ => SECTIONS.len(),
+    };
+    let mut order: Vec<usize> = (0..varied.len()).collect();
+    order.sort_by_key(|&j| rank(&varied[j]));
+    order
+}
+
+/// The time course of one draw, plan and affected muscle in a cohort run: the twin's quantities
+/// every `step` days from day 0.
+#[derive(Debug, Clone)]
+pub struct CourseRun {
+    /// The draw's index.
+    pub draw: u64,
+    /// The plan.
+    pub plan: String,
+    /// The affected muscle.
+    pub muscle: String,
+    /// The quantities on days 0, `step`, 2 `step` … up to the horizon.
+    pub days: Vec<twin::Quantities>,
+}
+
+/// Runs one draw: every plan, every affected muscle; with `course_step` > 0 also the time
+/// courses (every `course_step` days).
 pub(crate) fn run_draw(
     montecarlo: &clinic::montecarlo::Engine,
     atlas: &clinic::Atlas,
     cohort: &Cohort,
     index: usize,
-) -> Result<Vec<CohortRow>, CohortError> {
+    course_step: u32,
+) -> Result<(Vec<CohortRow>, Vec<CourseRun>), CohortError> {
     let values = cohort.draw_values(index);
     let fail = |message: String| CohortError::Draw {
         draw: index,
@@ -560,14 +597,34 @@ pub(crate) fn run_draw(
                 .collect(),
         );
     }
-    let runs = clinic::montecarlo::run_plans(montecarlo, &case, &lists, 1, &Control::new())
-        .map_err(|e| fail(e.to_string()))?;
-    let drawn: Vec<Drawn> = values.iter().map(drawn_of).collect();
+    let mut runs = clinic::montecarlo::run_plans_with_course(
+        montecarlo,
+        &case,
+        &lists,
+        1,
+        course_step,
+        &Control::new(),
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    let drawn: Vec<Drawn> = cohort
+        .columns
+        .iter()
+        .map(|&j| drawn_of(&values[j]))
+        .collect();
     let muscles = case.muscles();
     let grades = &runs.draws[0].grades;
     let mut rows = Vec::with_capacity(names.len() * muscles.len());
+    let mut courses = Vec::new();
     for (p, name) in names.iter().enumerate() {
         for (k, (inj, m)) in muscles.iter().enumerate() {
+            if course_step > 0 {
+                courses.push(CourseRun {
+                    draw: index as u64,
+                    plan: name.clone(),
+                    muscle: m.muscle.clone(),
+                    days: std::mem::take(&mut runs.outcomes[p][k][0].course),
+                });
+            }
             let o = &runs.outcomes[p][k][0];
             rows.push(CohortRow {
                 draw: index as u64,
@@ -587,32 +644,67 @@ pub(crate) fn run_draw(
             });
         }
     }
-    Ok(rows)
+    Ok((rows, courses))
 }
 
-/// Runs the draws `range` in parallel; rows in draw order. Progress: one unit per draw.
+/// The rows of a range of draws, and their time courses as Arrow tables (one per draw, in draw
+/// order; none unless asked for).
+pub(crate) type RangeResult = (Vec<CohortRow>, Vec<crate::table::RecordBatch>);
+
+/// Runs the draws `range` in parallel; rows in draw order. With `course_step` > 0 each draw's
+/// time courses are turned into a table as soon as the draw is done (the quantities themselves
+/// are not kept). Progress: one unit per draw.
 pub(crate) fn run_range(
     montecarlo: &clinic::montecarlo::Engine,
     atlas: &clinic::Atlas,
     cohort: &Cohort,
     range: Range<usize>,
+    course_step: u32,
     control: &Control,
-) -> Result<Vec<CohortRow>, EngineError> {
-    let per_draw: Vec<Result<Vec<CohortRow>, EngineError>> = range
+) -> Result<RangeResult, EngineError> {
+    type Draw = Result<(Vec<CohortRow>, Option<crate::table::RecordBatch>), EngineError>;
+    let per_draw: Vec<Draw> = range
         .into_par_iter()
         .with_min_len(1)
         .map(|i| {
             control.check()?;
-            let rows = run_draw(montecarlo, atlas, cohort, i)?;
+            let (rows, courses) = run_draw(montecarlo, atlas, cohort, i, course_step)?;
+            let table = if course_step > 0 {
+                Some(crate::table::course_batch(&courses, course_step)?)
+            } else {
+                None
+            };
             control.advance(1);
-            Ok(rows)
+            Ok((rows, table))
         })
         .collect();
     let mut rows = Vec::new();
+    let mut tables = Vec::new();
     for r in per_draw {
-        rows.extend(r?);
+        let (r, t) = r?;
+        rows.extend(r);
+        tables.extend(t);
     }
-    Ok(rows)
+    Ok((rows, tables))
+}
+
+/// Checks the size of a run: `draws` from 1 to [`MAX_COHORT_DRAWS`], `chunk` 1 or more.
+pub fn check_run(draws: usize, chunk: usize) -> Result<(), EngineError> {
+    if draws == 0 || draws > MAX_COHORT_DRAWS {
+        return Err(EngineError::OutOfRange {
+            field: "draws".into(),
+            value: draws.to_string(),
+            expected: format!("between 1 and {MAX_COHORT_DRAWS}"),
+        });
+    }
+    if chunk == 0 {
+        return Err(EngineError::OutOfRange {
+            field: "chunk".into(),
+            value: "0".into(),
+            expected: "1 or more draws per chunk".into(),
+        });
+    }
+    Ok(())
 }
 
 /// The chunks `[start, end)` of `draws` draws in chunks of `chunk`.

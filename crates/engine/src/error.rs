@@ -97,6 +97,9 @@ pub enum EngineError {
         #[source]
         source: Box<EngineError>,
     },
+    /// A Parquet table could not be built, written or read.
+    #[error(transparent)]
+    Table(#[from] crate::table::TableError),
     /// The caller cancelled the operation.
     #[error(transparent)]
     Cancelled(#[from] vocabulary::Cancelled),

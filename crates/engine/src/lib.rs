@@ -159,6 +159,15 @@ pub struct Calibration {
     pub disclaimer: &'static str,
 }
 
+/// The Parquet bytes of one chunk of a cohort run ([`Engine::cohort_chunk`]).
+#[derive(Debug, Clone)]
+pub struct CohortChunk {
+    /// The summary rows.
+    pub summary: Vec<u8>,
+    /// The time courses, when asked for.
+    pub courses: Option<Vec<u8>>,
+}
+
 /// The largest number of Monte Carlo draws one request may ask for by default
 /// ([`twin::limits::Limits::max_draws`]).
 pub const MAX_DRAWS: usize = twin::limits::MAX_DRAWS;
@@ -592,55 +601,65 @@ impl Engine {
         range: std::ops::Range<usize>,
         control: &Control,
     ) -> Result<Vec<CohortRow>, EngineError> {
-        cohort::run_range(&self.montecarlo, &self.atlas, cohort, range, control)
+        Ok(cohort::run_range(&self.montecarlo, &self.atlas, cohort, range, 0, control)?.0)
     }
 
-    /// The cohort's draws `range` as Parquet bytes (the chunk file of a run; what a Dask worker
-    /// returns).
+    /// The cohort's draws `range` as Parquet bytes (the chunk files of a run; what a Dask worker
+    /// returns): the summary rows, and with `course_step` > 0 the time courses every
+    /// `course_step` days.
     pub fn cohort_chunk(
         &self,
         cohort: &Cohort,
         range: std::ops::Range<usize>,
+        course_step: u32,
         control: &Control,
-    ) -> Result<Vec<u8>, EngineError> {
-        let rows = self.cohort_rows(cohort, range, control)?;
-        Ok(table::to_parquet(&table::summary_batch(cohort, &rows)?)?)
+    ) -> Result<CohortChunk, EngineError> {
+        let (rows, courses) = cohort::run_range(
+            &self.montecarlo,
+            &self.atlas,
+            cohort,
+            range,
+            course_step,
+            control,
+        )?;
+        let summary = table::to_parquet(&table::summary_batch(cohort, &rows)?)?;
+        let courses = if course_step > 0 {
+            let schema = table::course_schema();
+            let all = arrow_select::concat::concat_batches(&schema, &courses)
+                .map_err(|e| table::TableError(e.to_string()))?;
+            Some(table::to_parquet(&all)?)
+        } else {
+            None
+        };
+        Ok(CohortChunk { summary, courses })
     }
 
     /// Runs a cohort into `dir` (see [`table`]): `draws` draws (default: the file's size) in
     /// chunks of `chunk`, skipping chunks an earlier run finished, then writes
-    /// `summary.parquet` and `metadata.json`. Progress: one unit per draw still to run.
+    /// `summary.parquet`, with `course_step` > 0 the time courses `courses.parquet` (every
+    /// `course_step` days), and `metadata.json`. Progress: one unit per draw still to run.
     pub fn cohort(
         &self,
         cohort: &Cohort,
         dir: &std::path::Path,
         draws: Option<usize>,
         chunk: usize,
+        course_step: u32,
         control: &Control,
     ) -> Result<CohortMetadata, EngineError> {
         let draws = draws.unwrap_or(cohort.size);
-        if draws == 0 || draws > cohort::MAX_COHORT_DRAWS {
-            return Err(EngineError::OutOfRange {
-                field: "draws".into(),
-                value: draws.to_string(),
-                expected: format!("between 1 and {}", cohort::MAX_COHORT_DRAWS),
-            });
-        }
-        if chunk == 0 {
-            return Err(EngineError::OutOfRange {
-                field: "chunk".into(),
-                value: "0".into(),
-                expected: "1 or more draws per chunk".into(),
-            });
-        }
-        let todo = table::prepare(cohort, dir, draws, chunk)?;
+        cohort::check_run(draws, chunk)?;
+        let todo = table::prepare(cohort, dir, draws, chunk, course_step)?;
         control.add_total(todo.iter().map(|r| r.len() as u64).sum());
         for r in todo {
             control.check()?;
-            let bytes = self.cohort_chunk(cohort, r.clone(), control)?;
-            table::store_chunk(dir, &r, &bytes)?;
+            let tables = self.cohort_chunk(cohort, r.clone(), course_step, control)?;
+            if let Some(c) = &tables.courses {
+                table::store_courses(dir, &r, course_step, c)?;
+            }
+            table::store_chunk(dir, &r, &tables.summary)?;
         }
-        Ok(table::finish(cohort, dir, draws, chunk)?)
+        Ok(table::finish(cohort, dir, draws, chunk, course_step)?)
     }
 
     /// The known gaps of the model against the shared calibration set.

@@ -135,6 +135,19 @@ fn parse_case(py: Python<'_>, text: &str) -> PyResult<String> {
     json(&case)
 }
 
+fn parse_resolution(text: &str) -> PyResult<Resolution> {
+    text.parse()
+        .map_err(|e: engine::vocabulary::resolution::UnknownResolution| {
+            NativeError::new_err((
+                e.to_string(),
+                "input",
+                Some("resolution"),
+                Some(e.0.clone()),
+                Some("`fibre` or `pooled`"),
+            ))
+        })
+}
+
 /// Simulates a case day by day; the engine's `Simulation` as JSON.
 #[pyfunction]
 #[pyo3(signature = (text, resolution = "pooled", muscle = None))]
@@ -148,19 +161,6 @@ fn simulate(
     on_case(py, text, |engine, case| {
         engine.simulate(case, resolution, muscle, &Control::new())
     })
-}
-
-fn parse_resolution(text: &str) -> PyResult<Resolution> {
-    text.parse()
-        .map_err(|e: engine::vocabulary::resolution::UnknownResolution| {
-            NativeError::new_err((
-                e.to_string(),
-                "input",
-                Some("resolution"),
-                Some(e.0.clone()),
-                Some("`fibre` or `pooled`"),
-            ))
-        })
 }
 
 /// The estimated cost of an operation (`simulate`, `prognosis`, `plans`, `calibrate`,
@@ -213,6 +213,30 @@ fn estimate(
         })
         .map_err(raise)?;
     json(&r)
+}
+
+/// Simulates a case day by day; the time course as Parquet bytes (the table of
+/// `reinnervate simulate --parquet`).
+#[pyfunction]
+#[pyo3(signature = (text, resolution = "pooled", muscle = None))]
+fn simulate_parquet<'py>(
+    py: Python<'py>,
+    text: &str,
+    resolution: &str,
+    muscle: Option<&str>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let resolution = parse_resolution(resolution)?;
+    let engine = engine()?;
+    let bytes = py
+        .detach(|| {
+            let case = engine.parse_case(text)?;
+            let s = engine.simulate(&case, resolution, muscle, &Control::new())?;
+            Ok::<_, EngineError>(engine::table::to_parquet(
+                &engine::table::simulation_table(&s)?,
+            )?)
+        })
+        .map_err(raise)?;
+    Ok(PyBytes::new(py, &bytes))
 }
 
 /// Parses a case and runs one engine operation on it with the GIL released; the result as JSON.
@@ -290,39 +314,47 @@ fn cohort_info(py: Python<'_>, text: &str) -> PyResult<String> {
     }))
 }
 
-/// The Parquet bytes of the cohort's draws `start..end` (one chunk).
+/// The Parquet bytes of the cohort's draws `start..end` (one chunk): the summary rows, and the
+/// time courses every `courses` days (`None` when `courses` is 0).
 #[pyfunction]
+#[pyo3(signature = (text, start, end, courses = 0))]
 fn cohort_chunk<'py>(
     py: Python<'py>,
     text: &str,
     start: usize,
     end: usize,
-) -> PyResult<Bound<'py, PyBytes>> {
+    courses: u32,
+) -> PyResult<(Bound<'py, PyBytes>, Option<Bound<'py, PyBytes>>)> {
     let engine = engine()?;
-    let bytes = py
+    let tables = py
         .detach(|| {
             let c = engine.parse_cohort(text)?;
-            engine.cohort_chunk(&c, start..end.max(start), &Control::new())
+            engine.cohort_chunk(&c, start..end.max(start), courses, &Control::new())
         })
         .map_err(raise)?;
-    Ok(PyBytes::new(py, &bytes))
+    Ok((
+        PyBytes::new(py, &tables.summary),
+        tables.courses.map(|b| PyBytes::new(py, &b)),
+    ))
 }
 
 /// Prepares an output directory; the chunks `(start, end)` still to run.
 #[pyfunction]
+#[pyo3(signature = (text, out, draws, chunk, courses = 0))]
 fn cohort_prepare(
     py: Python<'_>,
     text: &str,
     out: PathBuf,
     draws: usize,
     chunk: usize,
+    courses: u32,
 ) -> PyResult<Vec<(usize, usize)>> {
     let engine = engine()?;
     py.detach(|| {
         let c = engine.parse_cohort(text)?;
-        check_run(draws, chunk)?;
+        engine::cohort::check_run(draws, chunk)?;
         Ok::<_, EngineError>(
-            engine::table::prepare(&c, &out, draws, chunk)?
+            engine::table::prepare(&c, &out, draws, chunk, courses)?
                 .into_iter()
                 .map(|r| (r.start, r.end))
                 .collect(),
@@ -331,52 +363,46 @@ fn cohort_prepare(
     .map_err(raise)
 }
 
-fn check_run(draws: usize, chunk: usize) -> Result<(), EngineError> {
-    if draws == 0 || draws > engine::cohort::MAX_COHORT_DRAWS {
-        return Err(EngineError::OutOfRange {
-            field: "draws".into(),
-            value: draws.to_string(),
-            expected: format!("between 1 and {}", engine::cohort::MAX_COHORT_DRAWS),
-        });
-    }
-    if chunk == 0 {
-        return Err(EngineError::OutOfRange {
-            field: "chunk".into(),
-            value: "0".into(),
-            expected: "1 or more draws per chunk".into(),
-        });
-    }
-    Ok(())
-}
-
-/// Stores a finished chunk's Parquet bytes in the output directory.
+/// Stores a finished chunk's Parquet bytes (and its time courses every `courses` days) in the
+/// output directory.
 #[pyfunction]
+#[pyo3(signature = (out, start, end, data, course_data = None, courses = 0))]
 fn cohort_store(
     py: Python<'_>,
     out: PathBuf,
     start: usize,
     end: usize,
     data: &[u8],
+    course_data: Option<&[u8]>,
+    courses: u32,
 ) -> PyResult<()> {
-    py.detach(|| engine::table::store_chunk(&out, &(start..end), data))
-        .map_err(|e| raise(e.into()))
+    py.detach(|| {
+        if let Some(c) = course_data {
+            engine::table::store_courses(&out, &(start..end), courses, c)?;
+        }
+        engine::table::store_chunk(&out, &(start..end), data)
+    })
+    .map_err(|e| raise(e.into()))
 }
 
-/// Writes `summary.parquet` and `metadata.json` from the chunks; the metadata as JSON.
+/// Writes `summary.parquet`, `courses.parquet` (when `courses` > 0) and `metadata.json` from the
+/// chunks; the metadata as JSON.
 #[pyfunction]
+#[pyo3(signature = (text, out, draws, chunk, courses = 0))]
 fn cohort_finish(
     py: Python<'_>,
     text: &str,
     out: PathBuf,
     draws: usize,
     chunk: usize,
+    courses: u32,
 ) -> PyResult<String> {
     let engine = engine()?;
     let meta = py
         .detach(|| {
             let c = engine.parse_cohort(text)?;
-            check_run(draws, chunk)?;
-            Ok::<_, EngineError>(engine::table::finish(&c, &out, draws, chunk)?)
+            engine::cohort::check_run(draws, chunk)?;
+            Ok::<_, EngineError>(engine::table::finish(&c, &out, draws, chunk, courses)?)
         })
         .map_err(raise)?;
     json(&meta)
@@ -384,19 +410,20 @@ fn cohort_finish(
 
 /// Runs a cohort on this machine into `out` (all cores); the metadata as JSON.
 #[pyfunction]
-#[pyo3(signature = (text, out, draws = None, chunk = 256))]
+#[pyo3(signature = (text, out, draws = None, chunk = 256, courses = 0))]
 fn cohort_run(
     py: Python<'_>,
     text: &str,
     out: PathBuf,
     draws: Option<usize>,
     chunk: usize,
+    courses: u32,
 ) -> PyResult<String> {
     let engine = engine()?;
     let meta = py
         .detach(|| {
             let c = engine.parse_cohort(text)?;
-            engine.cohort(&c, &out, draws, chunk, &Control::new())
+            engine.cohort(&c, &out, draws, chunk, courses, &Control::new())
         })
         .map_err(raise)?;
     json(&meta)
@@ -410,6 +437,7 @@ fn _reinnervate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(parse_case, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate_parquet, m)?)?;
     m.add_function(wrap_pyfunction!(prognosis, m)?)?;
     m.add_function(wrap_pyfunction!(plans, m)?)?;
     m.add_function(wrap_pyfunction!(estimate, m)?)?;

@@ -48,6 +48,7 @@ __all__ = [
     "plans",
     "prognosis",
     "read_cohort",
+    "read_courses",
     "run_cohort",
     "simulate",
     "simulation",
@@ -119,19 +120,10 @@ def simulate(case: Source, resolution: str = "pooled", muscle: Optional[str] = N
     """The daily time course of every affected muscle (or ``muscle``) as a ``pyarrow.Table``.
 
     One row per muscle and day: ``muscle``, ``day`` and the twin's quantities (size, force,
-    MRC grade, CMAP, fibrillations, motor units…). ``.to_pandas()`` gives a DataFrame.
+    MRC grade, CMAP, fibrillations, motor units…) — the table ``reinnervate simulate --parquet``
+    writes. ``.to_pandas()`` gives a DataFrame.
     """
-    import pyarrow as pa
-
-    result = simulation(case, resolution, muscle)
-    rows: List[Dict[str, Any]] = []
-    for run in result["runs"]:
-        for day, q in enumerate(run["days"]):
-            row = {"muscle": run["muscle"], "day": day}
-            row.update(q)
-            rows.append(row)
-    table = pa.Table.from_pylist(rows)
-    return table.replace_schema_metadata({"disclaimer": DISCLAIMER})
+    return _table(_call(_native.simulate_parquet, _text(case), resolution, muscle))
 
 
 def prognosis(case: Source, draws: Optional[int] = None) -> Dict[str, Any]:
@@ -195,23 +187,35 @@ class Cohort:
         return [(s, min(s + c, n)) for s in range(0, n, c)]
 
     def chunk_parquet(self, start: int, end: int) -> bytes:
-        """The Parquet bytes of draws ``start..end`` (what a worker computes)."""
-        return _call(_native.cohort_chunk, self.text, start, end)
+        """The Parquet bytes of the summary rows of draws ``start..end`` (what a worker computes)."""
+        return _call(_native.cohort_chunk, self.text, start, end)[0]
 
     def rows(self, start: int = 0, end: Optional[int] = None):
         """The summary rows of draws ``start..end`` as a ``pyarrow.Table`` (no files)."""
-        import io
+        return _table(self.chunk_parquet(start, self.size if end is None else end))
 
-        import pyarrow.parquet as pq
-
-        data = self.chunk_parquet(start, self.size if end is None else end)
-        return pq.read_table(io.BytesIO(data))
+    def courses(self, start: int = 0, end: Optional[int] = None, every: int = 1):
+        """The time courses of draws ``start..end`` as a ``pyarrow.Table`` (no files): one row per
+        draw, plan, affected muscle and day (every ``every`` days)."""
+        if every < 1:
+            raise InputError(f"every = {every}", "every", str(every), "1 or more days")
+        end = self.size if end is None else end
+        return _table(_call(_native.cohort_chunk, self.text, start, end, every)[1])
 
     def run(
-        self, out: Union[str, "os.PathLike[str]"], draws: Optional[int] = None, chunk: int = 256
+        self,
+        out: Union[str, "os.PathLike[str]"],
+        draws: Optional[int] = None,
+        chunk: int = 256,
+        courses: int = 0,
     ) -> Dict[str, Any]:
-        """Runs the cohort on this machine (all cores) into ``out``; returns the metadata."""
-        return json.loads(_call(_native.cohort_run, self.text, os.fspath(out), draws, chunk))
+        """Runs the cohort on this machine (all cores) into ``out``; returns the metadata.
+
+        ``courses`` > 0 also writes ``courses.parquet``: the time courses every ``courses`` days
+        (1: daily; large — use smaller chunks)."""
+        return json.loads(
+            _call(_native.cohort_run, self.text, os.fspath(out), draws, chunk, courses)
+        )
 
     def __repr__(self) -> str:
         return f"Cohort(title={self.info['title']!r}, size={self.size}, seed={self.seed})"
@@ -222,10 +226,12 @@ def run_cohort(
     out: Union[str, "os.PathLike[str]"],
     draws: Optional[int] = None,
     chunk: int = 256,
+    courses: int = 0,
 ) -> Dict[str, Any]:
-    """Runs a cohort on this machine into ``out`` (``summary.parquet``, ``metadata.json``)."""
+    """Runs a cohort on this machine into ``out`` (``summary.parquet``, ``metadata.json``, and
+    with ``courses`` > 0 ``courses.parquet``)."""
     c = cohort if isinstance(cohort, Cohort) else Cohort(cohort)
-    return c.run(out, draws, chunk)
+    return c.run(out, draws, chunk, courses)
 
 
 def read_cohort(out: Union[str, "os.PathLike[str]"]):
@@ -233,3 +239,24 @@ def read_cohort(out: Union[str, "os.PathLike[str]"]):
     import pyarrow.parquet as pq
 
     return pq.read_table(Path(out) / "summary.parquet")
+
+
+def read_courses(out: Union[str, "os.PathLike[str]"]):
+    """The time-course table of a finished cohort run (run with ``courses``) as a
+    ``pyarrow.Table``."""
+    import pyarrow.parquet as pq
+
+    path = Path(out) / "courses.parquet"
+    if not path.is_file():
+        raise InputError(
+            f"{path}: no time courses in this run", "courses", "0", "a run with courses >= 1"
+        )
+    return pq.read_table(path)
+
+
+def _table(data: bytes):
+    import io
+
+    import pyarrow.parquet as pq
+
+    return pq.read_table(io.BytesIO(data))

@@ -20,9 +20,10 @@ from . import Cohort, _call, _native
 __all__ = ["run_cohort"]
 
 
-def _run_chunk(text: str, start: int, end: int) -> bytes:
-    """Runs draws ``start..end`` of a cohort (on a worker); its Parquet bytes."""
-    return _call(_native.cohort_chunk, text, start, end)
+def _run_chunk(text: str, start: int, end: int, courses: int):
+    """Runs draws ``start..end`` of a cohort (on a worker); its Parquet bytes (summary, and time
+    courses or ``None``)."""
+    return _call(_native.cohort_chunk, text, start, end, courses)
 
 
 def run_cohort(
@@ -31,9 +32,11 @@ def run_cohort(
     out: Union[str, "os.PathLike[str]"],
     draws: Optional[int] = None,
     chunk: int = 256,
+    courses: int = 0,
 ) -> Dict[str, Any]:
     """Runs a cohort on the workers of ``client`` (a ``dask.distributed.Client``) into ``out``.
 
+    ``courses`` > 0 also writes the time courses every ``courses`` days (``courses.parquet``).
     Returns the run's metadata (the same as :meth:`reinnervate.Cohort.run`).
     """
     from distributed import as_completed
@@ -41,17 +44,19 @@ def run_cohort(
     c = cohort if isinstance(cohort, Cohort) else Cohort(cohort)
     n = c.size if draws is None else int(draws)
     out = os.fspath(out)
-    todo = _call(_native.cohort_prepare, c.text, out, n, int(chunk))
+    courses = int(courses)
+    todo = _call(_native.cohort_prepare, c.text, out, n, int(chunk), courses)
     if todo:
         text = client.scatter(c.text, broadcast=True)
         ranges = {}
         futures = []
         for start, end in todo:
-            key = f"reinnervate-chunk-{c.info['sha256'][:16]}-{start}-{end}"
-            futures.append(client.submit(_run_chunk, text, start, end, key=key))
+            key = f"reinnervate-chunk-{c.info['sha256'][:16]}-{start}-{end}-{courses}"
+            futures.append(client.submit(_run_chunk, text, start, end, courses, key=key))
             ranges[key] = (start, end)
         for f in as_completed(futures):
             start, end = ranges[f.key]
-            _call(_native.cohort_store, out, start, end, f.result())
+            summary, course_data = f.result()
+            _call(_native.cohort_store, out, start, end, summary, course_data, courses)
             f.release()
-    return json.loads(_call(_native.cohort_finish, c.text, out, n, int(chunk)))
+    return json.loads(_call(_native.cohort_finish, c.text, out, n, int(chunk), courses))
