@@ -174,7 +174,7 @@ fn bn_refuses_oversized_tables_and_empty_references() {
                 asia.to_str().unwrap(),
                 empty.to_str().unwrap(),
             ]),
-            &["no cases"],
+            &["cases = []", "expected at least one case"],
         );
     }
 }
