@@ -102,7 +102,7 @@ pub enum TreatmentSpec {
         /// Donor motor axons (transfer only).
         donor_axons: Option<Numeric>,
         /// Donor and recipient nerves by name (transfer only, instead of `donor_axons`).
-        size_match: Option<SizeMatch>,
+        size_match: Option<Box<SizeMatch>>,
         /// Days the donor axons had been cut before the transfer (default 0).
         donor_axotomized_days: Numeric,
         /// Coaptation to motor entry point, mm (default: the injury's distance).
@@ -1157,7 +1157,7 @@ fn size_match(
     t: &Table,
     path: &str,
     species: Species,
-) -> Result<Option<SizeMatch>, FieldError> {
+) -> Result<Option<Box<SizeMatch>>, FieldError> {
     let name = |ctx: &mut Ctx, key: &str| -> Result<Option<String>, FieldError> {
         match t.get(key) {
             None => Ok(None),
@@ -1226,12 +1226,12 @@ fn size_match(
     };
     let donor_count = count(ctx, "donor_nerve", &donor)?;
     let recipient_count = count(ctx, "recipient_nerve", &recipient)?;
-    Ok(Some(SizeMatch {
+    Ok(Some(Box::new(SizeMatch {
         donor_nerve: donor,
         recipient_nerve: recipient,
         donor_count,
         recipient_count,
-    }))
+    })))
 }
 
 fn parse_treatment(
