@@ -441,7 +441,7 @@ pub fn scenario_for(
     // it stops. An end-to-side (supercharged) transfer keeps the recipient: both sources reach it.
     let divided_by_transfer = treatments.iter().any(|p| {
         p.treatment.injury() == inj_idx
-            && !(p.only_if_not_in_continuity && !not_in_continuity(grade))
+            && (!p.only_if_not_in_continuity || not_in_continuity(grade))
             && matches!(
                 p.treatment,
                 Treatment::Repair {
