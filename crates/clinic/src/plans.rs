@@ -1294,9 +1294,28 @@ fn compare_runs(
             ));
         }
         if transfer_kinds.contains(&false) {
-            reasons.push(
-                "End-to-end: the recipient nerve is divided for the transfer, so the transfer's target muscles get the donor's axons only; the injured nerve's own regrowth (or a repair's) into them stops.".to_string(),
-            );
+            let (axons, targets) = def
+                .treatments
+                .iter()
+                .filter_map(|t| match &t.treatment {
+                    Treatment::Repair {
+                        method:
+                            RepairMethod::Transfer {
+                                end_to_side: false,
+                                donor_axons,
+                                ..
+                            },
+                        ..
+                    } => Some((
+                        *donor_axons,
+                        t.transfer_targets.as_ref().map_or(0, |m| m.len()),
+                    )),
+                    _ => None,
+                })
+                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+            reasons.push(format!(
+                "End-to-end: the recipient nerve is divided for the transfer, so its {targets} target muscle(s) get the donor's {axons} axons only; the injured nerve's own regrowth (or a repair's) into them stops."
+            ));
         }
         let what_if = def
             .drug
