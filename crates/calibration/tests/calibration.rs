@@ -193,7 +193,10 @@ fn event_bookkeeping_gives_the_day_steppers_calibration() {
     for (e, d) in event.results.iter().zip(&day.results) {
         let what = format!("{} {} day {:?}", d.experiment, d.quantity, d.day);
         if e.pass != d.pass {
-            bad.push(format!("{what}: pass {} (event) against {} (day)", e.pass, d.pass));
+            bad.push(format!(
+                "{what}: pass {} (event) against {} (day)",
+                e.pass, d.pass
+            ));
         }
         let agree = match (e.simulated, d.simulated) {
             (Some(a), Some(b)) if a.is_infinite() || b.is_infinite() => a == b,
@@ -207,9 +210,21 @@ fn event_bookkeeping_gives_the_day_steppers_calibration() {
             _ => false,
         };
         if !agree {
-            bad.push(format!("{what}: {:?} (event) against {:?} (day)", e.simulated, d.simulated));
+            bad.push(format!(
+                "{what}: {:?} (event) against {:?} (day)",
+                e.simulated, d.simulated
+            ));
         }
     }
-    assert!(bad.is_empty(), "{} disagreements:\n{}", bad.len(), bad.join("\n"));
-    assert!(event.total >= 30, "the shared file has its expectations: {}", event.total);
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    assert!(
+        event.total >= 30,
+        "the shared file has its expectations: {}",
+        event.total
+    );
 }

@@ -979,7 +979,15 @@ pub fn run_plans_with_course(
                     .iter()
                     .filter_map(|p| twin::shared_days(&s0, &scenario_for(engine, case, &d, k, p)))
                     .collect();
-                trunks.push(run_trunk(case, &d, k, s0, days, course_step, engine.stepper)?);
+                trunks.push(run_trunk(
+                    case,
+                    &d,
+                    k,
+                    s0,
+                    days,
+                    course_step,
+                    engine.stepper,
+                )?);
             }
             let base: Vec<Outcome> = trunks.iter().map(|t| t.outcome.clone()).collect();
             let mut by_plan: Vec<Vec<Outcome>> = Vec::with_capacity(plans.len());

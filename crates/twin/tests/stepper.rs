@@ -41,7 +41,11 @@ fn close(a: f64, b: f64) -> bool {
 fn disagreements(name: &str, event: &TimeCourse, day: &TimeCourse) -> Vec<String> {
     let mut out = Vec::new();
     if event.days.len() != day.days.len() {
-        out.push(format!("{name}: {} days against {}", event.days.len(), day.days.len()));
+        out.push(format!(
+            "{name}: {} days against {}",
+            event.days.len(),
+            day.days.len()
+        ));
         return out;
     }
     let at = |c: &[Quantities], d: usize, q: &str| c[d].get(q).unwrap();
@@ -56,7 +60,9 @@ fn disagreements(name: &str, event: &TimeCourse, day: &TimeCourse) -> Vec<String
                     .iter()
                     .any(|&n| n < day.days.len() && close(e, at(&day.days, n, q)));
             if !shifted {
-                out.push(format!("{name}: {q} on day {d}: event {e}, day stepper {r}"));
+                out.push(format!(
+                    "{name}: {q} on day {d}: event {e}, day stepper {r}"
+                ));
             }
         }
     }
@@ -189,7 +195,12 @@ fn event_bookkeeping_agrees_with_the_day_stepper_on_examples_and_mechanisms() {
         let d = run(s, Resolution::Pooled, Stepper::Day);
         bad.extend(disagreements(name, &e, &d));
     }
-    assert!(bad.is_empty(), "{} disagreements:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 /// The check can fail: a run one day shorter in its regrowth, or with another seed, is caught.
