@@ -935,8 +935,7 @@ fn validate_trigger(
 }
 
 fn validate_criterion(c: RawCriterion, atlas: &Atlas) -> Result<CriterionOverrides, CaseError> {
-    let functions: Vec<String> = crate::data::ClinicData::embedded()
-        .map_err(|e| CaseError::Data(e.to_string()))?
+    let functions: Vec<String> = crate::data::ClinicData::embedded()?
         .plans
         .functions
         .iter()
@@ -1031,8 +1030,7 @@ fn validate_injury(
             let prior = match &r.prior {
                 // The default prior lives in data/clinic/unknown_grade.toml (an assumption, with
                 // its reason there).
-                None => crate::data::ClinicData::embedded()
-                    .map_err(|e| CaseError::Data(e.to_string()))?
+                None => crate::data::ClinicData::embedded()?
                     .unknown_grade_prior
                     .clone(),
                 Some(map) => {
@@ -1192,8 +1190,7 @@ fn validate_injury(
             }
             // A muscle given by distance must be one the twin can simulate (itself, or through
             // the atlas); a misspelling used to be simulated as the biceps with a note.
-            let twin_params = twin::Parameters::for_species(twin::Species::Human)
-                .map_err(|e| CaseError::Data(e.to_string()))?;
+            let twin_params = twin::Parameters::for_species(twin::Species::Human)?;
             if atlas.muscle(&muscle).is_none() && twin_params.muscle(&muscle).is_err() {
                 let mut known: Vec<&str> = atlas.muscles.iter().map(|m| m.id.as_str()).collect();
                 known.extend(twin_params.muscles().map(|m| m.name.as_str()));
@@ -1373,7 +1370,7 @@ fn apply_avulsion_findings(
     let Some(findings) = findings else {
         return Ok((prior, Vec::new()));
     };
-    let data = crate::data::ClinicData::embedded().map_err(|e| CaseError::Data(e.to_string()))?;
+    let data = crate::data::ClinicData::embedded()?;
     let known = &data.strategies.avulsion_findings;
     let ids: Vec<&str> = known.iter().map(|f| f.id.as_str()).collect();
     if !findings.is_empty() && prior <= 0.0 {

@@ -26,9 +26,9 @@ pub enum InferenceError {
     /// The evidence has probability zero under the model.
     #[error("the findings are impossible under the knowledge base (probability zero)")]
     Impossible,
-    /// The engine reported an error.
+    /// The inference engine (`bayes`) reported an error.
     #[error("inference engine: {0}")]
-    Engine(String),
+    Engine(#[source] bayes::BayesError),
 }
 
 /// Precomputed structure for enumeration.
