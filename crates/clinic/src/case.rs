@@ -178,10 +178,9 @@ pub enum Treatment {
         start_day: u32,
         /// Last day.
         end_day: u32,
-        /// Hours a day, if given so.
-        hours_per_day: Option<f64>,
-        /// Contractions a day, if given so.
-        contractions_per_day: Option<f64>,
+        /// The daily dose, in the twin's one dose type (`contractions_per_day` in the case file,
+        /// else `hours_per_day`).
+        dose: twin::StimulationDose,
     },
 }
 
@@ -1612,12 +1611,6 @@ fn validate_treatment(
                     "brief_stimulation only on a repair (stimulation of the nerve at the operation)",
                 ));
             }
-            if t.hours_per_day.is_none() && t.contractions_per_day.is_none() {
-                return Err(CaseError::missing(
-                    format!("{path}.hours_per_day"),
-                    "a dose: hours_per_day or contractions_per_day",
-                ));
-            }
             if let Some(h) = t.hours_per_day
                 && !(h.is_finite() && h > 0.0 && h <= 24.0)
             {
@@ -1640,12 +1633,22 @@ fn validate_treatment(
                     ));
                 }
             }
+            // Both given: the contractions, as the simulation has always read them.
+            let dose = match (t.contractions_per_day, t.hours_per_day) {
+                (Some(c), _) => twin::StimulationDose::ContractionsPerDay(c),
+                (None, Some(h)) => twin::StimulationDose::HoursPerDay(h),
+                (None, None) => {
+                    return Err(CaseError::missing(
+                        format!("{path}.hours_per_day"),
+                        "a dose: hours_per_day or contractions_per_day",
+                    ));
+                }
+            };
             Ok(Treatment::Stimulation {
                 injury,
                 start_day: start,
                 end_day: end,
-                hours_per_day: t.hours_per_day,
-                contractions_per_day: t.contractions_per_day,
+                dose,
             })
         }
         other => Err(CaseError::field(
@@ -1813,6 +1816,34 @@ seed = 7
             }
             g => panic!("{g:?}"),
         }
+    }
+
+    #[test]
+    fn a_stimulation_dose_is_the_twins_dose_type() {
+        let c = Case::from_toml(GOOD, &atlas()).unwrap();
+        assert!(matches!(
+            c.treatments[0],
+            Treatment::Stimulation {
+                dose: twin::StimulationDose::HoursPerDay(h),
+                ..
+            } if h == 1.0
+        ));
+        // Given both ways, the contractions are the dose (as the simulation read them before).
+        let both = GOOD.replace(
+            "hours_per_day = 1",
+            "hours_per_day = 1\ncontractions_per_day = 400",
+        );
+        let c = Case::from_toml(&both, &atlas()).unwrap();
+        assert!(matches!(
+            c.treatments[0],
+            Treatment::Stimulation {
+                dose: twin::StimulationDose::ContractionsPerDay(n),
+                ..
+            } if n == 400.0
+        ));
+        let none = GOOD.replace("hours_per_day = 1\n", "");
+        let e = Case::from_toml(&none, &atlas()).unwrap_err().to_string();
+        assert!(e.contains("treatment[0].hours_per_day"), "{e}");
     }
 
     #[test]

@@ -488,19 +488,13 @@ pub fn scenario_for(
             Treatment::Stimulation {
                 start_day,
                 end_day,
-                hours_per_day,
-                contractions_per_day,
+                dose,
                 ..
             } => {
-                let dose = match (hours_per_day, contractions_per_day) {
-                    (_, Some(c)) => twin::StimulationDose::ContractionsPerDay(*c),
-                    (Some(h), None) => twin::StimulationDose::HoursPerDay(*h),
-                    (None, None) => continue,
-                };
                 tw.push(twin::Treatment::Stimulation {
                     start_day: twin::Days(*start_day as f64),
                     end_day: twin::Days(*end_day as f64 + 1.0),
-                    dose,
+                    dose: *dose,
                 });
             }
         }
