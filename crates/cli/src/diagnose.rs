@@ -277,11 +277,11 @@ fn write_report(dir: &std::path::Path, ev: &Evaluation) -> anyhow::Result<()> {
 
 /// The reliability diagram of an evaluation (drawn by `render`).
 fn reliability_svg(ev: &Evaluation) -> String {
-    let points: Vec<render::reliability::Point> = ev
+    let points: Vec<engine::pictures::reliability::Point> = ev
         .reliability
         .iter()
         .filter_map(|b| {
-            Some(render::reliability::Point {
+            Some(engine::pictures::reliability::Point {
                 confidence: b.mean_confidence?,
                 observed: b.observed?,
                 cases: b.cases,
@@ -300,7 +300,7 @@ fn reliability_svg(ev: &Evaluation) -> String {
         "Reliability of the top-1 level ({} cases): ECE {:.3}, Brier {:.3}",
         ev.cases, ev.ece, ev.brier
     );
-    render::reliability::reliability_svg(&title, engine::DISCLAIMER, &points)
+    engine::pictures::reliability::reliability_svg(&title, engine::DISCLAIMER, &points)
 }
 
 #[cfg(test)]
@@ -340,10 +340,11 @@ mod round_trip {
     use serde_json::json;
 
     fn simulate_findings(scenario: &str, day: u32, clinical: serde_json::Value) -> Findings {
-        let scenario = twin::Scenario::from_toml_str(scenario).expect("scenario parses");
-        let params = twin::Parameters::for_species(scenario.species).expect("parameters");
+        let scenario = engine::twin::Scenario::from_toml_str(scenario).expect("scenario parses");
+        let params = engine::twin::Parameters::for_species(scenario.species).expect("parameters");
         let mut sim =
-            twin::Simulation::new(&scenario, &params, twin::Resolution::Fibre).expect("simulation");
+            engine::twin::Simulation::new(&scenario, &params, engine::twin::Resolution::Fibre)
+                .expect("simulation");
         for _ in 0..day {
             sim.step();
         }

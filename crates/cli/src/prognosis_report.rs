@@ -6,7 +6,7 @@
 //! bands (10th percentile, median, 90th percentile over the draws, follow-up weighted) with the
 //! end-plate window of the median draw marked; the prognosis table; the follow-up update when the
 //! case has observations; and the plan comparison with its reasons. The plots are drawn by the
-//! render crate ([`render::plot::band_plot_svg`]); this module only arranges them and does the I/O.
+//! render crate ([`engine::pictures::plot::band_plot_svg`]); this module only arranges them and does the I/O.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -15,16 +15,16 @@ use anyhow::Context;
 use engine::clinic::Case;
 use engine::clinic::plans::PlansReport;
 use engine::clinic::prognosis::{BandPoint, PrognosisReport, Quantiles};
-use render::cross_section::escape;
-use render::plot::{BandPlot, BandSeries, DayWindow, PALETTE, band_plot_svg};
+use engine::pictures::escape;
+use engine::pictures::plot::{BandPlot, BandSeries, DayWindow, PALETTE, band_plot_svg};
 
 /// The statement every report carries (also checked by the integration test).
 pub const STATEMENT: &str = engine::DISCLAIMER;
 
-fn to_views(points: &[BandPoint]) -> Vec<render::plot::BandPoint> {
+fn to_views(points: &[BandPoint]) -> Vec<engine::pictures::plot::BandPoint> {
     points
         .iter()
-        .map(|b| render::plot::BandPoint {
+        .map(|b| engine::pictures::plot::BandPoint {
             day: b.day as f64,
             p10: b.p10,
             median: b.p50,

@@ -1,10 +1,9 @@
-//! Writing pictures and the HTML report to disk (the `readout` crate reads the day, `views` makes
-//! the pictures' data, `render` draws them; this module does the I/O).
+//! Writing pictures and the HTML report to disk: the engine makes the readings and pictures
+//! (`engine::pictures`: SVG text, PNG and WAV bytes, samples); this module arranges them and does
+//! the I/O.
 //!
-//! * [`day_pictures`]: the clinical readout of one day, and the cross-section, needle EMG at rest
-//!   and at a weak effort, and the CMAPs, as SVG strings plus raw EMG samples.
-//! * [`write_day`]: writes one day's pictures (SVG and PNG), raw EMG samples (CSV), the readout
-//!   (`readout.json`) and the pictures' data (`views.json`) into a directory — used by
+//! * [`write_day`]: writes one day's pictures (SVG and PNG), raw EMG samples (CSV and WAV), the
+//!   readout (`readout.json`) and the pictures' data (`views.json`) into a directory — used by
 //!   `reinnervate snapshot` and by the report.
 //! * [`write_report`]: runs a case (the case's own seed at fibre resolution — the run `simulate`
 //!   and `snapshot` make — for the readings, events and pictures; several seeds at pooled
@@ -13,260 +12,41 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::Context;
-use engine::readout::Readout;
-use render::cross_section::{CrossSectionOptions, TimeStrip, cross_section_svg, escape};
-use render::plot::{
-    BandPlot, BandSeries, DayWindow, PALETTE, band_from_runs, band_plot_svg, cmap_svg,
-    emg_trace_svg,
+use engine::pictures::plot::{
+    BandPlot, BandSeries, DayWindow, PALETTE, band_from_runs, band_plot_svg,
 };
-use render::raster::{fontdb, svg_to_png, use_available_generic_families};
-use views::Reference;
-use views::needle::spontaneous_near;
-use views::needle_signal::{FibreGrid, NeedleSite, synthesize};
-use views::reference::Views;
-use views::state::MuscleState;
-use views::summary::{DayViews, day_views};
+use engine::pictures::{DayPictures, DayViews, Fonts, Picture, escape, png};
+use engine::readout::Readout;
+use engine::twin;
 
 use crate::simulate::grade_text;
 
-/// Duration of each synthetic EMG record (CSV and WAV), ms.
-pub const EMG_MS: f64 = 2000.0;
-/// Part of the record drawn in the EMG plots, ms (a 200 ms sweep).
-pub const EMG_PLOT_MS: f64 = 200.0;
 /// Seeds used for the uncertainty bands of the report.
 pub const BAND_SEEDS: u64 = 5;
-
-/// System fonts for rasterising text (empty database if none are found).
-pub fn system_fonts() -> Arc<fontdb::Database> {
-    let mut db = fontdb::Database::new();
-    db.load_system_fonts();
-    use_available_generic_families(&mut db);
-    Arc::new(db)
-}
-
-/// One day's readings and pictures.
-pub struct DayPictures {
-    /// The clinical readout of the day.
-    pub readout: Readout,
-    /// The pictures' data of the day.
-    pub views: DayViews,
-    /// Cross-section SVG (ATPase pH 9.4, the first stain of `data/views/stains.toml`).
-    pub cross_section: String,
-    /// The same field in the other stains: (stain id, SVG).
-    pub stains: Vec<(String, String)>,
-    /// EMG at rest SVG.
-    pub emg_rest: String,
-    /// EMG at a weak effort SVG.
-    pub emg_effort: String,
-    /// CMAP SVG.
-    pub cmap: String,
-    /// Raw samples at rest, µV.
-    pub rest_samples: Vec<f64>,
-    /// Raw samples at a weak effort, µV.
-    pub effort_samples: Vec<f64>,
-    /// Sampling rate, Hz.
-    pub sample_rate_hz: f64,
-}
-
-/// The needle site: the reference site nearest the centre of the muscle.
-fn centre_site(state: &MuscleState<'_>, reference: &Reference) -> Option<NeedleSite> {
-    let n = state.n_fibres() as f32;
-    if n == 0.0 {
-        return None;
-    }
-    let cx = state.fibre_x_um.iter().sum::<f32>() / n;
-    let cy = state.fibre_y_um.iter().sum::<f32>() / n;
-    reference
-        .sites
-        .iter()
-        .copied()
-        .min_by(|a, b| {
-            let da = (a.x_um - cx).powi(2) + (a.y_um - cy).powi(2);
-            let db = (b.x_um - cx).powi(2) + (b.y_um - cy).powi(2);
-            da.total_cmp(&db)
-        })
-        .or(Some(NeedleSite { x_um: cx, y_um: cy }))
-}
-
-/// Makes the pictures of one day; `reading` is the day's clinical readout (the CMAPs are drawn at
-/// its amplitudes, the effort trace recruits its units at its firing rate).
-pub fn day_pictures(
-    views: &Views,
-    reference: &Reference,
-    state: &MuscleState<'_>,
-    reading: Readout,
-) -> anyhow::Result<DayPictures> {
-    let dv = day_views(views, state, reference, &reading.cmap)?;
-    let p = &views.params;
-    let site = centre_site(state, reference).context("the muscle has no fibres")?;
-    let all_stains = views::params::stains()?;
-    let opts = CrossSectionOptions {
-        centre_um: Some((site.x_um, site.y_um)),
-        title: format!("{} — day {:.0}", state.muscle.replace('_', " "), state.day),
-        healthy_csa_um2: Some(reference.mean_fibre_csa as f32),
-        stain: all_stains.first().cloned(),
-        ..CrossSectionOptions::with_params(p)
-    };
-    let cross_section = cross_section_svg(state, &opts)?;
-    let mut stains = Vec::new();
-    for st in all_stains.iter().skip(1) {
-        let o = CrossSectionOptions {
-            stain: Some(st.clone()),
-            ..opts.clone()
-        };
-        stains.push((st.id.clone(), cross_section_svg(state, &o)?));
-    }
-    let grid = FibreGrid::new(state.fibre_x_um, state.fibre_y_um, 100.0);
-    let gain = reference.mup_gain(p);
-    let spont = spontaneous_near(p, state, &grid, site, p.needle.rest_radius_um.value as f32);
-    let seed = 0xE3 ^ (state.day as u64);
-    let rest = synthesize(
-        gain,
-        state,
-        &grid,
-        &views.line,
-        p,
-        site,
-        &spont,
-        0,
-        10.0,
-        EMG_MS,
-        seed,
-    );
-    let recruitment = &reading.needle.recruitment;
-    let units = (recruitment.units.round() as usize).min(3);
-    let effort = synthesize(
-        gain,
-        state,
-        &grid,
-        &views.line,
-        p,
-        site,
-        &[],
-        units,
-        recruitment.firing_rate_hz.max(1.0),
-        EMG_MS,
-        seed + 1,
-    );
-    let day = state.day;
-    let shown = ((EMG_PLOT_MS * rest.sample_rate_hz / 1000.0) as usize).min(rest.samples.len());
-    let emg_rest = emg_trace_svg(
-        &rest.samples[..shown],
-        rest.sample_rate_hz,
-        &format!("Needle EMG at rest, day {day:.0}: {}", rest.label),
-        (900, 280),
-    )?;
-    let effort_label = if units == 0 {
-        "no motor unit can be recruited".to_string()
-    } else {
-        effort.label.clone()
-    };
-    let emg_effort = emg_trace_svg(
-        &effort.samples[..shown.min(effort.samples.len())],
-        effort.sample_rate_hz,
-        &format!("Weak voluntary effort, day {day:.0}: {effort_label}"),
-        (900, 280),
-    )?;
-    let mv = p.ncs_for(state.muscle).cmap_mv.mean;
-    let c = &dv.conduction;
-    // Show the CMAP record up to 10 ms past the last response (at least 30 ms).
-    let last = c
-        .distal
-        .waveform
-        .iter()
-        .rposition(|v| v.abs() > 1e-4)
-        .max(c.proximal.waveform.iter().rposition(|v| v.abs() > 1e-4))
-        .unwrap_or(0);
-    let keep = ((last as f64 * views::conduction::CMAP_DT_MS + 10.0).max(30.0)
-        / views::conduction::CMAP_DT_MS) as usize;
-    let cmap = cmap_svg(
-        &[
-            (
-                "distal stimulation",
-                &c.distal.waveform[..keep.min(c.distal.waveform.len())],
-            ),
-            (
-                "proximal to the lesion",
-                &c.proximal.waveform[..keep.min(c.proximal.waveform.len())],
-            ),
-        ],
-        views::conduction::CMAP_DT_MS,
-        mv,
-        &format!("CMAP, day {day:.0}"),
-        (600, 300),
-    )?;
-    Ok(DayPictures {
-        readout: reading,
-        views: dv,
-        cross_section,
-        stains,
-        emg_rest,
-        emg_effort,
-        cmap,
-        rest_samples: rest.samples,
-        effort_samples: effort.samples,
-        sample_rate_hz: rest.sample_rate_hz,
-    })
-}
-
-fn samples_csv(samples: &[f64], fs: f64) -> String {
-    let mut s = format!(
-        "# synthetic concentric-needle EMG, sampling rate {fs} Hz, microvolts (physical sign)\ntime_ms,microvolts\n"
-    );
-    for (i, v) in samples.iter().enumerate() {
-        let _ = writeln!(s, "{:.3},{:.2}", i as f64 * 1000.0 / fs, v);
-    }
-    s
-}
 
 /// Writes one day's pictures into `dir` with file names prefixed by `prefix`.
 pub fn write_day(
     dir: &Path,
     prefix: &str,
     pics: &DayPictures,
-    fonts: &Arc<fontdb::Database>,
+    fonts: &Fonts,
 ) -> anyhow::Result<Vec<String>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut written = Vec::new();
-    let stain_names: Vec<String> = pics
-        .stains
-        .iter()
-        .map(|(id, _)| format!("cross_section_{id}"))
-        .collect();
-    let mut pictures: Vec<(&str, &String)> = vec![
-        ("cross_section", &pics.cross_section),
-        ("emg_rest", &pics.emg_rest),
-        ("emg_effort", &pics.emg_effort),
-        ("cmap", &pics.cmap),
-    ];
-    for (name, (_, svg)) in stain_names.iter().zip(&pics.stains) {
-        pictures.push((name, svg));
+    for picture in pics.all() {
+        written.extend(write_picture(dir, prefix, picture, fonts)?);
     }
-    for (name, svg) in pictures {
-        let svg_path = dir.join(format!("{prefix}{name}.svg"));
-        std::fs::write(&svg_path, svg)
-            .with_context(|| format!("writing {}", svg_path.display()))?;
-        let (png, _, _) = svg_to_png(svg, Some(fonts.clone()), 1.0)?;
-        let png_path = dir.join(format!("{prefix}{name}.png"));
-        std::fs::write(&png_path, png)
-            .with_context(|| format!("writing {}", png_path.display()))?;
-        written.push(svg_path.display().to_string());
-        written.push(png_path.display().to_string());
-    }
-    for (name, samples) in [
-        ("emg_rest", &pics.rest_samples),
-        ("emg_effort", &pics.effort_samples),
-    ] {
+    for trace in [&pics.emg_rest, &pics.emg_effort] {
+        let name = &trace.picture.name;
         let path = dir.join(format!("{prefix}{name}.csv"));
-        std::fs::write(&path, samples_csv(samples, pics.sample_rate_hz))
+        std::fs::write(&path, trace.csv())
             .with_context(|| format!("writing {}", path.display()))?;
         written.push(path.display().to_string());
         let path = dir.join(format!("{prefix}{name}.wav"));
-        let wav = views::needle_signal::wav_bytes(samples, pics.sample_rate_hz, 2000.0);
-        std::fs::write(&path, wav).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, trace.wav())
+            .with_context(|| format!("writing {}", path.display()))?;
         written.push(path.display().to_string());
     }
     for (name, json) in [
@@ -280,109 +60,24 @@ pub fn write_day(
     Ok(written)
 }
 
-/// Stains of the time strips (ids in `data/views/stains.toml`).
-pub const STRIP_STAINS: [&str; 2] = ["atpase94", "he"];
-
-/// Empty time strips (one per stain of [`STRIP_STAINS`]) of `panels` panels: a 360 × 360 µm field
-/// around the needle site of the muscle, the site [`day_pictures`] uses.
-pub fn time_strips(
-    views: &Views,
-    reference: &Reference,
-    state: &MuscleState<'_>,
-    panels: usize,
-) -> anyhow::Result<Vec<(String, TimeStrip)>> {
-    let site = centre_site(state, reference).context("the muscle has no fibres")?;
-    let all = views::params::stains()?;
-    let mut out = Vec::new();
-    for id in STRIP_STAINS {
-        let stain = all
-            .iter()
-            .find(|s| s.id == id)
-            .with_context(|| format!("stain `{id}` is missing from data/views/stains.toml"))?;
-        let opts = CrossSectionOptions {
-            centre_um: Some((site.x_um, site.y_um)),
-            width_um: 360.0,
-            height_um: 360.0,
-            px_per_um: 0.8,
-            title: format!(
-                "{}: the same field over time",
-                state.muscle.replace('_', " ")
-            ),
-            healthy_csa_um2: Some(reference.mean_fibre_csa as f32),
-            stain: Some(stain.clone()),
-            ..CrossSectionOptions::with_params(&views.params)
-        };
-        out.push((id.to_string(), TimeStrip::new(&opts, panels)));
-    }
-    Ok(out)
-}
-
-/// Time strips written to disk.
-pub struct WrittenStrips {
-    /// (stain id, SVG document) of each strip.
-    pub svgs: Vec<(String, String)>,
-    /// Paths written.
-    pub paths: Vec<String>,
-}
-
-/// Writes finished time strips as `time_strip_<stain>.svg/.png`.
-pub fn write_strips(
+/// Writes a picture as `<prefix><name>.svg` and `.png`; returns the paths.
+pub fn write_picture(
     dir: &Path,
-    strips: Vec<(String, TimeStrip)>,
-    fonts: &Arc<fontdb::Database>,
-) -> anyhow::Result<WrittenStrips> {
+    prefix: &str,
+    picture: &Picture,
+    fonts: &Fonts,
+) -> anyhow::Result<Vec<String>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut svgs = Vec::new();
-    let mut written = Vec::new();
-    for (id, strip) in strips {
-        let svg = strip.finish();
-        let svg_path = dir.join(format!("time_strip_{id}.svg"));
-        std::fs::write(&svg_path, &svg)
-            .with_context(|| format!("writing {}", svg_path.display()))?;
-        let (png, _, _) = svg_to_png(&svg, Some(fonts.clone()), 1.0)?;
-        let png_path = dir.join(format!("time_strip_{id}.png"));
-        std::fs::write(&png_path, png)
-            .with_context(|| format!("writing {}", png_path.display()))?;
-        written.push(svg_path.display().to_string());
-        written.push(png_path.display().to_string());
-        svgs.push((id, svg));
-    }
-    Ok(WrittenStrips {
-        svgs,
-        paths: written,
-    })
-}
-
-/// The embedded views data.
-pub fn views_engine() -> anyhow::Result<Views> {
-    Ok(Views::embedded()?)
-}
-
-/// Runs `scenario` at fibre resolution with its own seed (the run `simulate` makes by default) and
-/// calls `at_day` on each of `days` with the simulation, the pre-injury reference and the day's
-/// clinical readout; returns the event days of the run so far.
-pub fn simulate_to(
-    scenario: &twin::Scenario,
-    days: &[u32],
-    mut at_day: impl FnMut(&twin::Simulation, &Reference, Readout) -> anyhow::Result<()>,
-) -> anyhow::Result<twin::Events> {
-    let params = twin::Parameters::for_species(scenario.species)?;
-    let mut sim = twin::Simulation::new(scenario, &params, twin::Resolution::Fibre)?;
-    let constants = engine::readout::Constants::embedded()?;
-    let views = views_engine()?;
-    let s0 = views::adapter::from_simulation(&sim, &scenario.muscle)?;
-    let reference = Reference::from_state(&views, &s0.view())?;
-    let mut days = days.to_vec();
-    days.sort_unstable();
-    days.dedup();
-    for d in days {
-        while sim.day() < d {
-            sim.step();
-        }
-        let reading = engine::readout::read(constants, &scenario.muscle, &sim.quantities());
-        at_day(&sim, &reference, reading)?;
-    }
-    Ok(sim.events())
+    let svg_path = dir.join(format!("{prefix}{}.svg", picture.name));
+    std::fs::write(&svg_path, &picture.svg)
+        .with_context(|| format!("writing {}", svg_path.display()))?;
+    let png_path = dir.join(format!("{prefix}{}.png", picture.name));
+    std::fs::write(&png_path, picture.png(fonts)?)
+        .with_context(|| format!("writing {}", png_path.display()))?;
+    Ok(vec![
+        svg_path.display().to_string(),
+        png_path.display().to_string(),
+    ])
 }
 
 /// Days at which the report shows pictures.
@@ -435,6 +130,7 @@ const QUANTITIES: [(&str, &str, &str); 6] = [
 /// Writes the report directory: `index.html`, pictures and `time_course.csv`.
 /// `strip_days`: the days of the time strip (empty: the picture days).
 pub fn write_report(
+    engine: &engine::Engine,
     scenario: &twin::Scenario,
     case_name: &str,
     dir: &Path,
@@ -442,17 +138,10 @@ pub fn write_report(
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating report directory {}", dir.display()))?;
-    let fonts = system_fonts();
-    let params = twin::Parameters::for_species(scenario.species)?;
+    let fonts = Fonts::system();
     let horizon = scenario.horizon_days;
     // Several seeds for the bands (pooled resolution: the same equations, faster).
-    let mut courses = Vec::new();
-    for k in 0..BAND_SEEDS {
-        let mut s = scenario.clone();
-        s.seed = twin::cohort::draw_seed(scenario.seed, k as usize);
-        let sim = twin::Simulation::new(&s, &params, twin::Resolution::Pooled)?;
-        courses.push(sim.run(horizon));
-    }
+    let courses = engine.band_courses(scenario, BAND_SEEDS, &engine::Control::new())?;
     let days: Vec<f64> = (0..=horizon).map(f64::from).collect();
     let injury_day = scenario.injury.as_ref().map_or(0.0, |i| i.day.0);
     let mut html = String::new();
@@ -483,9 +172,9 @@ svg{{max-width:100%;height:auto}} .day{{page-break-before:always}}
         escape(&toml::to_string_pretty(scenario).unwrap_or_else(|_| format!("{scenario:?}")))
     );
     // Time courses.
-    let views_engine = views_engine()?;
     // The window comes from the cited views data (`[report]`), in mean calendar months.
-    let win = &views_engine.params.report.reinnervation_window_months;
+    let report_constants = engine::pictures::report_constants()?;
+    let win = &report_constants.reinnervation_window_months;
     const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
     let _ = write!(
         html,
@@ -539,8 +228,8 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
         };
         let svg = band_plot_svg(&plot)?;
         let file = format!("time_{name}.png");
-        let (png, _, _) = svg_to_png(&svg, Some(fonts.clone()), 1.0)?;
-        std::fs::write(dir.join(&file), png).with_context(|| format!("writing {file}"))?;
+        std::fs::write(dir.join(&file), png(&svg, &fonts)?)
+            .with_context(|| format!("writing {file}"))?;
         let _ = write!(
             html,
             "<figure>{}<figcaption>{}</figcaption></figure>",
@@ -576,28 +265,17 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
     };
     sdays.sort_unstable();
     sdays.dedup();
-    let all_days: Vec<u32> = pdays.iter().chain(&sdays).copied().collect();
-    let mut sections = Vec::new();
-    let mut strips: Vec<(String, TimeStrip)> = Vec::new();
-    let ev = simulate_to(scenario, &all_days, |sim, reference, reading| {
-        let s = views::adapter::from_simulation(sim, &scenario.muscle)?;
-        if sdays.contains(&sim.day()) {
-            if strips.is_empty() {
-                strips = time_strips(&views_engine, reference, &s.view(), sdays.len())?;
-            }
-            for (_, strip) in &mut strips {
-                strip.add(&s.view(), &format!("day {}", sim.day()))?;
-            }
-        }
-        if pdays.contains(&sim.day()) {
-            let pics = day_pictures(&views_engine, reference, &s.view(), reading)?;
-            write_day(dir, &format!("day{:04}_", sim.day()), &pics, &fonts)?;
-            sections.push((sim.day(), pics));
-        }
-        Ok(())
-    })?;
-    let strip_svgs = write_strips(dir, strips, &fonts)?.svgs;
-    let readings: Vec<&Readout> = sections.iter().map(|(_, p)| &p.readout).collect();
+    let run = engine.pictures(scenario, &pdays, &sdays, &engine::Control::new())?;
+    for pics in &run.days {
+        write_day(dir, &format!("day{:04}_", pics.day), pics, &fonts)?;
+    }
+    for strip in &run.strips {
+        write_picture(dir, "", strip, &fonts)?;
+    }
+    let ev = run.events;
+    let sections = run.days;
+    let strip_svgs = &run.strips;
+    let readings: Vec<&Readout> = sections.iter().map(|p| &p.readout).collect();
     std::fs::write(
         dir.join("readings.json"),
         serde_json::to_string_pretty(&serde_json::json!({
@@ -636,14 +314,16 @@ the packed mosaic of the twin's fibres (each of the twin's cross-section), in AT
             .collect::<Vec<_>>()
             .join(", ")
     );
-    for (id, svg) in &strip_svgs {
+    for strip in strip_svgs {
+        let id = strip.name.trim_start_matches("time_strip_");
         let _ = write!(
             html,
             "<figure>{}<figcaption>Time strip, {id}.</figcaption></figure>",
-            strip_xml_decl(svg)
+            strip_xml_decl(&strip.svg)
         );
     }
-    for (day, pics) in &sections {
+    for pics in &sections {
+        let day = pics.day;
         let _ = write!(
             html,
             "<section class=\"day\"><h2>Day {day}</h2>{}\
@@ -652,18 +332,19 @@ the packed mosaic of the twin's fibres (each of the twin's cross-section), in AT
 <figure>{}<figcaption>Synthetic concentric-needle EMG at rest ({:.0} kHz; first 200 ms; 2 s of raw samples in day{day:04}_emg_rest.csv and .wav).</figcaption></figure>\
 <figure>{}<figcaption>Synthetic concentric-needle EMG at a weak effort (first 200 ms; 2 s in day{day:04}_emg_effort.csv and .wav).</figcaption></figure></section>",
             day_table(&pics.readout, &pics.views),
-            strip_xml_decl(&pics.cross_section),
+            strip_xml_decl(&pics.cross_section.svg),
             pics.stains
                 .iter()
-                .map(|(id, svg)| format!(
-                    "<figure>{}<figcaption>The same field, stain {id} (simulated).</figcaption></figure>",
-                    strip_xml_decl(svg)
+                .map(|p| format!(
+                    "<figure>{}<figcaption>The same field, stain {} (simulated).</figcaption></figure>",
+                    strip_xml_decl(&p.svg),
+                    p.name.trim_start_matches("cross_section_")
                 ))
                 .collect::<String>(),
-            strip_xml_decl(&pics.cmap),
-            strip_xml_decl(&pics.emg_rest),
-            pics.sample_rate_hz / 1000.0,
-            strip_xml_decl(&pics.emg_effort),
+            strip_xml_decl(&pics.cmap.picture.svg),
+            strip_xml_decl(&pics.emg_rest.picture.svg),
+            pics.emg_rest.sample_rate_hz / 1000.0,
+            strip_xml_decl(&pics.emg_effort.picture.svg),
         );
     }
     let _ = write!(
@@ -700,12 +381,13 @@ fn fmt_rel(x: f64) -> String {
     }
 }
 
-fn findings_table(sections: &[(u32, DayPictures)]) -> String {
+fn findings_table(sections: &[DayPictures]) -> String {
     let mut t = String::from(
         "<table><tr><th>day</th><th>MRC</th><th>voluntary force</th><th>distal CMAP</th><th>proximal CMAP</th><th>block</th><th>CV</th>\
 <th>fibs/PSW</th><th>MUP type</th><th>recruitment</th><th>firing rate</th><th>MUP amplitude</th><th>MUP duration</th><th>polyphasic</th><th>type grouping</th></tr>",
     );
-    for (day, p) in sections {
+    for p in sections {
+        let day = p.day;
         let r = &p.readout;
         let v = &p.views;
         let c = &r.cmap;

@@ -96,6 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             limits.day("--strip-days", f64::from(d))?;
         }
         crate::report::write_report(
+            &engine,
             &scenario,
             &args.case.display().to_string(),
             dir,

@@ -70,42 +70,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         args.budget,
     )?;
-    let mut strips = Vec::new();
-    let fonts = report::system_fonts();
-    let views = report::views_engine()?;
-    let mut written = Vec::new();
-    let mut json = String::new();
-    let mut table = String::new();
-    report::simulate_to(&scenario, &days, |sim, reference, reading| {
-        let s = views::adapter::from_simulation(sim, &scenario.muscle)?;
-        if strip_days.contains(&sim.day()) {
-            if strips.is_empty() {
-                strips = report::time_strips(&views, reference, &s.view(), strip_days.len())?;
-            }
-            for (_, strip) in &mut strips {
-                strip.add(&s.view(), &format!("day {}", sim.day()))?;
-            }
-        }
-        if sim.day() != args.day {
-            return Ok(());
-        }
-        let pics = report::day_pictures(&views, reference, &s.view(), reading)?;
-        written.extend(report::write_day(&args.out, "", &pics, &fonts)?);
-        json = serde_json::to_string_pretty(&serde_json::json!({
-            "case": args.case.display().to_string(),
-            "day": args.day,
-            "seed": scenario.seed,
-            "resolution": engine::Resolution::Fibre,
-            "readout": pics.readout,
-            "views": pics.views,
-        }))?;
-        table = crate::simulate::readings_table(&[&pics.readout]);
-        Ok(())
-    })
-    .with_context(|| format!("snapshot of {} on day {}", args.case.display(), args.day))?;
-    if !strips.is_empty() {
-        written.extend(report::write_strips(&args.out, strips, &fonts)?.paths);
+    let fonts = engine::pictures::Fonts::system();
+    let run = engine
+        .pictures(&scenario, &[args.day], &strip_days, &engine::Control::new())
+        .with_context(|| format!("snapshot of {} on day {}", args.case.display(), args.day))?;
+    let pics = run
+        .days
+        .first()
+        .context("the run pictured no day (an internal error)")?;
+    let mut written = report::write_day(&args.out, "", pics, &fonts)?;
+    for strip in &run.strips {
+        written.extend(report::write_picture(&args.out, "", strip, &fonts)?);
     }
+    let json = serde_json::to_string_pretty(&serde_json::json!({
+        "case": args.case.display().to_string(),
+        "day": args.day,
+        "seed": scenario.seed,
+        "resolution": engine::Resolution::Fibre,
+        "readout": pics.readout,
+        "views": pics.views,
+    }))?;
+    let table = crate::simulate::readings_table(&[&pics.readout]);
     if args.json {
         println!("{json}");
     } else {

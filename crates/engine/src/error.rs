@@ -100,6 +100,12 @@ pub enum EngineError {
     /// A Parquet table could not be built, written or read.
     #[error(transparent)]
     Table(#[from] crate::table::TableError),
+    /// The pictures' data could not be made (`views`).
+    #[error(transparent)]
+    Views(#[from] views::ViewError),
+    /// A picture could not be drawn or rasterised (`render`).
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
     /// The caller cancelled the operation.
     #[error(transparent)]
     Cancelled(#[from] vocabulary::Cancelled),

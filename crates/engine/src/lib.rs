@@ -13,6 +13,7 @@
 //! | [`Engine::evaluate_vignettes`] | vignette text | [`diagnosis::Evaluation`] |
 //! | [`Engine::calibrate`] | calibration text | [`Calibration`] |
 //! | [`Engine::cohort`] | a [`Cohort`] and an output directory | Parquet tables, [`CohortMetadata`] |
+//! | [`Engine::pictures`] | a case's scenario, days | [`pictures::PictureRun`]: per day the readout, the cross-section, needle EMG and CMAP pictures (SVG; PNG/WAV bytes on request) and their numbers; time strips |
 //!
 //! [`Engine::estimate`] gives the cost of any of the long operations from its inputs before it
 //! runs (see [`cost`]): the CLI warns on it, the server refuses or reports it, Python exposes it.
@@ -35,6 +36,7 @@ pub mod cohort;
 pub mod cost;
 pub mod error;
 pub mod network;
+pub mod pictures;
 pub mod table;
 
 use std::sync::OnceLock;

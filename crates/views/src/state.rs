@@ -11,7 +11,7 @@ use crate::ViewError;
 pub const NO_UNIT: u32 = u32::MAX;
 
 /// Fibre type as an ATPase stain separates it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum FibreType {
     /// Slow oxidative (light at ATPase pH 9.4).
     I,
@@ -29,7 +29,8 @@ impl FibreType {
 }
 
 /// State of one muscle fibre.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FibreState {
     /// Innervated by a functioning motor unit.
     Innervated,
