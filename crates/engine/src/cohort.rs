@@ -53,18 +53,18 @@ pub enum CohortError {
     DrawCase {
         /// The draw's index.
         draw: usize,
-        /// The case's error.
+        /// The case's error (boxed: large and rare).
         #[source]
-        source: clinic::CaseError,
+        source: Box<clinic::CaseError>,
     },
     /// One draw could not be run.
     #[error("cohort draw {draw}: {source}")]
     Draw {
         /// The draw's index.
         draw: usize,
-        /// The prognosis engine's error.
+        /// The prognosis engine's error (boxed: large and rare).
         #[source]
-        source: clinic::PrognosisError,
+        source: Box<clinic::PrognosisError>,
     },
     /// A file of the output directory could not be read or written.
     #[error("{path}: {message}")]
@@ -586,9 +586,9 @@ pub(crate) fn run_draw(
     let values = cohort.draw_values(index);
     let case = cohort
         .case_with(&values, index, atlas)
-        .map_err(|source| CohortError::DrawCase {
+        .map_err(|e| CohortError::DrawCase {
             draw: index,
-            source,
+            source: Box::new(e),
         })?;
     let base = clinic::montecarlo::case_treatments(&case, atlas);
     let mut names = vec!["baseline".to_string()];
@@ -614,9 +614,9 @@ pub(crate) fn run_draw(
         course_step,
         &Control::new(),
     )
-    .map_err(|source| CohortError::Draw {
+    .map_err(|e| CohortError::Draw {
         draw: index,
-        source,
+        source: Box::new(e),
     })?;
     let drawn: Vec<Drawn> = cohort
         .columns

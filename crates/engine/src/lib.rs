@@ -363,9 +363,13 @@ impl Engine {
             }
             Work::Cohort { cohort, draws } => {
                 let n = draws.unwrap_or(cohort.size);
-                let case = cohort
-                    .case_of(0, &self.atlas)
-                    .map_err(|source| cohort::CohortError::DrawCase { draw: 0, source })?;
+                let case =
+                    cohort
+                        .case_of(0, &self.atlas)
+                        .map_err(|e| cohort::CohortError::DrawCase {
+                            draw: 0,
+                            source: Box::new(e),
+                        })?;
                 let plans = 1 + case.plans.len() as u64;
                 let (runs, words) = self.draw_runs(&case)?;
                 let breakdown = format!(
