@@ -7,6 +7,7 @@
 use serde::Deserialize;
 use views::Reference;
 use views::adapter::from_simulation;
+use views::needle_signal::{FibreGrid, mup_metrics, mups_at};
 use views::reference::Views;
 use views::summary::{DayOptions, day_views_with};
 
@@ -36,6 +37,35 @@ const COMPLETE_AXONOTMESIS: &str =
 const SPROUTING: &str = "species = \"human\"\nmuscle = \"abductor_pollicis_brevis\"\nage_years = 35\nhorizon_days = 720\nseed = 5\n\
 [injury]\ngrade = \"neurotmesis\"\nday = 0\ndistance_mm = 100\nfraction_of_axons = 0.8\nregrowth = \"prevented\"\n";
 
+/// Mean number of fibres summed into an accepted MUP at the reference sites (the unit's driven
+/// fibres within the pickup radius; the same acceptance as the MUP statistics). A diagnostic
+/// printed beside the checks: it shows where a unit's fibres lie relative to the needle.
+fn fibres_per_mup(v: &Views, s: &views::MuscleState<'_>, r: &Reference) -> f64 {
+    let p = &v.params;
+    let grid = FibreGrid::new(s.fibre_x_um, s.fibre_y_um, 100.0);
+    let (mut n, mut k) = (0usize, 0usize);
+    for &site in &r.sites {
+        for m in mups_at(s, &grid, &v.line, p, site, p.needle.mup_window_ms.value) {
+            let (a, _, _) = mup_metrics(
+                &m.samples,
+                p.volume.sample_rate_hz,
+                p.needle.mup_edge_uv.value,
+            );
+            if m.nearest_um <= p.needle.mup_max_nearest_um.value
+                && a >= p.needle.mup_min_amplitude_uv.value
+            {
+                n += 1;
+                k += m.fibres;
+            }
+        }
+    }
+    if n == 0 {
+        f64::NAN
+    } else {
+        k as f64 / n as f64
+    }
+}
+
 /// The quantities of one case: steps the twin day by day (fibre resolution), reading the
 /// clinical readout each day and measuring the synthetic MUPs on the days that need them.
 fn measure(case: &str, quantities: &[&str]) -> Vec<(String, f64)> {
@@ -53,7 +83,10 @@ fn measure(case: &str, quantities: &[&str]) -> Vec<(String, f64)> {
     } else {
         365
     };
-    let mut out = Vec::new();
+    let mut out = vec![(
+        "day0_fibres_per_mup".to_string(),
+        fibres_per_mup(&v, &s0.view(), &r),
+    )];
     let mut first_fib = None;
     let mut nascent_done = false;
     while sim.day() < last_day {
@@ -84,6 +117,10 @@ fn measure(case: &str, quantities: &[&str]) -> Vec<(String, f64)> {
                 dv.mup.polyphasic_fraction,
             ));
             out.push(("first_nascent_day".into(), f64::from(day)));
+            out.push((
+                "first_nascent_fibres_per_mup".into(),
+                fibres_per_mup(&v, &s.view(), &r),
+            ));
         }
         if day == 365 || day == 540 {
             out.push((format!("day{day}_amplitude_uv"), dv.mup.amplitude_uv));
@@ -91,6 +128,10 @@ fn measure(case: &str, quantities: &[&str]) -> Vec<(String, f64)> {
             out.push((
                 format!("day{day}_polyphasic_fraction"),
                 dv.mup.polyphasic_fraction,
+            ));
+            out.push((
+                format!("day{day}_fibres_per_mup"),
+                fibres_per_mup(&v, &s.view(), &r),
             ));
         }
     }
