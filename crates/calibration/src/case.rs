@@ -57,7 +57,8 @@ impl Run {
                 ..
             }) = s.treatments.get_mut(i)
             {
-                *donor_axons = twin::repair::size_matched_donor_axons(donor, recipient, motor_units);
+                *donor_axons =
+                    twin::repair::size_matched_donor_axons(donor, recipient, motor_units);
             }
         }
         s
