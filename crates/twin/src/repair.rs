@@ -218,7 +218,11 @@ mod tests {
             let k = Parameters::for_species(species).unwrap().coef;
             // Young adults (the default age, and every rodent experiment) keep it all.
             assert_eq!(age_factor(&k, k.age_reference_years), 1.0, "{species}");
-            assert_eq!(age_factor(&k, k.age_reference_years / 2.0), 1.0, "{species}");
+            assert_eq!(
+                age_factor(&k, k.age_reference_years / 2.0),
+                1.0,
+                "{species}"
+            );
             // Old animals keep Le et al.'s 159 of 218 motoneurons (loss 0.27).
             let old = age_factor(&k, k.age_old_years);
             assert!((old - 0.73).abs() < 1e-9, "{species}: {old}");
