@@ -28,12 +28,21 @@ use crate::runner::{Model, Resolution, Trajectory};
 pub struct TwinModel {
     params: [OnceLock<Result<Parameters, ParamError>>; 3],
     human_variation: OnceLock<Result<Variation, ParamError>>,
+    /// How each run advances ([`twin::Stepper::Event`] unless [`TwinModel::with_stepper`]).
+    stepper: twin::Stepper,
 }
 
 impl TwinModel {
     /// A twin with the shipped parameter sets.
     pub fn new() -> TwinModel {
         TwinModel::default()
+    }
+
+    /// The same twin advanced by `stepper` (the day stepper is the reference the
+    /// event-driven bookkeeping is checked against).
+    pub fn with_stepper(mut self, stepper: twin::Stepper) -> TwinModel {
+        self.stepper = stepper;
+        self
     }
 
     fn parameters(&self, species: Species) -> Result<&Parameters, ModelError> {
@@ -170,7 +179,7 @@ impl Model for TwinModel {
             .map(|m| m.motor_units)
             .unwrap_or(0);
         let scenario = scenario(case, horizon_days, seed, units);
-        let sim = Simulation::new(&scenario, params, resolution)?;
+        let sim = Simulation::new(&scenario, params, resolution)?.with_stepper(self.stepper);
         let course = sim.run(horizon_days);
         let mut t = Trajectory::new(horizon_days);
         for q in &course.days {

@@ -65,6 +65,8 @@ pub struct Engine {
     distance_min_mm: f64,
     /// Limits on the work of one run (draws); [`Engine::with_limits`] changes them.
     limits: twin::limits::Limits,
+    /// How each twin run advances ([`twin::Stepper::Event`] unless [`Engine::with_stepper`]).
+    stepper: twin::Stepper,
 }
 
 /// Muscles the twin may not know, and the muscle whose motor-unit pool stands in for each
@@ -158,12 +160,20 @@ impl Engine {
             distance_clamp_sd: file.distance.clamp_sd.value,
             distance_min_mm: file.distance.min_mm.value,
             limits: twin::limits::Limits::default(),
+            stepper: twin::Stepper::default(),
         })
     }
 
     /// The same engine with other limits (a server or batch job that allows more draws).
     pub fn with_limits(mut self, limits: twin::limits::Limits) -> Engine {
         self.limits = limits;
+        self
+    }
+
+    /// The same engine with the twin advanced by `stepper` (the day stepper is the reference
+    /// the event-driven bookkeeping is checked against).
+    pub fn with_stepper(mut self, stepper: twin::Stepper) -> Engine {
+        self.stepper = stepper;
         self
     }
 
@@ -799,7 +809,8 @@ pub fn simulate_muscle(
     let scenario = scenario_for(engine, case, draw, k, treatments);
     let distance = scenario.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
     let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled)
-        .map_err(|e| twin_error(case, draw, k, e))?;
+        .map_err(|e| twin_error(case, draw, k, e))?
+        .with_stepper(engine.stepper);
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
     let mut rec = Recorder::new(
         case,
@@ -816,6 +827,7 @@ pub fn simulate_muscle(
 struct Trunk {
     scenario: twin::Scenario,
     course_step: u32,
+    stepper: twin::Stepper,
     outcome: Outcome,
     /// (day, simulation stepped to that day, what was recorded up to it), by day.
     checkpoints: Vec<(u32, Simulation, Recorder)>,
@@ -830,12 +842,14 @@ fn run_trunk(
     scenario: twin::Scenario,
     mut days: Vec<u32>,
     course_step: u32,
+    stepper: twin::Stepper,
 ) -> Result<Trunk, PrognosisError> {
     days.sort_unstable();
     days.dedup();
     let distance = scenario.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
     let mut sim = Simulation::new(&scenario, &draw.params, Resolution::Pooled)
-        .map_err(|e| twin_error(case, draw, k, e))?;
+        .map_err(|e| twin_error(case, draw, k, e))?
+        .with_stepper(stepper);
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
     let mut rec = Recorder::new(
         case,
@@ -860,6 +874,7 @@ fn run_trunk(
     Ok(Trunk {
         scenario,
         course_step,
+        stepper,
         outcome,
         checkpoints,
     })
@@ -891,7 +906,8 @@ fn from_trunk(
         ),
         None => {
             let sim = Simulation::new(scenario, &draw.params, Resolution::Pooled)
-                .map_err(|e| twin_error(case, draw, k, e))?;
+                .map_err(|e| twin_error(case, draw, k, e))?
+                .with_stepper(trunk.stepper);
             let mut rec = Recorder::new(
                 case,
                 &case.muscles()[k].1.muscle,
@@ -1025,7 +1041,15 @@ pub fn run_plans_with_course(
                     .iter()
                     .filter_map(|p| twin::shared_days(&s0, &scenario_for(engine, case, &d, k, p)))
                     .collect();
-                trunks.push(run_trunk(case, &d, k, s0, days, course_step)?);
+                trunks.push(run_trunk(
+                    case,
+                    &d,
+                    k,
+                    s0,
+                    days,
+                    course_step,
+                    engine.stepper,
+                )?);
             }
             let base: Vec<Outcome> = trunks.iter().map(|t| t.outcome.clone()).collect();
             let mut by_plan: Vec<Vec<Outcome>> = Vec::with_capacity(plans.len());

@@ -83,8 +83,8 @@ pub use scenario::{
     ScenarioError, StimulationDose, Treatment,
 };
 pub use sim::{
-    FibreView, MotorUnitView, Resolution, Simulation, TimeCourse, TwinError, run, run_scenario,
-    shared_days,
+    FibreView, MotorUnitView, Resolution, Simulation, Stepper, TimeCourse, TwinError, run,
+    run_scenario, shared_days,
 };
 pub use state::{AxonState, FibreState, FibreType, NO_UNIT};
 pub use units::{Days, Fraction, Micrometres, Millimetres, MmPerDay};
