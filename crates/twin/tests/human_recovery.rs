@@ -158,7 +158,7 @@ fn older_patients_receive_fewer_donor_units_after_the_same_transfer() {
             .replace("age_years = 30", &format!("age_years = {age}"))
             .replace("biceps_brachii", "deltoid")
             .replace("donor_axons = 400", "donor_axons = 200");
-        typical(&text).at(800).clone()
+        *typical(&text).at(800)
     };
     let young = at(25);
     let old = at(65);
