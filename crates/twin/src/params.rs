@@ -232,6 +232,10 @@ coefficients! {
     age_reference_years: "y",
     /// Relative fall of regrowth speed per year of age above the reference (1/y).
     age_speed_decline_per_year: "1/y",
+    /// Share of coaptation success lost by old animals (at `age_old_years`) (1).
+    age_coaptation_success_loss: "1",
+    /// Age from which the old-animal loss of coaptation success applies in full (y).
+    age_old_years: "y",
     /// Lowest value of the age factor on regrowth speed (1).
     regrowth_age_factor_min: "1",
     /// Highest value of the age factor on regrowth speed (1).

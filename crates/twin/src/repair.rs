@@ -19,6 +19,13 @@
 //!   (τ about 45 d, asymptote about 19 of 137 units in the rat) — a long-denervated
 //!   distal stump supports regrowth less.
 //!
+//! * times the **age** factor ([`age_factor`]) `1 - loss·clamp((age - a_ref)/(a_old - a_ref), 0, 1)`:
+//!   old motoneurons send fewer axons into the muscle's tubes after a repair (rat femoral
+//!   nerve, 159 motoneurons in the muscle branch in old rats vs 218 in young, Le TB,
+//!   Aszmann O, Chen YG, Royall RM, Brushart TM; loss 0.27), linear from the young-adult
+//!   reference age (no loss; laboratory rodents) to `age_old_years` (named assumption).
+//!   One figure per patient, applied once per repair (direct, graft or transfer).
+//!
 //! Both time constants: Gordon lab, J Neurosci, PMC6622714 Fig. 5 (identity inferred
 //! as Gordon, Tyreman & Raji 2011); Fu & Gordon 1995 J Neurosci 15:3886-3895.
 //!
@@ -52,6 +59,21 @@ pub(crate) struct Pending {
     pub success: f64,
     /// Suture lines the axons cross (1 suture, 2 graft).
     pub lines: u32,
+}
+
+/// Share of a young adult's coaptation success that a patient of `age_years` keeps:
+/// `1 - age_coaptation_success_loss · clamp((age - age_reference_years) / (age_old_years -
+/// age_reference_years), 0, 1)`; 1 at or below the reference age.
+pub fn age_factor(k: &Coefficients, age_years: f64) -> f64 {
+    let span = k.age_old_years - k.age_reference_years;
+    let share = if span > 0.0 {
+        ((age_years - k.age_reference_years) / span).clamp(0.0, 1.0)
+    } else if age_years > k.age_reference_years {
+        1.0
+    } else {
+        0.0
+    };
+    (1.0 - k.age_coaptation_success_loss.clamp(0.0, 1.0) * share).clamp(0.0, 1.0)
 }
 
 /// Share of the axons entering a graft of `length_mm` that leave its distal end.
@@ -116,6 +138,7 @@ pub(crate) fn step(c: &mut Core) {
             1.0
         };
         let k = c.coef.clone();
+        let den = den * age_factor(&k, c.age_years);
         let start = day.0 + k.regrowth_delay_repair_days;
         match method {
             RepairMethod::Primary | RepairMethod::Graft { .. } => {
@@ -186,7 +209,30 @@ pub(crate) fn step(c: &mut Core) {
 
 #[cfg(test)]
 mod tests {
-    use super::size_matched_donor_axons;
+    use super::{age_factor, size_matched_donor_axons};
+    use crate::{Parameters, Species};
+
+    #[test]
+    fn coaptation_success_falls_with_age_from_the_young_adult_to_the_old_animal_figure() {
+        for species in [Species::Human, Species::Rat, Species::Mouse] {
+            let k = Parameters::for_species(species).unwrap().coef;
+            // Young adults (the default age, and every rodent experiment) keep it all.
+            assert_eq!(age_factor(&k, k.age_reference_years), 1.0, "{species}");
+            assert_eq!(
+                age_factor(&k, k.age_reference_years / 2.0),
+                1.0,
+                "{species}"
+            );
+            // Old animals keep Le et al.'s 159 of 218 motoneurons (loss 0.27).
+            let old = age_factor(&k, k.age_old_years);
+            assert!((old - 0.73).abs() < 1e-9, "{species}: {old}");
+            assert_eq!(age_factor(&k, k.age_old_years + 10.0), old, "{species}");
+        }
+        let k = Parameters::for_species(Species::Human).unwrap().coef;
+        // Half way from 30 to 75 years: half the loss.
+        assert!((age_factor(&k, 52.5) - 0.865).abs() < 1e-9);
+        assert!(age_factor(&k, 40.0) > age_factor(&k, 60.0));
+    }
 
     #[test]
     fn a_small_donor_reaches_its_share_of_the_recipient_tubes_and_a_large_one_all() {

@@ -145,6 +145,38 @@ fn late_transfers_in_older_patients_do_not_all_succeed() {
     );
 }
 
+/// Class 2, age: with the same transfer, delay and seed, a 65-year-old's deltoid receives
+/// fewer donor units than a 25-year-old's, in the proportion of the old-animal loss of
+/// coaptation success (Le et al.: 159 of 218 motoneurons, linear from 30 to 75 years:
+/// 1 - 0.27 x 35/45 = 0.79), and is weaker at two years. 200 donor axons into the
+/// deltoid's 330 units leave every donor unit its own tubes (no saturation); the tolerance
+/// is the +/-1 unit of the stratified fates on a few dozen units.
+#[test]
+fn older_patients_receive_fewer_donor_units_after_the_same_transfer() {
+    let at = |age: u32| {
+        let text = TRANSFER
+            .replace("age_years = 30", &format!("age_years = {age}"))
+            .replace("biceps_brachii", "deltoid")
+            .replace("donor_axons = 400", "donor_axons = 200");
+        *typical(&text).at(800)
+    };
+    let young = at(25);
+    let old = at(65);
+    let ratio = old.motor_unit_count / young.motor_unit_count;
+    assert!(
+        (ratio - 0.79).abs() < 0.04,
+        "units at 65 y {} vs 25 y {} (ratio {ratio})",
+        old.motor_unit_count,
+        young.motor_unit_count
+    );
+    assert!(
+        old.voluntary_force_fraction < young.voluntary_force_fraction,
+        "force at 65 y {} vs 25 y {}",
+        old.voluntary_force_fraction,
+        young.voluntary_force_fraction
+    );
+}
+
 /// Class 2, donor size: with the same delay, distance and patients, two intercostal nerves
 /// sutured to the motor part of the musculocutaneous nerve (a donor/recipient ratio of 0.2 in
 /// the cited counts) leave the biceps weaker at two years than an ulnar fascicle sutured to
