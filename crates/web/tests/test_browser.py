@@ -292,12 +292,12 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     Select(css(drv, "#result-simulate select[name=stain]")).select_by_value("cross_section_he")
     wait(drv, lambda d: css(d, "#result-simulate img.cross-section").get_attribute("src").endswith("/cross_section_he.svg"))
     wait(drv, lambda d: d.execute_script(decoded, css(d, "#result-simulate img.cross-section")) > 0, timeout=30)
-    slider.send_keys(Keys.END)
-    last = int(slider.get_attribute("value"))
-    wait(drv, lambda d: css(d, "#result-simulate .pictured-day").text == f"Pictures of day {last}.")
     assert unlabelled_controls(drv) == []
     shot(drv, "05b-day-by-day")
     css(drv, "#result-simulate").screenshot(str(OUT / "05c-day-by-day-result.png"))
+    slider.send_keys(Keys.END)
+    last = int(slider.get_attribute("value"))
+    wait(drv, lambda d: css(d, "#result-simulate .pictured-day").text == f"Pictures of day {last}.")
     accessible(drv, "the case page with prognosis, plans and the day slider")
 
     # A phone screen (every result and the day slider open): nothing wider than the screen,
