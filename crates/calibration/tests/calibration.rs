@@ -163,3 +163,68 @@ min = 0
     assert_eq!(one, three);
     assert!(one.results.iter().all(|r| r.simulated.is_some()), "{one:?}");
 }
+
+/// The event-driven bookkeeping (the runner's default) against the reference day stepper on
+/// the shared file at pooled resolution (the fibre path is the same code in both): the same
+/// expectations pass, and every simulated figure agrees within 0.5 % relative (or 1e-6
+/// absolute), event days within one day.
+#[test]
+fn event_bookkeeping_gives_the_day_steppers_calibration() {
+    let Ok(text) = std::fs::read_to_string(SHARED) else {
+        eprintln!("skipped: {SHARED} not present (the project builds without it)");
+        return;
+    };
+    let file = CalibrationFile::parse_strict(&text).expect("the shared file reads");
+    let options = Options::with_resolution(Resolution::Pooled);
+    let event = calibration::run(
+        &file,
+        &TwinModel::new().with_stepper(twin::Stepper::Event),
+        &options,
+        &Silent,
+    );
+    let day = calibration::run(
+        &file,
+        &TwinModel::new().with_stepper(twin::Stepper::Day),
+        &options,
+        &Silent,
+    );
+    assert_eq!(event.results.len(), day.results.len());
+    let mut bad = Vec::new();
+    for (e, d) in event.results.iter().zip(&day.results) {
+        let what = format!("{} {} day {:?}", d.experiment, d.quantity, d.day);
+        if e.pass != d.pass {
+            bad.push(format!(
+                "{what}: pass {} (event) against {} (day)",
+                e.pass, d.pass
+            ));
+        }
+        let agree = match (e.simulated, d.simulated) {
+            (Some(a), Some(b)) if a.is_infinite() || b.is_infinite() => a == b,
+            (Some(a), Some(b)) => {
+                let diff = (a - b).abs();
+                diff <= 1e-6
+                    || diff <= 0.005 * a.abs().max(b.abs())
+                    || (d.quantity.ends_with("_day") && diff <= 1.0)
+            }
+            (None, None) => true,
+            _ => false,
+        };
+        if !agree {
+            bad.push(format!(
+                "{what}: {:?} (event) against {:?} (day)",
+                e.simulated, d.simulated
+            ));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    assert!(
+        event.total >= 30,
+        "the shared file has its expectations: {}",
+        event.total
+    );
+}

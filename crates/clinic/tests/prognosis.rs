@@ -134,6 +134,7 @@ fn distal_transfer_beats_a_late_proximal_graft_for_a_distal_target() {
             donor_axons: 300,
             distance_mm: None,
             donor_axotomized_days: 0,
+            end_to_side: false,
         },
         brief_stimulation: false,
     };
@@ -324,5 +325,87 @@ fn band_drivers_of_a_known_long_axonotmesis_are_model_parameters() {
     assert!(
         d[0].name == "regrowth_speed_mm_per_day" || d[0].name == "distance",
         "{d:?}"
+    );
+}
+
+/// The event-driven bookkeeping of the twin (the default) against the reference day stepper
+/// on every shipped patient example under its own treatments: every daily quantity of every
+/// muscle and draw within 0.5 % relative (or 1e-6 absolute) — a count or grade may instead
+/// take the reference's value of the day before or after (a threshold crossed a day apart) —
+/// and the reinnervation and MRC 3 days within one day.
+#[test]
+fn event_bookkeeping_gives_the_day_steppers_outcomes() {
+    use clinic::montecarlo::run_plans_with_course;
+    const STEPPED: &[&str] = &[
+        "mrc_grade",
+        "fibrillation_grade",
+        "motor_unit_count",
+        "motor_unit_count_fraction",
+        "voluntary_unit_count",
+        "voluntary_unit_count_fraction",
+        "native_unit_count_fraction",
+        "regenerated_unit_fraction",
+        "nascent_unit_fraction",
+        "motor_unit_size_fraction",
+        "conduction_block_fraction",
+        "oldest_reconnection_days",
+    ];
+    let close =
+        |a: f64, b: f64| (a - b).abs() <= 1e-6 || (a - b).abs() <= 0.005 * a.abs().max(b.abs());
+    let within_a_day = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        (Some(x), Some(y)) => x.abs_diff(y) <= 1,
+        (None, None) => true,
+        _ => false,
+    };
+    let dir = format!("{}/../../examples", env!("CARGO_MANIFEST_DIR"));
+    let mut examples = 0;
+    let mut bad = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !(name.starts_with("case-") || name == "radial-mid-humerus.toml") {
+            continue;
+        }
+        examples += 1;
+        let (e, a, c) = setup(&std::fs::read_to_string(&path).unwrap());
+        let plans = [case_treatments(&c, &a)];
+        let ctl = vocabulary::Control::new();
+        let runs = |engine: &Engine| {
+            run_plans_with_course(engine, &c, &plans, 8, 1, &ctl)
+                .unwrap()
+                .outcomes
+        };
+        let event = runs(&e.clone().with_stepper(twin::Stepper::Event));
+        let day = runs(&e.with_stepper(twin::Stepper::Day));
+        for (k, (em, dm)) in event[0].iter().zip(&day[0]).enumerate() {
+            for (i, (eo, d)) in em.iter().zip(dm).enumerate() {
+                let at = format!("{name} muscle {k} draw {i}");
+                if !within_a_day(eo.first_reinnervation_day, d.first_reinnervation_day)
+                    || !within_a_day(eo.mrc_3_day, d.mrc_3_day)
+                {
+                    bad.push(format!("{at}: event days {eo:?} against {d:?}"));
+                }
+                assert_eq!(eo.course.len(), d.course.len());
+                for q in twin::Quantities::NAMES {
+                    for t in 0..d.course.len() {
+                        let (x, r) = (eo.course[t].get(q).unwrap(), d.course[t].get(q).unwrap());
+                        let shifted = STEPPED.contains(q)
+                            && [t.wrapping_sub(1), t + 1].iter().any(|&n| {
+                                n < d.course.len() && close(x, d.course[n].get(q).unwrap())
+                            });
+                        if !close(x, r) && !shifted {
+                            bad.push(format!("{at}: {q} day {t}: {x} against {r}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(examples >= 5, "patient examples found: {examples}");
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
     );
 }

@@ -205,9 +205,20 @@ pub struct Finding {
     /// Rows by disease.
     #[serde(default)]
     pub disease: BTreeMap<String, Row>,
-    /// Rows by state of the hidden parent.
+    /// Rows by state of the hidden parent. When some parent states have no row, the finding
+    /// depends on the disease too: those states use the disease's row (disease, level, default),
+    /// which then means "given that state" (e.g. `exam.side` given that the distribution is not a
+    /// single nerve).
     #[serde(default)]
     pub given: BTreeMap<String, Row>,
+}
+
+impl Finding {
+    /// With a hidden parent, whether some parent states take the disease's row instead of a
+    /// `given` row (the finding then has both the disease and the hidden variable as parents).
+    pub fn mixed(&self, parent_states: &[String]) -> bool {
+        self.parent.is_some() && parent_states.iter().any(|s| !self.given.contains_key(s))
+    }
 }
 
 /// A multi-valued finding: one binary variable per value.
@@ -219,6 +230,14 @@ pub struct Multi {
     /// The test a clinician orders (informational; multi-valued findings are not VOI candidates).
     #[serde(default)]
     pub test: Option<String>,
+    /// A hidden parent besides the disease (e.g. `sensory_lesion_site` for `exam.sensory`): the
+    /// finding and the other children of that variable are then views of one process.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Rows by state of the hidden parent; a state without a row uses the disease's row (disease,
+    /// level, default), which then means "given that state".
+    #[serde(default)]
+    pub given: BTreeMap<String, MultiRow>,
     /// Row for levels/diseases without their own.
     #[serde(default)]
     pub default: Option<MultiRow>,
@@ -582,12 +601,17 @@ impl KnowledgeBase {
                     format!("unknown parent `{parent}` (a hidden variable, or `key=value` of a multi-valued finding)"),
                 )
             })?;
-            for s in &states {
-                let row = f
-                    .given
-                    .get(s)
-                    .ok_or_else(|| invalid(&place, format!("no row for parent state `{s}`")))?;
+            for (s, row) in &f.given {
                 check_row(&format!("{place}, given {s}"), row, n)?;
+            }
+            if f.mixed(&states) {
+                if f.gate.is_some() {
+                    return Err(invalid(
+                        &place,
+                        "a finding with `given` rows for only some parent states cannot be gated",
+                    ));
+                }
+                self.validate_disease_rows(f, &place, n)?;
             }
             if f.given.keys().any(|k| !states.contains(k)) {
                 return Err(invalid(
@@ -602,32 +626,7 @@ impl KnowledgeBase {
                 ));
             }
         } else {
-            for d in &h.disease {
-                if self.row_for(f, d).is_none() {
-                    return Err(invalid(
-                        &place,
-                        format!(
-                            "no row for disease {} (and no level or default row)",
-                            d.name
-                        ),
-                    ));
-                }
-            }
-            for (l, row) in &f.level {
-                if !h.level.iter().any(|x| &x.name == l) {
-                    return Err(invalid(&place, format!("unknown level `{l}`")));
-                }
-                check_row(&format!("{place}, level {l}"), row, n)?;
-            }
-            for (d, row) in &f.disease {
-                if !h.disease.iter().any(|x| &x.name == d) {
-                    return Err(invalid(&place, format!("unknown disease `{d}`")));
-                }
-                check_row(&format!("{place}, disease {d}"), row, n)?;
-            }
-            if let Some(row) = &f.default {
-                check_row(&format!("{place}, default"), row, n)?;
-            }
+            self.validate_disease_rows(f, &place, n)?;
         }
         if let Some(feas) = &f.time_feasibility {
             let nt = h.time.states.len();
@@ -660,6 +659,38 @@ impl KnowledgeBase {
             }
             (None, None) => {}
             _ => return Err(invalid(&place, "`gate` and `before` go together")),
+        }
+        Ok(())
+    }
+
+    fn validate_disease_rows(&self, f: &Finding, place: &str, n: usize) -> Result<(), KbError> {
+        let h = &self.hypotheses;
+        let place = place.to_string();
+        for d in &h.disease {
+            if self.row_for(f, d).is_none() {
+                return Err(invalid(
+                    &place,
+                    format!(
+                        "no row for disease {} (and no level or default row)",
+                        d.name
+                    ),
+                ));
+            }
+        }
+        for (l, row) in &f.level {
+            if !h.level.iter().any(|x| &x.name == l) {
+                return Err(invalid(&place, format!("unknown level `{l}`")));
+            }
+            check_row(&format!("{place}, level {l}"), row, n)?;
+        }
+        for (d, row) in &f.disease {
+            if !h.disease.iter().any(|x| &x.name == d) {
+                return Err(invalid(&place, format!("unknown disease `{d}`")));
+            }
+            check_row(&format!("{place}, disease {d}"), row, n)?;
+        }
+        if let Some(row) = &f.default {
+            check_row(&format!("{place}, default"), row, n)?;
         }
         Ok(())
     }
@@ -714,6 +745,38 @@ impl KnowledgeBase {
         }
         if let Some(r) = &m.default {
             check(format!("{place}, default"), r)?;
+        }
+        match &m.parent {
+            Some(parent) => {
+                // A hidden variable that is itself a child of the disease (so that every finding
+                // still depends on the core and at most one hidden variable).
+                let h = self
+                    .hidden
+                    .iter()
+                    .find(|x| &x.key == parent && x.parent.is_none())
+                    .ok_or_else(|| {
+                        invalid(
+                            &place,
+                            format!("parent `{parent}` is not a hidden variable with the disease as its parent"),
+                        )
+                    })?;
+                for (s, r) in &m.given {
+                    if !h.states.contains(s) {
+                        return Err(invalid(
+                            &place,
+                            format!(
+                                "a `given` row names `{s}`, not a state of `{parent}` ({:?})",
+                                h.states
+                            ),
+                        ));
+                    }
+                    check(format!("{place}, given {s}"), r)?;
+                }
+            }
+            None if !m.given.is_empty() => {
+                return Err(invalid(&place, "`given` rows need a hidden `parent`"));
+            }
+            None => {}
         }
         Ok(())
     }

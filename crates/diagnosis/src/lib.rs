@@ -9,9 +9,11 @@
 //!   from `shared/reference/clinical.md` or a named assumption;
 //! - [`nerve_conduction`] classifies each nerve of `ncs.nerves` by the published demyelination
 //!   criteria and reads the pattern over nerves (length-dependent, sural-sparing, multifocal, …);
-//! - [`network`] compiles it into a Bayesian network (beyond naive Bayes: the sensory lesion site
-//!   relative to the dorsal root ganglion links the SNAP to the level; time since onset gates the
-//!   findings that need Wallerian degeneration or reinnervation to appear);
+//! - [`network`] compiles it into a Bayesian network (beyond naive Bayes: latent processes tie
+//!   correlated findings together — the sensory lesion site relative to the dorsal root ganglion
+//!   for the SNAP and the sensory examination, the motor-unit process for the needle findings, the
+//!   fasciculating units for fasciculations seen and recorded; time since onset gates the findings
+//!   that need Wallerian degeneration or reinnervation to appear);
 //! - [`engine`] runs exact inference on it with the `bayes` crate's junction tree; [`exact`] is an
 //!   independent enumeration used to check it;
 //! - [`reasoner`] turns posteriors into the differential: category and level probabilities, the

@@ -9,7 +9,11 @@
 //!   is time-gated (fibrillations, CMAP, neurogenic MUPs: absent before degeneration or
 //!   reinnervation has had time to happen);
 //! - `disease` → one binary variable per value of each multi-valued finding
-//!   (`exam.distribution=focal_limb`, states `absent`/`present`).
+//!   (`exam.distribution=focal_limb`, states `absent`/`present`), with a hidden variable as second
+//!   parent where the knowledge base gives one (`exam.sensory` under the sensory lesion site);
+//! - a finding may have both the disease and a hidden variable (or a value of a multi-valued
+//!   finding) as parents: `exam.side` follows the distribution when that is a single nerve, and
+//!   the disease otherwise.
 //!
 //! CPT layout is the `bayes` crate's: row-major over `(parents…, child)`, first parent slowest,
 //! child fastest.
@@ -141,38 +145,18 @@ impl Model {
             nerves: kb.nerves.clone(),
         };
         let mut hidden_index = BTreeMap::new();
-        for m in &kb.multi {
-            let values: &[&str] = match crate::findings::kind_of(&m.key) {
-                Some(crate::findings::Kind::OneOrList(v))
-                | Some(crate::findings::Kind::List(v)) => v,
-                _ => &[],
-            };
-            let mut list = Vec::new();
-            for v in values {
-                let mut cpt = Vec::with_capacity(nd * 2);
-                for d in &h.disease {
-                    let row = kb.multi_row_for(m, d).unwrap_or_else(|| {
-                        panic!("validated KB: {} has a row for {}", m.key, d.name)
-                    });
-                    let p = row.p.get(*v).copied().unwrap_or(row.other);
-                    cpt.push(1.0 - p);
-                    cpt.push(p);
-                }
-                let idx = model.vars.len();
-                model.vars.push(VarSpec {
-                    name: format!("{}={v}", m.key),
-                    states: vec!["absent".into(), "present".into()],
-                    parents: vec![DISEASE],
-                    cpt,
-                });
-                hidden_index.insert(format!("{}={v}", m.key), idx);
-                list.push((v.to_string(), idx));
-            }
-            model.multi.insert(m.key.clone(), list);
+        // Multi-valued findings that depend on the disease only come first (a hidden variable or
+        // a sign may have one of their values as parent), those with a hidden parent after it.
+        for m in kb.multi.iter().filter(|m| m.parent.is_none()) {
+            model.add_multi(kb, m, None, &mut hidden_index);
         }
         for f in &kb.hidden {
             let idx = model.add_single(kb, f, &hidden_index);
             hidden_index.insert(f.key.clone(), idx);
+        }
+        for m in kb.multi.iter().filter(|m| m.parent.is_some()) {
+            let pi = m.parent.as_ref().map(|p| hidden_index[p]);
+            model.add_multi(kb, m, pi, &mut hidden_index);
         }
         for f in &kb.findings {
             let idx = model.add_single(kb, f, &hidden_index);
@@ -189,11 +173,63 @@ impl Model {
             if let (Some((mkey, _)), Some(&pi)) = (
                 f.parent.as_deref().and_then(|p| p.split_once('=')),
                 f.parent.as_ref().and_then(|p| hidden_index.get(p)),
-            ) {
+            ) && !f.mixed(&model.vars[pi].states)
+            {
                 model.implies.insert(f.key.clone(), (mkey.to_string(), pi));
             }
         }
         model
+    }
+
+    /// Adds one binary variable per value of a multi-valued finding: parents `disease`, and the
+    /// hidden variable `hidden` when given (its states with a `given` row use that row, the others
+    /// the disease's row).
+    fn add_multi(
+        &mut self,
+        kb: &KnowledgeBase,
+        m: &crate::kb::Multi,
+        hidden: Option<usize>,
+        index: &mut BTreeMap<String, usize>,
+    ) {
+        let h = &kb.hypotheses;
+        let values: &[&str] = match crate::findings::kind_of(&m.key) {
+            Some(crate::findings::Kind::OneOrList(v)) | Some(crate::findings::Kind::List(v)) => v,
+            _ => &[],
+        };
+        let hstates: Vec<Option<String>> = match hidden {
+            Some(pi) => self.vars[pi].states.iter().cloned().map(Some).collect(),
+            None => vec![None],
+        };
+        let mut list = Vec::new();
+        for v in values {
+            let mut cpt = Vec::with_capacity(h.disease.len() * hstates.len() * 2);
+            for d in &h.disease {
+                for s in &hstates {
+                    let row = s
+                        .as_ref()
+                        .and_then(|s| m.given.get(s))
+                        .or_else(|| kb.multi_row_for(m, d))
+                        .unwrap_or_else(|| {
+                            panic!("validated KB: {} has a row for {}", m.key, d.name)
+                        });
+                    let p = row.p.get(*v).copied().unwrap_or(row.other);
+                    cpt.push(1.0 - p);
+                    cpt.push(p);
+                }
+            }
+            let idx = self.vars.len();
+            let mut parents = vec![DISEASE];
+            parents.extend(hidden);
+            self.vars.push(VarSpec {
+                name: format!("{}={v}", m.key),
+                states: vec!["absent".into(), "present".into()],
+                parents,
+                cpt,
+            });
+            index.insert(format!("{}={v}", m.key), idx);
+            list.push((v.to_string(), idx));
+        }
+        self.multi.insert(m.key.clone(), list);
     }
 
     fn add_single(
@@ -211,9 +247,34 @@ impl Model {
                 .map(|(r, b)| frac * r + (1.0 - frac) * b)
                 .collect()
         };
+        let row_of = |d| {
+            &kb.row_for(f, d)
+                .unwrap_or_else(|| panic!("validated KB: {} has a row for every disease", f.key))
+                .p
+        };
         let (parents, cpt) = if let Some(parent) = &f.parent {
             let pi = hidden[parent];
             let pstates = self.vars[pi].states.clone();
+            if f.mixed(&pstates) {
+                // Both the disease and the hidden variable are parents: a parent state with a
+                // `given` row uses it, the others the disease's row (validated: no gate).
+                let mut cpt = Vec::with_capacity(h.disease.len() * pstates.len() * n);
+                for d in &h.disease {
+                    for s in &pstates {
+                        match f.given.get(s) {
+                            Some(row) => cpt.extend_from_slice(&row.p),
+                            None => cpt.extend_from_slice(row_of(d)),
+                        }
+                    }
+                }
+                self.vars.push(VarSpec {
+                    name: f.key.clone(),
+                    states: f.states.clone(),
+                    parents: vec![DISEASE, pi],
+                    cpt,
+                });
+                return self.vars.len() - 1;
+            }
             match gate {
                 Some((g, Some(before))) => {
                     let mut cpt = Vec::with_capacity(pstates.len() * h.time.states.len() * n);
@@ -235,13 +296,6 @@ impl Model {
                 }
             }
         } else {
-            let row_of = |d| {
-                &kb.row_for(f, d)
-                    .unwrap_or_else(|| {
-                        panic!("validated KB: {} has a row for every disease", f.key)
-                    })
-                    .p
-            };
             if let Some(feas) = &f.time_feasibility {
                 let mut cpt = Vec::with_capacity(h.disease.len() * h.time.states.len() * n);
                 for d in &h.disease {

@@ -4,6 +4,11 @@
 //! independent given the disease (the knowledge base before the latent variable), the MUPs added
 //! 2.7 and 3.4 natural-log units to the odds below after the other two; alone they add about 2.2
 //! and 2.7.
+//!
+//! The same holds for the sensory family (the sensory examination and the SNAP, views of the
+//! hidden sensory lesion site), for fasciculations on examination and on needle EMG (views of the
+//! hidden `fasciculating_units`), and for the side of a single-nerve distribution (one nerve is in
+//! one limb, whatever the disease).
 
 use diagnosis::{Findings, Reasoner};
 
@@ -64,4 +69,77 @@ fn fibrillations_in_a_myopathy_need_no_wallerian_delay() {
     assert!(row("myopathic_irritable", 0) > 0.8);
     assert!(row("denervation_active", 0) < 0.2);
     assert!(row("denervation_active", 3) > 0.8);
+}
+
+/// Change in the log odds of `a` against `b` that `extra` adds to `given` (both JSON sections
+/// merged at the top level).
+fn added(r: &Reasoner, given: &str, with: &str, a: &str, b: &str) -> f64 {
+    log_odds(r, with, a, b) - log_odds(r, given, a, b)
+}
+
+#[test]
+fn normal_sensation_adds_little_once_a_normal_snap_has_shown_the_sensory_fibres_spared() {
+    let r = Reasoner::new().expect("knowledge base");
+    let base = r#"{"history": {"duration_days": 120}}"#;
+    let sens = r#"{"history": {"duration_days": 120}, "exam": {"sensory": "none"}}"#;
+    let snap = r#"{"history": {"duration_days": 120}, "ncs": {"snap": "normal"}}"#;
+    let both = r#"{"history": {"duration_days": 120}, "exam": {"sensory": "none"},
+                   "ncs": {"snap": "normal"}}"#;
+    for (a, b) in [
+        ("anterior_horn", "plexus"),
+        ("anterior_horn", "polyneuropathy_axonal"),
+    ] {
+        let alone = added(&r, base, sens, a, b);
+        let after = added(&r, snap, both, a, b);
+        eprintln!("{a} vs {b}: normal sensation alone {alone:.2}, after a normal SNAP {after:.2}");
+        assert!(
+            alone > 1.0,
+            "{a} vs {b}: normal sensation should favour {a}"
+        );
+        assert!(
+            after < 0.5 * alone,
+            "{a} vs {b}: normal sensation added {after:.2} after a normal SNAP, alone {alone:.2}"
+        );
+    }
+}
+
+#[test]
+fn fasciculations_seen_add_little_after_fasciculation_potentials_on_emg() {
+    let r = Reasoner::new().expect("knowledge base");
+    let base = r#"{"history": {"duration_days": 120}}"#;
+    let exam = r#"{"history": {"duration_days": 120}, "exam": {"fasciculations": true}}"#;
+    let emg = r#"{"history": {"duration_days": 120}, "emg": {"fasciculation_potentials": true}}"#;
+    let both = r#"{"history": {"duration_days": 120}, "exam": {"fasciculations": true},
+                   "emg": {"fasciculation_potentials": true}}"#;
+    for (a, b) in [("anterior_horn", "root"), ("anterior_horn", "muscle")] {
+        let alone = added(&r, base, exam, a, b);
+        let after = added(&r, emg, both, a, b);
+        eprintln!("{a} vs {b}: fasciculations alone {alone:.2}, after EMG FPs {after:.2}");
+        assert!(alone > 1.0, "{a} vs {b}: fasciculations should favour {a}");
+        assert!(
+            after < 0.5 * alone,
+            "{a} vs {b}: fasciculations added {after:.2} after EMG FPs, alone {alone:.2}"
+        );
+    }
+}
+
+#[test]
+fn the_side_of_a_single_nerve_distribution_is_not_a_second_vote() {
+    let r = Reasoner::new().expect("knowledge base");
+    let base = r#"{"history": {"duration_days": 120}}"#;
+    let side = r#"{"history": {"duration_days": 120}, "exam": {"side": "unilateral"}}"#;
+    let nerve = r#"{"history": {"duration_days": 120}, "exam": {"distribution": "single_nerve"}}"#;
+    let both = r#"{"history": {"duration_days": 120},
+                   "exam": {"distribution": "single_nerve", "side": "unilateral"}}"#;
+    let (a, b) = ("peripheral_nerve", "polyneuropathy_demyelinating");
+    let alone = added(&r, base, side, a, b);
+    let after = added(&r, nerve, both, a, b);
+    eprintln!(
+        "{a} vs {b}: unilateral alone {alone:.2}, after a single-nerve distribution {after:.2}"
+    );
+    assert!(alone > 1.0, "a unilateral picture should favour {a}");
+    assert!(
+        after.abs() < 1e-9,
+        "given a single-nerve distribution the side added {after}"
+    );
 }

@@ -97,6 +97,43 @@ fn kb_rows_without_source_or_with_unknown_states_are_rejected() {
 }
 
 #[test]
+fn kb_given_rows_of_hidden_parents_are_checked() {
+    // A multi-valued finding's `given` row must name a state of its hidden parent.
+    let files = replace_in(
+        "clinical.toml",
+        "[multi.given]\nspared = ",
+        "[multi.given]\nspread = ",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(
+        err.contains("exam.sensory") && err.contains("`spread`"),
+        "{err}"
+    );
+    // Its parent must be a hidden variable.
+    let files = replace_in(
+        "clinical.toml",
+        "parent = \"sensory_lesion_site\"",
+        "parent = \"sensory_site\"",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(
+        err.contains("exam.sensory") && err.contains("sensory_site"),
+        "{err}"
+    );
+    // A finding with rows for only some parent states needs the disease's rows for the rest.
+    let files = replace_in(
+        "clinical.toml",
+        "root = { p = [0.85, 0.05, 0.1], src = \"1A: myotomal (one root); assumption A-qual\" }\n",
+        "",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(
+        err.contains("exam.side") && err.contains("no row for disease"),
+        "{err}"
+    );
+}
+
+#[test]
 fn junction_tree_agrees_with_enumeration() {
     let r = Reasoner::new().unwrap();
     let cases = [
@@ -104,6 +141,10 @@ fn junction_tree_agrees_with_enumeration() {
         "[exam]\ndistribution = \"myotomal\"\npain = \"radicular\"\n[ncs]\nsnap = \"normal\"\n[emg]\nparaspinals = \"abnormal\"\n",
         "[history]\nduration_days = 3\n[ncs]\ncmap = \"reduced\"\nconduction_velocity = \"slowed\"\n[emg]\nfibrillations = \"2+\"\n",
         "[labs]\nck = \"raised\"\n[exam]\npain = \"present\"\ndistribution = [\"proximal\", \"axial\"]\n",
+        // The sensory family, fasciculations and the side of a single-nerve distribution (hidden
+        // parents shared with the disease).
+        "[exam]\nsensory = \"none\"\nside = \"unilateral\"\nfasciculations = true\ndistribution = \"single_nerve\"\n[ncs]\nsnap = \"normal\"\n[emg]\nfasciculation_potentials = true\n",
+        "[exam]\nsensory = [\"dermatomal\", \"symptoms_only\"]\nside = \"bilateral_asymmetric\"\n",
     ];
     for text in cases {
         let f = Findings::from_toml_str(text).unwrap();

@@ -52,9 +52,9 @@ fn shared_vignettes_stay_at_recorded_figures() {
         "category accuracy fell to {}",
         ev.category
     );
-    assert!(ev.brier <= 0.1875, "Brier score rose to {}", ev.brier);
+    assert!(ev.brier <= 0.1837, "Brier score rose to {}", ev.brier);
     assert!(
-        ev.ece <= 0.083,
+        ev.ece <= 0.0831,
         "expected calibration error rose to {}",
         ev.ece
     );
@@ -75,4 +75,29 @@ fn every_shared_case_gets_a_full_differential() {
         assert!(!d.drivers.is_empty(), "{}: no drivers", case["id"]);
         assert!(d.disclaimer.contains("teaching"));
     }
+}
+
+/// The validation vignettes (`data/diagnosis/validation/cases.json`): whole published cases kept
+/// aside from development. Their figures are recorded in docs/diagnosis.md but deliberately not
+/// guarded here (no floor to tune towards); this checks that each case is whole, names its
+/// source and a level the reasoner knows, and runs.
+#[test]
+fn validation_cases_are_sourced_and_run() {
+    let text = include_str!("../../../data/diagnosis/validation/cases.json");
+    let reasoner = Reasoner::new().expect("embedded knowledge base loads");
+    let cases: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+    let levels = &reasoner.engine().model.vars[diagnosis::network::LEVEL].states;
+    let cases = cases.as_array().expect("a list");
+    assert!(cases.len() >= 15, "{} validation cases", cases.len());
+    for case in cases {
+        let id = case["id"].as_str().expect("id");
+        let source = case["source"].as_str().unwrap_or("");
+        assert!(source.len() > 40, "{id}: no source");
+        let level = case["answer"]["level"].as_str().expect("answer level");
+        assert!(levels.iter().any(|l| l == level), "{id}: level {level}");
+        diagnosis::Findings::from_value(&case["findings"]).expect("findings in the format");
+    }
+    let ev = evaluate_cases(&reasoner, text).expect("every validation case runs");
+    assert_eq!(ev.cases, cases.len());
+    assert!(ev.warnings.is_empty(), "{:?}", ev.warnings);
 }

@@ -59,6 +59,7 @@ pub mod lesion;
 pub mod limits;
 pub mod maturation;
 pub mod motor_unit;
+pub mod nerve_counts;
 pub mod params;
 pub mod patient;
 pub mod quantities;
@@ -82,8 +83,8 @@ pub use scenario::{
     ScenarioError, StimulationDose, Treatment,
 };
 pub use sim::{
-    FibreView, MotorUnitView, Resolution, Simulation, TimeCourse, TwinError, run, run_scenario,
-    shared_days,
+    FibreView, MotorUnitView, Resolution, Simulation, Stepper, TimeCourse, TwinError, run,
+    run_scenario, shared_days,
 };
 pub use state::{AxonState, FibreState, FibreType, NO_UNIT};
 pub use units::{Days, Fraction, Micrometres, Millimetres, MmPerDay};

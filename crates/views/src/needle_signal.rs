@@ -149,6 +149,8 @@ pub struct Mup {
     pub nearest_um: f64,
     /// Whether the unit is nascent.
     pub nascent: bool,
+    /// Number of the unit's fibres summed (its driven fibres within the pickup radius).
+    pub fibres: usize,
 }
 
 /// Computes the MUPs of every unit with a driven fibre within the pickup radius of `site`.
@@ -215,6 +217,7 @@ pub fn mups_at(
         }
         out.push(Mup {
             unit: u,
+            fibres: fibres.len(),
             samples,
             nearest_um: nearest,
             nascent,
