@@ -1,4 +1,8 @@
-//! One concrete run of an experiment: every distribution replaced by a value.
+//! One concrete run of an experiment: every distribution replaced by a value, giving the
+//! workspace's one experimental case — a [`twin::Scenario`], the value an experimental case file
+//! parses into and `engine::Case::Experiment` holds — so the calibration format is built on the
+//! case every verb takes, not beside it. The format keeps only what a case file has no words
+//! for: distributions over the case's fields ([`crate::experiment::Setup`]) and population size.
 //!
 //! A single experiment is realised at the central values of its distributions; a population
 //! member by drawing each value, in the order the fields appear in the format (age, injury,
@@ -7,105 +11,63 @@
 
 use rand::RngCore;
 
+use twin::scenario::{
+    Injury, Modifiers, RepairMethod as TwinRepair, Scenario, StimulationDose, Treatment,
+};
+use twin::units::{Days, Fraction, Millimetres};
+
 use crate::distribution::{Categorical, Numeric};
 use crate::error::FieldError;
-use crate::experiment::{
-    DisuseModel, Dose, GradeSpec, Regrowth, RehabKind, RepairMethod, Setup, Species, TreatmentSpec,
-};
+use crate::experiment::{Dose, GradeSpec, RepairMethod, Setup, TreatmentSpec};
 
 pub use vocabulary::Grade;
 
-/// A concrete injury.
+/// One concrete run: the twin's case (with the run's horizon and seed) and whether it is a
+/// member of a population.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Injury {
-    /// The grade.
-    pub grade: Grade,
-    /// Day of injury.
-    pub day: u32,
-    /// Distance to the motor entry point, mm.
-    pub distance_mm: f64,
-    /// Share of the muscle's motor axons injured.
-    pub fraction_of_axons: f64,
-    /// Whether axons may regrow.
-    pub regrowth: Regrowth,
-}
-
-/// A concrete stimulation dose.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum DoseValue {
-    /// Tetani per day.
-    ContractionsPerDay(f64),
-    /// Hours per day.
-    HoursPerDay(f64),
-}
-
-/// A concrete treatment.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Treatment {
-    /// Nerve repair.
-    Repair {
-        /// Day of repair.
-        day: u32,
-        /// Method.
-        method: RepairMethod,
-        /// Graft length, mm (graft).
-        graft_length_mm: Option<f64>,
-        /// Donor motor axons (transfer).
-        donor_axons: Option<u32>,
-        /// Donor and recipient myelinated axon counts of a size-matched transfer (this
-        /// patient's draw); the muscle's donor axons follow from them and its unit count.
-        nerve_counts: Option<(f64, f64)>,
-        /// Days the donor had been axotomised.
-        donor_axotomized_days: u32,
-        /// Coaptation to motor entry point, mm (the injury's distance if not given).
-        distance_mm: f64,
-    },
-    /// Direct muscle stimulation.
-    Stimulation {
-        /// First day.
-        start_day: u32,
-        /// Last day.
-        end_day: u32,
-        /// Dose.
-        dose: DoseValue,
-    },
-    /// Disuse.
-    Disuse {
-        /// First day.
-        start_day: u32,
-        /// Last day.
-        end_day: u32,
-        /// Model.
-        model: DisuseModel,
-    },
-    /// Rehabilitation.
-    Rehabilitation {
-        /// First day.
-        start_day: u32,
-        /// Last day.
-        end_day: u32,
-        /// Programme.
-        programme: RehabKind,
-    },
-}
-
-/// One concrete run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Case {
-    /// Species.
-    pub species: Species,
-    /// Muscle name.
-    pub muscle: String,
-    /// Age, years (absent: the twin's default adult).
-    pub age_years: Option<f64>,
-    /// The injury, if any.
-    pub injury: Option<Injury>,
-    /// Treatments.
-    pub treatments: Vec<Treatment>,
+pub struct Run {
+    /// The case, as the twin and every verb take it.
+    pub scenario: Scenario,
     /// Whether this is a member of a population: members differ in their physiology as
     /// patients do (the model draws its between-patient parameters from the member's
     /// seed); a single experiment is the typical case, at the central values.
     pub population_member: bool,
+    /// Size-matched transfers: (index in `scenario.treatments`, donor count, recipient
+    /// count), this run's drawn myelinated axon counts. Their donor axons follow from the
+    /// muscle's unit count, which the model knows ([`Run::size_matched`]).
+    pub size_matches: Vec<(usize, f64, f64)>,
+}
+
+impl Run {
+    /// The day of the injury (0 without one): the onset the runner reads recovery from.
+    pub fn injury_day(&self) -> u32 {
+        self.scenario
+            .injury
+            .as_ref()
+            .map_or(0, |i| whole_day(i.day))
+    }
+
+    /// The scenario with each size-matched transfer's donor axons set from the muscle's
+    /// `motor_units` ([`twin::repair::size_matched_donor_axons`]).
+    pub fn size_matched(&self, motor_units: u32) -> Scenario {
+        let mut s = self.scenario.clone();
+        for &(i, donor, recipient) in &self.size_matches {
+            if let Some(Treatment::Repair {
+                method: TwinRepair::Transfer { donor_axons, .. },
+                ..
+            }) = s.treatments.get_mut(i)
+            {
+                *donor_axons =
+                    twin::repair::size_matched_donor_axons(donor, recipient, motor_units);
+            }
+        }
+        s
+    }
+}
+
+/// A day the realisation wrote as a whole number, back as one.
+fn whole_day(d: Days) -> u32 {
+    d.0 as u32
 }
 
 /// Where values come from: central values, or draws from a member's own generator.
@@ -141,17 +103,30 @@ impl Draw<'_> {
     }
 }
 
+fn day(d: u32) -> Days {
+    Days(f64::from(d))
+}
+
 impl Setup {
-    /// A concrete case: central values, or draws (see the module documentation).
-    /// `experiment` and `member` label errors (a drawn period that ends before it starts).
+    /// A concrete run of `horizon_days` days with `seed`: central values, or draws (see the
+    /// module documentation). `experiment` and `member` label errors (a drawn period that ends
+    /// before it starts). Without an age the case is the twin's default adult of the species
+    /// (as for a case file); a repair's coaptation is at the injury's distance unless given.
     pub fn realize(
         &self,
         draw: &mut Draw<'_>,
+        horizon_days: u32,
+        seed: u64,
         experiment: &str,
         member: Option<usize>,
-    ) -> Result<Case, FieldError> {
-        let age_years = self.age_years.as_ref().map(|a| draw.num(a));
-        let injury = self.injury.as_ref().map(|inj| {
+    ) -> Result<Run, FieldError> {
+        let mut s = Scenario::healthy(self.species, &self.muscle, horizon_days);
+        if let Some(a) = &self.age_years {
+            s.age_years = draw.num(a);
+        }
+        s.seed = seed;
+        s.modifiers = Modifiers::default();
+        s.injury = self.injury.as_ref().map(|inj| {
             let grade = match &inj.grade {
                 GradeSpec::Seddon(g) => draw.cat(g),
                 GradeSpec::Sunderland(n) => {
@@ -160,39 +135,56 @@ impl Setup {
             };
             Injury {
                 grade,
-                day: draw.days(&inj.day),
-                distance_mm: draw.num(&inj.distance_mm),
-                fraction_of_axons: draw.num(&inj.fraction_of_axons).clamp(0.0, 1.0),
+                day: day(draw.days(&inj.day)),
+                distance_mm: Millimetres(draw.num(&inj.distance_mm)),
+                fraction_of_axons: Fraction(draw.num(&inj.fraction_of_axons).clamp(0.0, 1.0)),
                 regrowth: draw.cat(&inj.regrowth),
             }
         });
-        let injury_distance = injury.as_ref().map_or(0.0, |i| i.distance_mm);
-        let mut treatments = Vec::with_capacity(self.treatments.len());
+        let injury_distance = s.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
+        s.treatments = Vec::with_capacity(self.treatments.len());
+        let mut size_matches = Vec::new();
         for (i, t) in self.treatments.iter().enumerate() {
             let treatment = match t {
                 TreatmentSpec::Repair {
-                    day,
+                    day: repair_day,
                     method,
                     graft_length_mm,
                     donor_axons,
                     size_match,
                     donor_axotomized_days,
                     distance_mm,
-                } => Treatment::Repair {
-                    day: draw.days(day),
-                    method: draw.cat(method),
-                    graft_length_mm: graft_length_mm.as_ref().map(|g| draw.num(g)),
-                    donor_axons: donor_axons
+                } => {
+                    // Drawn in the order the format lists the fields, whatever the method.
+                    let repair_day = draw.days(repair_day);
+                    let method = draw.cat(method);
+                    let graft_length_mm = graft_length_mm.as_ref().map(|g| draw.num(g));
+                    let donor_axons = donor_axons
                         .as_ref()
-                        .map(|d| draw.num(d).round().max(1.0) as u32),
-                    nerve_counts: size_match
+                        .map(|d| draw.num(d).round().max(1.0) as u32);
+                    if let Some(m) = size_match {
+                        let counts = (draw.num(&m.donor_count), draw.num(&m.recipient_count));
+                        size_matches.push((i, counts.0, counts.1));
+                    }
+                    let donor_axotomized_days = draw.days(donor_axotomized_days);
+                    let distance_mm = distance_mm
                         .as_ref()
-                        .map(|m| (draw.num(&m.donor_count), draw.num(&m.recipient_count))),
-                    donor_axotomized_days: draw.days(donor_axotomized_days),
-                    distance_mm: distance_mm
-                        .as_ref()
-                        .map_or(injury_distance, |d| draw.num(d)),
-                },
+                        .map_or(injury_distance, |d| draw.num(d));
+                    Treatment::Repair {
+                        day: day(repair_day),
+                        method: match method {
+                            RepairMethod::Primary => TwinRepair::Primary,
+                            RepairMethod::Graft => TwinRepair::Graft {
+                                length_mm: Millimetres(graft_length_mm.unwrap_or(0.0)),
+                            },
+                            RepairMethod::Transfer => TwinRepair::Transfer {
+                                donor_axons: donor_axons.unwrap_or(0),
+                                donor_axotomized_days: day(donor_axotomized_days),
+                            },
+                        },
+                        distance_mm: Some(Millimetres(distance_mm)),
+                    }
+                }
                 TreatmentSpec::Stimulation {
                     start_day,
                     end_day,
@@ -201,8 +193,10 @@ impl Setup {
                     let (start_day, end_day) =
                         period(draw, start_day, end_day, experiment, member, i)?;
                     let dose = match dose {
-                        Dose::ContractionsPerDay(n) => DoseValue::ContractionsPerDay(draw.num(n)),
-                        Dose::HoursPerDay(n) => DoseValue::HoursPerDay(draw.num(n)),
+                        Dose::ContractionsPerDay(n) => {
+                            StimulationDose::ContractionsPerDay(draw.num(n))
+                        }
+                        Dose::HoursPerDay(n) => StimulationDose::HoursPerDay(draw.num(n)),
                     };
                     Treatment::Stimulation {
                         start_day,
@@ -233,19 +227,16 @@ impl Setup {
                     Treatment::Rehabilitation {
                         start_day,
                         end_day,
-                        programme: draw.cat(programme),
+                        kind: draw.cat(programme),
                     }
                 }
             };
-            treatments.push(treatment);
+            s.treatments.push(treatment);
         }
-        Ok(Case {
-            species: self.species,
-            muscle: self.muscle.clone(),
-            age_years,
-            injury,
-            treatments,
+        Ok(Run {
+            scenario: s,
             population_member: member.is_some(),
+            size_matches,
         })
     }
 }
@@ -257,7 +248,7 @@ fn period(
     experiment: &str,
     member: Option<usize>,
     index: usize,
-) -> Result<(u32, u32), FieldError> {
+) -> Result<(Days, Days), FieldError> {
     let s = draw.days(start);
     let e = draw.days(end);
     if e < s {
@@ -269,5 +260,5 @@ fn period(
             expected: format!("a day >= start_day ({s})"),
         });
     }
-    Ok((s, e))
+    Ok((day(s), day(e)))
 }

@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::case::{Case, Draw};
+use crate::case::{Draw, Run};
 use crate::experiment::{CalibrationFile, Expectation, ExperimentSpec, Relative, Setup};
 use crate::quantity::{DailyQuantity, EventQuantity, PopulationQuantity, Quantity};
 
@@ -209,13 +209,12 @@ impl Trajectory {
 
 /// A simulator the runner can drive (the twin, or a stand-in in tests).
 pub trait Model: Sync {
-    /// Simulates one case for `horizon_days` days. The error says why the model cannot
-    /// represent the case (unknown muscle, unsupported feature, invalid value).
+    /// Simulates one run (for its scenario's `horizon_days`, with its scenario's `seed`). The
+    /// error says why the model cannot represent the case (unknown muscle, unsupported
+    /// feature, invalid value).
     fn simulate(
         &self,
-        case: &Case,
-        horizon_days: u32,
-        seed: u64,
+        run: &Run,
         resolution: Resolution,
     ) -> Result<Trajectory, crate::error::ModelError>;
 }
@@ -589,47 +588,38 @@ fn run_single(
     options: &Options,
 ) -> Result<Outcome, String> {
     let setup = spec.setup.as_ref().map_err(ToString::to_string)?;
-    let case = setup
-        .realize(&mut Draw::Central, &spec.id, None)
+    let run = setup
+        .realize(&mut Draw::Central, horizon, options.seed, &spec.id, None)
         .map_err(|e| e.to_string())?;
-    simulate(
-        model,
-        &case,
-        horizon,
-        options.seed,
-        options.single_resolution,
-    )
-    .map(Outcome::Single)
+    simulate(model, &run, options.single_resolution).map(Outcome::Single)
 }
 
-fn simulate(
-    model: &dyn Model,
-    case: &Case,
-    horizon: u32,
-    seed: u64,
-    resolution: Resolution,
-) -> Result<Trajectory, String> {
-    let mut t = model
-        .simulate(case, horizon, seed, resolution)
-        .map_err(|e| e.to_string())?;
-    t.set_onset_day(case.injury.as_ref().map_or(0, |i| i.day));
+fn simulate(model: &dyn Model, run: &Run, resolution: Resolution) -> Result<Trajectory, String> {
+    let mut t = model.simulate(run, resolution).map_err(|e| e.to_string())?;
+    t.set_onset_day(run.injury_day());
     Ok(t)
 }
 
-/// Population member `member`'s concrete case and simulation seed: the values are drawn
-/// from `twin::cohort::draw_rng(seed, member)` and the member runs with
+/// Population member `member`'s concrete run of `horizon` days: the values are drawn from
+/// `twin::cohort::draw_rng(seed, member)` and the member runs with
 /// `twin::cohort::draw_seed(seed, member)`, so a member depends only on the seed and its index.
 pub fn draw_member(
     spec: &ExperimentSpec,
     setup: &Setup,
     member: usize,
     seed: u64,
-) -> Result<(Case, u64), String> {
+    horizon: u32,
+) -> Result<Run, String> {
     let mut rng = twin::cohort::draw_rng(seed, member);
-    let case = setup
-        .realize(&mut Draw::Random(&mut rng), &spec.id, Some(member))
-        .map_err(|e| e.to_string())?;
-    Ok((case, twin::cohort::draw_seed(seed, member)))
+    setup
+        .realize(
+            &mut Draw::Random(&mut rng),
+            horizon,
+            twin::cohort::draw_seed(seed, member),
+            &spec.id,
+            Some(member),
+        )
+        .map_err(|e| e.to_string())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -646,8 +636,8 @@ fn run_population(
     let base_seed = setup.population_seed.unwrap_or(options.seed);
     let runs: Vec<Result<Trajectory, String>> =
         twin::cohort::run(size as usize, base_seed, |m, _rng| {
-            let r = draw_member(spec, setup, m, base_seed).and_then(|(case, seed)| {
-                let mut t = simulate(model, &case, horizon, seed, options.population_resolution)?;
+            let r = draw_member(spec, setup, m, base_seed, horizon).and_then(|run| {
+                let mut t = simulate(model, &run, options.population_resolution)?;
                 t.compact(read_days);
                 Ok(t)
             });

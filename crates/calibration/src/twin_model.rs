@@ -1,6 +1,6 @@
-//! The twin as a [`Model`]: a concrete case becomes a `twin` scenario, run at the chosen
-//! resolution with the species' parameter set, and its daily quantities and event days
-//! are copied into a [`Trajectory`].
+//! The twin as a [`Model`]: a concrete run's scenario (the twin's own case type) is simulated at
+//! the chosen resolution with the species' parameter set, and its daily quantities and event
+//! days are copied into a [`Trajectory`].
 //!
 //! Parameter sets are read once per species and shared by every run. A case the twin
 //! cannot take (unknown muscle, a value outside what it accepts) comes back as the twin's
@@ -10,16 +10,11 @@ use std::sync::OnceLock;
 
 use twin::params::{ParamError, Parameters};
 use twin::patient::Variation;
-use twin::scenario::{
-    Injury as TwinInjury, Modifiers, RepairMethod as TwinRepair, Scenario, StimulationDose,
-    Treatment as TwinTreatment,
-};
 use twin::sim::Simulation;
-use twin::units::{Days, Fraction, Millimetres};
 
-use crate::case::{Case, DoseValue, Treatment};
+use crate::case::Run;
 use crate::error::ModelError;
-use crate::experiment::{RepairMethod, Species};
+use crate::experiment::Species;
 use crate::quantity::DailyQuantity;
 use crate::runner::{Model, Resolution, Trajectory};
 
@@ -61,106 +56,16 @@ impl TwinModel {
     }
 }
 
-/// The twin scenario of a case; `motor_units` is the muscle's unit count, which a
-/// size-matched transfer needs ([`twin::repair::size_matched_donor_axons`]).
-pub fn scenario(case: &Case, horizon_days: u32, seed: u64, motor_units: u32) -> Scenario {
-    let species = case.species;
-    // Without an age the twin's default adult of the species (as for a case file).
-    let mut s = Scenario::healthy(species, &case.muscle, horizon_days);
-    if let Some(age) = case.age_years {
-        s.age_years = age;
-    }
-    s.seed = seed;
-    s.modifiers = Modifiers::default();
-    s.injury = case.injury.as_ref().map(|inj| TwinInjury {
-        day: Days(f64::from(inj.day)),
-        distance_mm: Millimetres(inj.distance_mm),
-        grade: inj.grade,
-        fraction_of_axons: Fraction(inj.fraction_of_axons),
-        regrowth: inj.regrowth,
-    });
-    s.treatments = case
-        .treatments
-        .iter()
-        .map(|t| match t {
-            Treatment::Repair {
-                day,
-                method,
-                graft_length_mm,
-                donor_axons,
-                nerve_counts,
-                donor_axotomized_days,
-                distance_mm,
-            } => TwinTreatment::Repair {
-                day: Days(f64::from(*day)),
-                method: match method {
-                    RepairMethod::Primary => TwinRepair::Primary,
-                    RepairMethod::Graft => TwinRepair::Graft {
-                        length_mm: Millimetres(graft_length_mm.unwrap_or(0.0)),
-                    },
-                    RepairMethod::Transfer => TwinRepair::Transfer {
-                        donor_axons: match nerve_counts {
-                            Some((donor, recipient)) => twin::repair::size_matched_donor_axons(
-                                *donor,
-                                *recipient,
-                                motor_units,
-                            ),
-                            None => donor_axons.unwrap_or(0),
-                        },
-                        donor_axotomized_days: Days(f64::from(*donor_axotomized_days)),
-                    },
-                },
-                distance_mm: Some(Millimetres(*distance_mm)),
-            },
-            Treatment::Stimulation {
-                start_day,
-                end_day,
-                dose,
-            } => TwinTreatment::Stimulation {
-                start_day: Days(f64::from(*start_day)),
-                end_day: Days(f64::from(*end_day)),
-                dose: match dose {
-                    DoseValue::ContractionsPerDay(c) => StimulationDose::ContractionsPerDay(*c),
-                    DoseValue::HoursPerDay(h) => StimulationDose::HoursPerDay(*h),
-                },
-            },
-            Treatment::Disuse {
-                start_day,
-                end_day,
-                model,
-            } => TwinTreatment::Disuse {
-                start_day: Days(f64::from(*start_day)),
-                end_day: Days(f64::from(*end_day)),
-                model: *model,
-            },
-            Treatment::Rehabilitation {
-                start_day,
-                end_day,
-                programme,
-            } => TwinTreatment::Rehabilitation {
-                start_day: Days(f64::from(*start_day)),
-                end_day: Days(f64::from(*end_day)),
-                kind: *programme,
-            },
-        })
-        .collect();
-    s
-}
-
 impl Model for TwinModel {
-    fn simulate(
-        &self,
-        case: &Case,
-        horizon_days: u32,
-        seed: u64,
-        resolution: Resolution,
-    ) -> Result<Trajectory, ModelError> {
-        let central = self.parameters(case.species)?;
+    fn simulate(&self, run: &Run, resolution: Resolution) -> Result<Trajectory, ModelError> {
+        let scenario = &run.scenario;
+        let (horizon_days, seed) = (scenario.horizon_days, scenario.seed);
+        let central = self.parameters(scenario.species)?;
         // Population members are patients who differ (twin::patient); the spreads are
         // human (data/atlas/prognosis_uncertainty.toml), so rodent members keep the
         // central values.
         let drawn;
-        let params = if case.population_member && case.species == Species::Human {
+        let params = if run.population_member && scenario.species == Species::Human {
             let v = self
                 .human_variation
                 .get_or_init(|| Variation::human(central))
@@ -175,10 +80,10 @@ impl Model for TwinModel {
             central
         };
         let units = params
-            .muscle(&case.muscle)
+            .muscle(&scenario.muscle)
             .map(|m| m.motor_units)
             .unwrap_or(0);
-        let scenario = scenario(case, horizon_days, seed, units);
+        let scenario = run.size_matched(units);
         let sim = Simulation::new(&scenario, params, resolution)?.with_stepper(self.stepper);
         let course = sim.run(horizon_days);
         let mut t = Trajectory::new(horizon_days);

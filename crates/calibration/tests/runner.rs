@@ -2,7 +2,7 @@
 //! population summaries, unrepresentable experiments, and determinism of the draws.
 
 use calibration::CalibrationFile;
-use calibration::case::Case;
+use calibration::case::Run;
 use calibration::quantity::DailyQuantity;
 use calibration::runner::{Model, Options, Resolution, Silent, Trajectory, draw_member, run};
 
@@ -112,21 +112,22 @@ fn population_draws_are_deterministic_and_order_free() {
     let spec = file.experiment("cohort").unwrap();
     let setup = spec.setup.as_ref().unwrap();
     let forward: Vec<_> = (0..50)
-        .map(|m| draw_member(spec, setup, m, 7).unwrap())
+        .map(|m| draw_member(spec, setup, m, 7, 300).unwrap())
         .collect();
     let backward: Vec<_> = (0..50)
         .rev()
-        .map(|m| draw_member(spec, setup, m, 7).unwrap())
+        .map(|m| draw_member(spec, setup, m, 7, 300).unwrap())
         .collect();
     for (m, f) in forward.iter().enumerate() {
         assert_eq!(f, &backward[49 - m]);
     }
     let other_seed: Vec<_> = (0..50)
-        .map(|m| draw_member(spec, setup, m, 8).unwrap())
+        .map(|m| draw_member(spec, setup, m, 8, 300).unwrap())
         .collect();
     assert_ne!(forward, other_seed);
-    // Members differ from one another.
-    assert!(forward.windows(2).any(|w| w[0].0 != w[1].0));
+    // Members differ from one another in their drawn values (not only in their seeds).
+    let drawn = |r: &Run| (r.scenario.age_years, r.scenario.treatments.clone());
+    assert!(forward.windows(2).any(|w| drawn(&w[0]) != drawn(&w[1])));
     // Whole runs are identical with one thread and with several.
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -149,6 +150,7 @@ id = "one"
 source = "toy"
 species = "rat"
 muscle = "soleus"
+age_years = 0
 [experiment.injury]
 grade = "neurotmesis"
 distance_mm = 10
@@ -233,8 +235,8 @@ fn compacting_a_trajectory_keeps_its_readings_and_events() {
     let file = CalibrationFile::parse_strict(FILE).unwrap();
     let spec = file.experiment("cohort").unwrap();
     let setup = spec.setup.as_ref().unwrap();
-    let (case, seed) = draw_member(spec, setup, 3, 1).unwrap();
-    let full = Toy.simulate(&case, 300, seed, Resolution::Pooled).unwrap();
+    let run = draw_member(spec, setup, 3, 1, 300).unwrap();
+    let full = Toy.simulate(&run, Resolution::Pooled).unwrap();
     let mut small = full.clone();
     small.compact(&[5, 100, 250, 999].into_iter().collect());
     for day in [5, 100, 250] {
@@ -259,11 +261,10 @@ fn a_huge_event_figure_does_not_size_the_horizon() {
     impl Model for Longest {
         fn simulate(
             &self,
-            _case: &Case,
-            horizon: u32,
-            _seed: u64,
+            run: &Run,
             _resolution: Resolution,
         ) -> Result<Trajectory, calibration::error::ModelError> {
+            let horizon = run.scenario.horizon_days;
             self.0.fetch_max(horizon, Ordering::Relaxed);
             Ok(Trajectory::new(0))
         }

@@ -183,10 +183,9 @@ pub enum Treatment {
         start_day: u32,
         /// Last day.
         end_day: u32,
-        /// Hours a day, if given so.
-        hours_per_day: Option<f64>,
-        /// Contractions a day, if given so.
-        contractions_per_day: Option<f64>,
+        /// The daily dose, in the twin's one dose type (`contractions_per_day` in the case file,
+        /// else `hours_per_day`).
+        dose: twin::StimulationDose,
     },
     /// A pharmacological what-if (experimental; only from the case's `[what_if] drugs`): a
     /// drug of `data/clinic/strategies.toml` `[[drug]]`, acting on every injury's runs.
@@ -849,7 +848,7 @@ impl RawCase {
         let mut what_if_drugs: Vec<String> = Vec::new();
         if let Some(w) = self.what_if {
             let known = crate::data::ClinicData::embedded()
-                .map_err(|e| CaseError::Data(e.to_string()))?
+                .map_err(CaseError::Data)?
                 .strategies
                 .drugs
                 .iter()
@@ -992,8 +991,7 @@ fn validate_trigger(
 }
 
 fn validate_criterion(c: RawCriterion, atlas: &Atlas) -> Result<CriterionOverrides, CaseError> {
-    let functions: Vec<String> = crate::data::ClinicData::embedded()
-        .map_err(|e| CaseError::Data(e.to_string()))?
+    let functions: Vec<String> = crate::data::ClinicData::embedded()?
         .plans
         .functions
         .iter()
@@ -1088,8 +1086,7 @@ fn validate_injury(
             let prior = match &r.prior {
                 // The default prior lives in data/clinic/unknown_grade.toml (an assumption, with
                 // its reason there).
-                None => crate::data::ClinicData::embedded()
-                    .map_err(|e| CaseError::Data(e.to_string()))?
+                None => crate::data::ClinicData::embedded()?
                     .unknown_grade_prior
                     .clone(),
                 Some(map) => {
@@ -1249,8 +1246,7 @@ fn validate_injury(
             }
             // A muscle given by distance must be one the twin can simulate (itself, or through
             // the atlas); a misspelling used to be simulated as the biceps with a note.
-            let twin_params = twin::Parameters::for_species(twin::Species::Human)
-                .map_err(|e| CaseError::Data(e.to_string()))?;
+            let twin_params = twin::Parameters::for_species(twin::Species::Human)?;
             if atlas.muscle(&muscle).is_none() && twin_params.muscle(&muscle).is_err() {
                 let mut known: Vec<&str> = atlas.muscles.iter().map(|m| m.id.as_str()).collect();
                 known.extend(twin_params.muscles().map(|m| m.name.as_str()));
@@ -1430,7 +1426,7 @@ fn apply_avulsion_findings(
     let Some(findings) = findings else {
         return Ok((prior, Vec::new()));
     };
-    let data = crate::data::ClinicData::embedded().map_err(|e| CaseError::Data(e.to_string()))?;
+    let data = crate::data::ClinicData::embedded()?;
     let known = &data.strategies.avulsion_findings;
     let ids: Vec<&str> = known.iter().map(|f| f.id.as_str()).collect();
     if !findings.is_empty() && prior <= 0.0 {
@@ -1702,12 +1698,6 @@ fn validate_treatment(
                     "brief_stimulation only on a repair (stimulation of the nerve at the operation)",
                 ));
             }
-            if t.hours_per_day.is_none() && t.contractions_per_day.is_none() {
-                return Err(CaseError::missing(
-                    format!("{path}.hours_per_day"),
-                    "a dose: hours_per_day or contractions_per_day",
-                ));
-            }
             if let Some(h) = t.hours_per_day
                 && !(h.is_finite() && h > 0.0 && h <= 24.0)
             {
@@ -1730,12 +1720,22 @@ fn validate_treatment(
                     ));
                 }
             }
+            // Both given: the contractions, as the simulation has always read them.
+            let dose = match (t.contractions_per_day, t.hours_per_day) {
+                (Some(c), _) => twin::StimulationDose::ContractionsPerDay(c),
+                (None, Some(h)) => twin::StimulationDose::HoursPerDay(h),
+                (None, None) => {
+                    return Err(CaseError::missing(
+                        format!("{path}.hours_per_day"),
+                        "a dose: hours_per_day or contractions_per_day",
+                    ));
+                }
+            };
             Ok(Treatment::Stimulation {
                 injury,
                 start_day: start,
                 end_day: end,
-                hours_per_day: t.hours_per_day,
-                contractions_per_day: t.contractions_per_day,
+                dose,
             })
         }
         other => Err(CaseError::field(
@@ -1903,6 +1903,34 @@ seed = 7
             }
             g => panic!("{g:?}"),
         }
+    }
+
+    #[test]
+    fn a_stimulation_dose_is_the_twins_dose_type() {
+        let c = Case::from_toml(GOOD, &atlas()).unwrap();
+        assert!(matches!(
+            c.treatments[0],
+            Treatment::Stimulation {
+                dose: twin::StimulationDose::HoursPerDay(h),
+                ..
+            } if h == 1.0
+        ));
+        // Given both ways, the contractions are the dose (as the simulation read them before).
+        let both = GOOD.replace(
+            "hours_per_day = 1",
+            "hours_per_day = 1\ncontractions_per_day = 400",
+        );
+        let c = Case::from_toml(&both, &atlas()).unwrap();
+        assert!(matches!(
+            c.treatments[0],
+            Treatment::Stimulation {
+                dose: twin::StimulationDose::ContractionsPerDay(n),
+                ..
+            } if n == 400.0
+        ));
+        let none = GOOD.replace("hours_per_day = 1\n", "");
+        let e = Case::from_toml(&none, &atlas()).unwrap_err().to_string();
+        assert!(e.contains("treatment[0].hours_per_day"), "{e}");
     }
 
     #[test]

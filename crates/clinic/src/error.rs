@@ -53,7 +53,11 @@ pub enum AtlasError {
 pub enum CaseError {
     /// The clinic's own data files (`data/clinic`) could not be read.
     #[error("clinic data: {0}")]
-    Data(String),
+    Data(#[from] DataError),
+    /// The twin's human parameter set (which a muscle given by distance is checked against)
+    /// could not be read.
+    #[error(transparent)]
+    Parameters(#[from] twin::ParamError),
     /// Not valid TOML/JSON or a wrong type for a field.
     #[error("case file is not well formed: {0}")]
     Syntax(String),
@@ -116,15 +120,20 @@ pub enum PrognosisError {
     #[error(transparent)]
     Case(#[from] CaseError),
     /// The twin refused a scenario.
-    #[error("the twin could not simulate muscle `{muscle}` (draw {draw}): {message}")]
+    #[error("the twin could not simulate muscle `{muscle}` (draw {draw}): {source}")]
     Twin {
         /// Muscle.
         muscle: String,
         /// Draw index.
         draw: usize,
-        /// The twin's message.
-        message: String,
+        /// The twin's error.
+        #[source]
+        source: twin::TwinError,
     },
+    /// The human parameter set, or the between-patient spreads read against it
+    /// (`data/atlas/prognosis_uncertainty.toml`), did not load.
+    #[error("the prognosis's parameters: {0}")]
+    Parameters(#[from] twin::ParamError),
     /// Nothing to simulate.
     #[error("the case affects no muscle: {0}")]
     Empty(String),

@@ -111,11 +111,7 @@ const PROXIES: &[(&str, &str)] = &[
 impl Engine {
     /// The human engine with the embedded uncertainty file.
     pub fn human() -> Result<Engine, PrognosisError> {
-        let base = Parameters::for_species(Species::Human).map_err(|e| PrognosisError::Twin {
-            muscle: "-".into(),
-            draw: 0,
-            message: e.to_string(),
-        })?;
+        let base = Parameters::for_species(Species::Human)?;
         Self::with_parameters(base, UNCERTAINTY_TOML)
     }
 
@@ -124,36 +120,31 @@ impl Engine {
         base: Parameters,
         uncertainty_toml: &str,
     ) -> Result<Engine, PrognosisError> {
+        const FILE: &str = "data/atlas/prognosis_uncertainty.toml";
         let file: UncertaintyFile =
-            toml::from_str(uncertainty_toml).map_err(|e| PrognosisError::Twin {
-                muscle: "-".into(),
-                draw: 0,
-                message: format!("uncertainty file: {e}"),
+            toml::from_str(uncertainty_toml).map_err(|e| DataError::Parse {
+                file: FILE,
+                message: e.to_string(),
             })?;
-        let err = |message: String| PrognosisError::Twin {
-            muscle: "-".into(),
-            draw: 0,
-            message,
-        };
         let d = &file.distance;
         for (field, e, lo, hi) in [
             ("distance.clamp_sd", &d.clamp_sd, 0.5, 10.0),
             ("distance.min_mm", &d.min_mm, 0.0, 100.0),
         ] {
             if !sourced(&e.source, &e.assumption) {
-                return Err(err(format!(
-                    "uncertainty file: `{field}` gives neither a `source` nor an `assumption`"
-                )));
+                return Err(DataError::Unsourced { file: FILE, field }.into());
             }
             if !(e.value.is_finite() && e.value >= lo && e.value <= hi) {
-                return Err(err(format!(
-                    "uncertainty file: `{field}` = {}; expected a number in [{lo}, {hi}]",
-                    e.value
-                )));
+                return Err(DataError::Range {
+                    file: FILE,
+                    field,
+                    value: e.value,
+                    expected: format!("a number in [{lo}, {hi}]"),
+                }
+                .into());
             }
         }
-        let variation = twin::patient::Variation::from_toml_str(uncertainty_toml, &base)
-            .map_err(|e| err(format!("uncertainty file: {e}")))?;
+        let variation = twin::patient::Variation::from_toml_str(uncertainty_toml, &base)?;
         Ok(Engine {
             base,
             variation,
@@ -543,19 +534,13 @@ pub fn scenario_for(
             Treatment::Stimulation {
                 start_day,
                 end_day,
-                hours_per_day,
-                contractions_per_day,
+                dose,
                 ..
             } => {
-                let dose = match (hours_per_day, contractions_per_day) {
-                    (_, Some(c)) => twin::StimulationDose::ContractionsPerDay(*c),
-                    (Some(h), None) => twin::StimulationDose::HoursPerDay(*h),
-                    (None, None) => continue,
-                };
                 tw.push(twin::Treatment::Stimulation {
                     start_day: twin::Days(*start_day as f64),
                     end_day: twin::Days(*end_day as f64 + 1.0),
-                    dose,
+                    dose: *dose,
                 });
             }
         }
@@ -792,7 +777,7 @@ fn twin_error(case: &Case, draw: &Draw, k: usize, e: twin::TwinError) -> Prognos
     PrognosisError::Twin {
         muscle: case.muscles()[k].1.muscle.clone(),
         draw: draw.index,
-        message: e.to_string(),
+        source: e,
     }
 }
 
@@ -1234,9 +1219,41 @@ mod uncertainty_file_tests {
         );
         let e = Engine::with_parameters(base(), &unsourced).unwrap_err();
         assert!(e.to_string().contains("distance.clamp_sd"), "{e}");
+        // The error keeps its type: a data-file error naming the file and field.
+        assert!(
+            matches!(
+                e,
+                PrognosisError::Data(DataError::Unsourced {
+                    file: "data/atlas/prognosis_uncertainty.toml",
+                    field: "distance.clamp_sd"
+                })
+            ),
+            "{e:?}"
+        );
         let negative =
             UNCERTAINTY_TOML.replace("min_mm = { value = 5.0,", "min_mm = { value = -1.0,");
         let e = Engine::with_parameters(base(), &negative).unwrap_err();
         assert!(e.to_string().contains("distance.min_mm"), "{e}");
+        assert!(
+            matches!(
+                e,
+                PrognosisError::Data(DataError::Range { field: "distance.min_mm", value, .. })
+                    if value == -1.0
+            ),
+            "{e:?}"
+        );
+        // A spread the twin's parameter set refuses comes back as the twin's own error type.
+        let unknown = format!(
+            "{UNCERTAINTY_TOML}\n[parameters.no_such_parameter]\ncv = 0.1\nassumption = \"a test\"\n"
+        );
+        let e = Engine::with_parameters(base(), &unknown).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                PrognosisError::Parameters(twin::ParamError::UnknownParameter { name, .. })
+                    if name == "no_such_parameter"
+            ),
+            "{e:?}"
+        );
     }
 }

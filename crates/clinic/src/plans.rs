@@ -455,7 +455,7 @@ pub fn standard_plans(
                 treatments: vec![planned(
                     case,
                     atlas,
-                    Treatment::Stimulation { injury: i, start_day: start, end_day: end, hours_per_day: Some(stim_hours), contractions_per_day: None },
+                    Treatment::Stimulation { injury: i, start_day: start, end_day: end, dose: twin::StimulationDose::HoursPerDay(stim_hours) },
                     false,
                 )],
                 injury: i,

@@ -20,7 +20,7 @@ pub struct Engine {
 fn engine_err(e: bayes::BayesError) -> InferenceError {
     match e {
         bayes::BayesError::ImpossibleEvidence { .. } => InferenceError::Impossible,
-        other => InferenceError::Engine(other.to_string()),
+        other => InferenceError::Engine(Box::new(other)),
     }
 }
 

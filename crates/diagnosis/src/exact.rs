@@ -26,9 +26,9 @@ pub enum InferenceError {
     /// The evidence has probability zero under the model.
     #[error("the findings are impossible under the knowledge base (probability zero)")]
     Impossible,
-    /// The engine reported an error.
+    /// The inference engine (`bayes`) reported an error (boxed: it is large and rare).
     #[error("inference engine: {0}")]
-    Engine(String),
+    Engine(#[source] Box<bayes::BayesError>),
 }
 
 /// Precomputed structure for enumeration.

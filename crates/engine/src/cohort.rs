@@ -48,13 +48,23 @@ pub enum CohortError {
         /// What was expected.
         expected: String,
     },
+    /// One draw's case (the template with the draw's values) is not a valid patient's case.
+    #[error("cohort draw {draw}: {source}")]
+    DrawCase {
+        /// The draw's index.
+        draw: usize,
+        /// The case's error (boxed: large and rare).
+        #[source]
+        source: Box<clinic::CaseError>,
+    },
     /// One draw could not be run.
-    #[error("cohort draw {draw}: {message}")]
+    #[error("cohort draw {draw}: {source}")]
     Draw {
         /// The draw's index.
         draw: usize,
-        /// What went wrong.
-        message: String,
+        /// The prognosis engine's error (boxed: large and rare).
+        #[source]
+        source: Box<clinic::PrognosisError>,
     },
     /// A file of the output directory could not be read or written.
     #[error("{path}: {message}")]
@@ -574,13 +584,12 @@ pub(crate) fn run_draw(
     course_step: u32,
 ) -> Result<(Vec<CohortRow>, Vec<CourseRun>), CohortError> {
     let values = cohort.draw_values(index);
-    let fail = |message: String| CohortError::Draw {
-        draw: index,
-        message,
-    };
     let case = cohort
         .case_with(&values, index, atlas)
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| CohortError::DrawCase {
+            draw: index,
+            source: Box::new(e),
+        })?;
     let base = clinic::montecarlo::case_treatments(&case, atlas);
     let mut names = vec!["baseline".to_string()];
     let mut lists = vec![base.clone()];
@@ -605,7 +614,10 @@ pub(crate) fn run_draw(
         course_step,
         &Control::new(),
     )
-    .map_err(|e| fail(e.to_string()))?;
+    .map_err(|e| CohortError::Draw {
+        draw: index,
+        source: Box::new(e),
+    })?;
     let drawn: Vec<Drawn> = cohort
         .columns
         .iter()

@@ -366,9 +366,9 @@ impl Engine {
                 let case =
                     cohort
                         .case_of(0, &self.atlas)
-                        .map_err(|e| cohort::CohortError::Draw {
+                        .map_err(|e| cohort::CohortError::DrawCase {
                             draw: 0,
-                            message: e.to_string(),
+                            source: Box::new(e),
                         })?;
                 let plans = 1 + case.plans.len() as u64;
                 let (runs, words) = self.draw_runs(&case)?;

@@ -2,9 +2,10 @@
 //!
 //! Type conversion around the [`engine`] facade and nothing else: every function takes text
 //! (a case, findings, a calibration or cohort file) or plain numbers, releases the GIL while the
-//! engine works, and returns the engine's result as JSON text or Parquet bytes, which the
-//! `reinnervate` Python package (`python/reinnervate`) turns into dicts, pyarrow tables and pandas
-//! data frames. Errors are raised as `NativeError(message, kind, field, value, expected)`, which
+//! engine works, and returns the engine's result as JSON text, Parquet bytes or numpy arrays (the
+//! vectors of `engine::pictures` moved into arrays without a copy), which the `reinnervate` Python
+//! package (`python/reinnervate`) turns into dicts, pyarrow tables, pandas data frames and
+//! snapshots. Errors are raised as `NativeError(message, kind, field, value, expected)`, which
 //! the package re-raises as its typed exceptions.
 #![deny(missing_docs)]
 
@@ -12,10 +13,11 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use engine::{Control, Engine, EngineError, Resolution};
+use numpy::IntoPyArray;
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
 create_exception!(
     _reinnervate,
@@ -429,6 +431,160 @@ fn cohort_run(
     json(&meta)
 }
 
+/// The twin scenario pictured: `muscle` of the case (default: its first affected muscle), run
+/// with `seed` (default: the case's own seed, the run `reinnervate snapshot` pictures).
+fn pictured(
+    engine: &Engine,
+    case: &engine::Case,
+    muscle: Option<&str>,
+    seed: Option<u64>,
+) -> Result<engine::twin::Scenario, EngineError> {
+    let scenarios = engine.scenarios(case)?;
+    let found = match muscle {
+        None => scenarios.first(),
+        Some(name) => scenarios.iter().find(|(m, _)| m == name),
+    };
+    let Some((_, scenario)) = found else {
+        let names: Vec<&str> = scenarios.iter().map(|(m, _)| m.as_str()).collect();
+        return Err(EngineError::OutOfRange {
+            field: "muscle".into(),
+            value: engine::twin::limits::echo(muscle.unwrap_or("-")),
+            expected: format!("one of the case's muscles: {}", names.join(", ")),
+        });
+    };
+    let mut scenario = scenario.clone();
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    Ok(scenario)
+}
+
+/// Runs the engine's pictures of a case (GIL released): the days asked for, and the time strips
+/// of `strip`.
+fn picture_run(
+    py: Python<'_>,
+    text: &str,
+    days: &[u32],
+    strip: &[u32],
+    muscle: Option<&str>,
+    seed: Option<u64>,
+) -> PyResult<engine::pictures::PictureRun> {
+    let engine = engine()?;
+    py.detach(|| {
+        if days.is_empty() {
+            return Err(EngineError::OutOfRange {
+                field: "days".into(),
+                value: "[]".into(),
+                expected: "at least one day".into(),
+            });
+        }
+        let case = engine.parse_case(text)?;
+        let scenario = pictured(engine, &case, muscle, seed)?;
+        engine.pictures(&scenario, days, strip, &Control::new())
+    })
+    .map_err(raise)
+}
+
+/// The engine's pictures of a case (`PictureRun`) as JSON: per day the readout, the pictures'
+/// data, every picture as SVG, the EMG samples, the CMAP waveforms and the fibre table; the time
+/// strips of `strip`.
+#[pyfunction]
+#[pyo3(signature = (text, days, strip = Vec::new(), muscle = None, seed = None))]
+fn pictures(
+    py: Python<'_>,
+    text: &str,
+    days: Vec<u32>,
+    strip: Vec<u32>,
+    muscle: Option<&str>,
+    seed: Option<u64>,
+) -> PyResult<String> {
+    json(&picture_run(py, text, &days, &strip, muscle, seed)?)
+}
+
+/// The serde name of a value (an enum's variant as the engine's JSON writes it).
+fn serde_name(v: &impl serde::Serialize) -> PyResult<String> {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        Ok(other) => Err(io_error(format!("expected a name, got {other}"))),
+        Err(e) => Err(io_error(format!("name to JSON: {e}"))),
+    }
+}
+
+/// The serde names of a column of enum values.
+fn names<T: serde::Serialize + Copy + Eq + std::hash::Hash>(v: &[T]) -> PyResult<Vec<String>> {
+    let mut known: std::collections::HashMap<T, String> = std::collections::HashMap::new();
+    v.iter()
+        .map(|x| {
+            if let Some(n) = known.get(x) {
+                return Ok(n.clone());
+            }
+            let n = serde_name(x)?;
+            known.insert(*x, n.clone());
+            Ok(n)
+        })
+        .collect()
+}
+
+/// The pictures of the days of a case with their numbers as numpy arrays: `(json, arrays)`. The
+/// JSON is the engine's `PictureRun` without the bulk numbers; `arrays` has one dict per day:
+/// `x_um`, `y_um`, `csa_um2` (float64), `fibre_type`, `state` (lists of names), `unit` (int64,
+/// -1: no unit), `emg_rest_uv`, `emg_effort_uv`, `cmap_distal_mv`, `cmap_proximal_mv` (float64).
+#[pyfunction]
+#[pyo3(signature = (text, days, muscle = None, seed = None))]
+fn snapshots<'py>(
+    py: Python<'py>,
+    text: &str,
+    days: Vec<u32>,
+    muscle: Option<&str>,
+    seed: Option<u64>,
+) -> PyResult<(String, Vec<Bound<'py, PyDict>>)> {
+    let mut run = picture_run(py, text, &days, &[], muscle, seed)?;
+    let mut arrays = Vec::with_capacity(run.days.len());
+    for d in &mut run.days {
+        let a = PyDict::new(py);
+        let f = &mut d.fibres;
+        let fibre_type = names(&f.fibre_type)?;
+        let state = names(&f.state)?;
+        let unit: Vec<i64> = f.unit.iter().map(|u| u.map_or(-1, i64::from)).collect();
+        a.set_item("x_um", std::mem::take(&mut f.x_um).into_pyarray(py))?;
+        a.set_item("y_um", std::mem::take(&mut f.y_um).into_pyarray(py))?;
+        a.set_item("csa_um2", std::mem::take(&mut f.csa_um2).into_pyarray(py))?;
+        a.set_item("fibre_type", fibre_type)?;
+        a.set_item("state", state)?;
+        a.set_item("unit", unit.into_pyarray(py))?;
+        f.fibre_type.clear();
+        f.state.clear();
+        f.unit.clear();
+        let take = |v: &mut Vec<f64>| std::mem::take(v).into_pyarray(py);
+        a.set_item("emg_rest_uv", take(&mut d.emg_rest.samples_uv))?;
+        a.set_item("emg_effort_uv", take(&mut d.emg_effort.samples_uv))?;
+        a.set_item("cmap_distal_mv", take(&mut d.cmap.distal_mv))?;
+        a.set_item("cmap_proximal_mv", take(&mut d.cmap.proximal_mv))?;
+        arrays.push(a);
+    }
+    // The bulk numbers are in the arrays: leave them out of the JSON.
+    let mut value =
+        serde_json::to_value(&run).map_err(|e| io_error(format!("result to JSON: {e}")))?;
+    if let Some(days) = value.get_mut("days").and_then(|d| d.as_array_mut()) {
+        for day in days {
+            if let Some(o) = day.as_object_mut() {
+                o.remove("fibres");
+            }
+            for (key, field) in [
+                ("emg_rest", "samples_uv"),
+                ("emg_effort", "samples_uv"),
+                ("cmap", "distal_mv"),
+                ("cmap", "proximal_mv"),
+            ] {
+                if let Some(o) = day.get_mut(key).and_then(|v| v.as_object_mut()) {
+                    o.remove(field);
+                }
+            }
+        }
+    }
+    Ok((json(&value)?, arrays))
+}
+
 /// The module `reinnervate._reinnervate`.
 #[pymodule]
 fn _reinnervate(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -449,6 +605,8 @@ fn _reinnervate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cohort_store, m)?)?;
     m.add_function(wrap_pyfunction!(cohort_finish, m)?)?;
     m.add_function(wrap_pyfunction!(cohort_run, m)?)?;
+    m.add_function(wrap_pyfunction!(pictures, m)?)?;
+    m.add_function(wrap_pyfunction!(snapshots, m)?)?;
     Ok(())
 }
 

@@ -33,4 +33,8 @@ pub enum ViewError {
         /// What was wrong.
         message: String,
     },
+    /// The clinical readout's constants (which the views' amplitudes are scaled to) did not
+    /// load.
+    #[error(transparent)]
+    Readout(#[from] readout::ReadoutError),
 }

@@ -355,10 +355,7 @@ impl Params {
     /// Parameters from user-supplied TOML text (same layout as the embedded files), with the
     /// embedded readout constants.
     pub fn from_toml(electro: &str, volume: &str) -> Result<Params, ViewError> {
-        let readout = readout::Constants::embedded().map_err(|err| ViewError::Data {
-            file: "data/readout/readout.toml",
-            message: err.to_string(),
-        })?;
+        let readout = readout::Constants::embedded()?;
         Params::from_toml_with(electro, volume, readout.clone())
     }
 

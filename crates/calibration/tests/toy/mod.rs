@@ -3,24 +3,26 @@
 
 #![allow(dead_code)]
 
-use calibration::case::{Case, Treatment};
+use calibration::case::Run;
 use calibration::experiment::Regrowth;
 use calibration::quantity::DailyQuantity;
 use calibration::runner::{Model, Resolution, Trajectory};
+use twin::scenario::Treatment;
 
 /// Mass falls by 1% a day after the injury, down to 0.2; MRC is 5 before the injury and
-/// climbs from 0 by one grade every `30 + age` days after a repair. Fibrillations start
+/// climbs from 0 by one grade every `30 + age` days after a repair (age: the case's, the
+/// species' default adult when the experiment gives none). Fibrillations start
 /// 10 days after the injury; first reinnervation on the repair day + distance/1 mm per day.
 pub struct Toy;
 
 impl Model for Toy {
     fn simulate(
         &self,
-        case: &Case,
-        horizon: u32,
-        _seed: u64,
+        run: &Run,
         _resolution: Resolution,
     ) -> Result<Trajectory, calibration::error::ModelError> {
+        let case = &run.scenario;
+        let horizon = case.horizon_days;
         if case.muscle != "soleus" {
             return Err(calibration::error::ModelError::Unsupported(format!(
                 "unknown muscle '{}'",
@@ -28,14 +30,14 @@ impl Model for Toy {
             )));
         }
         let mut t = Trajectory::new(horizon);
-        let injury_day = case.injury.as_ref().map(|i| i.day);
+        let injury_day = case.injury.as_ref().map(|i| i.day.0 as u32);
         let repair = case.treatments.iter().find_map(|t| match t {
             Treatment::Repair {
                 day, distance_mm, ..
-            } => Some((*day, *distance_mm)),
+            } => Some((day.0 as u32, distance_mm.map_or(0.0, |d| d.0))),
             _ => None,
         });
-        let age = case.age_years.unwrap_or(0.0);
+        let age = case.age_years;
         for d in 0..=horizon {
             let since = injury_day.map_or(0, |i| d.saturating_sub(i));
             let injured = injury_day.is_some_and(|i| d >= i);

@@ -8,6 +8,10 @@ Every function calls the same engine as the ``reinnervate`` command line:
 * :func:`simulate` — the daily time course as a pyarrow table (``.to_pandas()`` for pandas);
 * :func:`prognosis`, :func:`plans`, :func:`diagnose`, :func:`calibrate` — the engine's results
   as dicts (the same JSON as ``--json``);
+* :func:`snapshot` and :func:`snapshots` — one day (or several days of one run) of a case's twin
+  at fibre resolution: the fibre table, the needle EMG and the CMAPs as numpy arrays, the readout
+  and the pictures (what ``reinnervate snapshot`` writes); :func:`pictures` — the same as the
+  engine's JSON, with the time strips;
 * :func:`estimate` — how long one of the long operations will take, before running it;
 * :class:`Cohort` and :func:`run_cohort` — virtual cohorts into Parquet; on a Dask cluster with
   :func:`reinnervate.dask.run_cohort`.
@@ -22,9 +26,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
 
 from . import _reinnervate as _native
+from ._snapshot import NO_UNIT, Cmap, Fibres, Snapshot, Trace, _snapshots
 from .errors import (
     CancelledError,
     InputError,
@@ -36,8 +43,13 @@ from .errors import (
 __all__ = [
     "DISCLAIMER",
     "Case",
+    "Cmap",
     "Cohort",
     "CancelledError",
+    "Fibres",
+    "NO_UNIT",
+    "Snapshot",
+    "Trace",
     "InputError",
     "NotApplicableError",
     "ReinnervateError",
@@ -45,6 +57,7 @@ __all__ = [
     "diagnose",
     "estimate",
     "load_case",
+    "pictures",
     "plans",
     "prognosis",
     "read_cohort",
@@ -52,6 +65,8 @@ __all__ = [
     "run_cohort",
     "simulate",
     "simulation",
+    "snapshot",
+    "snapshots",
 ]
 
 #: The statement every output carries.
@@ -134,6 +149,57 @@ def prognosis(case: Source, draws: Optional[int] = None) -> Dict[str, Any]:
 def plans(case: Source, draws: Optional[int] = None) -> Dict[str, Any]:
     """The treatment plans, ranked (the JSON of ``reinnervate plans --json``)."""
     return json.loads(_call(_native.plans, _text(case), draws))
+
+
+def _days(days: Any, name: str) -> List[int]:
+    """Whole days from 0, or an :class:`InputError` naming ``name``."""
+    out = []
+    for d in days:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 0:
+            raise InputError(f"{name} = {d!r}", name, repr(d), "a whole number of days from 0")
+        out.append(int(d))
+    return out
+
+
+def snapshot(
+    case: Source, day: int, muscle: Optional[str] = None, seed: Optional[int] = None
+) -> Snapshot:
+    """One day of the case's twin at fibre resolution, as ``reinnervate snapshot`` pictures it.
+
+    ``muscle`` is the affected muscle of a patient's case (default: the first); ``seed`` the twin's
+    seed (default: the case's own, so the readout equals ``simulate(case, resolution="fibre")``
+    on that day). Day 0 is before the injury. The :class:`Snapshot` holds the readout, the fibre
+    table (:class:`Fibres`), the needle EMG at rest and at a weak effort (:class:`Trace`), the
+    CMAPs (:class:`Cmap`) as numpy float64 arrays, and every picture as SVG. The GIL is released
+    while the twin runs.
+    """
+    return snapshots(case, [day], muscle=muscle, seed=seed)[0]
+
+
+def snapshots(
+    case: Source, days: Sequence[int], muscle: Optional[str] = None, seed: Optional[int] = None
+) -> List[Snapshot]:
+    """:func:`snapshot` of several days of one run (one simulation to the last day), in day
+    order (each day once)."""
+    ds = _days(days, "days")
+    run, arrays = _call(_native.snapshots, _text(case), ds, muscle, seed)
+    return _snapshots(json.loads(run), arrays)
+
+
+def pictures(
+    case: Source,
+    days: Sequence[int],
+    strip: Sequence[int] = (),
+    muscle: Optional[str] = None,
+    seed: Optional[int] = None,
+) -> Dict[str, Any]:
+    """The engine's pictures of a case (``PictureRun``) as a dict: ``muscle``, ``seed``,
+    ``events``, per day (``days``) the readout, the pictures' data, every picture as SVG, the EMG
+    samples, the CMAP waveforms and the fibre table as lists, and the time strips of the ``strip``
+    days (``strips``, SVG). The same numbers as :func:`snapshots`, as JSON gives them."""
+    ds = _days(days, "days")
+    ss = _days(strip, "strip")
+    return json.loads(_call(_native.pictures, _text(case), ds, ss, muscle, seed))
 
 
 def estimate(

@@ -1,6 +1,7 @@
-"""Type stubs of the native module (``crates/py/src/lib.rs``): text in, JSON text or bytes out."""
+"""Type stubs of the native module (``crates/py/src/lib.rs``): text in, JSON text, bytes or numpy
+arrays out."""
 
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 DISCLAIMER: str
 VERSION: str
@@ -39,3 +40,16 @@ def cohort_finish(text: str, out: str, draws: int, chunk: int, courses: int = 0)
 def cohort_run(
     text: str, out: str, draws: Optional[int] = None, chunk: int = 256, courses: int = 0
 ) -> str: ...
+def pictures(
+    text: str,
+    days: List[int],
+    strip: List[int] = ...,
+    muscle: Optional[str] = None,
+    seed: Optional[int] = None,
+) -> str: ...
+def snapshots(
+    text: str, days: List[int], muscle: Optional[str] = None, seed: Optional[int] = None
+) -> Tuple[str, List[Dict[str, Any]]]:
+    """(JSON of the run without the bulk numbers, per day a dict: x_um, y_um, csa_um2, unit,
+    emg_rest_uv, emg_effort_uv, cmap_distal_mv, cmap_proximal_mv as numpy arrays; fibre_type,
+    state as lists of str)."""
