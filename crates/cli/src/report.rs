@@ -80,20 +80,6 @@ pub fn write_picture(
     ])
 }
 
-/// Days at which the report shows pictures.
-pub fn picture_days(scenario: &twin::Scenario) -> Vec<u32> {
-    let injury = scenario.injury.as_ref().map_or(0.0, |i| i.day.0) as u32;
-    let mut d: Vec<u32> = [0, 21, 90, 180, 365, 730]
-        .into_iter()
-        .map(|x| if x == 0 { 0 } else { injury + x })
-        .filter(|&x| x <= scenario.horizon_days)
-        .collect();
-    d.push(scenario.horizon_days);
-    d.sort_unstable();
-    d.dedup();
-    d
-}
-
 const QUANTITIES: [(&str, &str, &str); 6] = [
     (
         "voluntary_force_fraction",
@@ -257,7 +243,7 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
     std::fs::write(dir.join("time_course.csv"), csv).context("writing time_course.csv")?;
     // Pictures and readings at chosen days (fibre resolution, the case's own seed), run to the
     // horizon for the event days.
-    let pdays = picture_days(scenario);
+    let pdays = engine::pictures::picture_days(scenario);
     let mut sdays: Vec<u32> = if strip_days.is_empty() {
         pdays.clone()
     } else {

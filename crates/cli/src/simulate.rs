@@ -113,20 +113,12 @@ pub fn one_scenario(
     case: &engine::Case,
     muscle: Option<&str>,
 ) -> anyhow::Result<Scenario> {
-    let scenarios = engine.scenarios(case)?;
-    let names: Vec<&str> = scenarios.iter().map(|(m, _)| m.as_str()).collect();
-    let found = match muscle {
-        None => scenarios.first(),
-        Some(name) => scenarios.iter().find(|(m, _)| m == name),
-    };
-    match found {
-        Some((_, s)) => Ok(s.clone()),
-        None => anyhow::bail!(
-            "--muscle {}: expected one of the case's muscles: {}",
-            muscle.unwrap_or("-").chars().take(80).collect::<String>(),
-            names.join(", ")
-        ),
-    }
+    engine.scenario(case, muscle).map_err(|e| match e {
+        engine::EngineError::OutOfRange {
+            value, expected, ..
+        } => anyhow::anyhow!("--muscle {value}: expected {expected}"),
+        other => other.into(),
+    })
 }
 
 fn describe_injury(s: &Scenario) -> String {

@@ -409,14 +409,13 @@ impl Engine {
         ))
     }
 
-    /// Simulates a case day by day: every affected muscle, or only `muscle`.
-    pub fn simulate(
+    /// The scenarios of a case's affected muscles ([`Engine::scenarios`]), or of only `muscle`
+    /// (an error naming the case's muscles when it is not one of them).
+    fn muscle_scenarios(
         &self,
         case: &Case,
-        resolution: Resolution,
         muscle: Option<&str>,
-        control: &Control,
-    ) -> Result<Simulation, EngineError> {
+    ) -> Result<Vec<(String, twin::Scenario)>, EngineError> {
         let mut scenarios = self.scenarios(case)?;
         if let Some(name) = muscle {
             let names: Vec<String> = scenarios.iter().map(|(m, _)| m.clone()).collect();
@@ -429,6 +428,35 @@ impl Engine {
                 });
             }
         }
+        Ok(scenarios)
+    }
+
+    /// The twin scenario of one muscle of a case: `muscle`, or the first affected muscle (what
+    /// `snapshot` and the pictures picture).
+    pub fn scenario(
+        &self,
+        case: &Case,
+        muscle: Option<&str>,
+    ) -> Result<twin::Scenario, EngineError> {
+        self.muscle_scenarios(case, muscle)?
+            .into_iter()
+            .next()
+            .map(|(_, s)| s)
+            .ok_or_else(|| EngineError::NotApplicable {
+                operation: "pictures",
+                reason: "the case affects no muscle".into(),
+            })
+    }
+
+    /// Simulates a case day by day: every affected muscle, or only `muscle`.
+    pub fn simulate(
+        &self,
+        case: &Case,
+        resolution: Resolution,
+        muscle: Option<&str>,
+        control: &Control,
+    ) -> Result<Simulation, EngineError> {
+        let scenarios = self.muscle_scenarios(case, muscle)?;
         control.add_total(
             scenarios
                 .iter()

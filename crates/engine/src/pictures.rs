@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use render::cross_section::{CrossSectionOptions, TimeStrip, cross_section_svg};
 use render::plot::{cmap_svg, emg_trace_svg};
@@ -68,11 +68,13 @@ pub fn png(svg: &str, fonts: &Fonts) -> Result<Vec<u8>, EngineError> {
 }
 
 /// One drawn picture.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Picture {
     /// What it shows, as a file-name stem (`cross_section`, `cross_section_he`, `cmap`,
     /// `time_strip_atpase94` …).
     pub name: String,
+    /// What it shows, in words (a caption: the stain's label for a cross-section).
+    pub title: String,
     /// The SVG document.
     pub svg: String,
 }
@@ -85,7 +87,7 @@ impl Picture {
 }
 
 /// A synthetic concentric-needle EMG record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EmgTrace {
     /// The record's description (what fires).
     pub label: String,
@@ -118,7 +120,7 @@ impl EmgTrace {
 }
 
 /// The compound muscle action potentials of the day.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cmaps {
     /// Sampling interval of the waveforms, ms.
     pub dt_ms: f64,
@@ -128,6 +130,44 @@ pub struct Cmaps {
     pub proximal_mv: Vec<f64>,
     /// The two waveforms drawn (up to 10 ms past the last response, at least 30 ms).
     pub picture: Picture,
+}
+
+impl Cmaps {
+    /// The two waveforms as CSV (`time_ms,distal_mv,proximal_mv`, with a comment line).
+    pub fn csv(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = format!(
+            "# compound muscle action potentials, sampling interval {} ms, millivolts\ntime_ms,distal_mv,proximal_mv\n",
+            self.dt_ms
+        );
+        let n = self.distal_mv.len().max(self.proximal_mv.len());
+        let at = |v: &[f64], i: usize| v.get(i).map_or(String::new(), |x| format!("{x:.5}"));
+        for i in 0..n {
+            let _ = writeln!(
+                s,
+                "{:.3},{},{}",
+                i as f64 * self.dt_ms,
+                at(&self.distal_mv, i),
+                at(&self.proximal_mv, i)
+            );
+        }
+        s
+    }
+}
+
+/// Days a run is pictured on by default (the report's picture days): before the injury, 3 weeks,
+/// 3, 6, 12 and 24 months after it, and the horizon — those within the horizon.
+pub fn picture_days(scenario: &twin::Scenario) -> Vec<u32> {
+    let injury = scenario.injury.as_ref().map_or(0.0, |i| i.day.0) as u32;
+    let mut d: Vec<u32> = [0, 21, 90, 180, 365, 730]
+        .into_iter()
+        .map(|x| if x == 0 { 0 } else { injury + x })
+        .filter(|&x| x <= scenario.horizon_days)
+        .collect();
+    d.push(scenario.horizon_days);
+    d.sort_unstable();
+    d.dedup();
+    d
 }
 
 /// The twin's fibres on the day, one entry per fibre in every column.
@@ -265,8 +305,16 @@ fn day_pictures(
         stain: all_stains.first().cloned(),
         ..CrossSectionOptions::with_params(p)
     };
+    let day_words = format!("{}, day {:.0}", state.muscle.replace('_', " "), state.day);
+    let section_title = |stain: Option<&views::params::Stain>| {
+        format!(
+            "Cross-section of {day_words}, {}",
+            stain.map_or("unstained", |s| s.label.as_str())
+        )
+    };
     let cross_section = Picture {
         name: "cross_section".into(),
+        title: section_title(all_stains.first()),
         svg: cross_section_svg(state, &opts)?,
     };
     let mut stains = Vec::new();
@@ -277,6 +325,7 @@ fn day_pictures(
         };
         stains.push(Picture {
             name: format!("cross_section_{}", st.id),
+            title: section_title(Some(st)),
             svg: cross_section_svg(state, &o)?,
         });
     }
@@ -361,6 +410,7 @@ fn day_pictures(
         proximal_mv: c.proximal.waveform.clone(),
         picture: Picture {
             name: "cmap".into(),
+            title: format!("CMAP of {day_words}, distal and proximal stimulation"),
             svg: cmap_picture,
         },
     };
@@ -376,6 +426,7 @@ fn day_pictures(
             samples_uv: rest.samples,
             picture: Picture {
                 name: "emg_rest".into(),
+                title: format!("Needle EMG at rest, {day_words}"),
                 svg: emg_rest_svg,
             },
         },
@@ -385,6 +436,7 @@ fn day_pictures(
             samples_uv: effort.samples,
             picture: Picture {
                 name: "emg_effort".into(),
+                title: format!("Needle EMG at a weak voluntary effort, {day_words}"),
                 svg: emg_effort_svg,
             },
         },
@@ -400,7 +452,7 @@ fn time_strips(
     reference: &Reference,
     state: &MuscleState<'_>,
     panels: usize,
-) -> Result<Vec<(String, TimeStrip)>, EngineError> {
+) -> Result<Vec<(String, String, TimeStrip)>, EngineError> {
     let site = centre_site(state, reference)?;
     let all = views::params::stains()?;
     let mut out = Vec::new();
@@ -425,7 +477,11 @@ fn time_strips(
             stain: Some(stain.clone()),
             ..CrossSectionOptions::with_params(&views.params)
         };
-        out.push((id.to_string(), TimeStrip::new(&opts, panels)));
+        out.push((
+            id.to_string(),
+            stain.label.clone(),
+            TimeStrip::new(&opts, panels),
+        ));
     }
     Ok(out)
 }
@@ -458,7 +514,7 @@ impl Engine {
         all.sort_unstable();
         all.dedup();
         control.add_total(u64::from(all.last().copied().unwrap_or(0)));
-        let mut strips: Vec<(String, TimeStrip)> = Vec::new();
+        let mut strips: Vec<(String, String, TimeStrip)> = Vec::new();
         let mut out = Vec::new();
         for d in all {
             while sim.day() < d {
@@ -474,7 +530,7 @@ impl Engine {
                 if strips.is_empty() {
                     strips = time_strips(&views, &reference, &s.view(), sdays.len())?;
                 }
-                for (_, strip) in &mut strips {
+                for (_, _, strip) in &mut strips {
                     strip.add(&s.view(), &format!("day {d}"))?;
                 }
             }
@@ -489,8 +545,12 @@ impl Engine {
             days: out,
             strips: strips
                 .into_iter()
-                .map(|(id, strip)| Picture {
+                .map(|(id, label, strip)| Picture {
                     name: format!("time_strip_{id}"),
+                    title: format!(
+                        "{}: the same field over time, {label}",
+                        scenario.muscle.replace('_', " ")
+                    ),
                     svg: strip.finish(),
                 })
                 .collect(),

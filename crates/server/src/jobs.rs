@@ -89,6 +89,8 @@ pub struct Submit {
     pub resolution: Option<engine::Resolution>,
     /// The seed the case sets.
     pub seed: u64,
+    /// What a snapshot pictures (empty for the other operations).
+    pub snapshot: crate::runs::SnapshotSpec,
     /// The request as stored with the job.
     pub request: serde_json::Value,
 }
@@ -191,24 +193,25 @@ impl Jobs {
             match self.store.start_job(id).await {
                 Ok(true) => {
                     live.progress.send_modify(|p| p.status = JobStatus::Running);
-                    self.execute(&live, s).await
+                    self.execute(id, &live, s).await
                 }
                 Ok(false) => return,
                 Err(e) => Err((JobStatus::Failed, e.to_string())),
             }
         };
-        let (status, result, error) = match outcome {
-            Ok(v) => (JobStatus::Done, Some(v.to_string()), None),
-            Err((status, msg)) => (status, None, Some(msg)),
+        let (status, result, error, files) = match outcome {
+            Ok(o) => (JobStatus::Done, Some(o.result.to_string()), None, o.files),
+            Err((status, msg)) => (status, None, Some(msg), Vec::new()),
         };
         if let Err(e) = self
             .store
-            .finish_job(
+            .finish_job_with_files(
                 id,
                 status,
                 result.as_deref(),
                 error.as_deref(),
                 live.stored_progress(),
+                &files,
             )
             .await
         {
@@ -219,14 +222,14 @@ impl Jobs {
 
     async fn execute(
         &self,
+        id: &str,
         live: &Arc<Live>,
         s: Submit,
-    ) -> Result<serde_json::Value, (JobStatus, String)> {
+    ) -> Result<crate::runs::Output, (JobStatus, String)> {
         let runner = self.runner.clone();
         let control = live.control.clone();
-        let work = tokio::task::spawn_blocking(move || {
-            runner.run(s.op, &s.text, s.draws, s.resolution, &control)
-        });
+        let base = format!("/v1/jobs/{id}");
+        let work = tokio::task::spawn_blocking(move || runner.run(&s, &control, &base));
         let joined = match tokio::time::timeout(self.time_limit, work).await {
             Ok(j) => j,
             Err(_) => {

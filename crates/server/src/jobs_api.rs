@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::extract::{Caller, CaseFile, Json, OptionalJson};
 use crate::jobs::{Progress, Submit};
 use crate::problem::{ApiError, OrNotFound, Problem};
-use crate::runs::Op;
+use crate::runs::{Op, SnapshotSpec};
 
 /// Options of a run on a stored case.
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -29,6 +29,13 @@ pub struct RunOptions {
     /// `simulate`: `pooled` (default) or `fibre`.
     #[schema(value_type = Option<String>)]
     pub resolution: Option<engine::Resolution>,
+    /// `snapshot`: days to picture (at most 12; default: before the injury, 3 weeks, 3, 6, 12
+    /// and 24 months after it, and the horizon).
+    pub days: Option<Vec<u32>>,
+    /// `snapshot`: the muscle to picture (default: the case's first affected muscle).
+    pub muscle: Option<String>,
+    /// `snapshot`: days of a time strip of the same field (at most 12; default: none).
+    pub strip: Option<Vec<u32>>,
 }
 
 /// A run on a case sent with the request (not stored).
@@ -45,6 +52,13 @@ pub struct RunBody {
     /// experiment (default: fibre for single experiments, pooled for populations).
     #[schema(value_type = Option<String>)]
     pub resolution: Option<engine::Resolution>,
+    /// `snapshot`: days to picture (at most 12; default: before the injury, 3 weeks, 3, 6, 12
+    /// and 24 months after it, and the horizon).
+    pub days: Option<Vec<u32>>,
+    /// `snapshot`: the muscle to picture (default: the case's first affected muscle).
+    pub muscle: Option<String>,
+    /// `snapshot`: days of a time strip of the same field (at most 12; default: none).
+    pub strip: Option<Vec<u32>>,
 }
 
 /// A job: where it is, what it ran on, and its result when done.
@@ -214,7 +228,7 @@ pub async fn run_stored(
         return Err(ApiError::field(
             "op",
             "\"calibrate\"",
-            "an operation on a case (prognosis, plans, simulate); calibrate runs on a calibration file sent to POST /v1/runs/calibrate",
+            "an operation on a case (prognosis, plans, simulate, snapshot); calibrate runs on a calibration file sent to POST /v1/runs/calibrate",
         ));
     }
     let rev = state
@@ -228,32 +242,29 @@ pub async fn run_stored(
                 None => id.clone(),
             },
         )?;
-    let info = state.runner.check_case(&rev.body)?;
-    check_draws(&state, opts.draws, info.draws)?;
-    let estimate = state.runner.estimate(
+    let request = serde_json::json!({
+        "rev": rev.rev, "draws": opts.draws, "resolution": opts.resolution,
+        "days": opts.days, "muscle": opts.muscle, "strip": opts.strip,
+    });
+    let asked = Asked {
+        draws: opts.draws,
+        resolution: opts.resolution,
+        snapshot: SnapshotSpec {
+            days: opts.days,
+            muscle: opts.muscle,
+            strip: opts.strip,
+        },
+    };
+    start(
+        &state,
+        user.id,
         op,
-        &rev.body,
-        opts.draws,
-        opts.resolution,
-        state.limits.job_time.as_secs_f64(),
-    )?;
-    let latest = latest_rev(&state, &user.id, &id).await?;
-    let request =
-        serde_json::json!({ "rev": rev.rev, "draws": opts.draws, "resolution": opts.resolution });
-    let job = state
-        .jobs
-        .submit(Submit {
-            owner: user.id,
-            case: Some((id, rev.rev)),
-            text: rev.body,
-            op,
-            draws: opts.draws,
-            resolution: opts.resolution,
-            seed: info.seed,
-            request,
-        })
-        .await?;
-    Ok(accepted(&state, job, latest, estimate))
+        Some((id, rev.rev)),
+        rev.body,
+        asked,
+        request,
+    )
+    .await
 }
 
 /// Runs an operation on a case sent with the request (or, for `calibrate`, on a calibration
@@ -285,9 +296,58 @@ pub async fn run_body(
             ));
         }
     };
+    let request = serde_json::to_value(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let asked = Asked {
+        draws: body.draws,
+        resolution: body.resolution,
+        snapshot: SnapshotSpec {
+            days: body.days,
+            muscle: body.muscle,
+            strip: body.strip,
+        },
+    };
+    start(&state, user.id, op, None, text, asked, request).await
+}
+
+/// The options of a run, whichever endpoint took them.
+struct Asked {
+    draws: Option<usize>,
+    resolution: Option<engine::Resolution>,
+    snapshot: SnapshotSpec,
+}
+
+/// What both run endpoints do once the case text is known: check the case (or calibration file)
+/// and the options, estimate the cost, queue the job and answer `202`.
+async fn start(
+    state: &AppState,
+    owner: String,
+    op: Op,
+    case: Option<(String, i64)>,
+    text: String,
+    asked: Asked,
+    request: serde_json::Value,
+) -> Result<Response, ApiError> {
     let file = CaseFile::from_text(text);
+    let snap = &asked.snapshot;
+    if op != Op::Snapshot {
+        let given = [
+            ("days", snap.days.is_some()),
+            ("muscle", snap.muscle.is_some()),
+            ("strip", snap.strip.is_some()),
+        ];
+        if let Some((field, _)) = given.into_iter().find(|(_, g)| *g) {
+            return Err(ApiError::field(
+                field,
+                "(given)",
+                format!(
+                    "no `{field}` for {} (an option of snapshot only)",
+                    op.as_str()
+                ),
+            ));
+        }
+    }
     let info = if op == Op::Calibrate {
-        if let Some(d) = body.draws {
+        if let Some(d) = asked.draws {
             return Err(ApiError::field(
                 "draws",
                 d.to_string(),
@@ -298,29 +358,53 @@ pub async fn run_body(
     } else {
         state.runner.check_case(&file.text)?
     };
-    check_draws(&state, body.draws, info.draws)?;
-    let estimate = state.runner.estimate(
-        op,
-        &file.text,
-        body.draws,
-        body.resolution,
-        state.limits.job_time.as_secs_f64(),
-    )?;
-    let request = serde_json::to_value(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let job_time = state.limits.job_time.as_secs_f64();
+    let estimate = if op == Op::Snapshot {
+        if let Some(d) = asked.draws {
+            return Err(ApiError::field(
+                "draws",
+                d.to_string(),
+                "no draws for snapshot (it pictures the case's own seed)",
+            ));
+        }
+        if let Some(r) = asked.resolution
+            && r != engine::Resolution::Fibre
+        {
+            return Err(ApiError::field(
+                "resolution",
+                format!("{r:?}").to_lowercase(),
+                "fibre (a snapshot pictures single fibres)",
+            ));
+        }
+        let last = state.runner.check_snapshot(&file.text, snap)?;
+        state
+            .runner
+            .estimate_snapshot(&file.text, snap, last, job_time)?
+    } else {
+        check_draws(state, asked.draws, info.draws)?;
+        state
+            .runner
+            .estimate(op, &file.text, asked.draws, asked.resolution, job_time)?
+    };
+    let latest = match &case {
+        Some((id, _)) => latest_rev(state, &owner, id).await?,
+        None => None,
+    };
     let job = state
         .jobs
         .submit(Submit {
-            owner: user.id,
-            case: None,
+            owner,
+            case,
             text: file.text,
             op,
-            draws: body.draws,
-            resolution: body.resolution,
+            draws: asked.draws,
+            resolution: asked.resolution,
+            snapshot: asked.snapshot,
             seed: info.seed,
             request,
         })
         .await?;
-    Ok(accepted(&state, job, None, estimate))
+    Ok(accepted(state, job, latest, estimate))
 }
 
 /// The latest revision of the case `case_id` of `owner` (`None`: no such case of this owner).

@@ -18,6 +18,7 @@ pub mod extract;
 pub mod instant;
 pub mod jobs;
 pub mod jobs_api;
+pub mod pictures;
 pub mod problem;
 pub mod reference;
 pub mod runs;
@@ -133,6 +134,7 @@ pub struct AppState {
         cases::revisions, cases::revision, cases::observe,
         jobs_api::run_stored, jobs_api::run_body, jobs_api::get_job, jobs_api::cancel_job,
         jobs_api::job_events, jobs_api::case_results,
+        pictures::day_picture, pictures::day_trace, pictures::strip,
         instant::diagnose, instant::validate_case,
     ),
     components(schemas(problem::Problem, store::JobStatus, runs::Op, runs::CaseCheck, jobs::Progress)),
@@ -238,6 +240,15 @@ pub fn router(state: AppState) -> Router {
             get(jobs_api::get_job).delete(jobs_api::cancel_job),
         )
         .route("/v1/jobs/{id}/events", get(jobs_api::job_events))
+        .route(
+            "/v1/jobs/{id}/pictures/{day}/{file}",
+            get(pictures::day_picture),
+        )
+        .route(
+            "/v1/jobs/{id}/traces/{day}/{file}",
+            get(pictures::day_trace),
+        )
+        .route("/v1/jobs/{id}/strips/{file}", get(pictures::strip))
         .route("/v1/diagnose", post(instant::diagnose))
         .route("/v1/validate/case", post(instant::validate_case))
         .merge(docs_page())

@@ -21,6 +21,10 @@ pub enum Op {
     Plans,
     /// The twin day by day for every affected muscle (pooled resolution unless asked).
     Simulate,
+    /// The pictures of one muscle on chosen days (cross-section in every stain, needle EMG at
+    /// rest and at effort, CMAP) and time strips, from the case's own seed at fibre resolution:
+    /// a JSON result of readings and links, the pictures and traces stored beside it.
+    Snapshot,
     /// A file of published experiments (the shared calibration format) run on the twin and
     /// compared with the published figures; runs only on a file sent to `/v1/runs/calibrate`.
     Calibrate,
@@ -28,7 +32,13 @@ pub enum Op {
 
 impl Op {
     /// Every operation, in the order the docs list them.
-    pub const ALL: [Op; 4] = [Op::Prognosis, Op::Plans, Op::Simulate, Op::Calibrate];
+    pub const ALL: [Op; 5] = [
+        Op::Prognosis,
+        Op::Plans,
+        Op::Simulate,
+        Op::Snapshot,
+        Op::Calibrate,
+    ];
 
     /// The name used in URLs and stored jobs.
     pub fn as_str(self) -> &'static str {
@@ -36,6 +46,7 @@ impl Op {
             Op::Prognosis => "prognosis",
             Op::Plans => "plans",
             Op::Simulate => "simulate",
+            Op::Snapshot => "snapshot",
             Op::Calibrate => "calibrate",
         }
     }
@@ -68,10 +79,34 @@ pub struct CaseInfo {
     pub draws: usize,
 }
 
+/// Most days a snapshot pictures (and most days of its time strip): bounded work per job.
+pub const MAX_SNAPSHOT_DAYS: usize = 12;
+
+/// What a snapshot pictures: the days, the muscle, the days of the time strip.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct SnapshotSpec {
+    /// Days to picture (default [`engine::pictures::picture_days`]).
+    pub days: Option<Vec<u32>>,
+    /// The muscle (default: the case's first affected muscle).
+    pub muscle: Option<String>,
+    /// Days of the time strip (default: none).
+    pub strip: Option<Vec<u32>>,
+}
+
+/// What a run gives: its JSON result and the files stored beside it (pictures, traces).
+#[derive(Debug)]
+pub struct Output {
+    /// The JSON result.
+    pub result: serde_json::Value,
+    /// Files (a snapshot's pictures and traces).
+    pub files: Vec<store::JobFile>,
+}
+
 /// The loaded engine.
 pub struct Runner {
     engine: Engine,
     params_version: String,
+    fonts: engine::pictures::Fonts,
 }
 
 impl std::fmt::Debug for Runner {
@@ -268,6 +303,7 @@ impl Runner {
         Ok(Runner {
             engine,
             params_version,
+            fonts: engine::pictures::Fonts::system(),
         })
     }
 
@@ -371,6 +407,12 @@ impl Runner {
         let work = match (op, &case) {
             (Op::Prognosis, Some(case)) => engine::Work::Prognosis { case, draws },
             (Op::Plans, Some(case)) => engine::Work::Plans { case, draws },
+            (Op::Snapshot, Some(case)) => engine::Work::Simulate {
+                case,
+                resolution: Resolution::Fibre,
+                muscle: None,
+                days: None,
+            },
             (Op::Simulate, Some(case)) => engine::Work::Simulate {
                 case,
                 resolution: resolution.unwrap_or(Resolution::Pooled),
@@ -387,19 +429,19 @@ impl Runner {
         Ok(cost)
     }
 
-    /// Runs `op` on a case file with `draws` draws (the case's own when `None`), reporting
-    /// progress and taking cancellation through `control`; returns the facade's typed result as
-    /// JSON (the CLI's `--json`).
+    /// Runs a submitted job's operation on its case file (`draws` draws, the case's own when
+    /// `None`), reporting progress and taking cancellation through `control`; returns the
+    /// facade's typed result as JSON (the CLI's `--json`) and, for a snapshot, the pictures and
+    /// traces linked under `base` (the job's URL).
     pub fn run(
         &self,
-        op: Op,
-        text: &str,
-        draws: Option<usize>,
-        resolution: Option<Resolution>,
+        s: &crate::jobs::Submit,
         control: &Control,
-    ) -> Result<serde_json::Value, ApiError> {
-        let case = || self.engine.parse_case(text).map_err(engine_error);
-        match op {
+        base: &str,
+    ) -> Result<Output, ApiError> {
+        let case = || self.engine.parse_case(&s.text).map_err(engine_error);
+        let (draws, resolution) = (s.draws, s.resolution);
+        let result = match s.op {
             Op::Prognosis => self
                 .engine
                 .prognosis(&case()?, draws, control)
@@ -420,17 +462,197 @@ impl Runner {
                 )
                 .map_err(engine_error)
                 .and_then(|r| json(&r)),
+            Op::Snapshot => return self.snapshot(&s.text, &s.snapshot, control, base),
             Op::Calibrate => {
                 let options = match resolution {
                     None => engine::calibration::Options::default(),
                     Some(r) => engine::calibration::Options::with_resolution(r),
                 };
                 self.engine
-                    .calibrate(text, &options, control)
+                    .calibrate(&s.text, &options, control)
                     .map_err(engine_error)
                     .and_then(|r| json(&r))
             }
+        }?;
+        Ok(Output {
+            result,
+            files: Vec::new(),
+        })
+    }
+
+    /// Checks what a snapshot asks for before it is queued: the muscle is one of the case's, at
+    /// most [`MAX_SNAPSHOT_DAYS`] days each of picture and strip, each within the case's
+    /// horizon. Returns the days it will run to (for the cost estimate).
+    pub fn check_snapshot(&self, text: &str, spec: &SnapshotSpec) -> Result<u32, ApiError> {
+        let case = self.engine.parse_case(text).map_err(engine_error)?;
+        let scenario = self
+            .engine
+            .scenario(&case, spec.muscle.as_deref())
+            .map_err(engine_error)?;
+        let horizon = scenario.horizon_days;
+        let mut last = 0;
+        for (field, days) in [("days", &spec.days), ("strip", &spec.strip)] {
+            let Some(days) = days else { continue };
+            if days.len() > MAX_SNAPSHOT_DAYS || (field == "days" && days.is_empty()) {
+                return Err(ApiError::field(
+                    field,
+                    format!("{} days", days.len()),
+                    format!("1 to {MAX_SNAPSHOT_DAYS} days"),
+                ));
+            }
+            for (i, &d) in days.iter().enumerate() {
+                if d > horizon {
+                    return Err(ApiError::field(
+                        format!("{field}[{i}]"),
+                        d.to_string(),
+                        format!("a day from 0 to the case's horizon, {horizon}"),
+                    ));
+                }
+                last = last.max(d);
+            }
         }
+        if spec.days.is_none() {
+            last = last.max(
+                engine::pictures::picture_days(&scenario)
+                    .into_iter()
+                    .max()
+                    .unwrap_or(0),
+            );
+        }
+        Ok(last)
+    }
+
+    /// The estimated cost of a snapshot run to `last_day` (see [`Runner::estimate`]).
+    pub fn estimate_snapshot(
+        &self,
+        text: &str,
+        spec: &SnapshotSpec,
+        last_day: u32,
+        max_seconds: f64,
+    ) -> Result<engine::Cost, ApiError> {
+        let case = self.engine.parse_case(text).map_err(engine_error)?;
+        let cost = self
+            .engine
+            .estimate(&engine::Work::Simulate {
+                case: &case,
+                resolution: Resolution::Fibre,
+                muscle: spec.muscle.as_deref(),
+                days: Some(last_day),
+            })
+            .map_err(engine_error)?;
+        cost.check(max_seconds).map_err(engine_error)?;
+        Ok(cost)
+    }
+
+    /// Pictures a case ([`Engine::pictures`]): the JSON result holds the readings of each day and
+    /// the links (under `base`, the job's URL) of its pictures and traces; the pictures (SVG)
+    /// and traces (the facade's `EmgTrace` and `Cmaps` as JSON) are the files stored beside it.
+    pub fn snapshot(
+        &self,
+        text: &str,
+        spec: &SnapshotSpec,
+        control: &Control,
+        base: &str,
+    ) -> Result<Output, ApiError> {
+        let case = self.engine.parse_case(text).map_err(engine_error)?;
+        let scenario = self
+            .engine
+            .scenario(&case, spec.muscle.as_deref())
+            .map_err(engine_error)?;
+        let days = spec
+            .days
+            .clone()
+            .unwrap_or_else(|| engine::pictures::picture_days(&scenario));
+        let strip = spec.strip.clone().unwrap_or_default();
+        let run = self
+            .engine
+            .pictures(&scenario, &days, &strip, control)
+            .map_err(engine_error)?;
+        let mut files = Vec::new();
+        let link = |name: &str, title: &str, d: Option<u32>| {
+            let dir = match d {
+                Some(d) => format!("{base}/pictures/{d}"),
+                None => format!("{base}/strips"),
+            };
+            serde_json::json!({
+                "name": name,
+                "title": title,
+                "svg": format!("{dir}/{name}.svg"),
+                "png": format!("{dir}/{name}.png"),
+            })
+        };
+        let mut out_days = Vec::new();
+        for p in &run.days {
+            let d = p.day;
+            let mut pictures = Vec::new();
+            for pic in std::iter::once(&p.cross_section).chain(&p.stains) {
+                files.push(store::JobFile {
+                    name: format!("day/{d}/{}.svg", pic.name),
+                    body: pic.svg.clone(),
+                });
+                pictures.push(link(&pic.name, &pic.title, Some(d)));
+            }
+            let mut traces = Vec::new();
+            for t in [&p.emg_rest, &p.emg_effort] {
+                let name = &t.picture.name;
+                files.push(store::JobFile {
+                    name: format!("day/{d}/{name}.json"),
+                    body: serde_json::to_string(t)
+                        .map_err(|e| ApiError::Internal(e.to_string()))?,
+                });
+                pictures.push(link(name, &t.picture.title, Some(d)));
+                traces.push(serde_json::json!({
+                    "name": name,
+                    "label": t.label,
+                    "sample_rate_hz": t.sample_rate_hz,
+                    "wav": format!("{base}/traces/{d}/{name}.wav"),
+                    "csv": format!("{base}/traces/{d}/{name}.csv"),
+                }));
+            }
+            files.push(store::JobFile {
+                name: format!("day/{d}/cmap.json"),
+                body: serde_json::to_string(&p.cmap)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            });
+            pictures.push(link("cmap", &p.cmap.picture.title, Some(d)));
+            traces.push(serde_json::json!({
+                "name": "cmap",
+                "label": "CMAP waveforms, distal and proximal stimulation (mV)",
+                "dt_ms": p.cmap.dt_ms,
+                "csv": format!("{base}/traces/{d}/cmap.csv"),
+            }));
+            out_days.push(serde_json::json!({
+                "day": d,
+                "readout": p.readout,
+                "views": p.views,
+                "pictures": pictures,
+                "traces": traces,
+            }));
+        }
+        let mut strips = Vec::new();
+        for s in &run.strips {
+            files.push(store::JobFile {
+                name: format!("strip/{}.svg", s.name),
+                body: s.svg.clone(),
+            });
+            strips.push(link(&s.name, &s.title, None));
+        }
+        let result = serde_json::json!({
+            "muscle": run.muscle,
+            "seed": run.seed,
+            "resolution": Resolution::Fibre,
+            "events": run.events,
+            "days": out_days,
+            "strip_days": strip,
+            "strips": strips,
+            "disclaimer": engine::DISCLAIMER,
+        });
+        Ok(Output { result, files })
+    }
+
+    /// An SVG document as PNG, rasterised at its own size with the machine's fonts.
+    pub fn png(&self, svg: &str) -> Result<Vec<u8>, ApiError> {
+        engine::pictures::png(svg, &self.fonts).map_err(|e| ApiError::Internal(e.to_string()))
     }
 
     /// The anatomy atlas as the web form needs it: nerves with their sites and muscles in

@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::{CaseRevision, JobRecord, Store, StoreError, User};
+use crate::{CaseRevision, JobFile, JobRecord, Store, StoreError, User};
 
 /// The portable form of a database.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -23,6 +23,10 @@ pub struct Dump {
     pub revisions: Vec<CaseRevision>,
     /// Every job with its result.
     pub jobs: Vec<JobRecord>,
+    /// The files jobs made (pictures, traces): (job id, file). Absent in dumps written before
+    /// jobs made files.
+    #[serde(default)]
+    pub job_files: Vec<(String, JobFile)>,
 }
 
 const FORMAT: &str = "reinnervate-db";
@@ -94,6 +98,7 @@ impl Store {
             cases,
             revisions,
             jobs,
+            job_files: self.all_job_files().await?,
         })
     }
 
@@ -185,6 +190,11 @@ impl Store {
         }
         for j in &dump.jobs {
             crate::jobs::insert_job_query(j).execute(&mut *tx).await?;
+        }
+        for (job, f) in &dump.job_files {
+            crate::jobs::insert_file_query(job, f)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -314,6 +314,13 @@ impl Store {
     /// Deletes the case `id` of `owner` with its revisions and jobs; `false` if there was none.
     pub async fn delete_case(&self, owner: &str, id: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "DELETE FROM job_files WHERE job_id IN (SELECT id FROM jobs WHERE case_id = $1 AND owner = $2)",
+        )
+        .bind(id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
         let gone = sqlx::query("DELETE FROM jobs WHERE case_id = $1 AND owner = $2")
             .bind(id)
             .bind(owner)

@@ -163,6 +163,29 @@ pub(crate) fn insert_job_query(
     .bind(j.total)
 }
 
+/// A file a job made besides its JSON result (a picture as SVG text, a trace as JSON), read back
+/// by name.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobFile {
+    /// Its name within the job (e.g. `day/90/cross_section`).
+    pub name: String,
+    /// Its text.
+    pub body: String,
+}
+
+/// Inserts one file of a job: the query of [`Store::finish_job_with_files`] and of a backup's
+/// import.
+pub(crate) fn insert_file_query<'q>(
+    job_id: &'q str,
+    f: &'q JobFile,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query("INSERT INTO job_files (job_id, name, body) VALUES ($1, $2, $3)")
+        .bind(job_id)
+        .bind(&f.name)
+        .bind(&f.body)
+}
+
 fn job_from(row: &sqlx::any::AnyRow) -> Result<JobRecord, StoreError> {
     let status: String = row.try_get("status")?;
     Ok(JobRecord {
@@ -233,7 +256,24 @@ impl Store {
         error: Option<&str>,
         progress: JobProgress,
     ) -> Result<bool, StoreError> {
+        self.finish_job_with_files(id, status, result, error, progress, &[])
+            .await
+    }
+
+    /// Ends a job as [`Store::finish_job`] does and stores the files it made, in one
+    /// transaction: either the end and every file are written, or nothing (the files of a job
+    /// that had already ended are not written).
+    pub async fn finish_job_with_files(
+        &self,
+        id: &str,
+        status: JobStatus,
+        result: Option<&str>,
+        error: Option<&str>,
+        progress: JobProgress,
+        files: &[JobFile],
+    ) -> Result<bool, StoreError> {
         let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let mut tx = self.pool().begin().await?;
         let r = sqlx::query(
             "UPDATE jobs SET status = $1, result = $2, error = $3, finished_at = $4, done = $5, total = $6 \
              WHERE id = $7 AND status IN ('queued', 'running')",
@@ -245,9 +285,57 @@ impl Store {
         .bind(count(progress.done))
         .bind(count(progress.total))
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(r.rows_affected() > 0)
+        let ended = r.rows_affected() > 0;
+        if ended {
+            for f in files {
+                insert_file_query(id, f).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// The file `name` of the job `job_id` of `owner` (`None`: no such job of this owner, or no
+    /// such file).
+    pub async fn job_file(
+        &self,
+        owner: &str,
+        job_id: &str,
+        name: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT f.body FROM job_files f JOIN jobs j ON j.id = f.job_id \
+             WHERE j.owner = $1 AND f.job_id = $2 AND f.name = $3",
+        )
+        .bind(owner)
+        .bind(job_id)
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get("body")?),
+            None => None,
+        })
+    }
+
+    /// Every file of every job, in job and name order (for a backup).
+    pub(crate) async fn all_job_files(&self) -> Result<Vec<(String, JobFile)>, StoreError> {
+        let rows = sqlx::query("SELECT job_id, name, body FROM job_files ORDER BY job_id, name")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("job_id")?,
+                    JobFile {
+                        name: r.try_get("name")?,
+                        body: r.try_get("body")?,
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// `owner`'s jobs whose `key` column is `value`, newest first: every read of jobs is this

@@ -22,7 +22,7 @@ use std::str::FromStr;
 
 pub use backup::Dump;
 pub use cases::{CaseFilter, CaseList, CaseRevision, CaseSummary, CaseWrite, RevisionSummary};
-pub use jobs::{JobProgress, JobRecord, JobStatus, NewJob};
+pub use jobs::{JobFile, JobProgress, JobRecord, JobStatus, NewJob};
 pub use users::{LOCAL_USER, User, token_hash};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -116,6 +116,11 @@ fn migrator() -> sqlx::migrate::Migrator {
             2,
             "job progress",
             include_str!("../migrations/0002_job_progress.sql"),
+        ),
+        migration(
+            3,
+            "job files",
+            include_str!("../migrations/0003_job_files.sql"),
         ),
     ];
     Migrator {

@@ -229,10 +229,24 @@ async fn export_then_import_into_each_backend_gives_the_same_dump() {
         .await
         .unwrap();
     let progress = store::JobProgress { done: 3, total: 3 };
-    src.finish_job(&j.id, JobStatus::Done, Some("{}"), None, progress)
+    let files = [store::JobFile {
+        name: "day/90/cross_section.svg".into(),
+        body: "<svg/>".into(),
+    }];
+    src.finish_job_with_files(&j.id, JobStatus::Done, Some("{}"), None, progress, &files)
         .await
         .unwrap();
+    // The files of a job are written with its end, read by their owner only, and not again
+    // once the job has ended.
+    let got = src.job_file(&a.id, &j.id, "day/90/cross_section.svg").await;
+    assert_eq!(got.unwrap().as_deref(), Some("<svg/>"));
+    let b = src.ensure_user("bob").await.unwrap();
+    let other = src.job_file(&b.id, &j.id, "day/90/cross_section.svg").await;
+    assert_eq!(other.unwrap(), None);
+    let again = src.finish_job_with_files(&j.id, JobStatus::Failed, None, None, progress, &files);
+    assert!(!again.await.unwrap(), "a job ends once");
     let dump = src.export().await.unwrap();
+    assert_eq!(dump.job_files, vec![(j.id.clone(), files[0].clone())]);
     let text = serde_json::to_string(&dump).unwrap();
     // Into a fresh SQLite file and a fresh PostgreSQL database (when one is available).
     for (name, t) in backends(&dir).await {

@@ -650,6 +650,7 @@ async function poll(url, show) {
 async function showStoredResults(rev) {
   const r = await api("GET", `/v1/cases/${encodeURIComponent(rev.case_id)}/results`);
   if (!r.ok) return;
+  for (const j of r.data) rememberSnapshot(j);
   for (const op of ["prognosis", "plans", "simulate"]) {
     const j = r.data.find((x) => x.op === op && x.status === "done");
     if (j) renderResult(j);
@@ -666,7 +667,7 @@ function renderResult(job) {
   const res = Object.assign({ title: document.querySelector("main h1")?.textContent || "" }, job.result);
   if (!res.title) res.title = document.querySelector("main h1")?.textContent || "";
   const view = { prognosis: prognosisView, plans: plansView, simulate: dayView }[job.op];
-  target.replaceChildren(view(res, stale, meta));
+  target.replaceChildren(view(res, stale, meta, job));
 }
 
 function prognosisTable(muscles, caption) {
@@ -822,7 +823,67 @@ function dayStrip(run, day) {
   return svg;
 }
 
-function dayView(res, stale, meta) {
+// The pictures of the day-by-day view: snapshot jobs of the case (POST /v1/cases/ID/runs/snapshot),
+// each picturing one muscle on a few days. Their entries, by muscle and day, are kept here and
+// filled from the case's stored results, so a day's pictures are made once and the slider only
+// switches between URLs the browser has fetched already (the server marks them immutable).
+// Keyed "case id/muscle", then by day.
+const pictured = {};
+
+function rememberSnapshot(job) {
+  if (job.op !== "snapshot" || job.status !== "done" || job.stale || !job.result || !job.case_id) return;
+  const k = `${job.case_id}/${job.result.muscle}`;
+  pictured[k] = pictured[k] || {};
+  for (const e of job.result.days || []) if (!pictured[k][e.day]) pictured[k][e.day] = e;
+}
+
+// The pictured day of `key` ("case id/muscle") nearest to `day` (null when none).
+function nearestPictured(key, day) {
+  const days = Object.keys(pictured[key] || {}).map(Number);
+  if (!days.length) return null;
+  return days.reduce((best, d) => (Math.abs(d - day) < Math.abs(best - day) ? d : best));
+}
+
+const STAINS = { cross_section: "ATPase pH 9.4" };
+
+// Alt text of the cross-section: what the picture shows, in the day's numbers.
+function sectionAlt(pic, r) {
+  const sz = r.size;
+  return `${pic.title}. Fibres with a motor axon ${frac(sz.innervated_fibre_fraction)}, mean fibre cross-section ${frac(sz.fibre_csa_fraction)} of normal, fat and connective tissue ${frac(sz.fat_fibrous_fraction)}.`;
+}
+
+// The pictures of one pictured day: cross-section (stain chosen), needle EMG at rest and at
+// effort (drawn, and playable as sound), CMAP; links to the records as CSV.
+function dayPictures(e) {
+  const byName = Object.fromEntries(e.pictures.map((p) => [p.name, p]));
+  const trace = Object.fromEntries(e.traces.map((t) => [t.name, t]));
+  const r = e.readout, n = r.needle, c = r.cmap;
+  const sections = e.pictures.filter((p) => p.name.startsWith("cross_section"));
+  const stainName = (p) => (p.title.split(", ").slice(2).join(", ") || STAINS[p.name] || nice(p.name));
+  const stain = select("stain", sections.map((p) => [p.name, stainName(p)]), "cross_section");
+  const img = h("img", { class: "cross-section", src: byName.cross_section.svg, alt: sectionAlt(byName.cross_section, r), width: "1150", height: "640" });
+  stain.addEventListener("change", () => { const p = byName[stain.value]; img.src = p.svg; img.alt = sectionAlt(p, r); });
+  const emg = (name, cls, what) => {
+    const p = byName[name], t = trace[name];
+    return h("figure", { class: "emg" },
+      h("img", { class: `trace ${cls}`, src: p.svg, width: "900", height: "280",
+        alt: `${p.title}: ${t.label}. Fibrillation grade ${FIB[n.fibrillation_grade] ?? n.fibrillation_grade}, motor unit potentials ${n.mup}, recruitment ${nice(n.recruitment.pattern)}.` }),
+      h("figcaption", {}, h("span", {}, `${what}: ${t.label} `),
+        h("audio", { class: cls, controls: true, preload: "none", src: t.wav, "aria-label": `Sound of the needle EMG ${what.toLowerCase()}, day ${e.day}` }),
+        " ", h("a", { href: t.csv, download: "" }, "samples (CSV)")));
+  };
+  return h("div", { class: "day-pictures" },
+    h("figure", { class: "section" }, h("div", { class: "row no-print" }, field("Stain", stain)), img,
+      h("figcaption", { class: "muted" }, "A biopsy-like cross-section of the twin's fibres around the needle site, as the chosen stain would show them (the colours are a named assumption, data/views/stains.toml).")),
+    emg("emg_rest", "emg-rest", "At rest"),
+    emg("emg_effort", "emg-effort", "Weak voluntary effort"),
+    h("figure", { class: "cmap" },
+      h("img", { class: "trace cmap", src: byName.cmap.svg, width: "600", height: "300",
+        alt: `${byName.cmap.title}: distal ${num(c.distal_mv, 1)} mV (${frac(c.distal_fraction)} of normal), proximal ${num(c.proximal_mv, 1)} mV.` }),
+      h("figcaption", {}, `CMAP: distal ${num(c.distal_mv, 1)} mV, proximal ${num(c.proximal_mv, 1)} mV `, h("a", { href: trace.cmap.csv, download: "" }, "waveforms (CSV)"))));
+}
+
+function dayView(res, stale, meta, job) {
   const runs = res.runs || [];
   if (!runs.length) return h("section", { class: "result" }, h("p", {}, "The simulation has no muscle."), disclaimerNote(res.disclaimer));
   const which = select("day_muscle", runs.map((r) => [r.muscle, nice(r.muscle)]), runs[0].muscle);
@@ -831,6 +892,39 @@ function dayView(res, stale, meta) {
   const said = h("p", { class: "day-now", "aria-live": "polite" });
   const strip = h("div", { class: "plot" });
   const readings = h("div");
+  const caseId = job && job.case_id;
+  const picParts = progressParts("Progress of the pictures");
+  const picNote = h("p", { class: "pictured-day", "aria-live": "polite" });
+  const picBox = h("div");
+  const picButtons = h("div", { class: "row no-print" });
+  let shownDay = null;
+  async function picture(muscle, days) {
+    const opts = { muscle };
+    if (days) opts.days = days;
+    const done = await startRun(caseId, "snapshot", opts, picParts);
+    if (!done) return;
+    rememberSnapshot(done);
+    shownDay = null;
+    draw();
+  }
+  function drawPictures(muscle, d) {
+    picButtons.replaceChildren();
+    if (!caseId) return;
+    const pk = `${caseId}/${muscle}`;
+    const p = nearestPictured(pk, d);
+    if (p === null) {
+      picNote.textContent = `No pictures of ${nice(muscle)} yet.`;
+      picBox.replaceChildren();
+      picButtons.append(h("button", { type: "button", onclick: () => picture(muscle, null) }, "Show pictures"));
+      return;
+    }
+    picNote.textContent = p === d ? `Pictures of day ${p}.` : `Pictures of day ${p}, the pictured day nearest to day ${d}.`;
+    if (p !== d) picButtons.append(h("button", { type: "button", onclick: () => picture(muscle, [d]) }, `Picture day ${d}`));
+    const key = `${pk}/${p}`;
+    if (shownDay === key) return;
+    shownDay = key;
+    picBox.replaceChildren(dayPictures(pictured[pk][p]));
+  }
   function draw() {
     const run = runs.find((r) => r.muscle === which.value) || runs[0];
     const d = Math.min(Number(slider.value), run.readings.length - 1);
@@ -841,6 +935,7 @@ function dayView(res, stale, meta) {
       `${nice(run.muscle)}: solid line = MRC grade (left scale); dashed line = distal CMAP as a share of normal (right scale); vertical line = day ${d}.`)));
     readings.replaceChildren(readingView(r));
     const ev = run.events || {};
+    drawPictures(run.muscle, d);
     readings.append(h("p", { class: "muted" }, `In this simulation: first fibrillations ${ev.first_fibrillation_day == null ? "none" : `on day ${ev.first_fibrillation_day}`}, first reinnervation on day ${ev.first_reinnervation_day ?? "never"}, MRC ≥ 3 on day ${ev.mrc_3_day ?? "never"}.`));
   }
   which.addEventListener("change", draw);
@@ -849,7 +944,11 @@ function dayView(res, stale, meta) {
   return h("section", { class: "result", "aria-labelledby": "sim-h" },
     h("h3", { id: "sim-h" }, `Day by day: ${res.title}`), stale, meta,
     h("div", { class: "row" }, field("Muscle", which), h("label", { class: "slider" }, `Day after the injury (0–${last})`, slider)),
-    said, strip, readings, disclaimerNote(res.disclaimer));
+    said, strip, readings,
+    h("section", { class: "pictures", "aria-labelledby": "pics-h" }, h("h4", { id: "pics-h" }, "What the biopsy, the needle and the nerve conduction study would show"),
+      h("p", { class: "muted" }, "One run pictures the muscle at the case's own seed on days before the injury, 3 weeks, 3, 6, 12 and 24 months after it and at the horizon; the slider then shows the pictured day nearest to its day."),
+      picNote, picButtons, picParts.box, picParts.errors, picBox),
+    disclaimerNote(res.disclaimer));
 }
 
 function plansView(res, stale, meta) {

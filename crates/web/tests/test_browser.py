@@ -2,7 +2,8 @@
 
 They do what a clinician does: create the radial mid-humerus case through the form, run the
 prognosis and read the table and the plot, add a month-4 follow-up and see the answer change,
-compare plans, run a diagnosis from findings and add the suggested test's result. Screenshots of
+compare plans, open the day slider with its pictures (cross-section, needle EMG and its sound,
+CMAP), run a diagnosis from findings and add the suggested test's result. Screenshots of
 each step go to $REINNERVATE_TEST_OUT (default target/browser-tests/).
 
 The server under test is started here on a free loopback port in a temporary directory (so its
@@ -269,8 +270,34 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     assert f"{r['cmap']['distal_mv']:.1f} mV" in cards, (r["cmap"], cards)
     assert f"MRC {r['strength']['mrc']}" in css(drv, "#result-simulate .day-now").text
     assert "Needle EMG" in cards and "not a medical device" in css(drv, "#result-simulate").text
+
+    # The pictures of the day: one snapshot run of the muscle (from the public API), then the
+    # slider shows the pictured day nearest to its day without a new run.
+    run_and_wait(drv, "Show pictures", "#result-simulate img.cross-section")
+    decoded = "return arguments[0].complete && arguments[0].naturalWidth"
+    for sel in ["img.cross-section", "img.emg-rest", "img.emg-effort", "img.cmap"]:
+        img = css(drv, "#result-simulate " + sel)
+        wait(drv, lambda d: d.execute_script(decoded, img) > 0, timeout=30)
+        assert img.get_attribute("alt"), sel
+    section = css(drv, "#result-simulate img.cross-section")
+    assert "brachioradialis" in section.get_attribute("alt") and "/v1/jobs/" in section.get_attribute("src")
+    audio = css(drv, "#result-simulate audio.emg-rest")
+    wav = audio.get_attribute("src")
+    assert wav.startswith(server + "/v1/jobs/") and wav.endswith("/emg_rest.wav") and audio.get_attribute("aria-label")
+    with urllib.request.urlopen(wav, timeout=30) as resp:
+        assert resp.headers["Content-Type"] == "audio/wav" and resp.read(4) == b"RIFF"
+    note = css(drv, "#result-simulate .pictured-day").text
+    assert note.startswith("Pictures of day"), note
+    # Another stain from the keyboard-reachable select: the same field, another picture.
+    Select(css(drv, "#result-simulate select[name=stain]")).select_by_value("cross_section_he")
+    wait(drv, lambda d: css(d, "#result-simulate img.cross-section").get_attribute("src").endswith("/cross_section_he.svg"))
+    wait(drv, lambda d: d.execute_script(decoded, css(d, "#result-simulate img.cross-section")) > 0, timeout=30)
+    assert unlabelled_controls(drv) == []
     shot(drv, "05b-day-by-day")
     css(drv, "#result-simulate").screenshot(str(OUT / "05c-day-by-day-result.png"))
+    slider.send_keys(Keys.END)
+    last = int(slider.get_attribute("value"))
+    wait(drv, lambda d: css(d, "#result-simulate .pictured-day").text == f"Pictures of day {last}.")
     accessible(drv, "the case page with prognosis, plans and the day slider")
 
     # A phone screen (every result and the day slider open): nothing wider than the screen,
