@@ -46,16 +46,16 @@ pub struct CostModel {
 }
 
 impl CostModel {
-    /// The constants measured by `examples/cost.rs` on the development machine (2 cores shared
-    /// with other builds, load average about 20; one thread used; figures in
-    /// `docs/performance.md`, 2026-12-05): a measurement, not a physiological number. Both
-    /// free fits had a negative intercept, so the per-day constants are 0 and the per-row-day
-    /// ones are fits through the origin.
+    /// The constants measured by `examples/cost.rs` on the development machine (2 cores, idle:
+    /// load average about 1; one thread used; figures in `docs/performance.md`, 2026-12-05
+    /// 09:20Z, after the event-driven bookkeeping): a measurement, not a physiological number.
+    /// The fibre fit's free intercept was negative, so its per-day constant is 0 and its
+    /// per-row-day one a fit through the origin.
     pub const MEASURED: CostModel = CostModel {
-        pooled_per_day: 0.0,
-        pooled_per_row_day: 1.17e-7,
+        pooled_per_day: 2.068e-7,
+        pooled_per_row_day: 1.282e-8,
         fibre_per_day: 0.0,
-        fibre_per_row_day: 2.51e-7,
+        fibre_per_row_day: 2.098e-8,
     };
 
     /// Seconds of one core for one run of `rows` rows over `days` days.
