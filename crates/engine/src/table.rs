@@ -837,17 +837,55 @@ struct DayRow<'a> {
 /// The time course of a simulation: one row per muscle and day — `muscle`, `day`, then the
 /// twin's quantities (the `days` of `simulate --json`).
 pub fn simulation_table(s: &crate::Simulation) -> Result<RecordBatch, TableError> {
-    let rows: Vec<DayRow> = s
-        .runs
-        .iter()
-        .flat_map(|r| {
-            r.days.iter().map(|q| DayRow {
-                muscle: &r.muscle,
+    courses_table(
+        s.runs
+            .iter()
+            .map(|r| (r.muscle.as_str(), r.days.as_slice())),
+    )
+}
+
+/// Time courses as one table: one row per muscle and day — `muscle`, then the twin's
+/// quantities (the columns of [`simulation_table`], which is this on a simulation's runs).
+pub fn courses_table<'a>(
+    runs: impl IntoIterator<Item = (&'a str, &'a [twin::Quantities])>,
+) -> Result<RecordBatch, TableError> {
+    let rows: Vec<DayRow> = runs
+        .into_iter()
+        .flat_map(|(muscle, days)| {
+            days.iter().map(move |q| DayRow {
+                muscle,
                 quantities: q,
             })
         })
         .collect();
     rows_batch(&rows, &verb_metadata("reinnervate simulate"))
+}
+
+/// Time courses as CSV: a header `muscle,day,` then [`twin::Quantities::NAMES`], one line per muscle
+/// and day (the same values as [`courses_table`]; an absent value is an empty cell). Muscle names
+/// are atlas identifiers (no comma or quote).
+pub fn courses_csv<'a>(
+    runs: impl IntoIterator<Item = (&'a str, &'a [twin::Quantities])>,
+) -> String {
+    use std::fmt::Write as _;
+    let mut csv = String::from("muscle,day,");
+    csv.push_str(&twin::Quantities::NAMES.join(","));
+    csv.push('\n');
+    for (muscle, days) in runs {
+        for q in days {
+            let _ = write!(csv, "{muscle},{}", q.day);
+            for n in twin::Quantities::NAMES {
+                match q.get(n) {
+                    Some(v) if v.is_finite() => {
+                        let _ = write!(csv, ",{v}");
+                    }
+                    _ => csv.push(','),
+                }
+            }
+            csv.push('\n');
+        }
+    }
+    csv
 }
 
 /// The prognosis per muscle: one row per muscle (the `muscles` of `prognosis --json`, quantiles

@@ -134,7 +134,7 @@ pub struct AppState {
         cases::revisions, cases::revision, cases::observe,
         jobs_api::run_stored, jobs_api::run_body, jobs_api::get_job, jobs_api::cancel_job,
         jobs_api::job_events, jobs_api::case_results,
-        pictures::day_picture, pictures::day_trace, pictures::strip,
+        pictures::day_picture, pictures::day_trace, pictures::strip, pictures::courses,
         instant::diagnose, instant::validate_case,
     ),
     components(schemas(problem::Problem, store::JobStatus, runs::Op, runs::CaseCheck, jobs::Progress)),
@@ -249,6 +249,7 @@ pub fn router(state: AppState) -> Router {
             get(pictures::day_trace),
         )
         .route("/v1/jobs/{id}/strips/{file}", get(pictures::strip))
+        .route("/v1/jobs/{id}/courses/{file}", get(pictures::courses))
         .route("/v1/diagnose", post(instant::diagnose))
         .route("/v1/validate/case", post(instant::validate_case))
         .merge(docs_page())

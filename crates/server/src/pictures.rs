@@ -34,13 +34,21 @@ async fn snapshot_result(
     owner: &str,
     id: &str,
 ) -> Result<serde_json::Value, ApiError> {
+    let text = ended_result(state, owner, id, Op::Snapshot).await?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Internal(format!("job {id}: {e}")))
+}
+
+/// The JSON result text of the caller's ended job `id` of operation `op`: a 404 naming `id` for
+/// a job of another operation, a 409 naming `status` for one not done.
+async fn ended_result(state: &AppState, owner: &str, id: &str, op: Op) -> Result<String, ApiError> {
     let job = state.store.job(owner, id).await?.or_not_found("job", id)?;
-    if job.op != Op::Snapshot.as_str() {
+    if job.op != op.as_str() {
         return Err(missing(
             "id",
             id,
             format!(
-                "the id of a snapshot job (this job is a {}; POST /v1/cases/{{id}}/runs/snapshot makes one)",
+                "the id of a {0} job (this job is a {1}; POST /v1/cases/{{id}}/runs/{0} makes one)",
+                op.as_str(),
                 job.op
             ),
         ));
@@ -49,7 +57,7 @@ async fn snapshot_result(
         return Err(ApiError::Invalid {
             status: StatusCode::CONFLICT,
             detail: format!(
-                "job {id} is {}: its pictures exist once it is done",
+                "job {id} is {}: its files exist once it is done",
                 job.status.as_str()
             ),
             field: Some("status".into()),
@@ -57,10 +65,8 @@ async fn snapshot_result(
             expected: Some("\"done\"".into()),
         });
     }
-    let text = job
-        .result
-        .ok_or_else(|| ApiError::Internal(format!("job {id} is done without a result")))?;
-    serde_json::from_str(&text).map_err(|e| ApiError::Internal(format!("job {id}: {e}")))
+    job.result
+        .ok_or_else(|| ApiError::Internal(format!("job {id} is done without a result")))
 }
 
 /// The entry of `day` in a snapshot result, or a 404 listing the pictured days.
@@ -290,4 +296,59 @@ pub async fn strip(
     let (name, ext) = split(&file, &known, &["svg", "png"])?;
     let svg = stored(&state, &user.id, &id, &format!("strip/{name}.svg")).await?;
     picture(&state, svg, ext, format!("{name}.{ext}")).await
+}
+
+/// The stored result of a simulate job, as far as its time courses go.
+#[derive(serde::Deserialize)]
+struct StoredSimulation {
+    runs: Vec<StoredRun>,
+}
+
+#[derive(serde::Deserialize)]
+struct StoredRun {
+    muscle: String,
+    days: Vec<engine::twin::Quantities>,
+}
+
+/// The time courses of a simulate job as a table: one row per muscle and day (`muscle`, `day`,
+/// then the twin's quantities — the `runs[].days` of its JSON result), as CSV or Parquet (the
+/// table of `reinnervate simulate --parquet`).
+#[utoipa::path(get, path = "/v1/jobs/{id}/courses/{file}", tag = "pictures",
+    params(
+        ("id" = String, Path, description = "Id of a simulate job"),
+        ("file" = String, Path, description = "`courses.csv` or `courses.parquet`"),
+    ),
+    responses(
+        (status = 200, description = "The time courses", content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.apache.parquet"),
+        )),
+        (status = 404, description = "No such job of the caller, not a simulate job, or no such name or format (named with what exists)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The job has not ended well (its status is named)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn courses(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let text = ended_result(&state, &user.id, &id, Op::Simulate).await?;
+    let (_, ext) = split(&file, &["courses".to_string()], &["csv", "parquet"])?;
+    let sim: StoredSimulation = parse_json(&text, "simulation")?;
+    let runs = || {
+        sim.runs
+            .iter()
+            .map(|r| (r.muscle.as_str(), r.days.as_slice()))
+    };
+    let filename = format!("courses.{ext}");
+    if ext == "csv" {
+        return Ok(bytes(
+            "text/csv",
+            filename,
+            engine::table::courses_csv(runs()).into_bytes(),
+        ));
+    }
+    let parquet = engine::table::courses_table(runs())
+        .and_then(|batch| engine::table::to_parquet(&batch))
+        .map_err(|e| ApiError::Internal(format!("job {id}: {e}")))?;
+    Ok(bytes("application/vnd.apache.parquet", filename, parquet))
 }

@@ -1316,3 +1316,111 @@ fn matches_template(template: &str, path: &str) -> bool {
             .zip(&p)
             .all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}')))
 }
+
+/// Issue 15: a simulate job's time courses by URL, as CSV and Parquet — the facade's own table
+/// of the same run (`engine::table::courses_csv`, the rows of `simulate --parquet`); other
+/// formats, other users and other operations are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_simulate_job_serves_its_time_courses_as_csv_and_parquet() {
+    let dir = TempDir::new("api");
+    let engine = engine::Engine::load().unwrap();
+    let direct = engine
+        .simulate(
+            &engine.parse_case(CASE).unwrap(),
+            engine::Resolution::Pooled,
+            None,
+            &engine::Control::new(),
+        )
+        .unwrap();
+    let runs = || {
+        direct
+            .runs
+            .iter()
+            .map(|r| (r.muscle.as_str(), r.days.as_slice()))
+    };
+    let csv = engine::table::courses_csv(runs());
+    let lines: usize = direct.runs.iter().map(|r| r.days.len()).sum::<usize>() + 1;
+    assert_eq!(csv.lines().count(), lines);
+    let db = dir.sqlite("courses.db");
+    let s = store::Store::open(&db).await.unwrap();
+    let alice = s.create_token("alice", "a").await.unwrap().1;
+    let bob = s.create_token("bob", "b").await.unwrap().1;
+    let api = Api::start(TempDir::new("api"), db, Auth::Tokens, small_limits()).await;
+    let (a, b) = (Some(alice.as_str()), Some(bob.as_str()));
+    let r = api
+        .json(Method::POST, "/v1/runs/simulate", a, json!({"case": CASE}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let job = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(api.wait(&job, a).await["status"], "done");
+    let base = format!("/v1/jobs/{job}/courses");
+
+    let r = api.get(&format!("{base}/courses.csv"), a).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.headers["content-type"], "text/csv");
+    // The same table as the facade's; numbers equal to 1e-12 (the stored result went through
+    // JSON, whose float parsing may differ from the value in the last bit).
+    let (got, want): (Vec<&str>, Vec<&str>) = (r.text.lines().collect(), csv.lines().collect());
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got[0], want[0]);
+    assert!(
+        got[0].starts_with("muscle,day,muscle_mass_fraction,"),
+        "{}",
+        got[0]
+    );
+    for (g, w) in got.iter().zip(&want).skip(1) {
+        for (x, y) in g.split(',').zip(w.split(',')) {
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{g} vs {w}"),
+                _ => assert_eq!(x, y),
+            }
+        }
+    }
+    let r = api.get(&format!("{base}/courses.parquet"), a).await;
+    assert_eq!(r.headers["content-type"], "application/vnd.apache.parquet");
+    assert_eq!(&r.bytes[..4], b"PAR1");
+    let file = std::env::temp_dir().join(format!("courses-{}.parquet", std::process::id()));
+    std::fs::write(&file, &r.bytes).unwrap();
+    let batches = engine::table::read_parquet(&file).unwrap();
+    let _ = std::fs::remove_file(&file);
+    let expected = engine::table::courses_table(runs()).unwrap();
+    assert_eq!(
+        batches.iter().map(|b| b.num_rows()).sum::<usize>(),
+        want.len() - 1
+    );
+    assert_eq!(batches[0].schema().fields(), expected.schema().fields());
+
+    for (path, field) in [
+        (format!("{base}/courses.json"), "format"),
+        (format!("{base}/days.csv"), "name"),
+    ] {
+        let r = api.get(&path, a).await;
+        assert_eq!(
+            (r.status, r.body["field"].as_str()),
+            (StatusCode::NOT_FOUND, Some(field)),
+            "{path}: {}",
+            r.text
+        );
+    }
+    assert_eq!(
+        api.get(&format!("{base}/courses.csv"), b).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = api
+        .json(
+            Method::POST,
+            "/v1/runs/prognosis",
+            a,
+            json!({"case": CASE, "draws": 2}),
+        )
+        .await;
+    let other = r.body["id"].as_str().unwrap().to_string();
+    api.wait(&other, a).await;
+    let r = api
+        .get(&format!("/v1/jobs/{other}/courses/courses.csv"), a)
+        .await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str()),
+        (StatusCode::NOT_FOUND, Some("id"))
+    );
+}
