@@ -29,10 +29,10 @@
 //! only which of the day's captured fibres each unit gets moves, which sets where a
 //! unit's fibres lie (the needle's MUPs) and the type mosaic.
 
+use crate::params::Coefficients;
 use crate::rng::{self, Stream};
 use crate::sim::{Core, Resolution};
-use crate::params::Coefficients;
-use crate::state::{AxonState, FibreState, Muscle, MotorUnits, NO_UNIT};
+use crate::state::{AxonState, FibreState, MotorUnits, Muscle, NO_UNIT};
 
 /// Captures receptive orphans for the units in `eligible`; returns fibres captured.
 pub(crate) fn capture(

@@ -90,8 +90,14 @@ fn measure(case: &str, quantities: &[&str]) -> Vec<(String, f64)> {
             "day0_fibres_per_mup".to_string(),
             fibres_per_mup(&v, &s0.view(), &r),
         ),
-        ("day0_duration_model_ms".to_string(), r.mup.duration_model_ms),
-        ("day0_polyphasic_fraction".to_string(), r.mup.polyphasic_fraction),
+        (
+            "day0_duration_model_ms".to_string(),
+            r.mup.duration_model_ms,
+        ),
+        (
+            "day0_polyphasic_fraction".to_string(),
+            r.mup.polyphasic_fraction,
+        ),
         ("day0_gain".to_string(), r.mup_gain(&v.params)),
     ];
     let mut first_fib = None;
