@@ -405,10 +405,14 @@ pub fn cross_section_svg(
         escape(&title)
     );
     y += 20.0;
+    let label = format!("{} (simulated)", st.label);
+    let label_px = (11.0f32)
+        .min((LEGEND_PX - 24.0) / (0.55 * label.chars().count().max(1) as f32))
+        .max(7.0);
     let _ = write!(
         out,
-        r##"<text x="{lx}" y="{y}" font-size="11" fill="#555">{} (simulated)</text>"##,
-        escape(&st.label)
+        r##"<text x="{lx}" y="{y}" font-size="{label_px:.1}" fill="#555">{}</text>"##,
+        escape(&label)
     );
     y += 26.0;
     let mut items: Vec<(String, String, &str)> = Vec::new();

@@ -18,7 +18,8 @@
 //! follow the major nerve branches back to their region and restore the normal
 //! compartmentalisation, and a reinnervated unit's fibres lie within a discrete
 //! territory of about the normal size (cat medial gastrocnemius: Rafuse & Gordon
-//! 1996, J Neurophysiol 75:282-297; cat tibialis anterior, fibres clustered within
+//! 1996, J Neurophysiol, 'Self-reinnervated cat medial gastrocnemius muscles. II' (abstract
+//! seen, volume not seen); cat tibialis anterior, fibres clustered within
 //! the territory: Bodine-Fowler et al. 1993, Muscle Nerve 16:379-391). So a regrown
 //! axon's captured fibres are placed inside its unit's territory — the disc of the
 //! twin's native territory (`territory_overlap` × its native fibre count, as set up in
