@@ -702,12 +702,35 @@ impl Recorder {
         }
     }
 
-    /// Steps `sim` from its day to the horizon, recording each day.
+    /// Steps `sim` from its day to the horizon, recording each day it reads.
     fn run(&mut self, sim: &mut Simulation, fm: &crate::data::FollowUpModel) {
-        while sim.day() < self.days {
-            sim.step();
-            self.record(sim.day(), sim, fm);
+        self.run_to(sim, self.days, fm);
+    }
+
+    /// Steps `sim` from its day to day `end`, recording the days it reads: the simulation
+    /// goes from one read day to the next ([`Simulation::step_to`]: the same states and
+    /// events as day by day, without the quantities of the days nobody reads).
+    fn run_to(&mut self, sim: &mut Simulation, end: u32, fm: &crate::data::FollowUpModel) {
+        while sim.day() < end {
+            let next = self.next_read(sim.day()).min(end);
+            sim.step_to(next);
+            self.record(next, sim, fm);
         }
+    }
+
+    /// The first day after `day` that [`Recorder::record`] reads.
+    fn next_read(&self, day: u32) -> u32 {
+        let after = |step: u32| (day / step + 1) * step;
+        let mut next = after(7);
+        if self.course_step > 0 {
+            next = next.min(after(self.course_step));
+        }
+        for &d in self.obs_days.iter().chain(&[365, 730, self.days]) {
+            if d > day {
+                next = next.min(d);
+            }
+        }
+        next
     }
 
     /// The outcome of a finished run of muscle `k`.
@@ -848,10 +871,7 @@ fn run_trunk(
         if d >= scenario.horizon_days {
             break;
         }
-        while sim.day() < d {
-            sim.step();
-            rec.record(sim.day(), &sim, fm);
-        }
+        rec.run_to(&mut sim, d, fm);
         checkpoints.push((d, sim.clone(), rec.clone()));
     }
     rec.run(&mut sim, fm);
