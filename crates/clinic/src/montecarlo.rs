@@ -180,14 +180,14 @@ impl Engine {
 
     /// The twin muscle that simulates an atlas muscle (itself if the twin knows it).
     pub fn twin_muscle<'a>(&self, muscle: &'a str) -> &'a str {
-        if self.base.muscle(muscle).is_ok() {
+        if self.base.has_muscle(muscle) {
             return muscle;
         }
         PROXIES
             .iter()
             .find(|(m, _)| *m == muscle)
             .map(|(_, p)| *p)
-            .filter(|p| self.base.muscle(p).is_ok())
+            .filter(|p| self.base.has_muscle(p))
             .unwrap_or("biceps_brachii")
     }
 

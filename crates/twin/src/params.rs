@@ -564,6 +564,12 @@ impl Parameters {
         Ok(())
     }
 
+    /// Whether the species has a muscle of this snake_case name (no error text built: a
+    /// cheap test for callers that fall back to another muscle).
+    pub fn has_muscle(&self, name: &str) -> bool {
+        self.muscles.contains_key(name)
+    }
+
     /// Looks up a muscle by snake_case name; the error lists the known muscles.
     pub fn muscle(&self, name: &str) -> Result<&MuscleSpec, ParamError> {
         self.muscles.get(name).ok_or_else(|| {

@@ -1110,6 +1110,7 @@ impl Core {
     /// summed. The same states and events as `n` calls of [`Core::advance_day`], bit for bit:
     /// each thing that changes is changed by its own daily function, in the same order
     /// within each day; only what the quiet days leave unchanged is not visited.
+    #[inline(never)]
     pub(crate) fn jump(&mut self, n: u32, full: bool) {
         debug_assert!(n >= 1);
         let units = self.units.len();
