@@ -33,6 +33,28 @@
 //! (`Core::merge_denervated_cohorts`). [`Stepper::Day`] keeps every row as built and is the
 //! reference the equivalence tests hold the event bookkeeping to (`tests/stepper.rs`, the
 //! calibration and clinic tests): within 0.5 % or 1e-6, event days within a day.
+//!
+//! [`Simulation::step_to`] advances to a day that is read, with the event stepper at pooled
+//! resolution skipping work that changes nothing, so that it gives the states and events of
+//! stepping day by day **bit for bit** (whatever days it is asked to stop at: plans branched
+//! from a shared past stay equal to fresh runs):
+//! * the days in between are not summed: only the receptive-orphan sums the next day's capture
+//!   reads, and the MRC and fibrillation grades while their event days are still to come, are
+//!   summed, the same rows in the same order (`Core::light_day`);
+//! * a unit mechanism none of whose units exists today (no block, no degenerating, regrowing or
+//!   maturing axon) is not called;
+//! * a stretch of **quiet days** (`Core::quiet_days`: the same schedule and drives, no axon
+//!   changing state, capture unable to take a fibre) is advanced together (`Core::jump`): the
+//!   regrowing fronts, maturing units and the neural drive by their own daily functions
+//!   ([`crate::regrowth`]'s `grow`, [`crate::maturation`]'s `mature`,
+//!   [`crate::disuse`]'s `relax_neural_drive`), each denervated or still-relaxing row by the
+//!   one per-row day both steppers use (`RowDay::advance`), and every innervated row at a fixed
+//!   point of its daily map (healthy rows, rows that have converged) not at all.
+//!
+//! Closed forms over n days (e.g. `a + (s − a)·e^{−kn}` for an innervated row) were not used:
+//! they round differently from n daily steps, so a run's numbers would depend on the days it
+//! was stopped at and plans branched from a shared past would no longer equal fresh runs
+//! bit for bit (`tests/branch.rs`, the clinic's `tests/shared_past.rs`).
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
