@@ -19,11 +19,12 @@ fn shared_vignettes_stay_at_recorded_figures() {
     let ev = evaluate_cases(&reasoner, &text).expect("every shared case runs");
     for c in &ev.per_case {
         eprintln!(
-            "{:40} answer {:30} top1 {:30} p={:.2} {}{}{}",
+            "{:40} answer {:30} top1 {:30} p={:.2} brier={:.3} {}{}{}",
             c.id,
             c.answer,
             c.predicted,
             c.p,
+            c.brier,
             if c.top1 { "1" } else { "-" },
             if c.top3 { "3" } else { "-" },
             if c.category { "c" } else { "-" }
