@@ -35,6 +35,14 @@ fn shared_vignettes_stay_at_recorded_figures() {
         ev.cases, ev.level_top1, ev.level_top3, ev.category, ev.brier, ev.ece
     );
     assert_eq!(ev.cases, 40);
+    // The per-case Brier scores are the parts of the mean.
+    let summed: f64 = ev.per_case.iter().map(|c| c.brier).sum();
+    assert!(
+        (summed / 40.0 - ev.brier).abs() < 1e-12,
+        "{summed} / 40 vs {}",
+        ev.brier
+    );
+    assert!(ev.per_case.iter().all(|c| (0.0..=2.0).contains(&c.brier)));
     // Floors: the figures recorded in docs/diagnosis.md ("Evaluation on the development
     // vignettes"); the reasoner is deterministic, so they are checked as recorded.
     const EPS: f64 = 1e-9;
