@@ -222,15 +222,14 @@ fn the_cmap_wasting_and_weakness_keep_their_cited_marginals() {
             let row = &kb.row_for(f, d).expect("row").p;
             // The last time bin: the gates are complete there.
             let t = nt - 1;
-            for x in 0..n {
+            for (x, want) in row.iter().enumerate() {
                 let m: f64 = (0..ns)
                     .map(|s| prior[s] * v.cpt[((di * ns + s) * nt + t) * n + x])
                     .sum();
                 assert!(
-                    (m - row[x]).abs() < 0.01,
-                    "{key}, {}: marginal {m:.3} vs row {:.3} (state {x})",
-                    d.name,
-                    row[x]
+                    (m - want).abs() < 0.01,
+                    "{key}, {}: marginal {m:.3} vs row {want:.3} (state {x})",
+                    d.name
                 );
             }
         }
