@@ -52,6 +52,9 @@ pub enum Treatment {
         graft_length_mm: Option<f64>,
         /// Donor motor axons (transfer).
         donor_axons: Option<u32>,
+        /// Donor and recipient myelinated axon counts of a size-matched transfer (this
+        /// patient's draw); the muscle's donor axons follow from them and its unit count.
+        nerve_counts: Option<(f64, f64)>,
         /// Days the donor had been axotomised.
         donor_axotomized_days: u32,
         /// Coaptation to motor entry point, mm (the injury's distance if not given).
@@ -172,6 +175,7 @@ impl Setup {
                     method,
                     graft_length_mm,
                     donor_axons,
+                    size_match,
                     donor_axotomized_days,
                     distance_mm,
                 } => Treatment::Repair {
@@ -181,6 +185,9 @@ impl Setup {
                     donor_axons: donor_axons
                         .as_ref()
                         .map(|d| draw.num(d).round().max(1.0) as u32),
+                    nerve_counts: size_match
+                        .as_ref()
+                        .map(|m| (draw.num(&m.donor_count), draw.num(&m.recipient_count))),
                     donor_axotomized_days: draw.days(donor_axotomized_days),
                     distance_mm: distance_mm
                         .as_ref()

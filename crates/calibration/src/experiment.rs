@@ -72,6 +72,22 @@ pub enum Dose {
     HoursPerDay(Numeric),
 }
 
+/// A transfer given by its donor and recipient nerves (`donor_nerve`, `recipient_nerve`, ids of
+/// `data/params/nerve-axon-counts.toml`): each patient's myelinated counts are drawn from the
+/// file's mean and between-person SD (within its range, or ±3 SD), and the muscle receives
+/// [`twin::repair::size_matched_donor_axons`] donor motor axons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SizeMatch {
+    /// Donor nerve id.
+    pub donor_nerve: String,
+    /// Recipient nerve id.
+    pub recipient_nerve: String,
+    /// Donor myelinated axon count.
+    pub donor_count: Numeric,
+    /// Recipient myelinated axon count.
+    pub recipient_count: Numeric,
+}
+
 /// `[[experiment.treatment]]`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TreatmentSpec {
@@ -85,6 +101,8 @@ pub enum TreatmentSpec {
         graft_length_mm: Option<Numeric>,
         /// Donor motor axons (transfer only).
         donor_axons: Option<Numeric>,
+        /// Donor and recipient nerves by name (transfer only, instead of `donor_axons`).
+        size_match: Option<Box<SizeMatch>>,
         /// Days the donor axons had been cut before the transfer (default 0).
         donor_axotomized_days: Numeric,
         /// Coaptation to motor entry point, mm (default: the injury's distance).
@@ -141,7 +159,7 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// Whether any number of the setup is a distribution.
+    /// Whether any number written in the setup is a distribution.
     pub fn has_distributions(&self) -> bool {
         let mut any = self
             .age_years
@@ -166,6 +184,9 @@ impl Setup {
                     donor_axons,
                     donor_axotomized_days,
                     distance_mm,
+                    // The nerve counts of a size match come from the data file, not from the
+                    // experiment: a single experiment runs them at their means without a warning.
+                    size_match: _,
                 } => {
                     day.is_distribution()
                         || method.is_distribution()
@@ -1030,7 +1051,7 @@ fn parse_setup(ctx: &mut Ctx, table: &Table) -> Result<Setup, FieldError> {
                 let Value::Table(t) = t else {
                     return Err(ctx.err(&path, short(t), "a table [[experiment.treatment]]"));
                 };
-                treatments.push(parse_treatment(ctx, t, &path, injury.is_some())?);
+                treatments.push(parse_treatment(ctx, t, &path, injury.is_some(), species)?);
             }
         }
         Some(v) => {
@@ -1129,11 +1150,96 @@ fn parse_injury(ctx: &mut Ctx, t: &Table) -> Result<InjurySpec, FieldError> {
     })
 }
 
+/// `donor_nerve` and `recipient_nerve` of a transfer: both or neither, human only, ids of
+/// `data/params/nerve-axon-counts.toml`.
+fn size_match(
+    ctx: &mut Ctx,
+    t: &Table,
+    path: &str,
+    species: Species,
+) -> Result<Option<Box<SizeMatch>>, FieldError> {
+    let name = |ctx: &mut Ctx, key: &str| -> Result<Option<String>, FieldError> {
+        match t.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+            Some(v) => Err(ctx.err(
+                &join(path, key),
+                short(v),
+                "the id of a nerve of data/params/nerve-axon-counts.toml",
+            )),
+        }
+    };
+    let donor = name(ctx, "donor_nerve")?;
+    let recipient = name(ctx, "recipient_nerve")?;
+    let (donor, recipient) = match (donor, recipient) {
+        (None, None) => return Ok(None),
+        (Some(d), Some(r)) => (d, r),
+        (Some(_), None) => {
+            return Err(ctx.err(
+                &join(path, "recipient_nerve"),
+                "missing",
+                "the recipient nerve's id (required with donor_nerve)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ctx.err(
+                &join(path, "donor_nerve"),
+                "missing",
+                "the donor nerve's id (required with recipient_nerve)",
+            ));
+        }
+    };
+    if species != Species::Human {
+        return Err(ctx.err(
+            &join(path, "donor_nerve"),
+            &donor,
+            format!(
+                "donor_axons for a {} experiment (nerve axon counts are human only)",
+                species.name()
+            ),
+        ));
+    }
+    let counts = twin::nerve_counts::NerveCounts::human().map_err(|e| {
+        ctx.err(
+            &join(path, "donor_nerve"),
+            &donor,
+            format!("a readable nerve axon count file ({e})"),
+        )
+    })?;
+    let count = |ctx: &mut Ctx, key: &str, id: &str| -> Result<Numeric, FieldError> {
+        let Some(n) = counts.get(id) else {
+            return Err(ctx.err(
+                &join(path, key),
+                id,
+                format!(
+                    "one of the nerves of data/params/nerve-axon-counts.toml: {}",
+                    counts.ids().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        };
+        Ok(Numeric::Normal {
+            mean: n.mean,
+            sd: n.sd,
+            min: n.min.unwrap_or((n.mean - 3.0 * n.sd).max(1.0)),
+            max: n.max.unwrap_or(n.mean + 3.0 * n.sd),
+        })
+    };
+    let donor_count = count(ctx, "donor_nerve", &donor)?;
+    let recipient_count = count(ctx, "recipient_nerve", &recipient)?;
+    Ok(Some(Box::new(SizeMatch {
+        donor_nerve: donor,
+        recipient_nerve: recipient,
+        donor_count,
+        recipient_count,
+    })))
+}
+
 fn parse_treatment(
     ctx: &mut Ctx,
     t: &Table,
     path: &str,
     has_injury: bool,
+    species: Species,
 ) -> Result<TreatmentSpec, FieldError> {
     let kind_field = join(path, "kind");
     let kind = match t.get("kind") {
@@ -1157,6 +1263,8 @@ fn parse_treatment(
                     "method",
                     "graft_length_mm",
                     "donor_axons",
+                    "donor_nerve",
+                    "recipient_nerve",
                     "donor_axotomized_days",
                     "distance_mm",
                 ],
@@ -1197,11 +1305,25 @@ fn parse_treatment(
                 ));
             }
             let donor_axons = numeric(ctx, t, path, "donor_axons", AXONS)?;
-            if methods.contains(&RepairMethod::Transfer) && donor_axons.is_none() {
+            let size_match = size_match(ctx, t, path, species)?;
+            if size_match.is_some() && donor_axons.is_some() {
+                return Err(ctx.err(
+                    &join(path, "donor_axons"),
+                    "given with donor_nerve",
+                    "either donor_axons or donor_nerve and recipient_nerve, not both",
+                ));
+            }
+            if methods.contains(&RepairMethod::Transfer)
+                && donor_axons.is_none()
+                && size_match.is_none()
+            {
                 return Err(ctx.err(
                     &join(path, "donor_axons"),
                     "missing",
-                    format!("{} (required for a transfer)", AXONS.what),
+                    format!(
+                        "{} (required for a transfer), or donor_nerve and recipient_nerve",
+                        AXONS.what
+                    ),
                 ));
             }
             let donor_axotomized_days = numeric(ctx, t, path, "donor_axotomized_days", DAYS)?
@@ -1212,6 +1334,7 @@ fn parse_treatment(
                 method,
                 graft_length_mm,
                 donor_axons,
+                size_match,
                 donor_axotomized_days,
                 distance_mm,
             })

@@ -52,8 +52,9 @@ impl TwinModel {
     }
 }
 
-/// The twin scenario of a case.
-pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
+/// The twin scenario of a case; `motor_units` is the muscle's unit count, which a
+/// size-matched transfer needs ([`twin::repair::size_matched_donor_axons`]).
+pub fn scenario(case: &Case, horizon_days: u32, seed: u64, motor_units: u32) -> Scenario {
     let species = case.species;
     // Without an age the twin's default adult of the species (as for a case file).
     let mut s = Scenario::healthy(species, &case.muscle, horizon_days);
@@ -78,6 +79,7 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
                 method,
                 graft_length_mm,
                 donor_axons,
+                nerve_counts,
                 donor_axotomized_days,
                 distance_mm,
             } => TwinTreatment::Repair {
@@ -88,7 +90,14 @@ pub fn scenario(case: &Case, horizon_days: u32, seed: u64) -> Scenario {
                         length_mm: Millimetres(graft_length_mm.unwrap_or(0.0)),
                     },
                     RepairMethod::Transfer => TwinRepair::Transfer {
-                        donor_axons: donor_axons.unwrap_or(0),
+                        donor_axons: match nerve_counts {
+                            Some((donor, recipient)) => twin::repair::size_matched_donor_axons(
+                                *donor,
+                                *recipient,
+                                motor_units,
+                            ),
+                            None => donor_axons.unwrap_or(0),
+                        },
                         donor_axotomized_days: Days(f64::from(*donor_axotomized_days)),
                     },
                 },
@@ -156,7 +165,11 @@ impl Model for TwinModel {
         } else {
             central
         };
-        let scenario = scenario(case, horizon_days, seed);
+        let units = params
+            .muscle(&case.muscle)
+            .map(|m| m.motor_units)
+            .unwrap_or(0);
+        let scenario = scenario(case, horizon_days, seed, units);
         let sim = Simulation::new(&scenario, params, resolution)?;
         let course = sim.run(horizon_days);
         let mut t = Trajectory::new(horizon_days);

@@ -474,3 +474,56 @@ fn sizes_over_the_limits_are_field_errors() {
         "{e}"
     );
 }
+
+#[test]
+fn a_size_matched_transfer_reads_its_nerve_counts_and_refuses_bad_names() {
+    let inj = "[experiment.injury]\ngrade = \"neurotmesis\"\ndistance_mm = 250\nregrowth = \"prevented\"\n";
+    let transfer = |keys: &str| {
+        one(
+            &format!("{inj}[[experiment.treatment]]\nkind = \"repair\"\nday = 90\nmethod = \"transfer\"\n{keys}"),
+            OK_EXPECT,
+        )
+        .replace("\"rat\"", "\"human\"")
+        .replace("\"soleus\"", "\"biceps_brachii\"")
+    };
+    let text = transfer("donor_nerve = \"intercostal_x3\"\nrecipient_nerve = \"biceps_branch\"");
+    let file = CalibrationFile::parse(&text).unwrap();
+    assert!(file.warnings.is_empty(), "{:?}", file.warnings);
+    let s: &Setup = file.experiments[0].setup.as_ref().unwrap();
+    let TreatmentSpec::Repair {
+        size_match: Some(m),
+        donor_axons: None,
+        ..
+    } = &s.treatments[0]
+    else {
+        panic!("{:?}", s.treatments[0]);
+    };
+    assert_eq!(m.donor_nerve, "intercostal_x3");
+    assert!(matches!(m.donor_count, Numeric::Normal { mean, .. } if (mean - 1063.0).abs() < 1e-9));
+    assert!(
+        matches!(m.recipient_count, Numeric::Normal { mean, .. } if (mean - 1826.0).abs() < 1e-9)
+    );
+
+    let e = setup_error(&transfer(
+        "donor_nerve = \"sciatic\"\nrecipient_nerve = \"biceps_branch\"",
+    ));
+    assert_eq!(e.field, "treatment[0].donor_nerve");
+    assert!(
+        e.value.contains("sciatic") && e.expected.contains("intercostal_x3"),
+        "{e:?}"
+    );
+    let e = setup_error(&transfer("donor_nerve = \"intercostal_x3\""));
+    assert_eq!(e.field, "treatment[0].recipient_nerve");
+    assert_eq!(e.value, "missing");
+    let e = setup_error(&transfer(
+        "donor_axons = 300\ndonor_nerve = \"intercostal_x3\"\nrecipient_nerve = \"biceps_branch\"",
+    ));
+    assert_eq!(e.field, "treatment[0].donor_axons");
+    // Counts are human: a rat experiment may not name nerves.
+    let rat = transfer("donor_nerve = \"intercostal_x3\"\nrecipient_nerve = \"biceps_branch\"")
+        .replace("\"human\"", "\"rat\"")
+        .replace("\"biceps_brachii\"", "\"tibialis_anterior\"");
+    let e = setup_error(&rat);
+    assert_eq!(e.field, "treatment[0].donor_nerve");
+    assert!(e.expected.contains("human only"), "{e:?}");
+}

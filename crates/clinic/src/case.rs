@@ -152,6 +152,11 @@ pub enum RepairMethod {
         distance_mm: Option<f64>,
         /// How long the donor had been axotomized, days.
         donor_axotomized_days: u32,
+        /// Supercharged end-to-side (SETS): the donor is sutured into a window in the recipient,
+        /// which is not cut, so the recipient's own regrowth continues beside the donor axons
+        /// (`[supercharge]` in `data/clinic/strategies.toml`). End-to-end (false, the default)
+        /// divides the recipient: its targets get the donor axons only.
+        end_to_side: bool,
     },
 }
 
@@ -183,6 +188,16 @@ pub enum Treatment {
         /// Contractions a day, if given so.
         contractions_per_day: Option<f64>,
     },
+    /// A pharmacological what-if (experimental; only from the case's `[what_if] drugs`): a
+    /// drug of `data/clinic/strategies.toml` `[[drug]]`, acting on every injury's runs.
+    Drug {
+        /// Index of the injury (drugs act on every injury; kept for the plan bookkeeping).
+        injury: usize,
+        /// First day.
+        day: u32,
+        /// Drug id.
+        id: String,
+    },
 }
 
 impl Treatment {
@@ -191,12 +206,15 @@ impl Treatment {
         match self {
             Treatment::Repair { day, .. } => *day,
             Treatment::Stimulation { start_day, .. } => *start_day,
+            Treatment::Drug { day, .. } => *day,
         }
     }
     /// The injury it applies to.
     pub fn injury(&self) -> usize {
         match self {
-            Treatment::Repair { injury, .. } | Treatment::Stimulation { injury, .. } => *injury,
+            Treatment::Repair { injury, .. }
+            | Treatment::Stimulation { injury, .. }
+            | Treatment::Drug { injury, .. } => *injury,
         }
     }
 }
@@ -353,6 +371,9 @@ pub struct Case {
     pub plans: Vec<PlanSpec>,
     /// The case's own weights of the decision criterion.
     pub criterion: CriterionOverrides,
+    /// Pharmacological what-ifs asked for (`[what_if] drugs`, ids of `[[drug]]` in
+    /// `data/clinic/strategies.toml`): experimental, none by default.
+    pub what_if_drugs: Vec<String>,
     /// Settings.
     pub settings: Settings,
 }
@@ -394,6 +415,15 @@ struct RawCase {
     settings: Option<RawSettings>,
     #[serde(default)]
     criterion: Option<RawCriterion>,
+    #[serde(default)]
+    what_if: Option<RawWhatIf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWhatIf {
+    #[serde(default)]
+    drugs: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -476,6 +506,7 @@ struct RawTreatment {
     hours_per_day: Option<f64>,
     contractions_per_day: Option<f64>,
     brief_stimulation: Option<bool>,
+    coaptation: Option<String>,
     note: Option<String>,
 }
 
@@ -815,6 +846,31 @@ impl RawCase {
             Some(c) => validate_criterion(c, atlas)?,
         };
 
+        let mut what_if_drugs: Vec<String> = Vec::new();
+        if let Some(w) = self.what_if {
+            let known = crate::data::ClinicData::embedded()
+                .map_err(|e| CaseError::Data(e.to_string()))?
+                .strategies
+                .drugs
+                .iter()
+                .map(|d| d.id.as_str())
+                .collect::<Vec<_>>();
+            for (k, d) in w.drugs.iter().enumerate() {
+                if !known.contains(&d.as_str()) {
+                    return Err(CaseError::field(
+                        format!("what_if.drugs[{k}]"),
+                        format!("\"{d}\""),
+                        format!(
+                            "a drug of data/clinic/strategies.toml: {}",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+                if !what_if_drugs.contains(d) {
+                    what_if_drugs.push(d.clone());
+                }
+            }
+        }
         let s = self.settings.unwrap_or(RawSettings {
             horizon_days: None,
             draws: None,
@@ -865,6 +921,7 @@ impl RawCase {
             observations,
             plans,
             criterion,
+            what_if_drugs,
             settings: Settings {
                 horizon_days: horizon,
                 draws,
@@ -1506,6 +1563,17 @@ fn validate_treatment(
                     RepairMethod::Graft { length_mm: len }
                 }
                 Some("transfer") => {
+                    let end_to_side = match t.coaptation.as_deref() {
+                        None | Some("end_to_end") => false,
+                        Some("end_to_side") => true,
+                        Some(other) => {
+                            return Err(CaseError::field(
+                                format!("{path}.coaptation"),
+                                format!("\"{other}\""),
+                                "`end_to_end` (the recipient divided) or `end_to_side` (supercharged: the recipient kept)",
+                            ));
+                        }
+                    };
                     let donor_axotomized_days = match t.donor_axotomized_days {
                         None => 0,
                         Some(d) => check_day(&format!("{path}.donor_axotomized_days"), d)?,
@@ -1543,6 +1611,7 @@ fn validate_treatment(
                                 },
                                 distance_mm: t.distance_mm,
                                 donor_axotomized_days,
+                                end_to_side,
                             }
                         }
                         None => {
@@ -1565,6 +1634,7 @@ fn validate_treatment(
                                 donor_axons: axons as u32,
                                 distance_mm: Some(d),
                                 donor_axotomized_days,
+                                end_to_side,
                             }
                         }
                     }
@@ -1577,6 +1647,16 @@ fn validate_treatment(
                     ));
                 }
             };
+            if t.coaptation.is_some() && !matches!(method, RepairMethod::Transfer { .. }) {
+                return Err(CaseError::field(
+                    format!("{path}.coaptation"),
+                    format!(
+                        "given with method = \"{}\"",
+                        t.method.as_deref().unwrap_or("primary")
+                    ),
+                    "coaptation only on a nerve transfer (method = \"transfer\")",
+                ));
+            }
             Ok(Treatment::Repair {
                 injury,
                 day,
@@ -1606,6 +1686,13 @@ fn validate_treatment(
                     format!("{path}.end_day"),
                     end,
                     format!("a day on or after start_day ({start})"),
+                ));
+            }
+            if t.coaptation.is_some() {
+                return Err(CaseError::field(
+                    format!("{path}.coaptation"),
+                    "given with kind = \"stimulation\"",
+                    "coaptation only on a nerve transfer (method = \"transfer\")",
                 ));
             }
             if t.brief_stimulation.is_some() {

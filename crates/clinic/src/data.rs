@@ -508,6 +508,39 @@ struct StrategiesFile {
     #[serde(default)]
     orthosis: Vec<OrthosisEntry>,
     brief_stimulation: BriefStimulationEntry,
+    end_to_side: EndToSideEntry,
+    #[serde(default)]
+    supercharge: Vec<SuperchargeEntry>,
+    #[serde(default)]
+    drug: Vec<DrugEntry>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndToSideEntry {
+    donor_share: Entry,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuperchargeEntry {
+    transfer: String,
+    name: String,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    assumption: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrugEntry {
+    id: String,
+    name: String,
+    species: String,
+    #[serde(default)]
+    parameter: Option<String>,
+    #[serde(default)]
+    factor: Option<Entry>,
+    #[serde(default)]
+    no_figure: Option<String>,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -635,6 +668,9 @@ pub enum Operation {
     Tendon(String),
     /// A decompression (id of a [`Decompression`]).
     Decompression(String),
+    /// A supercharged end-to-side transfer (atlas transfer id of a [`Supercharge`]), alone or
+    /// with the repair of a divided nerve.
+    Supercharge(String),
 }
 
 /// The standard strategies for injuries of some nerves.
@@ -754,6 +790,44 @@ pub struct BriefStimulation {
     pub source: String,
 }
 
+/// A supercharged end-to-side (SETS) transfer: an atlas transfer whose donor is sutured into a
+/// window of the recipient, which is not cut.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Supercharge {
+    /// Atlas transfer id.
+    pub transfer: String,
+    /// Name.
+    pub name: String,
+    /// Published outcomes.
+    pub source: String,
+}
+
+/// A pharmacological what-if: experimental, off unless the case asks for it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Drug {
+    /// Id (the case's `[what_if] drugs`).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Species of the evidence (`rat`, `mouse`, `human`), shown in every output.
+    pub species: String,
+    /// The twin parameter it scales and the factor, when a source gives a figure.
+    pub effect: Option<DrugEffect>,
+    /// Why it changes nothing, when no figure was found.
+    pub no_figure: Option<String>,
+}
+
+/// The effect of a drug on one twin parameter.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DrugEffect {
+    /// Twin parameter (`data/params/human.toml`).
+    pub parameter: String,
+    /// Factor on the draw's value.
+    pub factor: f64,
+    /// Source.
+    pub source: String,
+}
+
 /// The standard strategies (`data/clinic/strategies.toml`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Strategies {
@@ -777,6 +851,12 @@ pub struct Strategies {
     pub orthoses: Vec<Orthosis>,
     /// Brief electrical stimulation at repair.
     pub brief_stimulation: BriefStimulation,
+    /// Share of a transfer's donor axons that cross an end-to-side coaptation.
+    pub end_to_side_share: f64,
+    /// Supercharged end-to-side transfers.
+    pub supercharges: Vec<Supercharge>,
+    /// Pharmacological what-ifs.
+    pub drugs: Vec<Drug>,
 }
 
 fn cited(
@@ -787,6 +867,36 @@ fn cited(
 ) -> Result<String, DataError> {
     vocabulary::cited::provenance(source.as_deref(), assumption.as_deref())
         .ok_or(DataError::Unsourced { file, field })
+}
+
+/// Probabilities of one entry (`entry`, e.g. `radial_tendon_transfers / wrist_extension`) in
+/// `[0, 1]`, or `(0, 1]` when `zero_ok` is false, then the entry's provenance: the one shape of
+/// the sections that carry published rates.
+fn cited_probabilities(
+    field: &'static str,
+    entry: &str,
+    ps: &[f64],
+    zero_ok: bool,
+    source: &Option<String>,
+    assumption: &Option<String>,
+) -> Result<String, DataError> {
+    const F: &str = "data/clinic/strategies.toml";
+    let ok = |p: f64| p.is_finite() && p <= 1.0 && (p > 0.0 || (zero_ok && p == 0.0));
+    if let Some(&bad) = ps.iter().find(|&&p| !ok(p)) {
+        return Err(DataError::Range {
+            file: F,
+            field,
+            value: bad,
+            expected: if zero_ok {
+                format!("probabilities in [0, 1] for `{entry}`")
+            } else {
+                format!(
+                    "probabilities in (0, 1] for `{entry}` (a zero would make one finding certain)"
+                )
+            },
+        });
+    }
+    cited(F, field, source, assumption)
 }
 
 impl Strategies {
@@ -808,114 +918,136 @@ impl Strategies {
                 sign_text.value
             ),
         })?;
-        let mut combined = Vec::new();
-        for c in &f.combined {
-            combined.push(Combined {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                transfers: c.transfers.clone(),
-                source: cited(F, "combined.source", &c.source, &c.assumption)?,
-            });
-        }
-        let mut tendon_transfers = Vec::new();
-        for t in &f.tendon_transfer {
-            let mut outcomes = Vec::new();
-            for (func, o) in &t.functions {
-                let ok = |p: f64| p.is_finite() && (0.0..=1.0).contains(&p);
-                if !(ok(o.p_ge_3) && ok(o.p_ge_4) && o.p_ge_4 <= o.p_ge_3) {
-                    return Err(DataError::Range {
+        let combined = f
+            .combined
+            .iter()
+            .map(|c| {
+                Ok(Combined {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    transfers: c.transfers.clone(),
+                    source: cited(F, "combined.source", &c.source, &c.assumption)?,
+                })
+            })
+            .collect::<Result<Vec<_>, DataError>>()?;
+        let tendon_transfers = f
+            .tendon_transfer
+            .iter()
+            .map(|t| {
+                let outcomes = t
+                    .functions
+                    .iter()
+                    .map(|(func, o)| {
+                        const FIELD: &str = "tendon_transfer.functions.*";
+                        let entry = format!("{} / {func}", t.id);
+                        let source = cited_probabilities(
+                            FIELD,
+                            &entry,
+                            &[o.p_ge_3, o.p_ge_4],
+                            true,
+                            &o.source,
+                            &o.assumption,
+                        )?;
+                        if o.p_ge_4 > o.p_ge_3 {
+                            return Err(DataError::Range {
+                                file: F,
+                                field: FIELD,
+                                value: o.p_ge_4,
+                                expected: format!("p_ge_4 <= p_ge_3 ({}) for `{entry}`", o.p_ge_3),
+                            });
+                        }
+                        Ok(TendonOutcome {
+                            function: func.clone(),
+                            p_ge_3: o.p_ge_3,
+                            p_ge_4: o.p_ge_4,
+                            source,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, DataError>>()?;
+                Ok(TendonTransfer {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    nerves: t.nerves.clone(),
+                    useful_after_days: day(
+                        F,
+                        "tendon_transfer.useful_after_days",
+                        &t.useful_after_days,
+                        0.0,
+                        730.0,
+                    )?,
+                    outcomes,
+                    source: cited(F, "tendon_transfer.source", &t.source, &t.assumption)?,
+                })
+            })
+            .collect::<Result<Vec<_>, DataError>>()?;
+        let decompressions = f
+            .decompression
+            .iter()
+            .map(|d| {
+                Ok(Decompression {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    source: cited(F, "decompression.source", &d.source, &d.assumption)?,
+                })
+            })
+            .collect::<Result<Vec<_>, DataError>>()?;
+        let avulsion_findings = f
+            .avulsion_finding
+            .iter()
+            .map(|a| {
+                let values = a
+                    .values
+                    .iter()
+                    .map(|(v, e)| {
+                        Ok(AvulsionValue {
+                            value: v.clone(),
+                            p_if_avulsed: e.p_if_avulsed,
+                            p_if_not: e.p_if_not,
+                            source: cited_probabilities(
+                                "avulsion_finding.values.*",
+                                &format!("{} = {v}", a.id),
+                                &[e.p_if_avulsed, e.p_if_not],
+                                false,
+                                &e.source,
+                                &e.assumption,
+                            )?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, DataError>>()?;
+                let no_figure = a.no_figure.clone().filter(|t| !t.trim().is_empty());
+                if values.is_empty() && no_figure.is_none() {
+                    return Err(DataError::Unsourced {
                         file: F,
-                        field: "tendon_transfer.functions.*",
-                        value: o.p_ge_4,
-                        expected: format!(
-                            "probabilities in [0, 1] with p_ge_4 <= p_ge_3 for `{}` / `{func}`",
-                            t.id
-                        ),
+                        field: "avulsion_finding.no_figure",
                     });
                 }
-                outcomes.push(TendonOutcome {
-                    function: func.clone(),
-                    p_ge_3: o.p_ge_3,
-                    p_ge_4: o.p_ge_4,
-                    source: cited(F, "tendon_transfer.functions.*", &o.source, &o.assumption)?,
-                });
-            }
-            tendon_transfers.push(TendonTransfer {
-                id: t.id.clone(),
-                name: t.name.clone(),
-                nerves: t.nerves.clone(),
-                useful_after_days: day(
-                    F,
-                    "tendon_transfer.useful_after_days",
-                    &t.useful_after_days,
-                    0.0,
-                    730.0,
-                )?,
-                outcomes,
-                source: cited(F, "tendon_transfer.source", &t.source, &t.assumption)?,
-            });
-        }
-        let mut decompressions = Vec::new();
-        for d in &f.decompression {
-            decompressions.push(Decompression {
-                id: d.id.clone(),
-                name: d.name.clone(),
-                source: cited(F, "decompression.source", &d.source, &d.assumption)?,
-            });
-        }
-        let mut avulsion_findings = Vec::new();
-        for a in &f.avulsion_finding {
-            let mut values = Vec::new();
-            for (v, e) in &a.values {
-                let ok = |p: f64| p.is_finite() && p > 0.0 && p <= 1.0;
-                if !(ok(e.p_if_avulsed) && ok(e.p_if_not)) {
-                    return Err(DataError::Range {
-                        file: F,
-                        field: "avulsion_finding.values.*",
-                        value: e.p_if_avulsed.min(e.p_if_not),
-                        expected: format!(
-                            "probabilities in (0, 1] for `{}` = `{v}` (a zero would make one finding certain)",
-                            a.id
-                        ),
-                    });
-                }
-                values.push(AvulsionValue {
-                    value: v.clone(),
-                    p_if_avulsed: e.p_if_avulsed,
-                    p_if_not: e.p_if_not,
-                    source: cited(F, "avulsion_finding.values.*", &e.source, &e.assumption)?,
-                });
-            }
-            let no_figure = a.no_figure.clone().filter(|t| !t.trim().is_empty());
-            if values.is_empty() && no_figure.is_none() {
-                return Err(DataError::Unsourced {
-                    file: F,
-                    field: "avulsion_finding.no_figure",
-                });
-            }
-            avulsion_findings.push(AvulsionFinding {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                values,
-                no_figure,
-            });
-        }
-        let mut orthoses = Vec::new();
-        for o in &f.orthosis {
-            orthoses.push(Orthosis {
-                id: o.id.clone(),
-                name: o.name.clone(),
-                functions: o.functions.clone(),
-                worth_below_mrc3: check(
-                    F,
-                    "orthosis.worth_below_mrc3",
-                    &o.worth_below_mrc3,
-                    0.0,
-                    0.5,
-                )?,
-                source: cited(F, "orthosis.source", &o.source, &o.assumption)?,
-            });
-        }
+                Ok(AvulsionFinding {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    values,
+                    no_figure,
+                })
+            })
+            .collect::<Result<Vec<_>, DataError>>()?;
+        let orthoses = f
+            .orthosis
+            .iter()
+            .map(|o| {
+                Ok(Orthosis {
+                    id: o.id.clone(),
+                    name: o.name.clone(),
+                    functions: o.functions.clone(),
+                    worth_below_mrc3: check(
+                        F,
+                        "orthosis.worth_below_mrc3",
+                        &o.worth_below_mrc3,
+                        0.0,
+                        0.5,
+                    )?,
+                    source: cited(F, "orthosis.source", &o.source, &o.assumption)?,
+                })
+            })
+            .collect::<Result<Vec<_>, DataError>>()?;
         let b = &f.brief_stimulation;
         let brief_stimulation = BriefStimulation {
             crossing_factor: check(
@@ -927,6 +1059,74 @@ impl Strategies {
             )?,
             source: cited(F, "brief_stimulation.source", &b.source, &b.assumption)?,
         };
+        let end_to_side_share = check(
+            F,
+            "end_to_side.donor_share",
+            &f.end_to_side.donor_share,
+            0.01,
+            1.0,
+        )?;
+        let supercharges = f
+            .supercharge
+            .iter()
+            .map(|c| {
+                Ok(Supercharge {
+                    transfer: c.transfer.clone(),
+                    name: c.name.clone(),
+                    source: cited(F, "supercharge.source", &c.source, &c.assumption)?,
+                })
+            })
+            .collect::<Result<Vec<_>, DataError>>()?;
+        let drugs = f
+            .drug
+            .iter()
+            .map(|d| {
+                if !matches!(d.species.as_str(), "rat" | "mouse" | "rabbit" | "human") {
+                    return Err(DataError::Range {
+                        file: F,
+                        field: "drug.species",
+                        value: f64::NAN,
+                        expected: format!(
+                            "`rat`, `mouse`, `rabbit` or `human`, not `{}` (drug `{}`)",
+                            d.species, d.id
+                        ),
+                    });
+                }
+                let effect = match (&d.parameter, &d.factor) {
+                    (Some(p), Some(e)) => Some(DrugEffect {
+                        parameter: p.clone(),
+                        factor: check(F, "drug.factor", e, 0.1, 10.0)?,
+                        source: cited(F, "drug.factor", &e.source, &e.assumption)?,
+                    }),
+                    (None, None) => None,
+                    _ => {
+                        return Err(DataError::Range {
+                            file: F,
+                            field: "drug.parameter",
+                            value: f64::NAN,
+                            expected: format!(
+                                "both `parameter` and `factor`, or neither (drug `{}`)",
+                                d.id
+                            ),
+                        });
+                    }
+                };
+                let no_figure = d.no_figure.clone().filter(|t| !t.trim().is_empty());
+                if effect.is_none() == no_figure.is_none() {
+                    return Err(DataError::Unsourced {
+                        file: F,
+                        field: "drug.no_figure",
+                    });
+                }
+                Ok(Drug {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    species: d.species.clone(),
+                    effect,
+                    no_figure,
+                })
+            })
+            .collect::<Result<Vec<_>, DataError>>()?;
         let mut nerves = Vec::new();
         for n in &f.nerve {
             let source = cited(F, "nerve.source", &n.source, &n.assumption)?;
@@ -950,9 +1150,12 @@ impl Strategies {
                     Some(("decompression", id)) if decompressions.iter().any(|c| c.id == id) => {
                         Operation::Decompression(id.into())
                     }
+                    Some(("supercharge", id)) if supercharges.iter().any(|c| c.transfer == id) => {
+                        Operation::Supercharge(id.into())
+                    }
                     _ => {
                         return Err(bad(
-                            "`explore`, `nerve_transfers`, or `combined:`/`tendon:`/`decompression:` with an id defined in the file",
+                            "`explore`, `nerve_transfers`, or `combined:`/`tendon:`/`decompression:`/`supercharge:` with an id defined in the file",
                         ));
                     }
                 };
@@ -990,6 +1193,9 @@ impl Strategies {
             avulsion_findings,
             orthoses,
             brief_stimulation,
+            end_to_side_share,
+            supercharges,
+            drugs,
         })
     }
 

@@ -435,9 +435,36 @@ pub fn scenario_for(
     let distance = (m.distance_mm + z * m.distance_sd_mm).max(engine.distance_min_mm);
     let grade = draw.grades[inj_idx];
     let avulsed = draw.avulsed.get(inj_idx).copied().unwrap_or(false);
+    let data = crate::data::ClinicData::embedded().ok();
+    // An end-to-end transfer that reaches this muscle divides its nerve distal to the injury:
+    // the muscle gets the donor axons only, so the injury's own regrowth (and a repair's) into
+    // it stops. An end-to-side (supercharged) transfer keeps the recipient: both sources reach it.
+    let divided_by_transfer = treatments.iter().any(|p| {
+        p.treatment.injury() == inj_idx
+            && (!p.only_if_not_in_continuity || not_in_continuity(grade))
+            && matches!(
+                p.treatment,
+                Treatment::Repair {
+                    method: RepairMethod::Transfer {
+                        end_to_side: false,
+                        ..
+                    },
+                    ..
+                }
+            )
+            && p.transfer_targets
+                .as_ref()
+                .is_none_or(|t| t.contains_key(&m.muscle))
+    });
     let mut tw = Vec::new();
     let mut brief_stimulation = false;
+    let mut drugs: Vec<&str> = Vec::new();
     for p in treatments {
+        // A drug acts on the patient, whichever injury it is listed with.
+        if let Treatment::Drug { id, .. } = &p.treatment {
+            drugs.push(id);
+            continue;
+        }
         if p.treatment.injury() != inj_idx {
             continue;
         }
@@ -445,11 +472,13 @@ pub fn scenario_for(
             continue;
         }
         match &p.treatment {
-            // A root avulsion leaves no proximal stump: a suture or graft has nothing to connect.
+            // A root avulsion leaves no proximal stump: a suture or graft has nothing to connect;
+            // nor does it into a muscle whose nerve an end-to-end transfer divided.
             Treatment::Repair {
                 method: RepairMethod::Primary | RepairMethod::Graft { .. },
                 ..
-            } if avulsed => continue,
+            } if avulsed || divided_by_transfer => continue,
+            Treatment::Drug { .. } => continue,
             Treatment::Repair {
                 day,
                 method,
@@ -469,6 +498,7 @@ pub fn scenario_for(
                         donor_axons,
                         distance_mm,
                         donor_axotomized_days,
+                        end_to_side,
                         ..
                     } => {
                         let d = match &p.transfer_targets {
@@ -479,9 +509,15 @@ pub fn scenario_for(
                             None => *distance_mm,
                         };
                         let d = d.map(|d| (d * (1.0 + z * rel)).max(5.0));
+                        // End-to-side: the share of the donor axons that enter the recipient
+                        // through its window (`[end_to_side]` in strategies.toml).
+                        let share = match (end_to_side, &data) {
+                            (true, Some(data)) => data.strategies.end_to_side_share,
+                            _ => 1.0,
+                        };
                         (
                             twin::RepairMethod::Transfer {
-                                donor_axons: *donor_axons,
+                                donor_axons: (*donor_axons as f64 * share).round() as u32,
                                 donor_axotomized_days: twin::Days(*donor_axotomized_days as f64),
                             },
                             d,
@@ -518,8 +554,34 @@ pub fn scenario_for(
     // Brief electrical stimulation at a repair acts through one twin parameter: the spread of
     // the suture-line crossing delays, scaled by the cited factor (kept in the twin's range).
     let mut overrides = BTreeMap::new();
+    // A pharmacological what-if scales one twin parameter by its cited factor (kept in the
+    // parameter's range); a drug with no figure changes nothing.
+    if let Some(data) = &data {
+        for id in &drugs {
+            let Some(e) = data
+                .strategies
+                .drugs
+                .iter()
+                .find(|d| d.id == *id)
+                .and_then(|d| d.effect.as_ref())
+            else {
+                continue;
+            };
+            if let Some(range) = draw.params.entry(&e.parameter) {
+                let v = overrides
+                    .get(&e.parameter)
+                    .copied()
+                    .or(draw.value(&e.parameter))
+                    .unwrap_or(range.value);
+                overrides.insert(
+                    e.parameter.clone(),
+                    (v * e.factor).clamp(range.min, range.max),
+                );
+            }
+        }
+    }
     if brief_stimulation
-        && let Ok(data) = crate::data::ClinicData::embedded()
+        && let Some(data) = &data
         && let Some(e) = draw.params.entry("suture_crossing_days")
     {
         let v = draw.value("suture_crossing_days").unwrap_or(e.value);
@@ -537,7 +599,7 @@ pub fn scenario_for(
             distance_mm: twin::Millimetres(distance),
             grade,
             fraction_of_axons: twin::Fraction::clamped(m.axon_share),
-            regrowth: if injury.regrowth_prevented || avulsed {
+            regrowth: if injury.regrowth_prevented || avulsed || divided_by_transfer {
                 twin::Regrowth::Prevented
             } else {
                 twin::Regrowth::Allowed

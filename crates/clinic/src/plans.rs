@@ -66,6 +66,8 @@ pub struct PlanDef {
     pub decompression: Option<String>,
     /// An orthosis (id in `data/clinic/strategies.toml`): function without muscle recovery.
     pub orthosis: Option<String>,
+    /// A pharmacological what-if (id of a `[[drug]]` in `data/clinic/strategies.toml`).
+    pub drug: Option<String>,
 }
 
 fn repair_method(rules: &PlanRules, case: &Case, injury: usize, day: u32) -> RepairMethod {
@@ -84,6 +86,9 @@ fn method_words(m: &RepairMethod) -> String {
     match m {
         RepairMethod::Primary => "primary suture".into(),
         RepairMethod::Graft { length_mm } => format!("a {length_mm:.0} mm graft"),
+        RepairMethod::Transfer {
+            end_to_side: true, ..
+        } => "a supercharged end-to-side nerve transfer".into(),
         RepairMethod::Transfer { .. } => "a nerve transfer".into(),
     }
 }
@@ -106,6 +111,7 @@ fn transfer_treatment(
                 donor_axons: tr.donor_axons,
                 distance_mm: None,
                 donor_axotomized_days: 0,
+                end_to_side: false,
             },
             brief_stimulation: false,
         },
@@ -134,6 +140,7 @@ pub fn standard_plans(
         tendon: None,
         decompression: None,
         orthosis: None,
+        drug: None,
     };
     let mut out = vec![blank("wait", "expectant management: no operation")];
     // Orthoses for the functions at stake: waiting with the orthosis worn while the muscle is
@@ -337,6 +344,60 @@ pub fn standard_plans(
                             ..base
                         });
                     }
+                    Operation::Supercharge(id) => {
+                        let Some(sc) = strategies.supercharges.iter().find(|c| &c.transfer == id)
+                        else {
+                            continue;
+                        };
+                        let Some(tr) = transfers.iter().find(|t| &t.id == id) else {
+                            continue;
+                        };
+                        let mut sets = transfer_treatment(case, atlas, i, day, tr);
+                        if let Treatment::Repair {
+                            method: RepairMethod::Transfer { end_to_side, .. },
+                            ..
+                        } = &mut sets.treatment
+                        {
+                            *end_to_side = true;
+                        }
+                        out.push(PlanDef {
+                            name: format!("SETS {} day {day}{suffix}", tr.id),
+                            invasiveness: 3,
+                            description: format!(
+                                "{} on day {day}{when_words}; donor: {}; the recipient is not cut, so its own regrowth continues",
+                                sc.name, tr.donor
+                            ),
+                            treatments: vec![with_cond(sets.clone())],
+                            transfers: vec![tr.id.clone()],
+                            ..base.clone()
+                        });
+                        // With the repair of a nerve that may be divided: the repaired axons and
+                        // the donor's reach the recipient's targets together.
+                        if possible_cut && !already_repaired {
+                            let method = repair_method(rules, case, i, day);
+                            let what = method_words(&method);
+                            out.push(PlanDef {
+                                name: if known_cut {
+                                    format!("repair day {day} + SETS {}", tr.id)
+                                } else {
+                                    format!("explore day {day}{suffix} + SETS {}", tr.id)
+                                },
+                                invasiveness: 3,
+                                description: format!(
+                                    "{} of the {} on day {day}{when_words} ({what} where it is divided or non-conducting), with the {}",
+                                    if known_cut { "repair" } else { "exploration" },
+                                    inj.place(),
+                                    sc.name
+                                ),
+                                treatments: vec![
+                                    with_cond(planned(case, atlas, Treatment::Repair { injury: i, day, method, brief_stimulation: false }, true)),
+                                    with_cond(sets),
+                                ],
+                                transfers: vec![tr.id.clone()],
+                                ..base
+                            });
+                        }
+                    }
                     Operation::Decompression(id) => {
                         let Some(t) = strategies.decompressions.iter().find(|t| &t.id == id) else {
                             continue;
@@ -405,6 +466,81 @@ pub fn standard_plans(
     for p in &case.plans {
         out.push(listed(case, atlas, p));
     }
+    out.extend(drug_variants(strategies, case, &out));
+    out
+}
+
+/// The pharmacological what-ifs the case asks for (`[what_if] drugs`; none by default): each
+/// drug added to waiting and to every plan that operates now (without brief stimulation), named
+/// as experimental with the species of its evidence.
+fn drug_variants(strategies: &Strategies, case: &Case, plans: &[PlanDef]) -> Vec<PlanDef> {
+    let mut out = Vec::new();
+    for id in &case.what_if_drugs {
+        let Some(drug) = strategies.drugs.iter().find(|d| &d.id == id) else {
+            continue;
+        };
+        let label = format!("{} [experimental; {} evidence]", drug.id, drug.species);
+        let effect = match (&drug.effect, &drug.no_figure) {
+            (Some(e), _) => format!(
+                "{} x {:.2} (evidence in the {})",
+                e.parameter, e.factor, drug.species
+            ),
+            _ => format!(
+                "no effect size found (evidence in the {}), so it changes nothing",
+                drug.species
+            ),
+        };
+        let day = case
+            .settings
+            .decision_day
+            .max(case.injuries.iter().map(|i| i.day).min().unwrap_or(0));
+        for p in plans {
+            let operates_now = p.condition.is_none()
+                && p.tendon.is_none()
+                && p.decompression.is_none()
+                && p.orthosis.is_none()
+                && p.treatments.iter().any(|t| {
+                    matches!(
+                        t.treatment,
+                        Treatment::Repair {
+                            brief_stimulation: false,
+                            ..
+                        }
+                    )
+                })
+                && !p.treatments.iter().any(|t| {
+                    matches!(
+                        t.treatment,
+                        Treatment::Repair {
+                            brief_stimulation: true,
+                            ..
+                        }
+                    )
+                });
+            let waiting = p.invasiveness == 0 && p.treatments.is_empty() && p.orthosis.is_none();
+            if !(operates_now || waiting) {
+                continue;
+            }
+            let mut v = p.clone();
+            v.name = format!("{} + {label}", p.name);
+            v.description = format!(
+                "{}, with {} (what-if, EXPERIMENTAL: {effect})",
+                p.description, drug.name
+            );
+            v.treatments.push(PlannedTreatment {
+                treatment: Treatment::Drug {
+                    injury: p.injury,
+                    day,
+                    id: drug.id.clone(),
+                },
+                transfer_targets: None,
+                only_if_not_in_continuity: false,
+                condition: None,
+            });
+            v.drug = Some(drug.id.clone());
+            out.push(v);
+        }
+    }
     out
 }
 
@@ -413,6 +549,7 @@ fn listed(case: &Case, atlas: &Atlas, p: &PlanSpec) -> PlanDef {
         .treatments
         .iter()
         .map(|t| match t {
+            Treatment::Drug { .. } => 0,
             Treatment::Stimulation { .. } => 1,
             Treatment::Repair {
                 method: RepairMethod::Transfer { .. },
@@ -471,6 +608,7 @@ fn listed(case: &Case, atlas: &Atlas, p: &PlanSpec) -> PlanDef {
         tendon: None,
         decompression: None,
         orthosis: None,
+        drug: None,
     }
 }
 
@@ -502,6 +640,9 @@ pub struct PlanResult {
     pub reasons: Vec<String>,
     /// Per-muscle prognosis under the plan.
     pub muscles: Vec<MusclePrognosis>,
+    /// A pharmacological what-if in the plan (experimental; the species of its evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<crate::data::Drug>,
 }
 
 /// A functional goal as scored for this case.
@@ -1127,6 +1268,73 @@ fn compare_runs(
                 b.crossing_factor, b.source
             ));
         }
+        let transfer_kinds: Vec<bool> = def
+            .treatments
+            .iter()
+            .filter_map(|t| match &t.treatment {
+                Treatment::Repair {
+                    method: RepairMethod::Transfer { end_to_side, .. },
+                    ..
+                } => Some(*end_to_side),
+                _ => None,
+            })
+            .collect();
+        if transfer_kinds.contains(&true) {
+            let published = def
+                .transfers
+                .iter()
+                .filter_map(|id| strategies.supercharges.iter().find(|c| &c.transfer == id))
+                .map(|c| c.source.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            reasons.push(format!(
+                "Supercharged end-to-side: the recipient is not cut, so its own regrowth (or the repair's) continues, and {:.0}% of the donor's axons are added beside it (share through an end-to-side window: a named assumption). Published: {}.",
+                100.0 * strategies.end_to_side_share,
+                if published.is_empty() { "no series in the data file" } else { &published }
+            ));
+        }
+        if transfer_kinds.contains(&false) {
+            let (axons, targets) = def
+                .treatments
+                .iter()
+                .filter_map(|t| match &t.treatment {
+                    Treatment::Repair {
+                        method:
+                            RepairMethod::Transfer {
+                                end_to_side: false,
+                                donor_axons,
+                                ..
+                            },
+                        ..
+                    } => Some((
+                        *donor_axons,
+                        t.transfer_targets.as_ref().map_or(0, |m| m.len()),
+                    )),
+                    _ => None,
+                })
+                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+            reasons.push(format!(
+                "End-to-end: the recipient nerve is divided for the transfer, so its {targets} target muscle(s) get the donor's {axons} axons only; the injured nerve's own regrowth (or a repair's) into them stops."
+            ));
+        }
+        let what_if = def
+            .drug
+            .as_ref()
+            .and_then(|id| strategies.drugs.iter().find(|d| &d.id == id))
+            .cloned();
+        if let Some(d) = &what_if {
+            reasons.push(match (&d.effect, &d.no_figure) {
+                (Some(e), _) => format!(
+                    "EXPERIMENTAL what-if, evidence in the {} only: {} multiplies the twin's {} by {:.2} in every run of this plan (within the parameter's range). Source: {}.",
+                    d.species, d.name, e.parameter, e.factor, e.source
+                ),
+                (None, Some(why)) => format!(
+                    "EXPERIMENTAL what-if, evidence in the {} only: {}. No effect size found, so the plan equals the one without it: {why}.",
+                    d.species, d.name
+                ),
+                (None, None) => format!("EXPERIMENTAL what-if, evidence in the {}.", d.species),
+            });
+        }
         if let Some(tid) = &def.tendon {
             if let Some(t) = strategies.tendon_transfers.iter().find(|t| &t.id == tid) {
                 let fx: Vec<String> = t
@@ -1284,6 +1492,7 @@ fn compare_runs(
                 description: def.description.clone(),
                 reasons,
                 muscles: summaries[pi].clone(),
+                what_if,
             },
             (def.invasiveness, p_op),
             tie_day,

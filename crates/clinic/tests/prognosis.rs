@@ -134,6 +134,7 @@ fn distal_transfer_beats_a_late_proximal_graft_for_a_distal_target() {
             donor_axons: 300,
             distance_mm: None,
             donor_axotomized_days: 0,
+            end_to_side: false,
         },
         brief_stimulation: false,
     };

@@ -59,6 +59,7 @@ pub mod lesion;
 pub mod limits;
 pub mod maturation;
 pub mod motor_unit;
+pub mod nerve_counts;
 pub mod params;
 pub mod patient;
 pub mod quantities;

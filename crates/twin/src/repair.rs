@@ -21,6 +21,18 @@
 //!
 //! Both time constants: Gordon lab, J Neurosci, PMC6622714 Fig. 5 (identity inferred
 //! as Gordon, Tyreman & Raji 2011); Fu & Gordon 1995 J Neurosci 15:3886-3895.
+//!
+//! **Donor–recipient size match** of a transfer ([`size_matched_donor_axons`]): the donor's
+//! axons are spread over the recipient nerve's endoneurial tubes at the coaptation, so a donor
+//! with `D` myelinated axons sutured to a recipient with `R` reaches the share `min(1, D/R)`
+//! of the recipient's tubes, and the muscle receives that share of its own motor units as
+//! donor motor axons (the rest of its tubes stay empty; a donor larger than the recipient
+//! fills every tube). Counts from `data/params/nerve-axon-counts.toml`
+//! ([`crate::nerve_counts`]); the motor share of a nerve's axons is taken as equal in donor
+//! and recipient (sensory axons outnumber motor axons at least 9:1 in every human arm nerve
+//! counted, a ratio 'relatively constant' between nerves: Gesslbauer B et al. 2017 Ann
+//! Neurol 82:396). The launched axons then cross the coaptation like any other
+//! (`coaptation_axon_success` and the time factors above).
 
 use crate::params::Coefficients;
 use crate::scenario::{RepairMethod, Treatment};
@@ -45,6 +57,21 @@ pub(crate) struct Pending {
 /// Share of the axons entering a graft of `length_mm` that leave its distal end.
 pub fn graft_factor(k: &Coefficients, length_mm: f64) -> f64 {
     (-length_mm.max(0.0) / k.graft_length_constant_mm).exp()
+}
+
+/// Donor motor axons a transfer gives a muscle of `motor_units` units when a donor nerve of
+/// `donor_count` myelinated axons is coapted to a recipient nerve of `recipient_count` (both
+/// counted the same way): `round(motor_units · min(1, donor/recipient))`, at least 1 when
+/// both counts are positive. A non-positive or non-finite count gives 0.
+pub fn size_matched_donor_axons(donor_count: f64, recipient_count: f64, motor_units: u32) -> u32 {
+    if !(donor_count.is_finite() && recipient_count.is_finite())
+        || donor_count <= 0.0
+        || recipient_count <= 0.0
+    {
+        return 0;
+    }
+    let share = (donor_count / recipient_count).min(1.0);
+    (f64::from(motor_units) * share).round().max(1.0) as u32
 }
 
 /// Chronic-axotomy factor after `t` days of axotomy.
@@ -154,5 +181,25 @@ pub(crate) fn step(c: &mut Core) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_matched_donor_axons;
+
+    #[test]
+    fn a_small_donor_reaches_its_share_of_the_recipient_tubes_and_a_large_one_all() {
+        // Three intercostal nerves (1063) to the biceps branch (1826): 58% of 113 units.
+        assert_eq!(size_matched_donor_axons(1063.0, 1826.0, 113), 66);
+        // A donor larger than the recipient fills every tube, no more.
+        assert_eq!(size_matched_donor_axons(3000.0, 1826.0, 113), 113);
+        // Monotone in the donor count.
+        let a = size_matched_donor_axons(736.0, 3666.0, 113);
+        let b = size_matched_donor_axons(1418.0, 3666.0, 113);
+        assert!(a < b, "{a} {b}");
+        assert_eq!(size_matched_donor_axons(0.0, 1826.0, 113), 0);
+        assert_eq!(size_matched_donor_axons(f64::NAN, 1826.0, 113), 0);
+        assert_eq!(size_matched_donor_axons(10.0, 1.0e5, 113), 1);
     }
 }

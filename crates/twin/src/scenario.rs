@@ -18,6 +18,8 @@
 //! kind = "repair"            # repair | stimulation | disuse | rehabilitation
 //! day = 30
 //! method = "primary"         # primary | graft (graft_length_mm) | transfer (donor_axons, donor_axotomized_days)
+//!                            # a human transfer may give donor_nerve + recipient_nerve instead of
+//!                            # donor_axons (ids of data/params/nerve-axon-counts.toml; mean counts)
 //! [overrides]
 //! regrowth_speed_mm_per_day = 1.2
 //! ```
@@ -268,6 +270,10 @@ enum RawTreatment {
         #[serde(default)]
         donor_axons: Option<f64>,
         #[serde(default)]
+        donor_nerve: Option<String>,
+        #[serde(default)]
+        recipient_nerve: Option<String>,
+        #[serde(default)]
         donor_axotomized_days: Option<f64>,
         #[serde(default)]
         distance_mm: Option<f64>,
@@ -396,16 +402,50 @@ fn window(i: usize, start: f64, end: f64) -> Result<(Days, Days), ScenarioError>
 }
 
 impl Treatment {
-    fn from_raw(i: usize, r: RawTreatment) -> Result<Treatment, ScenarioError> {
+    fn from_raw(
+        i: usize,
+        r: RawTreatment,
+        species: Species,
+        muscle: &str,
+    ) -> Result<Treatment, ScenarioError> {
         Ok(match r {
             RawTreatment::Repair {
                 day,
                 method,
                 graft_length_mm,
                 donor_axons,
+                donor_nerve,
+                recipient_nerve,
                 donor_axotomized_days,
                 distance_mm,
             } => {
+                let donor_axons = match (donor_nerve, recipient_nerve) {
+                    (None, None) => donor_axons,
+                    (Some(d), Some(r)) if donor_axons.is_none() => {
+                        Some(size_matched_central(i, species, muscle, &d, &r)?)
+                    }
+                    (Some(_), Some(_)) => {
+                        return Err(invalid(
+                            format!("treatment[{i}].donor_axons"),
+                            "given with donor_nerve",
+                            "either donor_axons or donor_nerve and recipient_nerve, not both",
+                        ));
+                    }
+                    (Some(_), None) => {
+                        return Err(invalid(
+                            format!("treatment[{i}].recipient_nerve"),
+                            "missing",
+                            "the recipient nerve's id (required with donor_nerve)",
+                        ));
+                    }
+                    (None, Some(_)) => {
+                        return Err(invalid(
+                            format!("treatment[{i}].donor_nerve"),
+                            "missing",
+                            "the donor nerve's id (required with recipient_nerve)",
+                        ));
+                    }
+                };
                 let method = match method.as_str() {
                     "primary" => RepairMethod::Primary,
                     "graft" => {
@@ -530,6 +570,47 @@ impl Treatment {
     }
 }
 
+/// Donor axons of a human transfer named by its donor and recipient nerves, at their mean
+/// counts (one case is the typical patient; populations draw the counts, see the calibration
+/// format): [`crate::repair::size_matched_donor_axons`] with the muscle's unit count.
+fn size_matched_central(
+    i: usize,
+    species: Species,
+    muscle: &str,
+    donor: &str,
+    recipient: &str,
+) -> Result<f64, ScenarioError> {
+    if species != Species::Human {
+        return Err(invalid(
+            format!("treatment[{i}].donor_nerve"),
+            donor,
+            format!("donor_axons for a {species} case (nerve axon counts are human only)"),
+        ));
+    }
+    let counts = crate::nerve_counts::NerveCounts::human()
+        .map_err(|e| ScenarioError::Parse(format!("nerve axon counts: {e}")))?;
+    let count = |key: &str, id: &str| {
+        counts.get(id).map(|n| n.mean).ok_or_else(|| {
+            invalid(
+                format!("treatment[{i}].{key}"),
+                id,
+                format!(
+                    "one of the nerves of data/params/nerve-axon-counts.toml: {}",
+                    counts.ids().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
+    };
+    let d = count("donor_nerve", donor)?;
+    let r = count("recipient_nerve", recipient)?;
+    let units = crate::params::Parameters::for_species(species)
+        .and_then(|p| p.muscle(muscle).map(|m| m.motor_units))
+        .map_err(|e| invalid("muscle", muscle, e.to_string()))?;
+    Ok(f64::from(crate::repair::size_matched_donor_axons(
+        d, r, units,
+    )))
+}
+
 /// Age of a case that gives none: the species' `age_reference_years` from its
 /// parameter file (young adult; the age at which the mean regrowth speed applies).
 fn default_age(species: Species) -> Result<f64, ScenarioError> {
@@ -559,7 +640,7 @@ impl Scenario {
             .treatment
             .into_iter()
             .enumerate()
-            .map(|(i, t)| Treatment::from_raw(i, t))
+            .map(|(i, t)| Treatment::from_raw(i, t, raw.species, &raw.muscle))
             .collect::<Result<Vec<_>, _>>()?;
         let horizon = raw.horizon_days.unwrap_or(365.0);
         let max = crate::limits::MAX_DAYS;
@@ -609,5 +690,68 @@ impl<'de> Deserialize<'de> for Scenario {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = RawScenario::deserialize(d)?;
         Scenario::from_raw(raw).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRANSFER: &str = r#"
+species = "human"
+muscle = "biceps_brachii"
+[injury]
+grade = "neurotmesis"
+distance_mm = 250
+regrowth = "prevented"
+[[treatment]]
+kind = "repair"
+day = 120
+method = "transfer"
+distance_mm = 30
+"#;
+
+    fn donors(s: &Scenario) -> u32 {
+        match &s.treatments[0] {
+            Treatment::Repair {
+                method: RepairMethod::Transfer { donor_axons, .. },
+                ..
+            } => *donor_axons,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_transfer_named_by_its_nerves_is_size_matched_at_the_mean_counts() {
+        let named = format!(
+            "{TRANSFER}donor_nerve = \"ulnar_fascicle\"\nrecipient_nerve = \"biceps_branch\"\n"
+        );
+        let s = Scenario::from_toml_str(&named).unwrap();
+        // 113 biceps units x 1318 / 1826.
+        assert_eq!(donors(&s), 82);
+        let err = |extra: &str| Scenario::from_toml_str(&format!("{TRANSFER}{extra}")).unwrap_err();
+        let e = err("donor_nerve = \"sciatic\"\nrecipient_nerve = \"biceps_branch\"\n");
+        assert!(
+            matches!(&e, ScenarioError::Invalid { field, expected, .. }
+                if field == "treatment[0].donor_nerve" && expected.contains("ulnar_fascicle")),
+            "{e}"
+        );
+        let e = err("donor_nerve = \"ulnar_fascicle\"\n");
+        assert!(
+            matches!(&e, ScenarioError::Invalid { field, .. } if field == "treatment[0].recipient_nerve"),
+            "{e}"
+        );
+        let e = err(
+            "donor_axons = 5\ndonor_nerve = \"ulnar_fascicle\"\nrecipient_nerve = \"biceps_branch\"\n",
+        );
+        assert!(
+            matches!(&e, ScenarioError::Invalid { field, .. } if field == "treatment[0].donor_axons"),
+            "{e}"
+        );
+        let rat = named
+            .replace("\"human\"", "\"rat\"")
+            .replace("biceps_brachii", "tibialis_anterior");
+        let e = Scenario::from_toml_str(&rat).unwrap_err();
+        assert!(e.to_string().contains("human only"), "{e}");
     }
 }

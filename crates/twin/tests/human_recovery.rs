@@ -145,6 +145,45 @@ fn late_transfers_in_older_patients_do_not_all_succeed() {
     );
 }
 
+/// Class 2, donor size: with the same delay, distance and patients, two intercostal nerves
+/// sutured to the motor part of the musculocutaneous nerve (a donor/recipient ratio of 0.2 in
+/// the cited counts) leave the biceps weaker at two years than an ulnar fascicle sutured to
+/// the biceps branch (ratio 0.72), and fail to reach MRC 3 in more patients
+/// (`twin::repair::size_matched_donor_axons`, counts of `data/params/nerve-axon-counts.toml`).
+#[test]
+fn a_small_donor_for_a_large_recipient_gives_weaker_transfers() {
+    let counts = twin::nerve_counts::NerveCounts::human().unwrap();
+    let units = human().muscle("biceps_brachii").unwrap().motor_units;
+    let axons = |donor: &str, recipient: &str| {
+        twin::repair::size_matched_donor_axons(
+            counts.get(donor).unwrap().mean,
+            counts.get(recipient).unwrap().mean,
+            units,
+        )
+    };
+    let run = |n: u32| {
+        let text = TRANSFER
+            .replace("donor_axons = 400", &format!("donor_axons = {n}"))
+            .replace("distance_mm = 30", "distance_mm = 120");
+        cohort(&text, 20)
+    };
+    let small = run(axons("intercostal_x2", "musculocutaneous_motor"));
+    let matched = run(axons("ulnar_fascicle", "biceps_branch"));
+    let mean_force = |c: &[TimeCourse]| {
+        c.iter()
+            .map(|t| t.at(800).voluntary_force_fraction)
+            .sum::<f64>()
+            / c.len() as f64
+    };
+    assert!(
+        mean_force(&small) < 0.8 * mean_force(&matched),
+        "force at 2 years: small donor {}, matched donor {}",
+        mean_force(&small),
+        mean_force(&matched)
+    );
+    assert!(share_at_least(&small, 800, 3) <= share_at_least(&matched, 800, 3));
+}
+
 /// Class 4: from the first working contact to MRC 3 takes weeks to months, not days.
 #[test]
 fn first_contact_to_mrc3_takes_weeks() {
