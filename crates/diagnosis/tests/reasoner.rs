@@ -145,6 +145,8 @@ fn junction_tree_agrees_with_enumeration() {
         // parents shared with the disease).
         "[exam]\nsensory = \"none\"\nside = \"unilateral\"\nfasciculations = true\ndistribution = \"single_nerve\"\n[ncs]\nsnap = \"normal\"\n[emg]\nfasciculation_potentials = true\n",
         "[exam]\nsensory = [\"dermatomal\", \"symptoms_only\"]\nside = \"bilateral_asymmetric\"\n",
+        // The CMAP, wasting and weakness under the motor-unit process (disease, process, time).
+        "[history]\nduration_days = 5\n[exam]\nweakness = \"severe\"\nwasting = true\n[ncs]\ncmap = \"absent\"\n[emg]\nrecruitment = \"none\"\n",
     ];
     for text in cases {
         let f = Findings::from_toml_str(text).unwrap();
@@ -371,4 +373,18 @@ fn a_nerve_catalogue_entry_without_a_source_is_rejected() {
     );
     let err = load(&files).unwrap_err().to_string();
     assert!(err.contains("nerve sural"), "{err}");
+}
+
+#[test]
+fn a_given_category_that_is_not_a_category_is_rejected() {
+    let files = replace_in(
+        "electrodiagnosis.toml",
+        "given_category = \"neurogenic\"",
+        "given_category = \"neural\"",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(
+        err.contains("ncs.cmap") && err.contains("`neural`"),
+        "{err}"
+    );
 }
