@@ -401,7 +401,11 @@ fn hnpp_and_cmt1_are_told_apart_by_their_published_pictures() {
         let d = reasoner
             .diagnose(&Findings::from_toml_str(toml).expect("findings parse"))
             .expect("diagnosis runs");
-        (d.level[0].name.clone(), d.disease[0].name.clone(), d.disease[0].p)
+        (
+            d.level[0].name.clone(),
+            d.disease[0].name.clone(),
+            d.disease[0].p,
+        )
     };
     let hnpp = first(
         r#"
