@@ -61,9 +61,13 @@ fn shared_vignettes_stay_at_recorded_figures() {
         "category accuracy fell to {}",
         ev.category
     );
-    assert!(ev.brier <= 0.1837, "Brier score rose to {}", ev.brier);
+    assert!(ev.brier <= 0.1570, "Brier score rose to {}", ev.brier);
+    // The ECE record moved from 0.0831 to 0.0942 when HNPP became a disease of its own and
+    // the CMT1 rows that had cited the development HNPP vignette were removed (a fit to a
+    // test case, not allowed): the old figure was measured on that fit. A bootstrap over the
+    // 40 cases puts the ECE between 0.064 and 0.163 (90%), docs/diagnosis.md.
     assert!(
-        ev.ece <= 0.0831,
+        ev.ece <= 0.0942,
         "expected calibration error rose to {}",
         ev.ece
     );
