@@ -29,6 +29,7 @@ fn ain(end_to_side: bool) -> Treatment {
         method: RepairMethod::Transfer {
             atlas_id: Some("ain_to_ulnar_motor".into()),
             donor_axons: 300,
+            size_match: true,
             distance_mm: None,
             donor_axotomized_days: 0,
             end_to_side,
