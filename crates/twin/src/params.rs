@@ -252,6 +252,11 @@ coefficients! {
     coaptation_axon_success: "1",
     /// Length constant of axon loss along a graft (mm).
     graft_length_constant_mm: "mm",
+    /// Share of a mixed nerve's regenerating motor axons that end in a wrong target
+    /// (another muscle's or a cutaneous pathway) after direct suture (1).
+    wrong_target_share_mixed_suture: "1",
+    /// The same after an autologous graft of a mixed nerve (1).
+    wrong_target_share_mixed_graft: "1",
     /// Largest extra delay, per suture line, before an axon has crossed it (d).
     suture_crossing_days: "d",
     /// Time constant of the chronic-axotomy penalty (d).
