@@ -147,6 +147,11 @@ pub enum RepairMethod {
         atlas_id: Option<String>,
         /// Donor motor axons.
         donor_axons: u32,
+        /// Whether an atlas transfer's donor axons are set per patient and target muscle by the
+        /// donor–recipient size match where the atlas names counted nerves
+        /// ([`crate::atlas::Transfer::nerves_for`]); false when the case gives `donor_axons`
+        /// (which then apply as given) or the transfer is not from the atlas.
+        size_match: bool,
         /// Distance from the coaptation to the target's entry point (explicit), mm; atlas
         /// transfers compute it per target.
         distance_mm: Option<f64>,
@@ -1605,6 +1610,7 @@ fn validate_treatment(
                                         as u32,
                                     None => tr.donor_axons,
                                 },
+                                size_match: t.donor_axons.is_none(),
                                 distance_mm: t.distance_mm,
                                 donor_axotomized_days,
                                 end_to_side,
@@ -1628,6 +1634,7 @@ fn validate_treatment(
                             RepairMethod::Transfer {
                                 atlas_id: None,
                                 donor_axons: axons as u32,
+                                size_match: false,
                                 distance_mm: Some(d),
                                 donor_axotomized_days,
                                 end_to_side,

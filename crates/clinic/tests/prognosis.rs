@@ -132,6 +132,7 @@ fn distal_transfer_beats_a_late_proximal_graft_for_a_distal_target() {
         method: clinic::case::RepairMethod::Transfer {
             atlas_id: Some("ain_to_ulnar_motor".into()),
             donor_axons: 300,
+            size_match: true,
             distance_mm: None,
             donor_axotomized_days: 0,
             end_to_side: false,
