@@ -131,36 +131,31 @@ impl Injury {
     }
 }
 
-/// Repair technique.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum RepairMethod {
-    /// End-to-end suture.
-    Primary,
-    /// Autologous graft of a length.
-    Graft {
-        /// Graft length, mm.
-        length_mm: f64,
-    },
-    /// Nerve transfer.
-    Transfer {
-        /// Atlas transfer id, if from the atlas.
-        atlas_id: Option<String>,
-        /// Donor motor axons.
-        donor_axons: u32,
-        /// Distance from the coaptation to the target's entry point (explicit), mm; atlas
-        /// transfers compute it per target.
-        distance_mm: Option<f64>,
-        /// How long the donor had been axotomized, days.
-        donor_axotomized_days: u32,
-        /// Supercharged end-to-side (SETS): the donor is sutured into a window in the recipient,
-        /// which is not cut, so the recipient's own regrowth continues beside the donor axons
-        /// (`[supercharge]` in `data/clinic/strategies.toml`). End-to-end (false, the default)
-        /// divides the recipient: its targets get the donor axons only.
-        end_to_side: bool,
-    },
+/// How a nerve is repaired (primary suture, graft, transfer): the twin's one type, so a new
+/// method is added in the twin only. A patient's transfer adds where its donor comes from and how
+/// it is sutured ([`TransferSite`]); the twin needs only the donor axons.
+pub use twin::RepairMethod;
+
+/// The patient-level details of a nerve transfer that the twin does not need: the atlas transfer
+/// (whose per-target distances the Monte Carlo resolves), an explicit coaptation distance, and
+/// end-to-side coaptation. Empty on a primary repair or graft.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct TransferSite {
+    /// Atlas transfer id, if from the atlas.
+    pub atlas_id: Option<String>,
+    /// Distance from the coaptation to the target's entry point (explicit), mm; atlas
+    /// transfers compute it per target.
+    pub distance_mm: Option<f64>,
+    /// Supercharged end-to-side (SETS): the donor is sutured into a window in the recipient,
+    /// which is not cut, so the recipient's own regrowth continues beside the donor axons
+    /// (`[supercharge]` in `data/clinic/strategies.toml`). End-to-end (false, the default)
+    /// divides the recipient: its targets get the donor axons only.
+    pub end_to_side: bool,
 }
 
-/// A treatment.
+/// A treatment of a patient: the twin's treatments ([`twin::Treatment`], the workspace's one
+/// treatment type) tied to the injury they address, plus the patient-level parts the twin does not
+/// model itself (an atlas transfer, brief stimulation at the repair, a drug what-if).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Treatment {
     /// Surgical repair of an injury.
@@ -169,23 +164,23 @@ pub enum Treatment {
         injury: usize,
         /// Day.
         day: u32,
-        /// Technique.
+        /// Technique, in the twin's type.
         method: RepairMethod,
+        /// A transfer's donor and coaptation (empty otherwise).
+        transfer: TransferSite,
         /// Brief electrical stimulation of the nerve at the repair (1 h, 20 Hz): the axons cross
         /// the suture line sooner (`[brief_stimulation]` in `data/clinic/strategies.toml`).
         brief_stimulation: bool,
     },
-    /// Electrical stimulation of the denervated muscles of an injury.
-    Stimulation {
-        /// Index of the injury whose muscles are stimulated.
+    /// A treatment of the muscles of an injury exactly as the twin models it: direct electrical
+    /// stimulation, disuse (immobilization, unloading, bed rest, paralysis) or rehabilitation
+    /// (range of motion, progressive resistance). Its days count from the first injury; the
+    /// case's last day of a period is the twin's `end_day - 1`.
+    Muscle {
+        /// Index of the injury whose muscles it acts on.
         injury: usize,
-        /// First day.
-        start_day: u32,
-        /// Last day.
-        end_day: u32,
-        /// The daily dose, in the twin's one dose type (`contractions_per_day` in the case file,
-        /// else `hours_per_day`).
-        dose: twin::StimulationDose,
+        /// The treatment, in the twin's type (never a `Repair`: that is [`Treatment::Repair`]).
+        treatment: twin::Treatment,
     },
     /// A pharmacological what-if (experimental; only from the case's `[what_if] drugs`): a
     /// drug of `data/clinic/strategies.toml` `[[drug]]`, acting on every injury's runs.
@@ -203,18 +198,37 @@ impl Treatment {
     /// The (first) day it acts.
     pub fn day(&self) -> u32 {
         match self {
-            Treatment::Repair { day, .. } => *day,
-            Treatment::Stimulation { start_day, .. } => *start_day,
-            Treatment::Drug { day, .. } => *day,
+            Treatment::Repair { day, .. } | Treatment::Drug { day, .. } => *day,
+            Treatment::Muscle { treatment, .. } => treatment.start_day().0 as u32,
         }
     }
     /// The injury it applies to.
     pub fn injury(&self) -> usize {
         match self {
             Treatment::Repair { injury, .. }
-            | Treatment::Stimulation { injury, .. }
+            | Treatment::Muscle { injury, .. }
             | Treatment::Drug { injury, .. } => *injury,
         }
+    }
+    /// Whether it is direct electrical stimulation of the muscles.
+    pub fn is_stimulation(&self) -> bool {
+        matches!(
+            self,
+            Treatment::Muscle {
+                treatment: twin::Treatment::Stimulation { .. },
+                ..
+            }
+        )
+    }
+    /// Whether it is a nerve transfer.
+    pub fn is_transfer(&self) -> bool {
+        matches!(
+            self,
+            Treatment::Repair {
+                method: RepairMethod::Transfer { .. },
+                ..
+            }
+        )
     }
 }
 
@@ -347,10 +361,9 @@ pub struct Patient {
     pub sex: Option<Sex>,
     /// Height, cm.
     pub height_cm: Option<f64>,
-    /// Diabetes.
-    pub diabetes: bool,
-    /// Smoker.
-    pub smoking: bool,
+    /// Diabetes, smoking and protein supplementation (nutrition), in the twin's one type: passed
+    /// to every simulated muscle unchanged.
+    pub modifiers: twin::Modifiers,
 }
 
 /// A validated case.
@@ -454,6 +467,8 @@ struct RawPatient {
     diabetes: bool,
     #[serde(default)]
     smoking: bool,
+    #[serde(default)]
+    protein_supplement: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -506,6 +521,9 @@ struct RawTreatment {
     contractions_per_day: Option<f64>,
     brief_stimulation: Option<bool>,
     coaptation: Option<String>,
+    model: Option<String>,
+    #[serde(alias = "program")]
+    programme: Option<String>,
     note: Option<String>,
 }
 
@@ -765,8 +783,11 @@ impl RawCase {
             age_years: age,
             sex,
             height_cm: p.height_cm,
-            diabetes: p.diabetes,
-            smoking: p.smoking,
+            modifiers: twin::Modifiers {
+                diabetes: p.diabetes,
+                smoking: p.smoking,
+                protein_supplement: p.protein_supplement,
+            },
         };
 
         if self.injury.is_empty() {
@@ -1519,7 +1540,7 @@ fn validate_treatment(
     let kind = t
         .kind
         .as_deref()
-        .ok_or_else(|| CaseError::missing(format!("{path}.kind"), "`repair` or `stimulation`"))?;
+        .ok_or_else(|| CaseError::missing(format!("{path}.kind"), TREATMENT_KINDS))?;
     match kind {
         "repair" => {
             let day = ctx
@@ -1537,6 +1558,7 @@ fn validate_treatment(
                     ),
                 ));
             }
+            let mut transfer = TransferSite::default();
             let method = match t.method.as_deref() {
                 Some("primary") | None => RepairMethod::Primary,
                 Some("graft") => {
@@ -1556,7 +1578,9 @@ fn validate_treatment(
                             "a graft length in mm between 0 and 300",
                         ));
                     }
-                    RepairMethod::Graft { length_mm: len }
+                    RepairMethod::Graft {
+                        length_mm: twin::Millimetres(len),
+                    }
                 }
                 Some("transfer") => {
                     let end_to_side = match t.coaptation.as_deref() {
@@ -1574,7 +1598,7 @@ fn validate_treatment(
                         None => 0,
                         Some(d) => check_day(&format!("{path}.donor_axotomized_days"), d)?,
                     };
-                    match &t.transfer {
+                    let (donor_axons, distance_mm) = match &t.transfer {
                         Some(id) => {
                             let tr =
                                 atlas
@@ -1596,19 +1620,13 @@ fn validate_treatment(
                                             ),
                                         )
                                     })?;
-                            RepairMethod::Transfer {
-                                atlas_id: Some(id.clone()),
-                                donor_axons: match t.donor_axons {
-                                    Some(x) => twin::limits::Limits::default()
-                                        .axons(&format!("{path}.donor_axons"), x)?
-                                        .round()
-                                        as u32,
-                                    None => tr.donor_axons,
-                                },
-                                distance_mm: t.distance_mm,
-                                donor_axotomized_days,
-                                end_to_side,
-                            }
+                            let axons = match t.donor_axons {
+                                Some(x) => twin::limits::Limits::default()
+                                    .axons(&format!("{path}.donor_axons"), x)?
+                                    .round() as u32,
+                                None => tr.donor_axons,
+                            };
+                            (axons, t.distance_mm)
                         }
                         None => {
                             let axons = t.donor_axons.ok_or_else(|| CaseError::missing(format!("{path}.donor_axons"), "the donor's motor axon count (or `transfer` = an atlas transfer id)"))?;
@@ -1625,14 +1643,17 @@ fn validate_treatment(
                                 d,
                                 "a positive distance in mm",
                             )?;
-                            RepairMethod::Transfer {
-                                atlas_id: None,
-                                donor_axons: axons as u32,
-                                distance_mm: Some(d),
-                                donor_axotomized_days,
-                                end_to_side,
-                            }
+                            (axons as u32, Some(d))
                         }
+                    };
+                    transfer = TransferSite {
+                        atlas_id: t.transfer.clone(),
+                        distance_mm,
+                        end_to_side,
+                    };
+                    RepairMethod::Transfer {
+                        donor_axons,
+                        donor_axotomized_days: twin::Days(f64::from(donor_axotomized_days)),
                     }
                 }
                 Some(other) => {
@@ -1653,97 +1674,187 @@ fn validate_treatment(
                     "coaptation only on a nerve transfer (method = \"transfer\")",
                 ));
             }
+            for (key, given) in [
+                ("model", t.model.is_some()),
+                ("programme", t.programme.is_some()),
+                ("hours_per_day", t.hours_per_day.is_some()),
+                ("contractions_per_day", t.contractions_per_day.is_some()),
+            ] {
+                not_with(path, key, given, "repair")?;
+            }
             Ok(Treatment::Repair {
                 injury,
                 day,
                 method,
+                transfer,
                 brief_stimulation: t.brief_stimulation.unwrap_or(false),
             })
         }
-        "stimulation" => {
-            let start = ctx
-                .day(path, t.start_day, t.start_date.as_deref(), "start")?
-                .ok_or_else(|| {
-                    CaseError::missing(
-                        format!("{path}.start_day"),
-                        "the first day (or start_date) of stimulation",
-                    )
-                })?;
-            let end = ctx
-                .day(path, t.end_day, t.end_date.as_deref(), "end")?
-                .ok_or_else(|| {
-                    CaseError::missing(
-                        format!("{path}.end_day"),
-                        "the last day (or end_date) of stimulation",
-                    )
-                })?;
-            if end < start {
-                return Err(CaseError::field(
-                    format!("{path}.end_day"),
-                    end,
-                    format!("a day on or after start_day ({start})"),
-                ));
+        "stimulation" | "disuse" | "rehabilitation" => {
+            let (start_day, end_day) = period(path, &t, ctx, kind)?;
+            for (key, given) in [
+                ("coaptation", t.coaptation.is_some()),
+                ("brief_stimulation", t.brief_stimulation.is_some()),
+                ("method", t.method.is_some()),
+                ("transfer", t.transfer.is_some()),
+                ("graft_length_mm", t.graft_length_mm.is_some()),
+                ("donor_axons", t.donor_axons.is_some()),
+                ("donor_axotomized_days", t.donor_axotomized_days.is_some()),
+                ("distance_mm", t.distance_mm.is_some()),
+                ("day", t.day.is_some()),
+                ("date", t.date.is_some()),
+            ] {
+                not_with(path, key, given, kind)?;
             }
-            if t.coaptation.is_some() {
-                return Err(CaseError::field(
-                    format!("{path}.coaptation"),
-                    "given with kind = \"stimulation\"",
-                    "coaptation only on a nerve transfer (method = \"transfer\")",
-                ));
-            }
-            if t.brief_stimulation.is_some() {
-                return Err(CaseError::field(
-                    format!("{path}.brief_stimulation"),
-                    "given with kind = \"stimulation\"",
-                    "brief_stimulation only on a repair (stimulation of the nerve at the operation)",
-                ));
-            }
-            if let Some(h) = t.hours_per_day
-                && !(h.is_finite() && h > 0.0 && h <= 24.0)
-            {
-                {
-                    return Err(CaseError::field(
-                        format!("{path}.hours_per_day"),
-                        h,
-                        "hours between 0 and 24",
-                    ));
+            let dose_given = t.hours_per_day.is_some() || t.contractions_per_day.is_some();
+            let treatment = match kind {
+                "stimulation" => {
+                    not_with(path, "model", t.model.is_some(), kind)?;
+                    not_with(path, "programme", t.programme.is_some(), kind)?;
+                    twin::Treatment::Stimulation {
+                        start_day,
+                        end_day,
+                        dose: stimulation_dose(path, &t)?,
+                    }
                 }
-            }
-            if let Some(c) = t.contractions_per_day
-                && !(c.is_finite() && c > 0.0 && c <= 100_000.0)
-            {
-                {
-                    return Err(CaseError::field(
-                        format!("{path}.contractions_per_day"),
-                        c,
-                        "a count between 0 and 100000",
-                    ));
+                "disuse" => {
+                    not_with(path, "hours_per_day", dose_given, kind)?;
+                    not_with(path, "programme", t.programme.is_some(), kind)?;
+                    twin::Treatment::Disuse {
+                        start_day,
+                        end_day,
+                        model: twin_word(path, "model", t.model.as_deref())?,
+                    }
                 }
-            }
-            // Both given: the contractions, as the simulation has always read them.
-            let dose = match (t.contractions_per_day, t.hours_per_day) {
-                (Some(c), _) => twin::StimulationDose::ContractionsPerDay(c),
-                (None, Some(h)) => twin::StimulationDose::HoursPerDay(h),
-                (None, None) => {
-                    return Err(CaseError::missing(
-                        format!("{path}.hours_per_day"),
-                        "a dose: hours_per_day or contractions_per_day",
-                    ));
+                _ => {
+                    not_with(path, "hours_per_day", dose_given, kind)?;
+                    not_with(path, "model", t.model.is_some(), kind)?;
+                    twin::Treatment::Rehabilitation {
+                        start_day,
+                        end_day,
+                        kind: twin_word(path, "programme", t.programme.as_deref())?,
+                    }
                 }
             };
-            Ok(Treatment::Stimulation {
-                injury,
-                start_day: start,
-                end_day: end,
-                dose,
-            })
+            Ok(Treatment::Muscle { injury, treatment })
         }
         other => Err(CaseError::field(
             format!("{path}.kind"),
             format!("\"{other}\""),
-            "`repair` or `stimulation`",
+            TREATMENT_KINDS,
         )),
     }
+}
+
+/// The treatment kinds a case names.
+const TREATMENT_KINDS: &str = "`repair`, `stimulation`, `disuse` or `rehabilitation`";
+
+/// An error if `key` is given on a treatment of a kind that has no such key.
+fn not_with(path: &str, key: &str, given: bool, kind: &str) -> Result<(), CaseError> {
+    if given {
+        Err(CaseError::field(
+            format!("{path}.{key}"),
+            format!("given with kind = \"{kind}\""),
+            format!("no `{key}` on a {kind} (see docs/prognosis.md, \"Treatments\")"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A period's first and last day as written (`start_day`/`start_date`, `end_day`/`end_date`, the
+/// last day included), as the twin's days: the twin applies a period on the days after
+/// `start_day` up to `end_day`, so the case's last day is the twin's `end_day - 1`.
+fn period(
+    path: &str,
+    t: &RawTreatment,
+    ctx: &DayCtx,
+    kind: &str,
+) -> Result<(twin::Days, twin::Days), CaseError> {
+    let start = ctx
+        .day(path, t.start_day, t.start_date.as_deref(), "start")?
+        .ok_or_else(|| {
+            CaseError::missing(
+                format!("{path}.start_day"),
+                format!("the first day (or start_date) of the {kind}"),
+            )
+        })?;
+    let end = ctx
+        .day(path, t.end_day, t.end_date.as_deref(), "end")?
+        .ok_or_else(|| {
+            CaseError::missing(
+                format!("{path}.end_day"),
+                format!("the last day (or end_date) of the {kind}"),
+            )
+        })?;
+    if end < start {
+        return Err(CaseError::field(
+            format!("{path}.end_day"),
+            end,
+            format!("a day on or after start_day ({start})"),
+        ));
+    }
+    Ok((
+        twin::Days(f64::from(start)),
+        twin::Days(f64::from(end) + 1.0),
+    ))
+}
+
+/// The daily dose of a stimulation, in the twin's one dose type.
+fn stimulation_dose(path: &str, t: &RawTreatment) -> Result<twin::StimulationDose, CaseError> {
+    if let Some(h) = t.hours_per_day
+        && !(h.is_finite() && h > 0.0 && h <= 24.0)
+    {
+        return Err(CaseError::field(
+            format!("{path}.hours_per_day"),
+            h,
+            "hours between 0 and 24",
+        ));
+    }
+    if let Some(c) = t.contractions_per_day
+        && !(c.is_finite() && c > 0.0 && c <= 100_000.0)
+    {
+        return Err(CaseError::field(
+            format!("{path}.contractions_per_day"),
+            c,
+            "a count between 0 and 100000",
+        ));
+    }
+    // Both given: the contractions, as the simulation has always read them.
+    match (t.contractions_per_day, t.hours_per_day) {
+        (Some(c), _) => Ok(twin::StimulationDose::ContractionsPerDay(c)),
+        (None, Some(h)) => Ok(twin::StimulationDose::HoursPerDay(h)),
+        (None, None) => Err(CaseError::missing(
+            format!("{path}.hours_per_day"),
+            "a dose: hours_per_day or contractions_per_day",
+        )),
+    }
+}
+
+/// A word of one of the twin's treatment enums (a disuse model, a rehabilitation programme),
+/// read by the twin's own names: the accepted words are listed from the twin's type.
+fn twin_word<T: serde::de::DeserializeOwned>(
+    path: &str,
+    key: &str,
+    word: Option<&str>,
+) -> Result<T, CaseError> {
+    use serde::de::value::{Error, StrDeserializer};
+    // The words of the twin's enum, from serde's own message (`unknown variant ..., expected ...`).
+    let expected = || {
+        T::deserialize(StrDeserializer::<Error>::new("?"))
+            .err()
+            .map(|e| {
+                let e = e.to_string();
+                e.split_once("expected ")
+                    .map_or(e.clone(), |(_, x)| x.to_string())
+            })
+            .unwrap_or_default()
+    };
+    let Some(w) = word else {
+        return Err(CaseError::missing(format!("{path}.{key}"), expected()));
+    };
+    T::deserialize(StrDeserializer::<Error>::new(w))
+        .map_err(|_| CaseError::field(format!("{path}.{key}"), format!("\"{w}\""), expected()))
 }
 
 fn validate_observation(
@@ -1910,8 +2021,11 @@ seed = 7
         let c = Case::from_toml(GOOD, &atlas()).unwrap();
         assert!(matches!(
             c.treatments[0],
-            Treatment::Stimulation {
-                dose: twin::StimulationDose::HoursPerDay(h),
+            Treatment::Muscle {
+                treatment: twin::Treatment::Stimulation {
+                    dose: twin::StimulationDose::HoursPerDay(h),
+                    ..
+                },
                 ..
             } if h == 1.0
         ));
@@ -1923,8 +2037,11 @@ seed = 7
         let c = Case::from_toml(&both, &atlas()).unwrap();
         assert!(matches!(
             c.treatments[0],
-            Treatment::Stimulation {
-                dose: twin::StimulationDose::ContractionsPerDay(n),
+            Treatment::Muscle {
+                treatment: twin::Treatment::Stimulation {
+                    dose: twin::StimulationDose::ContractionsPerDay(n),
+                    ..
+                },
                 ..
             } if n == 400.0
         ));

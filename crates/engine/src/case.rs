@@ -242,13 +242,18 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
                 }
                 v
             }
-            other => {
-                return Err(format!(
-                    "a patient's case cannot state this treatment yet ({}); the Monte Carlo \
-                     prognosis covers repair and stimulation",
-                    treatment_kind(other)
-                ));
-            }
+            twin::Treatment::Disuse {
+                start_day,
+                end_day,
+                model,
+            } => json!({"kind": "disuse", "start_day": start_day.0,
+                "end_day": (end_day.0 - 1.0).max(start_day.0), "model": model}),
+            twin::Treatment::Rehabilitation {
+                start_day,
+                end_day,
+                kind,
+            } => json!({"kind": "rehabilitation", "start_day": start_day.0,
+                "end_day": (end_day.0 - 1.0).max(start_day.0), "programme": kind}),
         });
     }
     Ok(json!({
@@ -257,6 +262,7 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
             "age_years": s.age_years,
             "diabetes": s.modifiers.diabetes,
             "smoking": s.modifiers.smoking,
+            "protein_supplement": s.modifiers.protein_supplement,
         },
         "injury": [{
             "muscle": s.muscle,
@@ -272,13 +278,4 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
         "treatment": treatments,
         "settings": {"horizon_days": s.horizon_days, "seed": s.seed},
     }))
-}
-
-fn treatment_kind(t: &twin::Treatment) -> &'static str {
-    match t {
-        twin::Treatment::Repair { .. } => "repair",
-        twin::Treatment::Stimulation { .. } => "stimulation",
-        twin::Treatment::Disuse { .. } => "disuse",
-        twin::Treatment::Rehabilitation { .. } => "rehabilitation",
-    }
 }
