@@ -1674,14 +1674,7 @@ fn validate_treatment(
                     "coaptation only on a nerve transfer (method = \"transfer\")",
                 ));
             }
-            for (key, given) in [
-                ("model", t.model.is_some()),
-                ("programme", t.programme.is_some()),
-                ("hours_per_day", t.hours_per_day.is_some()),
-                ("contractions_per_day", t.contractions_per_day.is_some()),
-            ] {
-                not_with(path, key, given, "repair")?;
-            }
+            only_keys_of(path, &t, kind)?;
             Ok(Treatment::Repair {
                 injury,
                 day,
@@ -1691,50 +1684,24 @@ fn validate_treatment(
             })
         }
         "stimulation" | "disuse" | "rehabilitation" => {
+            only_keys_of(path, &t, kind)?;
             let (start_day, end_day) = period(path, &t, ctx, kind)?;
-            for (key, given) in [
-                ("coaptation", t.coaptation.is_some()),
-                ("brief_stimulation", t.brief_stimulation.is_some()),
-                ("method", t.method.is_some()),
-                ("transfer", t.transfer.is_some()),
-                ("graft_length_mm", t.graft_length_mm.is_some()),
-                ("donor_axons", t.donor_axons.is_some()),
-                ("donor_axotomized_days", t.donor_axotomized_days.is_some()),
-                ("distance_mm", t.distance_mm.is_some()),
-                ("day", t.day.is_some()),
-                ("date", t.date.is_some()),
-            ] {
-                not_with(path, key, given, kind)?;
-            }
-            let dose_given = t.hours_per_day.is_some() || t.contractions_per_day.is_some();
             let treatment = match kind {
-                "stimulation" => {
-                    not_with(path, "model", t.model.is_some(), kind)?;
-                    not_with(path, "programme", t.programme.is_some(), kind)?;
-                    twin::Treatment::Stimulation {
-                        start_day,
-                        end_day,
-                        dose: stimulation_dose(path, &t)?,
-                    }
-                }
-                "disuse" => {
-                    not_with(path, "hours_per_day", dose_given, kind)?;
-                    not_with(path, "programme", t.programme.is_some(), kind)?;
-                    twin::Treatment::Disuse {
-                        start_day,
-                        end_day,
-                        model: twin_word(path, "model", t.model.as_deref())?,
-                    }
-                }
-                _ => {
-                    not_with(path, "hours_per_day", dose_given, kind)?;
-                    not_with(path, "model", t.model.is_some(), kind)?;
-                    twin::Treatment::Rehabilitation {
-                        start_day,
-                        end_day,
-                        kind: twin_word(path, "programme", t.programme.as_deref())?,
-                    }
-                }
+                "stimulation" => twin::Treatment::Stimulation {
+                    start_day,
+                    end_day,
+                    dose: stimulation_dose(path, &t)?,
+                },
+                "disuse" => twin::Treatment::Disuse {
+                    start_day,
+                    end_day,
+                    model: twin_word(path, "model", t.model.as_deref())?,
+                },
+                _ => twin::Treatment::Rehabilitation {
+                    start_day,
+                    end_day,
+                    kind: twin_word(path, "programme", t.programme.as_deref())?,
+                },
             };
             Ok(Treatment::Muscle { injury, treatment })
         }
@@ -1749,16 +1716,58 @@ fn validate_treatment(
 /// The treatment kinds a case names.
 const TREATMENT_KINDS: &str = "`repair`, `stimulation`, `disuse` or `rehabilitation`";
 
-/// An error if `key` is given on a treatment of a kind that has no such key.
-fn not_with(path: &str, key: &str, given: bool, kind: &str) -> Result<(), CaseError> {
-    if given {
-        Err(CaseError::field(
+/// An error naming the first key `t` gives that a treatment of `kind` does not have (`nerve` and
+/// `note` belong to every kind).
+fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseError> {
+    const PERIOD: [&str; 4] = ["start_day", "start_date", "end_day", "end_date"];
+    let own: &[&str] = match kind {
+        "repair" => &[
+            "day",
+            "date",
+            "method",
+            "transfer",
+            "graft_length_mm",
+            "donor_axons",
+            "donor_axotomized_days",
+            "distance_mm",
+            "coaptation",
+            "brief_stimulation",
+        ],
+        "stimulation" => &["hours_per_day", "contractions_per_day"],
+        "disuse" => &["model"],
+        _ => &["programme"],
+    };
+    let given = [
+        ("day", t.day.is_some()),
+        ("date", t.date.is_some()),
+        ("method", t.method.is_some()),
+        ("transfer", t.transfer.is_some()),
+        ("graft_length_mm", t.graft_length_mm.is_some()),
+        ("donor_axons", t.donor_axons.is_some()),
+        ("donor_axotomized_days", t.donor_axotomized_days.is_some()),
+        ("distance_mm", t.distance_mm.is_some()),
+        ("coaptation", t.coaptation.is_some()),
+        ("brief_stimulation", t.brief_stimulation.is_some()),
+        ("hours_per_day", t.hours_per_day.is_some()),
+        ("contractions_per_day", t.contractions_per_day.is_some()),
+        ("model", t.model.is_some()),
+        ("programme", t.programme.is_some()),
+        ("start_day", t.start_day.is_some()),
+        ("start_date", t.start_date.is_some()),
+        ("end_day", t.end_day.is_some()),
+        ("end_date", t.end_date.is_some()),
+    ];
+    let period = kind != "repair";
+    match given
+        .iter()
+        .find(|(k, g)| *g && !own.contains(k) && !(period && PERIOD.contains(k)))
+    {
+        Some((key, _)) => Err(CaseError::field(
             format!("{path}.{key}"),
             format!("given with kind = \"{kind}\""),
-            format!("no `{key}` on a {kind} (see docs/prognosis.md, \"Treatments\")"),
-        ))
-    } else {
-        Ok(())
+            format!("no `{key}` on a {kind} (see docs/prognosis.md, \"The case file\")"),
+        )),
+        None => Ok(()),
     }
 }
 
