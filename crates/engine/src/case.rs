@@ -232,8 +232,7 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
                 end_day,
                 dose,
             } => {
-                let mut v = json!({"kind": "stimulation", "start_day": start_day.0,
-                    "end_day": (end_day.0 - 1.0).max(start_day.0)});
+                let mut v = period_json("stimulation", *start_day, *end_day);
                 match dose {
                     twin::StimulationDose::ContractionsPerDay(c) => {
                         v["contractions_per_day"] = json!(c)
@@ -246,14 +245,20 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
                 start_day,
                 end_day,
                 model,
-            } => json!({"kind": "disuse", "start_day": start_day.0,
-                "end_day": (end_day.0 - 1.0).max(start_day.0), "model": model}),
+            } => {
+                let mut v = period_json("disuse", *start_day, *end_day);
+                v["model"] = json!(model);
+                v
+            }
             twin::Treatment::Rehabilitation {
                 start_day,
                 end_day,
                 kind,
-            } => json!({"kind": "rehabilitation", "start_day": start_day.0,
-                "end_day": (end_day.0 - 1.0).max(start_day.0), "programme": kind}),
+            } => {
+                let mut v = period_json("rehabilitation", *start_day, *end_day);
+                v["programme"] = json!(kind);
+                v
+            }
         });
     }
     Ok(json!({
@@ -278,4 +283,10 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
         "treatment": treatments,
         "settings": {"horizon_days": s.horizon_days, "seed": s.seed},
     }))
+}
+
+/// A period treatment as the patient's case writes it: its kind, its first day and its last day
+/// (included: the twin's `end_day - 1`).
+fn period_json(kind: &str, start: twin::Days, end: twin::Days) -> serde_json::Value {
+    serde_json::json!({"kind": kind, "start_day": start.0, "end_day": (end.0 - 1.0).max(start.0)})
 }

@@ -151,3 +151,47 @@ fn a_bad_disuse_or_rehabilitation_names_the_field_the_value_and_the_choices() {
         "{m}"
     );
 }
+
+#[test]
+fn a_human_experiment_keeps_its_disuse_and_rehabilitation_in_a_prognosis() {
+    let e = Engine::load().expect("engine");
+    let experiment = e
+        .parse_case(
+            r#"
+species = "human"
+muscle = "tibialis_anterior"
+horizon_days = 120
+[injury]
+grade = "axonotmesis"
+distance_mm = 120
+fraction_of_axons = 0.5
+[[treatment]]
+kind = "disuse"
+start_day = 0
+end_day = 60
+model = "immobilization"
+[[treatment]]
+kind = "rehabilitation"
+start_day = 60
+end_day = 120
+programme = "progressive_resistance"
+"#,
+        )
+        .expect("experiment");
+    let engine::Case::Experiment { scenario } = &experiment else {
+        panic!("an experimental case");
+    };
+    let patient = e
+        .patient_case(&experiment, "prognosis")
+        .expect("a human experiment as a patient");
+    let stated: Vec<&engine::twin::Treatment> = patient
+        .treatments
+        .iter()
+        .filter_map(|t| match t {
+            engine::clinic::case::Treatment::Muscle { treatment, .. } => Some(treatment),
+            _ => None,
+        })
+        .collect();
+    // The same twin treatments, days included, as the experiment states them.
+    assert_eq!(stated, scenario.treatments.iter().collect::<Vec<_>>());
+}
