@@ -231,6 +231,27 @@ fn print_evaluation(ev: &Evaluation) {
             );
         }
     }
+    // Where the Brier score comes from: the cases that cost it most (answer level).
+    let mut costly: Vec<_> = ev.per_case.iter().filter(|c| c.brier >= 0.1).collect();
+    costly.sort_by(|a, b| b.brier.total_cmp(&a.brier).then(a.id.cmp(&b.id)));
+    if !costly.is_empty() {
+        let total: f64 = ev.per_case.iter().map(|c| c.brier).sum();
+        println!(
+            "
+Cases costing the Brier score most (each case's score; all {} sum to {total:.2})",
+            ev.cases
+        );
+        for c in costly.iter().take(8) {
+            println!(
+                "  {:<40} {:.2}   answer level {:.0}%, top-1 {} ({:.0}%)",
+                c.id,
+                c.brier,
+                100.0 * c.p_answer,
+                c.predicted,
+                100.0 * c.p
+            );
+        }
+    }
 }
 
 fn print_workup(w: &engine::diagnosis::Workup) {

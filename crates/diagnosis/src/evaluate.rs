@@ -89,6 +89,9 @@ pub struct CaseResult {
     pub top3: bool,
     /// Category right.
     pub category: bool,
+    /// This case's multi-class Brier score over the levels (answer level; the mean over the
+    /// cases is [`Evaluation::brier`]), to see which cases the score comes from.
+    pub brier: f64,
 }
 
 /// The evaluation figures.
@@ -270,7 +273,7 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
         top1 += usize::from(is1);
         top3 += usize::from(is3);
         cat_ok += usize::from(isc);
-        brier += lp
+        let case_brier = lp
             .iter()
             .enumerate()
             .map(|(k, p)| {
@@ -278,6 +281,7 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
                 (p - y) * (p - y)
             })
             .sum::<f64>();
+        brier += case_brier;
         let in_acc = |k: usize| acceptable.contains(&levels[k]);
         let p_acc: f64 = (0..levels.len())
             .filter(|&k| in_acc(k))
@@ -298,6 +302,7 @@ pub fn evaluate_cases(reasoner: &Reasoner, text: &str) -> Result<Evaluation, Cas
             top1: is1,
             top3: is3,
             category: isc,
+            brier: case_brier,
         });
     }
     let n = cases.len().max(1) as f64;

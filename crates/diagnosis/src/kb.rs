@@ -211,6 +211,61 @@ pub struct Finding {
     /// single nerve).
     #[serde(default)]
     pub given: BTreeMap<String, Row>,
+    /// With a hidden `parent`: the `given` rows hold for the diseases of this category only, and
+    /// the disease's own row is read as the *marginal* over the parent. For such a disease the
+    /// parent states without a `given` row take the residual, `(row − Σ P(s | disease) · given_s)
+    /// / Σ P(other states | disease)` (floored at [`RESIDUAL_FLOOR`], renormalised), so that
+    /// P(finding | disease) stays the cited row while the finding now depends on the parent (the
+    /// CMAP is a view of the motor-unit process). Diseases of other categories use their row in
+    /// every parent state. May be combined with a `gate` (applied by the disease's level).
+    #[serde(default)]
+    pub given_category: Option<String>,
+}
+
+/// The least probability a residual row (see [`Finding::given_category`]) gives any state.
+pub const RESIDUAL_FLOOR: f64 = 0.005;
+
+impl Finding {
+    /// With `given_category`: P(finding | disease, parent state) for every parent state, the
+    /// fixed `given` rows and the residual of the disease's row for the others (see
+    /// [`Finding::given_category`]). `prior` is P(parent state | disease), `row` the disease's
+    /// row, `applies` whether the disease is of the `given_category`.
+    pub fn residual_rows(
+        &self,
+        parent_states: &[String],
+        prior: &[f64],
+        row: &[f64],
+        applies: bool,
+    ) -> Vec<Vec<f64>> {
+        if !applies {
+            return vec![row.to_vec(); parent_states.len()];
+        }
+        let mut rest = row.to_vec();
+        let mut mass = 0.0;
+        for (s, p) in parent_states.iter().zip(prior) {
+            match self.given.get(s) {
+                Some(g) => rest.iter_mut().zip(&g.p).for_each(|(r, x)| *r -= p * x),
+                None => mass += p,
+            }
+        }
+        let residual: Vec<f64> = if mass > 1e-12 {
+            let raw: Vec<f64> = rest
+                .iter()
+                .map(|r| (r / mass).max(RESIDUAL_FLOOR))
+                .collect();
+            let z: f64 = raw.iter().sum();
+            raw.iter().map(|x| x / z).collect()
+        } else {
+            row.to_vec()
+        };
+        parent_states
+            .iter()
+            .map(|s| match self.given.get(s) {
+                Some(g) => g.p.clone(),
+                None => residual.clone(),
+            })
+            .collect()
+    }
 }
 
 impl Finding {
@@ -604,7 +659,28 @@ impl KnowledgeBase {
             for (s, row) in &f.given {
                 check_row(&format!("{place}, given {s}"), row, n)?;
             }
-            if f.mixed(&states) {
+            if let Some(c) = &f.given_category {
+                if !h.categories.contains(c) {
+                    return Err(invalid(
+                        &place,
+                        format!(
+                            "given_category `{c}` is not a category ({:?})",
+                            h.categories
+                        ),
+                    ));
+                }
+                if !self
+                    .hidden
+                    .iter()
+                    .any(|x| &x.key == parent && x.parent.is_none())
+                {
+                    return Err(invalid(
+                        &place,
+                        "given_category needs a hidden parent that depends on the disease",
+                    ));
+                }
+                self.validate_disease_rows(f, &place, n)?;
+            } else if f.mixed(&states) {
                 if f.gate.is_some() {
                     return Err(invalid(
                         &place,
@@ -643,6 +719,9 @@ impl KnowledgeBase {
                     "time_feasibility needs one row per time bin, one multiplier in [0, 1] per state (not all 0), a source, and no parent or gate",
                 ));
             }
+        }
+        if f.given_category.is_some() && f.parent.is_none() {
+            return Err(invalid(&place, "`given_category` needs a hidden `parent`"));
         }
         if !f.gate_states.is_empty() && (f.gate.is_none() || f.parent.is_none()) {
             return Err(invalid(

@@ -255,6 +255,56 @@ impl Model {
         let (parents, cpt) = if let Some(parent) = &f.parent {
             let pi = hidden[parent];
             let pstates = self.vars[pi].states.clone();
+            if let Some(category) = &f.given_category {
+                // Disease, hidden parent (and time when gated): the disease's row is the
+                // marginal over the parent; see `Finding::given_category`.
+                let hidden_f = kb
+                    .hidden
+                    .iter()
+                    .find(|x| &x.key == parent)
+                    .expect("validated KB: given_category's parent is a hidden variable");
+                let nt = h.time.states.len();
+                let mut cpt = Vec::new();
+                for d in &h.disease {
+                    let prior = &kb
+                        .row_for(hidden_f, d)
+                        .expect("validated KB: a hidden variable has a row for every disease")
+                        .p;
+                    let applies = h
+                        .level
+                        .iter()
+                        .any(|l| l.name == d.level && &l.category == category);
+                    let rows = f.residual_rows(&pstates, prior, row_of(d), applies);
+                    for r in &rows {
+                        match gate {
+                            Some((g, Some(before))) => {
+                                let gated = g.levels.contains(&d.level);
+                                for frac in &g.fraction {
+                                    let frac = if gated { *frac } else { 1.0 };
+                                    cpt.extend(mix(r, frac, &before.p));
+                                }
+                            }
+                            _ => cpt.extend_from_slice(r),
+                        }
+                    }
+                }
+                let parents = if matches!(gate, Some((_, Some(_)))) {
+                    vec![DISEASE, pi, TIME]
+                } else {
+                    vec![DISEASE, pi]
+                };
+                debug_assert_eq!(
+                    cpt.len(),
+                    h.disease.len() * pstates.len() * n * if parents.len() == 3 { nt } else { 1 }
+                );
+                self.vars.push(VarSpec {
+                    name: f.key.clone(),
+                    states: f.states.clone(),
+                    parents,
+                    cpt,
+                });
+                return self.vars.len() - 1;
+            }
             if f.mixed(&pstates) {
                 // Both the disease and the hidden variable are parents: a parent state with a
                 // `given` row uses it, the others the disease's row (validated: no gate).

@@ -128,3 +128,39 @@ fn the_derived_findings_appear_among_the_drivers_and_tests() {
     );
     assert!(!d.next_tests.is_empty());
 }
+
+#[test]
+fn mild_slowing_with_low_cmaps_is_read_as_axon_loss_not_demyelination() {
+    // Axon loss removes the fastest-conducting fibres, so a nerve with a low CMAP may conduct a
+    // little slower without any demyelination: AAN counts slowing only below 70% of LLN when the
+    // CMAP is below 80% of LLN [S17], EFNS/PNS only at >= 30% below LLN [S18]. Velocities in the
+    // mildly slowed range with low CMAPs therefore meet no criterion and must say exactly what
+    // normal velocities with the same CMAPs say.
+    let reasoner = Reasoner::new().expect("knowledge base");
+    let all = cases();
+    let get = |n: &str| {
+        let c = all.iter().find(|c| c["id"] == n).expect("case");
+        Findings::from_value(&c["findings"]).expect("findings")
+    };
+    let slowed = get("gbs-axonal-mild-slowing");
+    let normal = get("gbs-axonal");
+    let summary = |f: &Findings| {
+        diagnosis::nerve_conduction::summarise(&f.nerves, &reasoner.engine().model.nerves)
+            .expect("nerves")
+    };
+    assert_eq!(summary(&slowed).demyelination, Some("none"));
+    assert_eq!(summary(&slowed).classes, summary(&normal).classes);
+    let p = |f: &Findings| reasoner.level_posterior(f).expect("posterior");
+    for (a, b) in p(&slowed).iter().zip(p(&normal)) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+    // Stated as summaries only (no nerves), the same picture still ranks axonal first.
+    let f = findings(
+        r#"{"history": {"onset": "acute", "duration_days": 10, "course": "progressive"},
+            "exam": {"distribution": "generalized", "side": "bilateral_symmetric",
+                     "weakness": "moderate", "reflexes": "absent"},
+            "ncs": {"cmap": "reduced", "conduction_velocity": "mildly_slowed", "snap": "normal"}}"#,
+    );
+    let d = reasoner.diagnose(&f).expect("diagnosis");
+    assert_eq!(d.level[0].name, "polyneuropathy_axonal", "{:?}", d.level);
+}

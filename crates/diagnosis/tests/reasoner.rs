@@ -145,6 +145,8 @@ fn junction_tree_agrees_with_enumeration() {
         // parents shared with the disease).
         "[exam]\nsensory = \"none\"\nside = \"unilateral\"\nfasciculations = true\ndistribution = \"single_nerve\"\n[ncs]\nsnap = \"normal\"\n[emg]\nfasciculation_potentials = true\n",
         "[exam]\nsensory = [\"dermatomal\", \"symptoms_only\"]\nside = \"bilateral_asymmetric\"\n",
+        // The CMAP, wasting and weakness under the motor-unit process (disease, process, time).
+        "[history]\nduration_days = 5\n[exam]\nweakness = \"severe\"\nwasting = true\n[ncs]\ncmap = \"absent\"\n[emg]\nrecruitment = \"none\"\n",
     ];
     for text in cases {
         let f = Findings::from_toml_str(text).unwrap();
@@ -371,4 +373,60 @@ fn a_nerve_catalogue_entry_without_a_source_is_rejected() {
     );
     let err = load(&files).unwrap_err().to_string();
     assert!(err.contains("nerve sural"), "{err}");
+}
+
+#[test]
+fn a_given_category_that_is_not_a_category_is_rejected() {
+    let files = replace_in(
+        "electrodiagnosis.toml",
+        "given_category = \"neurogenic\"",
+        "given_category = \"neural\"",
+    );
+    let err = load(&files).unwrap_err().to_string();
+    assert!(
+        err.contains("ncs.cmap") && err.contains("`neural`"),
+        "{err}"
+    );
+}
+
+/// HNPP and CMT1 as their published pictures, written from the sources of their rows (not from a
+/// vignette): HNPP = recurrent painless palsies of several nerves after minor compression, a
+/// family history, prolonged distal latencies with velocities normal or mildly slowed, the PMP22
+/// deletion (GeneReviews; Mouton et al., Neurology 1999); CMT1A = slowly progressive distal
+/// symmetric weakness from childhood, uniform demyelinating slowing, the PMP22 duplication.
+#[test]
+fn hnpp_and_cmt1_are_told_apart_by_their_published_pictures() {
+    let reasoner = Reasoner::new().expect("embedded knowledge base loads");
+    let first = |toml: &str| {
+        let d = reasoner
+            .diagnose(&Findings::from_toml_str(toml).expect("findings parse"))
+            .expect("diagnosis runs");
+        (
+            d.level[0].name.clone(),
+            d.disease[0].name.clone(),
+            d.disease[0].p,
+        )
+    };
+    let hnpp = first(
+        r#"
+        patient = { age_years = 24 }
+        history = { onset = "acute", course = "relapsing", antecedents = ["compression"], family_history = true }
+        exam = { distribution = "multiple_nerves", side = "bilateral_asymmetric", sensory = "nerve_territory" }
+        ncs = { distal_latency = "prolonged", conduction_velocity = "mildly_slowed", snap = "reduced" }
+        labs = { genetic = "pmp22_deletion" }
+        "#,
+    );
+    assert_eq!(hnpp.0, "polyneuropathy_demyelinating", "{hnpp:?}");
+    assert!(hnpp.1.contains("(HNPP)"), "{hnpp:?}");
+    let cmt1 = first(
+        r#"
+        patient = { age_years = 14 }
+        history = { onset = "chronic", course = "progressive", family_history = true }
+        exam = { distribution = "distal", side = "bilateral_symmetric", wasting = true, reflexes = "absent" }
+        ncs = { conduction_velocity = "demyelinating", distal_latency = "prolonged", snap = "absent" }
+        labs = { genetic = "pmp22_duplication" }
+        "#,
+    );
+    assert_eq!(cmt1.0, "polyneuropathy_demyelinating", "{cmt1:?}");
+    assert!(cmt1.1.contains("(CMT1)"), "{cmt1:?}");
 }

@@ -19,11 +19,12 @@ fn shared_vignettes_stay_at_recorded_figures() {
     let ev = evaluate_cases(&reasoner, &text).expect("every shared case runs");
     for c in &ev.per_case {
         eprintln!(
-            "{:40} answer {:30} top1 {:30} p={:.2} {}{}{}",
+            "{:40} answer {:30} top1 {:30} p={:.2} brier={:.3} {}{}{}",
             c.id,
             c.answer,
             c.predicted,
             c.p,
+            c.brier,
             if c.top1 { "1" } else { "-" },
             if c.top3 { "3" } else { "-" },
             if c.category { "c" } else { "-" }
@@ -34,6 +35,14 @@ fn shared_vignettes_stay_at_recorded_figures() {
         ev.cases, ev.level_top1, ev.level_top3, ev.category, ev.brier, ev.ece
     );
     assert_eq!(ev.cases, 40);
+    // The per-case Brier scores are the parts of the mean.
+    let summed: f64 = ev.per_case.iter().map(|c| c.brier).sum();
+    assert!(
+        (summed / 40.0 - ev.brier).abs() < 1e-12,
+        "{summed} / 40 vs {}",
+        ev.brier
+    );
+    assert!(ev.per_case.iter().all(|c| (0.0..=2.0).contains(&c.brier)));
     // Floors: the figures recorded in docs/diagnosis.md ("Evaluation on the development
     // vignettes"); the reasoner is deterministic, so they are checked as recorded.
     const EPS: f64 = 1e-9;
@@ -52,9 +61,13 @@ fn shared_vignettes_stay_at_recorded_figures() {
         "category accuracy fell to {}",
         ev.category
     );
-    assert!(ev.brier <= 0.1837, "Brier score rose to {}", ev.brier);
+    assert!(ev.brier <= 0.1570, "Brier score rose to {}", ev.brier);
+    // The ECE record moved from 0.0831 to 0.0942 when HNPP became a disease of its own and
+    // the CMT1 rows that had cited the development HNPP vignette were removed (a fit to a
+    // test case, not allowed): the old figure was measured on that fit. A bootstrap over the
+    // 40 cases puts the ECE between 0.064 and 0.163 (90%), docs/diagnosis.md.
     assert!(
-        ev.ece <= 0.0831,
+        ev.ece <= 0.0942,
         "expected calibration error rose to {}",
         ev.ece
     );
