@@ -1217,11 +1217,12 @@ fn size_match(
                 ),
             ));
         };
+        let (min, max) = n.bounds();
         Ok(Numeric::Normal {
             mean: n.mean,
             sd: n.sd,
-            min: n.min.unwrap_or((n.mean - 3.0 * n.sd).max(1.0)),
-            max: n.max.unwrap_or(n.mean + 3.0 * n.sd),
+            min,
+            max,
         })
     };
     let donor_count = count(ctx, "donor_nerve", &donor)?;

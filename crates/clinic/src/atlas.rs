@@ -146,14 +146,49 @@ pub struct Transfer {
     pub per_target_coaptation_mm: BTreeMap<String, f64>,
     /// The donor, in words.
     pub donor: String,
-    /// Donor motor axons (assumption where no source).
+    /// Donor motor axons (assumption where no source); used only when the donor and
+    /// recipient nerves are not both counted (see [`Transfer::nerves_for`]).
     pub donor_axons: u32,
+    /// The donor nerve's id in `data/params/nerve-axon-counts.toml`, if counted.
+    #[serde(default)]
+    pub donor_nerve: Option<String>,
+    /// The recipient nerve's id in the same file, if counted.
+    #[serde(default)]
+    pub recipient_nerve: Option<String>,
+    /// Per-target donor and recipient nerves where they differ (a double transfer).
+    #[serde(default)]
+    pub per_target_nerves: BTreeMap<String, NervePair>,
     /// Provenance.
     #[serde(flatten)]
     pub provenance: Provenance,
 }
 
+/// The donor and recipient nerves of one coaptation (ids of `data/params/nerve-axon-counts.toml`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NervePair {
+    /// Donor nerve id.
+    pub donor: String,
+    /// Recipient nerve id.
+    pub recipient: String,
+}
+
 impl Transfer {
+    /// The counted donor and recipient nerves of the coaptation that reaches `muscle`: the
+    /// per-target pair, else the transfer's own; `None` when either is not counted (then the
+    /// transfer's assumed `donor_axons` apply). With them, each patient's donor axons come
+    /// from the same size match as the calibration runner's
+    /// (`twin::repair::size_matched_donor_axons`).
+    pub fn nerves_for(&self, muscle: &str) -> Option<(&str, &str)> {
+        if let Some(p) = self.per_target_nerves.get(muscle) {
+            return Some((p.donor.as_str(), p.recipient.as_str()));
+        }
+        match (&self.donor_nerve, &self.recipient_nerve) {
+            (Some(d), Some(r)) => Some((d.as_str(), r.as_str())),
+            _ => None,
+        }
+    }
+
     /// Coaptation position for one target.
     pub fn coaptation_for(&self, muscle: &str) -> f64 {
         self.per_target_coaptation_mm
@@ -394,8 +429,41 @@ impl Atlas {
             }
             last.insert(m.nerve.as_str(), m.position_mm);
         }
+        let counts = twin::nerve_counts::NerveCounts::human()
+            .map_err(|e| AtlasError::Parse(format!("nerve axon counts: {e}")))?;
         for t in &self.transfers {
             check_prov("transfer", &t.id, &t.provenance)?;
+            if t.donor_nerve.is_some() != t.recipient_nerve.is_some() {
+                return Err(bad(
+                    "transfer",
+                    &t.id,
+                    "donor_nerve and recipient_nerve must be given together".into(),
+                ));
+            }
+            let pairs = t.donor_nerve.iter().chain(t.recipient_nerve.iter()).chain(
+                t.per_target_nerves
+                    .values()
+                    .flat_map(|p| [&p.donor, &p.recipient]),
+            );
+            for id in pairs {
+                if counts.get(id).is_none() {
+                    return Err(bad(
+                        "transfer",
+                        &t.id,
+                        format!(
+                            "nerve `{id}` is not in data/params/nerve-axon-counts.toml; expected one of: {}",
+                            counts.ids().collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
+            }
+            if let Some(m) = t.per_target_nerves.keys().find(|m| !t.targets.contains(m)) {
+                return Err(bad(
+                    "transfer",
+                    &t.id,
+                    format!("per_target_nerves names `{m}`, which is not a target"),
+                ));
+            }
             if !nerves.contains_key(t.target_nerve.as_str()) {
                 return Err(bad(
                     "transfer",

@@ -151,6 +151,11 @@ pub struct TransferSite {
     /// (`[supercharge]` in `data/clinic/strategies.toml`). End-to-end (false, the default)
     /// divides the recipient: its targets get the donor axons only.
     pub end_to_side: bool,
+    /// Whether an atlas transfer's donor axons are set per patient and target muscle by the
+    /// donor–recipient size match where the atlas names counted nerves
+    /// ([`crate::atlas::Transfer::nerves_for`]); false when the case gives `donor_axons`
+    /// (which then apply as given) or the transfer is not from the atlas.
+    pub size_match: bool,
 }
 
 /// A treatment of a patient: the twin's treatments ([`twin::Treatment`], the workspace's one
@@ -1650,6 +1655,7 @@ fn validate_treatment(
                         atlas_id: t.transfer.clone(),
                         distance_mm,
                         end_to_side,
+                        size_match: t.transfer.is_some() && t.donor_axons.is_none(),
                     };
                     RepairMethod::Transfer {
                         donor_axons,

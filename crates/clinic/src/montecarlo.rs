@@ -180,14 +180,14 @@ impl Engine {
 
     /// The twin muscle that simulates an atlas muscle (itself if the twin knows it).
     pub fn twin_muscle<'a>(&self, muscle: &'a str) -> &'a str {
-        if self.base.muscle(muscle).is_ok() {
+        if self.base.has_muscle(muscle) {
             return muscle;
         }
         PROXIES
             .iter()
             .find(|(m, _)| *m == muscle)
             .map(|(_, p)| *p)
-            .filter(|p| self.base.muscle(p).is_ok())
+            .filter(|p| self.base.has_muscle(p))
             .unwrap_or("biceps_brachii")
     }
 
@@ -220,6 +220,7 @@ impl Engine {
             seed: case.settings.seed,
             params: self.base.clone(),
             values,
+            nerve_count_seed: None,
             avulsed: case.injuries.iter().map(|inj| inj.avulsion > 0.5).collect(),
             grades: grades
                 .into_iter()
@@ -298,6 +299,7 @@ impl Engine {
             grades,
             avulsed,
             z,
+            nerve_count_seed: Some(seed),
         }
     }
 }
@@ -319,6 +321,9 @@ pub struct Draw {
     pub avulsed: Vec<bool>,
     /// Standard-normal distance deviate per injury and muscle.
     pub z: Vec<Vec<f64>>,
+    /// Seed of the patient's nerve axon counts (donor and recipient of a size-matched transfer,
+    /// `twin::nerve_counts::NerveCount::for_patient`); `None` in the central draw (mean counts).
+    pub nerve_count_seed: Option<u64>,
 }
 
 impl Draw {
@@ -351,6 +356,12 @@ pub struct PlannedTreatment {
     /// Applied only in draws whose injury grade is Sunderland IV or V (what an exploring surgeon
     /// would find divided or non-conducting); otherwise the exploration is a neurolysis only.
     pub only_if_not_in_continuity: bool,
+    /// For a size-matched atlas transfer: per target muscle, the counted donor and recipient
+    /// nerves ([`crate::atlas::Transfer::nerves_for`]); each draw's donor axons for that muscle
+    /// are `twin::repair::size_matched_donor_axons` of the patient's two counts and the twin
+    /// muscle's motor units, the rule the calibration runner uses. Muscles not listed keep the
+    /// treatment's `donor_axons`.
+    pub transfer_nerves: BTreeMap<String, [twin::nerve_counts::NerveCount; 2]>,
     /// Applied only in draws in which, while waiting, the trigger's muscle shows no sign of
     /// reinnervation by the trigger's day ([`sign_seen_by`]).
     pub condition: Option<Trigger>,
@@ -508,9 +519,13 @@ pub fn scenario_for(
                             (true, Some(data)) => data.strategies.end_to_side_share,
                             _ => 1.0,
                         };
+                        let donor_axons = match p.transfer_nerves.get(&m.muscle) {
+                            Some(pair) => size_matched_donor_axons(engine, draw, &m.muscle, pair),
+                            None => *donor_axons,
+                        };
                         (
                             RepairMethod::Transfer {
-                                donor_axons: (*donor_axons as f64 * share).round() as u32,
+                                donor_axons: (donor_axons as f64 * share).round() as u32,
                                 donor_axotomized_days: *donor_axotomized_days,
                             },
                             d,
@@ -589,6 +604,26 @@ pub fn scenario_for(
         overrides,
         modifiers: case.patient.modifiers,
     }
+}
+
+/// The donor motor axons a size-matched transfer gives `muscle` in one draw: the patient's
+/// donor and recipient counts (means in the central draw) and the twin muscle's motor units,
+/// through `twin::repair::size_matched_donor_axons` (the calibration runner's rule).
+fn size_matched_donor_axons(
+    engine: &Engine,
+    draw: &Draw,
+    muscle: &str,
+    [donor, recipient]: &[twin::nerve_counts::NerveCount; 2],
+) -> u32 {
+    let count = |n: &twin::nerve_counts::NerveCount| match draw.nerve_count_seed {
+        Some(seed) => n.for_patient(seed),
+        None => n.mean,
+    };
+    let units = draw
+        .params
+        .muscle(engine.twin_muscle(muscle))
+        .map_or(0, |m| m.motor_units);
+    twin::repair::size_matched_donor_axons(count(donor), count(recipient), units)
 }
 
 /// What a muscle's run records day by day (weekly series, observation days, MRC at 1 and 2
@@ -681,12 +716,35 @@ impl Recorder {
         }
     }
 
-    /// Steps `sim` from its day to the horizon, recording each day.
+    /// Steps `sim` from its day to the horizon, recording each day it reads.
     fn run(&mut self, sim: &mut Simulation, fm: &crate::data::FollowUpModel) {
-        while sim.day() < self.days {
-            sim.step();
-            self.record(sim.day(), sim, fm);
+        self.run_to(sim, self.days, fm);
+    }
+
+    /// Steps `sim` from its day to day `end`, recording the days it reads: the simulation
+    /// goes from one read day to the next ([`Simulation::step_to`]: the same states and
+    /// events as day by day, without the quantities of the days nobody reads).
+    fn run_to(&mut self, sim: &mut Simulation, end: u32, fm: &crate::data::FollowUpModel) {
+        while sim.day() < end {
+            let next = self.next_read(sim.day()).min(end);
+            sim.step_to(next);
+            self.record(next, sim, fm);
         }
+    }
+
+    /// The first day after `day` that [`Recorder::record`] reads.
+    fn next_read(&self, day: u32) -> u32 {
+        let after = |step: u32| (day / step + 1) * step;
+        let mut next = after(7);
+        if self.course_step > 0 {
+            next = next.min(after(self.course_step));
+        }
+        for &d in self.obs_days.iter().chain(&[365, 730, self.days]) {
+            if d > day {
+                next = next.min(d);
+            }
+        }
+        next
     }
 
     /// The outcome of a finished run of muscle `k`.
@@ -827,10 +885,7 @@ fn run_trunk(
         if d >= scenario.horizon_days {
             break;
         }
-        while sim.day() < d {
-            sim.step();
-            rec.record(sim.day(), &sim, fm);
-        }
+        rec.run_to(&mut sim, d, fm);
         checkpoints.push((d, sim.clone(), rec.clone()));
     }
     rec.run(&mut sim, fm);
@@ -1099,6 +1154,19 @@ pub fn planned(
     t: Treatment,
     conditional: bool,
 ) -> PlannedTreatment {
+    let transfer_nerves = match &t {
+        Treatment::Repair {
+            method: RepairMethod::Transfer { .. },
+            transfer:
+                TransferSite {
+                    atlas_id: Some(id),
+                    size_match: true,
+                    ..
+                },
+            ..
+        } => transfer_nerves(atlas, id),
+        _ => BTreeMap::new(),
+    };
     let transfer_targets = match &t {
         Treatment::Repair {
             method: RepairMethod::Transfer { .. },
@@ -1132,8 +1200,30 @@ pub fn planned(
         treatment: t,
         transfer_targets,
         only_if_not_in_continuity: conditional,
+        transfer_nerves,
         condition: None,
     }
+}
+
+/// The counted donor and recipient nerves of each target of atlas transfer `id` (targets whose
+/// nerves are not both counted are left out and keep the atlas's assumed donor axons).
+fn transfer_nerves(
+    atlas: &crate::atlas::Atlas,
+    id: &str,
+) -> BTreeMap<String, [twin::nerve_counts::NerveCount; 2]> {
+    let (Some(tr), Ok(counts)) = (
+        atlas.transfers.iter().find(|x| x.id == id),
+        twin::nerve_counts::NerveCounts::human(),
+    ) else {
+        return BTreeMap::new();
+    };
+    tr.targets
+        .iter()
+        .filter_map(|m| {
+            let (d, r) = tr.nerves_for(m)?;
+            Some((m.clone(), [counts.get(d)?.clone(), counts.get(r)?.clone()]))
+        })
+        .collect()
 }
 
 #[cfg(test)]

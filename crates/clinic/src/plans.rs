@@ -113,6 +113,7 @@ fn transfer_treatment(
             },
             transfer: TransferSite {
                 atlas_id: Some(tr.id.clone()),
+                size_match: true,
                 ..TransferSite::default()
             },
             brief_stimulation: false,
@@ -546,6 +547,7 @@ fn drug_variants(strategies: &Strategies, case: &Case, plans: &[PlanDef]) -> Vec
                 },
                 transfer_targets: None,
                 only_if_not_in_continuity: false,
+                transfer_nerves: Default::default(),
                 condition: None,
             });
             v.drug = Some(drug.id.clone());
@@ -1304,7 +1306,7 @@ fn compare_runs(
             ));
         }
         if transfer_kinds.contains(&false) {
-            let (axons, targets) = def
+            let axons = def
                 .treatments
                 .iter()
                 .filter_map(|t| match &t.treatment {
@@ -1316,14 +1318,25 @@ fn compare_runs(
                             },
                         ..
                     } => Some((
-                        *donor_axons,
+                        if t.transfer_nerves.is_empty() {
+                            *donor_axons
+                        } else {
+                            0
+                        },
                         t.transfer_targets.as_ref().map_or(0, |m| m.len()),
+                        !t.transfer_nerves.is_empty(),
                     )),
                     _ => None,
                 })
-                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+                .fold((0, 0, false), |a, b| (a.0 + b.0, a.1 + b.1, a.2 || b.2));
+            let (axons, targets, matched) = (axons.0, axons.1, axons.2);
+            let donor = if matched {
+                "the donor's axons, size-matched per patient from the donor and recipient nerves' myelinated axon counts (the muscle's motor units times min(1, donor/recipient), data/params/nerve-axon-counts.toml),".to_string()
+            } else {
+                format!("the donor's {axons} axons")
+            };
             reasons.push(format!(
-                "End-to-end: the recipient nerve is divided for the transfer, so its {targets} target muscle(s) get the donor's {axons} axons only; the injured nerve's own regrowth (or a repair's) into them stops."
+                "End-to-end: the recipient nerve is divided for the transfer, so its {targets} target muscle(s) get {donor} only; the injured nerve's own regrowth (or a repair's) into them stops."
             ));
         }
         let what_if = def

@@ -138,6 +138,7 @@ fn distal_transfer_beats_a_late_proximal_graft_for_a_distal_target() {
         },
         transfer: clinic::case::TransferSite {
             atlas_id: Some("ain_to_ulnar_motor".into()),
+            size_match: true,
             ..Default::default()
         },
         brief_stimulation: false,

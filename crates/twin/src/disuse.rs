@@ -33,15 +33,29 @@ fn ramp(target: f64, days: f64, onset: f64) -> f64 {
     1.0 - (1.0 - target) * (days / onset.max(1e-9)).clamp(0.0, 1.0)
 }
 
-/// Sets today's synthesis drive per unit and the neural drive.
-pub(crate) fn step(c: &mut Core) {
+/// The day's synthesis levels — the same for every unit in a given axon state — and the
+/// neural-drive target (a pure function of the day's schedule: the event-driven stepper
+/// compares them between days to find where they change).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Levels {
+    /// Innervated units without a block: the disuse model's ramp (1 without disuse).
+    active: f64,
+    /// Progressive resistance exercise's boost of units with a working axon.
+    boost: f64,
+    /// Units behind a conduction block: paralysis ramp since the injury.
+    blocked: f64,
+    /// Target of the neural drive.
+    neural_target: f64,
+}
+
+/// The levels of step day `day` under schedule `today`.
+pub(crate) fn levels(c: &Core, day: u32, today: &crate::treatment::Today) -> Levels {
     let k = &c.coef;
-    let day = c.day as f64;
-    let active = match c.today.disuse {
+    let active = match today.disuse {
         Some((model, since)) => ramp(synthesis_fraction(k, model), since, k.disuse_onset_days),
         None => 1.0,
     };
-    let boost = if c.today.resistance {
+    let boost = if today.resistance {
         1.0 + k.resistance_synthesis_boost
     } else {
         1.0
@@ -49,21 +63,42 @@ pub(crate) fn step(c: &mut Core) {
     let injury_day = c.injury.as_ref().map(|i| i.day.0).unwrap_or(0.0);
     let blocked = ramp(
         k.paralysis_synthesis_fraction,
-        day - injury_day,
+        day as f64 - injury_day,
         k.disuse_onset_days,
     );
-    for u in 0..c.units.len() {
-        c.drives.unit_synthesis[u] = match c.units.axon[u] {
-            AxonState::Blocked => blocked.min(active),
-            AxonState::Intact | AxonState::Reconnected => active * boost,
-            _ => active,
-        } as f32;
-    }
-    let target = if c.today.disuse.is_some() {
+    let neural_target = if today.disuse.is_some() {
         1.0 - k.disuse_neural_drive_loss
     } else {
         1.0
     };
+    Levels {
+        active,
+        boost,
+        blocked,
+        neural_target,
+    }
+}
+
+/// Sets today's synthesis drive per unit and the neural drive.
+pub(crate) fn step(c: &mut Core) {
+    let l = levels(c, c.day, &c.today);
+    for u in 0..c.units.len() {
+        c.drives.unit_synthesis[u] = match c.units.axon[u] {
+            AxonState::Blocked => l.blocked.min(l.active),
+            AxonState::Intact | AxonState::Reconnected => l.active * l.boost,
+            _ => l.active,
+        } as f32;
+    }
+    relax_neural_drive(c, l.neural_target);
+}
+
+/// One day of the neural drive's relaxation toward `target` (rate `1 - exp(-1/τ)`).
+pub(crate) fn relax_neural_drive(c: &mut Core, target: f64) {
     let a = c.cache.neural_rate;
     c.muscle.neural_drive += (target - c.muscle.neural_drive) * a;
+}
+
+/// The neural-drive target of the current day's schedule.
+pub(crate) fn neural_target(c: &Core) -> f64 {
+    levels(c, c.day, &c.today).neural_target
 }

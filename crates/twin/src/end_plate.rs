@@ -64,19 +64,26 @@ pub(crate) struct EndPlateDay {
 impl EndPlateDay {
     /// Constants for a scenario (`tau` already includes any range-of-motion factor).
     pub fn new(k: &Coefficients, tau: f64, horizon: u32, fibre_resolution: bool) -> EndPlateDay {
-        let ratio = (0..=horizon as usize + 1)
-            .map(|t| {
-                let r0 = receptivity(k, tau, t as f64);
-                let r1 = receptivity(k, tau, t as f64 + 1.0);
-                if r0 > 0.0 { (r1 / r0) as f32 } else { 0.0 }
+        // Each function once per integer day (t and t + 1 share their values).
+        let days = 0..=horizon as usize + 2;
+        let r: Vec<f64> = days
+            .clone()
+            .map(|t| receptivity(k, tau, t as f64))
+            .collect();
+        let ratio = r
+            .windows(2)
+            .map(|w| {
+                if w[0] > 0.0 {
+                    (w[1] / w[0]) as f32
+                } else {
+                    0.0
+                }
             })
             .collect();
-        let hazard: Vec<f64> = (0..=horizon as usize + 1)
-            .map(|t| {
-                let h = |x: f64| (x / k.regrowth_capacity_tau_days).powf(k.regrowth_capacity_shape);
-                h(t as f64 + 1.0) - h(t as f64)
-            })
+        let h: Vec<f64> = days
+            .map(|t| (t as f64 / k.regrowth_capacity_tau_days).powf(k.regrowth_capacity_shape))
             .collect();
+        let hazard: Vec<f64> = h.windows(2).map(|w| w[1] - w[0]).collect();
         EndPlateDay {
             capacity_hazard: hazard.iter().map(|&h| h as f32).collect(),
             capacity_decay: hazard.iter().map(|&h| (-h).exp() as f32).collect(),

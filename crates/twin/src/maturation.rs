@@ -36,17 +36,29 @@ pub fn advance(m: f64, dt: f64, t_days: f64) -> f64 {
 
 /// Advances the maturity of every reconnected unit by one day.
 pub(crate) fn step(c: &mut Core) {
-    let t = c.coef.maturation_days;
     let day = c.day as f32;
     for u in 0..c.units.len() {
-        if c.units.axon[u] != AxonState::Reconnected {
-            continue;
-        }
-        // A unit that reconnected today starts at 0; every later day adds 1/T.
-        if c.units.reconnected_day[u] < day {
-            c.units.maturity[u] = advance(c.units.maturity[u] as f64, 1.0, t) as f32;
-        }
+        mature(c, u, day);
     }
+}
+
+/// One day (step day `day`) of unit `u`'s maturation. The event-driven stepper calls it for
+/// the maturing units only.
+#[inline]
+pub(crate) fn mature(c: &mut Core, u: usize, day: f32) {
+    if c.units.axon[u] != AxonState::Reconnected {
+        return;
+    }
+    // A unit that reconnected today starts at 0; every later day adds 1/T.
+    if c.units.reconnected_day[u] < day {
+        c.units.maturity[u] =
+            advance(c.units.maturity[u] as f64, 1.0, c.coef.maturation_days) as f32;
+    }
+}
+
+/// Whether unit `u` still matures (a unit at maturity 1 stays there: `advance` clamps).
+pub(crate) fn maturing(c: &Core, u: usize) -> bool {
+    c.units.axon[u] == AxonState::Reconnected && c.units.maturity[u] != 1.0
 }
 
 #[cfg(test)]

@@ -76,6 +76,40 @@ pub struct NerveCount {
     pub provenance: String,
 }
 
+impl NerveCount {
+    /// The range a patient's count is drawn in: the source's `min`/`max` where it gives them,
+    /// otherwise the mean ± 3 SD (at least 1 axon).
+    pub fn bounds(&self) -> (f64, f64) {
+        (
+            self.min.unwrap_or((self.mean - 3.0 * self.sd).max(1.0)),
+            self.max.unwrap_or(self.mean + 3.0 * self.sd),
+        )
+    }
+
+    /// One patient's count for a standard-normal deviate `z`: `mean + sd·z` held within
+    /// [`NerveCount::bounds`] (a normal between people, as the calibration populations draw it).
+    pub fn for_deviate(&self, z: f64) -> f64 {
+        let (lo, hi) = self.bounds();
+        let z = if z.is_finite() { z } else { 0.0 };
+        (self.mean + self.sd * z).clamp(lo, hi.max(lo))
+    }
+
+    /// The count of the patient whose draw seed is `seed` (the seed of a Monte Carlo draw):
+    /// [`NerveCount::for_deviate`] with a counter-based normal deviate of the seed and the
+    /// nerve's id, so the same patient has the same count of a nerve in every plan.
+    pub fn for_patient(&self, seed: u64) -> f64 {
+        let key = self.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        self.for_deviate(crate::rng::normal(
+            seed,
+            crate::rng::Stream::NerveCount,
+            key,
+            0,
+        ))
+    }
+}
+
 /// The counts of one species' nerves (only human counts exist).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NerveCounts {
@@ -182,6 +216,28 @@ impl NerveCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_patients_count_is_a_bounded_normal_draw_fixed_by_the_seed() {
+        let c = NerveCounts::human().unwrap();
+        let san = c.get("spinal_accessory").unwrap();
+        assert_eq!(san.for_deviate(0.0), san.mean);
+        assert_eq!(san.for_deviate(1.0), san.mean + san.sd);
+        let (lo, hi) = san.bounds();
+        assert_eq!((lo, hi), (san.mean - 3.0 * san.sd, san.mean + 3.0 * san.sd));
+        assert_eq!(san.for_deviate(50.0), hi);
+        assert_eq!(san.for_deviate(f64::NAN), san.mean);
+        // The same patient (seed) has the same count; patients differ.
+        assert_eq!(san.for_patient(7), san.for_patient(7));
+        let draws: Vec<f64> = (0..200).map(|s| san.for_patient(s)).collect();
+        let mean = draws.iter().sum::<f64>() / 200.0;
+        assert!((mean - san.mean).abs() < 0.25 * san.sd, "{mean}");
+        assert!(draws.iter().all(|&x| (lo..=hi).contains(&x)));
+        // Two nerves of one patient are drawn independently.
+        let ssn = c.get("suprascapular").unwrap();
+        let z = |n: &NerveCount, s: u64| (n.for_patient(s) - n.mean) / n.sd;
+        assert!((0..20).any(|s| (z(san, s) - z(ssn, s)).abs() > 0.1));
+    }
 
     #[test]
     fn shipped_counts_load_with_sources_and_same_study_pairs() {

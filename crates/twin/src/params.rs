@@ -252,6 +252,11 @@ coefficients! {
     coaptation_axon_success: "1",
     /// Length constant of axon loss along a graft (mm).
     graft_length_constant_mm: "mm",
+    /// Share of a mixed nerve's regenerating motor axons that end in a wrong target
+    /// (another muscle's or a cutaneous pathway) after direct suture (1).
+    wrong_target_share_mixed_suture: "1",
+    /// The same after an autologous graft of a mixed nerve (1).
+    wrong_target_share_mixed_graft: "1",
     /// Largest extra delay, per suture line, before an axon has crossed it (d).
     suture_crossing_days: "d",
     /// Time constant of the chronic-axotomy penalty (d).
@@ -562,6 +567,12 @@ impl Parameters {
         }
         self.coef = Coefficients::from_entries(self.species, &self.entries)?;
         Ok(())
+    }
+
+    /// Whether the species has a muscle of this snake_case name (no error text built: a
+    /// cheap test for callers that fall back to another muscle).
+    pub fn has_muscle(&self, name: &str) -> bool {
+        self.muscles.contains_key(name)
     }
 
     /// Looks up a muscle by snake_case name; the error lists the known muscles.

@@ -93,15 +93,47 @@ pub(crate) fn launch(
 pub(crate) fn step(c: &mut Core) {
     let d = c.day as f32;
     for u in 0..c.units.len() {
-        if c.units.axon[u] != AxonState::Regrowing || d < c.units.regrowth_start[u] {
-            continue;
-        }
-        c.units.front_mm[u] += c.units.speed[u];
-        if c.units.front_mm[u] >= c.units.target_mm[u] {
-            c.units.axon[u] = AxonState::Reconnected;
-            c.units.reconnected_day[u] = d;
-            c.units.maturity[u] = 0.0;
-            c.units.conduction[u] = 1.0;
-        }
+        grow(c, u, d);
     }
+}
+
+/// One day (step day `d`) of axon `u`'s regrowth: the front advances by the axon's speed
+/// once regrowth has started; on arrival the axon reconnects. The event-driven stepper
+/// calls it for the regrowing axons only, over days on which none can arrive.
+#[inline]
+pub(crate) fn grow(c: &mut Core, u: usize, d: f32) {
+    if c.units.axon[u] != AxonState::Regrowing || d < c.units.regrowth_start[u] {
+        return;
+    }
+    c.units.front_mm[u] += c.units.speed[u];
+    if c.units.front_mm[u] >= c.units.target_mm[u] {
+        c.units.axon[u] = AxonState::Reconnected;
+        c.units.reconnected_day[u] = d;
+        c.units.maturity[u] = 0.0;
+        c.units.conduction[u] = 1.0;
+    }
+}
+
+/// The last step day on which regrowing axon `u` surely has not yet arrived, seen from day
+/// `day` (a lower bound, with a margin for the running f32 sum of the front; `u32::MAX` for
+/// an axon that is not regrowing).
+pub(crate) fn surely_away_until(c: &Core, u: usize, day: u32) -> u32 {
+    if c.units.axon[u] != AxonState::Regrowing {
+        return u32::MAX;
+    }
+    let speed = c.units.speed[u] as f64;
+    let target = c.units.target_mm[u] as f64;
+    let left = target - c.units.front_mm[u] as f64;
+    // Growth days: the first step day on or after the start, then every day.
+    let first = (day as f64 + 1.0).max((c.units.regrowth_start[u] as f64).ceil());
+    let est = left / speed;
+    // Rounding of the front's running f32 sum: at most half an ulp of the target a day.
+    let margin = 2.0 + est * target.abs() * 1.2e-7 / speed;
+    let safe_growths = (est - margin).floor();
+    let last = if safe_growths < 1.0 {
+        first - 1.0
+    } else {
+        first + safe_growths - 1.0
+    };
+    last.clamp(0.0, u32::MAX as f64) as u32
 }

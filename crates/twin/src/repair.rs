@@ -9,6 +9,14 @@
 //!   enters). A graft does not square it: in the primate median nerve, sural cable
 //!   grafts over gaps of 20–50 mm gave motor-unit counts like direct suture (both up to
 //!   twice the random expectation; Madison RD et al. 1999 J Neurosci 19:11007);
+//! * times the **right-target share** ([`right_target_share`]): at a direct suture or a
+//!   graft of a mixed nerve, regenerating motor axons enter other muscles' or cutaneous
+//!   tubes; 42% (suture) and 25% (graft) of the peroneal motoneurons returned to the
+//!   peroneal nerve after repair of the rat sciatic nerve, against 71% after a crush
+//!   (de Ruiter GCW et al. 2008 Exp Neurol 211:339), so 1 − 0.41 and 1 − 0.65 (relative
+//!   to crush) of a repair's axons count for the muscle: an axon in an antagonist's tubes
+//!   drives fibres its motoneuron does not use for the intended movement. A transfer's
+//!   recipient is a muscle branch (every tube leads to the muscle): none lost;
 //! * for a graft, the loss along its length `exp(-L / graft_length_constant_mm)`
 //!   ([`graft_factor`]); the graft also lengthens the regrowth path by L, and its
 //!   axons cross two suture lines, each adding a staggered crossing delay
@@ -102,6 +110,22 @@ pub fn axotomy_factor(k: &Coefficients, t: f64) -> f64 {
     a + (1.0 - a) * (-t.max(0.0) / k.chronic_axotomy_tau_days).exp()
 }
 
+/// Share of a repair's regenerating motor axons that end in the right target
+/// (misdirection at a mixed-nerve coaptation).
+///
+/// A direct suture or a graft joins a mixed nerve (the twin's reading of `Primary` and
+/// `Graft`): `1 - wrong_target_share_mixed_suture` or `1 - wrong_target_share_mixed_graft`
+/// (de Ruiter et al. 2008 Exp Neurol 211:339, relative to crush). A transfer's recipient
+/// is a muscle branch whose every tube leads to the target muscle: 1.
+pub fn right_target_share(k: &Coefficients, method: &RepairMethod) -> f64 {
+    let wrong = match method {
+        RepairMethod::Primary => k.wrong_target_share_mixed_suture,
+        RepairMethod::Graft { .. } => k.wrong_target_share_mixed_graft,
+        RepairMethod::Transfer { .. } => 0.0,
+    };
+    (1.0 - wrong).clamp(0.0, 1.0)
+}
+
 /// Chronic-denervation factor after `t` days of distal-stump denervation.
 pub fn denervation_factor(k: &Coefficients, t: f64) -> f64 {
     let a = k.chronic_denervation_asymptote;
@@ -144,11 +168,17 @@ pub(crate) fn step(c: &mut Core) {
             RepairMethod::Primary | RepairMethod::Graft { .. } => {
                 let (success, extra, lines) = match method {
                     RepairMethod::Graft { length_mm } => (
-                        k.coaptation_axon_success * graft_factor(&k, length_mm.0),
+                        k.coaptation_axon_success
+                            * graft_factor(&k, length_mm.0)
+                            * right_target_share(&k, &method),
                         length_mm.0,
                         2,
                     ),
-                    _ => (k.coaptation_axon_success, 0.0, 1),
+                    _ => (
+                        k.coaptation_axon_success * right_target_share(&k, &method),
+                        0.0,
+                        1,
+                    ),
                 };
                 let pending = Pending {
                     day: day.0,
@@ -182,8 +212,10 @@ pub(crate) fn step(c: &mut Core) {
                 donor_axons,
                 donor_axotomized_days,
             } => {
-                let success =
-                    k.coaptation_axon_success * axotomy_factor(&k, donor_axotomized_days.0) * den;
+                let success = k.coaptation_axon_success
+                    * right_target_share(&k, &method)
+                    * axotomy_factor(&k, donor_axotomized_days.0)
+                    * den;
                 let mut left = donor_axons;
                 for u in c.native_units..c.units.len() {
                     if left == 0 {
@@ -209,8 +241,32 @@ pub(crate) fn step(c: &mut Core) {
 
 #[cfg(test)]
 mod tests {
-    use super::{age_factor, size_matched_donor_axons};
+    use super::{age_factor, right_target_share, size_matched_donor_axons};
+    use crate::scenario::RepairMethod;
+    use crate::units::{Days, Millimetres};
     use crate::{Parameters, Species};
+
+    #[test]
+    fn mixed_nerve_repairs_lose_misdirected_axons_and_transfers_to_a_muscle_branch_none() {
+        let suture = RepairMethod::Primary;
+        let graft = RepairMethod::Graft {
+            length_mm: Millimetres(40.0),
+        };
+        let transfer = RepairMethod::Transfer {
+            donor_axons: 300,
+            donor_axotomized_days: Days(0.0),
+        };
+        for species in [Species::Human, Species::Rat, Species::Mouse] {
+            let k = Parameters::for_species(species).unwrap().coef;
+            // de Ruiter et al. 2008: 42% (suture) and 25% (graft) vs 71% after crush.
+            let s = right_target_share(&k, &suture);
+            let g = right_target_share(&k, &graft);
+            assert!((s - 42.0 / 71.0).abs() < 0.01, "{species}: {s}");
+            assert!((g - 25.0 / 71.0).abs() < 0.01, "{species}: {g}");
+            assert!(g < s && s < 1.0, "{species}");
+            assert_eq!(right_target_share(&k, &transfer), 1.0, "{species}");
+        }
+    }
 
     #[test]
     fn coaptation_success_falls_with_age_from_the_young_adult_to_the_old_animal_figure() {

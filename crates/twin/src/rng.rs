@@ -29,6 +29,8 @@ pub enum Stream {
     Patient = 9,
     /// Per-axon delay crossing suture lines ([`crate::regrowth`]).
     SutureCrossing = 10,
+    /// A patient's myelinated axon count of a donor or recipient nerve ([`crate::nerve_counts`]).
+    NerveCount = 11,
 }
 
 #[inline]

@@ -33,6 +33,28 @@
 //! (`Core::merge_denervated_cohorts`). [`Stepper::Day`] keeps every row as built and is the
 //! reference the equivalence tests hold the event bookkeeping to (`tests/stepper.rs`, the
 //! calibration and clinic tests): within 0.5 % or 1e-6, event days within a day.
+//!
+//! [`Simulation::step_to`] advances to a day that is read, with the event stepper at pooled
+//! resolution skipping work that changes nothing, so that it gives the states and events of
+//! stepping day by day **bit for bit** (whatever days it is asked to stop at: plans branched
+//! from a shared past stay equal to fresh runs):
+//! * the days in between are not summed: only the receptive-orphan sums the next day's capture
+//!   reads, and the MRC and fibrillation grades while their event days are still to come, are
+//!   summed, the same rows in the same order (`Core::light_day`);
+//! * a unit mechanism none of whose units exists today (no block, no degenerating, regrowing or
+//!   maturing axon) is not called;
+//! * a stretch of **quiet days** (`Core::quiet_days`: the same schedule and drives, no axon
+//!   changing state, capture unable to take a fibre) is advanced together (`Core::jump`): the
+//!   regrowing fronts, maturing units and the neural drive by their own daily functions
+//!   ([`crate::regrowth`]'s `grow`, [`crate::maturation`]'s `mature`,
+//!   [`crate::disuse`]'s `relax_neural_drive`), each denervated or still-relaxing row by the
+//!   one per-row day both steppers use (`RowDay::advance`), and every innervated row at a fixed
+//!   point of its daily map (healthy rows, rows that have converged) not at all.
+//!
+//! Closed forms over n days (e.g. `a + (s − a)·e^{−kn}` for an innervated row) were not used:
+//! they round differently from n daily steps, so a run's numbers would depend on the days it
+//! was stopped at and plans branched from a shared past would no longer equal fresh runs
+//! bit for bit (`tests/branch.rs`, the clinic's `tests/shared_past.rs`).
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -160,6 +182,9 @@ pub(crate) struct Core {
     pub sums: [f64; SUMS],
     /// Whether fibres changed owner today (units must be recounted).
     pub fibres_changed: bool,
+    /// Whether capture (reinnervation or sprouting) took fibres today: the next day is then
+    /// not quiet either, as a rule, so [`Core::quiet_days`] does not look.
+    pub captured_today: bool,
     /// Early breakdown factor by day of denervation.
     pub breakdown: Vec<f32>,
     /// Atrophy lookup tables for today's stimulation level.
@@ -418,6 +443,7 @@ impl Simulation {
             end_plate,
             sums: [0.0; SUMS],
             fibres_changed: false,
+            captured_today: false,
             breakdown: crate::atrophy::breakdown_table(&params.coef, scenario.horizon_days),
             tables: Default::default(),
             last: Quantities::default(),
@@ -499,35 +525,40 @@ impl Simulation {
 
     /// Advances one day (see the module documentation for the order).
     pub fn step(&mut self) {
+        self.core.advance_day(true);
+    }
+
+    /// Advances to day `day` (nothing when it is today or past): the same states and events
+    /// as calling [`Simulation::step`] until then, bit for bit, but [`Simulation::quantities`]
+    /// is computed for `day` only. With [`Stepper::Event`] at pooled resolution, the days in
+    /// between are not summed (their quantities are never read; the grades the event days
+    /// depend on are summed alone, and only while an event is still to come) and stretches
+    /// of quiet days are advanced together ([`Core::quiet_days`]): every row at a fixed point
+    /// of its daily map is left alone, the rest and the few units that still change are
+    /// advanced by their daily functions.
+    pub fn step_to(&mut self, day: u32) {
         let c = &mut self.core;
-        c.day += 1;
-        crate::treatment::step(c);
-        crate::repair::step(c);
-        crate::lesion::step(c);
-        crate::conduction::step(c);
-        crate::wallerian::step(c);
-        // Only Wallerian degeneration makes denervated rows; it marks the day's change.
-        if c.fibres_changed && c.stepper == Stepper::Event {
-            c.merge_denervated_cohorts();
+        if c.stepper == Stepper::Day || c.resolution != Resolution::Pooled {
+            while c.day < day {
+                c.advance_day(true);
+            }
+            return;
         }
-        crate::regrowth::step(c);
-        crate::maturation::step(c);
-        if c.fibres_changed {
-            c.recount_units();
-            c.fibres_changed = false;
+        while c.day < day {
+            let n = c.quiet_days(day - c.day);
+            let full = c.day + n.max(1) == day;
+            if n >= 2 {
+                c.jump(n, full);
+            } else {
+                c.advance_day(full);
+            }
         }
-        crate::reinnervation::step(c);
-        crate::sprouting::step(c);
-        if c.fibres_changed {
-            c.recount_units();
-            c.fibres_changed = false;
-        }
-        crate::disuse::step(c);
-        crate::stimulation::step(c);
-        c.fibre_pass();
-        let q = c.quantities();
-        c.update_events(&q);
-        c.last = q;
+    }
+
+    /// How many of the next days, up to `max`, [`Simulation::step_to`] advances together as
+    /// a quiet stretch (0 when none, or with [`Stepper::Day`], or at fibre resolution).
+    pub fn quiet_days_ahead(&self, max: u32) -> u32 {
+        self.core.quiet_days(max)
     }
 
     /// How the row table is advanced from the next step on ([`Stepper::Event`] unless set).
@@ -877,6 +908,324 @@ impl Core {
         }
     }
 
+    /// One day (see the module documentation for the order). With `full`, the day's sums and
+    /// quantities are computed; otherwise only what a later day reads: the receptive-orphan
+    /// sums capture starts from, and the grades of the event days still to come.
+    pub(crate) fn advance_day(&mut self, full: bool) {
+        let c = self;
+        c.day += 1;
+        crate::treatment::step(c);
+        crate::repair::step(c);
+        crate::lesion::step(c);
+        // The unit mechanisms below change only units in their own states: with the event
+        // stepper, a mechanism none of whose units exist today is not called (a no-op).
+        let all = c.stepper == Stepper::Day;
+        let census = if all { [1; 4] } else { c.unit_census() };
+        if census[0] > 0 {
+            crate::conduction::step(c);
+        }
+        if census[1] > 0 {
+            crate::wallerian::step(c);
+        }
+        // Only Wallerian degeneration makes denervated rows; it marks the day's change.
+        if c.fibres_changed && !all {
+            c.merge_denervated_cohorts();
+        }
+        // Degeneration may launch regrowth, and regrowth reconnect (maturity starts at 0).
+        if census[2] > 0 || census[1] > 0 {
+            crate::regrowth::step(c);
+        }
+        if census[3] > 0 || census[2] > 0 || census[1] > 0 {
+            crate::maturation::step(c);
+        }
+        if c.fibres_changed {
+            c.recount_units();
+            c.fibres_changed = false;
+        }
+        crate::reinnervation::step(c);
+        crate::sprouting::step(c);
+        // Only capture changes owners past the first recount.
+        c.captured_today = c.fibres_changed;
+        if c.fibres_changed {
+            c.recount_units();
+            c.fibres_changed = false;
+        }
+        crate::disuse::step(c);
+        crate::stimulation::step(c);
+        c.fibre_pass(full);
+        if full {
+            let q = c.quantities();
+            c.update_events(&q);
+            c.last = q;
+        } else {
+            c.light_day();
+        }
+    }
+
+    /// What a day that is not summed still needs: the receptive-orphan sums (8 and 9, which
+    /// the next day's capture reads) and the event grades while an event is to come, each
+    /// summed exactly as the full sums are (the same rows, in the same order, in f32 chunks):
+    /// the same numbers.
+    fn light_day(&mut self) {
+        let f = &self.fibres;
+        let sprout_onset = self.coef.sprouting_onset_days as f32;
+        let delay = self.fibrillation_delay;
+        let (mrc_pending, fib_pending) = self.grades_pending();
+        let mut s = [0.0f64; SUMS];
+        let mut any_denervated = false;
+        for start in (0..f.len()).step_by(CHUNK) {
+            let mut c = [0.0f32; SUMS];
+            for i in start..(start + CHUNK).min(f.len()) {
+                let st = f.state[i];
+                if st == FibreState::Dead {
+                    continue;
+                }
+                if st == FibreState::Denervated {
+                    any_denervated = true;
+                    let n = f.count[i];
+                    if f.denervated_days[i] >= delay {
+                        c[7] += n;
+                    }
+                    c[8] += n * f.receptive[i];
+                    if f.denervated_days[i] >= sprout_onset {
+                        c[9] += n * f.receptive[i];
+                    }
+                } else if mrc_pending && f.unit[i] != NO_UNIT {
+                    c[5] += voluntary_row(
+                        f.count[i],
+                        f.base_csa[i],
+                        f.size[i],
+                        f.tension[i],
+                        &self.units,
+                        f.unit[i] as usize,
+                    );
+                }
+                if fib_pending {
+                    c[0] += f.count[i];
+                }
+            }
+            for k in [0, 5, 7, 8, 9] {
+                s[k] += c[k] as f64;
+            }
+        }
+        self.sums[8] = s[8];
+        self.sums[9] = s[9];
+        self.reinnervation_event();
+        if mrc_pending || fib_pending {
+            let mrc = if mrc_pending { self.mrc_from(s[5]) } else { 0 };
+            // Without denervated rows nothing fibrillates (the share is 0).
+            let fib = if fib_pending && any_denervated {
+                self.fibrillation_from(s[7], s[0])
+            } else {
+                0
+            };
+            self.grade_events(mrc, fib);
+        }
+    }
+
+    /// Units blocked, degenerating, regrowing and maturing (the states the day's conduction,
+    /// Wallerian, regrowth and maturation steps change).
+    fn unit_census(&self) -> [u32; 4] {
+        let u = &self.units;
+        let mut n = [0u32; 4];
+        for k in 0..u.len() {
+            match u.axon[k] {
+                AxonState::Blocked => n[0] += 1,
+                AxonState::Degenerating => n[1] += 1,
+                AxonState::Regrowing => n[2] += 1,
+                AxonState::Reconnected if u.maturity[k] != 1.0 => n[3] += 1,
+                _ => {}
+            }
+        }
+        n
+    }
+
+    /// Whether the MRC events and the first fibrillation are still to come.
+    fn grades_pending(&self) -> (bool, bool) {
+        (
+            self.events.mrc_3_day.is_none() || self.events.mrc_5_day.is_none(),
+            self.events.first_fibrillation_day.is_none(),
+        )
+    }
+
+    /// How many of the next days, up to `max`, are quiet: the same treatments apply on each
+    /// with the same drives, no axon changes state (no injury, repair, block resolution,
+    /// degeneration or arrival), and capture cannot take a fibre (no adopter with spare
+    /// capacity, or no receptive orphan). On such days every mechanism but the rows' own
+    /// daily maps, the regrowing fronts, maturation and the neural drive leaves the state
+    /// as it is. 0 when fewer than two (or not at pooled resolution with the event stepper).
+    pub(crate) fn quiet_days(&self, max: u32) -> u32 {
+        if max < 2
+            || self.resolution != Resolution::Pooled
+            || self.stepper != Stepper::Event
+            || self.fibres.len() > CHUNK
+            || self.fibres_changed
+            || self.captured_today
+        {
+            return 0;
+        }
+        let d0 = self.day;
+        let mut last = d0 as u64 + max as u64;
+        let u = &self.units;
+        let cap = self.coef.sprouting_cap as f32;
+        let (mut spare_regrown, mut spare_sprouting) = (0.0f64, 0.0f64);
+        for k in 0..u.len() {
+            let spare = || (cap * u.native_size[k] - u.fibres[k]).max(0.0) as f64;
+            match u.axon[k] {
+                AxonState::Degenerating => return 0,
+                AxonState::Blocked => {
+                    spare_sprouting += spare();
+                    // It resolves on the first step day `d` with `d >= block_until`.
+                    let resolves = (u.block_until[k] as f64).ceil().max(0.0) as u64;
+                    last = last.min(resolves.saturating_sub(1));
+                }
+                AxonState::Intact => spare_sprouting += spare(),
+                AxonState::Reconnected => spare_regrown += spare(),
+                AxonState::Regrowing => {
+                    last = last.min(crate::regrowth::surely_away_until(self, k, d0) as u64);
+                }
+                _ => {}
+            }
+            if last < d0 as u64 + 2 {
+                return 0;
+            }
+        }
+        if spare_regrown >= 1e-6 || spare_sprouting >= 1e-6 {
+            let f = &self.fibres;
+            let mut orphans = 0.0f64;
+            for i in 0..f.len() {
+                if f.state[i] == FibreState::Denervated {
+                    orphans += (f.count[i] * f.receptive[i]) as f64;
+                }
+            }
+            if orphans >= 1e-6 {
+                return 0;
+            }
+        }
+        // The schedule and the drives: as today's on every day; no injury, no repair.
+        let levels = crate::disuse::levels(self, d0, &self.today);
+        let injury = self.injury.as_ref().map(|i| i.day.0);
+        let acts_on = |r: f64, d: f64| d - 1.0 <= r && r < d;
+        let mut d = d0 as u64 + 1;
+        while d <= last {
+            let t = crate::treatment::at(self, d as u32);
+            let df = d as f64;
+            let same = t.contractions == self.today.contractions
+                && t.range_of_motion == self.today.range_of_motion
+                && t.resistance == self.today.resistance
+                && t.disuse.map(|x| x.0) == self.today.disuse.map(|x| x.0)
+                && crate::disuse::levels(self, d as u32, &t) == levels;
+            let event = injury.is_some_and(|i| acts_on(i, df))
+                || self.treatments.iter().any(|tr| {
+                    matches!(tr, crate::scenario::Treatment::Repair { day, .. } if acts_on(day.0, df))
+                });
+            if !same || event {
+                break;
+            }
+            d += 1;
+        }
+        let n = (d - 1).saturating_sub(d0 as u64);
+        if n < 2 { 0 } else { n as u32 }
+    }
+
+    /// Advances `n` quiet days ([`Core::quiet_days`]) at once; with `full`, the last day is
+    /// summed. The same states and events as `n` calls of [`Core::advance_day`], bit for bit:
+    /// each thing that changes is changed by its own daily function, in the same order
+    /// within each day; only what the quiet days leave unchanged is not visited.
+    #[inline(never)]
+    pub(crate) fn jump(&mut self, n: u32, full: bool) {
+        debug_assert!(n >= 1);
+        let units = self.units.len();
+        let regrowing: Vec<usize> = (0..units)
+            .filter(|&u| self.units.axon[u] == AxonState::Regrowing)
+            .collect();
+        let maturing: Vec<usize> = (0..units)
+            .filter(|&u| crate::maturation::maturing(self, u))
+            .collect();
+        let neural_target = crate::disuse::neural_target(self);
+        // Rows the quiet days change: denervated rows and innervated rows not at a fixed
+        // point of their daily map (the day's constants do not change over quiet days).
+        let active: Vec<usize> = {
+            let rd = row_day(
+                &mut self.tables,
+                &mut self.cache,
+                &self.coef,
+                &self.breakdown,
+                &self.drives,
+                self.synthesis_modifier,
+                &self.end_plate,
+                false,
+            );
+            let f = &self.fibres;
+            (0..f.len())
+                .filter(|&i| match f.state[i] {
+                    FibreState::Dead => false,
+                    FibreState::Denervated => true,
+                    _ => !rd.innervated_fixed(f.size[i], f.tension[i], f.capacity[i], f.unit[i]),
+                })
+                .collect()
+        };
+        let fat_share = self.coef.fat_replacement_fraction;
+        for k in 1..=n {
+            self.day += 1;
+            let day = self.day as f32;
+            crate::treatment::step(self);
+            for &u in &regrowing {
+                crate::regrowth::grow(self, u, day);
+            }
+            for &u in &maturing {
+                crate::maturation::mature(self, u, day);
+            }
+            // Nothing captures (no spare capacity or no receptive orphan).
+            self.captured_by_regrowth_today = 0.0;
+            self.captured_today = false;
+            crate::disuse::relax_neural_drive(self, neural_target);
+            let rd = row_day(
+                &mut self.tables,
+                &mut self.cache,
+                &self.coef,
+                &self.breakdown,
+                &self.drives,
+                self.synthesis_modifier,
+                &self.end_plate,
+                false,
+            );
+            let f = &mut self.fibres;
+            let (mut fat, mut dead_n) = (0.0f64, 0.0f64);
+            for &i in &active {
+                let died = rd.advance(
+                    RowMut {
+                        size: &mut f.size[i],
+                        tension: &mut f.tension[i],
+                        capacity: &mut f.capacity[i],
+                        denervated_days: &mut f.denervated_days[i],
+                        hazard: &mut f.hazard[i],
+                        receptive: &mut f.receptive[i],
+                        state: &mut f.state[i],
+                        count: &mut f.count[i],
+                    },
+                    f32::INFINITY,
+                    f32::INFINITY,
+                    f.unit[i],
+                );
+                if died > 0.0 {
+                    fat += died as f64 * f.base_csa[i] as f64;
+                    dead_n += died as f64;
+                }
+            }
+            self.muscle.fat += fat * fat_share;
+            self.muscle.dead_fibres += dead_n;
+            if k == n && full {
+                self.sums = self.scan();
+                let q = self.quantities();
+                self.update_events(&q);
+                self.last = q;
+            } else {
+                self.light_day();
+            }
+        }
+    }
+
     /// Recounts each unit's innervated fibres.
     pub(crate) fn recount_units(&mut self) {
         let u = &mut self.units;
@@ -913,32 +1262,20 @@ impl Core {
         s
     }
 
-    /// The daily fused pass: end plate, atrophy, fibrosis per fibre, then sums.
-    pub(crate) fn fibre_pass(&mut self) {
-        let ep = &self.end_plate;
-        self.tables
-            .update(&self.coef, &self.breakdown, self.drives.stim_mass);
-        let at = crate::atrophy::AtrophyDay::new(
+    /// The daily fused pass: end plate, atrophy, fibrosis per fibre, then (when `sum`) the
+    /// sums the quantities are made of.
+    pub(crate) fn fibre_pass(&mut self, sum: bool) {
+        let fibre_res = self.resolution == Resolution::Fibre;
+        let rd = row_day(
+            &mut self.tables,
+            &mut self.cache,
             &self.coef,
+            &self.breakdown,
             &self.drives,
             self.synthesis_modifier,
-            &self.tables,
+            &self.end_plate,
+            fibre_res,
         );
-        let fb = match self.cache.fibrosis {
-            Some((m, fb)) if m == self.drives.stim_mass => fb,
-            _ => {
-                let fb = crate::fibrosis::FibrosisDay::new(
-                    &self.coef,
-                    self.drives.stim_mass,
-                    self.resolution == Resolution::Fibre,
-                );
-                self.cache.fibrosis = Some((self.drives.stim_mass, fb));
-                fb
-            }
-        };
-        let fibre_res = self.resolution == Resolution::Fibre;
-        let keep = 1.0 - self.drives.stim_mass;
-        let drive = &self.drives.unit_synthesis;
         let units = &self.units;
         let delay = self.fibrillation_delay;
         let sprout_onset = self.coef.sprouting_onset_days as f32;
@@ -962,47 +1299,47 @@ impl Core {
             let mut dead_n = 0.0f64;
             for j in 0..size.len() {
                 let i = off + j;
-                match state[j] {
-                    FibreState::Dead => continue,
-                    FibreState::Denervated => {
-                        let until = if fibre_res {
-                            until_all[i]
-                        } else {
-                            f32::INFINITY
-                        };
-                        ep.age(&mut dd[j], &mut receptive[j], &mut capacity[j], until, keep);
-                        at.denervated(&mut size[j], &mut tension[j], capacity[j], dd[j]);
-                        let thr = if fibre_res { thr_all[i] } else { f32::INFINITY };
-                        let died = fb.denervated(dd[j], &mut hazard[j], &mut count[j], thr);
-                        if died > 0.0 {
-                            fat += died as f64 * base_col[i] as f64;
-                            dead_n += died as f64;
-                            if fibre_res {
-                                state[j] = FibreState::Dead;
-                                continue;
-                            }
-                        }
-                    }
-                    _ => {
-                        let u = unit_col[i];
-                        let d = if u == NO_UNIT { 1.0 } else { drive[u as usize] };
-                        at.innervated(&mut size[j], &mut tension[j], capacity[j], d);
-                    }
-                }
-                accumulate_row(
-                    &mut s,
-                    state[j],
-                    count[j],
-                    base_col[i],
-                    size[j],
-                    tension[j],
-                    dd[j],
-                    receptive[j],
-                    sprout_onset,
+                let until = if fibre_res {
+                    until_all[i]
+                } else {
+                    f32::INFINITY
+                };
+                let thr = if fibre_res { thr_all[i] } else { f32::INFINITY };
+                let died = rd.advance(
+                    RowMut {
+                        size: &mut size[j],
+                        tension: &mut tension[j],
+                        capacity: &mut capacity[j],
+                        denervated_days: &mut dd[j],
+                        hazard: &mut hazard[j],
+                        receptive: &mut receptive[j],
+                        state: &mut state[j],
+                        count: &mut count[j],
+                    },
+                    until,
+                    thr,
                     unit_col[i],
-                    units,
-                    delay,
                 );
+                if died > 0.0 {
+                    fat += died as f64 * base_col[i] as f64;
+                    dead_n += died as f64;
+                }
+                if sum {
+                    accumulate_row(
+                        &mut s,
+                        state[j],
+                        count[j],
+                        base_col[i],
+                        size[j],
+                        tension[j],
+                        dd[j],
+                        receptive[j],
+                        sprout_onset,
+                        unit_col[i],
+                        units,
+                        delay,
+                    );
+                }
             }
             (s, fat, dead_n)
         };
@@ -1056,7 +1393,9 @@ impl Core {
                 self.muscle.dead_fibres += dead;
             }
         }
-        self.sums = s;
+        if sum {
+            self.sums = s;
+        }
     }
 
     /// Today's quantities from the sums of the last pass and the unit table.
@@ -1078,9 +1417,7 @@ impl Core {
         let mut native_functional = 0.0;
         let mut regenerated = 0.0;
         let mut oldest_reconnection: f64 = 0.0;
-        let min_fibres = (coef.motor_unit_detection_fraction * m.healthy_fibres
-            / m.healthy_units.max(1.0))
-        .max(0.5) as f32;
+        let min_fibres = self.min_unit_fibres();
         for u in 0..units.len() {
             if units.connected(u) && units.fibres[u] >= min_fibres && units.conduction[u] >= 0.5 {
                 mu_count += 1.0;
@@ -1108,29 +1445,8 @@ impl Core {
         }
         let healthy_mu_size = m.healthy_fibres / m.healthy_units.max(1.0);
         let voluntary = s[5] / m.healthy_contractile * m.neural_drive;
-        let fib_share = if alive > 0.0 { s[7] / alive } else { 0.0 };
-        let fib_grade = grade(
-            fib_share,
-            &[
-                coef.fibrillation_grade1,
-                coef.fibrillation_grade2,
-                coef.fibrillation_grade3,
-                coef.fibrillation_grade4,
-            ],
-        );
-        let mrc = if mu_count < 0.5 || voluntary <= 0.0 {
-            0
-        } else {
-            1 + grade(
-                voluntary,
-                &[
-                    coef.mrc2_force,
-                    coef.mrc3_force,
-                    coef.mrc4_force,
-                    coef.mrc5_force,
-                ],
-            )
-        };
+        let fib_grade = self.fibrillation_from(s[7], alive);
+        let mrc = mrc_grade(coef, mu_count >= 0.5, voluntary);
         let frac = |x: f64| {
             if x.is_finite() {
                 x.clamp(0.0, 1.0)
@@ -1191,12 +1507,62 @@ impl Core {
         }
     }
 
-    fn update_events(&mut self, q: &Quantities) {
-        let day = self.day;
-        if self.events.first_reinnervation_day.is_none() && self.captured_by_regrowth_today >= 0.5 {
-            self.events.first_reinnervation_day = Some(day);
+    /// Fibres a unit needs to count as a motor unit (detection threshold).
+    fn min_unit_fibres(&self) -> f32 {
+        let m = &self.muscle;
+        (self.coef.motor_unit_detection_fraction * m.healthy_fibres / m.healthy_units.max(1.0))
+            .max(0.5) as f32
+    }
+
+    /// The fibrillation grade from the sums of fibrillating (7) and living (0) fibres.
+    fn fibrillation_from(&self, fibrillating: f64, alive: f64) -> u8 {
+        let coef = &self.coef;
+        let share = if alive > 0.0 {
+            fibrillating / alive
+        } else {
+            0.0
+        };
+        grade(
+            share,
+            &[
+                coef.fibrillation_grade1,
+                coef.fibrillation_grade2,
+                coef.fibrillation_grade3,
+                coef.fibrillation_grade4,
+            ],
+        )
+    }
+
+    /// The MRC grade from the voluntary-force sum (5), as [`Core::quantities`] gives it.
+    fn mrc_from(&self, voluntary_sum: f64) -> u8 {
+        let m = &self.muscle;
+        let voluntary = voluntary_sum / m.healthy_contractile * m.neural_drive;
+        if voluntary <= 0.0 {
+            return 0;
         }
-        if self.events.first_fibrillation_day.is_none() && q.fibrillation_grade >= 1 {
+        let min_fibres = self.min_unit_fibres();
+        let u = &self.units;
+        let any = (0..u.len())
+            .any(|k| u.connected(k) && u.fibres[k] >= min_fibres && u.conduction[k] >= 0.5);
+        mrc_grade(&self.coef, any, voluntary)
+    }
+
+    fn update_events(&mut self, q: &Quantities) {
+        self.reinnervation_event();
+        self.grade_events(q.mrc_grade, q.fibrillation_grade);
+    }
+
+    /// The first day fibres were captured by reconnected axons.
+    fn reinnervation_event(&mut self) {
+        if self.events.first_reinnervation_day.is_none() && self.captured_by_regrowth_today >= 0.5 {
+            self.events.first_reinnervation_day = Some(self.day);
+        }
+    }
+
+    /// The event days read from today's MRC and fibrillation grades.
+    fn grade_events(&mut self, mrc_grade: u8, fibrillation_grade: u8) {
+        let day = self.day;
+        if self.events.first_fibrillation_day.is_none() && fibrillation_grade >= 1 {
             self.events.first_fibrillation_day = Some(day);
         }
         let injury_day = self.injury.as_ref().map(|i| i.day.0).unwrap_or(0.0);
@@ -1212,7 +1578,7 @@ impl Core {
             if ev.is_some() {
                 continue;
             }
-            if q.mrc_grade < threshold {
+            if mrc_grade < threshold {
                 self.mrc_fell_below[slot] = true;
             } else if self.mrc_fell_below[slot] {
                 *ev = Some(day);
@@ -1300,11 +1666,9 @@ fn accumulate_row(
     s[3] += vol * tension;
     if st.is_innervated() && unit != NO_UNIT {
         let u = unit as usize;
-        // Immature junctions of a reinnervating unit transmit only in part
-        // ([`crate::maturation`]); native units have maturity 1.
         let gate = units.drives(u) as u32 as f32 * units.maturity[u];
         s[4] += n;
-        s[5] += vol * tension * gate;
+        s[5] += voluntary_row(n, base, size, tension, units, u);
         s[6] += n * size.sqrt() * units.conduction[u];
         s[10] += vol * tension * units.conduction[u];
         s[11] += n * size.sqrt() * units.conduction[u] * gate;
@@ -1317,6 +1681,149 @@ fn accumulate_row(
             s[9] += n * receptive;
         }
     }
+}
+
+/// The constants of one day's row kernel.
+#[derive(Clone, Copy)]
+pub(crate) struct RowDay<'a> {
+    ep: &'a crate::end_plate::EndPlateDay,
+    at: crate::atrophy::AtrophyDay<'a>,
+    fb: crate::fibrosis::FibrosisDay,
+    /// 1 − today's stimulation mass protection.
+    keep: f32,
+    /// Synthesis drive of each unit's innervated fibres.
+    drive: &'a [f32],
+    fibre_res: bool,
+}
+
+/// The mutable columns of one row.
+pub(crate) struct RowMut<'r> {
+    size: &'r mut f32,
+    tension: &'r mut f32,
+    capacity: &'r mut f32,
+    denervated_days: &'r mut f32,
+    hazard: &'r mut f32,
+    receptive: &'r mut f32,
+    state: &'r mut FibreState,
+    count: &'r mut f32,
+}
+
+/// Today's row-kernel constants, the denervation tables first brought to today's
+/// stimulation level and the fibrosis constants taken from the cache while it is unchanged.
+#[allow(clippy::too_many_arguments)]
+fn row_day<'a>(
+    tables: &'a mut crate::atrophy::DenervationTables,
+    cache: &mut DayCache,
+    coef: &Coefficients,
+    breakdown: &[f32],
+    drives: &'a Drives,
+    synthesis_modifier: f64,
+    end_plate: &'a crate::end_plate::EndPlateDay,
+    fibre_res: bool,
+) -> RowDay<'a> {
+    tables.update(coef, breakdown, drives.stim_mass);
+    let tables: &'a crate::atrophy::DenervationTables = tables;
+    let at = crate::atrophy::AtrophyDay::new(coef, drives, synthesis_modifier, tables);
+    let fb = match cache.fibrosis {
+        Some((m, fb)) if m == drives.stim_mass => fb,
+        _ => {
+            let fb = crate::fibrosis::FibrosisDay::new(coef, drives.stim_mass, fibre_res);
+            cache.fibrosis = Some((drives.stim_mass, fb));
+            fb
+        }
+    };
+    RowDay {
+        ep: end_plate,
+        at,
+        fb,
+        keep: 1.0 - drives.stim_mass,
+        drive: &drives.unit_synthesis,
+        fibre_res,
+    }
+}
+
+impl RowDay<'_> {
+    /// One day of one row, in the order of the module documentation: a denervated row's end
+    /// plate ages ([`crate::end_plate`]), it atrophies ([`crate::atrophy`]) and some of its
+    /// fibres die ([`crate::fibrosis`]); an innervated row's size and tension relax toward
+    /// its unit's drive. Returns the fibres that died (at fibre resolution a fibre that dies
+    /// is marked dead). The one per-row day of both steppers.
+    #[inline(always)]
+    fn advance(&self, r: RowMut<'_>, receptive_until: f32, death_threshold: f32, unit: u32) -> f32 {
+        match *r.state {
+            FibreState::Dead => 0.0,
+            FibreState::Denervated => {
+                self.ep.age(
+                    r.denervated_days,
+                    r.receptive,
+                    r.capacity,
+                    receptive_until,
+                    self.keep,
+                );
+                self.at
+                    .denervated(r.size, r.tension, *r.capacity, *r.denervated_days);
+                let died =
+                    self.fb
+                        .denervated(*r.denervated_days, r.hazard, r.count, death_threshold);
+                if died > 0.0 && self.fibre_res {
+                    *r.state = FibreState::Dead;
+                }
+                died
+            }
+            _ => {
+                let d = if unit == NO_UNIT {
+                    1.0
+                } else {
+                    self.drive[unit as usize]
+                };
+                self.at.innervated(r.size, r.tension, *r.capacity, d);
+                0.0
+            }
+        }
+    }
+
+    /// Whether an innervated row is at a fixed point of its daily map (its size and tension
+    /// come out of a day bit for bit unchanged): it then stays unchanged on every day with
+    /// the same constants, so the event-driven stepper need not touch it.
+    #[inline]
+    fn innervated_fixed(&self, size: f32, tension: f32, capacity: f32, unit: u32) -> bool {
+        let d = if unit == NO_UNIT {
+            1.0
+        } else {
+            self.drive[unit as usize]
+        };
+        let (mut s, mut q) = (size, tension);
+        self.at.innervated(&mut s, &mut q, capacity, d);
+        s.to_bits() == size.to_bits() && q.to_bits() == tension.to_bits()
+    }
+}
+
+/// The MRC grade for a voluntary force (relative to health) when some motor unit counts.
+fn mrc_grade(coef: &Coefficients, any_unit: bool, voluntary: f64) -> u8 {
+    if !any_unit || voluntary <= 0.0 {
+        0
+    } else {
+        1 + grade(
+            voluntary,
+            &[
+                coef.mrc2_force,
+                coef.mrc3_force,
+                coef.mrc4_force,
+                coef.mrc5_force,
+            ],
+        )
+    }
+}
+
+/// A row's voluntary force (sum 5): volume × specific tension × the unit's gate (it drives
+/// its fibres through the nerve, scaled by the maturity of its junctions).
+#[inline]
+fn voluntary_row(n: f32, base: f32, size: f32, tension: f32, units: &MotorUnits, u: usize) -> f32 {
+    let vol = n * (base * size);
+    // Immature junctions of a reinnervating unit transmit only in part
+    // ([`crate::maturation`]); native units have maturity 1.
+    let gate = units.drives(u) as u32 as f32 * units.maturity[u];
+    vol * tension * gate
 }
 
 /// Runs a scenario to its horizon (a convenience over [`Simulation`]).

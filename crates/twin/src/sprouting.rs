@@ -15,16 +15,19 @@ use crate::state::AxonState;
 
 /// Intact units adopt orphaned fibres.
 pub(crate) fn step(c: &mut Core) {
-    let eligible: Vec<bool> = c
-        .units
-        .axon
-        .iter()
-        .map(|&a| matches!(a, AxonState::Intact | AxonState::Blocked))
-        .collect();
-    if !eligible.iter().any(|&e| e) {
-        return;
+    // The per-unit buffer is reused from day to day (no allocation per step).
+    let mut eligible = std::mem::take(&mut c.scratch.eligible);
+    eligible.clear();
+    eligible.extend(
+        c.units
+            .axon
+            .iter()
+            .map(|&a| matches!(a, AxonState::Intact | AxonState::Blocked)),
+    );
+    if eligible.iter().any(|&e| e) {
+        let rate = c.coef.sprouting_rate_per_day;
+        let onset = c.coef.sprouting_onset_days as f32;
+        crate::reinnervation::capture(c, &eligible, rate, onset, 2);
     }
-    let rate = c.coef.sprouting_rate_per_day;
-    let onset = c.coef.sprouting_onset_days as f32;
-    crate::reinnervation::capture(c, &eligible, rate, onset, 2);
+    c.scratch.eligible = eligible;
 }

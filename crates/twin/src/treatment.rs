@@ -20,7 +20,13 @@ pub(crate) struct Today {
 
 /// Builds today's schedule from the scenario's treatments.
 pub(crate) fn step(c: &mut Core) {
-    let d = c.day as f64;
+    c.today = at(c, c.day);
+}
+
+/// The schedule of step day `day` (a pure function of the treatments: the event-driven
+/// stepper reads it ahead to find the days on which it changes).
+pub(crate) fn at(c: &Core, day: u32) -> Today {
+    let d = day as f64;
     let mut t = Today::default();
     for tr in &c.treatments {
         match *tr {
@@ -52,5 +58,5 @@ pub(crate) fn step(c: &mut Core) {
             _ => {}
         }
     }
-    c.today = t;
+    t
 }

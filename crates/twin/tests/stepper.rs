@@ -230,3 +230,54 @@ fraction_of_axons = 0.7"#
         run(&s, Resolution::Fibre, Stepper::Day)
     );
 }
+
+/// Read days of a recorder that reads weekly, on a few odd days and at the horizon.
+fn read_days(horizon: u32) -> Vec<u32> {
+    let mut v: Vec<u32> = (1..=horizon)
+        .filter(|d| d % 7 == 0 || [1, 3, 10, 45, 46, 200, 365].contains(d))
+        .collect();
+    if v.last() != Some(&horizon) {
+        v.push(horizon);
+    }
+    v
+}
+
+/// `step_to` (the event stepper's unsummed days and quiet stretches advanced together) gives,
+/// on the days it stops, the very quantities and events of stepping day by day, bit for bit,
+/// on every example and mechanism scenario; and it does advance quiet stretches together
+/// (otherwise this would test nothing new).
+#[test]
+fn stepping_to_read_days_equals_stepping_every_day() {
+    let all: Vec<(String, Scenario)> = examples().into_iter().chain(mechanisms()).collect();
+    let mut quiet_seen = 0u32;
+    for (name, s) in &all {
+        let p = Parameters::for_species(s.species).unwrap();
+        let daily = run(s, Resolution::Pooled, Stepper::Event);
+        let mut sim = Simulation::new(s, &p, Resolution::Pooled).unwrap();
+        for d in read_days(s.horizon_days) {
+            quiet_seen += sim.quiet_days_ahead(d - sim.day());
+            sim.step_to(d);
+            assert_eq!(sim.day(), d, "{name}");
+            assert_eq!(sim.quantities(), daily.days[d as usize], "{name}: day {d}");
+        }
+        assert_eq!(sim.events(), daily.events, "{name}");
+    }
+    assert!(
+        quiet_seen > 1000,
+        "quiet days advanced together: {quiet_seen}"
+    );
+}
+
+/// The day stepper's `step_to` is plain stepping (the reference stays day by day).
+#[test]
+fn the_day_stepper_steps_to_a_day_one_day_at_a_time() {
+    let (_, s) = mechanisms().remove(1);
+    let p = Parameters::for_species(s.species).unwrap();
+    let mut sim = Simulation::new(&s, &p, Resolution::Pooled)
+        .unwrap()
+        .with_stepper(Stepper::Day);
+    assert_eq!(sim.quiet_days_ahead(300), 0);
+    sim.step_to(300);
+    let daily = run(&s, Resolution::Pooled, Stepper::Day);
+    assert_eq!(sim.quantities(), daily.days[300]);
+}

@@ -950,7 +950,7 @@ function dayView(res, stale, meta, job) {
     readings.replaceChildren(readingView(r));
     const ev = run.events || {};
     drawPictures(run.muscle, d);
-    readings.append(h("p", { class: "muted" }, `In this simulation: first fibrillations ${ev.first_fibrillation_day == null ? "none" : `on day ${ev.first_fibrillation_day}`}, first reinnervation on day ${ev.first_reinnervation_day ?? "never"}, MRC ≥ 3 on day ${ev.mrc_3_day ?? "never"}.`));
+    readings.append(h("p", { class: "muted" }, `In this simulation: first fibrillations ${ev.first_fibrillation_day == null ? "none" : `on day ${ev.first_fibrillation_day}`}, ${ev.first_reinnervation_day == null ? (ev.mrc_3_day == null ? "no reinnervation by regrowing axons" : "no reinnervation by regrowing axons (strength returned through surviving or recovering axons)") : `first reinnervation by regrowing axons on day ${ev.first_reinnervation_day}`}, MRC ≥ 3 on day ${ev.mrc_3_day ?? "never"}.`));
   }
   which.addEventListener("change", draw);
   slider.addEventListener("input", draw);
