@@ -36,7 +36,8 @@ use crate::{Control, Engine, EngineError, readout, twin};
 pub const EMG_MS: f64 = 2000.0;
 /// Part of the record drawn in the EMG plots, ms (a 200 ms sweep).
 pub const EMG_PLOT_MS: f64 = 200.0;
-/// Full scale of the WAV recordings, µV.
+/// Full scale of the WAV recordings, µV, unless the record is larger (then the next 1–2–5 step
+/// above its peak, [`views::needle_signal::wav_full_scale_uv`], so that nothing clips).
 pub const WAV_FULL_SCALE_UV: f64 = 2000.0;
 /// Stains of the time strips (ids in `data/views/stains.toml`).
 pub const STRIP_STAINS: [&str; 2] = ["atpase94", "he"];
@@ -100,9 +101,11 @@ pub struct EmgTrace {
 }
 
 impl EmgTrace {
-    /// The record as 16-bit mono WAV, full scale [`WAV_FULL_SCALE_UV`].
+    /// The record as 16-bit mono WAV, full scale [`WAV_FULL_SCALE_UV`] or, for a larger record,
+    /// the next 1–2–5 step above its peak (never clipped).
     pub fn wav(&self) -> Vec<u8> {
-        views::needle_signal::wav_bytes(&self.samples_uv, self.sample_rate_hz, WAV_FULL_SCALE_UV)
+        let fs = views::needle_signal::wav_full_scale_uv(&self.samples_uv, WAV_FULL_SCALE_UV);
+        views::needle_signal::wav_bytes(&self.samples_uv, self.sample_rate_hz, fs)
     }
 
     /// The record as CSV (`time_ms,microvolts`, with a comment line).

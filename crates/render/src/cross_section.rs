@@ -279,11 +279,12 @@ fn draw_field(
             r#"<path class="{class}" fill="{fill}" d="{}"/>"#,
             path(&cell.outline, s, dx, dy)
         );
-        // Target fibres (NADH-TR): type 1 fibres of nascent units.
+        // Target fibres (NADH-TR): a fixed share of the type 1 fibres of nascent units.
         if let (Some(core), Some(rim)) = (&st.target_core, &st.target_rim) {
             let u = state.fibre_unit[i];
             let nascent = u != NO_UNIT && state.unit_nascent[u as usize];
-            if slow && nascent && state.fibre_state[i] == FibreState::Reinnervating {
+            let chosen = fibre_draw(i) < st.target_share.unwrap_or(1.0);
+            if slow && nascent && chosen && state.fibre_state[i] == FibreState::Reinnervating {
                 c.targets += 1;
                 let rim_poly = inset_to_area(&cell.outline, 0.45 * cell.area_um2);
                 let core_poly = inset_to_area(&cell.outline, 0.2 * cell.area_um2);
@@ -394,16 +395,24 @@ pub fn cross_section_svg(
     } else {
         opts.title.clone()
     };
+    // Long muscle names ("extensor digitorum longus — day 730") would run past the legend:
+    // the title's font shrinks to fit (bold DejaVu Sans is about 0.65 em per character).
+    let chars = title.chars().count().max(1) as f32;
+    let title_px = (15.0f32).min((LEGEND_PX - 24.0) / (0.65 * chars)).max(8.0);
     let _ = write!(
         out,
-        r#"<text x="{lx}" y="{y}" font-size="15" font-weight="bold">{}</text>"#,
+        r#"<text x="{lx}" y="{y}" font-size="{title_px:.1}" font-weight="bold">{}</text>"#,
         escape(&title)
     );
     y += 20.0;
+    let label = format!("{} (simulated)", st.label);
+    let label_px = (11.0f32)
+        .min((LEGEND_PX - 24.0) / (0.55 * label.chars().count().max(1) as f32))
+        .max(7.0);
     let _ = write!(
         out,
-        r##"<text x="{lx}" y="{y}" font-size="11" fill="#555">{} (simulated)</text>"##,
-        escape(&st.label)
+        r##"<text x="{lx}" y="{y}" font-size="{label_px:.1}" fill="#555">{}</text>"##,
+        escape(&label)
     );
     y += 26.0;
     let mut items: Vec<(String, String, &str)> = Vec::new();
@@ -593,4 +602,14 @@ pub fn escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A fixed number in [0, 1) for fibre `i` (splitmix64 of its index), so the same fibre is
+/// chosen on every day, in every stain and at every thread count.
+fn fibre_draw(i: usize) -> f64 {
+    let mut z = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
 }

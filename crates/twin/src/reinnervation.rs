@@ -13,10 +13,27 @@
 //! preferred when it innervates an adjacent fibre of the grid (sprouts are local),
 //! which gives spatial type grouping without changing how many fibres each class
 //! of adopter takes.
+//!
+//! **Territories of regrown units** (fibre resolution). Regenerating motor axons
+//! follow the major nerve branches back to their region and restore the normal
+//! compartmentalisation, and a reinnervated unit's fibres lie within a discrete
+//! territory of about the normal size (cat medial gastrocnemius: Rafuse & Gordon
+//! 1996, J Neurophysiol, 'Self-reinnervated cat medial gastrocnemius muscles. II' (abstract
+//! seen, volume not seen); cat tibialis anterior, fibres clustered within
+//! the territory: Bodine-Fowler et al. 1993, Muscle Nerve 16:379-391). So a regrown
+//! axon's captured fibres are placed inside its unit's territory — the disc of the
+//! twin's native territory (`territory_overlap` × its native fibre count, as set up in
+//! [`crate::motor_unit`]) around its territory centre — whenever the day's captures
+//! allow (a fibre no territory with fibres left covers goes to the nearest). Which fibres
+//! are captured each day and how many each unit takes (the proportional share of spare
+//! capacity, as at pooled resolution) are unchanged, so every sum and unit size is;
+//! only which of the day's captured fibres each unit gets moves, which sets where a
+//! unit's fibres lie (the needle's MUPs) and the type mosaic.
 
+use crate::params::Coefficients;
 use crate::rng::{self, Stream};
 use crate::sim::{Core, Resolution};
-use crate::state::{AxonState, FibreState, NO_UNIT};
+use crate::state::{AxonState, FibreState, MotorUnits, Muscle, NO_UNIT};
 
 /// Captures receptive orphans for the units in `eligible`; returns fibres captured.
 pub(crate) fn capture(
@@ -109,6 +126,11 @@ fn capture_with(
             }
             let phase = rng::uniform(seed, Stream::Adopter, u64::MAX, (day as u64) * 8 + class);
             let mut picks: u64 = 0;
+            // Regrown axons (class 1) reinnervate within their territories (see
+            // `territories`); built only on the days they capture.
+            // Regrown axons' captures (class 1): fibre and unit, placed in the units'
+            // territories after the day's choice (see `place_in_territories`).
+            let mut regrown: Vec<(u32, u32)> = Vec::new();
             let n = f.len();
             for i in 0..n {
                 if f.state[i] != FibreState::Denervated
@@ -125,7 +147,8 @@ fn capture_with(
                 // that can still grow (terminal and nodal sprouts reach the
                 // orphans beside their own fibres, so adopted fibres cluster around
                 // them). Regrown axons (class 1) are shared in proportion to spare
-                // capacity, as at pooled resolution.
+                // capacity, as at pooled resolution, and then placed in their
+                // territories.
                 let mut chosen = if class == 2 {
                     grid.nearest_adopter(f, i, eligible, spare)
                 } else {
@@ -150,6 +173,10 @@ fn capture_with(
                     chosen = u as u32;
                 }
                 spare[chosen as usize] -= 1.0;
+                if class == 1 {
+                    regrown.push((i as u32, chosen));
+                    continue;
+                }
                 f.state[i] = FibreState::Reinnervated;
                 f.unit[i] = chosen;
                 f.origin[i] = chosen;
@@ -158,6 +185,20 @@ fn capture_with(
                 f.hazard[i] = 0.0;
                 f.reinnervated_day[i] = day as f32;
                 captured += 1.0;
+            }
+            if !regrown.is_empty() {
+                place_in_territories(&mut regrown, f, &c.units, &c.muscle, &c.coef, seed, day);
+                for &(i, u) in &regrown {
+                    let i = i as usize;
+                    f.state[i] = FibreState::Reinnervated;
+                    f.unit[i] = u;
+                    f.origin[i] = u;
+                    f.ftype[i] = c.units.ftype[u as usize];
+                    f.denervated_days[i] = 0.0;
+                    f.hazard[i] = 0.0;
+                    f.reinnervated_day[i] = day as f32;
+                    captured += 1.0;
+                }
             }
         }
         Resolution::Pooled => {
@@ -386,4 +427,99 @@ pub(crate) fn step(c: &mut Core) {
     let rate = c.coef.reinnervation_rate_per_day;
     c.captured_by_regrowth_today = capture(c, &eligible, rate, 0.0, 1);
     c.scratch.eligible = eligible;
+}
+
+/// Places the day's captures by regrown axons in their units' territories, keeping
+/// how many fibres each unit takes today (`taken`: fibre, unit as chosen by spare
+/// capacity; rewritten in place). Each unit's territory is the disc of its native
+/// territory (`territory_overlap` × its native fibre count at the healthy packing,
+/// around its centre, as [`crate::motor_unit`] set it up). Every captured fibre, in a
+/// seeded random order, goes to a unit with fibres still to place today whose territory
+/// covers it (in proportion to the fibres it still has to place); a fibre no such
+/// territory covers goes to the unit with fibres left whose territory centre is
+/// nearest. Sums and unit sizes are therefore those of the unplaced choice; only which
+/// of the captured fibres each unit gets — where its fibres lie — changes.
+fn place_in_territories(
+    taken: &mut [(u32, u32)],
+    f: &crate::state::Fibres,
+    units: &MotorUnits,
+    muscle: &Muscle,
+    coef: &Coefficients,
+    seed: u64,
+    day: u32,
+) {
+    let fibre_area = muscle.healthy_contractile / muscle.healthy_fibres.max(1.0);
+    let contractile_share = (1.0 - coef.extracellular_volume_fraction).max(1e-6);
+    // Fibres each unit places today, and the territories of those units by centre x.
+    let mut quota: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
+    for &(_, u) in taken.iter() {
+        *quota.entry(u).or_insert(0) += 1;
+    }
+    let mut discs: Vec<(f32, f32, f32, u32)> = quota
+        .keys()
+        .map(|&u| {
+            let k = u as usize;
+            let r2 = (coef.territory_overlap * f64::from(units.native_size[k]) * fibre_area
+                / contractile_share
+                / std::f64::consts::PI) as f32;
+            (units.cx[k], units.cy[k], r2, u)
+        })
+        .collect();
+    discs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.3.cmp(&b.3)));
+    let r_max = discs.iter().fold(0.0f32, |m, d| m.max(d.2.sqrt()));
+    // A seeded random order of the captured fibres (so no part of the grid is placed
+    // first systematically).
+    let key = |i: u32| rng::hash(seed, Stream::Adopter, u64::from(i), u64::from(day) * 8 + 5);
+    taken.sort_by_key(|&(i, _)| (key(i), i));
+    for t in taken.iter_mut() {
+        let i = t.0 as usize;
+        let (x, y) = (f.x[i], f.y[i]);
+        let lo = discs.partition_point(|d| d.0 < x - r_max);
+        let hi = discs.partition_point(|d| d.0 <= x + r_max);
+        let left = |u: u32| quota.get(&u).copied().unwrap_or(0);
+        let covers = |d: &(f32, f32, f32, u32)| {
+            let (dx, dy) = (d.0 - x, d.1 - y);
+            dx * dx + dy * dy <= d.2 && left(d.3) > 0
+        };
+        let total: u64 = discs[lo..hi]
+            .iter()
+            .filter(|d| covers(d))
+            .map(|d| u64::from(left(d.3)))
+            .sum();
+        let chosen = if total > 0 {
+            let draw = rng::uniform(seed, Stream::Adopter, i as u64, u64::from(day) * 8 + 6);
+            let target = ((draw * total as f64) as u64).min(total - 1);
+            let mut acc = 0u64;
+            let mut pick = NO_UNIT;
+            for d in discs[lo..hi].iter().filter(|d| covers(d)) {
+                acc += u64::from(left(d.3));
+                if acc > target {
+                    pick = d.3;
+                    break;
+                }
+            }
+            pick
+        } else {
+            // Nearest territory centre among units with fibres left (ties: lower unit).
+            let mut best = (f32::INFINITY, NO_UNIT);
+            for d in &discs {
+                if left(d.3) == 0 {
+                    continue;
+                }
+                let (dx, dy) = (d.0 - x, d.1 - y);
+                let e = dx * dx + dy * dy;
+                if e < best.0 || (e == best.0 && d.3 < best.1) {
+                    best = (e, d.3);
+                }
+            }
+            best.1
+        };
+        if chosen != NO_UNIT {
+            t.1 = chosen;
+            if let Some(q) = quota.get_mut(&chosen) {
+                *q -= 1;
+            }
+        }
+    }
+    taken.sort_by_key(|&(i, _)| i);
 }

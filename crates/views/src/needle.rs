@@ -140,13 +140,25 @@ pub fn spontaneous_near(
 }
 
 /// MUP statistics at the given sites.
+///
+/// `gain` converts the line-source model's microvolts to displayed microvolts
+/// ([`crate::Reference::mup_gain`]); the acceptance amplitude and the 20 µV edge of
+/// `[needle]` are displayed microvolts (what an electromyographer's cursors and
+/// acceptance rules see), so they are divided by it before they are applied to the model
+/// samples. Amplitudes and durations are returned in model units.
 pub fn mup_stats(
     params: &Params,
     state: &MuscleState<'_>,
     grid: &FibreGrid,
     line: &LineSource,
     sites: &[NeedleSite],
+    gain: f64,
 ) -> MupStats {
+    let gain = if gain.is_finite() && gain > 0.0 {
+        gain
+    } else {
+        1.0
+    };
     let fs = params.volume.sample_rate_hz;
     let np = &params.needle;
     let (mut n, mut amp, mut dur, mut poly, mut nascent) = (0usize, 0.0, 0.0, 0usize, 0usize);
@@ -155,8 +167,8 @@ pub fn mup_stats(
             if m.nearest_um > np.mup_max_nearest_um.value {
                 continue;
             }
-            let (a, d, ph) = mup_metrics(&m.samples, fs, np.mup_edge_uv.value);
-            if a < np.mup_min_amplitude_uv.value {
+            let (a, d, ph) = mup_metrics(&m.samples, fs, np.mup_edge_uv.value / gain);
+            if a * gain < np.mup_min_amplitude_uv.value {
                 continue;
             }
             n += 1;

@@ -473,6 +473,31 @@ pub fn orphan(state: &MuscleState<'_>, i: usize) -> bool {
     state.fibre_unit[i] == NO_UNIT
 }
 
+/// Full scale (µV) for listening to `samples` without clipping: `floor_uv`, or when the record's
+/// largest magnitude exceeds it, the next step of the 1–2–5 series above that magnitude (as an EMG
+/// machine's sensitivity is switched, and its loudspeaker with it, so that a large neurogenic MUP
+/// is not flattened).
+pub fn wav_full_scale_uv(samples: &[f64], floor_uv: f64) -> f64 {
+    let floor = if floor_uv.is_finite() && floor_uv > 0.0 {
+        floor_uv
+    } else {
+        1000.0
+    };
+    let peak = samples
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    if peak <= floor {
+        return floor;
+    }
+    let decade = 10f64.powf(peak.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * decade)
+        .find(|&s| s >= peak)
+        .unwrap_or(10.0 * decade)
+}
+
 /// Encodes samples (µV) as a mono 16-bit PCM WAV file (bytes), so that the EMG can be listened
 /// to as on an EMG machine's loudspeaker. `full_scale_uv` maps to the largest 16-bit value;
 /// louder samples are clipped.
@@ -521,5 +546,20 @@ mod tests {
         assert_eq!(u32::from_le_bytes([w[24], w[25], w[26], w[27]]), 20_000);
         assert_eq!(i16::from_le_bytes([w[46], w[47]]), 16383);
         assert_eq!(i16::from_le_bytes([w[48], w[49]]), -32768);
+    }
+
+    #[test]
+    fn wav_full_scale_follows_the_record_so_nothing_clips() {
+        // Fibrillations of a few hundred µV keep the 2 mV scale.
+        assert_eq!(wav_full_scale_uv(&[0.0, 350.0, -120.0], 2000.0), 2000.0);
+        // An 8.6 mV sprouted MUP (peak 4.9 mV) is heard on the 5 mV scale, unclipped.
+        let big = [0.0, 4900.0, -3700.0];
+        let fs = wav_full_scale_uv(&big, 2000.0);
+        assert_eq!(fs, 5000.0);
+        let w = wav_bytes(&big, 20_000.0, fs);
+        let peak = i16::from_le_bytes([w[46], w[47]]);
+        assert!(peak < 32767 && peak > 30_000, "{peak}");
+        assert_eq!(wav_full_scale_uv(&[12_000.0], 2000.0), 20_000.0);
+        assert_eq!(wav_full_scale_uv(&[f64::NAN, 10.0], -1.0), 1000.0);
     }
 }

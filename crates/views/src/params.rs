@@ -44,6 +44,9 @@ pub struct Stain {
     /// Which fibres show targets (named assumption), when the stain shows targets.
     #[serde(default)]
     pub target_rule: Option<String>,
+    /// Share of the fibres the rule admits that are drawn with a target (named assumption).
+    #[serde(default)]
+    pub target_share: Option<f64>,
     /// Pale core of a target fibre.
     #[serde(default)]
     pub target_core: Option<String>,
@@ -100,6 +103,17 @@ pub fn stains() -> Result<Vec<Stain>, ViewError> {
                     message: format!("stain `{}`: colour `{c}` is not #rrggbb", s.id),
                 });
             }
+        }
+        if let Some(x) = s.target_share
+            && !(0.0..=1.0).contains(&x)
+        {
+            return Err(ViewError::Data {
+                file: "data/views/stains.toml",
+                message: format!(
+                    "stain `{}`: target_share = {x}: expected a share in [0, 1]",
+                    s.id
+                ),
+            });
         }
         if f.stain.iter().filter(|t| t.id == s.id).count() > 1 {
             return Err(ViewError::Data {

@@ -19,6 +19,8 @@ use crate::{ViewError, grouping};
 pub const N_SITES: usize = 24;
 /// Seed of the needle-site draw (the sites are the same on every day).
 pub const SITE_SEED: u64 = 0x5EED_517E;
+/// Rounds of the gain's fixed-point iteration (the accepted MUPs depend on the gain).
+const GAIN_ROUNDS: usize = 8;
 
 /// Parameters plus the tabulated volume conductor: build once, use for every day.
 #[derive(Debug, Clone)]
@@ -93,7 +95,23 @@ impl Reference {
         let (units, _) = recruitable_units(state);
         let sites = sample_sites(state, N_SITES, SITE_SEED, p.volume.pickup_radius_um as f32);
         let grid = grid_for(state);
-        let mup = mup_stats(p, state, &grid, &views.line, &sites);
+        // The gain sets the intact muscle's mean MUP to the cited normal, and the MUPs accepted
+        // for that mean are those above the acceptance amplitude in displayed microvolts, which
+        // depends on the gain: iterate to the fixed point (a few rounds; fixed count, so the
+        // result is deterministic).
+        let mut gain = 1.0;
+        let mut mup = mup_stats(p, state, &grid, &views.line, &sites, gain);
+        for _ in 0..GAIN_ROUNDS {
+            if mup.amplitude_model_uv <= 0.0 {
+                break;
+            }
+            let next = p.mup_normal.amplitude_uv.mean / mup.amplitude_model_uv;
+            if (next - gain).abs() <= 1e-9 * gain {
+                break;
+            }
+            gain = next;
+            mup = mup_stats(p, state, &grid, &views.line, &sites, gain);
+        }
         Ok(Reference {
             mean_fibre_csa: if viable > 0 {
                 viable_csa / viable as f64

@@ -66,7 +66,14 @@ pub fn day_views_with(
     let conduction = conduction::study(p, state, cmap.distal_fraction, cmap.proximal_fraction);
     let stats = if opts.mups {
         let grid = grid_for(state);
-        needle::mup_stats(p, state, &grid, &views.line, &reference.sites)
+        needle::mup_stats(
+            p,
+            state,
+            &grid,
+            &views.line,
+            &reference.sites,
+            reference.mup_gain(p),
+        )
     } else {
         needle::MupStats::default()
     };

@@ -43,16 +43,18 @@ const SPROUTING: &str = "species = \"human\"\nmuscle = \"abductor_pollicis_brevi
 fn fibres_per_mup(v: &Views, s: &views::MuscleState<'_>, r: &Reference) -> f64 {
     let p = &v.params;
     let grid = FibreGrid::new(s.fibre_x_um, s.fibre_y_um, 100.0);
+    // The thresholds are displayed microvolts; the samples are the model's.
+    let gain = r.mup_gain(p);
     let (mut n, mut k) = (0usize, 0usize);
     for &site in &r.sites {
         for m in mups_at(s, &grid, &v.line, p, site, p.needle.mup_window_ms.value) {
             let (a, _, _) = mup_metrics(
                 &m.samples,
                 p.volume.sample_rate_hz,
-                p.needle.mup_edge_uv.value,
+                p.needle.mup_edge_uv.value / gain,
             );
             if m.nearest_um <= p.needle.mup_max_nearest_um.value
-                && a >= p.needle.mup_min_amplitude_uv.value
+                && a * gain >= p.needle.mup_min_amplitude_uv.value
             {
                 n += 1;
                 k += m.fibres;
@@ -83,10 +85,21 @@ fn measure(case: &str, quantities: &[&str]) -> Vec<(String, f64)> {
     } else {
         365
     };
-    let mut out = vec![(
-        "day0_fibres_per_mup".to_string(),
-        fibres_per_mup(&v, &s0.view(), &r),
-    )];
+    let mut out = vec![
+        (
+            "day0_fibres_per_mup".to_string(),
+            fibres_per_mup(&v, &s0.view(), &r),
+        ),
+        (
+            "day0_duration_model_ms".to_string(),
+            r.mup.duration_model_ms,
+        ),
+        (
+            "day0_polyphasic_fraction".to_string(),
+            r.mup.polyphasic_fraction,
+        ),
+        ("day0_gain".to_string(), r.mup_gain(&v.params)),
+    ];
     let mut first_fib = None;
     let mut nascent_done = false;
     while sim.day() < last_day {
