@@ -37,12 +37,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     let (control, pb) = crate::input::progress("plans", "draws");
     let result = match &args.report {
-        // One set of runs for both: the plans' first plan is the prognosis's baseline.
         Some(dir) => {
-            let (prognosis, result) = engine.prognosis_and_plans(&case, args.draws, &control)?;
-            let patient = engine.patient_case(&case, "plans")?;
-            crate::prognosis_report::write(dir, &patient, &prognosis.report, Some(&result.report))?;
-            result
+            crate::prognosis_report::run_and_write(
+                &engine, &case, args.draws, &control, dir, "plans",
+            )?
+            .1
         }
         None => engine.plans(&case, args.draws, &control)?,
     };

@@ -62,12 +62,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let (control, pb) = crate::input::progress("prognosis", "draws");
     let result = match &args.report {
-        // One set of runs for both: the plans' first plan is the prognosis's baseline.
         Some(dir) => {
-            let (result, plans) = engine.prognosis_and_plans(&case, args.draws, &control)?;
-            let patient = engine.patient_case(&case, "prognosis")?;
-            crate::prognosis_report::write(dir, &patient, &result.report, Some(&plans.report))?;
-            result
+            crate::prognosis_report::run_and_write(
+                &engine,
+                &case,
+                args.draws,
+                &control,
+                dir,
+                "prognosis",
+            )?
+            .0
         }
         None => engine.prognosis(&case, args.draws, &control)?,
     };

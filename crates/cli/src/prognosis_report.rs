@@ -356,6 +356,22 @@ fn decision_html(h: &mut String, d: &engine::clinic::plans::Decision) {
     h.push_str("</table>");
 }
 
+/// The `prognosis` and `plans` verbs with `--report DIR`: both results from one set of runs (the
+/// plans' first plan is the prognosis's baseline), the report written into `dir`.
+pub fn run_and_write(
+    engine: &engine::Engine,
+    case: &engine::Case,
+    draws: Option<usize>,
+    control: &engine::Control,
+    dir: &std::path::Path,
+    operation: &'static str,
+) -> anyhow::Result<(engine::Prognosis, engine::Plans)> {
+    let (prognosis, plans) = engine.prognosis_and_plans(case, draws, control)?;
+    let patient = engine.patient_case(case, operation)?;
+    write(dir, &patient, &prognosis.report, Some(&plans.report))?;
+    Ok((prognosis, plans))
+}
+
 /// Writes `index.html` and `prognosis_bands.csv` into `dir` (created if missing).
 pub fn write(
     dir: &Path,

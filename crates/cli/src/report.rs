@@ -223,23 +223,15 @@ The shaded interval marks {lo:.0}–{hi:.0} months of denervation after the inju
             escape(label)
         );
     }
-    // CSV of the time course (seed 0 of the bands = the case's own first draw, all quantities).
-    let mut csv = String::from("seed_index,");
-    csv.push_str(&twin::Quantities::NAMES.join(","));
-    csv.push('\n');
-    for (k, c) in courses.iter().enumerate() {
-        for q in &c.days {
-            let _ = write!(csv, "{k}");
-            for n in twin::Quantities::NAMES {
-                let _ = write!(
-                    csv,
-                    ",{}",
-                    q.get(n).map_or(String::new(), |v| format!("{v}"))
-                );
-            }
-            csv.push('\n');
-        }
-    }
+    // CSV of the time course (seed 0 of the bands = the case's own first draw, all quantities),
+    // in the facade's one time-course format, keyed by the band seed.
+    let csv = engine::table::keyed_courses_csv(
+        "seed_index",
+        courses
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (k, c.days.as_slice())),
+    );
     std::fs::write(dir.join("time_course.csv"), csv).context("writing time_course.csv")?;
     // Pictures and readings at chosen days (fibre resolution, the case's own seed), run to the
     // horizon for the event days.

@@ -177,15 +177,30 @@ fn describe_treatment(t: &Treatment) -> String {
             start_day,
             end_day,
             model,
-        } => format!("disuse ({model:?}) days {}-{}", start_day.0, end_day.0),
+        } => format!(
+            "disuse ({}) days {}-{}",
+            word(model),
+            start_day.0,
+            end_day.0
+        ),
         Treatment::Rehabilitation {
             start_day,
             end_day,
             kind,
         } => format!(
-            "rehabilitation ({kind:?}) days {}-{}",
-            start_day.0, end_day.0
+            "rehabilitation ({}) days {}-{}",
+            word(kind),
+            start_day.0,
+            end_day.0
         ),
+    }
+}
+
+/// A word of the case format (the serde name of a twin enum: `bed_rest`, `range_of_motion`).
+fn word(v: &impl serde::Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s.replace('_', " "),
+        _ => String::from("?"),
     }
 }
 

@@ -3,7 +3,6 @@
 //! experiment must get a clear error from the Monte Carlo verbs), findings with `diagnose`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 fn examples() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
@@ -22,12 +21,8 @@ fn examples() -> Vec<PathBuf> {
     v
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reinnervate"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
+mod common;
+use common::run;
 
 fn ok(args: &[&str]) -> String {
     let out = run(args);

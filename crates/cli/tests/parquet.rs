@@ -2,7 +2,6 @@
 //! arrow reader, has the columns and rows of the same run's `--json` output, value for value.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
@@ -10,21 +9,11 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use serde_json::Value;
 
-fn root(rel: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(rel)
-}
+mod common;
+use common::{root, run};
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reinnervate-parquet-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reinnervate"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::scratch("parquet", name)
 }
 
 /// The `--json` output of `args` (run with `--parquet FILE` too) and the Parquet table.

@@ -3,23 +3,13 @@
 //! tells a malformed file (2) from a model miss (1).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn root(rel: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(rel)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reinnervate"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{root, run};
 
 fn tmp(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reinnervate-robustness-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+    let p = common::scratch("robustness", name);
     std::fs::write(&p, text).unwrap();
     p
 }

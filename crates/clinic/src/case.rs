@@ -131,41 +131,36 @@ impl Injury {
     }
 }
 
-/// Repair technique.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum RepairMethod {
-    /// End-to-end suture.
-    Primary,
-    /// Autologous graft of a length.
-    Graft {
-        /// Graft length, mm.
-        length_mm: f64,
-    },
-    /// Nerve transfer.
-    Transfer {
-        /// Atlas transfer id, if from the atlas.
-        atlas_id: Option<String>,
-        /// Donor motor axons.
-        donor_axons: u32,
-        /// Whether an atlas transfer's donor axons are set per patient and target muscle by the
-        /// donor–recipient size match where the atlas names counted nerves
-        /// ([`crate::atlas::Transfer::nerves_for`]); false when the case gives `donor_axons`
-        /// (which then apply as given) or the transfer is not from the atlas.
-        size_match: bool,
-        /// Distance from the coaptation to the target's entry point (explicit), mm; atlas
-        /// transfers compute it per target.
-        distance_mm: Option<f64>,
-        /// How long the donor had been axotomized, days.
-        donor_axotomized_days: u32,
-        /// Supercharged end-to-side (SETS): the donor is sutured into a window in the recipient,
-        /// which is not cut, so the recipient's own regrowth continues beside the donor axons
-        /// (`[supercharge]` in `data/clinic/strategies.toml`). End-to-end (false, the default)
-        /// divides the recipient: its targets get the donor axons only.
-        end_to_side: bool,
-    },
+/// How a nerve is repaired (primary suture, graft, transfer): the twin's one type, so a new
+/// method is added in the twin only. A patient's transfer adds where its donor comes from and how
+/// it is sutured ([`TransferSite`]); the twin needs only the donor axons.
+pub use twin::RepairMethod;
+
+/// The patient-level details of a nerve transfer that the twin does not need: the atlas transfer
+/// (whose per-target distances the Monte Carlo resolves), an explicit coaptation distance, and
+/// end-to-side coaptation. Empty on a primary repair or graft.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct TransferSite {
+    /// Atlas transfer id, if from the atlas.
+    pub atlas_id: Option<String>,
+    /// Distance from the coaptation to the target's entry point (explicit), mm; atlas
+    /// transfers compute it per target.
+    pub distance_mm: Option<f64>,
+    /// Supercharged end-to-side (SETS): the donor is sutured into a window in the recipient,
+    /// which is not cut, so the recipient's own regrowth continues beside the donor axons
+    /// (`[supercharge]` in `data/clinic/strategies.toml`). End-to-end (false, the default)
+    /// divides the recipient: its targets get the donor axons only.
+    pub end_to_side: bool,
+    /// Whether an atlas transfer's donor axons are set per patient and target muscle by the
+    /// donor–recipient size match where the atlas names counted nerves
+    /// ([`crate::atlas::Transfer::nerves_for`]); false when the case gives `donor_axons`
+    /// (which then apply as given) or the transfer is not from the atlas.
+    pub size_match: bool,
 }
 
-/// A treatment.
+/// A treatment of a patient: the twin's treatments ([`twin::Treatment`], the workspace's one
+/// treatment type) tied to the injury they address, plus the patient-level parts the twin does not
+/// model itself (an atlas transfer, brief stimulation at the repair, a drug what-if).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Treatment {
     /// Surgical repair of an injury.
@@ -174,23 +169,23 @@ pub enum Treatment {
         injury: usize,
         /// Day.
         day: u32,
-        /// Technique.
+        /// Technique, in the twin's type.
         method: RepairMethod,
+        /// A transfer's donor and coaptation (empty otherwise).
+        transfer: TransferSite,
         /// Brief electrical stimulation of the nerve at the repair (1 h, 20 Hz): the axons cross
         /// the suture line sooner (`[brief_stimulation]` in `data/clinic/strategies.toml`).
         brief_stimulation: bool,
     },
-    /// Electrical stimulation of the denervated muscles of an injury.
-    Stimulation {
-        /// Index of the injury whose muscles are stimulated.
+    /// A treatment of the muscles of an injury exactly as the twin models it: direct electrical
+    /// stimulation, disuse (immobilization, unloading, bed rest, paralysis) or rehabilitation
+    /// (range of motion, progressive resistance). Its days count from the first injury; the
+    /// case's last day of a period is the twin's `end_day - 1`.
+    Muscle {
+        /// Index of the injury whose muscles it acts on.
         injury: usize,
-        /// First day.
-        start_day: u32,
-        /// Last day.
-        end_day: u32,
-        /// The daily dose, in the twin's one dose type (`contractions_per_day` in the case file,
-        /// else `hours_per_day`).
-        dose: twin::StimulationDose,
+        /// The treatment, in the twin's type (never a `Repair`: that is [`Treatment::Repair`]).
+        treatment: twin::Treatment,
     },
     /// A pharmacological what-if (experimental; only from the case's `[what_if] drugs`): a
     /// drug of `data/clinic/strategies.toml` `[[drug]]`, acting on every injury's runs.
@@ -208,18 +203,37 @@ impl Treatment {
     /// The (first) day it acts.
     pub fn day(&self) -> u32 {
         match self {
-            Treatment::Repair { day, .. } => *day,
-            Treatment::Stimulation { start_day, .. } => *start_day,
-            Treatment::Drug { day, .. } => *day,
+            Treatment::Repair { day, .. } | Treatment::Drug { day, .. } => *day,
+            Treatment::Muscle { treatment, .. } => treatment.start_day().0 as u32,
         }
     }
     /// The injury it applies to.
     pub fn injury(&self) -> usize {
         match self {
             Treatment::Repair { injury, .. }
-            | Treatment::Stimulation { injury, .. }
+            | Treatment::Muscle { injury, .. }
             | Treatment::Drug { injury, .. } => *injury,
         }
+    }
+    /// Whether it is direct electrical stimulation of the muscles.
+    pub fn is_stimulation(&self) -> bool {
+        matches!(
+            self,
+            Treatment::Muscle {
+                treatment: twin::Treatment::Stimulation { .. },
+                ..
+            }
+        )
+    }
+    /// Whether it is a nerve transfer.
+    pub fn is_transfer(&self) -> bool {
+        matches!(
+            self,
+            Treatment::Repair {
+                method: RepairMethod::Transfer { .. },
+                ..
+            }
+        )
     }
 }
 
@@ -352,10 +366,9 @@ pub struct Patient {
     pub sex: Option<Sex>,
     /// Height, cm.
     pub height_cm: Option<f64>,
-    /// Diabetes.
-    pub diabetes: bool,
-    /// Smoker.
-    pub smoking: bool,
+    /// Diabetes, smoking and protein supplementation (nutrition), in the twin's one type: passed
+    /// to every simulated muscle unchanged.
+    pub modifiers: twin::Modifiers,
 }
 
 /// A validated case.
@@ -459,6 +472,8 @@ struct RawPatient {
     diabetes: bool,
     #[serde(default)]
     smoking: bool,
+    #[serde(default)]
+    protein_supplement: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -511,6 +526,9 @@ struct RawTreatment {
     contractions_per_day: Option<f64>,
     brief_stimulation: Option<bool>,
     coaptation: Option<String>,
+    model: Option<String>,
+    #[serde(alias = "program")]
+    programme: Option<String>,
     note: Option<String>,
 }
 
@@ -770,8 +788,11 @@ impl RawCase {
             age_years: age,
             sex,
             height_cm: p.height_cm,
-            diabetes: p.diabetes,
-            smoking: p.smoking,
+            modifiers: twin::Modifiers {
+                diabetes: p.diabetes,
+                smoking: p.smoking,
+                protein_supplement: p.protein_supplement,
+            },
         };
 
         if self.injury.is_empty() {
@@ -1524,7 +1545,7 @@ fn validate_treatment(
     let kind = t
         .kind
         .as_deref()
-        .ok_or_else(|| CaseError::missing(format!("{path}.kind"), "`repair` or `stimulation`"))?;
+        .ok_or_else(|| CaseError::missing(format!("{path}.kind"), TREATMENT_KINDS))?;
     match kind {
         "repair" => {
             let day = ctx
@@ -1542,6 +1563,7 @@ fn validate_treatment(
                     ),
                 ));
             }
+            let mut transfer = TransferSite::default();
             let method = match t.method.as_deref() {
                 Some("primary") | None => RepairMethod::Primary,
                 Some("graft") => {
@@ -1561,7 +1583,9 @@ fn validate_treatment(
                             "a graft length in mm between 0 and 300",
                         ));
                     }
-                    RepairMethod::Graft { length_mm: len }
+                    RepairMethod::Graft {
+                        length_mm: twin::Millimetres(len),
+                    }
                 }
                 Some("transfer") => {
                     let end_to_side = match t.coaptation.as_deref() {
@@ -1579,7 +1603,7 @@ fn validate_treatment(
                         None => 0,
                         Some(d) => check_day(&format!("{path}.donor_axotomized_days"), d)?,
                     };
-                    match &t.transfer {
+                    let (donor_axons, distance_mm) = match &t.transfer {
                         Some(id) => {
                             let tr =
                                 atlas
@@ -1601,20 +1625,13 @@ fn validate_treatment(
                                             ),
                                         )
                                     })?;
-                            RepairMethod::Transfer {
-                                atlas_id: Some(id.clone()),
-                                donor_axons: match t.donor_axons {
-                                    Some(x) => twin::limits::Limits::default()
-                                        .axons(&format!("{path}.donor_axons"), x)?
-                                        .round()
-                                        as u32,
-                                    None => tr.donor_axons,
-                                },
-                                size_match: t.donor_axons.is_none(),
-                                distance_mm: t.distance_mm,
-                                donor_axotomized_days,
-                                end_to_side,
-                            }
+                            let axons = match t.donor_axons {
+                                Some(x) => twin::limits::Limits::default()
+                                    .axons(&format!("{path}.donor_axons"), x)?
+                                    .round() as u32,
+                                None => tr.donor_axons,
+                            };
+                            (axons, t.distance_mm)
                         }
                         None => {
                             let axons = t.donor_axons.ok_or_else(|| CaseError::missing(format!("{path}.donor_axons"), "the donor's motor axon count (or `transfer` = an atlas transfer id)"))?;
@@ -1631,15 +1648,18 @@ fn validate_treatment(
                                 d,
                                 "a positive distance in mm",
                             )?;
-                            RepairMethod::Transfer {
-                                atlas_id: None,
-                                donor_axons: axons as u32,
-                                size_match: false,
-                                distance_mm: Some(d),
-                                donor_axotomized_days,
-                                end_to_side,
-                            }
+                            (axons as u32, Some(d))
                         }
+                    };
+                    transfer = TransferSite {
+                        atlas_id: t.transfer.clone(),
+                        distance_mm,
+                        end_to_side,
+                        size_match: t.transfer.is_some() && t.donor_axons.is_none(),
+                    };
+                    RepairMethod::Transfer {
+                        donor_axons,
+                        donor_axotomized_days: twin::Days(f64::from(donor_axotomized_days)),
                     }
                 }
                 Some(other) => {
@@ -1660,97 +1680,196 @@ fn validate_treatment(
                     "coaptation only on a nerve transfer (method = \"transfer\")",
                 ));
             }
+            only_keys_of(path, &t, kind)?;
             Ok(Treatment::Repair {
                 injury,
                 day,
                 method,
+                transfer,
                 brief_stimulation: t.brief_stimulation.unwrap_or(false),
             })
         }
-        "stimulation" => {
-            let start = ctx
-                .day(path, t.start_day, t.start_date.as_deref(), "start")?
-                .ok_or_else(|| {
-                    CaseError::missing(
-                        format!("{path}.start_day"),
-                        "the first day (or start_date) of stimulation",
-                    )
-                })?;
-            let end = ctx
-                .day(path, t.end_day, t.end_date.as_deref(), "end")?
-                .ok_or_else(|| {
-                    CaseError::missing(
-                        format!("{path}.end_day"),
-                        "the last day (or end_date) of stimulation",
-                    )
-                })?;
-            if end < start {
-                return Err(CaseError::field(
-                    format!("{path}.end_day"),
-                    end,
-                    format!("a day on or after start_day ({start})"),
-                ));
-            }
-            if t.coaptation.is_some() {
-                return Err(CaseError::field(
-                    format!("{path}.coaptation"),
-                    "given with kind = \"stimulation\"",
-                    "coaptation only on a nerve transfer (method = \"transfer\")",
-                ));
-            }
-            if t.brief_stimulation.is_some() {
-                return Err(CaseError::field(
-                    format!("{path}.brief_stimulation"),
-                    "given with kind = \"stimulation\"",
-                    "brief_stimulation only on a repair (stimulation of the nerve at the operation)",
-                ));
-            }
-            if let Some(h) = t.hours_per_day
-                && !(h.is_finite() && h > 0.0 && h <= 24.0)
-            {
-                {
-                    return Err(CaseError::field(
-                        format!("{path}.hours_per_day"),
-                        h,
-                        "hours between 0 and 24",
-                    ));
-                }
-            }
-            if let Some(c) = t.contractions_per_day
-                && !(c.is_finite() && c > 0.0 && c <= 100_000.0)
-            {
-                {
-                    return Err(CaseError::field(
-                        format!("{path}.contractions_per_day"),
-                        c,
-                        "a count between 0 and 100000",
-                    ));
-                }
-            }
-            // Both given: the contractions, as the simulation has always read them.
-            let dose = match (t.contractions_per_day, t.hours_per_day) {
-                (Some(c), _) => twin::StimulationDose::ContractionsPerDay(c),
-                (None, Some(h)) => twin::StimulationDose::HoursPerDay(h),
-                (None, None) => {
-                    return Err(CaseError::missing(
-                        format!("{path}.hours_per_day"),
-                        "a dose: hours_per_day or contractions_per_day",
-                    ));
-                }
+        "stimulation" | "disuse" | "rehabilitation" => {
+            only_keys_of(path, &t, kind)?;
+            let (start_day, end_day) = period(path, &t, ctx, kind)?;
+            let treatment = match kind {
+                "stimulation" => twin::Treatment::Stimulation {
+                    start_day,
+                    end_day,
+                    dose: stimulation_dose(path, &t)?,
+                },
+                "disuse" => twin::Treatment::Disuse {
+                    start_day,
+                    end_day,
+                    model: twin_word(path, "model", t.model.as_deref())?,
+                },
+                _ => twin::Treatment::Rehabilitation {
+                    start_day,
+                    end_day,
+                    kind: twin_word(path, "programme", t.programme.as_deref())?,
+                },
             };
-            Ok(Treatment::Stimulation {
-                injury,
-                start_day: start,
-                end_day: end,
-                dose,
-            })
+            Ok(Treatment::Muscle { injury, treatment })
         }
         other => Err(CaseError::field(
             format!("{path}.kind"),
             format!("\"{other}\""),
-            "`repair` or `stimulation`",
+            TREATMENT_KINDS,
         )),
     }
+}
+
+/// The treatment kinds a case names.
+const TREATMENT_KINDS: &str = "`repair`, `stimulation`, `disuse` or `rehabilitation`";
+
+/// An error naming the first key `t` gives that a treatment of `kind` does not have (`nerve` and
+/// `note` belong to every kind).
+fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseError> {
+    const PERIOD: [&str; 4] = ["start_day", "start_date", "end_day", "end_date"];
+    let own: &[&str] = match kind {
+        "repair" => &[
+            "day",
+            "date",
+            "method",
+            "transfer",
+            "graft_length_mm",
+            "donor_axons",
+            "donor_axotomized_days",
+            "distance_mm",
+            "coaptation",
+            "brief_stimulation",
+        ],
+        "stimulation" => &["hours_per_day", "contractions_per_day"],
+        "disuse" => &["model"],
+        _ => &["programme"],
+    };
+    let given = [
+        ("day", t.day.is_some()),
+        ("date", t.date.is_some()),
+        ("method", t.method.is_some()),
+        ("transfer", t.transfer.is_some()),
+        ("graft_length_mm", t.graft_length_mm.is_some()),
+        ("donor_axons", t.donor_axons.is_some()),
+        ("donor_axotomized_days", t.donor_axotomized_days.is_some()),
+        ("distance_mm", t.distance_mm.is_some()),
+        ("coaptation", t.coaptation.is_some()),
+        ("brief_stimulation", t.brief_stimulation.is_some()),
+        ("hours_per_day", t.hours_per_day.is_some()),
+        ("contractions_per_day", t.contractions_per_day.is_some()),
+        ("model", t.model.is_some()),
+        ("programme", t.programme.is_some()),
+        ("start_day", t.start_day.is_some()),
+        ("start_date", t.start_date.is_some()),
+        ("end_day", t.end_day.is_some()),
+        ("end_date", t.end_date.is_some()),
+    ];
+    let period = kind != "repair";
+    match given
+        .iter()
+        .find(|(k, g)| *g && !own.contains(k) && !(period && PERIOD.contains(k)))
+    {
+        Some((key, _)) => Err(CaseError::field(
+            format!("{path}.{key}"),
+            format!("given with kind = \"{kind}\""),
+            format!("no `{key}` on a {kind} (see docs/prognosis.md, \"The case file\")"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A period's first and last day as written (`start_day`/`start_date`, `end_day`/`end_date`, the
+/// last day included), as the twin's days: the twin applies a period on the days after
+/// `start_day` up to `end_day`, so the case's last day is the twin's `end_day - 1`.
+fn period(
+    path: &str,
+    t: &RawTreatment,
+    ctx: &DayCtx,
+    kind: &str,
+) -> Result<(twin::Days, twin::Days), CaseError> {
+    let start = ctx
+        .day(path, t.start_day, t.start_date.as_deref(), "start")?
+        .ok_or_else(|| {
+            CaseError::missing(
+                format!("{path}.start_day"),
+                format!("the first day (or start_date) of the {kind}"),
+            )
+        })?;
+    let end = ctx
+        .day(path, t.end_day, t.end_date.as_deref(), "end")?
+        .ok_or_else(|| {
+            CaseError::missing(
+                format!("{path}.end_day"),
+                format!("the last day (or end_date) of the {kind}"),
+            )
+        })?;
+    if end < start {
+        return Err(CaseError::field(
+            format!("{path}.end_day"),
+            end,
+            format!("a day on or after start_day ({start})"),
+        ));
+    }
+    Ok((
+        twin::Days(f64::from(start)),
+        twin::Days(f64::from(end) + 1.0),
+    ))
+}
+
+/// The daily dose of a stimulation, in the twin's one dose type.
+fn stimulation_dose(path: &str, t: &RawTreatment) -> Result<twin::StimulationDose, CaseError> {
+    if let Some(h) = t.hours_per_day
+        && !(h.is_finite() && h > 0.0 && h <= 24.0)
+    {
+        return Err(CaseError::field(
+            format!("{path}.hours_per_day"),
+            h,
+            "hours between 0 and 24",
+        ));
+    }
+    if let Some(c) = t.contractions_per_day
+        && !(c.is_finite() && c > 0.0 && c <= 100_000.0)
+    {
+        return Err(CaseError::field(
+            format!("{path}.contractions_per_day"),
+            c,
+            "a count between 0 and 100000",
+        ));
+    }
+    // Both given: the contractions, as the simulation has always read them.
+    match (t.contractions_per_day, t.hours_per_day) {
+        (Some(c), _) => Ok(twin::StimulationDose::ContractionsPerDay(c)),
+        (None, Some(h)) => Ok(twin::StimulationDose::HoursPerDay(h)),
+        (None, None) => Err(CaseError::missing(
+            format!("{path}.hours_per_day"),
+            "a dose: hours_per_day or contractions_per_day",
+        )),
+    }
+}
+
+/// A word of one of the twin's treatment enums (a disuse model, a rehabilitation programme),
+/// read by the twin's own names: the accepted words are listed from the twin's type.
+fn twin_word<T: serde::de::DeserializeOwned>(
+    path: &str,
+    key: &str,
+    word: Option<&str>,
+) -> Result<T, CaseError> {
+    use serde::de::value::{Error, StrDeserializer};
+    // The words of the twin's enum, from serde's own message (`unknown variant ..., expected ...`).
+    let expected = || {
+        T::deserialize(StrDeserializer::<Error>::new("?"))
+            .err()
+            .map(|e| {
+                let e = e.to_string();
+                e.split_once("expected ")
+                    .map_or(e.clone(), |(_, x)| x.to_string())
+            })
+            .unwrap_or_default()
+    };
+    let Some(w) = word else {
+        return Err(CaseError::missing(format!("{path}.{key}"), expected()));
+    };
+    T::deserialize(StrDeserializer::<Error>::new(w))
+        .map_err(|_| CaseError::field(format!("{path}.{key}"), format!("\"{w}\""), expected()))
 }
 
 fn validate_observation(
@@ -1917,8 +2036,11 @@ seed = 7
         let c = Case::from_toml(GOOD, &atlas()).unwrap();
         assert!(matches!(
             c.treatments[0],
-            Treatment::Stimulation {
-                dose: twin::StimulationDose::HoursPerDay(h),
+            Treatment::Muscle {
+                treatment: twin::Treatment::Stimulation {
+                    dose: twin::StimulationDose::HoursPerDay(h),
+                    ..
+                },
                 ..
             } if h == 1.0
         ));
@@ -1930,8 +2052,11 @@ seed = 7
         let c = Case::from_toml(&both, &atlas()).unwrap();
         assert!(matches!(
             c.treatments[0],
-            Treatment::Stimulation {
-                dose: twin::StimulationDose::ContractionsPerDay(n),
+            Treatment::Muscle {
+                treatment: twin::Treatment::Stimulation {
+                    dose: twin::StimulationDose::ContractionsPerDay(n),
+                    ..
+                },
                 ..
             } if n == 400.0
         ));

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use twin::{Parameters, Resolution, Simulation, Species};
 use vocabulary::Control;
 
-use crate::case::{Case, Grade, GradeSpec, RepairMethod, Sign, Treatment, Trigger};
+use crate::case::{Case, Grade, GradeSpec, RepairMethod, Sign, TransferSite, Treatment, Trigger};
 use crate::error::{DataError, PrognosisError};
 
 /// The embedded parameter-uncertainty file.
@@ -457,7 +457,8 @@ pub fn scenario_for(
             && matches!(
                 p.treatment,
                 Treatment::Repair {
-                    method: RepairMethod::Transfer {
+                    method: RepairMethod::Transfer { .. },
+                    transfer: TransferSite {
                         end_to_side: false,
                         ..
                     },
@@ -494,36 +495,27 @@ pub fn scenario_for(
             Treatment::Repair {
                 day,
                 method,
+                transfer,
                 brief_stimulation: stim,
                 ..
             } => {
                 brief_stimulation |= *stim;
                 let (method, dist) = match method {
-                    RepairMethod::Primary => (twin::RepairMethod::Primary, None),
-                    RepairMethod::Graft { length_mm } => (
-                        twin::RepairMethod::Graft {
-                            length_mm: twin::Millimetres(*length_mm),
-                        },
-                        None,
-                    ),
                     RepairMethod::Transfer {
                         donor_axons,
-                        distance_mm,
                         donor_axotomized_days,
-                        end_to_side,
-                        ..
                     } => {
                         let d = match &p.transfer_targets {
                             Some(t) => match t.get(&m.muscle) {
                                 Some(d) => Some(*d),
                                 None => continue,
                             },
-                            None => *distance_mm,
+                            None => transfer.distance_mm,
                         };
                         let d = d.map(|d| (d * (1.0 + z * rel)).max(5.0));
                         // End-to-side: the share of the donor axons that enter the recipient
                         // through its window (`[end_to_side]` in strategies.toml).
-                        let share = match (end_to_side, &data) {
+                        let share = match (transfer.end_to_side, &data) {
                             (true, Some(data)) => data.strategies.end_to_side_share,
                             _ => 1.0,
                         };
@@ -532,13 +524,14 @@ pub fn scenario_for(
                             None => *donor_axons,
                         };
                         (
-                            twin::RepairMethod::Transfer {
+                            RepairMethod::Transfer {
                                 donor_axons: (donor_axons as f64 * share).round() as u32,
-                                donor_axotomized_days: twin::Days(*donor_axotomized_days as f64),
+                                donor_axotomized_days: *donor_axotomized_days,
                             },
                             d,
                         )
                     }
+                    other => (other.clone(), None),
                 };
                 tw.push(twin::Treatment::Repair {
                     day: twin::Days(*day as f64),
@@ -546,18 +539,8 @@ pub fn scenario_for(
                     distance_mm: dist.map(twin::Millimetres),
                 });
             }
-            Treatment::Stimulation {
-                start_day,
-                end_day,
-                dose,
-                ..
-            } => {
-                tw.push(twin::Treatment::Stimulation {
-                    start_day: twin::Days(*start_day as f64),
-                    end_day: twin::Days(*end_day as f64 + 1.0),
-                    dose: *dose,
-                });
-            }
+            // Stimulation, disuse, rehabilitation: to the twin as they are.
+            Treatment::Muscle { treatment, .. } => tw.push(treatment.clone()),
         }
     }
     let days = run_days(case);
@@ -619,11 +602,7 @@ pub fn scenario_for(
         horizon_days: days,
         seed: twin::cohort::draw_seed(draw.seed, k),
         overrides,
-        modifiers: twin::Modifiers {
-            diabetes: case.patient.diabetes,
-            smoking: case.patient.smoking,
-            protein_supplement: false,
-        },
+        modifiers: case.patient.modifiers,
     }
 }
 
@@ -1177,8 +1156,9 @@ pub fn planned(
 ) -> PlannedTreatment {
     let transfer_nerves = match &t {
         Treatment::Repair {
-            method:
-                RepairMethod::Transfer {
+            method: RepairMethod::Transfer { .. },
+            transfer:
+                TransferSite {
                     atlas_id: Some(id),
                     size_match: true,
                     ..
@@ -1189,8 +1169,9 @@ pub fn planned(
     };
     let transfer_targets = match &t {
         Treatment::Repair {
-            method:
-                RepairMethod::Transfer {
+            method: RepairMethod::Transfer { .. },
+            transfer:
+                TransferSite {
                     atlas_id: Some(id),
                     distance_mm,
                     ..

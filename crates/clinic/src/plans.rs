@@ -29,7 +29,9 @@
 use serde::Serialize;
 
 use crate::atlas::Atlas;
-use crate::case::{Case, GradeSpec, PlanSpec, RepairMethod, Sign, Treatment, Trigger};
+use crate::case::{
+    Case, GradeSpec, PlanSpec, RepairMethod, Sign, TransferSite, Treatment, Trigger,
+};
 use crate::data::{Operation, Strategies};
 use crate::error::PrognosisError;
 use crate::montecarlo::{
@@ -73,11 +75,13 @@ pub struct PlanDef {
 fn repair_method(rules: &PlanRules, case: &Case, injury: usize, day: u32) -> RepairMethod {
     let inj = &case.injuries[injury];
     match inj.gap_mm {
-        Some(g) if g > rules.primary_max_gap_mm => RepairMethod::Graft { length_mm: g },
+        Some(g) if g > rules.primary_max_gap_mm => RepairMethod::Graft {
+            length_mm: twin::Millimetres(g),
+        },
         Some(_) => RepairMethod::Primary,
         None if day <= inj.day + rules.primary_within_days => RepairMethod::Primary,
         None => RepairMethod::Graft {
-            length_mm: rules.default_graft_mm,
+            length_mm: twin::Millimetres(rules.default_graft_mm),
         },
     }
 }
@@ -85,10 +89,7 @@ fn repair_method(rules: &PlanRules, case: &Case, injury: usize, day: u32) -> Rep
 fn method_words(m: &RepairMethod) -> String {
     match m {
         RepairMethod::Primary => "primary suture".into(),
-        RepairMethod::Graft { length_mm } => format!("a {length_mm:.0} mm graft"),
-        RepairMethod::Transfer {
-            end_to_side: true, ..
-        } => "a supercharged end-to-side nerve transfer".into(),
+        RepairMethod::Graft { length_mm } => format!("a {:.0} mm graft", length_mm.0),
         RepairMethod::Transfer { .. } => "a nerve transfer".into(),
     }
 }
@@ -107,12 +108,13 @@ fn transfer_treatment(
             injury,
             day,
             method: RepairMethod::Transfer {
-                atlas_id: Some(tr.id.clone()),
                 donor_axons: tr.donor_axons,
+                donor_axotomized_days: twin::Days(0.0),
+            },
+            transfer: TransferSite {
+                atlas_id: Some(tr.id.clone()),
                 size_match: true,
-                distance_mm: None,
-                donor_axotomized_days: 0,
-                end_to_side: false,
+                ..TransferSite::default()
             },
             brief_stimulation: false,
         },
@@ -287,7 +289,7 @@ pub fn standard_plans(
                             } else {
                                 format!("exploration of the {} on day {day}{when_words}: {what} if it is found divided or non-conducting (Sunderland IV-V), neurolysis otherwise", inj.place())
                             },
-                            treatments: vec![with_cond(planned(case, atlas, Treatment::Repair { injury: i, day, method, brief_stimulation: false }, true))],
+                            treatments: vec![with_cond(planned(case, atlas, Treatment::Repair { injury: i, day, method, transfer: TransferSite::default(), brief_stimulation: false }, true))],
                             ..base
                         });
                     }
@@ -355,11 +357,12 @@ pub fn standard_plans(
                         };
                         let mut sets = transfer_treatment(case, atlas, i, day, tr);
                         if let Treatment::Repair {
-                            method: RepairMethod::Transfer { end_to_side, .. },
+                            method: RepairMethod::Transfer { .. },
+                            transfer,
                             ..
                         } = &mut sets.treatment
                         {
-                            *end_to_side = true;
+                            transfer.end_to_side = true;
                         }
                         out.push(PlanDef {
                             name: format!("SETS {} day {day}{suffix}", tr.id),
@@ -391,7 +394,7 @@ pub fn standard_plans(
                                     sc.name
                                 ),
                                 treatments: vec![
-                                    with_cond(planned(case, atlas, Treatment::Repair { injury: i, day, method, brief_stimulation: false }, true)),
+                                    with_cond(planned(case, atlas, Treatment::Repair { injury: i, day, method, transfer: TransferSite::default(), brief_stimulation: false }, true)),
                                     with_cond(sets),
                                 ],
                                 transfers: vec![tr.id.clone()],
@@ -456,7 +459,15 @@ pub fn standard_plans(
                 treatments: vec![planned(
                     case,
                     atlas,
-                    Treatment::Stimulation { injury: i, start_day: start, end_day: end, dose: twin::StimulationDose::HoursPerDay(stim_hours) },
+                    Treatment::Muscle {
+                        injury: i,
+                        // The last day `end` included (the case's convention).
+                        treatment: twin::Treatment::Stimulation {
+                            start_day: twin::Days(f64::from(start)),
+                            end_day: twin::Days(f64::from(end) + 1.0),
+                            dose: twin::StimulationDose::HoursPerDay(stim_hours),
+                        },
+                    },
                     false,
                 )],
                 injury: i,
@@ -552,11 +563,8 @@ fn listed(case: &Case, atlas: &Atlas, p: &PlanSpec) -> PlanDef {
         .iter()
         .map(|t| match t {
             Treatment::Drug { .. } => 0,
-            Treatment::Stimulation { .. } => 1,
-            Treatment::Repair {
-                method: RepairMethod::Transfer { .. },
-                ..
-            } => 3,
+            Treatment::Muscle { .. } => 1,
+            Treatment::Repair { .. } if t.is_transfer() => 3,
             Treatment::Repair { .. } => 2,
         })
         .max()
@@ -590,8 +598,9 @@ fn listed(case: &Case, atlas: &Atlas, p: &PlanSpec) -> PlanDef {
             .iter()
             .filter_map(|t| match t {
                 Treatment::Repair {
-                    method:
-                        RepairMethod::Transfer {
+                    method: RepairMethod::Transfer { .. },
+                    transfer:
+                        TransferSite {
                             atlas_id: Some(id), ..
                         },
                     ..
@@ -1275,9 +1284,10 @@ fn compare_runs(
             .iter()
             .filter_map(|t| match &t.treatment {
                 Treatment::Repair {
-                    method: RepairMethod::Transfer { end_to_side, .. },
+                    method: RepairMethod::Transfer { .. },
+                    transfer,
                     ..
-                } => Some(*end_to_side),
+                } => Some(transfer.end_to_side),
                 _ => None,
             })
             .collect();
@@ -1301,11 +1311,10 @@ fn compare_runs(
                 .iter()
                 .filter_map(|t| match &t.treatment {
                     Treatment::Repair {
-                        method:
-                            RepairMethod::Transfer {
-                                end_to_side: false,
-                                donor_axons,
-                                ..
+                        method: RepairMethod::Transfer { donor_axons, .. },
+                        transfer:
+                            TransferSite {
+                                end_to_side: false, ..
                             },
                         ..
                     } => Some((

@@ -150,7 +150,10 @@ fn brief_stimulation_at_a_graft_brings_the_axons_no_later_in_any_draw_and_sooner
     let graft = |stim: bool| clinic::case::Treatment::Repair {
         injury: 0,
         day: 21,
-        method: clinic::case::RepairMethod::Graft { length_mm: 30.0 },
+        method: clinic::case::RepairMethod::Graft {
+            length_mm: twin::Millimetres(30.0),
+        },
+        transfer: clinic::case::TransferSite::default(),
         brief_stimulation: stim,
     };
     let plans = vec![

@@ -123,19 +123,23 @@ fn distal_transfer_beats_a_late_proximal_graft_for_a_distal_target() {
     let graft = clinic::case::Treatment::Repair {
         injury: 0,
         day: 240,
-        method: clinic::case::RepairMethod::Graft { length_mm: 30.0 },
+        method: clinic::case::RepairMethod::Graft {
+            length_mm: twin::Millimetres(30.0),
+        },
+        transfer: clinic::case::TransferSite::default(),
         brief_stimulation: false,
     };
     let transfer = clinic::case::Treatment::Repair {
         injury: 0,
         day: 240,
         method: clinic::case::RepairMethod::Transfer {
-            atlas_id: Some("ain_to_ulnar_motor".into()),
             donor_axons: 300,
+            donor_axotomized_days: twin::Days(0.0),
+        },
+        transfer: clinic::case::TransferSite {
+            atlas_id: Some("ain_to_ulnar_motor".into()),
             size_match: true,
-            distance_mm: None,
-            donor_axotomized_days: 0,
-            end_to_side: false,
+            ..Default::default()
         },
         brief_stimulation: false,
     };

@@ -4,7 +4,7 @@
 //! their means in the central draw and drawn per patient in the Monte Carlo. A case that gives
 //! `donor_axons` keeps them; a transfer whose nerves are not counted keeps the atlas assumption.
 
-use clinic::case::{RepairMethod, Treatment};
+use clinic::case::{RepairMethod, TransferSite, Treatment};
 use clinic::montecarlo::{Engine, PlannedTreatment, planned, scenario_for};
 use clinic::{Atlas, Case};
 use twin::nerve_counts::NerveCounts;
@@ -17,12 +17,13 @@ fn transfer(id: &str, donor_axons: u32, size_match: bool) -> Treatment {
         injury: 0,
         day: 120,
         method: RepairMethod::Transfer {
-            atlas_id: Some(id.into()),
             donor_axons,
+            donor_axotomized_days: twin::Days(0.0),
+        },
+        transfer: TransferSite {
+            atlas_id: Some(id.into()),
             size_match,
-            distance_mm: None,
-            donor_axotomized_days: 0,
-            end_to_side: false,
+            ..TransferSite::default()
         },
         brief_stimulation: false,
     }
@@ -138,8 +139,11 @@ fn given_donor_axons_and_uncounted_nerves_keep_their_numbers() {
         t,
         Treatment::Repair {
             method: RepairMethod::Transfer {
-                size_match: false,
                 donor_axons: 222,
+                ..
+            },
+            transfer: TransferSite {
+                size_match: false,
                 ..
             },
             ..

@@ -105,7 +105,7 @@ fn decompression_is_offered_at_3_to_4_months_without_recovery_for_a_fibular_neck
     .unwrap();
     let atlas = Atlas::human().unwrap();
     let case = Case::from_toml(&text, &atlas).unwrap();
-    assert!(case.patient.diabetes && (case.patient.age_years - 58.0).abs() < 1e-9);
+    assert!(case.patient.modifiers.diabetes && (case.patient.age_years - 58.0).abs() < 1e-9);
     let data = clinic::data::ClinicData::embedded().unwrap();
     let defs = standard_plans(&data.plans, &data.strategies, &case, &atlas);
     let offered: Vec<u32> = defs

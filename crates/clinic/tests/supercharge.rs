@@ -4,7 +4,7 @@
 //! axons). Drugs are experimental, off unless the case asks, and say the species of their
 //! evidence. Each test asserts something the model could get wrong.
 
-use clinic::case::{RepairMethod, Treatment};
+use clinic::case::{RepairMethod, TransferSite, Treatment};
 use clinic::data::ClinicData;
 use clinic::montecarlo::{Engine, PlannedTreatment, planned, run_plans};
 use clinic::plans::standard_plans;
@@ -17,7 +17,10 @@ fn graft() -> Treatment {
     Treatment::Repair {
         injury: 0,
         day: 21,
-        method: RepairMethod::Graft { length_mm: 25.0 },
+        method: RepairMethod::Graft {
+            length_mm: twin::Millimetres(25.0),
+        },
+        transfer: TransferSite::default(),
         brief_stimulation: false,
     }
 }
@@ -27,11 +30,13 @@ fn ain(end_to_side: bool) -> Treatment {
         injury: 0,
         day: 21,
         method: RepairMethod::Transfer {
-            atlas_id: Some("ain_to_ulnar_motor".into()),
             donor_axons: 300,
+            donor_axotomized_days: twin::Days(0.0),
+        },
+        transfer: TransferSite {
+            atlas_id: Some("ain_to_ulnar_motor".into()),
             size_match: true,
             distance_mm: None,
-            donor_axotomized_days: 0,
             end_to_side,
         },
         brief_stimulation: false,
@@ -120,7 +125,8 @@ fn the_ulnar_laceration_is_offered_repair_with_sets_and_the_coaptation_is_checke
     assert!(sets.treatments.iter().any(|t| matches!(
         t.treatment,
         Treatment::Repair {
-            method: RepairMethod::Transfer {
+            method: RepairMethod::Transfer { .. },
+            transfer: TransferSite {
                 end_to_side: true,
                 ..
             },
@@ -131,7 +137,8 @@ fn the_ulnar_laceration_is_offered_repair_with_sets_and_the_coaptation_is_checke
     assert!(c.plans.iter().any(|p| p.treatments.iter().any(|t| matches!(
         t,
         Treatment::Repair {
-            method: RepairMethod::Transfer {
+            method: RepairMethod::Transfer { .. },
+            transfer: TransferSite {
                 end_to_side: true,
                 ..
             },

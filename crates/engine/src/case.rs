@@ -232,8 +232,7 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
                 end_day,
                 dose,
             } => {
-                let mut v = json!({"kind": "stimulation", "start_day": start_day.0,
-                    "end_day": (end_day.0 - 1.0).max(start_day.0)});
+                let mut v = period_json("stimulation", *start_day, *end_day);
                 match dose {
                     twin::StimulationDose::ContractionsPerDay(c) => {
                         v["contractions_per_day"] = json!(c)
@@ -242,12 +241,23 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
                 }
                 v
             }
-            other => {
-                return Err(format!(
-                    "a patient's case cannot state this treatment yet ({}); the Monte Carlo \
-                     prognosis covers repair and stimulation",
-                    treatment_kind(other)
-                ));
+            twin::Treatment::Disuse {
+                start_day,
+                end_day,
+                model,
+            } => {
+                let mut v = period_json("disuse", *start_day, *end_day);
+                v["model"] = json!(model);
+                v
+            }
+            twin::Treatment::Rehabilitation {
+                start_day,
+                end_day,
+                kind,
+            } => {
+                let mut v = period_json("rehabilitation", *start_day, *end_day);
+                v["programme"] = json!(kind);
+                v
             }
         });
     }
@@ -257,6 +267,7 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
             "age_years": s.age_years,
             "diabetes": s.modifiers.diabetes,
             "smoking": s.modifiers.smoking,
+            "protein_supplement": s.modifiers.protein_supplement,
         },
         "injury": [{
             "muscle": s.muscle,
@@ -274,11 +285,8 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
     }))
 }
 
-fn treatment_kind(t: &twin::Treatment) -> &'static str {
-    match t {
-        twin::Treatment::Repair { .. } => "repair",
-        twin::Treatment::Stimulation { .. } => "stimulation",
-        twin::Treatment::Disuse { .. } => "disuse",
-        twin::Treatment::Rehabilitation { .. } => "rehabilitation",
-    }
+/// A period treatment as the patient's case writes it: its kind, its first day and its last day
+/// (included: the twin's `end_day - 1`).
+fn period_json(kind: &str, start: twin::Days, end: twin::Days) -> serde_json::Value {
+    serde_json::json!({"kind": kind, "start_day": start.0, "end_day": (end.0 - 1.0).max(start.0)})
 }

@@ -867,13 +867,23 @@ pub fn courses_table<'a>(
 pub fn courses_csv<'a>(
     runs: impl IntoIterator<Item = (&'a str, &'a [twin::Quantities])>,
 ) -> String {
+    keyed_courses_csv("muscle", runs)
+}
+
+/// The one CSV format of time courses: a header `KEY,day,` then [`twin::Quantities::NAMES`], one
+/// line per run and day, the run's key first (a muscle for [`courses_csv`]; a band seed's index for
+/// the report's `time_course.csv`). Keys must hold no comma or quote.
+pub fn keyed_courses_csv<'a, K: std::fmt::Display>(
+    key: &str,
+    runs: impl IntoIterator<Item = (K, &'a [twin::Quantities])>,
+) -> String {
     use std::fmt::Write as _;
-    let mut csv = String::from("muscle,day,");
+    let mut csv = format!("{key},day,");
     csv.push_str(&twin::Quantities::NAMES.join(","));
     csv.push('\n');
-    for (muscle, days) in runs {
+    for (k, days) in runs {
         for q in days {
-            let _ = write!(csv, "{muscle},{}", q.day);
+            let _ = write!(csv, "{k},{}", q.day);
             for n in twin::Quantities::NAMES {
                 match q.get(n) {
                     Some(v) if v.is_finite() => {

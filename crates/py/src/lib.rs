@@ -431,34 +431,6 @@ fn cohort_run(
     json(&meta)
 }
 
-/// The twin scenario pictured: `muscle` of the case (default: its first affected muscle), run
-/// with `seed` (default: the case's own seed, the run `reinnervate snapshot` pictures).
-fn pictured(
-    engine: &Engine,
-    case: &engine::Case,
-    muscle: Option<&str>,
-    seed: Option<u64>,
-) -> Result<engine::twin::Scenario, EngineError> {
-    let scenarios = engine.scenarios(case)?;
-    let found = match muscle {
-        None => scenarios.first(),
-        Some(name) => scenarios.iter().find(|(m, _)| m == name),
-    };
-    let Some((_, scenario)) = found else {
-        let names: Vec<&str> = scenarios.iter().map(|(m, _)| m.as_str()).collect();
-        return Err(EngineError::OutOfRange {
-            field: "muscle".into(),
-            value: engine::twin::limits::echo(muscle.unwrap_or("-")),
-            expected: format!("one of the case's muscles: {}", names.join(", ")),
-        });
-    };
-    let mut scenario = scenario.clone();
-    if let Some(seed) = seed {
-        scenario.seed = seed;
-    }
-    Ok(scenario)
-}
-
 /// Runs the engine's pictures of a case (GIL released): the days asked for, and the time strips
 /// of `strip`.
 fn picture_run(
@@ -479,7 +451,12 @@ fn picture_run(
             });
         }
         let case = engine.parse_case(text)?;
-        let scenario = pictured(engine, &case, muscle, seed)?;
+        // The engine's one muscle choice (`snapshot` and the server picture the same run), with
+        // `seed` instead of the case's own when given.
+        let mut scenario = engine.scenario(&case, muscle)?;
+        if let Some(seed) = seed {
+            scenario.seed = seed;
+        }
         engine.pictures(&scenario, days, strip, &Control::new())
     })
     .map_err(raise)

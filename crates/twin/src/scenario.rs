@@ -174,6 +174,18 @@ pub enum Treatment {
     },
 }
 
+impl Treatment {
+    /// The day it begins: a repair's day, or the start of a period.
+    pub fn start_day(&self) -> Days {
+        match self {
+            Treatment::Repair { day, .. } => *day,
+            Treatment::Stimulation { start_day, .. }
+            | Treatment::Disuse { start_day, .. }
+            | Treatment::Rehabilitation { start_day, .. } => *start_day,
+        }
+    }
+}
+
 /// Patient-level modifiers. Each is off by default; their effect sizes are named
 /// assumptions in the parameter files (neutral unless overridden).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

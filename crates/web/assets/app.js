@@ -288,7 +288,7 @@ function injuryEditor(a, inj, index, onChange) {
 function treatmentEditor(t, index, onRemove) {
   const path = `treatment[${index}]`;
   const box = h("fieldset", { class: "item treatment" }, h("legend", {}, `Treatment ${index + 1}`));
-  const kind = select("kind", [["repair", "surgical repair"], ["stimulation", "electrical stimulation"]], t.kind || "repair", { "data-field": `${path}.kind` });
+  const kind = select("kind", [["repair", "surgical repair"], ["stimulation", "electrical stimulation"], ["disuse", "disuse"], ["rehabilitation", "rehabilitation"]], t.kind || "repair", { "data-field": `${path}.kind` });
   const grid = h("div", { class: "grid" });
   function input(key, type, labelText, extra) {
     const el = h("input", Object.assign({ type, name: key, value: t[key] ?? "", "data-field": `${path}.${key}` }, extra || {}));
@@ -307,8 +307,19 @@ function treatmentEditor(t, index, onRemove) {
       grid.append(field("Method", method), input("date", "date", "Date"), input("graft_length_mm", "number", "Graft length (mm, graft only)", { min: "0", step: "any" }),
         input("transfer", "text", "Transfer (atlas id, transfer only)"), input("note", "text", "Note"));
     } else {
-      grid.append(input("start_date", "date", "First day"), input("end_date", "date", "Last day"),
-        input("hours_per_day", "number", "Hours per day", { min: "0", step: "any" }), input("note", "text", "Note"));
+      // Stimulation, disuse and rehabilitation: a period (the last day included) and what is done.
+      function word(key, options, labelText) {
+        const el = select(key, options, t[key] || options[0][0], { "data-field": `${path}.${key}` });
+        el.addEventListener("change", () => { t[key] = el.value; });
+        t[key] = el.value;
+        return field(labelText, el);
+      }
+      const what = kind.value === "stimulation"
+        ? input("hours_per_day", "number", "Hours per day", { min: "0", step: "any" })
+        : kind.value === "disuse"
+          ? word("model", [["immobilization", "immobilization (cast)"], ["unloading", "unloading (limb suspension)"], ["bed_rest", "bed rest"], ["paralysis", "paralysis (never activated)"]], "Model")
+          : word("programme", [["range_of_motion", "range of motion"], ["progressive_resistance", "progressive resistance"]], "Programme");
+      grid.append(input("start_date", "date", "First day"), input("end_date", "date", "Last day"), what, input("note", "text", "Note"));
     }
   }
   kind.addEventListener("change", () => { t.kind = kind.value; render(); });
@@ -316,7 +327,7 @@ function treatmentEditor(t, index, onRemove) {
   const keep = Object.assign({}, t);
   render();
   Object.assign(t, keep);
-  for (const el of grid.querySelectorAll("input")) if (keep[el.name] !== undefined) el.value = keep[el.name];
+  for (const el of grid.querySelectorAll("input, select")) if (keep[el.name] !== undefined) el.value = keep[el.name];
   box.append(grid, h("button", { type: "button", onclick: onRemove }, `Remove treatment ${index + 1}`));
   return box;
 }
@@ -392,6 +403,9 @@ async function caseEditor(id, copyFrom) {
   const smoking = h("input", { type: "checkbox", name: "smoking", "data-field": "patient.smoking" });
   smoking.checked = !!p.smoking;
   smoking.addEventListener("change", () => { p.smoking = smoking.checked; });
+  const protein = h("input", { type: "checkbox", name: "protein_supplement", "data-field": "patient.protein_supplement" });
+  protein.checked = !!p.protein_supplement;
+  protein.addEventListener("change", () => { p.protein_supplement = protein.checked; });
 
   const injuries = h("div");
   function renderInjuries() {
@@ -420,7 +434,7 @@ async function caseEditor(id, copyFrom) {
     h("fieldset", {}, h("legend", {}, "Patient"), h("div", { class: "grid" },
       pInput("age_years", "number", "Age (years)", { step: "any" }), field("Sex", sex),
       pInput("height_cm", "number", "Height (cm)", { step: "any" }),
-      h("label", { class: "check" }, diabetes, "Diabetes"), h("label", { class: "check" }, smoking, "Smoking"))),
+      h("label", { class: "check" }, diabetes, "Diabetes"), h("label", { class: "check" }, smoking, "Smoking"), h("label", { class: "check" }, protein, "Protein supplement"))),
     h("h2", {}, "Injuries"), injuries,
     h("button", { type: "button", onclick: () => { c.injury.push({ nerve: "", site: "", grade: "unknown", date: c.injury[0]?.date || "" }); renderInjuries(); } }, "Add injury"),
     h("h2", {}, "Treatments"), treatments,
