@@ -539,8 +539,8 @@ fn perimysial_fat(
     occupant
 }
 
-/// Distance from `p` to the nearest edge of the closed polygon.
-fn distance_to_outline(p: Point, poly: &[Point]) -> f64 {
+/// Distance from `p` to the nearest edge of the closed polygon `poly`.
+pub fn distance_to_outline(p: Point, poly: &[Point]) -> f64 {
     (0..poly.len())
         .map(|e| {
             let (a, b) = (poly[e], poly[(e + 1) % poly.len()]);

@@ -3,7 +3,7 @@
 //! twin's, the connective tissue is the twin's, and atrophic fibres appear only where the twin has
 //! shrunken denervated fibres.
 
-use views::mosaic::{CellKind, Mosaic, MosaicOptions, Point, area, mosaic};
+use views::mosaic::{CellKind, Mosaic, MosaicOptions, Point, area, distance_to_outline, mosaic};
 use views::{FibreState, Params, Reference};
 
 struct Day {
@@ -66,22 +66,6 @@ fn overlap(a: &[Point], b: &[Point], tol: f64) -> bool {
         }
     }
     true
-}
-
-fn dist_to_boundary(p: Point, poly: &[Point]) -> f64 {
-    (0..poly.len())
-        .map(|e| {
-            let (a, b) = (poly[e], poly[(e + 1) % poly.len()]);
-            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-            let l2 = dx * dx + dy * dy;
-            let t = if l2 > 0.0 {
-                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
-        })
-        .fold(f64::MAX, f64::min)
 }
 
 /// The checks every mosaic must pass.
@@ -155,7 +139,7 @@ fn healthy_muscle_is_a_packed_mosaic_without_atrophy() {
         let gap = c
             .outline
             .iter()
-            .map(|&p| dist_to_boundary(p, &c.cell))
+            .map(|&p| distance_to_outline(p, &c.cell))
             .fold(f64::MAX, f64::min);
         assert!(
             gap <= 0.05 * diameter,
@@ -237,7 +221,7 @@ fn fat_of_long_denervated_muscle_lies_at_the_fascicle_edges() {
     common(&d);
     let m = &d.mosaic;
     let depth = |c: &views::mosaic::MosaicCell| {
-        dist_to_boundary(views::mosaic::centroid(&c.cell), &m.fascicles[c.fascicle])
+        distance_to_outline(views::mosaic::centroid(&c.cell), &m.fascicles[c.fascicle])
     };
     let mean_depth = |kind: CellKind| {
         let v: Vec<f64> = m
