@@ -26,8 +26,10 @@
 //! 4. **Fibres.** Each fibre's outline is its cell inset by the uniform endomysium thickness that
 //!    leaves exactly the twin's fibre area (found by bisection). Healthy fibres are thus polygons
 //!    touching their neighbours across a thin, even endomysium; a shrunken denervated fibre gets a
-//!    small cell squeezed between its neighbours — the small angular fibre — and a dead fibre's
-//!    slot holds an adipocyte of the fat the twin put there.
+//!    small cell squeezed between its neighbours — the small angular fibre. The fat the twin put
+//!    in a dead fibre's slot is drawn as an adipocyte, moved to the fascicle's edge by trading
+//!    slots with living fibres (`perimysial_fat`), so fat gathers in clusters along the
+//!    perimysium as in biopsies of long-denervated muscle.
 //!
 //! The result is deterministic (no random numbers; fixed iteration order). Only the fibres of
 //! fascicles that reach the field are computed, so a 478,000-fibre vastus lateralis costs the
@@ -368,13 +370,14 @@ pub fn mosaic(
             continue;
         }
         let id = fascicles.len();
-        let sites_idx = &members[fi];
+        let sites_idx = &perimysial_fat(&members[fi], &to_pic, &poly, state);
         let m = sites_idx.len();
         let contents: Vec<f64> = sites_idx.iter().map(|&i| content(i)).collect();
         let sum_content: f64 = contents.iter().sum();
         let endo_here = ((a_fasc - sum_content) / m as f64).max(0.0);
         let caps: Vec<f64> = contents.iter().map(|c| c + endo_here).collect();
-        let mut sites: Vec<Point> = sites_idx
+        // The slots stay where the twin put them; `sites_idx` says which fibre occupies each.
+        let mut sites: Vec<Point> = members[fi]
             .iter()
             .map(|&i| {
                 to_pic(
@@ -451,6 +454,106 @@ fn hash01(r: i64, c: i64, k: u64) -> f64 {
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^= h >> 33;
     (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Which fibre occupies which slot of a fascicle, with the fat moved to the fascicle's edge.
+///
+/// The twin leaves a dead fibre's fat in the dead fibre's own slot, which drawn as is gives an
+/// even honeycomb of adipocytes, one per dead fibre. In biopsies of long-denervated muscle the
+/// fat lies in clusters and in the perimysium, between fascicles (Dubowitz, Sewry & Oldfors,
+/// *Muscle Biopsy: A Practical Approach*, 5th ed. 2020, chronic denervation and end-stage
+/// muscle; see `data/views/stains.toml`). So the slots are kept where the twin put them and only
+/// their occupants are exchanged: an adipocyte repeatedly trades places with the living fibre of
+/// a neighbouring slot (the nearest 6, a hexagonal mosaic's neighbours) that lies nearest the
+/// fascicle's outline, when that slot is nearer the outline than its own, until no such trade is
+/// left. Each trade moves a fibre one slot inward, so fibres stay near where the twin put them
+/// (their type arrangement is kept), and fat gathers at the fascicle's edge on the side where
+/// fibres died, thickest where most died. Areas are unchanged (the occupants only swap slots).
+/// Deterministic: fixed order, ties broken by index.
+fn perimysial_fat(
+    members: &[usize],
+    to_pic: &impl Fn(f64, f64) -> Point,
+    fascicle: &[Point],
+    state: &MuscleState<'_>,
+) -> Vec<usize> {
+    let mut occupant = members.to_vec();
+    let m = occupant.len();
+    let dead = |i: usize| state.fibre_state[i] == FibreState::Fat;
+    if m < 2 || !occupant.iter().any(|&i| dead(i)) {
+        return occupant;
+    }
+    let pos: Vec<Point> = members
+        .iter()
+        .map(|&i| {
+            to_pic(
+                f64::from(state.fibre_x_um[i]),
+                f64::from(state.fibre_y_um[i]),
+            )
+        })
+        .collect();
+    let depth: Vec<f64> = pos
+        .iter()
+        .map(|&p| distance_to_outline(p, fascicle))
+        .collect();
+    // The six nearest slots of each slot.
+    let neighbours: Vec<Vec<usize>> = (0..m)
+        .map(|j| {
+            let mut by_distance: Vec<(f64, usize)> = (0..m)
+                .filter(|&k| k != j)
+                .map(|k| {
+                    (
+                        (pos[k][0] - pos[j][0]).powi(2) + (pos[k][1] - pos[j][1]).powi(2),
+                        k,
+                    )
+                })
+                .collect();
+            by_distance.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            by_distance.into_iter().take(6).map(|(_, k)| k).collect()
+        })
+        .collect();
+    // Every trade lowers the summed depth of the adipocytes, so this ends; the bound only guards.
+    for _ in 0..4 * m {
+        let mut traded = false;
+        for j in 0..m {
+            if !dead(occupant[j]) {
+                continue;
+            }
+            let mut best: Option<usize> = None;
+            for &k in &neighbours[j] {
+                if !dead(occupant[k])
+                    && depth[k] < depth[j]
+                    && best.is_none_or(|b| depth[k] < depth[b] || (depth[k] == depth[b] && k < b))
+                {
+                    best = Some(k);
+                }
+            }
+            if let Some(k) = best {
+                occupant.swap(j, k);
+                traded = true;
+            }
+        }
+        if !traded {
+            break;
+        }
+    }
+    occupant
+}
+
+/// Distance from `p` to the nearest edge of the closed polygon.
+fn distance_to_outline(p: Point, poly: &[Point]) -> f64 {
+    (0..poly.len())
+        .map(|e| {
+            let (a, b) = (poly[e], poly[(e + 1) % poly.len()]);
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let l2 = dx * dx + dy * dy;
+            let t = if l2 > 0.0 {
+                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
+        })
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// Cells of a capacity-constrained power diagram of `sites` inside the convex `region`; moves the

@@ -223,3 +223,46 @@ fn denervated_fibres_become_small_and_angular_between_normal_ones() {
     let (qa, qn) = (mean_q(&atrophic), mean_q(&normal));
     assert!(qa < qn, "angularity: atrophic {qa:.3}, normal {qn:.3}");
 }
+
+#[test]
+fn fat_of_long_denervated_muscle_lies_at_the_fascicle_edges() {
+    // Every axon cut, no regrowth: after two years fibres have died and the twin has put fat in
+    // their slots. Biopsies of long-denervated muscle show the fat in clusters along the
+    // perimysium, between fascicles (Dubowitz, Sewry & Oldfors 2020), not an even honeycomb of
+    // one adipocyte per dead fibre's slot; the mosaic moves the fat to the fascicles' edges.
+    let d = run(
+        "[injury]\ngrade = \"neurotmesis\"\nday = 0\ndistance_mm = 100\nfraction_of_axons = 1.0\nregrowth = \"prevented\"\n",
+        730,
+    );
+    common(&d);
+    let m = &d.mosaic;
+    let depth = |c: &views::mosaic::MosaicCell| {
+        dist_to_boundary(views::mosaic::centroid(&c.cell), &m.fascicles[c.fascicle])
+    };
+    let mean_depth = |kind: CellKind| {
+        let v: Vec<f64> = m
+            .cells
+            .iter()
+            .filter(|c| c.interior && c.kind == kind)
+            .map(depth)
+            .collect();
+        (v.iter().sum::<f64>() / v.len().max(1) as f64, v.len())
+    };
+    let (fat_depth, n_fat) = mean_depth(CellKind::Adipocyte);
+    let (fibre_depth, n_fibre) = mean_depth(CellKind::Fibre);
+    assert!(
+        n_fat >= 10 && n_fibre >= 10,
+        "{n_fat} adipocytes, {n_fibre} fibres in the field"
+    );
+    // Drawn in the dead fibres' own slots, adipocytes lie as deep in their fascicles as the
+    // fibres do (the dead fibres are the twin's, spread over the fascicle); at the edges, clearly
+    // less deep: at most half the fibres' mean distance to the perimysium (the test's own
+    // criterion of "clearly").
+    eprintln!(
+        "mean distance to the perimysium: adipocytes {fat_depth:.1} µm, fibres {fibre_depth:.1} µm ({n_fat} adipocytes, {n_fibre} fibres)"
+    );
+    assert!(
+        fat_depth < 0.5 * fibre_depth,
+        "mean distance to the perimysium: adipocytes {fat_depth:.1} µm, fibres {fibre_depth:.1} µm"
+    );
+}
