@@ -251,14 +251,15 @@ fn period(
 ) -> Result<(Days, Days), FieldError> {
     let s = draw.days(start);
     let e = draw.days(end);
-    if e < s {
+    // The twin's order rule (`twin::treatment_keys`), on the drawn days.
+    twin::treatment_keys::period_order(f64::from(s), f64::from(e)).map_err(|k| {
         let who = member.map_or(String::new(), |m| format!(" (population member {m})"));
-        return Err(FieldError {
+        FieldError {
             experiment: experiment.to_string(),
-            field: format!("treatment[{index}].end_day"),
-            value: format!("{e}{who}"),
-            expected: format!("a day >= start_day ({s})"),
-        });
-    }
+            field: format!("treatment[{index}].{}", k.key),
+            value: format!("{}{who}", k.value),
+            expected: k.expected,
+        }
+    })?;
     Ok((day(s), day(e)))
 }

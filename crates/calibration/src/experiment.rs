@@ -529,20 +529,20 @@ const AXONS: Domain = Domain {
     integer: true,
     what: "a whole number of axons >= 1",
 };
-const CONTRACTIONS: Domain = Domain {
-    lo: 0.0,
-    hi: 86_400.0,
-    lo_open: false,
-    integer: false,
-    what: "contractions per day, 0 to 86400",
-};
-const HOURS: Domain = Domain {
-    lo: 0.0,
-    hi: 24.0,
-    lo_open: false,
-    integer: false,
-    what: "hours per day, 0 to 24",
-};
+/// The dose ranges are the twin's ([`twin::treatment_keys`]), here as domains a
+/// distribution is checked against.
+const CONTRACTIONS: Domain = dose_domain(twin::treatment_keys::CONTRACTIONS_PER_DAY);
+const HOURS: Domain = dose_domain(twin::treatment_keys::HOURS_PER_DAY);
+
+const fn dose_domain(r: twin::treatment_keys::DoseRange) -> Domain {
+    Domain {
+        lo: r.lo,
+        hi: r.hi,
+        lo_open: false,
+        integer: false,
+        what: r.what,
+    }
+}
 
 impl Domain {
     fn contains(&self, x: f64) -> bool {
@@ -1341,37 +1341,23 @@ fn parse_treatment(
             })
         }
         "stimulation" => {
-            ctx.warn_unknown(
-                t,
-                path,
-                &[
-                    "kind",
-                    "start_day",
-                    "end_day",
-                    "contractions_per_day",
-                    "hours_per_day",
-                ],
-            );
+            ctx.warn_unknown(t, path, &period_keys("stimulation"));
             let (start_day, end_day) = period(ctx, t, path)?;
-            let contractions = numeric(ctx, t, path, "contractions_per_day", CONTRACTIONS)?;
-            let hours = numeric(ctx, t, path, "hours_per_day", HOURS)?;
-            let dose = match (contractions, hours) {
-                (Some(c), None) => Dose::ContractionsPerDay(c),
-                (None, Some(h)) => Dose::HoursPerDay(h),
-                (Some(_), Some(_)) => {
-                    return Err(ctx.err(
-                        &join(path, "contractions_per_day"),
-                        "both `contractions_per_day` and `hours_per_day`",
-                        "one dose: `contractions_per_day` or `hours_per_day`",
-                    ));
-                }
-                (None, None) => {
-                    return Err(ctx.err(
-                        &join(path, "contractions_per_day"),
-                        "missing",
-                        "a dose: `contractions_per_day` (0 to 86400) or `hours_per_day` (0 to 24)",
-                    ));
-                }
+            // Which dose key, then its range: the twin's rule (`twin::treatment_keys::dose`).
+            use twin::treatment_keys::{CONTRACTIONS_PER_DAY, HOURS_PER_DAY};
+            let key = twin::treatment_keys::dose_key(
+                t.contains_key(CONTRACTIONS_PER_DAY.key),
+                t.contains_key(HOURS_PER_DAY.key),
+            )
+            .map_err(|e| key_error(ctx, path, e))?;
+            let contractions = key == CONTRACTIONS_PER_DAY;
+            let domain = if contractions { CONTRACTIONS } else { HOURS };
+            let n = numeric(ctx, t, path, key.key, domain)?;
+            let n = required(ctx, n, &join(path, key.key), domain.what)?;
+            let dose = if contractions {
+                Dose::ContractionsPerDay(n)
+            } else {
+                Dose::HoursPerDay(n)
             };
             Ok(TreatmentSpec::Stimulation {
                 start_day,
@@ -1380,7 +1366,7 @@ fn parse_treatment(
             })
         }
         "disuse" => {
-            ctx.warn_unknown(t, path, &["kind", "start_day", "end_day", "model"]);
+            ctx.warn_unknown(t, path, &period_keys("disuse"));
             let (start_day, end_day) = period(ctx, t, path)?;
             let model = categorical(
                 ctx,
@@ -1407,14 +1393,12 @@ fn parse_treatment(
             })
         }
         "rehabilitation" => {
-            ctx.warn_unknown(
-                t,
-                path,
-                &["kind", "start_day", "end_day", "programme", "program"],
-            );
+            ctx.warn_unknown(t, path, &period_keys("rehabilitation"));
             let (start_day, end_day) = period(ctx, t, path)?;
-            let key = if t.contains_key("program") && !t.contains_key("programme") {
-                "program"
+            let key = if t.contains_key(twin::treatment_keys::PROGRAMME_ALIAS)
+                && !t.contains_key("programme")
+            {
+                twin::treatment_keys::PROGRAMME_ALIAS
             } else {
                 "programme"
             };
@@ -1453,16 +1437,27 @@ fn period(ctx: &mut Ctx, t: &Table, path: &str) -> Result<(Numeric, Numeric), Fi
     let start = required(ctx, start, &join(path, "start_day"), DAYS.what)?;
     let end = numeric(ctx, t, path, "end_day", DAYS)?;
     let end = required(ctx, end, &join(path, "end_day"), DAYS.what)?;
-    if let (Numeric::Fixed(s), Numeric::Fixed(e)) = (&start, &end)
-        && e < s
-    {
-        return Err(ctx.err(
-            &join(path, "end_day"),
-            e,
-            format!("a day >= start_day ({s})"),
-        ));
+    if let (Numeric::Fixed(s), Numeric::Fixed(e)) = (&start, &end) {
+        twin::treatment_keys::period_order(*s, *e).map_err(|e| key_error(ctx, path, e))?;
     }
     Ok((start, end))
+}
+
+/// The keys of a period treatment of `kind` (the twin's, [`twin::treatment_keys`]), with
+/// `kind` and, on a rehabilitation, the `program` spelling.
+fn period_keys(kind: &str) -> Vec<&'static str> {
+    let mut keys = vec!["kind"];
+    keys.extend(twin::treatment_keys::PERIOD_KEYS);
+    keys.extend(twin::treatment_keys::own_keys(kind).unwrap_or(&[]));
+    if kind == "rehabilitation" {
+        keys.push(twin::treatment_keys::PROGRAMME_ALIAS);
+    }
+    keys
+}
+
+/// A period key's error from the twin's reader at `path`, as this experiment's field error.
+fn key_error(ctx: &Ctx, path: &str, e: twin::treatment_keys::KeyError) -> FieldError {
+    ctx.err(&join(path, e.key), e.value, e.expected)
 }
 
 // ------------------------------------------------------------------------------------------

@@ -1725,7 +1725,8 @@ const TREATMENT_KINDS: &str = "`repair`, `stimulation`, `disuse` or `rehabilitat
 /// An error naming the first key `t` gives that a treatment of `kind` does not have (`nerve` and
 /// `note` belong to every kind).
 fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseError> {
-    const PERIOD: [&str; 4] = ["start_day", "start_date", "end_day", "end_date"];
+    // A case may give a period's days as dates too.
+    const DATES: [&str; 2] = ["start_date", "end_date"];
     let own: &[&str] = match kind {
         "repair" => &[
             "day",
@@ -1739,9 +1740,8 @@ fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseErro
             "coaptation",
             "brief_stimulation",
         ],
-        "stimulation" => &["hours_per_day", "contractions_per_day"],
-        "disuse" => &["model"],
-        _ => &["programme"],
+        // The period kinds' keys are the twin's ([`twin::treatment_keys::own_keys`]).
+        other => twin::treatment_keys::own_keys(other).unwrap_or(&[]),
     };
     let given = [
         ("day", t.day.is_some()),
@@ -1764,10 +1764,10 @@ fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseErro
         ("end_date", t.end_date.is_some()),
     ];
     let period = kind != "repair";
-    match given
-        .iter()
-        .find(|(k, g)| *g && !own.contains(k) && !(period && PERIOD.contains(k)))
-    {
+    match given.iter().find(|(k, g)| {
+        *g && !own.contains(k)
+            && !(period && (twin::treatment_keys::PERIOD_KEYS.contains(k) || DATES.contains(k)))
+    }) {
         Some((key, _)) => Err(CaseError::field(
             format!("{path}.{key}"),
             format!("given with kind = \"{kind}\""),
@@ -1802,48 +1802,24 @@ fn period(
                 format!("the last day (or end_date) of the {kind}"),
             )
         })?;
-    if end < start {
-        return Err(CaseError::field(
-            format!("{path}.end_day"),
-            end,
-            format!("a day on or after start_day ({start})"),
-        ));
-    }
+    twin::treatment_keys::period_order(f64::from(start), f64::from(end))
+        .map_err(|e| key_error(path, e))?;
     Ok((
         twin::Days(f64::from(start)),
         twin::Days(f64::from(end) + 1.0),
     ))
 }
 
-/// The daily dose of a stimulation, in the twin's one dose type.
+/// The daily dose of a stimulation, in the twin's one dose type, by the twin's one rule
+/// ([`twin::treatment_keys::dose`]).
 fn stimulation_dose(path: &str, t: &RawTreatment) -> Result<twin::StimulationDose, CaseError> {
-    if let Some(h) = t.hours_per_day
-        && !(h.is_finite() && h > 0.0 && h <= 24.0)
-    {
-        return Err(CaseError::field(
-            format!("{path}.hours_per_day"),
-            h,
-            "hours between 0 and 24",
-        ));
-    }
-    if let Some(c) = t.contractions_per_day
-        && !(c.is_finite() && c > 0.0 && c <= 100_000.0)
-    {
-        return Err(CaseError::field(
-            format!("{path}.contractions_per_day"),
-            c,
-            "a count between 0 and 100000",
-        ));
-    }
-    // Both given: the contractions, as the simulation has always read them.
-    match (t.contractions_per_day, t.hours_per_day) {
-        (Some(c), _) => Ok(twin::StimulationDose::ContractionsPerDay(c)),
-        (None, Some(h)) => Ok(twin::StimulationDose::HoursPerDay(h)),
-        (None, None) => Err(CaseError::missing(
-            format!("{path}.hours_per_day"),
-            "a dose: hours_per_day or contractions_per_day",
-        )),
-    }
+    twin::treatment_keys::dose(t.contractions_per_day, t.hours_per_day)
+        .map_err(|e| key_error(path, e))
+}
+
+/// A period key's error from the twin's reader ([`twin::treatment_keys`]) at `path`.
+fn key_error(path: &str, e: twin::treatment_keys::KeyError) -> CaseError {
+    CaseError::field(format!("{path}.{}", e.key), e.value, e.expected)
 }
 
 /// A word of one of the twin's treatment enums (a disuse model, a rehabilitation programme),
@@ -2044,25 +2020,24 @@ seed = 7
                 ..
             } if h == 1.0
         ));
-        // Given both ways, the contractions are the dose (as the simulation read them before).
+        // Given both ways: refused, by the twin's rule (`twin::treatment_keys::dose`).
         let both = GOOD.replace(
             "hours_per_day = 1",
             "hours_per_day = 1\ncontractions_per_day = 400",
         );
-        let c = Case::from_toml(&both, &atlas()).unwrap();
-        assert!(matches!(
-            c.treatments[0],
-            Treatment::Muscle {
-                treatment: twin::Treatment::Stimulation {
-                    dose: twin::StimulationDose::ContractionsPerDay(n),
-                    ..
-                },
-                ..
-            } if n == 400.0
-        ));
+        let e = Case::from_toml(&both, &atlas()).unwrap_err().to_string();
+        assert!(
+            e.contains("treatment[0].contractions_per_day")
+                && e.contains("given with hours_per_day")
+                && e.contains("exactly one of"),
+            "{e}"
+        );
         let none = GOOD.replace("hours_per_day = 1\n", "");
         let e = Case::from_toml(&none, &atlas()).unwrap_err().to_string();
-        assert!(e.contains("treatment[0].hours_per_day"), "{e}");
+        assert!(
+            e.contains("treatment[0].contractions_per_day") && e.contains("missing"),
+            "{e}"
+        );
     }
 
     #[test]

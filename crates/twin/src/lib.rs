@@ -73,6 +73,7 @@ pub mod sprouting;
 pub mod state;
 pub mod stimulation;
 pub mod treatment;
+pub mod treatment_keys;
 pub mod units;
 pub mod wallerian;
 

@@ -147,27 +147,33 @@ pub enum Treatment {
     },
     /// Direct electrical stimulation of the muscle.
     Stimulation {
-        /// First day.
+        /// Start: the period acts from this time on (step `start_day + 1`, the day that ends
+        /// at `start_day + 1`, is its first).
         start_day: Days,
-        /// Last day (exclusive).
+        /// End: the period acts up to this time (step `end_day` is its last); a case's days
+        /// 0 to 59, the last included, are `start_day` 0 and `end_day` 60: 60 days.
         end_day: Days,
         /// Dose.
         dose: StimulationDose,
     },
     /// A period of disuse.
     Disuse {
-        /// First day.
+        /// Start: the period acts from this time on (step `start_day + 1`, the day that ends
+        /// at `start_day + 1`, is its first).
         start_day: Days,
-        /// Last day (exclusive).
+        /// End: the period acts up to this time (step `end_day` is its last); a case's days
+        /// 0 to 59, the last included, are `start_day` 0 and `end_day` 60: 60 days.
         end_day: Days,
         /// Model.
         model: DisuseModel,
     },
     /// Rehabilitation.
     Rehabilitation {
-        /// First day.
+        /// Start: the period acts from this time on (step `start_day + 1`, the day that ends
+        /// at `start_day + 1`, is its first).
         start_day: Days,
-        /// Last day (exclusive).
+        /// End: the period acts up to this time (step `end_day` is its last); a case's days
+        /// 0 to 59, the last included, are `start_day` 0 and `end_day` 60: 60 days.
         end_day: Days,
         /// Programme.
         kind: RehabKind,
@@ -403,14 +409,17 @@ impl Injury {
 fn window(i: usize, start: f64, end: f64) -> Result<(Days, Days), ScenarioError> {
     let s = day_field(&format!("treatment[{i}].start_day"), start)?;
     let e = day_field(&format!("treatment[{i}].end_day"), end)?;
-    if e.0 < s.0 {
-        return Err(invalid(
-            format!("treatment[{i}].end_day"),
-            end,
-            "a day not before start_day",
-        ));
-    }
+    crate::treatment_keys::period_order(start, end).map_err(|e| key_error(i, e))?;
     Ok((s, e))
+}
+
+/// A period key's error ([`crate::treatment_keys`]) at `treatment[i]`.
+fn key_error(i: usize, e: crate::treatment_keys::KeyError) -> ScenarioError {
+    ScenarioError::Invalid {
+        field: format!("treatment[{i}].{}", e.key),
+        value: e.value,
+        expected: e.expected,
+    }
 }
 
 impl Treatment {
@@ -519,35 +528,8 @@ impl Treatment {
                 hours_per_day,
             } => {
                 let (start_day, end_day) = window(i, start_day, end_day)?;
-                let dose = match (contractions_per_day, hours_per_day) {
-                    (Some(c), None) if c.is_finite() && (0.0..=100_000.0).contains(&c) => {
-                        StimulationDose::ContractionsPerDay(c)
-                    }
-                    (None, Some(h)) if h.is_finite() && (0.0..=24.0).contains(&h) => {
-                        StimulationDose::HoursPerDay(h)
-                    }
-                    (Some(c), None) => {
-                        return Err(invalid(
-                            format!("treatment[{i}].contractions_per_day"),
-                            c,
-                            "a count between 0 and 100000",
-                        ));
-                    }
-                    (None, Some(h)) => {
-                        return Err(invalid(
-                            format!("treatment[{i}].hours_per_day"),
-                            h,
-                            "hours between 0 and 24",
-                        ));
-                    }
-                    _ => {
-                        return Err(invalid(
-                            format!("treatment[{i}]"),
-                            "stimulation",
-                            "exactly one of contractions_per_day or hours_per_day",
-                        ));
-                    }
-                };
+                let dose = crate::treatment_keys::dose(contractions_per_day, hours_per_day)
+                    .map_err(|e| key_error(i, e))?;
                 Treatment::Stimulation {
                     start_day,
                     end_day,

@@ -1,0 +1,132 @@
+//! One reader of a treatment period's keys (`twin::treatment_keys`): the same malformed period
+//! gets the same error — field, value, expected — through a simulate (experimental) case, a
+//! calibration experiment and a patient case.
+
+use engine::{Case, EngineError};
+
+/// Field (inside the treatment's table), value and expected text of a refused period.
+type Refusal = (String, String, String);
+
+fn simulate_case(period: &str) -> Refusal {
+    let text = format!(
+        "species = \"rat\"\nmuscle = \"tibialis_anterior\"\n\
+         [injury]\ngrade = \"axonotmesis\"\ndistance_mm = 20\n[[treatment]]\n{period}"
+    );
+    match Case::parse(&text, &atlas()) {
+        Err(EngineError::Scenario(twin::ScenarioError::Invalid {
+            field,
+            value,
+            expected,
+        })) => (inside("treatment[0].", &field), value, expected),
+        other => panic!("simulate case: {other:?}"),
+    }
+}
+
+fn calibration_experiment(period: &str) -> Refusal {
+    let text = format!(
+        "[[experiment]]\nid = \"x\"\nsource = \"test\"\nspecies = \"rat\"\n\
+         muscle = \"tibialis_anterior\"\n[experiment.injury]\nsunderland = 3\ndistance_mm = 20\n\
+         [[experiment.treatment]]\n{period}\n[[experiment.expect]]\n\
+         quantity = \"motor_unit_count\"\nday = 120\nmin = 0\n"
+    );
+    match calibration::CalibrationFile::parse_strict(&text) {
+        Err(calibration::FileError::Field(e)) => {
+            (inside("treatment[0].", &e.field), e.value, e.expected)
+        }
+        other => panic!("calibration experiment: {other:?}"),
+    }
+}
+
+fn patient_case(period: &str) -> Refusal {
+    let text = format!(
+        "[patient]\nage_years = 40\n[[injury]]\nnerve = \"radial\"\nsite = \"mid_humerus\"\n\
+         grade = \"axonotmesis\"\n[[treatment]]\n{period}"
+    );
+    match Case::parse(&text, &atlas()) {
+        Err(EngineError::PatientCase(clinic::CaseError::Field {
+            field,
+            value,
+            expected,
+        })) => (inside("treatment[0].", &field), value, expected),
+        Err(EngineError::PatientCase(clinic::CaseError::Missing { field, expected })) => (
+            inside("treatment[0].", &field),
+            "missing".to_string(),
+            expected,
+        ),
+        other => panic!("patient case: {other:?}"),
+    }
+}
+
+fn atlas() -> clinic::Atlas {
+    clinic::Atlas::human().expect("atlas")
+}
+
+/// The part of `field` after `prefix` (each reader puts its own path before the treatment).
+fn inside(prefix: &str, field: &str) -> String {
+    field
+        .split_once(prefix)
+        .map_or_else(|| field.to_string(), |(_, k)| k.to_string())
+}
+
+#[test]
+fn a_malformed_period_gets_one_error_from_every_reader() {
+    let cases = [
+        (
+            "kind = \"stimulation\"\nstart_day = 10\nend_day = 9\ncontractions_per_day = 100\n",
+            ("end_day", "9", "a day on or after start_day (10)"),
+        ),
+        (
+            "kind = \"disuse\"\nmodel = \"immobilization\"\nstart_day = 30\nend_day = 2\n",
+            ("end_day", "2", "a day on or after start_day (30)"),
+        ),
+        (
+            "kind = \"stimulation\"\nstart_day = 0\nend_day = 9\n\
+             contractions_per_day = 100\nhours_per_day = 1\n",
+            (
+                "contractions_per_day",
+                "given with hours_per_day",
+                "exactly one of contractions_per_day or hours_per_day",
+            ),
+        ),
+        (
+            "kind = \"stimulation\"\nstart_day = 0\nend_day = 9\nhours_per_day = 25\n",
+            ("hours_per_day", "25", "hours between 0 and 24"),
+        ),
+        (
+            "kind = \"stimulation\"\nstart_day = 0\nend_day = 9\ncontractions_per_day = -3\n",
+            ("contractions_per_day", "-3", "a count between 0 and 100000"),
+        ),
+    ];
+    for (period, (key, value, expected)) in cases {
+        let want = (key.to_string(), value.to_string(), expected.to_string());
+        assert_eq!(simulate_case(period), want, "simulate case:\n{period}");
+        assert_eq!(
+            calibration_experiment(period),
+            want,
+            "calibration experiment:\n{period}"
+        );
+        assert_eq!(patient_case(period), want, "patient case:\n{period}");
+    }
+}
+
+#[test]
+fn a_dose_of_zero_is_accepted_by_every_reader() {
+    let sham = "kind = \"stimulation\"\nstart_day = 0\nend_day = 9\ncontractions_per_day = 0\n";
+    let sim = format!(
+        "species = \"rat\"\nmuscle = \"tibialis_anterior\"\n\
+         [injury]\ngrade = \"axonotmesis\"\ndistance_mm = 20\n[[treatment]]\n{sham}"
+    );
+    assert!(Case::parse(&sim, &atlas()).is_ok());
+    let patient = format!(
+        "[patient]\nage_years = 40\n[[injury]]\nnerve = \"radial\"\nsite = \"mid_humerus\"\n\
+         grade = \"axonotmesis\"\n[[treatment]]\n{sham}"
+    );
+    assert!(Case::parse(&patient, &atlas()).is_ok());
+    let experiment = format!(
+        "[[experiment]]\nid = \"x\"\nsource = \"test\"\nspecies = \"rat\"\n\
+         muscle = \"tibialis_anterior\"\n[experiment.injury]\nsunderland = 3\ndistance_mm = 20\n\
+         [[experiment.treatment]]\n{sham}\n[[experiment.expect]]\n\
+         quantity = \"motor_unit_count\"\nday = 120\nmin = 0\n"
+    );
+    assert!(calibration::CalibrationFile::parse_strict(&experiment).is_ok());
+}
