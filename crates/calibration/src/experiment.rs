@@ -494,13 +494,6 @@ const DISTANCE: Domain = Domain {
     integer: false,
     what: "a distance in mm, 0 to 5000",
 };
-const POSITIVE_LENGTH: Domain = Domain {
-    lo: 0.0,
-    hi: 5000.0,
-    lo_open: true,
-    integer: false,
-    what: "a length in mm, > 0 and <= 5000",
-};
 const FRACTION: Domain = Domain {
     lo: 0.0,
     hi: 1.0,
@@ -522,19 +515,23 @@ const SUNDERLAND: Domain = Domain {
     integer: true,
     what: "a Sunderland grade, a whole number 1 to 5",
 };
+/// A transfer's donor axons: the twin's count rule ([`twin::treatment_keys::donor_axons`],
+/// 1 to the default `max_axons`, rounded), here as a domain a distribution is checked against.
 const AXONS: Domain = Domain {
     lo: 1.0,
-    hi: 1.0e7,
+    hi: twin::limits::MAX_AXONS as f64,
     lo_open: false,
-    integer: true,
-    what: "a whole number of axons >= 1",
+    integer: false,
+    what: "a motor-axon count from 1 to 100000",
 };
 /// The dose ranges are the twin's ([`twin::treatment_keys`]), here as domains a
 /// distribution is checked against.
-const CONTRACTIONS: Domain = dose_domain(twin::treatment_keys::CONTRACTIONS_PER_DAY);
-const HOURS: Domain = dose_domain(twin::treatment_keys::HOURS_PER_DAY);
+const CONTRACTIONS: Domain = range_domain(twin::treatment_keys::CONTRACTIONS_PER_DAY);
+const HOURS: Domain = range_domain(twin::treatment_keys::HOURS_PER_DAY);
+/// A graft's length is the twin's ([`twin::treatment_keys::GRAFT_LENGTH_MM`]).
+const GRAFT_LENGTH: Domain = range_domain(twin::treatment_keys::GRAFT_LENGTH_MM);
 
-const fn dose_domain(r: twin::treatment_keys::DoseRange) -> Domain {
+const fn range_domain(r: twin::treatment_keys::KeyRange) -> Domain {
     Domain {
         lo: r.lo,
         hi: r.hi,
@@ -1171,23 +1168,10 @@ fn size_match(
     };
     let donor = name(ctx, "donor_nerve")?;
     let recipient = name(ctx, "recipient_nerve")?;
-    let (donor, recipient) = match (donor, recipient) {
-        (None, None) => return Ok(None),
-        (Some(d), Some(r)) => (d, r),
-        (Some(_), None) => {
-            return Err(ctx.err(
-                &join(path, "recipient_nerve"),
-                "missing",
-                "the recipient nerve's id (required with donor_nerve)",
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(ctx.err(
-                &join(path, "donor_nerve"),
-                "missing",
-                "the donor nerve's id (required with recipient_nerve)",
-            ));
-        }
+    // Which of the two are given together is the twin's rule, checked by the caller
+    // (`twin::treatment_keys::donor_by_nerves`).
+    let (Some(donor), Some(recipient)) = (donor, recipient) else {
+        return Ok(None);
     };
     if species != Species::Human {
         return Err(ctx.err(
@@ -1284,10 +1268,17 @@ fn parse_treatment(
                 t,
                 path,
                 "method",
+                // The method words are the twin's (`twin::treatment_keys::REPAIR_METHODS`).
                 &[
-                    ("primary", RepairMethod::Primary),
-                    ("graft", RepairMethod::Graft),
-                    ("transfer", RepairMethod::Transfer),
+                    (
+                        twin::treatment_keys::REPAIR_METHODS[0],
+                        RepairMethod::Primary,
+                    ),
+                    (twin::treatment_keys::REPAIR_METHODS[1], RepairMethod::Graft),
+                    (
+                        twin::treatment_keys::REPAIR_METHODS[2],
+                        RepairMethod::Transfer,
+                    ),
                 ],
             )?;
             let method = required(
@@ -1297,23 +1288,24 @@ fn parse_treatment(
                 "one of \"primary\", \"graft\", \"transfer\"",
             )?;
             let methods = method.support();
-            let graft_length_mm = numeric(ctx, t, path, "graft_length_mm", POSITIVE_LENGTH)?;
+            // The twin's repair rules (`twin::treatment_keys`): the graft length's range and
+            // that a graft needs one, a donor count's range, donor_axons or the two nerves.
+            use twin::treatment_keys as keys;
+            let graft_length_mm = numeric(ctx, t, path, keys::GRAFT_LENGTH_MM.key, GRAFT_LENGTH)?;
             if methods.contains(&RepairMethod::Graft) && graft_length_mm.is_none() {
-                return Err(ctx.err(
-                    &join(path, "graft_length_mm"),
-                    "missing",
-                    format!("{} (required for a graft)", POSITIVE_LENGTH.what),
-                ));
+                return Err(key_error(ctx, path, keys::graft_length(None).unwrap_err()));
             }
-            let donor_axons = numeric(ctx, t, path, "donor_axons", AXONS)?;
+            if let Some(x) = t.get(keys::DONOR_AXONS).and_then(as_number) {
+                keys::donor_axons(x).map_err(|e| key_error(ctx, path, e))?;
+            }
+            let donor_axons = numeric(ctx, t, path, keys::DONOR_AXONS, AXONS)?;
+            keys::donor_by_nerves(
+                t.contains_key(keys::DONOR_AXONS),
+                t.contains_key("donor_nerve"),
+                t.contains_key("recipient_nerve"),
+            )
+            .map_err(|e| key_error(ctx, path, e))?;
             let size_match = size_match(ctx, t, path, species)?;
-            if size_match.is_some() && donor_axons.is_some() {
-                return Err(ctx.err(
-                    &join(path, "donor_axons"),
-                    "given with donor_nerve",
-                    "either donor_axons or donor_nerve and recipient_nerve, not both",
-                ));
-            }
             if methods.contains(&RepairMethod::Transfer)
                 && donor_axons.is_none()
                 && size_match.is_none()
@@ -1662,6 +1654,7 @@ mod tests {
         assert!(DAYS.contains(3.0));
         assert!(!DAYS.contains(3.5));
         assert!(!DAYS.contains(-1.0));
-        assert!(!POSITIVE_LENGTH.contains(0.0));
+        assert!(!FRACTION.contains(0.0));
+        assert!(!AXONS.contains(twin::limits::MAX_AXONS as f64 + 1.0));
     }
 }

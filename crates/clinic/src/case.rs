@@ -1566,27 +1566,16 @@ fn validate_treatment(
             let mut transfer = TransferSite::default();
             let method = match t.method.as_deref() {
                 Some("primary") | None => RepairMethod::Primary,
-                Some("graft") => {
-                    let len = t
-                        .graft_length_mm
-                        .or(injuries[injury].gap_mm)
-                        .ok_or_else(|| {
-                            CaseError::missing(
-                                format!("{path}.graft_length_mm"),
-                                "the graft length in mm (or the injury's gap_mm)",
-                            )
-                        })?;
-                    if !(len.is_finite() && len > 0.0 && len <= 300.0) {
-                        return Err(CaseError::field(
-                            format!("{path}.graft_length_mm"),
-                            len,
-                            "a graft length in mm between 0 and 300",
-                        ));
-                    }
-                    RepairMethod::Graft {
-                        length_mm: twin::Millimetres(len),
-                    }
-                }
+                // A graft's length: the twin's rule (`twin::treatment_keys::graft_length`),
+                // the injury's gap standing in for a length not given.
+                Some("graft") => RepairMethod::Graft {
+                    length_mm: twin::Millimetres(
+                        twin::treatment_keys::graft_length(
+                            t.graft_length_mm.or(injuries[injury].gap_mm),
+                        )
+                        .map_err(|e| key_error(path, e))?,
+                    ),
+                },
                 Some("transfer") => {
                     let end_to_side = match t.coaptation.as_deref() {
                         None | Some("end_to_end") => false,
@@ -1626,17 +1615,16 @@ fn validate_treatment(
                                         )
                                     })?;
                             let axons = match t.donor_axons {
-                                Some(x) => twin::limits::Limits::default()
-                                    .axons(&format!("{path}.donor_axons"), x)?
-                                    .round() as u32,
+                                Some(x) => twin::treatment_keys::donor_axons(x)
+                                    .map_err(|e| key_error(path, e))?,
                                 None => tr.donor_axons,
                             };
                             (axons, t.distance_mm)
                         }
                         None => {
                             let axons = t.donor_axons.ok_or_else(|| CaseError::missing(format!("{path}.donor_axons"), "the donor's motor axon count (or `transfer` = an atlas transfer id)"))?;
-                            twin::limits::Limits::default()
-                                .axons(&format!("{path}.donor_axons"), axons)?;
+                            let axons = twin::treatment_keys::donor_axons(axons)
+                                .map_err(|e| key_error(path, e))?;
                             let d = t.distance_mm.ok_or_else(|| {
                                 CaseError::missing(
                                     format!("{path}.distance_mm"),
@@ -1648,7 +1636,7 @@ fn validate_treatment(
                                 d,
                                 "a positive distance in mm",
                             )?;
-                            (axons as u32, Some(d))
+                            (axons, Some(d))
                         }
                     };
                     transfer = TransferSite {
@@ -1666,7 +1654,7 @@ fn validate_treatment(
                     return Err(CaseError::field(
                         format!("{path}.method"),
                         format!("\"{other}\""),
-                        "`primary`, `graft` or `transfer`",
+                        twin::treatment_keys::REPAIR_METHODS_EXPECTED,
                     ));
                 }
             };

@@ -1,6 +1,6 @@
-//! One reader of a treatment period's keys (`twin::treatment_keys`): the same malformed period
-//! gets the same error — field, value, expected — through a simulate (experimental) case, a
-//! calibration experiment and a patient case.
+//! One reader of a treatment's keys (`twin::treatment_keys`): the same malformed period or
+//! repair gets the same error — field, value, expected — through a simulate (experimental) case,
+//! a calibration experiment and a patient case.
 
 use engine::{Case, EngineError};
 
@@ -106,6 +106,46 @@ fn a_malformed_period_gets_one_error_from_every_reader() {
             "calibration experiment:\n{period}"
         );
         assert_eq!(patient_case(period), want, "patient case:\n{period}");
+    }
+}
+
+#[test]
+fn a_malformed_repair_gets_one_error_from_every_reader() {
+    let cases = [
+        (
+            "kind = \"repair\"\nday = 10\nmethod = \"graft\"\ngraft_length_mm = 2500\n",
+            (
+                "graft_length_mm",
+                "2500",
+                "a graft length in mm between 0 and 2000",
+            ),
+        ),
+        (
+            "kind = \"repair\"\nday = 10\nmethod = \"graft\"\n",
+            (
+                "graft_length_mm",
+                "missing",
+                "a graft length in mm between 0 and 2000 (required for a graft)",
+            ),
+        ),
+        (
+            "kind = \"repair\"\nday = 10\nmethod = \"transfer\"\ndonor_axons = 0\n",
+            ("donor_axons", "0", "a motor-axon count from 1 to 100000"),
+        ),
+        (
+            "kind = \"repair\"\nday = 10\nmethod = \"transfer\"\ndonor_axons = -40\n",
+            ("donor_axons", "-40", "a motor-axon count from 1 to 100000"),
+        ),
+    ];
+    for (repair, (key, value, expected)) in cases {
+        let want = (key.to_string(), value.to_string(), expected.to_string());
+        assert_eq!(simulate_case(repair), want, "simulate case:\n{repair}");
+        assert_eq!(
+            calibration_experiment(repair),
+            want,
+            "calibration experiment:\n{repair}"
+        );
+        assert_eq!(patient_case(repair), want, "patient case:\n{repair}");
     }
 }
 

@@ -440,51 +440,27 @@ impl Treatment {
                 donor_axotomized_days,
                 distance_mm,
             } => {
+                use crate::treatment_keys as keys;
+                let by_nerves = keys::donor_by_nerves(
+                    donor_axons.is_some(),
+                    donor_nerve.is_some(),
+                    recipient_nerve.is_some(),
+                )
+                .map_err(|e| key_error(i, e))?;
                 let donor_axons = match (donor_nerve, recipient_nerve) {
-                    (None, None) => donor_axons,
-                    (Some(d), Some(r)) if donor_axons.is_none() => {
+                    (Some(d), Some(r)) if by_nerves => {
                         Some(size_matched_central(i, species, muscle, &d, &r)?)
                     }
-                    (Some(_), Some(_)) => {
-                        return Err(invalid(
-                            format!("treatment[{i}].donor_axons"),
-                            "given with donor_nerve",
-                            "either donor_axons or donor_nerve and recipient_nerve, not both",
-                        ));
-                    }
-                    (Some(_), None) => {
-                        return Err(invalid(
-                            format!("treatment[{i}].recipient_nerve"),
-                            "missing",
-                            "the recipient nerve's id (required with donor_nerve)",
-                        ));
-                    }
-                    (None, Some(_)) => {
-                        return Err(invalid(
-                            format!("treatment[{i}].donor_nerve"),
-                            "missing",
-                            "the donor nerve's id (required with recipient_nerve)",
-                        ));
-                    }
+                    _ => donor_axons,
                 };
-                let method = match method.as_str() {
+                let method = match keys::repair_method(&method).map_err(|e| key_error(i, e))? {
                     "primary" => RepairMethod::Primary,
-                    "graft" => {
-                        let len = graft_length_mm.ok_or_else(|| {
-                            invalid(
-                                format!("treatment[{i}].graft_length_mm"),
-                                "missing",
-                                "a graft length in mm",
-                            )
-                        })?;
-                        RepairMethod::Graft {
-                            length_mm: distance_field(
-                                &format!("treatment[{i}].graft_length_mm"),
-                                len,
-                            )?,
-                        }
-                    }
-                    "transfer" => {
+                    "graft" => RepairMethod::Graft {
+                        length_mm: Millimetres(
+                            keys::graft_length(graft_length_mm).map_err(|e| key_error(i, e))?,
+                        ),
+                    },
+                    _ => {
                         let n = donor_axons.ok_or_else(|| {
                             invalid(
                                 format!("treatment[{i}].donor_axons"),
@@ -492,25 +468,13 @@ impl Treatment {
                                 "a donor motor-axon count",
                             )
                         })?;
-                        crate::limits::Limits::default()
-                            .axons(&format!("treatment[{i}].donor_axons"), n)
-                            .map_err(|e| {
-                                invalid(format!("treatment[{i}].donor_axons"), n, e.expected())
-                            })?;
                         RepairMethod::Transfer {
-                            donor_axons: n.round() as u32,
+                            donor_axons: keys::donor_axons(n).map_err(|e| key_error(i, e))?,
                             donor_axotomized_days: day_field(
                                 &format!("treatment[{i}].donor_axotomized_days"),
                                 donor_axotomized_days.unwrap_or(0.0),
                             )?,
                         }
-                    }
-                    other => {
-                        return Err(invalid(
-                            format!("treatment[{i}].method"),
-                            other,
-                            "primary, graft or transfer",
-                        ));
                     }
                 };
                 Treatment::Repair {

@@ -1,5 +1,6 @@
-//! The one reader of a treatment period's keys: the key names of each period kind, the dose
-//! ranges, which dose keys may be given together and the order of a period's days. The twin's
+//! The one reader of a treatment's keys: the key names of each period kind and of a repair, the
+//! dose ranges, which dose keys may be given together and the order of a period's days; a
+//! repair's method words, graft length range, donor axon count and which keys each method needs. The twin's
 //! scenario reader ([`crate::Scenario::from_toml_str`]), calibration's experiment reader (which
 //! wraps the same numbers in distributions) and the clinic's case reader all call these
 //! functions, so a malformed period gets the same field, value and expected text from each.
@@ -30,7 +31,7 @@ pub fn own_keys(kind: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-/// A period key's value refused, or a key missing or given with another.
+/// A treatment key's value refused, or a key missing or given with another.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("field `{key}` = {value}: expected {expected}")]
 pub struct KeyError {
@@ -42,9 +43,9 @@ pub struct KeyError {
     pub expected: String,
 }
 
-/// The accepted values of one dose key.
+/// The accepted values of one numeric key (a dose, a graft length).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DoseRange {
+pub struct KeyRange {
     /// The key.
     pub key: &'static str,
     /// Least accepted value (included: a dose of 0 is a sham stimulation).
@@ -56,7 +57,7 @@ pub struct DoseRange {
 }
 
 /// `contractions_per_day`: 0 to 100000 stimulated contractions a day.
-pub const CONTRACTIONS_PER_DAY: DoseRange = DoseRange {
+pub const CONTRACTIONS_PER_DAY: KeyRange = KeyRange {
     key: "contractions_per_day",
     lo: 0.0,
     hi: 100_000.0,
@@ -64,14 +65,14 @@ pub const CONTRACTIONS_PER_DAY: DoseRange = DoseRange {
 };
 
 /// `hours_per_day`: 0 to 24 hours of stimulation a day.
-pub const HOURS_PER_DAY: DoseRange = DoseRange {
+pub const HOURS_PER_DAY: KeyRange = KeyRange {
     key: "hours_per_day",
     lo: 0.0,
     hi: 24.0,
     what: "hours between 0 and 24",
 };
 
-impl DoseRange {
+impl KeyRange {
     /// Whether `x` is an accepted dose.
     pub fn contains(&self, x: f64) -> bool {
         x.is_finite() && x >= self.lo && x <= self.hi
@@ -91,9 +92,107 @@ impl DoseRange {
     }
 }
 
+/// The kind of a treatment on the nerve at one day.
+pub const REPAIR_KIND: &str = "repair";
+
+/// The words of a repair's `method` (of [`crate::RepairMethod`]'s variants, in order).
+pub const REPAIR_METHODS: [&str; 3] = ["primary", "graft", "transfer"];
+
+/// The accepted `method` words in an error's expected text.
+pub const REPAIR_METHODS_EXPECTED: &str = "primary, graft or transfer";
+
+/// The keys every reader of a repair has besides `kind` (a reader may add its own: the twin and
+/// calibration name a transfer's donor by `donor_nerve` and `recipient_nerve`, the clinic by an
+/// atlas `transfer`, a `coaptation` and a `date`).
+pub const REPAIR_KEYS: [&str; 6] = [
+    "day",
+    "method",
+    GRAFT_LENGTH_MM.key,
+    DONOR_AXONS,
+    "donor_axotomized_days",
+    "distance_mm",
+];
+
+/// The key of a transfer's donor motor-axon count.
+pub const DONOR_AXONS: &str = "donor_axons";
+
+/// `graft_length_mm`: a graft of 0 to 2000 mm (the twin's distance rule).
+pub const GRAFT_LENGTH_MM: KeyRange = KeyRange {
+    key: "graft_length_mm",
+    lo: 0.0,
+    hi: 2000.0,
+    what: "a graft length in mm between 0 and 2000",
+};
+
+/// Which method a repair's `method` word names (without the method's numbers), or an error
+/// naming the word and the accepted words.
+pub fn repair_method(word: &str) -> Result<&'static str, KeyError> {
+    REPAIR_METHODS
+        .into_iter()
+        .find(|m| *m == word)
+        .ok_or_else(|| KeyError {
+            key: "method",
+            value: crate::limits::echo(word),
+            expected: REPAIR_METHODS_EXPECTED.to_string(),
+        })
+}
+
+/// A graft's length: required for a graft, then [`GRAFT_LENGTH_MM`]'s range.
+pub fn graft_length(x: Option<f64>) -> Result<f64, KeyError> {
+    match x {
+        Some(x) => GRAFT_LENGTH_MM.check(x),
+        None => Err(KeyError {
+            key: GRAFT_LENGTH_MM.key,
+            value: "missing".to_string(),
+            expected: format!("{} (required for a graft)", GRAFT_LENGTH_MM.what),
+        }),
+    }
+}
+
+/// A transfer's donor motor-axon count: 1 to the default [`crate::limits::Limits::max_axons`],
+/// rounded to a whole count.
+pub fn donor_axons(x: f64) -> Result<u32, KeyError> {
+    crate::limits::Limits::default()
+        .axons(DONOR_AXONS, x)
+        .map(|n| n.round() as u32)
+        .map_err(|e| KeyError {
+            key: DONOR_AXONS,
+            value: crate::limits::echo(&x.to_string()),
+            expected: e.expected(),
+        })
+}
+
+/// How a transfer names its donor: `donor_axons`, or `donor_nerve` with `recipient_nerve`
+/// (their counts size-matched), not both; `Ok(true)` when by the two nerves.
+pub fn donor_by_nerves(
+    axons_given: bool,
+    donor_nerve_given: bool,
+    recipient_nerve_given: bool,
+) -> Result<bool, KeyError> {
+    match (donor_nerve_given, recipient_nerve_given) {
+        (false, false) => Ok(false),
+        (true, true) if !axons_given => Ok(true),
+        (true, true) => Err(KeyError {
+            key: DONOR_AXONS,
+            value: "given with donor_nerve".to_string(),
+            expected: "either donor_axons or donor_nerve and recipient_nerve, not both".to_string(),
+        }),
+        (true, false) => Err(KeyError {
+            key: "recipient_nerve",
+            value: "missing".to_string(),
+            expected: "the recipient nerve's id (required with donor_nerve)".to_string(),
+        }),
+        (false, true) => Err(KeyError {
+            key: "donor_nerve",
+            value: "missing".to_string(),
+            expected: "the donor nerve's id (required with recipient_nerve)".to_string(),
+        }),
+    }
+}
+
 /// The one dose key a stimulation gives, from which of the two keys are present: exactly one
 /// of them (both together are refused, not one silently preferred).
-pub fn dose_key(contractions_given: bool, hours_given: bool) -> Result<DoseRange, KeyError> {
+pub fn dose_key(contractions_given: bool, hours_given: bool) -> Result<KeyRange, KeyError> {
     const EXPECTED: &str = "exactly one of contractions_per_day or hours_per_day";
     match (contractions_given, hours_given) {
         (true, false) => Ok(CONTRACTIONS_PER_DAY),
@@ -160,6 +259,29 @@ mod tests {
         assert_eq!(e.key, "end_day");
         assert_eq!(e.value, "9");
         assert_eq!(e.expected, "a day on or after start_day (10)");
+    }
+
+    #[test]
+    fn repair_keys_are_checked_by_method() {
+        assert_eq!(repair_method("graft"), Ok("graft"));
+        let e = repair_method("suture").unwrap_err();
+        assert_eq!((e.key, e.value.as_str()), ("method", "suture"));
+        assert_eq!(graft_length(Some(30.0)), Ok(30.0));
+        let e = graft_length(Some(2500.0)).unwrap_err();
+        assert_eq!((e.key, e.value.as_str()), ("graft_length_mm", "2500"));
+        assert_eq!(graft_length(None).unwrap_err().value, "missing");
+        assert_eq!(donor_axons(1200.4), Ok(1200));
+        assert_eq!(donor_axons(0.0).unwrap_err().key, "donor_axons");
+        assert_eq!(donor_by_nerves(false, true, true), Ok(true));
+        assert_eq!(donor_by_nerves(true, false, false), Ok(false));
+        assert_eq!(
+            donor_by_nerves(true, true, true).unwrap_err().key,
+            "donor_axons"
+        );
+        assert_eq!(
+            donor_by_nerves(false, true, false).unwrap_err().key,
+            "recipient_nerve"
+        );
     }
 
     #[test]
