@@ -1239,21 +1239,13 @@ fn parse_treatment(
     };
     match kind.as_str() {
         "repair" => {
-            ctx.warn_unknown(
-                t,
-                path,
-                &[
-                    "kind",
-                    "day",
-                    "method",
-                    "graft_length_mm",
-                    "donor_axons",
-                    "donor_nerve",
-                    "recipient_nerve",
-                    "donor_axotomized_days",
-                    "distance_mm",
-                ],
-            );
+            // The twin's repair keys ([`twin::treatment_keys::REPAIR_KEYS`]) and its donor
+            // named by two nerves.
+            let keys: Vec<&str> = ["kind", "donor_nerve", "recipient_nerve"]
+                .into_iter()
+                .chain(twin::treatment_keys::REPAIR_KEYS)
+                .collect();
+            ctx.warn_unknown(t, path, &keys);
             if !has_injury {
                 return Err(ctx.err(
                     &kind_field,

@@ -1715,22 +1715,15 @@ const TREATMENT_KINDS: &str = "`repair`, `stimulation`, `disuse` or `rehabilitat
 fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseError> {
     // A case may give a period's days as dates too.
     const DATES: [&str; 2] = ["start_date", "end_date"];
+    // A repair's keys are the twin's ([`twin::treatment_keys::REPAIR_KEYS`]) and a case's own:
+    // its date, an atlas transfer, the coaptation and brief stimulation at the operation.
+    const CASE_REPAIR_KEYS: [&str; 4] = ["date", "transfer", "coaptation", "brief_stimulation"];
     let own: &[&str] = match kind {
-        "repair" => &[
-            "day",
-            "date",
-            "method",
-            "transfer",
-            "graft_length_mm",
-            "donor_axons",
-            "donor_axotomized_days",
-            "distance_mm",
-            "coaptation",
-            "brief_stimulation",
-        ],
+        "repair" => &twin::treatment_keys::REPAIR_KEYS,
         // The period kinds' keys are the twin's ([`twin::treatment_keys::own_keys`]).
         other => twin::treatment_keys::own_keys(other).unwrap_or(&[]),
     };
+    let repair = kind == "repair";
     let given = [
         ("day", t.day.is_some()),
         ("date", t.date.is_some()),
@@ -1751,9 +1744,10 @@ fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseErro
         ("end_day", t.end_day.is_some()),
         ("end_date", t.end_date.is_some()),
     ];
-    let period = kind != "repair";
+    let period = !repair;
     match given.iter().find(|(k, g)| {
         *g && !own.contains(k)
+            && !(repair && CASE_REPAIR_KEYS.contains(k))
             && !(period && (twin::treatment_keys::PERIOD_KEYS.contains(k) || DATES.contains(k)))
     }) {
         Some((key, _)) => Err(CaseError::field(
