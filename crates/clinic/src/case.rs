@@ -1273,7 +1273,7 @@ fn validate_injury(
             // A muscle given by distance must be one the twin can simulate (itself, or through
             // the atlas); a misspelling used to be simulated as the biceps with a note.
             let twin_params = twin::Parameters::for_species(twin::Species::Human)?;
-            if atlas.muscle(&muscle).is_none() && twin_params.muscle(&muscle).is_err() {
+            if atlas.muscle(&muscle).is_none() && !twin_params.has_muscle(&muscle) {
                 let mut known: Vec<&str> = atlas.muscles.iter().map(|m| m.id.as_str()).collect();
                 known.extend(twin_params.muscles().map(|m| m.name.as_str()));
                 known.sort_unstable();
