@@ -2,9 +2,9 @@
 //! the report picture): an uncertain grade at the median of its prior updated by the case's
 //! observations, a stated grade kept.
 
+use clinic::case::Grade;
 use clinic::montecarlo::{Engine, case_treatments};
 use clinic::{Atlas, Case};
-use clinic::case::Grade;
 
 const RADIAL: &str = include_str!("../../../examples/radial-mid-humerus.toml");
 const RADIAL_MONTH4: &str = include_str!("../../../examples/case-radial-followup-month4.toml");
