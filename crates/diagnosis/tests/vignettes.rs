@@ -32,7 +32,7 @@ fn print_figures(set: &str, ev: &Evaluation) {
         );
     }
     eprintln!(
-        "{set}: cases {} top1 {:.4} top3 {:.4} category {:.4} brier {:.4} brier_acceptable {:.4} ece {:.4}",
+        "{set}: cases {} top1 {:.4} top3 {:.4} category {:.4} brier {:.5} brier_acceptable {:.5} ece {:.5}",
         ev.cases, ev.level_top1, ev.level_top3, ev.category, ev.brier, ev.brier_acceptable, ev.ece
     );
 }
