@@ -281,3 +281,28 @@ graft_length_mm = 80
     grades.dedup();
     assert!(grades.len() >= 2, "grades at 2 years: {grades:?}");
 }
+
+/// Class 5, transfers: patients differ after a transfer too. An ulnar-fascicle-to-biceps
+/// transfer (Oberlin; donor axons size-matched from the cited counts, ratio 0.72) six months
+/// after the injury, 24 adults of 35: their grades two years after the transfer spread over
+/// more than one grade (clinical series of single fascicular transfers report MRC >= 4 in
+/// 63%, not in all or none: Rezzadeh et al. 2020, data/calibration/human-series.toml).
+#[test]
+fn two_year_grades_after_a_transfer_spread_over_more_than_one_grade() {
+    let counts = twin::nerve_counts::NerveCounts::human().unwrap();
+    let units = human().muscle("biceps_brachii").unwrap().motor_units;
+    let axons = twin::repair::size_matched_donor_axons(
+        counts.get("ulnar_fascicle").unwrap().mean,
+        counts.get("biceps_branch").unwrap().mean,
+        units,
+    );
+    let text = TRANSFER
+        .replace("age_years = 30", "age_years = 35")
+        .replace("donor_axons = 400", &format!("donor_axons = {axons}"))
+        .replace("horizon_days = 800", "horizon_days = 910");
+    let c = cohort(&text, 24);
+    let mut grades: Vec<u8> = c.iter().map(|t| t.at(910).mrc_grade).collect();
+    grades.sort_unstable();
+    grades.dedup();
+    assert!(grades.len() >= 2, "grades 2 years after the transfer: {grades:?}");
+}
