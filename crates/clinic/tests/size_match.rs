@@ -157,7 +157,10 @@ fn given_donor_axons_and_uncounted_nerves_keep_their_numbers() {
         .find(|t| t.id == "median_to_radial")
         .unwrap();
     assert!(
-        median.targets.iter().all(|m| median.nerves_for(m).is_none()),
+        median
+            .targets
+            .iter()
+            .all(|m| median.nerves_for(m).is_none()),
         "median-to-radial counts are not in the file; if added, this test should move to the counted list"
     );
     // The AIN to the ulnar motor branch is counted (pronator quadratus branch 757, deep motor
