@@ -115,7 +115,9 @@ fn a_stated_movement_simulates_but_is_not_silently_dropped_by_a_prognosis() {
         "{}[against_gravity]\nmovement = \"shoulder_abduction\"\nmuscle = \"supraspinatus\"\n",
         EXPERIMENT.replace("tibialis_anterior", "deltoid")
     );
-    let case = e.parse_case(&text).expect("experiment with a stated movement");
+    let case = e
+        .parse_case(&text)
+        .expect("experiment with a stated movement");
     e.simulate(&case, Resolution::Pooled, None, &Control::new())
         .expect("simulate");
     let err = e
