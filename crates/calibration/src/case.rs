@@ -126,6 +126,7 @@ impl Setup {
         }
         s.seed = seed;
         s.modifiers = Modifiers::default();
+        s.against_gravity = self.against_gravity.clone();
         s.injury = self.injury.as_ref().map(|inj| {
             let grade = match &inj.grade {
                 GradeSpec::Seddon(g) => draw.cat(g),

@@ -159,6 +159,9 @@ pub struct Setup {
     pub population_size: Option<u32>,
     /// `population.seed`, if given: the population's base seed instead of the run's.
     pub population_seed: Option<u64>,
+    /// `against_gravity`, if given: the movement an MRC grade is read on and which of its
+    /// muscles still work (`twin::gravity`), passed to the case as written.
+    pub against_gravity: Option<twin::gravity::AgainstGravity>,
 }
 
 impl Setup {
@@ -915,6 +918,7 @@ const EXPERIMENT_KEYS: &[&str] = &[
     "treatment",
     "expect",
     "population",
+    "against_gravity",
 ];
 
 fn parse_experiment(index: usize, item: &Value, warnings: &mut Vec<String>) -> ExperimentSpec {
@@ -1070,6 +1074,17 @@ fn parse_setup(ctx: &mut Ctx, table: &Table) -> Result<Setup, FieldError> {
             ));
         }
     }
+    let against_gravity = match table.get("against_gravity") {
+        None => None,
+        Some(Value::Table(t)) => Some(parse_against_gravity(ctx, t)?),
+        Some(v) => {
+            return Err(ctx.err(
+                "against_gravity",
+                short(v),
+                "a table [experiment.against_gravity]",
+            ));
+        }
+    };
     let setup = Setup {
         species,
         muscle,
@@ -1079,6 +1094,7 @@ fn parse_setup(ctx: &mut Ctx, table: &Table) -> Result<Setup, FieldError> {
         treatments,
         population_size,
         population_seed,
+        against_gravity,
     };
     if population_size.is_none() && setup.has_distributions() {
         ctx.warnings.push(format!(
@@ -1087,6 +1103,52 @@ fn parse_setup(ctx: &mut Ctx, table: &Table) -> Result<Setup, FieldError> {
         ));
     }
     Ok(setup)
+}
+
+/// `[experiment.against_gravity]`: `movement`, `muscle` (strings) and `working` (an array of
+/// strings, default empty), checked against the twin's movements (`twin::gravity`).
+fn parse_against_gravity(
+    ctx: &mut Ctx,
+    t: &Table,
+) -> Result<twin::gravity::AgainstGravity, FieldError> {
+    let p = "against_gravity";
+    ctx.warn_unknown(t, p, &["movement", "muscle", "working"]);
+    let string = |ctx: &Ctx, key: &str| match t.get(key) {
+        Some(Value::String(s)) => Ok(s.trim().to_string()),
+        other => Err(ctx.err(
+            &format!("{p}.{key}"),
+            other.map_or("missing".into(), short),
+            "a string",
+        )),
+    };
+    let movement = string(ctx, "movement")?;
+    let muscle = string(ctx, "muscle")?;
+    let working = match t.get("working") {
+        None => Vec::new(),
+        Some(Value::Array(list)) => list
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::String(s) => Ok(s.trim().to_string()),
+                other => Err(ctx.err(&format!("{p}.working[{i}]"), short(other), "a string")),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(v) => {
+            return Err(ctx.err(
+                &format!("{p}.working"),
+                short(v),
+                "an array of muscle names",
+            ));
+        }
+    };
+    let g = twin::gravity::AgainstGravity {
+        movement,
+        muscle,
+        working,
+    };
+    g.check()
+        .map_err(|(field, value, expected)| ctx.err(&format!("{p}.{field}"), value, expected))?;
+    Ok(g)
 }
 
 fn parse_injury(ctx: &mut Ctx, t: &Table) -> Result<InjurySpec, FieldError> {

@@ -527,3 +527,34 @@ fn a_size_matched_transfer_reads_its_nerve_counts_and_refuses_bad_names() {
     assert_eq!(e.field, "treatment[0].donor_nerve");
     assert!(e.expected.contains("human only"), "{e:?}");
 }
+
+/// `against_gravity` (the movement an MRC grade is read on and its working muscles) reads
+/// into the setup, and a muscle that is not the movement's is refused with its field.
+#[test]
+fn against_gravity_reads_and_names_a_wrong_muscle() {
+    let stated = "against_gravity = { movement = \"shoulder_abduction\", muscle = \"supraspinatus\", working = [\"deltoid\"] }";
+    let file = CalibrationFile::parse_strict(&one(stated, OK_EXPECT)).unwrap();
+    let g = file.experiments[0]
+        .setup
+        .as_ref()
+        .unwrap()
+        .against_gravity
+        .clone()
+        .expect("stated");
+    assert_eq!((g.muscle.as_str(), g.working.len()), ("supraspinatus", 1));
+    let e = setup_error(&one(
+        &stated.replace("\"deltoid\"]", "\"soleus\"]"),
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "against_gravity.working[0]");
+    assert!(
+        e.value.contains("soleus") && e.expected.contains("deltoid"),
+        "{e:?}"
+    );
+    let e = setup_error(&one(
+        "against_gravity = { movement = \"elbow_flexion\", muscle = \"biceps_brachii\" }",
+        OK_EXPECT,
+    ));
+    assert_eq!(e.field, "against_gravity.movement");
+    assert!(e.expected.contains("shoulder_abduction"), "{e:?}");
+}

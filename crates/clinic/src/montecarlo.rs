@@ -683,6 +683,9 @@ pub fn scenario_for(
         seed: twin::cohort::draw_seed(draw.seed, k),
         overrides,
         modifiers: case.patient.modifiers,
+        // A patient case has no words yet for the movement graded and the working
+        // synergists: the generic MRC 3 threshold (twin::gravity).
+        against_gravity: None,
     }
 }
 

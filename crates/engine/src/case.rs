@@ -195,6 +195,13 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
             "parameter overrides are not part of a patient's case; remove `[overrides]`".into(),
         );
     }
+    if s.against_gravity.is_some() {
+        return Err(
+            "a patient's case has no words yet for the movement graded and its working muscles \
+             (twin::gravity); remove `against_gravity` for a prognosis"
+                .into(),
+        );
+    }
     let Some(inj) = &s.injury else {
         return Err("the case has no injury: nothing to give a prognosis for".into());
     };

@@ -124,3 +124,24 @@ fn an_experiment_with_a_mixed_lesion_simulates_but_is_refused_a_prognosis_naming
         "{msg}"
     );
 }
+
+/// An experimental case that states the movement graded (`against_gravity`, twin::gravity)
+/// simulates with it, but a prognosis refuses it rather than dropping it: a patient's case has
+/// no words for it yet.
+#[test]
+fn a_stated_movement_simulates_but_is_not_silently_dropped_by_a_prognosis() {
+    let e = Engine::load().expect("engine");
+    let text = format!(
+        "{}[against_gravity]\nmovement = \"shoulder_abduction\"\nmuscle = \"supraspinatus\"\n",
+        EXPERIMENT.replace("tibialis_anterior", "deltoid")
+    );
+    let case = e
+        .parse_case(&text)
+        .expect("experiment with a stated movement");
+    e.simulate(&case, Resolution::Pooled, None, &Control::new())
+        .expect("simulate");
+    let err = e
+        .prognosis(&case, Some(2), &Control::new())
+        .expect_err("prognosis refuses the statement");
+    assert!(err.to_string().contains("against_gravity"), "{err}");
+}

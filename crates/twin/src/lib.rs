@@ -55,6 +55,7 @@ pub mod conduction;
 pub mod disuse;
 pub mod end_plate;
 pub mod fibrosis;
+pub mod gravity;
 pub mod lesion;
 pub mod limits;
 pub mod maturation;

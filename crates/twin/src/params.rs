@@ -337,6 +337,12 @@ coefficients! {
     mrc4_force: "1",
     /// Voluntary force fraction for MRC 5 (1).
     mrc5_force: "1",
+    /// Weight moment of the unloaded arm held at 90 degrees, as a share of the healthy
+    /// shoulder elevators' maximal isometric moment ([`crate::gravity`]) (1).
+    abduction_arm_weight_load: "1",
+    /// The supraspinatus's share of the shoulder elevators' maximal moment; the deltoid's is
+    /// the rest ([`crate::gravity`]) (1).
+    supraspinatus_elevation_share: "1",
     /// Days after the injury within which an MRC grade must fall below a threshold
     /// for the recovery event to be dated later than the injury day (d).
     mrc_event_settle_days: "d",

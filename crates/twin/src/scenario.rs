@@ -235,6 +235,11 @@ pub struct Scenario {
     pub overrides: BTreeMap<String, f64>,
     /// Patient modifiers.
     pub modifiers: Modifiers,
+    /// The movement an MRC grade is read on and which of its muscles still work, when the
+    /// case states it: the MRC 3 threshold then comes from the movement's weight load
+    /// ([`crate::gravity`]) instead of the generic `mrc3_force`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against_gravity: Option<crate::gravity::AgainstGravity>,
 }
 
 // ------------------------------------------------------------------ raw serde forms
@@ -258,6 +263,8 @@ struct RawScenario {
     overrides: BTreeMap<String, f64>,
     #[serde(default)]
     modifiers: Modifiers,
+    #[serde(default)]
+    against_gravity: Option<crate::gravity::AgainstGravity>,
     #[serde(default)]
     #[allow(dead_code)]
     note: Option<String>,
@@ -637,6 +644,11 @@ impl Scenario {
         if raw.muscle.trim().is_empty() {
             return Err(invalid("muscle", "\"\"", "a snake_case muscle name"));
         }
+        if let Some(g) = &raw.against_gravity {
+            g.check().map_err(|(field, value, expected)| {
+                invalid(format!("against_gravity.{field}"), value, expected)
+            })?;
+        }
         Ok(Scenario {
             species: raw.species,
             muscle: raw.muscle,
@@ -647,6 +659,7 @@ impl Scenario {
             seed: raw.seed.unwrap_or(1),
             overrides: raw.overrides,
             modifiers: raw.modifiers,
+            against_gravity: raw.against_gravity,
         })
     }
 
@@ -665,6 +678,7 @@ impl Scenario {
             seed: 1,
             overrides: BTreeMap::new(),
             modifiers: Modifiers::default(),
+            against_gravity: None,
         }
     }
 }

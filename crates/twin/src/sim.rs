@@ -351,7 +351,10 @@ impl Simulation {
             &overridden
         };
         let spec = params.muscle(&scenario.muscle)?.clone();
-        let coef = params.coef.clone();
+        let mut coef = params.coef.clone();
+        if let Some(g) = &scenario.against_gravity {
+            g.apply(&mut coef);
+        }
         let donors = donor_axons(&scenario.treatments);
         let (units, fibres, muscle) =
             crate::motor_unit::build(&spec, &coef, scenario.seed, resolution, donors);

@@ -100,6 +100,50 @@ fn graft_length_and_delay_grade_outcomes_without_collapse() {
     );
 }
 
+const SPINAL_ACCESSORY_TO_SUPRASCAPULAR: &str = r#"
+species = "human"
+muscle = "deltoid"
+age_years = 30
+horizon_days = 900
+[injury]
+grade = "neurotmesis"
+distance_mm = 200
+regrowth = "prevented"
+[[treatment]]
+kind = "repair"
+day = 180
+method = "transfer"
+donor_nerve = "spinal_accessory"
+recipient_nerve = "suprascapular"
+distance_mm = 40
+"#;
+
+/// Class 2: MRC 3 of shoulder abduction depends on which lifters survive (twin::gravity,
+/// from the arm's weight load and the supraspinatus's share of elevation): the same
+/// reinnervated muscle reaches MRC 3 in fewer patients when it lifts the arm alone (after
+/// an upper-trunk injury) than with a working synergist, and in fewer than under the
+/// generic threshold, which is far below the arm's load.
+#[test]
+fn lifting_the_arm_alone_needs_more_of_the_reinnervated_muscle() {
+    let stated = |working: &str| {
+        format!(
+            "{SPINAL_ACCESSORY_TO_SUPRASCAPULAR}[against_gravity]\nmovement = \"shoulder_abduction\"\nmuscle = \"supraspinatus\"\nworking = [{working}]\n"
+        )
+    };
+    let generic = share_at_least(&cohort(SPINAL_ACCESSORY_TO_SUPRASCAPULAR, 20), 900, 3);
+    let alone = share_at_least(&cohort(&stated(""), 20), 900, 3);
+    let helped = share_at_least(&cohort(&stated("\"deltoid\""), 20), 900, 3);
+    assert!(
+        alone < generic && alone < helped,
+        "MRC >= 3 alone {alone}, with a working deltoid {helped}, generic threshold {generic}"
+    );
+    let bad = Scenario::from_toml_str(&stated("\"biceps_brachii\"")).unwrap_err();
+    assert!(
+        bad.to_string().contains("against_gravity.working[0]"),
+        "{bad}"
+    );
+}
+
 const TRANSFER: &str = r#"
 species = "human"
 muscle = "biceps_brachii"
