@@ -1706,9 +1706,10 @@ fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseErro
     let given = given_keys(t);
     let period = !repair;
     match given.iter().find(|k| {
-        !own.contains(k)
-            && !(repair && CASE_REPAIR_KEYS.contains(k))
-            && !(period && (twin::treatment_keys::PERIOD_KEYS.contains(k) || DATES.contains(k)))
+        let allowed = own.contains(k)
+            || (repair && CASE_REPAIR_KEYS.contains(k))
+            || (period && (twin::treatment_keys::PERIOD_KEYS.contains(k) || DATES.contains(k)));
+        !allowed
     }) {
         Some(key) => Err(CaseError::field(
             format!("{path}.{key}"),

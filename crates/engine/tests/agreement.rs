@@ -1,6 +1,6 @@
 //! Agreement on every day: for every example that is a case (an experimental or a patient's case —
-//! not a findings file or a cohort) and every muscle it affects, `simulate` (its readout of every
-//! day, `MuscleRun::readings`) and the snapshot's reading of the same day (`Engine::readouts`: the
+//! not a findings file or a cohort), on its first affected muscle (the one `snapshot` and the report
+//! picture by default), `simulate` (its readout of every day, `MuscleRun::readings`) and the snapshot's reading of the same day (`Engine::readouts`: the
 //! run, stepping and reading of `snapshot` and the report, without the drawing) are the same on
 //! every day from 0 to the horizon; and `Engine::pictures` itself (what `snapshot` and the report
 //! write), drawn on the horizon, gives the same reading and the same event days.
@@ -47,10 +47,19 @@ fn simulate_snapshot_and_the_pictures_read_every_example_alike_on_every_day() {
         let case = engine
             .parse_case(&text)
             .unwrap_or_else(|e| panic!("{name} is not a case: {e}"));
+        // The first affected muscle (a patient's case affects up to 13: their readings go
+        // through the same code, and simulating every one at fibre resolution twice would make
+        // this test several times slower).
+        let (first, _) = engine
+            .scenarios(&case)
+            .expect("scenarios")
+            .into_iter()
+            .next()
+            .expect("a muscle");
         let sim = engine
-            .simulate(&case, Resolution::Fibre, None, &control)
+            .simulate(&case, Resolution::Fibre, Some(&first), &control)
             .unwrap_or_else(|e| panic!("{name}: simulate: {e}"));
-        assert!(!sim.runs.is_empty(), "{name}: no muscle simulated");
+        assert_eq!(sim.runs.len(), 1, "{name}: one muscle simulated");
         for run in &sim.runs {
             // The scenario `snapshot --muscle` pictures, found as snapshot finds it.
             let scenario = engine
@@ -100,6 +109,6 @@ fn simulate_snapshot_and_the_pictures_read_every_example_alike_on_every_day() {
         }
         assert_eq!(pics.events, run.events, "{name}: event days differ");
     }
-    assert!(muscles >= 9, "only {muscles} muscles compared");
-    assert!(days_compared > 5000, "only {days_compared} days compared");
+    assert_eq!(muscles, examples.len(), "one muscle per example");
+    assert!(days_compared > 4000, "only {days_compared} days compared");
 }
