@@ -17,7 +17,7 @@ use engine::twin::{Grade, RepairMethod, Resolution, Scenario, TimeCourse, Treatm
 pub struct Args {
     /// The case file (TOML or JSON): an experimental case (species, muscle, injury at a
     /// distance) or a patient's case (atlas nerve and site; every affected muscle is simulated
-    /// at the case's central draw).
+    /// at the case's typical draw).
     pub case: PathBuf,
     /// Print the daily time course as JSON instead of the readable summary.
     #[arg(long)]
@@ -131,8 +131,16 @@ fn describe_injury(s: &Scenario) -> String {
                 Grade::Neurotmesis => "neurotmesis".to_string(),
                 Grade::Sunderland(n) => format!("Sunderland {n}"),
             };
+            let mixed = if i.blocked_share.0 > 0.0 {
+                format!(
+                    " (mixed lesion: {:.0}% of them only blocked)",
+                    i.blocked_share.0 * 100.0
+                )
+            } else {
+                String::new()
+            };
             format!(
-                "{grade} on day {}, {:.0} mm from the motor entry point, {:.0}% of axons, regrowth {}",
+                "{grade} on day {}, {:.0} mm from the motor entry point, {:.0}% of axons{mixed}, regrowth {}",
                 i.day.0,
                 i.distance_mm.0,
                 i.fraction_of_axons.0 * 100.0,

@@ -335,3 +335,30 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     # The check can fail: an unlabelled control put on the page is caught.
     drv.execute_script("document.querySelector('main').append(document.createElement('input'))")
     assert any(v[0] == "label" for v in axe(drv))
+
+
+def test_a_stored_graft_keeps_its_method_when_the_case_is_edited_and_saved(server, browser):
+    """A case saved with a graft repair opens in the editor as a graft (not reset to the form's
+    default, a primary repair), and saving it again stores the graft unchanged."""
+    case = {
+        "title": "Common fibular nerve, 40 mm graft at six weeks",
+        "patient": {"age_years": 30, "sex": "male", "height_cm": 180},
+        "injury": [{"nerve": "common_fibular", "site": "fibular_neck", "grade": "neurotmesis", "date": "2026-01-05"}],
+        "treatment": [{"kind": "repair", "method": "graft", "graft_length_mm": 40, "date": "2026-02-16"}],
+        "settings": {"draws": 20, "seed": 5},
+    }
+    req = urllib.request.Request(server + "/v1/cases", data=json.dumps(case).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", "Accept": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        case_id = json.load(r)["case_id"]
+    drv = browser
+    drv.get(server + f"/#/case/{case_id}")
+    method = wait(drv, EC.presence_of_element_located((By.CSS_SELECTOR, "form[aria-label=Case] select[name=method]")))
+    assert Select(method).first_selected_option.get_attribute("value") == "graft"
+    assert css(drv, "form[aria-label=Case] input[name=graft_length_mm]").get_attribute("value") == "40"
+    drv.find_element(By.XPATH, "//summary[normalize-space()='Edit the case']").click()  # a stored case's form is folded
+    css(drv, "form[aria-label=Case] button[type=submit]").click()
+    wait(drv, lambda d: api_json(server, f"/v1/cases/{case_id}")["rev"] == 2)
+    stored = json.loads(api_json(server, f"/v1/cases/{case_id}")["body"])
+    repair = (stored.get("treatment") or stored.get("treatments"))[0]
+    assert repair["method"] == "graft" and repair["graft_length_mm"] == 40, repair
