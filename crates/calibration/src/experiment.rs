@@ -487,20 +487,10 @@ struct Domain {
     what: &'static str,
 }
 
-const DAYS: Domain = Domain {
-    lo: 0.0,
-    hi: twin::limits::MAX_DAYS as f64,
-    lo_open: false,
-    integer: true,
-    what: "a whole number of days, 0 to 36500",
-};
-const DISTANCE: Domain = Domain {
-    lo: 0.0,
-    hi: 5000.0,
-    lo_open: false,
-    integer: false,
-    what: "a distance in mm, 0 to 5000",
-};
+/// A day is the twin's one day rule ([`twin::treatment_keys::DAY`]: whole days).
+const DAYS: Domain = range_domain(twin::treatment_keys::DAY);
+/// A distance is the twin's ([`twin::treatment_keys::DISTANCE_MM`]).
+const DISTANCE: Domain = range_domain(twin::treatment_keys::DISTANCE_MM);
 const FRACTION: Domain = Domain {
     lo: 0.0,
     hi: 1.0,
@@ -542,15 +532,17 @@ const AXONS: Domain = Domain {
 /// distribution is checked against.
 const CONTRACTIONS: Domain = range_domain(twin::treatment_keys::CONTRACTIONS_PER_DAY);
 const HOURS: Domain = range_domain(twin::treatment_keys::HOURS_PER_DAY);
-/// A graft's length is the twin's ([`twin::treatment_keys::GRAFT_LENGTH_MM`]).
+/// A graft's length is the twin's ([`twin::treatment_keys::GRAFT_LENGTH_MM`]: more than 0 mm).
 const GRAFT_LENGTH: Domain = range_domain(twin::treatment_keys::GRAFT_LENGTH_MM);
 
+/// The twin's range of a key ([`twin::treatment_keys::KeyRange`]) as a domain a distribution is
+/// checked against (the same bounds, openness and whole-number rule).
 const fn range_domain(r: twin::treatment_keys::KeyRange) -> Domain {
     Domain {
         lo: r.lo,
         hi: r.hi,
-        lo_open: false,
-        integer: false,
+        lo_open: r.lo_open,
+        integer: r.whole,
         what: r.what,
     }
 }
@@ -1331,6 +1323,12 @@ fn parse_treatment(
             }
             let day = numeric(ctx, t, path, "day", DAYS)?;
             let day = required(ctx, day, &join(path, "day"), DAYS.what)?;
+            use twin::treatment_keys as keys;
+            // A method written as one word is read by the twin's rule (its words, the error);
+            // no method is a primary repair (`twin::treatment_keys::repair_method`).
+            if let Some(Value::String(w)) = t.get("method") {
+                keys::repair_method(Some(w)).map_err(|e| key_error(ctx, path, e))?;
+            }
             let method = categorical(
                 ctx,
                 t,
@@ -1349,16 +1347,21 @@ fn parse_treatment(
                     ),
                 ],
             )?;
-            let method = required(
-                ctx,
-                method,
-                &join(path, "method"),
-                "one of \"primary\", \"graft\", \"transfer\"",
-            )?;
+            let method = method.unwrap_or(Categorical::Fixed(RepairMethod::Primary));
             let methods = method.support();
-            // The twin's repair rules (`twin::treatment_keys`): the graft length's range and
-            // that a graft needs one, a donor count's range, donor_axons or the two nerves.
-            use twin::treatment_keys as keys;
+            // The twin's repair rules (`twin::treatment_keys`): a key of another method is
+            // refused, the graft length's range and that a graft needs one, a donor count's
+            // range, donor_axons or the two nerves.
+            let words: Vec<&str> = methods
+                .iter()
+                .map(|m| match m {
+                    RepairMethod::Primary => keys::REPAIR_METHODS[0],
+                    RepairMethod::Graft => keys::REPAIR_METHODS[1],
+                    RepairMethod::Transfer => keys::REPAIR_METHODS[2],
+                })
+                .collect();
+            let given: Vec<&str> = t.keys().map(String::as_str).collect();
+            keys::method_keys(&words, &given).map_err(|e| key_error(ctx, path, e))?;
             let graft_length_mm = numeric(ctx, t, path, keys::GRAFT_LENGTH_MM.key, GRAFT_LENGTH)?;
             if methods.contains(&RepairMethod::Graft) && graft_length_mm.is_none() {
                 return Err(key_error(ctx, path, keys::graft_length(None).unwrap_err()));

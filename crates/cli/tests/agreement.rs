@@ -5,7 +5,9 @@
 //!
 //! Runs the built binary, so it checks what a user sees (`--json` and the report's
 //! `readings.json`). A patient's case is compared on its first affected muscle, the one `snapshot`
-//! pictures by default.
+//! pictures by default. Every day of every run, every muscle, is compared in the facade
+//! (`crates/engine/tests/agreement.rs`); here, a few days check that the binary prints those
+//! values.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

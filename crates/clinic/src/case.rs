@@ -679,15 +679,10 @@ fn parse_date(field: &str, s: &str) -> Result<time::Date, CaseError> {
         .map_err(|_| CaseError::field(field, format!("\"{s}\""), "a date written YYYY-MM-DD"))
 }
 
+/// A day (days since the first injury) by the one day rule of every reader
+/// ([`twin::treatment_keys::day`]: a whole number, `12.5` refused, not rounded).
 fn check_day(field: &str, d: f64) -> Result<u32, CaseError> {
-    if !d.is_finite() || d < 0.0 || d > MAX_HORIZON_DAYS as f64 {
-        return Err(CaseError::field(
-            field,
-            d,
-            format!("a day between 0 and {MAX_HORIZON_DAYS} (days since the first injury)"),
-        ));
-    }
-    Ok(d.round() as u32)
+    twin::treatment_keys::day("day", d).map_err(|e| CaseError::field(field, e.value, e.expected))
 }
 
 impl DayCtx {
@@ -698,22 +693,21 @@ impl DayCtx {
         date: Option<&str>,
         key: &str,
     ) -> Result<Option<u32>, CaseError> {
+        // The keys as written: `day` and `date`, or `<key>_day` and `<key>_date` (`start_day`).
+        let (day_key, date_key) = if key == "day" {
+            ("day".to_string(), "date".to_string())
+        } else {
+            (format!("{key}_day"), format!("{key}_date"))
+        };
         match (day, date) {
             (Some(_), Some(_)) => Err(CaseError::field(
-                format!("{path}.{key}_date"),
+                format!("{path}.{date_key}"),
                 "given together with a day",
-                format!("either `{key}` as a day or a date, not both"),
+                format!("either `{day_key}` or `{date_key}`, not both"),
             )),
-            (Some(d), None) => check_day(&format!("{path}.{key}"), d).map(Some),
+            (Some(d), None) => check_day(&format!("{path}.{day_key}"), d).map(Some),
             (None, Some(s)) => {
-                let f = format!(
-                    "{path}.{}",
-                    if key == "day" {
-                        "date".to_string()
-                    } else {
-                        format!("{key}_date")
-                    }
-                );
+                let f = format!("{path}.{date_key}");
                 let date = parse_date(&f, s)?;
                 let Some(origin) = self.origin else {
                     return Err(CaseError::field(
@@ -734,14 +728,6 @@ impl DayCtx {
             }
             (None, None) => Ok(None),
         }
-    }
-}
-
-fn positive(field: &str, v: f64, what: &str) -> Result<f64, CaseError> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(CaseError::field(field, v, what))
     }
 }
 
@@ -1247,18 +1233,10 @@ fn validate_injury(
             (Location::Atlas { nerve, site }, ms)
         }
         (nerve, None, Some(muscle), Some(d)) => {
-            let d = positive(
-                &format!("{path}.distance_mm"),
-                d,
-                "a distance in mm between 0 and 1500",
-            )?;
-            if d > 1500.0 {
-                return Err(CaseError::field(
-                    format!("{path}.distance_mm"),
-                    d,
-                    "a distance in mm between 0 and 1500",
-                ));
-            }
+            // The one distance rule (`twin::treatment_keys::distance_mm`).
+            let d = twin::treatment_keys::distance_mm("distance_mm", d).map_err(|e| {
+                CaseError::field(format!("{path}.distance_mm"), e.value, e.expected)
+            })?;
             if muscle.is_empty()
                 || !muscle
                     .chars()
@@ -1564,11 +1542,24 @@ fn validate_treatment(
                 ));
             }
             let mut transfer = TransferSite::default();
-            let method = match t.method.as_deref() {
-                Some("primary") | None => RepairMethod::Primary,
+            // The method and which keys belong to it: the twin's rules
+            // (`twin::treatment_keys::repair_method`: no method is a primary repair).
+            let method_word = twin::treatment_keys::repair_method(t.method.as_deref())
+                .map_err(|e| key_error(path, e))?;
+            twin::treatment_keys::method_keys(&[method_word], &given_keys(&t))
+                .map_err(|e| key_error(path, e))?;
+            let distance_mm = t
+                .distance_mm
+                .map(|d| {
+                    twin::treatment_keys::distance_mm("distance_mm", d)
+                        .map_err(|e| key_error(path, e))
+                })
+                .transpose()?;
+            let method = match method_word {
+                "primary" => RepairMethod::Primary,
                 // A graft's length: the twin's rule (`twin::treatment_keys::graft_length`),
                 // the injury's gap standing in for a length not given.
-                Some("graft") => RepairMethod::Graft {
+                "graft" => RepairMethod::Graft {
                     length_mm: twin::Millimetres(
                         twin::treatment_keys::graft_length(
                             t.graft_length_mm.or(injuries[injury].gap_mm),
@@ -1576,7 +1567,7 @@ fn validate_treatment(
                         .map_err(|e| key_error(path, e))?,
                     ),
                 },
-                Some("transfer") => {
+                _ => {
                     let end_to_side = match t.coaptation.as_deref() {
                         None | Some("end_to_end") => false,
                         Some("end_to_side") => true,
@@ -1619,23 +1610,18 @@ fn validate_treatment(
                                     .map_err(|e| key_error(path, e))?,
                                 None => tr.donor_axons,
                             };
-                            (axons, t.distance_mm)
+                            (axons, distance_mm)
                         }
                         None => {
                             let axons = t.donor_axons.ok_or_else(|| CaseError::missing(format!("{path}.donor_axons"), "the donor's motor axon count (or `transfer` = an atlas transfer id)"))?;
                             let axons = twin::treatment_keys::donor_axons(axons)
                                 .map_err(|e| key_error(path, e))?;
-                            let d = t.distance_mm.ok_or_else(|| {
+                            let d = distance_mm.ok_or_else(|| {
                                 CaseError::missing(
                                     format!("{path}.distance_mm"),
                                     "the distance from the coaptation to the motor entry point, mm",
                                 )
                             })?;
-                            positive(
-                                &format!("{path}.distance_mm"),
-                                d,
-                                "a positive distance in mm",
-                            )?;
                             (axons, Some(d))
                         }
                     };
@@ -1649,13 +1635,6 @@ fn validate_treatment(
                         donor_axons,
                         donor_axotomized_days: twin::Days(f64::from(donor_axotomized_days)),
                     }
-                }
-                Some(other) => {
-                    return Err(CaseError::field(
-                        format!("{path}.method"),
-                        format!("\"{other}\""),
-                        twin::treatment_keys::REPAIR_METHODS_EXPECTED,
-                    ));
                 }
             };
             if t.coaptation.is_some() && !matches!(method, RepairMethod::Transfer { .. }) {
@@ -1724,6 +1703,25 @@ fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseErro
         other => twin::treatment_keys::own_keys(other).unwrap_or(&[]),
     };
     let repair = kind == "repair";
+    let given = given_keys(t);
+    let period = !repair;
+    match given.iter().find(|k| {
+        let allowed = own.contains(k)
+            || (repair && CASE_REPAIR_KEYS.contains(k))
+            || (period && (twin::treatment_keys::PERIOD_KEYS.contains(k) || DATES.contains(k)));
+        !allowed
+    }) {
+        Some(key) => Err(CaseError::field(
+            format!("{path}.{key}"),
+            format!("given with kind = \"{kind}\""),
+            format!("no `{key}` on a {kind} (see docs/prognosis.md, \"The case file\")"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The keys a treatment gives (besides `kind`, `nerve` and `note`), in the order of the format.
+fn given_keys(t: &RawTreatment) -> Vec<&'static str> {
     let given = [
         ("day", t.day.is_some()),
         ("date", t.date.is_some()),
@@ -1744,19 +1742,11 @@ fn only_keys_of(path: &str, t: &RawTreatment, kind: &str) -> Result<(), CaseErro
         ("end_day", t.end_day.is_some()),
         ("end_date", t.end_date.is_some()),
     ];
-    let period = !repair;
-    match given.iter().find(|(k, g)| {
-        *g && !own.contains(k)
-            && !(repair && CASE_REPAIR_KEYS.contains(k))
-            && !(period && (twin::treatment_keys::PERIOD_KEYS.contains(k) || DATES.contains(k)))
-    }) {
-        Some((key, _)) => Err(CaseError::field(
-            format!("{path}.{key}"),
-            format!("given with kind = \"{kind}\""),
-            format!("no `{key}` on a {kind} (see docs/prognosis.md, \"The case file\")"),
-        )),
-        None => Ok(()),
-    }
+    given
+        .into_iter()
+        .filter(|(_, g)| *g)
+        .map(|(k, _)| k)
+        .collect()
 }
 
 /// A period's first and last day as written (`start_day`/`start_date`, `end_day`/`end_date`, the

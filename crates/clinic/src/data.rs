@@ -41,10 +41,10 @@ fn check(
     lo: f64,
     hi: f64,
 ) -> Result<f64, DataError> {
-    if !sourced(&e.source, &e.assumption) {
+    if !e.is_sourced() {
         return Err(DataError::Unsourced { file, field });
     }
-    if !(e.value.is_finite() && e.value >= lo && e.value <= hi) {
+    if !e.is_within(lo, hi) {
         return Err(DataError::Range {
             file,
             field,

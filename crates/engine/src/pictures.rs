@@ -500,34 +500,20 @@ impl Engine {
         strip_days: &[u32],
         control: &Control,
     ) -> Result<PictureRun, EngineError> {
-        let limits = twin::limits::Limits::default();
-        for &d in days.iter().chain(strip_days) {
-            limits.day("day", f64::from(d))?;
-        }
-        let params = self.parameters(scenario.species)?;
-        let mut sim = twin::Simulation::new(scenario, params, twin::Resolution::Fibre)?;
-        let constants = readout::Constants::embedded()?;
-        let views = Views::embedded()?;
-        let s0 = views::adapter::from_simulation(&sim, &scenario.muscle)?;
-        let reference = Reference::from_state(&views, &s0.view())?;
         let mut sdays = strip_days.to_vec();
         sdays.sort_unstable();
         sdays.dedup();
         let mut all: Vec<u32> = days.iter().chain(&sdays).copied().collect();
         all.sort_unstable();
         all.dedup();
-        control.add_total(u64::from(all.last().copied().unwrap_or(0)));
+        let mut sim = self.snapshot_run(scenario, &all, control)?;
+        let views = Views::embedded()?;
+        let s0 = views::adapter::from_simulation(&sim, &scenario.muscle)?;
+        let reference = Reference::from_state(&views, &s0.view())?;
         let mut strips: Vec<(String, String, TimeStrip)> = Vec::new();
         let mut out = Vec::new();
         for d in all {
-            while sim.day() < d {
-                sim.step();
-                control.advance(1);
-                if sim.day() % 30 == 0 {
-                    control.check()?;
-                }
-            }
-            control.check()?;
+            advance(&mut sim, d, control)?;
             let s = views::adapter::from_simulation(&sim, &scenario.muscle)?;
             if sdays.contains(&d) {
                 if strips.is_empty() {
@@ -538,7 +524,7 @@ impl Engine {
                 }
             }
             if days.contains(&d) {
-                let reading = readout::read(constants, &scenario.muscle, &sim.quantities());
+                let reading = read(scenario, &sim)?;
                 out.push(day_pictures(&views, &reference, &s.view(), reading, d)?);
             }
         }
@@ -561,6 +547,47 @@ impl Engine {
         })
     }
 
+    /// The clinical readout of `scenario` on each of `days`, in day order (duplicates read once):
+    /// the readings [`Engine::pictures`] gives for those days — the same run (the case's own
+    /// seed at fibre resolution), stepped and read the same way — without drawing anything. For
+    /// many days at once (the agreement test reads every day of a run).
+    pub fn readouts(
+        &self,
+        scenario: &twin::Scenario,
+        days: &[u32],
+        control: &Control,
+    ) -> Result<Vec<readout::Readout>, EngineError> {
+        let mut all = days.to_vec();
+        all.sort_unstable();
+        all.dedup();
+        let mut sim = self.snapshot_run(scenario, &all, control)?;
+        let mut out = Vec::with_capacity(all.len());
+        for d in all {
+            advance(&mut sim, d, control)?;
+            out.push(read(scenario, &sim)?);
+        }
+        Ok(out)
+    }
+
+    /// The run a snapshot reads and pictures: `scenario` at fibre resolution with its own seed,
+    /// on day 0, after checking every day of `days` (sorted) against the day limit and telling
+    /// `control` how many days will be stepped.
+    fn snapshot_run(
+        &self,
+        scenario: &twin::Scenario,
+        days: &[u32],
+        control: &Control,
+    ) -> Result<twin::Simulation, EngineError> {
+        let limits = twin::limits::Limits::default();
+        for &d in days {
+            limits.day("day", f64::from(d))?;
+        }
+        let params = self.parameters(scenario.species)?;
+        let sim = twin::Simulation::new(scenario, params, twin::Resolution::Fibre)?;
+        control.add_total(u64::from(days.last().copied().unwrap_or(0)));
+        Ok(sim)
+    }
+
     /// The daily time courses of `scenario` under `seeds` further seeds (draw `k` seeded from the
     /// case seed and `k`, [`twin::cohort::draw_seed`]) at pooled resolution: the spread of the
     /// course around the case's own run, for uncertainty bands.
@@ -581,6 +608,33 @@ impl Engine {
         }
         Ok(courses)
     }
+}
+
+/// Steps `sim` day by day to `day` (no step when it is there already), reporting each day to
+/// `control` and checking for cancellation.
+fn advance(sim: &mut twin::Simulation, day: u32, control: &Control) -> Result<(), EngineError> {
+    while sim.day() < day {
+        sim.step();
+        control.advance(1);
+        if sim.day() % 30 == 0 {
+            control.check()?;
+        }
+    }
+    control.check()?;
+    Ok(())
+}
+
+/// The clinical readout of `sim`'s current day (the one reading of `readout`).
+fn read(
+    scenario: &twin::Scenario,
+    sim: &twin::Simulation,
+) -> Result<readout::Readout, EngineError> {
+    let constants = readout::Constants::embedded()?;
+    Ok(readout::read(
+        constants,
+        &scenario.muscle,
+        &sim.quantities(),
+    ))
 }
 
 /// The views' constants of the report (the reinnervation window and its source).

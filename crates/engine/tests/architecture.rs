@@ -251,3 +251,89 @@ fn the_cli_calls_the_facade_and_draws_nothing_itself() {
         "the CLI depends on {extra:?}, which it must reach through `engine`"
     );
 }
+
+#[test]
+fn no_drawing_library_is_reached_below_the_facade_even_indirectly() {
+    // What `cargo tree -p clinic` (and the other layers below `render`) shows: the whole
+    // normal-dependency graph, registry crates included, from the resolved `cargo metadata`.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "cargo metadata: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    let name_of: BTreeMap<&str, &str> = v["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    // Package id → its normal (non-dev, non-build) dependencies' ids.
+    let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for n in v["resolve"]["nodes"].as_array().expect("resolve nodes") {
+        let normal = n["deps"]
+            .as_array()
+            .expect("deps")
+            .iter()
+            .filter(|d| {
+                d["dep_kinds"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k["kind"].is_null()))
+            })
+            .map(|d| d["pkg"].as_str().unwrap())
+            .collect();
+        edges.insert(n["id"].as_str().unwrap(), normal);
+    }
+    let id_of = |name: &str| {
+        name_of
+            .iter()
+            .find(|(_, n)| **n == name)
+            .map(|(id, _)| *id)
+            .unwrap_or_else(|| panic!("crate `{name}` is not in the workspace"))
+    };
+    let mut broken = Vec::new();
+    for krate in [
+        "vocabulary",
+        "twin",
+        "readout",
+        "views",
+        "clinic",
+        "calibration",
+        "diagnosis",
+        "bayes",
+    ] {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo = vec![id_of(krate)];
+        while let Some(id) = todo.pop() {
+            if seen.insert(id) {
+                todo.extend(edges.get(id).into_iter().flatten());
+            }
+        }
+        assert!(seen.len() > 1 || krate == "vocabulary", "{krate}: no graph");
+        for id in seen {
+            let name = name_of[id];
+            if DRAWING.contains(&name) || name == "render" || name == "fontdb" {
+                broken.push(format!("`{krate}` reaches `{name}`"));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "a drawing library below render: {broken:?}"
+    );
+    // The check can fail: the facade does reach the drawing libraries (through `render`).
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![id_of("engine")];
+    while let Some(id) = todo.pop() {
+        if seen.insert(id) {
+            todo.extend(edges.get(id).into_iter().flatten());
+        }
+    }
+    assert!(seen.iter().any(|id| name_of[id] == "resvg"));
+}

@@ -1,6 +1,8 @@
 //! One reader of a treatment's keys (`twin::treatment_keys`): the same malformed period or
 //! repair gets the same error — field, value, expected — through a simulate (experimental) case,
-//! a calibration experiment and a patient case.
+//! a calibration experiment and a patient case; and each rule (whole days, a repair without a
+//! method is primary, a key of another method refused, the graft's exclusive lower bound, the
+//! distance range) gives every reader the same answer.
 
 use engine::{Case, EngineError};
 
@@ -96,6 +98,19 @@ fn a_malformed_period_gets_one_error_from_every_reader() {
             "kind = \"stimulation\"\nstart_day = 0\nend_day = 9\ncontractions_per_day = -3\n",
             ("contractions_per_day", "-3", "a count between 0 and 100000"),
         ),
+        (
+            "kind = \"disuse\"\nmodel = \"immobilization\"\nstart_day = 12.5\nend_day = 20\n",
+            (
+                "start_day",
+                "12.5",
+                "a whole number of days from 0 to 36500",
+            ),
+        ),
+        (
+            "kind = \"rehabilitation\"\nprogramme = \"range_of_motion\"\nstart_day = 0\n\
+             end_day = 40000\n",
+            ("end_day", "40000", "a whole number of days from 0 to 36500"),
+        ),
     ];
     for (period, (key, value, expected)) in cases {
         let want = (key.to_string(), value.to_string(), expected.to_string());
@@ -117,15 +132,61 @@ fn a_malformed_repair_gets_one_error_from_every_reader() {
             (
                 "graft_length_mm",
                 "2500",
-                "a graft length in mm between 0 and 2000",
+                "a graft length in mm greater than 0, at most 2000",
             ),
+        ),
+        (
+            "kind = \"repair\"\nday = 10\nmethod = \"graft\"\ngraft_length_mm = 0\n",
+            (
+                "graft_length_mm",
+                "0",
+                "a graft length in mm greater than 0, at most 2000",
+            ),
+        ),
+        (
+            "kind = \"repair\"\nday = 12.5\nmethod = \"primary\"\n",
+            ("day", "12.5", "a whole number of days from 0 to 36500"),
+        ),
+        (
+            "kind = \"repair\"\nday = 10\nmethod = \"transfer\"\ndonor_axons = 300\n\
+             donor_axotomized_days = 3.5\n",
+            (
+                "donor_axotomized_days",
+                "3.5",
+                "a whole number of days from 0 to 36500",
+            ),
+        ),
+        (
+            "kind = \"repair\"\nday = 10\ngraft_length_mm = 30\n",
+            (
+                "graft_length_mm",
+                "given with method = primary",
+                "`graft_length_mm` only on a graft (method = \"graft\")",
+            ),
+        ),
+        (
+            "kind = \"repair\"\nday = 10\nmethod = \"graft\"\ngraft_length_mm = 30\n\
+             donor_axons = 300\n",
+            (
+                "donor_axons",
+                "given with method = graft",
+                "`donor_axons` only on a transfer (method = \"transfer\")",
+            ),
+        ),
+        (
+            "kind = \"repair\"\nday = 10\nmethod = \"suture\"\n",
+            ("method", "suture", "primary, graft or transfer"),
+        ),
+        (
+            "kind = \"repair\"\nday = 10\nmethod = \"primary\"\ndistance_mm = 2500\n",
+            ("distance_mm", "2500", "a distance in mm between 0 and 2000"),
         ),
         (
             "kind = \"repair\"\nday = 10\nmethod = \"graft\"\n",
             (
                 "graft_length_mm",
                 "missing",
-                "a graft length in mm between 0 and 2000 (required for a graft)",
+                "a graft length in mm greater than 0, at most 2000 (required for a graft)",
             ),
         ),
         (
@@ -150,23 +211,59 @@ fn a_malformed_repair_gets_one_error_from_every_reader() {
 }
 
 #[test]
-fn a_dose_of_zero_is_accepted_by_every_reader() {
-    let sham = "kind = \"stimulation\"\nstart_day = 0\nend_day = 9\ncontractions_per_day = 0\n";
+fn a_dose_of_zero_and_a_repair_without_a_method_are_accepted_by_every_reader() {
+    for sham in [
+        "kind = \"stimulation\"\nstart_day = 0\nend_day = 9\ncontractions_per_day = 0\n",
+        // No method: a primary repair, in every reader.
+        "kind = \"repair\"\nday = 10\n",
+        "kind = \"repair\"\nday = 10\ndistance_mm = 0\n",
+    ] {
+        accepted_by_every_reader(sham);
+    }
+    // The same case without a method and with method = "primary" is the same case.
+    let with_method = |m: &str| {
+        let text = format!(
+            "species = \"rat\"\nmuscle = \"tibialis_anterior\"\n\
+             [injury]\ngrade = \"neurotmesis\"\ndistance_mm = 20\n[[treatment]]\n\
+             kind = \"repair\"\nday = 10\n{m}"
+        );
+        match Case::parse(&text, &atlas()).expect("a case") {
+            Case::Experiment { scenario } => scenario,
+            other => panic!("not an experiment: {other:?}"),
+        }
+    };
+    assert_eq!(with_method(""), with_method("method = \"primary\"\n"));
+    assert_ne!(
+        with_method(""),
+        with_method("method = \"graft\"\ngraft_length_mm = 30\n")
+    );
+}
+
+fn accepted_by_every_reader(sham: &str) {
     let sim = format!(
         "species = \"rat\"\nmuscle = \"tibialis_anterior\"\n\
          [injury]\ngrade = \"axonotmesis\"\ndistance_mm = 20\n[[treatment]]\n{sham}"
     );
-    assert!(Case::parse(&sim, &atlas()).is_ok());
+    assert!(
+        Case::parse(&sim, &atlas()).is_ok(),
+        "simulate case:\n{sham}"
+    );
     let patient = format!(
         "[patient]\nage_years = 40\n[[injury]]\nnerve = \"radial\"\nsite = \"mid_humerus\"\n\
          grade = \"axonotmesis\"\n[[treatment]]\n{sham}"
     );
-    assert!(Case::parse(&patient, &atlas()).is_ok());
+    assert!(
+        Case::parse(&patient, &atlas()).is_ok(),
+        "patient case:\n{sham}"
+    );
     let experiment = format!(
         "[[experiment]]\nid = \"x\"\nsource = \"test\"\nspecies = \"rat\"\n\
          muscle = \"tibialis_anterior\"\n[experiment.injury]\nsunderland = 3\ndistance_mm = 20\n\
          [[experiment.treatment]]\n{sham}\n[[experiment.expect]]\n\
          quantity = \"motor_unit_count\"\nday = 120\nmin = 0\n"
     );
-    assert!(calibration::CalibrationFile::parse_strict(&experiment).is_ok());
+    assert!(
+        calibration::CalibrationFile::parse_strict(&experiment).is_ok(),
+        "calibration experiment:\n{sham}"
+    );
 }

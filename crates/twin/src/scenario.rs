@@ -18,15 +18,17 @@
 //! [[treatment]]
 //! kind = "repair"            # repair | stimulation | disuse | rehabilitation
 //! day = 30
-//! method = "primary"         # primary | graft (graft_length_mm) | transfer (donor_axons, donor_axotomized_days)
+//! method = "primary"         # primary (the default) | graft (graft_length_mm > 0) |
+//!                            # transfer (donor_axons, donor_axotomized_days)
 //!                            # a human transfer may give donor_nerve + recipient_nerve instead of
 //!                            # donor_axons (ids of data/params/nerve-axon-counts.toml; mean counts)
 //! [overrides]
 //! regrowth_speed_mm_per_day = 1.2
 //! ```
 //!
-//! Treatment keys follow `/work/shared/calibration/README.md`. Errors name the
-//! field, the value and what was expected.
+//! Treatment keys follow `/work/shared/calibration/README.md`; their rules (whole days, the
+//! default method, ranges) are [`crate::treatment_keys`]'s, which every reader applies. Errors
+//! name the field, the value and what was expected.
 
 use std::collections::BTreeMap;
 
@@ -294,22 +296,9 @@ struct RawInjury {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum RawTreatment {
-    Repair {
-        day: f64,
-        method: String,
-        #[serde(default)]
-        graft_length_mm: Option<f64>,
-        #[serde(default)]
-        donor_axons: Option<f64>,
-        #[serde(default)]
-        donor_nerve: Option<String>,
-        #[serde(default)]
-        recipient_nerve: Option<String>,
-        #[serde(default)]
-        donor_axotomized_days: Option<f64>,
-        #[serde(default)]
-        distance_mm: Option<f64>,
-    },
+    /// A repair's table without `kind`, read key by key against the one key list
+    /// ([`crate::treatment_keys::REPAIR_KEYS`] and [`TWIN_REPAIR_KEYS`]).
+    Repair(toml::Table),
     Stimulation {
         start_day: f64,
         end_day: f64,
@@ -343,24 +332,70 @@ fn invalid(
     }
 }
 
+/// A day at `field` by the one day rule ([`crate::treatment_keys::day`]: whole days).
 fn day_field(field: &str, v: f64) -> Result<Days, ScenarioError> {
-    let max = crate::limits::MAX_DAYS;
-    if v.is_finite() && (0.0..=max as f64).contains(&v) {
-        Ok(Days(v))
-    } else {
-        Err(invalid(
-            field,
-            v,
-            format!("a day between 0 and {max} (twin::limits::Limits::max_days)"),
-        ))
-    }
+    crate::treatment_keys::day("day", v)
+        .map(|d| Days(f64::from(d)))
+        .map_err(|e| invalid(field, e.value, e.expected))
 }
 
+/// A distance at `field` by the one distance rule ([`crate::treatment_keys::distance_mm`]).
 fn distance_field(field: &str, v: f64) -> Result<Millimetres, ScenarioError> {
-    if v.is_finite() && (0.0..=2000.0).contains(&v) {
-        Ok(Millimetres(v))
-    } else {
-        Err(invalid(field, v, "a distance between 0 and 2000 mm"))
+    crate::treatment_keys::distance_mm("distance_mm", v)
+        .map(Millimetres)
+        .map_err(|e| invalid(field, e.value, e.expected))
+}
+
+/// The keys of a repair the twin's reader has besides `kind` and
+/// [`crate::treatment_keys::REPAIR_KEYS`]: a transfer's donor named by two nerves.
+pub const TWIN_REPAIR_KEYS: [&str; 2] = ["donor_nerve", "recipient_nerve"];
+
+/// A repair's keys as written, checked against the one key list.
+struct RepairTable {
+    i: usize,
+    t: toml::Table,
+}
+
+impl RepairTable {
+    fn new(i: usize, t: toml::Table) -> Result<RepairTable, ScenarioError> {
+        let known = crate::treatment_keys::REPAIR_KEYS
+            .iter()
+            .chain(&TWIN_REPAIR_KEYS);
+        if let Some(k) = t.keys().find(|k| !known.clone().any(|x| *x == k.as_str())) {
+            let mut keys: Vec<&str> = known.copied().collect();
+            keys.insert(0, "kind");
+            return Err(invalid(
+                format!("treatment[{i}].{k}"),
+                "given",
+                format!("one of a repair's keys: {}", keys.join(", ")),
+            ));
+        }
+        Ok(RepairTable { i, t })
+    }
+
+    fn field(&self, key: &str) -> String {
+        format!("treatment[{}].{key}", self.i)
+    }
+
+    fn number(&self, key: &str) -> Result<Option<f64>, ScenarioError> {
+        match self.t.get(key) {
+            None => Ok(None),
+            Some(toml::Value::Integer(n)) => Ok(Some(*n as f64)),
+            Some(toml::Value::Float(x)) => Ok(Some(*x)),
+            Some(v) => Err(invalid(self.field(key), v, "a number")),
+        }
+    }
+
+    fn word(&self, key: &str) -> Result<Option<&str>, ScenarioError> {
+        match self.t.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(w)) => Ok(Some(w)),
+            Some(v) => Err(invalid(self.field(key), v, "a word in quotes")),
+        }
+    }
+
+    fn given(&self) -> Vec<&str> {
+        self.t.keys().map(String::as_str).collect()
     }
 }
 
@@ -462,17 +497,17 @@ impl Treatment {
         muscle: &str,
     ) -> Result<Treatment, ScenarioError> {
         Ok(match r {
-            RawTreatment::Repair {
-                day,
-                method,
-                graft_length_mm,
-                donor_axons,
-                donor_nerve,
-                recipient_nerve,
-                donor_axotomized_days,
-                distance_mm,
-            } => {
+            RawTreatment::Repair(table) => {
                 use crate::treatment_keys as keys;
+                let r = RepairTable::new(i, table)?;
+                let day = r
+                    .number("day")?
+                    .ok_or_else(|| invalid(r.field("day"), "missing", keys::DAY.what))?;
+                let method = keys::repair_method(r.word("method")?).map_err(|e| key_error(i, e))?;
+                keys::method_keys(&[method], &r.given()).map_err(|e| key_error(i, e))?;
+                let donor_nerve = r.word("donor_nerve")?;
+                let recipient_nerve = r.word("recipient_nerve")?;
+                let donor_axons = r.number(keys::DONOR_AXONS)?;
                 let by_nerves = keys::donor_by_nerves(
                     donor_axons.is_some(),
                     donor_nerve.is_some(),
@@ -480,22 +515,23 @@ impl Treatment {
                 )
                 .map_err(|e| key_error(i, e))?;
                 let donor_axons = match (donor_nerve, recipient_nerve) {
-                    (Some(d), Some(r)) if by_nerves => {
-                        Some(size_matched_central(i, species, muscle, &d, &r)?)
+                    (Some(d), Some(rn)) if by_nerves => {
+                        Some(size_matched_central(i, species, muscle, d, rn)?)
                     }
                     _ => donor_axons,
                 };
-                let method = match keys::repair_method(&method).map_err(|e| key_error(i, e))? {
+                let method = match method {
                     "primary" => RepairMethod::Primary,
                     "graft" => RepairMethod::Graft {
                         length_mm: Millimetres(
-                            keys::graft_length(graft_length_mm).map_err(|e| key_error(i, e))?,
+                            keys::graft_length(r.number(keys::GRAFT_LENGTH_MM.key)?)
+                                .map_err(|e| key_error(i, e))?,
                         ),
                     },
                     _ => {
                         let n = donor_axons.ok_or_else(|| {
                             invalid(
-                                format!("treatment[{i}].donor_axons"),
+                                r.field(keys::DONOR_AXONS),
                                 "missing",
                                 "a donor motor-axon count",
                             )
@@ -503,17 +539,18 @@ impl Treatment {
                         RepairMethod::Transfer {
                             donor_axons: keys::donor_axons(n).map_err(|e| key_error(i, e))?,
                             donor_axotomized_days: day_field(
-                                &format!("treatment[{i}].donor_axotomized_days"),
-                                donor_axotomized_days.unwrap_or(0.0),
+                                &r.field("donor_axotomized_days"),
+                                r.number("donor_axotomized_days")?.unwrap_or(0.0),
                             )?,
                         }
                     }
                 };
                 Treatment::Repair {
-                    day: day_field(&format!("treatment[{i}].day"), day)?,
+                    day: day_field(&r.field("day"), day)?,
                     method,
-                    distance_mm: distance_mm
-                        .map(|d| distance_field(&format!("treatment[{i}].distance_mm"), d))
+                    distance_mm: r
+                        .number("distance_mm")?
+                        .map(|d| distance_field(&r.field("distance_mm"), d))
                         .transpose()?,
                 }
             }
@@ -634,11 +671,13 @@ impl Scenario {
             .collect::<Result<Vec<_>, _>>()?;
         let horizon = raw.horizon_days.unwrap_or(365.0);
         let max = crate::limits::MAX_DAYS;
-        if !(horizon.is_finite() && (1.0..=max as f64).contains(&horizon)) {
+        // The one day rule (whole days, `twin::treatment_keys::day`), from day 1.
+        if !(horizon.is_finite() && (1.0..=max as f64).contains(&horizon) && horizon.fract() == 0.0)
+        {
             return Err(invalid(
                 "horizon_days",
                 horizon,
-                format!("a number of days between 1 and {max} (twin::limits::Limits::max_days)"),
+                format!("a whole number of days from 1 to {max} (twin::limits::Limits::max_days)"),
             ));
         }
         if raw.muscle.trim().is_empty() {
@@ -750,5 +789,49 @@ distance_mm = 30
             .replace("biceps_brachii", "tibialis_anterior");
         let e = Scenario::from_toml_str(&rat).unwrap_err();
         assert!(e.to_string().contains("human only"), "{e}");
+    }
+
+    #[test]
+    fn a_repair_is_read_against_the_one_key_list() {
+        let case = |repair: &str| {
+            format!(
+                "species = \"rat\"\nmuscle = \"tibialis_anterior\"\n[injury]\n\
+                 grade = \"neurotmesis\"\ndistance_mm = 20\n[[treatment]]\nkind = \"repair\"\n\
+                 day = 10\n{repair}"
+            )
+        };
+        // Every key of the one list is read (here all at once on a transfer).
+        let all = "method = \"transfer\"\ndonor_axons = 300\ndonor_axotomized_days = 5\n\
+                   distance_mm = 15\n";
+        let s = Scenario::from_toml_str(&case(all)).unwrap();
+        assert_eq!(
+            s.treatments[0],
+            Treatment::Repair {
+                day: Days(10.0),
+                method: RepairMethod::Transfer {
+                    donor_axons: 300,
+                    donor_axotomized_days: Days(5.0),
+                },
+                distance_mm: Some(Millimetres(15.0)),
+            }
+        );
+        // A key not on the list is refused, naming the list.
+        match Scenario::from_toml_str(&case("colour = \"red\"\n")).unwrap_err() {
+            ScenarioError::Invalid {
+                field, expected, ..
+            } => {
+                assert_eq!(field, "treatment[0].colour");
+                for k in crate::treatment_keys::REPAIR_KEYS
+                    .iter()
+                    .chain(&TWIN_REPAIR_KEYS)
+                {
+                    assert!(expected.contains(k), "{expected} lacks {k}");
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+        // A key of the wrong type names the key.
+        let e = Scenario::from_toml_str(&case("method = 3\n")).unwrap_err();
+        assert!(e.to_string().contains("treatment[0].method"), "{e}");
     }
 }

@@ -5,6 +5,20 @@
 //! wraps the same numbers in distributions) and the clinic's case reader all call these
 //! functions, so a malformed period gets the same field, value and expected text from each.
 //!
+//! The rules every reader applies, here once:
+//!
+//! * **Days are whole days** ([`day`], [`DAY`]): a day is a whole number from 0 to
+//!   [`crate::limits::MAX_DAYS`] (the twin steps in whole days; `12.5` is refused, not rounded —
+//!   the rule of [`crate::limits::Limits::day`] for flags and requests). Every day key of a
+//!   treatment (`day`, `start_day`, `end_day`, `donor_axotomized_days`) and the injury's `day`.
+//! * **A repair without a `method` is a primary repair** ([`repair_method`]): the ordinary
+//!   end-to-end suture; a key of another method (`graft_length_mm` off a graft, `donor_axons`
+//!   off a transfer) is refused ([`method_keys`]), so a forgotten `method` is never silently
+//!   read as a primary repair.
+//! * **A graft is longer than 0 mm** ([`GRAFT_LENGTH_MM`], an exclusive lower bound) and at most
+//!   2000 mm; **a distance** ([`DISTANCE_MM`]: the injury's, or a repair's coaptation to the
+//!   muscle) is 0 to 2000 mm.
+//!
 //! A [`KeyError`] names the key relative to the treatment's table (`end_day`,
 //! `hours_per_day`); each reader puts its own path in front (`treatment[0]`,
 //! `experiment.treatment[0]`).
@@ -43,15 +57,19 @@ pub struct KeyError {
     pub expected: String,
 }
 
-/// The accepted values of one numeric key (a dose, a graft length).
+/// The accepted values of one numeric key (a dose, a graft length, a day).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KeyRange {
     /// The key.
     pub key: &'static str,
-    /// Least accepted value (included: a dose of 0 is a sham stimulation).
+    /// Least accepted value (included unless `lo_open`: a dose of 0 is a sham stimulation).
     pub lo: f64,
+    /// Whether `lo` itself is refused (a graft of 0 mm is no graft).
+    pub lo_open: bool,
     /// Greatest accepted value (included).
     pub hi: f64,
+    /// Whether only whole numbers are accepted (days).
+    pub whole: bool,
     /// The accepted values in words.
     pub what: &'static str,
 }
@@ -60,7 +78,9 @@ pub struct KeyRange {
 pub const CONTRACTIONS_PER_DAY: KeyRange = KeyRange {
     key: "contractions_per_day",
     lo: 0.0,
+    lo_open: false,
     hi: 100_000.0,
+    whole: false,
     what: "a count between 0 and 100000",
 };
 
@@ -68,14 +88,23 @@ pub const CONTRACTIONS_PER_DAY: KeyRange = KeyRange {
 pub const HOURS_PER_DAY: KeyRange = KeyRange {
     key: "hours_per_day",
     lo: 0.0,
+    lo_open: false,
     hi: 24.0,
+    whole: false,
     what: "hours between 0 and 24",
 };
 
 impl KeyRange {
-    /// Whether `x` is an accepted dose.
+    /// Whether `x` is an accepted value.
     pub fn contains(&self, x: f64) -> bool {
-        x.is_finite() && x >= self.lo && x <= self.hi
+        x.is_finite()
+            && (if self.lo_open {
+                x > self.lo
+            } else {
+                x >= self.lo
+            })
+            && x <= self.hi
+            && (!self.whole || x.fract() == 0.0)
     }
 
     /// `x` if accepted, else an error naming this key, `x` and the range.
@@ -116,17 +145,60 @@ pub const REPAIR_KEYS: [&str; 6] = [
 /// The key of a transfer's donor motor-axon count.
 pub const DONOR_AXONS: &str = "donor_axons";
 
-/// `graft_length_mm`: a graft of 0 to 2000 mm (the twin's distance rule).
+/// `graft_length_mm`: a graft longer than 0 mm (a graft of 0 mm is no graft: write
+/// `method = "primary"`), at most 2000 mm (the distance rule, [`DISTANCE_MM`]).
 pub const GRAFT_LENGTH_MM: KeyRange = KeyRange {
     key: "graft_length_mm",
     lo: 0.0,
+    lo_open: true,
     hi: 2000.0,
-    what: "a graft length in mm between 0 and 2000",
+    whole: false,
+    what: "a graft length in mm greater than 0, at most 2000",
 };
 
-/// Which method a repair's `method` word names (without the method's numbers), or an error
-/// naming the word and the accepted words.
-pub fn repair_method(word: &str) -> Result<&'static str, KeyError> {
+/// `distance_mm`: a distance along the nerve (the injury's to the muscle, or a repair's
+/// coaptation to the muscle), 0 to 2000 mm.
+pub const DISTANCE_MM: KeyRange = KeyRange {
+    key: "distance_mm",
+    lo: 0.0,
+    lo_open: false,
+    hi: 2000.0,
+    whole: false,
+    what: "a distance in mm between 0 and 2000",
+};
+
+/// A day (`day`, `start_day`, `end_day`, `donor_axotomized_days`): a whole number of days from 0
+/// to [`crate::limits::MAX_DAYS`] — the rule of [`crate::limits::Limits::day`].
+pub const DAY: KeyRange = KeyRange {
+    key: "day",
+    lo: 0.0,
+    lo_open: false,
+    hi: crate::limits::MAX_DAYS as f64,
+    whole: true,
+    what: "a whole number of days from 0 to 36500",
+};
+
+/// A day at `key` by the one day rule ([`DAY`]): a whole number from 0 to
+/// [`crate::limits::MAX_DAYS`] — `12.5` is refused, not rounded.
+pub fn day(key: &'static str, x: f64) -> Result<u32, KeyError> {
+    KeyRange { key, ..DAY }.check(x).map(|d| d as u32)
+}
+
+/// A distance at `key` by the one distance rule ([`DISTANCE_MM`]).
+pub fn distance_mm(key: &'static str, x: f64) -> Result<f64, KeyError> {
+    KeyRange { key, ..DISTANCE_MM }.check(x)
+}
+
+/// The method of a repair that names none: a primary repair (end-to-end suture).
+pub const DEFAULT_REPAIR_METHOD: &str = "primary";
+
+/// Which method a repair's `method` word names (without the method's numbers) — a repair with
+/// no `method` is a primary repair ([`DEFAULT_REPAIR_METHOD`]) — or an error naming the word
+/// and the accepted words.
+pub fn repair_method(word: Option<&str>) -> Result<&'static str, KeyError> {
+    let Some(word) = word else {
+        return Ok(DEFAULT_REPAIR_METHOD);
+    };
     REPAIR_METHODS
         .into_iter()
         .find(|m| *m == word)
@@ -135,6 +207,35 @@ pub fn repair_method(word: &str) -> Result<&'static str, KeyError> {
             value: crate::limits::echo(word),
             expected: REPAIR_METHODS_EXPECTED.to_string(),
         })
+}
+
+/// The repair keys that belong to one method: `graft_length_mm` to a graft; `donor_axons`,
+/// `donor_nerve`, `recipient_nerve` and `donor_axotomized_days` to a transfer.
+pub const METHOD_KEYS: [(&str, &str); 5] = [
+    (GRAFT_LENGTH_MM.key, "graft"),
+    (DONOR_AXONS, "transfer"),
+    ("donor_nerve", "transfer"),
+    ("recipient_nerve", "transfer"),
+    ("donor_axotomized_days", "transfer"),
+];
+
+/// Refuses a key of another method on a repair whose method may be any of `methods` (one
+/// method, or a calibration distribution's choices): `given` lists the keys written. So a
+/// graft whose `method` was forgotten is not read as a primary repair.
+pub fn method_keys(methods: &[&str], given: &[&str]) -> Result<(), KeyError> {
+    for (key, method) in METHOD_KEYS {
+        if given.contains(&key) && !methods.contains(&method) {
+            return Err(KeyError {
+                key,
+                value: format!(
+                    "given with method = {}",
+                    methods.first().copied().unwrap_or(DEFAULT_REPAIR_METHOD)
+                ),
+                expected: format!("`{key}` only on a {method} (method = \"{method}\")"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A graft's length: required for a graft, then [`GRAFT_LENGTH_MM`]'s range.
@@ -220,8 +321,7 @@ pub fn dose(contractions: Option<f64>, hours: Option<f64>) -> Result<Stimulation
     }
 }
 
-/// A period's days in order: `end_day` not before `start_day` (the range of each day is the
-/// reader's day rule).
+/// A period's days in order: `end_day` not before `start_day` (each day is checked by [`day`]).
 pub fn period_order(start_day: f64, end_day: f64) -> Result<(), KeyError> {
     if end_day < start_day {
         return Err(KeyError {
@@ -263,13 +363,23 @@ mod tests {
 
     #[test]
     fn repair_keys_are_checked_by_method() {
-        assert_eq!(repair_method("graft"), Ok("graft"));
-        let e = repair_method("suture").unwrap_err();
+        assert_eq!(repair_method(Some("graft")), Ok("graft"));
+        assert_eq!(repair_method(None), Ok("primary"));
+        let e = repair_method(Some("suture")).unwrap_err();
         assert_eq!((e.key, e.value.as_str()), ("method", "suture"));
         assert_eq!(graft_length(Some(30.0)), Ok(30.0));
         let e = graft_length(Some(2500.0)).unwrap_err();
         assert_eq!((e.key, e.value.as_str()), ("graft_length_mm", "2500"));
         assert_eq!(graft_length(None).unwrap_err().value, "missing");
+        assert_eq!(graft_length(Some(0.0)).unwrap_err().value, "0");
+        assert_eq!(graft_length(Some(0.5)), Ok(0.5));
+        assert!(method_keys(&["graft"], &["graft_length_mm"]).is_ok());
+        let e = method_keys(&["primary"], &["day", "graft_length_mm"]).unwrap_err();
+        assert_eq!(
+            (e.key, e.value.as_str()),
+            ("graft_length_mm", "given with method = primary")
+        );
+        assert!(method_keys(&["primary", "transfer"], &["donor_axons"]).is_ok());
         assert_eq!(donor_axons(1200.4), Ok(1200));
         assert_eq!(donor_axons(0.0).unwrap_err().key, "donor_axons");
         assert_eq!(donor_by_nerves(false, true, true), Ok(true));
@@ -282,6 +392,23 @@ mod tests {
             donor_by_nerves(false, true, false).unwrap_err().key,
             "recipient_nerve"
         );
+    }
+
+    #[test]
+    fn a_day_is_a_whole_number_of_days() {
+        assert_eq!(day("start_day", 12.0), Ok(12));
+        assert_eq!(day("day", 0.0), Ok(0));
+        assert_eq!(day("day", 36_500.0), Ok(36_500));
+        let e = day("start_day", 12.5).unwrap_err();
+        assert_eq!((e.key, e.value.as_str()), ("start_day", "12.5"));
+        assert_eq!(e.expected, "a whole number of days from 0 to 36500");
+        assert!(day("day", -1.0).is_err());
+        assert!(day("day", 36_501.0).is_err());
+        assert!(day("day", f64::NAN).is_err());
+        // The words say the limit in force.
+        assert!(DAY.what.ends_with(&crate::limits::MAX_DAYS.to_string()));
+        assert!(distance_mm("distance_mm", 0.0).is_ok());
+        assert!(distance_mm("distance_mm", 2000.5).is_err());
     }
 
     #[test]

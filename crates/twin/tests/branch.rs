@@ -67,7 +67,7 @@ distance_mm = 40
 const STIM_30: &str = r#"
 [[treatment]]
 kind = "stimulation"
-start_day = 30.5
+start_day = 30
 end_day = 200
 hours_per_day = 1
 "#;
@@ -78,7 +78,7 @@ fn a_branch_continues_exactly_as_a_fresh_simulation() {
     for (name, extra, expected_day) in [
         ("repair on day 90", REPAIR_90, 90),
         ("transfer on day 120 (donor axons added)", TRANSFER_120, 120),
-        ("stimulation from day 30.5", STIM_30, 30),
+        ("stimulation from day 30", STIM_30, 30),
     ] {
         let s = with(extra);
         let d = shared_days(&wait, &s);
