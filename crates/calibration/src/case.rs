@@ -139,8 +139,27 @@ impl Setup {
                 distance_mm: Millimetres(draw.num(&inj.distance_mm)),
                 fraction_of_axons: Fraction(draw.num(&inj.fraction_of_axons).clamp(0.0, 1.0)),
                 regrowth: draw.cat(&inj.regrowth),
+                blocked_share: Fraction(draw.num(&inj.blocked_share).clamp(0.0, 1.0)),
             }
         });
+        if let Some(inj) = &s.injury {
+            // The twin's rule for a mixed lesion, on the drawn grade and share.
+            twin::scenario::mixed_lesion_share(inj.grade, inj.blocked_share.0).map_err(
+                |expected| {
+                    let who = member.map_or(String::new(), |m| format!(" (population member {m})"));
+                    FieldError {
+                        experiment: experiment.to_string(),
+                        field: "injury.blocked_share".into(),
+                        value: format!(
+                            "{} with grade {}{who}",
+                            inj.blocked_share.0,
+                            inj.grade.label()
+                        ),
+                        expected: expected.into(),
+                    }
+                },
+            )?;
+        }
         let injury_distance = s.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
         s.treatments = Vec::with_capacity(self.treatments.len());
         let mut size_matches = Vec::new();

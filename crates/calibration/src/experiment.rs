@@ -50,6 +50,9 @@ pub struct InjurySpec {
     pub fraction_of_axons: Numeric,
     /// Whether regrowth is allowed.
     pub regrowth: Categorical<Regrowth>,
+    /// Share of the injured axons only blocked in a mixed lesion in continuity (default 0;
+    /// `twin::Injury::blocked_share`).
+    pub blocked_share: Numeric,
 }
 
 /// Repair methods.
@@ -173,7 +176,8 @@ impl Setup {
             any |= inj.day.is_distribution()
                 || inj.distance_mm.is_distribution()
                 || inj.fraction_of_axons.is_distribution()
-                || inj.regrowth.is_distribution();
+                || inj.regrowth.is_distribution()
+                || inj.blocked_share.is_distribution();
         }
         for t in &self.treatments {
             any |= match t {
@@ -500,6 +504,13 @@ const FRACTION: Domain = Domain {
     lo_open: true,
     integer: false,
     what: "a fraction > 0 and <= 1",
+};
+const SHARE: Domain = Domain {
+    lo: 0.0,
+    hi: 1.0,
+    lo_open: false,
+    integer: false,
+    what: "a fraction from 0 to 1",
 };
 const AGE: Domain = Domain {
     lo: 0.0,
@@ -1090,6 +1101,7 @@ fn parse_injury(ctx: &mut Ctx, t: &Table) -> Result<InjurySpec, FieldError> {
             "distance_mm",
             "fraction_of_axons",
             "regrowth",
+            "blocked_share",
         ],
     );
     let seddon = categorical(
@@ -1138,12 +1150,14 @@ fn parse_injury(ctx: &mut Ctx, t: &Table) -> Result<InjurySpec, FieldError> {
         ],
     )?
     .unwrap_or(Categorical::Fixed(Regrowth::Allowed));
+    let blocked_share = numeric(ctx, t, p, "blocked_share", SHARE)?.unwrap_or(Numeric::Fixed(0.0));
     Ok(InjurySpec {
         grade,
         day,
         distance_mm,
         fraction_of_axons,
         regrowth,
+        blocked_share,
     })
 }
 

@@ -291,3 +291,36 @@ min = 1e9
     let h = model.0.load(Ordering::Relaxed);
     assert!(h > 0 && h <= twin::limits::MAX_DAYS, "{h}");
 }
+
+#[test]
+fn a_blocked_share_on_a_drawn_transection_fails_its_experiment_with_the_twins_rule() {
+    // A mixed lesion in continuity (`blocked_share`) is read for Sunderland 2-4 only; a member
+    // drawn as a neurotmesis with a blocked share fails with the twin's reason, field and value.
+    let text = r#"
+[[experiment]]
+id = "mixed"
+source = "test"
+species = "rat"
+muscle = "soleus"
+[experiment.injury]
+grade = "neurotmesis"
+distance_mm = 10
+blocked_share = 0.3
+[[experiment.expect]]
+quantity = "mrc_grade"
+day = 20
+value = 0
+max = 1
+"#;
+    let file = CalibrationFile::parse_strict(text).unwrap();
+    let r = run(&file, &Toy, &Options::default(), &Silent);
+    let row = &r.results[0];
+    assert!(!row.pass);
+    let reason = row.reason.as_ref().unwrap();
+    assert!(
+        reason.contains("injury.blocked_share")
+            && reason.contains("0.3")
+            && reason.contains("Sunderland 2-4"),
+        "{reason}"
+    );
+}

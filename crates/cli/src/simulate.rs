@@ -137,8 +137,16 @@ fn describe_injury(s: &Scenario) -> String {
                 Grade::Neurotmesis => "neurotmesis".to_string(),
                 Grade::Sunderland(n) => format!("Sunderland {n}"),
             };
+            let mixed = if i.blocked_share.0 > 0.0 {
+                format!(
+                    " (mixed lesion: {:.0}% of them only blocked)",
+                    i.blocked_share.0 * 100.0
+                )
+            } else {
+                String::new()
+            };
             format!(
-                "{grade} on day {}, {:.0} mm from the motor entry point, {:.0}% of axons, regrowth {}",
+                "{grade} on day {}, {:.0} mm from the motor entry point, {:.0}% of axons{mixed}, regrowth {}",
                 i.day.0,
                 i.distance_mm.0,
                 i.fraction_of_axons.0 * 100.0,

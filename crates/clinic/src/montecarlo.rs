@@ -676,6 +676,7 @@ pub fn scenario_for(
             } else {
                 twin::Regrowth::Allowed
             },
+            blocked_share: twin::Fraction(0.0),
         }),
         treatments: tw,
         horizon_days: days,

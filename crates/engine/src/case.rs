@@ -198,6 +198,13 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
     let Some(inj) = &s.injury else {
         return Err("the case has no injury: nothing to give a prognosis for".into());
     };
+    if inj.blocked_share.0 > 0.0 {
+        return Err(format!(
+            "injury.blocked_share = {}: a mixed lesion in continuity is not part of a patient's \
+             case (its grade is one grade, or unknown); use `simulate` or `calibrate`",
+            inj.blocked_share.0
+        ));
+    }
     let mut treatments = Vec::new();
     for t in &s.treatments {
         treatments.push(match t {

@@ -104,3 +104,23 @@ fn progress_counts_every_draw() {
     assert_eq!(c.done(), c.total());
     assert!(c.done() >= 10);
 }
+
+#[test]
+fn an_experiment_with_a_mixed_lesion_simulates_but_is_refused_a_prognosis_naming_the_field() {
+    let e = Engine::load().expect("engine");
+    let mixed = EXPERIMENT.replace(
+        "grade = \"axonotmesis\"",
+        "grade = \"axonotmesis\"\nblocked_share = 0.4",
+    );
+    let case = e.parse_case(&mixed).expect("a mixed lesion reads");
+    e.simulate(&case, Resolution::Pooled, None, &Control::new())
+        .expect("a mixed lesion simulates");
+    let err = e
+        .prognosis(&case, Some(4), &Control::new())
+        .expect_err("a patient's case cannot state a mixed lesion");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("injury.blocked_share") && msg.contains("0.4"),
+        "{msg}"
+    );
+}

@@ -14,6 +14,7 @@
 //! distance_mm = 120
 //! fraction_of_axons = 1.0
 //! regrowth = "allowed"       # or "prevented"
+//! blocked_share = 0.0        # mixed lesion in continuity (Sunderland 2-4): share only blocked
 //! [[treatment]]
 //! kind = "repair"            # repair | stimulation | disuse | rehabilitation
 //! day = 30
@@ -79,6 +80,10 @@ pub struct Injury {
     pub fraction_of_axons: Fraction,
     /// Whether axons may regrow.
     pub regrowth: Regrowth,
+    /// Share of the injured axons whose lesion is only a conduction block (neurapraxia), the
+    /// rest degenerating as the grade says: a mixed lesion in continuity. 0 (the default) for
+    /// a lesion of one grade; above 0 only for Sunderland 2-4 ([`crate::lesion`]).
+    pub blocked_share: Fraction,
 }
 
 /// How a nerve is repaired.
@@ -275,6 +280,8 @@ struct RawInjury {
     fraction_of_axons: Option<f64>,
     #[serde(default)]
     regrowth: Regrowth,
+    #[serde(default)]
+    blocked_share: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -396,14 +403,32 @@ impl Injury {
                 "a fraction in (0, 1]",
             ));
         }
+        let blocked = r.blocked_share.unwrap_or(0.0);
+        mixed_lesion_share(grade, blocked)
+            .map_err(|expected| invalid("injury.blocked_share", blocked, expected))?;
         Ok(Injury {
             day: day_field("injury.day", r.day.unwrap_or(0.0))?,
             distance_mm: distance_field("injury.distance_mm", r.distance_mm)?,
             grade,
             fraction_of_axons: Fraction(fraction),
             regrowth: r.regrowth,
+            blocked_share: Fraction(blocked),
         })
     }
+}
+
+/// The one rule for a mixed lesion's blocked share, which every reader applies: a fraction in
+/// [0, 1], above 0 only when the grade leaves the nerve in continuity with axon loss
+/// (Sunderland 2-4; a neurapraxia is all block, a transection has none). `Err` holds what was
+/// expected.
+pub fn mixed_lesion_share(grade: Grade, blocked_share: f64) -> Result<(), &'static str> {
+    if !(blocked_share.is_finite() && (0.0..=1.0).contains(&blocked_share)) {
+        return Err("a fraction in [0, 1]");
+    }
+    if blocked_share > 0.0 && !(2..=4).contains(&grade.sunderland()) {
+        return Err("0 unless the grade is Sunderland 2-4 (a mixed lesion in continuity)");
+    }
+    Ok(())
 }
 
 fn window(i: usize, start: f64, end: f64) -> Result<(Days, Days), ScenarioError> {

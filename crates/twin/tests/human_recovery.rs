@@ -281,3 +281,58 @@ graft_length_mm = 80
     grades.dedup();
     assert!(grades.len() >= 2, "grades at 2 years: {grades:?}");
 }
+
+/// Class 5, transfers: patients differ after a transfer too. An ulnar-fascicle-to-biceps
+/// transfer (Oberlin; donor axons size-matched from the cited counts, ratio 0.72) six months
+/// after the injury, 24 adults of 35: their grades two years after the transfer spread over
+/// more than one grade (clinical series of single fascicular transfers report MRC >= 4 in
+/// 63%, not in all or none: Rezzadeh et al. 2020, data/calibration/human-series.toml).
+#[test]
+fn two_year_grades_after_a_transfer_spread_over_more_than_one_grade() {
+    let counts = twin::nerve_counts::NerveCounts::human().unwrap();
+    let units = human().muscle("biceps_brachii").unwrap().motor_units;
+    let axons = twin::repair::size_matched_donor_axons(
+        counts.get("ulnar_fascicle").unwrap().mean,
+        counts.get("biceps_branch").unwrap().mean,
+        units,
+    );
+    let text = TRANSFER
+        .replace("age_years = 30", "age_years = 35")
+        .replace("donor_axons = 400", &format!("donor_axons = {axons}"))
+        .replace("horizon_days = 800", "horizon_days = 910");
+    let c = cohort(&text, 24);
+    let mut grades: Vec<u8> = c.iter().map(|t| t.at(910).mrc_grade).collect();
+    grades.sort_unstable();
+    grades.dedup();
+    assert!(
+        grades.len() >= 2,
+        "grades 2 years after the transfer: {grades:?}"
+    );
+}
+
+/// Class 3, a long lesion in continuity: a grade I-II lesion 240 mm above the extensor
+/// indicis that leaves half its axons only blocked (a mixed lesion, `blocked_share`) reaches
+/// MRC 5 within a year, long before regrowing axons could arrive: the blocked units lift their
+/// block after 3-8 weeks and their sprouts have taken the orphaned fibres meanwhile (human
+/// units enlarge several-fold). The share 0.5 is an even mix, not read from a series.
+#[test]
+fn a_mixed_grade_one_two_lesion_far_from_the_muscle_reaches_mrc5() {
+    let text = r#"
+species = "human"
+muscle = "extensor_indicis"
+age_years = 30
+horizon_days = 365
+[injury]
+sunderland = 2
+distance_mm = 240
+blocked_share = 0.5
+"#;
+    let c = typical(text);
+    let day = c.events.mrc_5_day.expect("the mixed lesion reaches MRC 5");
+    let arrival = (240.0 / human().coef.regrowth_speed_mm_per_day) as u32;
+    assert!(
+        day < arrival,
+        "MRC 5 on day {day}; regrowing axons arrive from about day {arrival}"
+    );
+    assert_eq!(c.at(365).mrc_grade, 5, "{:?}", c.at(365));
+}

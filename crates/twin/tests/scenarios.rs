@@ -122,3 +122,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_mixed_lesion_reads_its_blocked_share_and_refuses_one_outside_grades_two_to_four() {
+    let mixed = GOOD.replace("sunderland = 3", "sunderland = 3\nblocked_share = 0.4");
+    let s = Scenario::from_toml_str(&mixed).unwrap();
+    assert_eq!(s.injury.as_ref().unwrap().blocked_share.0, 0.4);
+    assert_eq!(
+        Scenario::from_toml_str(GOOD)
+            .unwrap()
+            .injury
+            .unwrap()
+            .blocked_share
+            .0,
+        0.0,
+        "one grade by default"
+    );
+    let e = err(&GOOD.replace("sunderland = 3", "sunderland = 3\nblocked_share = 1.5"));
+    assert!(
+        e.contains("injury.blocked_share") && e.contains("1.5") && e.contains("[0, 1]"),
+        "{e}"
+    );
+    for grade in ["sunderland = 1", "sunderland = 5"] {
+        let e = err(&GOOD.replace("sunderland = 3", &format!("{grade}\nblocked_share = 0.4")));
+        assert!(
+            e.contains("injury.blocked_share") && e.contains("0.4") && e.contains("Sunderland 2-4"),
+            "{grade}: {e}"
+        );
+    }
+}

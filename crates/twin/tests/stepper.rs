@@ -1,7 +1,8 @@
 //! The event-driven bookkeeping ([`Stepper::Event`], the default) against the reference day
 //! stepper ([`Stepper::Day`]): on every shipped twin example and on scenarios covering each
-//! mechanism (block, axonotmesis, neurotmesis with a graft, a nerve transfer, a partial lesion
-//! with sprouting, stimulation, disuse and rehabilitation), every quantity of every day agrees
+//! mechanism (block, a mixed lesion of block and axonotmesis, axonotmesis, neurotmesis with a
+//! graft, a nerve transfer, a partial lesion with sprouting, stimulation, disuse and
+//! rehabilitation), every quantity of every day agrees
 //! within 0.5 % relative (or 1e-6 absolute) and every event day within one day. Counts and
 //! grades are thresholds of the continuous quantities: where the two differ, the reference
 //! must reach the event's value on the day before or after (a crossing moved by at most a
@@ -108,6 +109,15 @@ seed = 5
 /// Scenarios that put each mechanism to work (the examples leave some out).
 fn mechanisms() -> Vec<(String, Scenario)> {
     let cases = [
+        (
+            "mixed lesion in continuity: a third only blocked, the rest axonotmesis",
+            r#"muscle = "extensor_indicis"
+horizon_days = 500
+[injury]
+grade = "axonotmesis"
+distance_mm = 240
+blocked_share = 0.33"#,
+        ),
         (
             "partial axonotmesis, sprouting",
             r#"muscle = "extensor_digitorum"
