@@ -57,6 +57,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         args.budget,
     )?;
+    // The report pictures the engine's one choice of muscle (`snapshot`'s): checked before the
+    // run, so a muscle that cannot be pictured under its own name is refused at once.
+    let reported = match &args.report {
+        Some(_) => Some(one_scenario(&engine, &case, args.muscle.as_deref())?),
+        None => None,
+    };
     let (control, pb) = crate::input::progress("simulate", "days");
     let result = engine.simulate(&case, args.resolution, args.muscle.as_deref(), &control)?;
     pb.finish_and_clear();
@@ -80,14 +86,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(dir) = &args.report {
-        let (muscle, scenario) = match result.runs.first() {
-            Some(r) => (r.muscle.clone(), r.scenario.clone()),
-            None => anyhow::bail!("the case has no muscle to report on"),
+        let Some(scenario) = reported else {
+            anyhow::bail!("the case has no muscle to report on")
         };
         if result.runs.len() > 1 {
             eprintln!(
-                "the report shows the {} (the first of {} muscles; choose another with --muscle)",
-                muscle.replace('_', " "),
+                "the report shows the {} (the first of the case's {} muscles with a motor-unit \
+                 pool of its own in the twin; choose another with --muscle)",
+                scenario.muscle.replace('_', " "),
                 result.runs.len()
             );
         }

@@ -25,7 +25,8 @@ pub struct Args {
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// The muscle of a patient's case to picture (default: the first affected muscle).
+    /// The muscle of a patient's case to picture (default: the first affected muscle the twin
+    /// has a motor-unit pool of; a muscle simulated with a stand-in's pool is refused).
     #[arg(long)]
     pub muscle: Option<String>,
     /// Print the day's readout and the pictures' data as JSON on stdout.
@@ -55,11 +56,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let days: Vec<u32> = std::iter::once(args.day)
         .chain(strip_days.iter().copied())
         .collect();
-    // The muscle pictured: the one asked for, or the first affected one.
-    let pictured = match &args.muscle {
-        Some(m) => Some(m.clone()),
-        None => engine.scenarios(&case)?.first().map(|(m, _)| m.clone()),
-    };
+    // The muscle pictured: the engine's choice (`Engine::scenario`: the one asked for, or the
+    // first affected one with a motor-unit pool of its own), whose name the scenario carries.
+    let pictured = Some(scenario.muscle.clone());
     crate::input::announce(
         &engine,
         &engine::Work::Simulate {

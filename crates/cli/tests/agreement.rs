@@ -4,8 +4,9 @@
 //! the horizon, when shorter) — and the report the same event days.
 //!
 //! Runs the built binary, so it checks what a user sees (`--json` and the report's
-//! `readings.json`). A patient's case is compared on its first affected muscle, the one `snapshot`
-//! pictures by default. Every day of every run, every muscle, is compared in the facade
+//! `readings.json`). A patient's case is compared on the muscle `snapshot` pictures by default
+//! (`Engine::scenario`: the first affected muscle with a motor-unit pool of its own in the twin).
+//! Every day of each example's run of that muscle is compared in the facade
 //! (`crates/engine/tests/agreement.rs`); here, a few days check that the binary prints those
 //! values.
 
@@ -35,13 +36,14 @@ fn examples() -> Vec<PathBuf> {
     v
 }
 
-/// The first muscle of the case and its horizon (what `snapshot` pictures by default).
+/// The muscle `snapshot` pictures by default and its horizon.
 fn first_muscle(engine: &engine::Engine, path: &Path) -> (String, u32) {
     let text = std::fs::read_to_string(path).expect("readable example");
     let case = engine.parse_case(&text).expect("the example is a case");
-    let scenarios = engine.scenarios(&case).expect("the case has scenarios");
-    let (name, s) = scenarios.first().expect("at least one muscle");
-    (name.clone(), s.horizon_days)
+    let s = engine
+        .scenario(&case, None)
+        .expect("the case has a muscle to picture");
+    (s.muscle, s.horizon_days)
 }
 
 fn run(args: &[&str]) -> Value {

@@ -437,20 +437,64 @@ impl Engine {
         Ok(scenarios)
     }
 
-    /// The twin scenario of one muscle of a case: `muscle`, or the first affected muscle (what
-    /// `snapshot` and the pictures picture).
+    /// The twin scenario of the muscle `snapshot`, the report and the pictures picture: `muscle`,
+    /// or the first affected muscle that the twin simulates with a motor-unit pool of its own.
+    ///
+    /// A muscle the twin does not know runs in a prognosis with a stand-in's pool (the supraspinatus
+    /// with the deltoid's, `clinic::montecarlo::Engine::twin_muscle`); its fibres, needle and CMAP
+    /// would be the stand-in's, so such a muscle is never pictured under its own name: it is
+    /// skipped by default and refused when asked for, with the muscles that can be pictured.
     pub fn scenario(
         &self,
         case: &Case,
         muscle: Option<&str>,
     ) -> Result<twin::Scenario, EngineError> {
-        self.muscle_scenarios(case, muscle)?
+        let scenarios = self.muscle_scenarios(case, muscle)?;
+        let own = |(m, s): &(String, twin::Scenario)| *m == s.muscle;
+        if let Some((name, s)) = scenarios.iter().find(|p| !own(p))
+            && muscle.is_some()
+        {
+            let own_names: Vec<String> = self
+                .muscle_scenarios(case, None)?
+                .into_iter()
+                .filter(own)
+                .map(|(m, _)| m)
+                .collect();
+            return Err(EngineError::OutOfRange {
+                field: "muscle".into(),
+                value: name.clone(),
+                expected: format!(
+                    "a muscle the twin has a motor-unit pool of (the {name} is simulated with the \
+                     {}'s pool, so its pictures would be the {}'s): one of the case's {}",
+                    s.muscle,
+                    s.muscle,
+                    if own_names.is_empty() {
+                        "muscles — none has a pool of its own".to_string()
+                    } else {
+                        format!("muscles {}", own_names.join(", "))
+                    }
+                ),
+            });
+        }
+        let stand_ins: Vec<String> = scenarios
+            .iter()
+            .map(|(m, s)| format!("{m} (the {}'s pool)", s.muscle))
+            .collect();
+        scenarios
             .into_iter()
-            .next()
+            .find(own)
             .map(|(_, s)| s)
             .ok_or_else(|| EngineError::NotApplicable {
                 operation: "pictures",
-                reason: "the case affects no muscle".into(),
+                reason: if stand_ins.is_empty() {
+                    "the case affects no muscle".into()
+                } else {
+                    format!(
+                        "no affected muscle has a motor-unit pool of its own in the twin, so none \
+                         can be pictured under its name: {}",
+                        stand_ins.join(", ")
+                    )
+                },
             })
     }
 

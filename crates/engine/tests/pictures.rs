@@ -72,3 +72,84 @@ fn pictures_read_the_day_as_simulate_does_and_are_complete() {
     }
     serde_json::to_string(&run).expect("the run serialises");
 }
+
+/// Each picture is of the muscle it names. A muscle the twin does not know runs with a stand-in's
+/// motor-unit pool (the upper trunk's supraspinatus with the deltoid's), so picturing it would draw
+/// the stand-in's fibres under the stand-in's name at the other muscle's distance: the default is
+/// the first affected muscle with a pool of its own — its own scenario, named by it — and asking
+/// for a stand-in muscle is refused with the field, the value and the muscles that can be pictured.
+#[test]
+fn every_picture_is_of_the_muscle_it_names() {
+    let engine = Engine::load().expect("engine loads");
+    for (name, text) in [
+        (
+            "case-upper-trunk-traction",
+            include_str!("../../../examples/case-upper-trunk-traction.toml"),
+        ),
+        (
+            "case-fibular-neck-compression",
+            include_str!("../../../examples/case-fibular-neck-compression.toml"),
+        ),
+        (
+            "case-radial-followup-month4",
+            include_str!("../../../examples/case-radial-followup-month4.toml"),
+        ),
+        (
+            "case-ulnar-elbow-laceration",
+            include_str!("../../../examples/case-ulnar-elbow-laceration.toml"),
+        ),
+    ] {
+        let case = engine.parse_case(text).expect("example parses");
+        let pictured = engine.scenario(&case, None).expect("a muscle to picture");
+        let scenarios = engine.scenarios(&case).expect("scenarios");
+        assert!(
+            scenarios
+                .iter()
+                .any(|(m, s)| *m == pictured.muscle && *s == pictured),
+            "{name}: the pictured run (the {}'s pool, {:?}) is not the case's own run of the {}",
+            pictured.muscle,
+            pictured.injury.as_ref().map(|i| i.distance_mm.0),
+            pictured.muscle
+        );
+    }
+
+    let case = engine
+        .parse_case(include_str!(
+            "../../../examples/case-upper-trunk-traction.toml"
+        ))
+        .expect("example parses");
+    let first = &engine.scenarios(&case).expect("scenarios")[0];
+    assert_eq!(
+        (first.0.as_str(), first.1.muscle.as_str()),
+        ("supraspinatus", "deltoid"),
+        "the case this test is about: the supraspinatus runs with the deltoid's pool"
+    );
+    match engine.scenario(&case, Some("supraspinatus")) {
+        Err(engine::EngineError::OutOfRange {
+            field,
+            value,
+            expected,
+        }) => {
+            assert_eq!(field, "muscle");
+            assert_eq!(value, "supraspinatus");
+            assert!(
+                expected.contains("deltoid's pool") && expected.contains("biceps_brachii"),
+                "the refusal names the stand-in and the muscles that can be pictured: {expected}"
+            );
+        }
+        other => panic!("the supraspinatus was pictured or refused otherwise: {other:?}"),
+    }
+
+    // The pictures are titled by the muscle whose fibres they draw.
+    let pictured = engine.scenario(&case, None).expect("a muscle to picture");
+    let run = engine
+        .pictures(&pictured, &[0], &[], &Control::new())
+        .expect("pictures");
+    let words = pictured.muscle.replace('_', " ");
+    assert_eq!(run.muscle, pictured.muscle);
+    assert!(
+        run.days[0].cross_section.title.contains(&words),
+        "{} does not name the {words}",
+        run.days[0].cross_section.title
+    );
+}

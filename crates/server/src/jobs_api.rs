@@ -32,7 +32,8 @@ pub struct RunOptions {
     /// `snapshot`: days to picture (at most 12; default: before the injury, 3 weeks, 3, 6, 12
     /// and 24 months after it, and the horizon).
     pub days: Option<Vec<u32>>,
-    /// `snapshot`: the muscle to picture (default: the case's first affected muscle).
+    /// `snapshot`: the muscle to picture (default: the case's first affected muscle with a
+    /// motor-unit pool of its own in the twin; one simulated with a stand-in's pool is refused).
     pub muscle: Option<String>,
     /// `snapshot`: days of a time strip of the same field (at most 12; default: none).
     pub strip: Option<Vec<u32>>,
@@ -55,7 +56,8 @@ pub struct RunBody {
     /// `snapshot`: days to picture (at most 12; default: before the injury, 3 weeks, 3, 6, 12
     /// and 24 months after it, and the horizon).
     pub days: Option<Vec<u32>>,
-    /// `snapshot`: the muscle to picture (default: the case's first affected muscle).
+    /// `snapshot`: the muscle to picture (default: the case's first affected muscle with a
+    /// motor-unit pool of its own in the twin; one simulated with a stand-in's pool is refused).
     pub muscle: Option<String>,
     /// `snapshot`: days of a time strip of the same field (at most 12; default: none).
     pub strip: Option<Vec<u32>>,

@@ -87,7 +87,8 @@ pub const MAX_SNAPSHOT_DAYS: usize = 12;
 pub struct SnapshotSpec {
     /// Days to picture (default [`engine::pictures::picture_days`]).
     pub days: Option<Vec<u32>>,
-    /// The muscle (default: the case's first affected muscle).
+    /// The muscle (default: the case's first affected muscle with a motor-unit pool of its own in
+    /// the twin, `engine::Engine::scenario`).
     pub muscle: Option<String>,
     /// Days of the time strip (default: none).
     pub strip: Option<Vec<u32>>,
