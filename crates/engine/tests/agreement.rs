@@ -1,6 +1,6 @@
 //! Agreement on every day: for every example that is a case (an experimental or a patient's case —
-//! not a findings file or a cohort), on its first affected muscle (the one `snapshot` and the report
-//! picture by default), `simulate` (its readout of every day, `MuscleRun::readings`) and the snapshot's reading of the same day (`Engine::readouts`: the
+//! not a findings file or a cohort), on the muscle `snapshot` and the report picture by default
+//! (the first affected muscle with a motor-unit pool of its own), `simulate` (its readout of every day, `MuscleRun::readings`) and the snapshot's reading of the same day (`Engine::readouts`: the
 //! run, stepping and reading of `snapshot` and the report, without the drawing) are the same on
 //! every day from 0 to the horizon; and `Engine::pictures` itself (what `snapshot` and the report
 //! write), drawn on the horizon, gives the same reading and the same event days.
@@ -47,15 +47,11 @@ fn simulate_snapshot_and_the_pictures_read_every_example_alike_on_every_day() {
         let case = engine
             .parse_case(&text)
             .unwrap_or_else(|e| panic!("{name} is not a case: {e}"));
-        // The first affected muscle (a patient's case affects up to 13: their readings go
-        // through the same code, and simulating every one at fibre resolution twice would make
-        // this test several times slower).
-        let (first, _) = engine
-            .scenarios(&case)
-            .expect("scenarios")
-            .into_iter()
-            .next()
-            .expect("a muscle");
+        // The muscle `snapshot` pictures by default (`Engine::scenario`: the first affected
+        // muscle with a motor-unit pool of its own; a patient's case affects up to 13: their
+        // readings go through the same code, and simulating every one at fibre resolution twice
+        // would make this test several times slower).
+        let first = engine.scenario(&case, None).expect("a muscle").muscle;
         let sim = engine
             .simulate(&case, Resolution::Fibre, Some(&first), &control)
             .unwrap_or_else(|e| panic!("{name}: simulate: {e}"));
@@ -87,7 +83,7 @@ fn simulate_snapshot_and_the_pictures_read_every_example_alike_on_every_day() {
             }
             muscles += 1;
         }
-        // The first affected muscle is what `snapshot` and the report picture by default: the
+        // This muscle is what `snapshot` and the report picture by default: the
         // pictures themselves (`Engine::pictures`, what `snapshot` and the report write), drawn on
         // the horizon so that the event days cover the whole run, carry simulate's reading and
         // event days. (Drawing is the slow part, so one day is drawn; `readouts` above is the
