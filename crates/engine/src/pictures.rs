@@ -520,12 +520,13 @@ impl Engine {
         let mut strips: Vec<(String, String, TimeStrip)> = Vec::new();
         let mut out = Vec::new();
         for d in all {
+            // To the next picture day in stretches of at most 30 days, checking for a cancel
+            // between them (`step_to`: the state of stepping every day).
             while sim.day() < d {
-                sim.step();
-                control.advance(1);
-                if sim.day() % 30 == 0 {
-                    control.check()?;
-                }
+                let from = sim.day();
+                sim.step_to(d.min((from / 30 + 1) * 30));
+                control.advance(u64::from(sim.day() - from));
+                control.check()?;
             }
             control.check()?;
             let s = views::adapter::from_simulation(&sim, &scenario.muscle)?;
