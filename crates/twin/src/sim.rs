@@ -1220,9 +1220,12 @@ impl Core {
                 let q = self.quantities();
                 self.update_events(&q);
                 self.last = q;
-            } else {
+            } else if k == n || self.grades_pending() != (false, false) {
                 self.light_day();
             }
+            // Otherwise the day needs no sums at all: no grade event is still to come, no axon
+            // reconnects (so no reinnervation event), and the receptive-orphan sums are read
+            // by capture only, which the stretch's last day gets them for.
         }
     }
 
