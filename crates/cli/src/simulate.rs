@@ -17,7 +17,7 @@ use engine::twin::{Grade, RepairMethod, Resolution, Scenario, TimeCourse, Treatm
 pub struct Args {
     /// The case file (TOML or JSON): an experimental case (species, muscle, injury at a
     /// distance) or a patient's case (atlas nerve and site; every affected muscle is simulated
-    /// at the case's central draw).
+    /// at the case's typical draw).
     pub case: PathBuf,
     /// Print the daily time course as JSON instead of the readable summary.
     #[arg(long)]

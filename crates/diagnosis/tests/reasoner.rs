@@ -430,3 +430,44 @@ fn hnpp_and_cmt1_are_told_apart_by_their_published_pictures() {
     assert_eq!(cmt1.0, "polyneuropathy_demyelinating", "{cmt1:?}");
     assert!(cmt1.1.contains("(CMT1)"), "{cmt1:?}");
 }
+
+/// Periodic paralysis as its published picture, written from the sources of its rows (not from a
+/// vignette): recurrent attacks of generalized flaccid weakness reaching their worst within hours,
+/// reflexes lost during the attack, sensation normal, potassium low during the attack (Statland et
+/// al., Muscle Nerve 2018; Merritt's familial periodic paralysis). The picture that GBS shares
+/// (acute, generalized, areflexic) is told apart by the episodes and the potassium: with a first
+/// attack after diarrhoea, stocking-glove sensory loss and albuminocytologic dissociation it is
+/// a polyneuropathy.
+#[test]
+fn periodic_paralysis_is_told_apart_from_gbs_by_its_published_picture() {
+    let reasoner = Reasoner::new().expect("embedded knowledge base loads");
+    let first = |toml: &str| {
+        let d = reasoner
+            .diagnose(&Findings::from_toml_str(toml).expect("findings parse"))
+            .expect("diagnosis runs");
+        (
+            d.level[0].name.clone(),
+            d.disease[0].name.clone(),
+            d.level[0].p,
+        )
+    };
+    let pp = first(
+        r#"
+        patient = { age_years = 19 }
+        history = { onset = "acute", duration_days = 1, course = "relapsing" }
+        exam = { distribution = "generalized", side = "bilateral_symmetric", weakness = "severe", reflexes = "absent", sensory = "none" }
+        labs = { potassium = "low" }
+        "#,
+    );
+    assert_eq!(pp.0, "muscle", "{pp:?}");
+    assert!(pp.1.starts_with("periodic paralysis"), "{pp:?}");
+    let gbs = first(
+        r#"
+        patient = { age_years = 19 }
+        history = { onset = "acute", duration_days = 6, course = "progressive", antecedents = ["diarrhea"] }
+        exam = { distribution = "generalized", side = "bilateral_symmetric", weakness = "severe", reflexes = "absent", sensory = "stocking_glove" }
+        labs = { potassium = "normal", csf = "albuminocytologic_dissociation" }
+        "#,
+    );
+    assert!(gbs.0.starts_with("polyneuropathy"), "{gbs:?}");
+}

@@ -2,7 +2,40 @@
 //! The floors below are the figures recorded in docs/diagnosis.md: a change that lowers them must
 //! be explained there, not hidden by lowering the floor.
 
-use diagnosis::{Reasoner, evaluate_cases};
+use diagnosis::{Evaluation, Reasoner, evaluate_cases};
+
+/// Prints each case, the figures and the reliability table (`--nocapture`), so that the tables
+/// of docs/diagnosis.md can be re-measured from the tests.
+fn print_figures(set: &str, ev: &Evaluation) {
+    for c in &ev.per_case {
+        eprintln!(
+            "{:40} answer {:30} top1 {:30} p={:.2} p_answer={:.3} brier={:.3} {}{}{}",
+            c.id,
+            c.answer,
+            c.predicted,
+            c.p,
+            c.p_answer,
+            c.brier,
+            if c.top1 { "1" } else { "-" },
+            if c.top3 { "3" } else { "-" },
+            if c.category { "c" } else { "-" }
+        );
+    }
+    for b in ev.reliability.iter().filter(|b| b.cases > 0) {
+        eprintln!(
+            "{set} bin {:.1}-{:.1}: {} cases, mean confidence {:.3}, right {:.3}",
+            b.from,
+            b.to,
+            b.cases,
+            b.mean_confidence.unwrap_or(f64::NAN),
+            b.observed.unwrap_or(f64::NAN)
+        );
+    }
+    eprintln!(
+        "{set}: cases {} top1 {:.4} top3 {:.4} category {:.4} brier {:.5} brier_acceptable {:.5} ece {:.5}",
+        ev.cases, ev.level_top1, ev.level_top3, ev.category, ev.brier, ev.brier_acceptable, ev.ece
+    );
+}
 
 const CASES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -17,23 +50,7 @@ fn shared_vignettes_stay_at_recorded_figures() {
     };
     let reasoner = Reasoner::new().expect("embedded knowledge base loads");
     let ev = evaluate_cases(&reasoner, &text).expect("every shared case runs");
-    for c in &ev.per_case {
-        eprintln!(
-            "{:40} answer {:30} top1 {:30} p={:.2} brier={:.3} {}{}{}",
-            c.id,
-            c.answer,
-            c.predicted,
-            c.p,
-            c.brier,
-            if c.top1 { "1" } else { "-" },
-            if c.top3 { "3" } else { "-" },
-            if c.category { "c" } else { "-" }
-        );
-    }
-    eprintln!(
-        "cases {} top1 {:.3} top3 {:.3} category {:.3} brier {:.4} ece {:.4}",
-        ev.cases, ev.level_top1, ev.level_top3, ev.category, ev.brier, ev.ece
-    );
+    print_figures("development", &ev);
     assert_eq!(ev.cases, 40);
     // The per-case Brier scores are the parts of the mean.
     let summed: f64 = ev.per_case.iter().map(|c| c.brier).sum();
@@ -57,17 +74,19 @@ fn shared_vignettes_stay_at_recorded_figures() {
         ev.level_top3
     );
     assert!(
-        ev.category >= 0.925 - EPS,
+        ev.category >= 0.950 - EPS,
         "category accuracy fell to {}",
         ev.category
     );
-    assert!(ev.brier <= 0.1570, "Brier score rose to {}", ev.brier);
+    assert!(ev.brier <= 0.1489, "Brier score rose to {}", ev.brier);
     // The ECE record moved from 0.0831 to 0.0942 when HNPP became a disease of its own and
     // the CMT1 rows that had cited the development HNPP vignette were removed (a fit to a
     // test case, not allowed): the old figure was measured on that fit. A bootstrap over the
-    // 40 cases puts the ECE between 0.064 and 0.163 (90%), docs/diagnosis.md.
+    // 40 cases puts the ECE between 0.064 and 0.163 (90%), docs/diagnosis.md. With periodic
+    // paralysis a disease of its own (December 2026) the figures improved to category 95%,
+    // Brier 0.1488 and ECE 0.0863, and the floors moved with them.
     assert!(
-        ev.ece <= 0.0942,
+        ev.ece <= 0.0863,
         "expected calibration error rose to {}",
         ev.ece
     );
@@ -111,6 +130,7 @@ fn validation_cases_are_sourced_and_run() {
         diagnosis::Findings::from_value(&case["findings"]).expect("findings in the format");
     }
     let ev = evaluate_cases(&reasoner, text).expect("every validation case runs");
+    print_figures("validation", &ev);
     assert_eq!(ev.cases, cases.len());
     assert!(ev.warnings.is_empty(), "{:?}", ev.warnings);
 }

@@ -9,8 +9,8 @@
 //! what it needs, so a file runs with every verb that applies to it:
 //!
 //! * `simulate`/`snapshot` on a patient's case run the twin once per affected muscle with the
-//!   case's *central* draw (known grade or the most probable grade of the prior, central
-//!   parameters, atlas distances);
+//!   case's *typical* draw (a stated grade, or the median of the grade prior updated by the
+//!   case's observations; central parameters, atlas distances);
 //! * `prognosis`/`plans` on a human experimental case treat it as a patient with an explicit
 //!   muscle and distance; a rat or mouse experiment, or one with disuse or rehabilitation periods
 //!   (which the patient format cannot state yet), gets an error that says so.

@@ -229,15 +229,21 @@ impl Engine {
     pub fn scenarios(&self, case: &Case) -> Result<Vec<(String, twin::Scenario)>, EngineError> {
         match case {
             Case::Experiment { scenario } => Ok(vec![(scenario.muscle.clone(), scenario.clone())]),
-            Case::Patient { case } => Ok(self.patient_scenarios(case)),
+            Case::Patient { case } => self.patient_scenarios(case),
         }
     }
 
-    /// The twin scenarios of a patient's case at its central draw, one per affected muscle.
-    fn patient_scenarios(&self, case: &clinic::Case) -> Vec<(String, twin::Scenario)> {
-        let draw = self.montecarlo.central_draw(case);
+    /// The twin scenarios of a patient's case at its typical draw
+    /// (`clinic::montecarlo::Engine::typical_draw`: central parameters, each uncertain grade at
+    /// the median of its prior updated by the case's observations), one per affected muscle.
+    fn patient_scenarios(
+        &self,
+        case: &clinic::Case,
+    ) -> Result<Vec<(String, twin::Scenario)>, EngineError> {
         let treatments = clinic::montecarlo::case_treatments(case, &self.atlas);
-        case.muscles()
+        let draw = self.montecarlo.typical_draw(case, &treatments)?;
+        Ok(case
+            .muscles()
             .iter()
             .enumerate()
             .map(|(k, (_, m))| {
@@ -245,7 +251,7 @@ impl Engine {
                     clinic::montecarlo::scenario_for(&self.montecarlo, case, &draw, k, &treatments);
                 (m.muscle.clone(), s)
             })
-            .collect()
+            .collect())
     }
 
     /// The twin runs of one draw of a patient's case under one plan (pooled, as the Monte
@@ -254,7 +260,7 @@ impl Engine {
         let days = u64::from(clinic::montecarlo::run_days(case));
         let mut runs = cost::Runs::new();
         let mut words = Vec::new();
-        for (_, s) in self.patient_scenarios(case) {
+        for (_, s) in self.patient_scenarios(case)? {
             let spec = self.parameters(s.species)?.muscle(&s.muscle)?;
             let rows = cost::rows(spec, cost::donors(&s), Resolution::Pooled);
             runs.push(cost::Run {

@@ -228,9 +228,11 @@ pub fn mups_at(
 
 /// Peak-to-peak amplitude (µV), duration (ms) and number of phases of a MUP.
 ///
-/// Duration runs from the first to the last sample whose magnitude exceeds `threshold_uv`;
-/// phases are the baseline crossings between them plus one, counting only excursions that
-/// exceed the threshold.
+/// Duration runs from the first to the last sample whose magnitude exceeds `threshold_uv`.
+/// Phases follow the definition of a phase (the part of a waveform between a departure from and
+/// a return to the baseline): the baseline crossings between the duration's start and end plus
+/// one, with no amplitude criterion of their own (a sample exactly on the baseline neither
+/// starts nor ends a phase).
 pub fn mup_metrics(samples: &[f64], fs_hz: f64, threshold_uv: f64) -> (f64, f64, usize) {
     let max = samples.iter().cloned().fold(f64::MIN, f64::max);
     let min = samples.iter().cloned().fold(f64::MAX, f64::min);
@@ -244,22 +246,19 @@ pub fn mup_metrics(samples: &[f64], fs_hz: f64, threshold_uv: f64) -> (f64, f64,
         return (amp, 0.0, 0);
     };
     let dur = (b - a) as f64 * 1000.0 / fs_hz;
-    let mut phases = 0usize;
-    let mut sign = 0i8;
+    let mut crossings = 0usize;
+    let mut sign = 0.0f64;
     for &v in &samples[a..=b] {
-        let s = if v > threshold_uv {
-            1
-        } else if v < -threshold_uv {
-            -1
-        } else {
-            0
-        };
-        if s != 0 && s != sign {
-            phases += 1;
-            sign = s;
+        if v == 0.0 {
+            continue;
         }
+        let s = v.signum();
+        if sign != 0.0 && s != sign {
+            crossings += 1;
+        }
+        sign = s;
     }
-    (amp, dur, phases)
+    (amp, dur, crossings + 1)
 }
 
 /// Spontaneous activity near the needle: which fibres fibrillate and how large their potentials are.
@@ -536,6 +535,27 @@ pub fn wav_bytes(samples: &[f64], sample_rate_hz: f64, full_scale_uv: f64) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phases_are_baseline_crossings_inside_the_duration_plus_one() {
+        // 1 kHz: each sample is 1 ms. A wobble before the duration's start does not count; a
+        // small crossing inside it counts whatever its size (no amplitude criterion of its own).
+        let s = [
+            0.0, -1.0, 1.0, 0.0, 30.0, 50.0, -40.0, 0.0, -2.0, 3.0, 25.0, 0.0, 0.0,
+        ];
+        let (amp, dur, phases) = mup_metrics(&s, 1000.0, 20.0);
+        assert_eq!(amp, 90.0);
+        assert_eq!(dur, 6.0, "from sample 4 to sample 10");
+        // + + - (0) - + + : crossings at 5→6 and 8→9.
+        assert_eq!(phases, 3);
+        // A monophasic potential has one phase.
+        assert_eq!(
+            mup_metrics(&[0.0, 30.0, 60.0, 30.0, 0.0], 1000.0, 20.0).2,
+            1
+        );
+        // Nothing above the edge: no duration, no phase.
+        assert_eq!(mup_metrics(&[0.0, 5.0, -5.0], 1000.0, 20.0).2, 0);
+    }
 
     #[test]
     fn wav_header_and_length() {

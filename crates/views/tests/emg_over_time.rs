@@ -138,6 +138,11 @@ fn measure(case: &str, quantities: &[&str]) -> Vec<(String, f64)> {
         if day == 365 || day == 540 {
             out.push((format!("day{day}_amplitude_uv"), dv.mup.amplitude_uv));
             out.push((format!("day{day}_duration_ms"), dv.mup.duration_ms));
+            // The model's own (absolute) duration, undoing the scaling to the cited normal.
+            out.push((
+                format!("day{day}_duration_model_ms"),
+                dv.mup.duration_ms / v.params.mup_normal.duration_ms.mean * r.mup.duration_model_ms,
+            ));
             out.push((
                 format!("day{day}_polyphasic_fraction"),
                 dv.mup.polyphasic_fraction,

@@ -601,7 +601,7 @@ function runSection(rev) {
     parts.box, parts.errors, h("div", { id: "result-prognosis" }), h("div", { id: "result-plans" }));
 }
 
-// The day-by-day view: one simulation of the case (its central draw), a day slider per muscle.
+// The day-by-day view: one simulation of the case (its typical draw), a day slider per muscle.
 function daySection(rev) {
   const parts = progressParts("Progress of the simulation");
   async function run() {
