@@ -11,6 +11,10 @@
 //!   largest of its `min`, `max` and `value` (at least 30 days, at most
 //!   `twin::limits::MAX_DAYS` = 36,500; 1825 days for a relative event);
 //!   an event not reached by then is infinite ("never").
+//! - A run records the daily quantities of the days read from it only ([`Model::simulate_days`];
+//!   the twin steps from one read day to the next, `twin::Simulation::step_to`, which gives the
+//!   very numbers of stepping every day), or every day when an expectation derives a figure
+//!   from the whole daily record (an MRC recovery day of a grade other than 3 and 5).
 //! - A single experiment is run once, at the central values of its parameters and with the
 //!   run's seed (the same for every experiment, so that `relative_to` compares like with like).
 //! - A population experiment draws each member from its own generator, derived from the run's
@@ -72,6 +76,20 @@ impl Trajectory {
             mrc_3_day: None,
             mrc_5_day: None,
             onset_day: 0,
+        }
+    }
+
+    /// A trajectory that holds only the readings of `days` (those up to the horizon), every
+    /// quantity NaN until set, for a model that records only the days the runner reads
+    /// ([`Model::simulate_days`]). Its MRC recovery days of grades 3 and 5 must be set by the
+    /// model ([`Trajectory::set_mrc_days`]): the runner derives no other grade's from it.
+    pub fn on_days(horizon_days: u32, days: &BTreeSet<u32>) -> Trajectory {
+        let kept: Vec<u32> = days.range(..=horizon_days).copied().collect();
+        Trajectory {
+            horizon: horizon_days,
+            readings: vec![[f64::NAN; DailyQuantity::ALL.len()]; kept.len()],
+            kept_days: Some(kept),
+            ..Trajectory::new(0)
         }
     }
 
@@ -217,6 +235,20 @@ pub trait Model: Sync {
         run: &Run,
         resolution: Resolution,
     ) -> Result<Trajectory, crate::error::ModelError>;
+
+    /// Simulates one run of which the runner reads the daily quantities of `days` only (and
+    /// the event days, and the MRC 3 and 5 recovery days, which the model must then report,
+    /// [`Trajectory::set_mrc_days`]; the runner asks for every day, [`Model::simulate`], when
+    /// it needs another grade's). The default records every day.
+    fn simulate_days(
+        &self,
+        run: &Run,
+        resolution: Resolution,
+        days: &BTreeSet<u32>,
+    ) -> Result<Trajectory, crate::error::ModelError> {
+        let _ = days;
+        self.simulate(run, resolution)
+    }
 }
 
 /// Receives progress (the CLI shows a bar; the library does no I/O).
@@ -324,7 +356,14 @@ pub fn run(
     progress: &dyn Progress,
 ) -> Report {
     let index = ids(file);
-    let Plan { horizons, days } = plan(file, &index);
+    let Plan {
+        horizons,
+        days,
+        every_day,
+    } = plan(file, &index);
+    let empty = BTreeSet::new();
+    // The days read from experiment `i`, or None when it must record every day.
+    let reads = |i: usize| (!every_day.contains(&i)).then(|| days.get(&i).unwrap_or(&empty));
 
     let total: u64 = horizons
         .keys()
@@ -350,7 +389,7 @@ pub fn run(
                 return (i, Err("cancelled before it ran".to_string()));
             }
             let spec = &file.experiments[i];
-            let out = run_single(spec, horizons[&i], model, options);
+            let out = run_single(spec, horizons[&i], reads(i), model, options);
             progress.advance(1);
             (i, out)
         })
@@ -366,9 +405,18 @@ pub fn run(
                 outcomes.insert(i, Err("cancelled before it ran".to_string()));
                 continue;
             }
-            let empty = BTreeSet::new();
             let read = days.get(&i).unwrap_or(&empty);
-            let out = run_population(spec, setup, size, horizon, read, model, options, progress);
+            let out = run_population(
+                spec,
+                setup,
+                size,
+                horizon,
+                read,
+                reads(i).is_some(),
+                model,
+                options,
+                progress,
+            );
             outcomes.insert(i, out);
         }
     }
@@ -517,6 +565,18 @@ fn event_horizon(setup: &Setup, exp: &Expectation) -> u32 {
 struct Plan {
     horizons: BTreeMap<usize, u32>,
     days: BTreeMap<usize, BTreeSet<u32>>,
+    /// Experiments of which some expectation derives a figure from every day's readings
+    /// (an MRC recovery day of a grade other than 3 and 5): they record every day.
+    every_day: BTreeSet<usize>,
+}
+
+/// Whether reading `quantity` needs every day's readings of the run (the MRC recovery day of a
+/// grade the model does not report, [`Trajectory::mrc_day`]).
+fn needs_every_day(quantity: Quantity) -> bool {
+    matches!(
+        quantity,
+        Quantity::Population(PopulationQuantity::MedianMrcDay(g)) if g != 3 && g != 5
+    )
 }
 
 /// The experiments that can run, by id.
@@ -534,6 +594,7 @@ fn ids(file: &CalibrationFile) -> HashMap<&str, usize> {
 fn plan(file: &CalibrationFile, index: &HashMap<&str, usize>) -> Plan {
     let mut horizons: BTreeMap<usize, u32> = BTreeMap::new();
     let mut days: BTreeMap<usize, BTreeSet<u32>> = BTreeMap::new();
+    let mut every_day = BTreeSet::new();
     let mut need = |i: usize, day: u32, read: bool| {
         let h = horizons.entry(i).or_insert(0);
         *h = (*h).max(day);
@@ -546,6 +607,9 @@ fn plan(file: &CalibrationFile, index: &HashMap<&str, usize>) -> Plan {
         let Ok(setup) = &spec.setup else { continue };
         for x in &spec.expectations {
             let Ok(exp) = &x.parsed else { continue };
+            if needs_every_day(exp.quantity) {
+                every_day.insert(i);
+            }
             need(i, setup.horizon_days.unwrap_or(0), false);
             let reading = if exp.quantity.needs_day() {
                 exp.day.unwrap_or(0)
@@ -561,6 +625,9 @@ fn plan(file: &CalibrationFile, index: &HashMap<&str, usize>) -> Plan {
                         let Ok(other) = &file.experiments[j].setup else {
                             continue;
                         };
+                        if needs_every_day(exp.quantity) {
+                            every_day.insert(j);
+                        }
                         if exp.quantity.needs_day() {
                             need(j, at.or(exp.day).unwrap_or(0), true);
                         } else {
@@ -575,7 +642,11 @@ fn plan(file: &CalibrationFile, index: &HashMap<&str, usize>) -> Plan {
     for h in horizons.values_mut() {
         *h = (*h).max(1);
     }
-    Plan { horizons, days }
+    Plan {
+        horizons,
+        days,
+        every_day,
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -584,6 +655,7 @@ fn plan(file: &CalibrationFile, index: &HashMap<&str, usize>) -> Plan {
 fn run_single(
     spec: &ExperimentSpec,
     horizon: u32,
+    reads: Option<&BTreeSet<u32>>,
     model: &dyn Model,
     options: &Options,
 ) -> Result<Outcome, String> {
@@ -591,11 +663,21 @@ fn run_single(
     let run = setup
         .realize(&mut Draw::Central, horizon, options.seed, &spec.id, None)
         .map_err(|e| e.to_string())?;
-    simulate(model, &run, options.single_resolution).map(Outcome::Single)
+    simulate(model, &run, options.single_resolution, reads).map(Outcome::Single)
 }
 
-fn simulate(model: &dyn Model, run: &Run, resolution: Resolution) -> Result<Trajectory, String> {
-    let mut t = model.simulate(run, resolution).map_err(|e| e.to_string())?;
+/// One run, recording the days of `reads` ([`Model::simulate_days`]) or, without, every day.
+fn simulate(
+    model: &dyn Model,
+    run: &Run,
+    resolution: Resolution,
+    reads: Option<&BTreeSet<u32>>,
+) -> Result<Trajectory, String> {
+    let t = match reads {
+        Some(days) => model.simulate_days(run, resolution, days),
+        None => model.simulate(run, resolution),
+    };
+    let mut t = t.map_err(|e| e.to_string())?;
     t.set_onset_day(run.injury_day());
     Ok(t)
 }
@@ -629,15 +711,17 @@ fn run_population(
     size: u32,
     horizon: u32,
     read_days: &BTreeSet<u32>,
+    only_read_days: bool,
     model: &dyn Model,
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Outcome, String> {
+    let reads = only_read_days.then_some(read_days);
     let base_seed = setup.population_seed.unwrap_or(options.seed);
     let runs: Vec<Result<Trajectory, String>> =
         twin::cohort::run(size as usize, base_seed, |m, _rng| {
             let r = draw_member(spec, setup, m, base_seed, horizon).and_then(|run| {
-                let mut t = simulate(model, &run, options.population_resolution)?;
+                let mut t = simulate(model, &run, options.population_resolution, reads)?;
                 t.compact(read_days);
                 Ok(t)
             });

@@ -1,11 +1,13 @@
 //! The twin as a [`Model`]: a concrete run's scenario (the twin's own case type) is simulated at
-//! the chosen resolution with the species' parameter set, and its daily quantities and event
-//! days are copied into a [`Trajectory`].
+//! the chosen resolution with the species' parameter set, and its daily quantities (on the days
+//! the runner reads, [`Model::simulate_days`], or every day, [`Model::simulate`]) and event days
+//! are copied into a [`Trajectory`].
 //!
 //! Parameter sets are read once per species and shared by every run. A case the twin
 //! cannot take (unknown muscle, a value outside what it accepts) comes back as the twin's
 //! error message, which the runner reports beside each expectation of the experiment.
 
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use twin::params::{ParamError, Parameters};
@@ -25,6 +27,8 @@ pub struct TwinModel {
     human_variation: OnceLock<Result<Variation, ParamError>>,
     /// How each run advances ([`twin::Stepper::Event`] unless [`TwinModel::with_stepper`]).
     stepper: twin::Stepper,
+    /// Whether every run records every day even when the runner reads fewer.
+    every_day: bool,
 }
 
 impl TwinModel {
@@ -37,6 +41,13 @@ impl TwinModel {
     /// event-driven bookkeeping is checked against).
     pub fn with_stepper(mut self, stepper: twin::Stepper) -> TwinModel {
         self.stepper = stepper;
+        self
+    }
+
+    /// The same twin recording every day of every run, as before the runner read only its days
+    /// (the reference the read-day path is checked and timed against).
+    pub fn recording_every_day(mut self) -> TwinModel {
+        self.every_day = true;
         self
     }
 
@@ -56,10 +67,13 @@ impl TwinModel {
     }
 }
 
-impl Model for TwinModel {
-    fn simulate(&self, run: &Run, resolution: Resolution) -> Result<Trajectory, ModelError> {
+impl TwinModel {
+    /// The simulation of `run` on day 0, as this model runs it: the species' parameters (a
+    /// population member's drawn from the human spreads), the donor axons size-matched to the
+    /// muscle, and this model's stepper.
+    pub fn simulation(&self, run: &Run, resolution: Resolution) -> Result<Simulation, ModelError> {
         let scenario = &run.scenario;
-        let (horizon_days, seed) = (scenario.horizon_days, scenario.seed);
+        let seed = scenario.seed;
         let central = self.parameters(scenario.species)?;
         // Population members are patients who differ (twin::patient); the spreads are
         // human (data/atlas/prognosis_uncertainty.toml), so rodent members keep the
@@ -84,19 +98,58 @@ impl Model for TwinModel {
             .map(|m| m.motor_units)
             .unwrap_or(0);
         let scenario = run.size_matched(units);
-        let sim = Simulation::new(&scenario, params, resolution)?.with_stepper(self.stepper);
-        let course = sim.run(horizon_days);
+        Ok(Simulation::new(&scenario, params, resolution)?.with_stepper(self.stepper))
+    }
+}
+
+impl Model for TwinModel {
+    fn simulate(&self, run: &Run, resolution: Resolution) -> Result<Trajectory, ModelError> {
+        let horizon_days = run.scenario.horizon_days;
+        let course = self.simulation(run, resolution)?.run(horizon_days);
         let mut t = Trajectory::new(horizon_days);
         for q in &course.days {
-            for dq in DailyQuantity::ALL {
-                t.set(q.day, dq, daily(q, dq));
-            }
+            record(&mut t, q);
         }
-        let e = &course.events;
-        t.set_events(e.first_reinnervation_day, e.first_fibrillation_day);
-        t.set_mrc_days(e.mrc_3_day, e.mrc_5_day);
+        set_events(&mut t, &course.events);
         Ok(t)
     }
+
+    /// Steps from one read day to the next ([`Simulation::step_to`]: the same states, events
+    /// and quantities on the read days as stepping every day, bit for bit), then to the
+    /// horizon for the event days; the MRC 3 and 5 days are the twin's own.
+    fn simulate_days(
+        &self,
+        run: &Run,
+        resolution: Resolution,
+        days: &BTreeSet<u32>,
+    ) -> Result<Trajectory, ModelError> {
+        if self.every_day {
+            return self.simulate(run, resolution);
+        }
+        let horizon_days = run.scenario.horizon_days;
+        let mut sim = self.simulation(run, resolution)?;
+        let mut t = Trajectory::on_days(horizon_days, days);
+        for &d in days.range(..=horizon_days) {
+            sim.step_to(d);
+            record(&mut t, &sim.quantities());
+        }
+        sim.step_to(horizon_days);
+        set_events(&mut t, &sim.events());
+        Ok(t)
+    }
+}
+
+/// Copies one day's quantities into the trajectory.
+fn record(t: &mut Trajectory, q: &twin::quantities::Quantities) {
+    for dq in DailyQuantity::ALL {
+        t.set(q.day, dq, daily(q, dq));
+    }
+}
+
+/// Copies the twin's event days (MRC 3 and 5 included) into the trajectory.
+fn set_events(t: &mut Trajectory, e: &twin::quantities::Events) {
+    t.set_events(e.first_reinnervation_day, e.first_fibrillation_day);
+    t.set_mrc_days(e.mrc_3_day, e.mrc_5_day);
 }
 
 /// One daily quantity of the calibration format. The clinical readings (size, strength, CMAP,

@@ -366,9 +366,7 @@ mod round_trip {
         let mut sim =
             engine::twin::Simulation::new(&scenario, &params, engine::twin::Resolution::Fibre)
                 .expect("simulation");
-        for _ in 0..day {
-            sim.step();
-        }
+        sim.step_to(day);
         let constants = engine::readout::Constants::embedded().expect("readout constants");
         let r = engine::readout::read(constants, &scenario.muscle, &sim.quantities());
         let cmap = match r.cmap.level {

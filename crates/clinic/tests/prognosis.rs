@@ -341,27 +341,8 @@ fn band_drivers_of_a_known_long_axonotmesis_are_model_parameters() {
 #[test]
 fn event_bookkeeping_gives_the_day_steppers_outcomes() {
     use clinic::montecarlo::run_plans_with_course;
-    const STEPPED: &[&str] = &[
-        "mrc_grade",
-        "fibrillation_grade",
-        "motor_unit_count",
-        "motor_unit_count_fraction",
-        "voluntary_unit_count",
-        "voluntary_unit_count_fraction",
-        "native_unit_count_fraction",
-        "regenerated_unit_fraction",
-        "nascent_unit_fraction",
-        "motor_unit_size_fraction",
-        "conduction_block_fraction",
-        "oldest_reconnection_days",
-    ];
-    let close =
-        |a: f64, b: f64| (a - b).abs() <= 1e-6 || (a - b).abs() <= 0.005 * a.abs().max(b.abs());
-    let within_a_day = |a: Option<u32>, b: Option<u32>| match (a, b) {
-        (Some(x), Some(y)) => x.abs_diff(y) <= 1,
-        (None, None) => true,
-        _ => false,
-    };
+    use twin::equivalence::{Agreement, course_disagreements};
+    let close = Agreement::Close;
     let dir = format!("{}/../../examples", env!("CARGO_MANIFEST_DIR"));
     let mut examples = 0;
     let mut bad = Vec::new();
@@ -385,24 +366,13 @@ fn event_bookkeeping_gives_the_day_steppers_outcomes() {
         for (k, (em, dm)) in event[0].iter().zip(&day[0]).enumerate() {
             for (i, (eo, d)) in em.iter().zip(dm).enumerate() {
                 let at = format!("{name} muscle {k} draw {i}");
-                if !within_a_day(eo.first_reinnervation_day, d.first_reinnervation_day)
-                    || !within_a_day(eo.mrc_3_day, d.mrc_3_day)
+                if !close.days(eo.first_reinnervation_day, d.first_reinnervation_day)
+                    || !close.days(eo.mrc_3_day, d.mrc_3_day)
                 {
                     bad.push(format!("{at}: event days {eo:?} against {d:?}"));
                 }
                 assert_eq!(eo.course.len(), d.course.len());
-                for q in twin::Quantities::NAMES {
-                    for t in 0..d.course.len() {
-                        let (x, r) = (eo.course[t].get(q).unwrap(), d.course[t].get(q).unwrap());
-                        let shifted = STEPPED.contains(q)
-                            && [t.wrapping_sub(1), t + 1].iter().any(|&n| {
-                                n < d.course.len() && close(x, d.course[n].get(q).unwrap())
-                            });
-                        if !close(x, r) && !shifted {
-                            bad.push(format!("{at}: {q} day {t}: {x} against {r}"));
-                        }
-                    }
-                }
+                bad.extend(course_disagreements(&at, &eo.course, &d.course, close));
             }
         }
     }

@@ -42,6 +42,8 @@
 //! * [`limits`] — the documented limits on draws, populations, days and axon counts, one
 //!   check for flags, files and requests alike ([`limits::Limits`], [`limits::LimitError`]).
 //! * [`cohort`] — many seeded draws in parallel, deterministic, in index order.
+//! * [`equivalence`] — a time course against a reference course (exactly, or within the
+//!   tolerance the event-driven engine is held to against the day stepper).
 //!
 //! ## Mechanisms (one module each, called in the order documented in [`sim`])
 //! [`lesion`], [`conduction`], [`wallerian`], [`regrowth`], [`repair`],
@@ -54,6 +56,7 @@ pub mod cohort;
 pub mod conduction;
 pub mod disuse;
 pub mod end_plate;
+pub mod equivalence;
 pub mod fibrosis;
 pub mod gravity;
 pub mod lesion;

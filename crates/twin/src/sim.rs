@@ -66,6 +66,24 @@ use crate::scenario::{Injury, RepairMethod, Scenario, Treatment};
 use crate::state::{AxonState, FibreState, FibreType, Fibres, MotorUnits, Muscle, NO_UNIT};
 use crate::treatment::Today;
 
+/// Today's per-row daily map ([`RowDay`]) of a [`Core`]: one spelling of the call for the day
+/// pass and the quiet stretches. A macro, not a method, because it borrows only the fields it
+/// reads, so the fibre table stays free to be advanced with the map.
+macro_rules! row_day_of {
+    ($core:expr, $fibre_res:expr) => {
+        row_day(
+            &mut $core.tables,
+            &mut $core.cache,
+            &$core.coef,
+            &$core.breakdown,
+            &$core.drives,
+            $core.synthesis_modifier,
+            &$core.end_plate,
+            $fibre_res,
+        )
+    };
+}
+
 pub use vocabulary::Resolution;
 
 /// Errors building or running a simulation.
@@ -1149,16 +1167,7 @@ impl Core {
         // Rows the quiet days change: denervated rows and innervated rows not at a fixed
         // point of their daily map (the day's constants do not change over quiet days).
         let active: Vec<usize> = {
-            let rd = row_day(
-                &mut self.tables,
-                &mut self.cache,
-                &self.coef,
-                &self.breakdown,
-                &self.drives,
-                self.synthesis_modifier,
-                &self.end_plate,
-                false,
-            );
+            let rd = row_day_of!(self, false);
             let f = &self.fibres;
             (0..f.len())
                 .filter(|&i| match f.state[i] {
@@ -1183,16 +1192,7 @@ impl Core {
             self.captured_by_regrowth_today = 0.0;
             self.captured_today = false;
             crate::disuse::relax_neural_drive(self, neural_target);
-            let rd = row_day(
-                &mut self.tables,
-                &mut self.cache,
-                &self.coef,
-                &self.breakdown,
-                &self.drives,
-                self.synthesis_modifier,
-                &self.end_plate,
-                false,
-            );
+            let rd = row_day_of!(self, false);
             let f = &mut self.fibres;
             let (mut fat, mut dead_n) = (0.0f64, 0.0f64);
             for &i in &active {
@@ -1223,9 +1223,12 @@ impl Core {
                 let q = self.quantities();
                 self.update_events(&q);
                 self.last = q;
-            } else {
+            } else if k == n || self.grades_pending() != (false, false) {
                 self.light_day();
             }
+            // Otherwise the day needs no sums at all: no grade event is still to come, no axon
+            // reconnects (so no reinnervation event), and the receptive-orphan sums are read
+            // by capture only, which the stretch's last day gets them for.
         }
     }
 
@@ -1269,16 +1272,7 @@ impl Core {
     /// sums the quantities are made of.
     pub(crate) fn fibre_pass(&mut self, sum: bool) {
         let fibre_res = self.resolution == Resolution::Fibre;
-        let rd = row_day(
-            &mut self.tables,
-            &mut self.cache,
-            &self.coef,
-            &self.breakdown,
-            &self.drives,
-            self.synthesis_modifier,
-            &self.end_plate,
-            fibre_res,
-        );
+        let rd = row_day_of!(self, fibre_res);
         let units = &self.units;
         let delay = self.fibrillation_delay;
         let sprout_onset = self.coef.sprouting_onset_days as f32;

@@ -8,7 +8,8 @@
 //! must reach the event's value on the day before or after (a crossing moved by at most a
 //! day). At fibre resolution the two are the same code path today, so bit-identical.
 
-use twin::{Events, Parameters, Quantities, Resolution, Scenario, Simulation, Stepper, TimeCourse};
+use twin::equivalence::{Agreement, course_disagreements, event_disagreements};
+use twin::{Parameters, Resolution, Scenario, Simulation, Stepper, TimeCourse};
 
 fn run(s: &Scenario, r: Resolution, stepper: Stepper) -> TimeCourse {
     let p = Parameters::for_species(s.species).unwrap();
@@ -18,66 +19,22 @@ fn run(s: &Scenario, r: Resolution, stepper: Stepper) -> TimeCourse {
         .run(s.horizon_days)
 }
 
-/// Quantities that count units or grade a continuous quantity (they move in whole steps).
-const STEPPED: &[&str] = &[
-    "mrc_grade",
-    "fibrillation_grade",
-    "motor_unit_count",
-    "motor_unit_count_fraction",
-    "voluntary_unit_count",
-    "voluntary_unit_count_fraction",
-    "native_unit_count_fraction",
-    "regenerated_unit_fraction",
-    "nascent_unit_fraction",
-    "motor_unit_size_fraction",
-    "conduction_block_fraction",
-    "oldest_reconnection_days",
-];
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-6 || (a - b).abs() <= 0.005 * a.abs().max(b.abs())
-}
-
 /// Every disagreement between `event` and `day` (the reference), as text.
 fn disagreements(name: &str, event: &TimeCourse, day: &TimeCourse) -> Vec<String> {
-    let mut out = Vec::new();
     if event.days.len() != day.days.len() {
-        out.push(format!(
+        return vec![format!(
             "{name}: {} days against {}",
             event.days.len(),
             day.days.len()
-        ));
-        return out;
+        )];
     }
-    let at = |c: &[Quantities], d: usize, q: &str| c[d].get(q).unwrap();
-    for q in Quantities::NAMES {
-        for d in 0..day.days.len() {
-            let (e, r) = (at(&event.days, d, q), at(&day.days, d, q));
-            if close(e, r) {
-                continue;
-            }
-            let shifted = STEPPED.contains(q)
-                && [d.wrapping_sub(1), d + 1]
-                    .iter()
-                    .any(|&n| n < day.days.len() && close(e, at(&day.days, n, q)));
-            if !shifted {
-                out.push(format!(
-                    "{name}: {q} on day {d}: event {e}, day stepper {r}"
-                ));
-            }
-        }
-    }
-    for ev in Events::NAMES {
-        let (e, r) = (event.events.get(ev).unwrap(), day.events.get(ev).unwrap());
-        let ok = match (e, r) {
-            (Some(a), Some(b)) => a.abs_diff(b) <= 1,
-            (None, None) => true,
-            _ => false,
-        };
-        if !ok {
-            out.push(format!("{name}: {ev}: event {e:?}, day stepper {r:?}"));
-        }
-    }
+    let mut out = course_disagreements(name, &event.days, &day.days, Agreement::Close);
+    out.extend(event_disagreements(
+        name,
+        &event.events,
+        &day.events,
+        Agreement::Close,
+    ));
     out
 }
 
