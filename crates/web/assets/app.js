@@ -921,9 +921,19 @@ function dayView(res, stale, meta, job) {
     shownDay = null;
     draw();
   }
-  function drawPictures(muscle, d) {
+  function drawPictures(run, d) {
+    const muscle = run.muscle;
     picButtons.replaceChildren();
     if (!caseId) return;
+    // A muscle the twin runs with another's motor-unit pool (a stand-in) is not pictured under
+    // its own name: its fibres and needle would be the stand-in's (the server refuses it too).
+    const pool = run.scenario && run.scenario.muscle;
+    if (pool && pool !== muscle) {
+      picNote.textContent = `No pictures of ${nice(muscle)}: the twin runs it with the ${nice(pool)}'s motor-unit pool, so its fibres and needle would be the ${nice(pool)}'s. Choose a muscle with a pool of its own (e.g. ${nice(pool)}).`;
+      picBox.replaceChildren();
+      shownDay = null;
+      return;
+    }
     const pk = `${caseId}/${muscle}`;
     const p = nearestPictured(pk, d);
     if (p === null) {
@@ -949,7 +959,7 @@ function dayView(res, stale, meta, job) {
       `${nice(run.muscle)}: solid line = MRC grade (left scale); dashed line = distal CMAP as a share of normal (right scale); vertical line = day ${d}.`)));
     readings.replaceChildren(readingView(r));
     const ev = run.events || {};
-    drawPictures(run.muscle, d);
+    drawPictures(run, d);
     readings.append(h("p", { class: "muted" }, `In this simulation: first fibrillations ${ev.first_fibrillation_day == null ? "none" : `on day ${ev.first_fibrillation_day}`}, ${ev.first_reinnervation_day == null ? (ev.mrc_3_day == null ? "no reinnervation by regrowing axons" : "no reinnervation by regrowing axons (strength returned through surviving or recovering axons)") : `first reinnervation by regrowing axons on day ${ev.first_reinnervation_day}`}, MRC ≥ 3 on day ${ev.mrc_3_day ?? "never"}.`));
   }
   which.addEventListener("change", draw);

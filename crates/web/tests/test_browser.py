@@ -298,6 +298,13 @@ def test_a_clinician_enters_the_radial_case_and_reads_prognosis_plans_and_diagno
     slider.send_keys(Keys.END)
     last = int(slider.get_attribute("value"))
     wait(drv, lambda d: css(d, "#result-simulate .pictured-day").text == f"Pictures of day {last}.")
+    # A stand-in muscle (run with the brachioradialis's pool) offers no pictures under its name.
+    Select(css(drv, "select[name=day_muscle]")).select_by_value("extensor_carpi_radialis_longus")
+    wait(drv, lambda d: "brachioradialis's motor-unit pool" in css(d, "#result-simulate .pictured-day").text)
+    assert not drv.find_elements(By.XPATH, "//section[contains(@class,'pictures')]//button[normalize-space()='Show pictures']")
+    assert not drv.find_elements(By.CSS_SELECTOR, "#result-simulate img.cross-section")
+    Select(css(drv, "select[name=day_muscle]")).select_by_value("brachioradialis")
+    wait(drv, lambda d: css(d, "#result-simulate .pictured-day").text.startswith("Pictures of day"))
     accessible(drv, "the case page with prognosis, plans and the day slider")
 
     # A phone screen (every result and the day slider open): nothing wider than the screen,
