@@ -4,17 +4,12 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
-/// Normal (non-dev, non-build) dependencies of every workspace crate.
-fn dependencies() -> BTreeMap<String, Vec<String>> {
+/// `cargo metadata --format-version 1 --offline` with `extra` arguments, as JSON.
+fn cargo_metadata(extra: &[&str]) -> serde_json::Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(extra)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
@@ -23,7 +18,12 @@ fn dependencies() -> BTreeMap<String, Vec<String>> {
         "cargo metadata: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    serde_json::from_slice(&out.stdout).expect("metadata is JSON")
+}
+
+/// Normal (non-dev, non-build) dependencies of every workspace crate.
+fn dependencies() -> BTreeMap<String, Vec<String>> {
+    let v = cargo_metadata(&["--no-deps"]);
     let mut map = BTreeMap::new();
     for p in v["packages"].as_array().expect("packages") {
         let deps = p["dependencies"]
@@ -256,18 +256,7 @@ fn the_cli_calls_the_facade_and_draws_nothing_itself() {
 fn no_drawing_library_is_reached_below_the_facade_even_indirectly() {
     // What `cargo tree -p clinic` (and the other layers below `render`) shows: the whole
     // normal-dependency graph, registry crates included, from the resolved `cargo metadata`.
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        out.status.success(),
-        "cargo metadata: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    let v = cargo_metadata(&[]);
     let name_of: BTreeMap<&str, &str> = v["packages"]
         .as_array()
         .expect("packages")
