@@ -392,8 +392,12 @@ fn assign_territories(
             let dy = fibres.y[i as usize] - uy;
             dx * dx + dy * dy
         };
-        left.sort_by(|&a, &b| d2(a).total_cmp(&d2(b)).then(a.cmp(&b)));
         let take = (need[u] as usize).min(left.len());
+        // The `take` nearest (ties: lower index) to the front; a total order, so the same
+        // fibres as a full sort, in linear time (their order does not matter).
+        if take < left.len() {
+            left.select_nth_unstable_by(take, |&a, &b| d2(a).total_cmp(&d2(b)).then(a.cmp(&b)));
+        }
         for &i in &left[..take] {
             let i = i as usize;
             fibres.unit[i] = u as u32;
