@@ -47,6 +47,14 @@ pub fn loss_day(k: &Coefficients, tau: f64, u: f64) -> f64 {
     tau * (-x.ln()).powf(1.0 / k.end_plate_shape)
 }
 
+/// Whether a fibre whose end plate is lost on day `receptive_until` of its denervation has
+/// lost it after `denervated_days` days (the fibre-resolution rule of [`EndPlateDay::age`],
+/// also applied by the lazy fibre bookkeeping to the fibres whose day it is).
+#[inline]
+pub(crate) fn lost(denervated_days: f32, receptive_until: f32) -> bool {
+    denervated_days >= receptive_until
+}
+
 /// Per-day constants of the end-plate kernel.
 #[derive(Debug, Clone)]
 pub(crate) struct EndPlateDay {
@@ -113,7 +121,7 @@ impl EndPlateDay {
             (-keep.max(0.0) * self.capacity_hazard[ti]).exp()
         };
         if self.fibre_resolution {
-            if t1 >= receptive_until {
+            if lost(t1, receptive_until) {
                 *receptive = 0.0;
             }
         } else {

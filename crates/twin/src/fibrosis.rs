@@ -13,6 +13,14 @@
 
 use crate::params::Coefficients;
 
+/// Whether a fibre with death threshold `threshold` dies at cumulative hazard `hazard` (the
+/// fibre-resolution rule of [`FibrosisDay::denervated`], checked on the days the hazard
+/// accrues; the lazy fibre bookkeeping applies it to the fibres whose day it is).
+#[inline]
+pub(crate) fn reached(hazard: f32, threshold: f32) -> bool {
+    hazard >= threshold
+}
+
 /// Per-day constants of the fibrosis kernel.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FibrosisDay {
@@ -35,6 +43,13 @@ impl FibrosisDay {
         }
     }
 
+    /// Whether the death hazard accrues today for a row denervated for `denervated_days`
+    /// (past the onset, and not wholly prevented by stimulation).
+    #[inline]
+    pub(crate) fn accrues(&self, denervated_days: f32) -> bool {
+        !(denervated_days < self.onset || self.hazard <= 0.0)
+    }
+
     /// Advances one denervated row; returns the number of fibres that died (the
     /// caller marks a fibre dead when it returns its whole count).
     #[inline]
@@ -45,12 +60,16 @@ impl FibrosisDay {
         count: &mut f32,
         threshold: f32,
     ) -> f32 {
-        if denervated_days < self.onset || self.hazard <= 0.0 {
+        if !self.accrues(denervated_days) {
             return 0.0;
         }
         *hazard += self.hazard;
         if self.fibre_resolution {
-            if *hazard >= threshold { *count } else { 0.0 }
+            if reached(*hazard, threshold) {
+                *count
+            } else {
+                0.0
+            }
         } else {
             let dead = *count * (1.0 - self.pooled_survival);
             *count -= dead;

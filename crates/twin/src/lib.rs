@@ -59,6 +59,7 @@ pub mod end_plate;
 pub mod equivalence;
 pub mod fibrosis;
 pub mod gravity;
+mod lazy_fibres;
 pub mod lesion;
 pub mod limits;
 pub mod maturation;

@@ -101,9 +101,19 @@ fn capture_with(
         return 0.0;
     }
     let f = &mut c.fibres;
+    // Days denervated: the fibre table's column, or the lazy fibres' (fibre resolution with
+    // the event stepper, `crate::lazy_fibres`).
+    let lazy = c.lazy.as_deref();
+    let days = |f: &crate::state::Fibres, i: usize| match lazy {
+        Some(l) => l.denervated_days(f, i),
+        None => f.denervated_days[i],
+    };
     let mut orphans = 0.0f64;
     for i in 0..f.len() {
-        if f.state[i] == FibreState::Denervated && f.denervated_days[i] >= min_denervated_days {
+        // (Days denervated are never negative: with no minimum they need not be read.)
+        if f.state[i] == FibreState::Denervated
+            && (min_denervated_days <= 0.0 || days(f, i) >= min_denervated_days)
+        {
             orphans += (f.count[i] * f.receptive[i]) as f64;
         }
     }
@@ -131,10 +141,12 @@ fn capture_with(
             // Regrown axons' captures (class 1): fibre and unit, placed in the units'
             // territories after the day's choice (see `place_in_territories`).
             let mut regrown: Vec<(u32, u32)> = Vec::new();
+            // Fibres given a unit today (for the lazy fibres, `crate::lazy_fibres`).
+            let mut moved: Vec<u32> = Vec::new();
             let n = f.len();
             for i in 0..n {
                 if f.state[i] != FibreState::Denervated
-                    || f.denervated_days[i] < min_denervated_days
+                    || (min_denervated_days > 0.0 && days(f, i) < min_denervated_days)
                     || f.receptive[i] <= 0.0
                 {
                     continue;
@@ -184,6 +196,7 @@ fn capture_with(
                 f.denervated_days[i] = 0.0;
                 f.hazard[i] = 0.0;
                 f.reinnervated_day[i] = day as f32;
+                moved.push(i as u32);
                 captured += 1.0;
             }
             if !regrown.is_empty() {
@@ -197,7 +210,13 @@ fn capture_with(
                     f.denervated_days[i] = 0.0;
                     f.hazard[i] = 0.0;
                     f.reinnervated_day[i] = day as f32;
+                    moved.push(i as u32);
                     captured += 1.0;
+                }
+            }
+            if let Some(l) = c.lazy.as_deref_mut() {
+                for i in moved {
+                    l.note_move(i as usize);
                 }
             }
         }

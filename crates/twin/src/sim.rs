@@ -214,6 +214,9 @@ pub(crate) struct Core {
     /// Per-day constants cached while their inputs are unchanged (see [`DayCache`]).
     pub cache: DayCache,
     mrc_fell_below: [bool; 2],
+    /// Fibre resolution with [`Stepper::Event`]: the lazy fibre bookkeeping
+    /// ([`crate::lazy_fibres`]), made on the first pass.
+    pub lazy: Option<Box<crate::lazy_fibres::LazyFibres>>,
 }
 
 /// Per-day constants that depend only on coefficients or on today's stimulation
@@ -481,6 +484,7 @@ impl Simulation {
                 fibrosis: None,
             },
             mrc_fell_below: [false; 2],
+            lazy: None,
         };
         // Day 0 is the healthy state; an injury on day 0 acts in the first step.
         core.recount_units();
@@ -644,17 +648,25 @@ impl Simulation {
     /// pooled resolution one row per (unit, state) group and no positions.
     pub fn fibres(&self) -> FibreView<'_> {
         let f = &self.core.fibres;
+        // With lazy fibres the sizes and days denervated are materialised when read.
+        let (size, denervated_days) = match &self.core.lazy {
+            Some(l) => {
+                let v = l.view(f);
+                (&v.size[..], &v.denervated_days[..])
+            }
+            None => (&f.size[..], &f.denervated_days[..]),
+        };
         FibreView {
             count: &f.count,
             x_um: &f.x,
             y_um: &f.y,
             base_csa_um2: &f.base_csa,
-            size: &f.size,
+            size,
             fibre_type: &f.ftype,
             unit: &f.unit,
             origin_unit: &f.origin,
             state: &f.state,
-            denervated_days: &f.denervated_days,
+            denervated_days,
             reinnervated_day: &f.reinnervated_day,
         }
     }
@@ -1234,6 +1246,11 @@ impl Core {
 
     /// Recounts each unit's innervated fibres.
     pub(crate) fn recount_units(&mut self) {
+        if let Some(l) = self.lazy.as_mut() {
+            // The same counts (whole fibres: exact in any order) from the trajectories.
+            l.recount(&self.fibres, &mut self.units.fibres);
+            return;
+        }
         let u = &mut self.units;
         u.fibres.iter_mut().for_each(|f| *f = 0.0);
         let f = &self.fibres;
@@ -1272,6 +1289,14 @@ impl Core {
     /// sums the quantities are made of.
     pub(crate) fn fibre_pass(&mut self, sum: bool) {
         let fibre_res = self.resolution == Resolution::Fibre;
+        if fibre_res && self.stepper == Stepper::Event {
+            self.lazy_fibre_pass();
+            return;
+        }
+        if let Some(l) = self.lazy.take() {
+            // Back to the day stepper: the fibre table takes the lazy columns.
+            l.materialise_into(&mut self.fibres);
+        }
         let rd = row_day_of!(self, fibre_res);
         let units = &self.units;
         let delay = self.fibrillation_delay;
@@ -1393,6 +1418,25 @@ impl Core {
         if sum {
             self.sums = s;
         }
+    }
+
+    /// The daily pass at fibre resolution with [`Stepper::Event`]: the lazy fibre bookkeeping
+    /// ([`crate::lazy_fibres`]) advances each trajectory by the same per-row day and sums.
+    fn lazy_fibre_pass(&mut self) {
+        let lazy = self
+            .lazy
+            .get_or_insert_with(|| Box::new(crate::lazy_fibres::LazyFibres::new(&self.fibres)));
+        let rd = row_day_of!(self, true);
+        let (s, fat, dead) = lazy.pass(
+            &rd,
+            &mut self.fibres,
+            &self.units,
+            self.fibrillation_delay,
+            self.coef.sprouting_onset_days as f32,
+        );
+        self.sums = s;
+        self.muscle.fat += fat * self.coef.fat_replacement_fraction;
+        self.muscle.dead_fibres += dead;
     }
 
     /// Today's quantities from the sums of the last pass and the unit table.
@@ -1695,14 +1739,14 @@ pub(crate) struct RowDay<'a> {
 
 /// The mutable columns of one row.
 pub(crate) struct RowMut<'r> {
-    size: &'r mut f32,
-    tension: &'r mut f32,
-    capacity: &'r mut f32,
-    denervated_days: &'r mut f32,
-    hazard: &'r mut f32,
-    receptive: &'r mut f32,
-    state: &'r mut FibreState,
-    count: &'r mut f32,
+    pub size: &'r mut f32,
+    pub tension: &'r mut f32,
+    pub capacity: &'r mut f32,
+    pub denervated_days: &'r mut f32,
+    pub hazard: &'r mut f32,
+    pub receptive: &'r mut f32,
+    pub state: &'r mut FibreState,
+    pub count: &'r mut f32,
 }
 
 /// Today's row-kernel constants, the denervation tables first brought to today's
@@ -1746,7 +1790,13 @@ impl RowDay<'_> {
     /// its unit's drive. Returns the fibres that died (at fibre resolution a fibre that dies
     /// is marked dead). The one per-row day of both steppers.
     #[inline(always)]
-    fn advance(&self, r: RowMut<'_>, receptive_until: f32, death_threshold: f32, unit: u32) -> f32 {
+    pub(crate) fn advance(
+        &self,
+        r: RowMut<'_>,
+        receptive_until: f32,
+        death_threshold: f32,
+        unit: u32,
+    ) -> f32 {
         match *r.state {
             FibreState::Dead => 0.0,
             FibreState::Denervated => {
@@ -1777,6 +1827,13 @@ impl RowDay<'_> {
                 0.0
             }
         }
+    }
+
+    /// Whether the death hazard accrues today for a row denervated for `denervated_days`
+    /// ([`crate::fibrosis`]; the days on which a fibre's death threshold is checked).
+    #[inline]
+    pub(crate) fn death_accrues(&self, denervated_days: f32) -> bool {
+        self.fb.accrues(denervated_days)
     }
 
     /// Whether an innervated row is at a fixed point of its daily map (its size and tension

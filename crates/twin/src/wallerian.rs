@@ -53,6 +53,9 @@ pub(crate) fn step(c: &mut Core) {
             f.unit[i] = NO_UNIT;
             f.denervated_days[i] = 0.0;
             f.hazard[i] = 0.0;
+            if let Some(l) = c.lazy.as_deref_mut() {
+                l.note_move(i);
+            }
         }
     }
     for &u in &newly_cut {
