@@ -378,6 +378,27 @@ impl LazyFibres {
         (s, fat, dead_n)
     }
 
+    /// Today's sums without advancing (day 0).
+    pub(crate) fn sums(
+        &self,
+        units: &MotorUnits,
+        fibrillation_delay: f32,
+        sprout_onset: f32,
+    ) -> [f64; SUMS] {
+        let mut s = [0.0f64; SUMS];
+        for &t in &self.active {
+            accumulate_trajectory(
+                &mut s,
+                &self.t,
+                t as usize,
+                units,
+                fibrillation_delay,
+                sprout_onset,
+            );
+        }
+        s
+    }
+
     /// The lazy columns of every fibre today (materialised on first read after a pass).
     pub(crate) fn view(&self, f: &Fibres) -> &View {
         self.view.get_or_init(|| {

@@ -488,11 +488,7 @@ impl Simulation {
         };
         // Day 0 is the healthy state; an injury on day 0 acts in the first step.
         core.recount_units();
-        core.sums = core.scan();
-        // The healthy volume from the same (f32 per-chunk) sums as every later day,
-        // so rounding cannot put the day-0 mass fraction above 1.
-        core.muscle.healthy_contractile = core.sums[1];
-        core.last = core.quantities();
+        core.day_zero();
         Ok(Simulation {
             core,
             spec,
@@ -594,12 +590,17 @@ impl Simulation {
     /// Chooses how the row table is advanced from the next step on ([`Stepper::Day`] is the
     /// reference the event-driven bookkeeping is tested against).
     pub fn set_stepper(&mut self, stepper: Stepper) {
+        let changed = self.core.stepper != stepper;
         self.core.stepper = stepper;
+        if changed && self.core.day == 0 {
+            // Day 0 summed as the chosen stepper sums every later day.
+            self.core.day_zero();
+        }
     }
 
     /// The same simulation advanced by `stepper` (builder form of [`Simulation::set_stepper`]).
     pub fn with_stepper(mut self, stepper: Stepper) -> Simulation {
-        self.core.stepper = stepper;
+        self.set_stepper(stepper);
         self
     }
 
@@ -1242,6 +1243,24 @@ impl Core {
             // reconnects (so no reinnervation event), and the receptive-orphan sums are read
             // by capture only, which the stretch's last day gets them for.
         }
+    }
+
+    /// The healthy muscle's sums on day 0, by the same summation as every later day (the
+    /// fibre table's f32 chunks, or at fibre resolution with [`Stepper::Event`] the lazy
+    /// fibres' trajectories, made here), so rounding cannot put the day-0 mass fraction above 1.
+    fn day_zero(&mut self) {
+        self.lazy = (self.resolution == Resolution::Fibre && self.stepper == Stepper::Event)
+            .then(|| Box::new(crate::lazy_fibres::LazyFibres::new(&self.fibres)));
+        self.sums = match &self.lazy {
+            Some(l) => l.sums(
+                &self.units,
+                self.fibrillation_delay,
+                self.coef.sprouting_onset_days as f32,
+            ),
+            None => self.scan(),
+        };
+        self.muscle.healthy_contractile = self.sums[1];
+        self.last = self.quantities();
     }
 
     /// Recounts each unit's innervated fibres.
