@@ -265,6 +265,23 @@ impl LazyFibres {
         self.view = OnceLock::new();
     }
 
+    /// The receptive denervated fibres denervated for at least `min_days` days (capture's
+    /// orphans), from the trajectories once the fibres moved today are in theirs. At fibre
+    /// resolution each fibre counts 0 or 1, so the count is the one a scan of the fibre table
+    /// gives, whatever the order of the sum.
+    pub(crate) fn receptive_orphans(&mut self, f: &Fibres, min_days: f32) -> f64 {
+        if !self.moved.is_empty() {
+            self.regroup(f);
+        }
+        let tr = &self.t;
+        self.active
+            .iter()
+            .map(|&t| t as usize)
+            .filter(|&t| tr.denervated[t] && tr.denervated_days[t] >= min_days)
+            .map(|t| tr.receptive[t])
+            .sum()
+    }
+
     /// Each unit's innervated fibres (the day stepper's recount), from the trajectories once
     /// the fibres moved today are in theirs.
     pub(crate) fn recount(&mut self, f: &Fibres, unit_fibres: &mut [f32]) {

@@ -100,23 +100,33 @@ fn capture_with(
     if total_spare < 1e-6 {
         return 0.0;
     }
+    // Lazy fibres (fibre resolution with the event stepper, `crate::lazy_fibres`): the
+    // receptive orphans from the trajectories' sums — whole fibres, so the same count.
+    let lazy_orphans = c
+        .lazy
+        .as_deref_mut()
+        .map(|l| l.receptive_orphans(&c.fibres, min_denervated_days));
     let f = &mut c.fibres;
-    // Days denervated: the fibre table's column, or the lazy fibres' (fibre resolution with
-    // the event stepper, `crate::lazy_fibres`).
+    // Days denervated: the fibre table's column, or the lazy fibres'.
     let lazy = c.lazy.as_deref();
     let days = |f: &crate::state::Fibres, i: usize| match lazy {
         Some(l) => l.denervated_days(f, i),
         None => f.denervated_days[i],
     };
-    let mut orphans = 0.0f64;
-    for i in 0..f.len() {
-        // (Days denervated are never negative: with no minimum they need not be read.)
-        if f.state[i] == FibreState::Denervated
-            && (min_denervated_days <= 0.0 || days(f, i) >= min_denervated_days)
-        {
-            orphans += (f.count[i] * f.receptive[i]) as f64;
+    let orphans = match lazy_orphans {
+        Some(o) => o,
+        None => {
+            let mut orphans = 0.0f64;
+            for i in 0..f.len() {
+                if f.state[i] == FibreState::Denervated
+                    && f.denervated_days[i] >= min_denervated_days
+                {
+                    orphans += (f.count[i] * f.receptive[i]) as f64;
+                }
+            }
+            orphans
         }
-    }
+    };
     if orphans < 1e-6 {
         return 0.0;
     }

@@ -30,7 +30,11 @@
 //! runner and the prognosis) runs the same mechanisms in the same order; it changes only how
 //! rows are kept: at pooled resolution the rows a day's Wallerian degeneration leaves
 //! denervated, all in the same state, are kept as one row
-//! (`Core::merge_denervated_cohorts`). [`Stepper::Day`] keeps every row as built and is the
+//! (`Core::merge_denervated_cohorts`); at fibre resolution the fibres are lazy
+//! (`lazy_fibres`): fibres in the same state share one trajectory, advanced once a day
+//! by the same per-row day, and a fibre gets work of its own only on its own events (end-plate
+//! loss, death, a move by Wallerian degeneration or capture); the day's sums and the unit
+//! recount come from the trajectories. [`Stepper::Day`] keeps every row as built and is the
 //! reference the equivalence tests hold the event bookkeeping to (`tests/stepper.rs`, the
 //! calibration and clinic tests): within 0.5 % or 1e-6, event days within a day.
 //!
@@ -148,7 +152,9 @@ pub enum Stepper {
     /// once. At pooled resolution the denervated rows made on one day (every row a cut axon
     /// leaves behind is in the same state: denervated for 0 days, the same size, tension,
     /// capacity and receptive share) are kept as one row, so the daily pass, capture and
-    /// the unit recount touch one row per cohort of denervation instead of one per unit.
+    /// the unit recount touch one row per cohort of denervation instead of one per unit. At
+    /// fibre resolution the fibres are lazy (`lazy_fibres`): one trajectory per set
+    /// of fibres in the same state, each fibre touched only on its own events.
     /// Agrees with [`Stepper::Day`] within rounding (`tests/stepper.rs`).
     #[default]
     Event,
