@@ -2,7 +2,9 @@
 //! wrong.
 
 use proptest::prelude::*;
-use twin::{Parameters, Quantities, Resolution, Scenario, Simulation, Species, TimeCourse};
+use twin::{
+    Parameters, Quantities, Resolution, Scenario, Simulation, Species, Stepper, TimeCourse,
+};
 
 fn case(text: &str) -> Scenario {
     Scenario::from_toml_str(text).unwrap()
@@ -263,6 +265,15 @@ fn bit_identical_on_one_and_several_threads() {
         let b = many.install(|| run(&s, r));
         assert_eq!(a, b, "{r:?}");
     }
+    // The reference day stepper's fibre pass runs its chunks in parallel: the same numbers too.
+    let p = Parameters::for_species(Species::Human).unwrap();
+    let day = || {
+        Simulation::new(&s, &p, Resolution::Fibre)
+            .unwrap()
+            .with_stepper(Stepper::Day)
+            .run(s.horizon_days)
+    };
+    assert_eq!(one.install(day), many.install(day), "fibre, day stepper");
     let c1 = one.install(|| {
         twin::cohort::replicate(
             &s,
