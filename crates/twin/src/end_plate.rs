@@ -47,6 +47,10 @@ pub fn loss_day(k: &Coefficients, tau: f64, u: f64) -> f64 {
     tau * (-x.ln()).powf(1.0 / k.end_plate_shape)
 }
 
+thread_local! {
+    static END_PLATE: crate::memo::Memo<[u64; 6], EndPlateDay> = crate::memo::Memo::default();
+}
+
 /// Per-day constants of the end-plate kernel.
 #[derive(Debug, Clone)]
 pub(crate) struct EndPlateDay {
@@ -62,8 +66,25 @@ pub(crate) struct EndPlateDay {
 }
 
 impl EndPlateDay {
-    /// Constants for a scenario (`tau` already includes any range-of-motion factor).
+    /// Constants for a scenario (`tau` already includes any range-of-motion factor). A pure
+    /// function of its inputs, so the tables of the last few inputs are kept per thread and
+    /// copied (the muscles of a Monte Carlo draw share them): the same numbers, without the
+    /// `pow` and `exp` of every day again.
     pub fn new(k: &Coefficients, tau: f64, horizon: u32, fibre_resolution: bool) -> EndPlateDay {
+        let key = [
+            k.end_plate_asymptote.to_bits(),
+            k.end_plate_shape.to_bits(),
+            k.regrowth_capacity_tau_days.to_bits(),
+            k.regrowth_capacity_shape.to_bits(),
+            tau.to_bits(),
+            u64::from(horizon) << 1 | u64::from(fibre_resolution),
+        ];
+        crate::memo::cached(&END_PLATE, key, || {
+            Self::compute(k, tau, horizon, fibre_resolution)
+        })
+    }
+
+    fn compute(k: &Coefficients, tau: f64, horizon: u32, fibre_resolution: bool) -> EndPlateDay {
         // Each function once per integer day (t and t + 1 share their values).
         let days = 0..=horizon as usize + 2;
         let r: Vec<f64> = days
