@@ -48,8 +48,14 @@
 //!   regrowing fronts, maturing units and the neural drive by their own daily functions
 //!   ([`crate::regrowth`]'s `grow`, [`crate::maturation`]'s `mature`,
 //!   [`crate::disuse`]'s `relax_neural_drive`), each denervated or still-relaxing row by the
-//!   one per-row day both steppers use (`RowDay::advance`), and every innervated row at a fixed
-//!   point of its daily map (healthy rows, rows that have converged) not at all.
+//!   one per-row day both steppers use (`RowDay::advance`), the innervated rows still relaxing
+//!   toward their target from contiguous columns by the same daily map
+//!   ([`crate::atrophy`]'s `relax_innervated`, `crate::quiet`), and every innervated row at a
+//!   fixed point of its daily map (healthy rows, rows that have converged) not at all;
+//! * a quiet day on which an MRC event is still to come is not summed either when a
+//!   certificate proves its grade (`crate::quiet::Certificate`: the grades of lower and upper
+//!   bounds of every relaxing row, maturity and the neural drive agree, and the day's state is
+//!   checked to lie within them; f32 rounding is monotone, so the day's grade lies between).
 //!
 //! Closed forms over n days (e.g. `a + (s − a)·e^{−kn}` for an innervated row) were not used:
 //! they round differently from n daily steps, so a run's numbers would depend on the days it
