@@ -186,15 +186,16 @@ impl Certificate {
         let f = &c.fibres;
         let pick = |b: &(Vec<f32>, Vec<f32>), j: usize| if upper { b.1[j] } else { b.0[j] };
         let mut s5 = 0.0f64;
-        for start in (0..f.len()).step_by(crate::sim::CHUNK) {
+        for (ci, chunk) in slot.chunks(crate::sim::CHUNK).enumerate() {
             let mut s = 0.0f32;
-            for i in start..(start + crate::sim::CHUNK).min(f.len()) {
+            for (o, &place) in chunk.iter().enumerate() {
+                let i = ci * crate::sim::CHUNK + o;
                 let st = f.state[i];
                 if st == FibreState::Dead || st == FibreState::Denervated || f.unit[i] == NO_UNIT {
                     continue;
                 }
                 let u = f.unit[i] as usize;
-                let (size, tension) = match slot[i] {
+                let (size, tension) = match place {
                     usize::MAX => (f.size[i], f.tension[i]),
                     j => (pick(&self.size, j), pick(&self.tension, j)),
                 };
