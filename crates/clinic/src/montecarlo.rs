@@ -985,17 +985,17 @@ fn run_trunk(
 /// Muscle `k` under `scenario`: the trunk's outcome when the scenario is the trunk's (or
 /// differs only after the horizon), else continued from the trunk's latest checkpoint that
 /// the scenario shares ([`twin::shared_days`]), else a fresh run. The same numbers as
-/// [`simulate_muscle`] in every case (`tests/prognosis.rs` checks it).
+/// [`simulate_muscle`] in every case (`tests/prognosis.rs` checks it). Also the days stepped.
 fn from_trunk(
     case: &Case,
     draw: &Draw,
     k: usize,
     trunk: &Trunk,
     scenario: &twin::Scenario,
-) -> Result<Outcome, PrognosisError> {
+) -> Result<(Outcome, u64), PrognosisError> {
     let shared = twin::shared_days(&trunk.scenario, scenario);
     if shared.is_some_and(|d| d >= scenario.horizon_days) {
-        return Ok(trunk.outcome.clone());
+        return Ok((trunk.outcome.clone(), 0));
     }
     let distance = scenario.injury.as_ref().map_or(0.0, |i| i.distance_mm.0);
     let fm = &crate::data::ClinicData::embedded()?.follow_up;
@@ -1020,8 +1020,46 @@ fn from_trunk(
             (sim, rec)
         }
     };
+    let start = sim.day();
     rec.run(&mut sim, fm);
-    rec.finish(case, draw, k, &sim, distance)
+    let stepped = u64::from(sim.day() - start);
+    Ok((rec.finish(case, draw, k, &sim, distance)?, stepped))
+}
+
+/// The days the twin is stepped for one draw of `plans` ([`run_plans`]), per muscle: the trunk
+/// (the first plan) to the horizon, and every later plan whose scenario for the muscle is new,
+/// from the day it parts from the trunk (from day 0 when it shares nothing). Conditional
+/// treatments are counted as done: a condition that is false removes a treatment, which can
+/// only make a plan part later or repeat an earlier one, so this is the most work of the draw.
+/// The work model of the cost estimate (`engine::cost`); [`Runs::simulated_days`] counts what
+/// a run did.
+pub fn planned_days(
+    engine: &Engine,
+    case: &Case,
+    plans: &[Vec<PlannedTreatment>],
+    draw: &Draw,
+) -> Vec<u64> {
+    (0..case.muscles().len())
+        .map(|k| {
+            let Some(first) = plans.first() else {
+                return 0;
+            };
+            let s0 = scenario_for(engine, case, draw, k, first);
+            let horizon = s0.horizon_days;
+            let mut seen = vec![s0.clone()];
+            let mut days = u64::from(horizon);
+            for p in &plans[1..] {
+                let s = scenario_for(engine, case, draw, k, p);
+                if seen.contains(&s) {
+                    continue;
+                }
+                let from = twin::shared_days(&s0, &s).map_or(0, |d| d.min(horizon));
+                days += u64::from(s.horizon_days.saturating_sub(from));
+                seen.push(s);
+            }
+            days
+        })
+        .collect()
 }
 
 /// Outcomes of every muscle in every draw for several plans: `result[plan][muscle][draw]`.
@@ -1036,6 +1074,10 @@ pub struct Runs {
     pub outcomes: Outcomes,
     /// `operated[plan][draw]`: the plan led to an operation in that draw.
     pub operated: Vec<Vec<bool>>,
+    /// Days the twin was stepped, summed over every muscle, plan and draw (a plan's shared past
+    /// and a reused outcome are not stepped again): the work done, which
+    /// [`planned_days`] estimates beforehand.
+    pub simulated_days: u64,
 }
 
 /// Whether a muscle's course shows `sign` by `day` (weekly readings, no measurement error): the
@@ -1122,7 +1164,7 @@ pub fn run_plans_with_course(
             "no muscle lies distal to the injuries".into(),
         ));
     }
-    type DrawResult = Result<(Draw, Vec<Vec<Outcome>>, Vec<bool>), PrognosisError>;
+    type DrawResult = Result<(Draw, Vec<Vec<Outcome>>, Vec<bool>, u64), PrognosisError>;
     control.add_total(draws as u64);
     let per_draw: Vec<DrawResult> = (0..draws)
         .into_par_iter()
@@ -1154,6 +1196,10 @@ pub fn run_plans_with_course(
                 )?);
             }
             let base: Vec<Outcome> = trunks.iter().map(|t| t.outcome.clone()).collect();
+            let mut stepped: u64 = trunks
+                .iter()
+                .map(|t| u64::from(t.scenario.horizon_days))
+                .sum();
             let mut by_plan: Vec<Vec<Outcome>> = Vec::with_capacity(plans.len());
             let mut operated = Vec::with_capacity(plans.len());
             // Per muscle, the scenarios already simulated and the plan that has the outcome.
@@ -1185,7 +1231,8 @@ pub fn run_plans_with_course(
                     let o = match same {
                         Some(q) => by_plan[q][k].clone(),
                         None => {
-                            let o = from_trunk(case, &d, k, &trunks[k], &s)?;
+                            let (o, days) = from_trunk(case, &d, k, &trunks[k], &s)?;
+                            stepped += days;
                             seen[k].push((s, pi));
                             o
                         }
@@ -1195,7 +1242,7 @@ pub fn run_plans_with_course(
                 by_plan.push(by_muscle);
             }
             control.advance(1);
-            Ok((d, by_plan, operated))
+            Ok((d, by_plan, operated, stepped))
         })
         .collect();
     let mut all_draws = Vec::with_capacity(draws);
@@ -1205,8 +1252,10 @@ pub fn run_plans_with_course(
     let mut operated: Vec<Vec<bool>> = (0..plans.len())
         .map(|_| Vec::with_capacity(draws))
         .collect();
+    let mut simulated_days = 0u64;
     for r in per_draw {
-        let (d, by_plan, op) = r?;
+        let (d, by_plan, op, stepped) = r?;
+        simulated_days += stepped;
         all_draws.push(d);
         for (pi, by_muscle) in by_plan.into_iter().enumerate() {
             for (k, o) in by_muscle.into_iter().enumerate() {
@@ -1219,6 +1268,7 @@ pub fn run_plans_with_course(
         draws: all_draws,
         outcomes: out,
         operated,
+        simulated_days,
     })
 }
 

@@ -993,6 +993,31 @@ pub fn compare_with_prognosis(
     Ok((prognosis, plans))
 }
 
+/// The treatment list of each plan a comparison runs: the case's own treatments, then the
+/// plan's (plan 0 is the case as treated).
+fn treatment_lists(case: &Case, atlas: &Atlas, defs: &[PlanDef]) -> Vec<Vec<PlannedTreatment>> {
+    let base = case_treatments(case, atlas);
+    defs.iter()
+        .map(|d| {
+            base.iter()
+                .cloned()
+                .chain(d.treatments.iter().cloned())
+                .collect()
+        })
+        .collect()
+}
+
+/// The treatment lists [`compare`] runs for a case (with the standard plans), as
+/// [`crate::montecarlo::run_plans`] takes them: what the cost estimate counts.
+pub fn plan_treatment_lists(
+    case: &Case,
+    atlas: &Atlas,
+) -> Result<Vec<Vec<PlannedTreatment>>, PrognosisError> {
+    let data = crate::data::ClinicData::embedded()?;
+    let defs = standard_plans(&data.plans, &data.strategies, case, atlas);
+    Ok(treatment_lists(case, atlas, &defs))
+}
+
 /// [`compare`], also returning the runs (plan 0 is the case as treated).
 fn compare_runs(
     engine: &Engine,
@@ -1005,16 +1030,7 @@ fn compare_runs(
     let rules = &data.plans;
     let strategies = &data.strategies;
     let defs = standard_plans(rules, strategies, case, atlas);
-    let base = case_treatments(case, atlas);
-    let lists: Vec<Vec<PlannedTreatment>> = defs
-        .iter()
-        .map(|d| {
-            base.iter()
-                .cloned()
-                .chain(d.treatments.iter().cloned())
-                .collect()
-        })
-        .collect();
+    let lists = treatment_lists(case, atlas, &defs);
     let runs = run_plans(engine, case, &lists, draws, control)?;
     let (all_draws, outcomes) = (&runs.draws, &runs.outcomes);
     let n = all_draws.len();

@@ -6,7 +6,7 @@
 
 use clinic::data::ClinicData;
 use clinic::montecarlo::{
-    Engine, PlannedTreatment, case_treatments, run_plans, simulate_muscle, triggered,
+    Engine, PlannedTreatment, case_treatments, planned_days, run_plans, simulate_muscle, triggered,
 };
 use clinic::plans::standard_plans;
 use clinic::{Atlas, Case};
@@ -29,10 +29,15 @@ fn check(example: &str, draws: usize) -> usize {
     let runs = run_plans(&engine, &case, &lists, draws, &vocabulary::Control::new()).unwrap();
     let nm = case.muscles().len();
     let mut branched = 0;
+    // The work model of the cost estimate: the days `run_plans` steps lie between the days of
+    // the plans as they turned out (each conditional treatment as its condition decided) and
+    // of the plans with every conditional treatment done.
+    let (mut least, mut most) = (0u64, 0u64);
     for (i, draw) in runs.draws.iter().enumerate() {
         let first: Vec<_> = (0..nm)
             .map(|k| simulate_muscle(&engine, &case, draw, k, &lists[0], 0).unwrap())
             .collect();
+        let mut effective_lists = Vec::with_capacity(lists.len());
         for (p, list) in lists.iter().enumerate() {
             let effective: Vec<PlannedTreatment> = list
                 .iter()
@@ -50,8 +55,27 @@ fn check(example: &str, draws: usize) -> usize {
                     branched += 1;
                 }
             }
+            effective_lists.push(effective);
         }
+        least += planned_days(&engine, &case, &effective_lists, draw)
+            .iter()
+            .sum::<u64>();
+        most += planned_days(&engine, &case, &lists, draw)
+            .iter()
+            .sum::<u64>();
     }
+    assert!(
+        least <= runs.simulated_days && runs.simulated_days <= most,
+        "{example}: {} days stepped, expected {least}–{most}",
+        runs.simulated_days
+    );
+    // Sharing pays: fewer days than every plan of every muscle from day 0.
+    let horizon = u64::from(clinic::montecarlo::run_days(&case));
+    let fresh = horizon * (lists.len() * nm * draws) as u64;
+    assert!(
+        most < fresh,
+        "{example}: {most} days planned, {fresh} without sharing"
+    );
     branched
 }
 

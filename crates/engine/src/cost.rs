@@ -8,16 +8,21 @@
 //!
 //! where `rows` is what the day loop walks: the motor-unit rows at pooled resolution (the
 //! muscle's motor units plus any donor axons of a transfer) or the fibres at fibre resolution.
-//! An operation's cost is the sum over its runs (draws × plans × muscles for the Monte Carlo,
-//! members × experiments for a calibration file, draws × plans × muscles for a cohort). The wall
+//! An operation's cost is the sum over its runs (draws × muscles for a prognosis; for a plan
+//! comparison, draws × muscles with the days its plans are stepped when they share their past,
+//! `clinic::montecarlo::planned_days` at the typical draw: the first plan to the horizon, every
+//! plan with a new scenario from the day it parts; members × experiments for a calibration file,
+//! draws × plans × muscles for a cohort). The wall
 //! time divides the work spread over draws or population members by the threads of the pool;
 //! a single run is counted on one thread.
 //!
 //! The four constants of [`CostModel::MEASURED`] are a **measurement of this program on the
 //! development machine** (`cargo run --release -p engine --example cost`, figures and machine
 //! in `docs/performance.md`), not physiological numbers: a faster or slower machine scales
-//! every estimate by the same factor. The estimate is an upper bound where the Monte Carlo
-//! reuses a run (a plan that changes nothing the twin simulates is not simulated again).
+//! every estimate by the same factor. A plan comparison's days count every conditional
+//! treatment as done, the most work a draw can take (a condition that is false makes a plan
+//! part later or repeat another; `clinic/tests/shared_past.rs` checks the days a run steps
+//! against both counts).
 //!
 //! [`Engine::estimate`](crate::Engine::estimate) is the one home of the estimate: the CLI warns
 //! on stderr before work estimated above [`LONG_SECONDS`] (and refuses it with `--max-seconds`),

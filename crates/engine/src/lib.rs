@@ -281,15 +281,6 @@ impl Engine {
         Ok((runs, text))
     }
 
-    /// The number of plans [`Engine::plans`] compares for a case.
-    fn plan_count(&self, case: &clinic::Case) -> Result<u64, EngineError> {
-        let data = clinic::data::ClinicData::embedded()?;
-        Ok(
-            clinic::plans::standard_plans(&data.plans, &data.strategies, case, &self.atlas).len()
-                as u64,
-        )
-    }
-
     /// The estimated cost of an operation, from its inputs, before it runs (see [`cost`]).
     /// The inputs are checked as the operation would check them (an invalid draw count is the
     /// same error).
@@ -327,19 +318,20 @@ impl Engine {
             Work::Prognosis { case, draws } => {
                 let patient = case.as_patient(&self.atlas, "prognosis")?;
                 let n = self.draws(&patient, draws)?;
-                // Follow-up observations also compare the plans on the same draws.
+                // Follow-up observations also compare the plans on the same draws (one set of
+                // runs: `clinic::plans::compare_with_prognosis`).
                 let plans = if patient.observations.is_empty() {
-                    1
+                    None
                 } else {
-                    1 + self.plan_count(&patient)?
+                    Some(clinic::plans::plan_treatment_lists(&patient, &self.atlas)?)
                 };
-                self.monte_carlo("prognosis", &patient, n, plans)
+                self.monte_carlo("prognosis", &patient, n, plans.as_deref())
             }
             Work::Plans { case, draws } => {
                 let patient = case.as_patient(&self.atlas, "plans")?;
                 let n = self.draws(&patient, draws)?;
-                let plans = self.plan_count(&patient)?;
-                self.monte_carlo("plans", &patient, n, plans)
+                let plans = clinic::plans::plan_treatment_lists(&patient, &self.atlas)?;
+                self.monte_carlo("plans", &patient, n, Some(&plans))
             }
             Work::Calibrate { text, options } => {
                 let file = calibration::CalibrationFile::parse(text)?;
@@ -399,17 +391,34 @@ impl Engine {
         operation: &'static str,
         case: &clinic::Case,
         n: usize,
-        plans: u64,
+        plans: Option<&[Vec<clinic::montecarlo::PlannedTreatment>]>,
     ) -> Result<Cost, EngineError> {
-        let (runs, words) = self.draw_runs(case)?;
-        let breakdown = format!(
-            "{} draws × {plans} plan(s) × {words}",
-            cost::count(n as u64)
-        );
+        let (mut runs, words) = self.draw_runs(case)?;
+        let plan_words = match plans {
+            // Plans share their past: each muscle's days as `run_plans` steps them at the
+            // typical draw (the trunk, then each new scenario from the day it parts).
+            Some(lists) => {
+                let treatments = clinic::montecarlo::case_treatments(case, &self.atlas);
+                let draw = self.montecarlo.typical_draw(case, &treatments)?;
+                let days = clinic::montecarlo::planned_days(&self.montecarlo, case, lists, &draw);
+                let (one, all): (u64, u64) =
+                    (runs.iter().map(|r| r.days).sum(), days.iter().sum::<u64>());
+                for (r, d) in runs.iter_mut().zip(days) {
+                    r.days = d;
+                }
+                format!(
+                    "{} plan(s) sharing their past: {:.1} plans' worth of days",
+                    lists.len(),
+                    all as f64 / one.max(1) as f64
+                )
+            }
+            None => "1 plan".into(),
+        };
+        let breakdown = format!("{} draws × {plan_words} × {words}", cost::count(n as u64));
         Ok(cost::total(
             operation,
             &runs,
-            n as u64 * plans,
+            n as u64,
             Some(n as u64),
             breakdown,
         ))

@@ -74,7 +74,51 @@ fn follow_up_observations_add_the_plan_comparison() {
             draws: Some(100),
         })
         .unwrap();
-    assert!(prognosis.cpu_seconds > plans.cpu_seconds);
+    // One set of runs gives both (`clinic::plans::compare_with_prognosis`).
+    assert_eq!(prognosis.cpu_seconds, plans.cpu_seconds);
+    assert!(
+        prognosis.breakdown.contains("sharing their past"),
+        "{}",
+        prognosis.breakdown
+    );
+}
+
+/// Plans share their past and reuse identical runs (`clinic::montecarlo::planned_days`): a
+/// comparison of many plans costs less than that many prognoses, and more than one.
+#[test]
+fn plans_are_counted_with_their_shared_past() {
+    let e = Engine::load().unwrap();
+    // A case without follow-up observations (its prognosis runs one plan).
+    let case = e.parse_case(RADIAL).unwrap();
+    let est = |work| e.estimate(&work).unwrap();
+    let one = est(Work::Prognosis {
+        case: &case,
+        draws: Some(100),
+    });
+    let plans = est(Work::Plans {
+        case: &case,
+        draws: Some(100),
+    });
+    let engine::Case::Patient { case: patient } = &case else {
+        panic!("a patient case")
+    };
+    let atlas = engine::clinic::Atlas::human().unwrap();
+    let n_plans = engine::clinic::plans::plan_treatment_lists(patient, &atlas)
+        .unwrap()
+        .len();
+    assert!(n_plans > 3, "{n_plans} plans");
+    assert!(
+        plans.cpu_seconds > one.cpu_seconds,
+        "{} s for {n_plans} plans, {} s for one",
+        plans.cpu_seconds,
+        one.cpu_seconds
+    );
+    assert!(
+        plans.cpu_seconds < n_plans as f64 * one.cpu_seconds,
+        "{} s for {n_plans} plans, {} s for one",
+        plans.cpu_seconds,
+        one.cpu_seconds
+    );
 }
 
 #[test]

@@ -30,11 +30,25 @@ pub fn breakdown_factor(k: &Coefficients, t: f64) -> f64 {
     1.0 + k.denervation_breakdown_boost * (-t.max(0.0) / k.denervation_breakdown_tau_days).exp()
 }
 
-/// `breakdown_factor` for integer days `0..=horizon+1` (a lookup table).
+/// `breakdown_factor` for integer days `0..=horizon+1` (a lookup table; the last few tables
+/// are kept per thread, as [`crate::end_plate::EndPlateDay::new`]'s).
 pub fn breakdown_table(k: &Coefficients, horizon: u32) -> Vec<f32> {
-    (0..=horizon as usize + 1)
-        .map(|t| breakdown_factor(k, t as f64) as f32)
-        .collect()
+    let key = [
+        k.denervation_breakdown_boost.to_bits(),
+        k.denervation_breakdown_tau_days.to_bits(),
+        u64::from(horizon),
+    ];
+    crate::memo::cached(&BREAKDOWN, key, || {
+        (0..=horizon as usize + 1)
+            .map(|t| breakdown_factor(k, t as f64) as f32)
+            .collect()
+    })
+}
+
+thread_local! {
+    static BREAKDOWN: crate::memo::Memo<[u64; 3], Vec<f32>> = crate::memo::Memo::default();
+    static TABLES: crate::memo::Memo<([u64; 3], Vec<f32>), DenervationTables> =
+        crate::memo::Memo::default();
 }
 
 /// Lookup tables over days of denervation for the current stimulation level
@@ -56,6 +70,23 @@ impl DenervationTables {
         if !self.inv_d.is_empty() && self.stim_mass == stim_mass {
             return;
         }
+        // The tables of the same inputs (the boost table compared whole) are kept per thread.
+        let key = (
+            [
+                k.protein_turnover_per_day.to_bits(),
+                k.specific_tension_tau_days.to_bits(),
+                u64::from(stim_mass.to_bits()),
+            ],
+            boost.to_vec(),
+        );
+        *self = crate::memo::cached(&TABLES, key, || {
+            let mut t = DenervationTables::default();
+            t.compute(k, boost, stim_mass);
+            t
+        });
+    }
+
+    fn compute(&mut self, k: &Coefficients, boost: &[f32], stim_mass: f32) {
         self.stim_mass = stim_mass;
         self.decay = (-k.protein_turnover_per_day).exp() as f32;
         self.q_decay = (-1.0 / k.specific_tension_tau_days).exp() as f32;
@@ -122,8 +153,34 @@ impl<'a> AtrophyDay<'a> {
     /// One day for an innervated fibre whose unit's synthesis drive is `drive`.
     #[inline]
     pub fn innervated(&self, size: &mut f32, tension: &mut f32, capacity: f32, drive: f32) {
-        let a = drive * capacity * self.synth_mod;
-        *size = a + (*size - a) * self.decay;
-        *tension = 1.0 + (*tension - 1.0) * self.q_decay;
+        let a = self.innervated_target(capacity, drive);
+        relax_innervated(size, tension, a, self.decay, self.q_decay);
     }
+
+    /// The size an innervated fibre relaxes toward (`A` of the module documentation).
+    #[inline]
+    pub fn innervated_target(&self, capacity: f32, drive: f32) -> f32 {
+        drive * capacity * self.synth_mod
+    }
+
+    /// The daily decay factors of an innervated fibre's size and specific tension.
+    #[inline]
+    pub fn innervated_decays(&self) -> (f32, f32) {
+        (self.decay, self.q_decay)
+    }
+}
+
+/// One day of an innervated fibre relaxing toward its synthesis target `a` (size) and toward
+/// 1 (specific tension): the one spelling of the innervated daily map, used by
+/// [`AtrophyDay::innervated`] and by the event stepper's quiet stretches.
+#[inline(always)]
+pub(crate) fn relax_innervated(
+    size: &mut f32,
+    tension: &mut f32,
+    a: f32,
+    decay: f32,
+    q_decay: f32,
+) {
+    *size = a + (*size - a) * decay;
+    *tension = 1.0 + (*tension - 1.0) * q_decay;
 }

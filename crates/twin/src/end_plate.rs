@@ -55,6 +55,10 @@ pub(crate) fn lost(denervated_days: f32, receptive_until: f32) -> bool {
     denervated_days >= receptive_until
 }
 
+thread_local! {
+    static END_PLATE: crate::memo::Memo<[u64; 6], EndPlateDay> = crate::memo::Memo::default();
+}
+
 /// Per-day constants of the end-plate kernel.
 #[derive(Debug, Clone)]
 pub(crate) struct EndPlateDay {
@@ -70,8 +74,25 @@ pub(crate) struct EndPlateDay {
 }
 
 impl EndPlateDay {
-    /// Constants for a scenario (`tau` already includes any range-of-motion factor).
+    /// Constants for a scenario (`tau` already includes any range-of-motion factor). A pure
+    /// function of its inputs, so the tables of the last few inputs are kept per thread and
+    /// copied (the muscles of a Monte Carlo draw share them): the same numbers, without the
+    /// `pow` and `exp` of every day again.
     pub fn new(k: &Coefficients, tau: f64, horizon: u32, fibre_resolution: bool) -> EndPlateDay {
+        let key = [
+            k.end_plate_asymptote.to_bits(),
+            k.end_plate_shape.to_bits(),
+            k.regrowth_capacity_tau_days.to_bits(),
+            k.regrowth_capacity_shape.to_bits(),
+            tau.to_bits(),
+            u64::from(horizon) << 1 | u64::from(fibre_resolution),
+        ];
+        crate::memo::cached(&END_PLATE, key, || {
+            Self::compute(k, tau, horizon, fibre_resolution)
+        })
+    }
+
+    fn compute(k: &Coefficients, tau: f64, horizon: u32, fibre_resolution: bool) -> EndPlateDay {
         // Each function once per integer day (t and t + 1 share their values).
         let days = 0..=horizon as usize + 2;
         let r: Vec<f64> = days

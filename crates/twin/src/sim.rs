@@ -52,8 +52,14 @@
 //!   regrowing fronts, maturing units and the neural drive by their own daily functions
 //!   ([`crate::regrowth`]'s `grow`, [`crate::maturation`]'s `mature`,
 //!   [`crate::disuse`]'s `relax_neural_drive`), each denervated or still-relaxing row by the
-//!   one per-row day both steppers use (`RowDay::advance`), and every innervated row at a fixed
-//!   point of its daily map (healthy rows, rows that have converged) not at all.
+//!   one per-row day both steppers use (`RowDay::advance`), the innervated rows still relaxing
+//!   toward their target from contiguous columns by the same daily map
+//!   ([`crate::atrophy`]'s `relax_innervated`, `crate::quiet`), and every innervated row at a
+//!   fixed point of its daily map (healthy rows, rows that have converged) not at all;
+//! * a quiet day on which an MRC event is still to come is not summed either when a
+//!   certificate proves its grade (`crate::quiet::Certificate`: the grades of lower and upper
+//!   bounds of every relaxing row, maturity and the neural drive agree, and the day's state is
+//!   checked to lie within them; f32 rounding is monotone, so the day's grade lies between).
 //!
 //! Closed forms over n days (e.g. `a + (s − a)·e^{−kn}` for an innervated row) were not used:
 //! they round differently from n daily steps, so a run's numbers would depend on the days it
@@ -252,6 +258,10 @@ pub(crate) struct Scratch {
     /// Fibres bucketed by position for the sprouting search (fibre resolution;
     /// built on first use).
     pub grid: crate::reinnervation::FibreGrid,
+    /// Denervated rows of a quiet stretch (pooled resolution, `Core::jump`).
+    pub quiet_denervated: Vec<usize>,
+    /// Relaxing innervated rows of a quiet stretch (pooled resolution, `Core::jump`).
+    pub quiet_relaxing: crate::quiet::Relaxing,
 }
 
 /// A simulation of one scenario at one resolution.
@@ -483,6 +493,8 @@ impl Simulation {
                 spare: Vec::with_capacity(n_units),
                 cum: Vec::with_capacity(n_units),
                 grid: Default::default(),
+                quiet_denervated: Vec::new(),
+                quiet_relaxing: Default::default(),
             },
             cache: DayCache {
                 neural_rate: 1.0 - (-1.0 / params.coef.disuse_neural_tau_days).exp(),
@@ -1183,21 +1195,60 @@ impl Core {
             .filter(|&u| crate::maturation::maturing(self, u))
             .collect();
         let neural_target = crate::disuse::neural_target(self);
-        // Rows the quiet days change: denervated rows and innervated rows not at a fixed
-        // point of their daily map (the day's constants do not change over quiet days).
-        let active: Vec<usize> = {
+        // Rows the quiet days change: denervated rows, advanced by the per-row day, and
+        // innervated rows not at a fixed point of their daily map, gathered into contiguous
+        // columns (the day's constants do not change over quiet days).
+        let mut denervated = std::mem::take(&mut self.scratch.quiet_denervated);
+        let mut relaxing = std::mem::take(&mut self.scratch.quiet_relaxing);
+        denervated.clear();
+        relaxing.clear();
+        let decays = {
             let rd = row_day_of!(self, false);
             let f = &self.fibres;
-            (0..f.len())
-                .filter(|&i| match f.state[i] {
-                    FibreState::Dead => false,
-                    FibreState::Denervated => true,
-                    _ => !rd.innervated_fixed(f.size[i], f.tension[i], f.capacity[i], f.unit[i]),
-                })
-                .collect()
+            for i in 0..f.len() {
+                match f.state[i] {
+                    FibreState::Dead => {}
+                    FibreState::Denervated => denervated.push(i),
+                    _ => {
+                        let (size, tension, capacity, unit) =
+                            (f.size[i], f.tension[i], f.capacity[i], f.unit[i]);
+                        if !rd.innervated_fixed(size, tension, capacity, unit) {
+                            let target = rd.at.innervated_target(capacity, rd.drive_of(unit));
+                            relaxing.push(i, size, tension, target);
+                        }
+                    }
+                }
+            }
+            rd.at.innervated_decays()
         };
         let fat_share = self.coef.fat_replacement_fraction;
+        // A proof that the MRC grade cannot change over the next days (`crate::quiet`), tried
+        // while an MRC event is still to come and the fibrillation one is not; `window` is how
+        // many days the next try covers (halved after a failed try, doubled after a success).
+        let mut certificate: Option<crate::quiet::Certificate> = None;
+        let mut window = n;
+        let mut next_try = 1;
         for k in 1..=n {
+            let last = k == n;
+            let pending = self.grades_pending();
+            let certifiable = !last && pending.0 && !pending.1;
+            if certifiable && certificate.is_none() && k >= next_try {
+                let days = window.min(n - k);
+                certificate = crate::quiet::Certificate::try_new(
+                    self,
+                    &relaxing,
+                    &maturing,
+                    neural_target,
+                    decays,
+                    days,
+                );
+                if certificate.is_some() {
+                    window = window.saturating_mul(2);
+                } else {
+                    next_try = k + window.min(8);
+                    window = (window / 2).max(8);
+                }
+            }
             self.day += 1;
             let day = self.day as f32;
             crate::treatment::step(self);
@@ -1211,10 +1262,11 @@ impl Core {
             self.captured_by_regrowth_today = 0.0;
             self.captured_today = false;
             crate::disuse::relax_neural_drive(self, neural_target);
+            relaxing.advance(decays.0, decays.1);
             let rd = row_day_of!(self, false);
             let f = &mut self.fibres;
             let (mut fat, mut dead_n) = (0.0f64, 0.0f64);
-            for &i in &active {
+            for &i in &denervated {
                 let died = rd.advance(
                     RowMut {
                         size: &mut f.size[i],
@@ -1237,18 +1289,41 @@ impl Core {
             }
             self.muscle.fat += fat * fat_share;
             self.muscle.dead_fibres += dead_n;
-            if k == n && full {
+            let certified = match &certificate {
+                Some(cert) if certifiable => {
+                    if cert.holds(self, &relaxing) {
+                        Some(cert.grade)
+                    } else {
+                        certificate = None;
+                        None
+                    }
+                }
+                _ => None,
+            };
+            if certificate.as_ref().is_some_and(|c| self.day >= c.last) {
+                certificate = None;
+            }
+            if let Some(grade) = certified {
+                // The day's grade is proven (no sums needed); the fibrillation event has
+                // happened, and nothing reconnects (no reinnervation event).
+                self.grade_events(grade, 0);
+            } else if last && full {
+                relaxing.scatter(&mut self.fibres.size, &mut self.fibres.tension);
                 self.sums = self.scan();
                 let q = self.quantities();
                 self.update_events(&q);
                 self.last = q;
-            } else if k == n || self.grades_pending() != (false, false) {
+            } else if last || pending != (false, false) {
+                relaxing.scatter(&mut self.fibres.size, &mut self.fibres.tension);
                 self.light_day();
             }
             // Otherwise the day needs no sums at all: no grade event is still to come, no axon
             // reconnects (so no reinnervation event), and the receptive-orphan sums are read
             // by capture only, which the stretch's last day gets them for.
         }
+        relaxing.scatter(&mut self.fibres.size, &mut self.fibres.tension);
+        self.scratch.quiet_denervated = denervated;
+        self.scratch.quiet_relaxing = relaxing;
     }
 
     /// The healthy muscle's sums on day 0, by the same summation as every later day (the
@@ -1601,8 +1676,13 @@ impl Core {
 
     /// The MRC grade from the voluntary-force sum (5), as [`Core::quantities`] gives it.
     fn mrc_from(&self, voluntary_sum: f64) -> u8 {
+        self.mrc_with(voluntary_sum, self.muscle.neural_drive)
+    }
+
+    /// [`Core::mrc_from`] with the neural drive given (the quiet stretches' grade bounds).
+    pub(crate) fn mrc_with(&self, voluntary_sum: f64, neural_drive: f64) -> u8 {
         let m = &self.muscle;
-        let voluntary = voluntary_sum / m.healthy_contractile * m.neural_drive;
+        let voluntary = voluntary_sum / m.healthy_contractile * neural_drive;
         if voluntary <= 0.0 {
             return 0;
         }
@@ -1672,7 +1752,7 @@ type ChunkCols<'a> = (
 
 /// Number of sums the daily pass collects.
 pub(crate) const SUMS: usize = 12;
-const CHUNK: usize = 16_384;
+pub(crate) const CHUNK: usize = 16_384;
 
 /// Adds row `i` of the fibre table to the sums.
 fn accumulate(
@@ -1861,6 +1941,16 @@ impl RowDay<'_> {
         self.fb.accrues(denervated_days)
     }
 
+    /// The synthesis drive of an innervated row's unit (1 without a unit).
+    #[inline]
+    fn drive_of(&self, unit: u32) -> f32 {
+        if unit == NO_UNIT {
+            1.0
+        } else {
+            self.drive[unit as usize]
+        }
+    }
+
     /// Whether an innervated row is at a fixed point of its daily map (its size and tension
     /// come out of a day bit for bit unchanged): it then stays unchanged on every day with
     /// the same constants, so the event-driven stepper need not touch it.
@@ -1898,10 +1988,16 @@ fn mrc_grade(coef: &Coefficients, any_unit: bool, voluntary: f64) -> u8 {
 /// its fibres through the nerve, scaled by the maturity of its junctions).
 #[inline]
 fn voluntary_row(n: f32, base: f32, size: f32, tension: f32, units: &MotorUnits, u: usize) -> f32 {
-    let vol = n * (base * size);
     // Immature junctions of a reinnervating unit transmit only in part
     // ([`crate::maturation`]); native units have maturity 1.
     let gate = units.drives(u) as u32 as f32 * units.maturity[u];
+    voluntary_row_gated(n, base, size, tension, gate)
+}
+
+/// [`voluntary_row`] with the unit's gate given (the quiet stretches' grade bounds).
+#[inline]
+pub(crate) fn voluntary_row_gated(n: f32, base: f32, size: f32, tension: f32, gate: f32) -> f32 {
+    let vol = n * (base * size);
     vol * tension * gate
 }
 
