@@ -5,7 +5,10 @@
 //! hazard `1/fibre_death_tau_days` (slowed by stimulation's mass protection: FES
 //! keeps long-denervated fibres, Kern et al. 2010 Neurorehabil Neural Repair
 //! 24:709). Its place is taken by fat and collagen amounting to
-//! `fat_replacement_fraction` of its healthy volume. Human: severe atrophy after 1–3
+//! `fat_replacement_fraction` of its volume when it dies (the atrophied fibre's, not its
+//! healthy volume: otherwise a muscle whose fibres have shrunk to a few per cent grows
+//! again as they die, whereas long-denervated muscle stays severely shrunken and becomes
+//! fibro-fatty). Human: severe atrophy after 1–3
 //! years, fibres with nuclear clumps in 27 ± 9 % of biopsies at 3–6 years, and from
 //! the 6th year fibrosis takes over (Carraro & Kern 2010, 2016 Eur J Transl Myol).
 //! At fibre resolution each fibre has a fixed exponential threshold on its

@@ -303,7 +303,7 @@ coefficients! {
     fibre_death_onset_days: "d",
     /// Mean survival of a denervated fibre after the onset of death (d).
     fibre_death_tau_days: "d",
-    /// Share of a dead fibre's healthy volume replaced by fat and connective tissue (1).
+    /// Share of a dead fibre's volume at death (its atrophied size) replaced by fat and connective tissue (1).
     fat_replacement_fraction: "1",
     /// Days after denervation before intact units sprout (d).
     sprouting_onset_days: "d",

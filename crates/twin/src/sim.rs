@@ -1283,7 +1283,7 @@ impl Core {
                     f.unit[i],
                 );
                 if died > 0.0 {
-                    fat += died as f64 * f.base_csa[i] as f64;
+                    fat += died as f64 * f.base_csa[i] as f64 * f.size[i] as f64;
                     dead_n += died as f64;
                 }
             }
@@ -1443,7 +1443,7 @@ impl Core {
                     unit_col[i],
                 );
                 if died > 0.0 {
-                    fat += died as f64 * base_col[i] as f64;
+                    fat += died as f64 * base_col[i] as f64 * size[j] as f64;
                     dead_n += died as f64;
                 }
                 if sum {

@@ -6,8 +6,8 @@
 //!
 //! 1. **Scale.** The twin places fibres on a jittered grid at the healthy spacing and does not move
 //!    them when they shrink. Every fibre slot holds its fibre (the twin's CSA) or, for a dead
-//!    fibre, the fat that replaced it (`fat_replacement_fraction` × its healthy size, the twin's
-//!    rule), plus its share of the twin's extracellular tissue, which stays constant in absolute
+//!    fibre, the fat that replaced it (`fat_replacement_fraction` × its size when it died, the
+//!    twin's rule), plus its share of the twin's extracellular tissue, which stays constant in absolute
 //!    terms (`healthy × e/(1−e)` per fibre, `e` the twin's `extracellular_volume_fraction`). The
 //!    picture shrinks the twin's coordinates by one factor `k` so that the field holds exactly
 //!    that tissue: an atrophic muscle shows more, smaller fibres per field.
@@ -208,7 +208,8 @@ pub fn mosaic(
     let endo = healthy * e / (1.0 - e);
     let content = |i: usize| -> f64 {
         if state.fibre_state[i] == FibreState::Fat {
-            fat_share * healthy
+            // A dead fibre keeps the area it had when it died (the twin's rule).
+            fat_share * f64::from(state.fibre_csa_um2[i])
         } else {
             f64::from(state.fibre_csa_um2[i])
         }
