@@ -379,7 +379,8 @@ impl LazyFibres {
                         f.capacity[i] = v[2];
                         f.denervated_days[i] = v[3];
                         f.hazard[i] = v[4];
-                        fat += f.count[i] as f64 * f.base_csa[i] as f64;
+                        // Fat takes the fibre's place at its volume at death (`crate::fibrosis`).
+                        fat += f.count[i] as f64 * f.base_csa[i] as f64 * f.size[i] as f64;
                         dead_n += f.count[i] as f64;
                         tr.remove(t, f, i);
                         f.state[i] = FibreState::Dead;
