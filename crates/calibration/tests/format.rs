@@ -551,10 +551,27 @@ fn against_gravity_reads_and_names_a_wrong_muscle() {
         e.value.contains("soleus") && e.expected.contains("deltoid"),
         "{e:?}"
     );
+    // Elbow flexion is a movement of its own: the biceps reads, a shoulder muscle is refused.
+    let elbow = "against_gravity = { movement = \"elbow_flexion\", muscle = \"biceps_brachii\" }";
+    let file = CalibrationFile::parse_strict(&one(elbow, OK_EXPECT)).unwrap();
+    assert!(
+        file.experiments[0]
+            .setup
+            .as_ref()
+            .unwrap()
+            .against_gravity
+            .is_some()
+    );
+    let e = setup_error(&one(&elbow.replace("biceps_brachii", "deltoid"), OK_EXPECT));
+    assert_eq!(e.field, "against_gravity.muscle");
+    assert!(e.expected.contains("brachioradialis"), "{e:?}");
     let e = setup_error(&one(
-        "against_gravity = { movement = \"elbow_flexion\", muscle = \"biceps_brachii\" }",
+        "against_gravity = { movement = \"knee_extension\", muscle = \"biceps_brachii\" }",
         OK_EXPECT,
     ));
     assert_eq!(e.field, "against_gravity.movement");
-    assert!(e.expected.contains("shoulder_abduction"), "{e:?}");
+    assert!(
+        e.expected.contains("shoulder_abduction") && e.expected.contains("elbow_flexion"),
+        "{e:?}"
+    );
 }

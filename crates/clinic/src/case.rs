@@ -391,6 +391,12 @@ pub struct Case {
     /// Pharmacological what-ifs asked for (`[what_if] drugs`, ids of `[[drug]]` in
     /// `data/clinic/strategies.toml`): experimental, none by default.
     pub what_if_drugs: Vec<String>,
+    /// The movement an MRC grade is read on and which of its muscles still work
+    /// (`[against_gravity]`: `movement`, `muscle`, `working`), checked by the twin's one rule
+    /// (`twin::gravity::AgainstGravity::check`, as the scenario and calibration readers do).
+    /// The affected muscle it names is simulated with the MRC 3 threshold of that movement's
+    /// weight load (`twin::gravity`); the other muscles keep the generic threshold.
+    pub against_gravity: Option<twin::gravity::AgainstGravity>,
     /// Settings.
     pub settings: Settings,
 }
@@ -434,6 +440,8 @@ struct RawCase {
     criterion: Option<RawCriterion>,
     #[serde(default)]
     what_if: Option<RawWhatIf>,
+    #[serde(default)]
+    against_gravity: Option<twin::gravity::AgainstGravity>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -820,6 +828,22 @@ impl RawCase {
         }
         observations.sort_by_key(|o| o.day);
 
+        if let Some(g) = &self.against_gravity {
+            g.check().map_err(|(field, value, expected)| {
+                CaseError::field(format!("against_gravity.{field}"), value, expected)
+            })?;
+            if !known_muscles.contains(&g.muscle) {
+                return Err(CaseError::field(
+                    "against_gravity.muscle",
+                    format!("\"{}\"", g.muscle),
+                    format!(
+                        "one of the case's affected muscles: {}",
+                        known_muscles.join(", ")
+                    ),
+                ));
+            }
+        }
+
         let mut plans = Vec::new();
         for (i, pl) in self.plan.into_iter().enumerate() {
             let name = pl.name.ok_or_else(|| {
@@ -933,6 +957,7 @@ impl RawCase {
             plans,
             criterion,
             what_if_drugs,
+            against_gravity: self.against_gravity,
             settings: Settings {
                 horizon_days: horizon,
                 draws,

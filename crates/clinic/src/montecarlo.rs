@@ -683,9 +683,14 @@ pub fn scenario_for(
         seed: twin::cohort::draw_seed(draw.seed, k),
         overrides,
         modifiers: case.patient.modifiers,
-        // A patient case has no words yet for the movement graded and the working
-        // synergists: the generic MRC 3 threshold (twin::gravity).
-        against_gravity: None,
+        // The case's statement of the movement graded, for the muscle it names (the twin's
+        // stand-in pool, if any, carries it); the other muscles keep the generic MRC 3
+        // threshold (twin::gravity).
+        against_gravity: case
+            .against_gravity
+            .as_ref()
+            .filter(|g| g.muscle == m.muscle)
+            .cloned(),
     }
 }
 

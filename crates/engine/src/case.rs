@@ -195,12 +195,15 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
             "parameter overrides are not part of a patient's case; remove `[overrides]`".into(),
         );
     }
-    if s.against_gravity.is_some() {
-        return Err(
-            "a patient's case has no words yet for the movement graded and its working muscles \
-             (twin::gravity); remove `against_gravity` for a prognosis"
-                .into(),
-        );
+    if let Some(g) = &s.against_gravity
+        && g.muscle != s.muscle
+    {
+        return Err(format!(
+            "against_gravity.muscle = \"{}\": a patient's case states the movement of an \
+             affected muscle by its own name; this experiment runs the \"{}\" pool for it (a \
+             stand-in); write `muscle = \"{}\"` in `against_gravity` for a prognosis",
+            g.muscle, s.muscle, s.muscle
+        ));
     }
     let Some(inj) = &s.injury else {
         return Err("the case has no injury: nothing to give a prognosis for".into());
@@ -295,6 +298,7 @@ fn patient_json(s: &twin::Scenario) -> Result<serde_json::Value, String> {
             },
         }],
         "treatment": treatments,
+        "against_gravity": s.against_gravity,
         "settings": {"horizon_days": s.horizon_days, "seed": s.seed},
     }))
 }

@@ -126,22 +126,64 @@ fn an_experiment_with_a_mixed_lesion_simulates_but_is_refused_a_prognosis_naming
 }
 
 /// An experimental case that states the movement graded (`against_gravity`, twin::gravity)
-/// simulates with it, but a prognosis refuses it rather than dropping it: a patient's case has
-/// no words for it yet.
+/// simulates with it; a prognosis takes it to the patient's case when it names the simulated
+/// muscle, and refuses rather than drops a statement made for a stand-in pool (a patient's
+/// case names the affected muscle itself).
 #[test]
-fn a_stated_movement_simulates_but_is_not_silently_dropped_by_a_prognosis() {
+fn a_stated_movement_simulates_and_reaches_a_prognosis_or_is_refused_not_dropped() {
     let e = Engine::load().expect("engine");
-    let text = format!(
-        "{}[against_gravity]\nmovement = \"shoulder_abduction\"\nmuscle = \"supraspinatus\"\n",
-        EXPERIMENT.replace("tibialis_anterior", "deltoid")
+    let deltoid = EXPERIMENT.replace("tibialis_anterior", "deltoid");
+    let stand_in = format!(
+        "{deltoid}[against_gravity]\nmovement = \"shoulder_abduction\"\nmuscle = \"supraspinatus\"\n"
     );
     let case = e
-        .parse_case(&text)
+        .parse_case(&stand_in)
         .expect("experiment with a stated movement");
     e.simulate(&case, Resolution::Pooled, None, &Control::new())
         .expect("simulate");
     let err = e
         .prognosis(&case, Some(2), &Control::new())
-        .expect_err("prognosis refuses the statement");
-    assert!(err.to_string().contains("against_gravity"), "{err}");
+        .expect_err("prognosis refuses the stand-in statement");
+    assert!(err.to_string().contains("against_gravity.muscle"), "{err}");
+    let own = format!(
+        "{deltoid}[against_gravity]\nmovement = \"shoulder_abduction\"\nmuscle = \"deltoid\"\n"
+    );
+    let case = e
+        .parse_case(&own)
+        .expect("experiment stating its own muscle");
+    e.prognosis(&case, Some(2), &Control::new())
+        .expect("prognosis with the statement");
+}
+
+/// A patient's case states the movement graded (`[against_gravity]`) in TOML and in JSON (the
+/// server's, the web editor's and the Python package's form) and keeps it; the twin's rule
+/// refuses a muscle that is not the movement's, naming the field.
+#[test]
+fn a_patient_case_states_the_movement_graded_in_toml_and_json() {
+    let e = Engine::load().expect("engine");
+    let text = format!(
+        "{PATIENT}[against_gravity]\nmovement = \"elbow_flexion\"\nmuscle = \"brachioradialis\"\n"
+    );
+    let t: toml::Table = toml::from_str(&text).expect("toml");
+    let json = serde_json::to_string(&t).expect("json");
+    for input in [text.as_str(), json.as_str()] {
+        match e.parse_case(input) {
+            Ok(Case::Patient { case }) => {
+                let g = case.against_gravity.expect("statement kept");
+                assert_eq!(
+                    (g.movement.as_str(), g.muscle.as_str()),
+                    ("elbow_flexion", "brachioradialis")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let case = e.parse_case(&json).expect("json case");
+    e.prognosis(&case, Some(2), &Control::new())
+        .expect("prognosis with the statement");
+    let bad = text.replace("\"brachioradialis\"", "\"deltoid\"");
+    let err = e
+        .parse_case(&bad)
+        .expect_err("deltoid is not an elbow flexor");
+    assert!(err.to_string().contains("against_gravity.muscle"), "{err}");
 }

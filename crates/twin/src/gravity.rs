@@ -15,18 +15,29 @@
 //! at full strength (they lift with it). MRC 4 and 5 need at least this force (they add
 //! resistance to gravity), so their thresholds are raised to `f` when below it.
 //!
-//! Built for one movement, shoulder abduction (`abduction_arm_weight_load`,
-//! `supraspinatus_elevation_share` in `data/params/<species>.toml`, with sources). The
-//! statement is the case's, because which synergists survive depends on the injury (after an
-//! upper-trunk injury the supraspinatus reinnervated by a spinal accessory transfer lifts the
-//! arm alone; after an isolated axillary palsy it still works), not on the muscle.
+//! Built for two movements (figures in `data/params/<species>.toml`, with sources):
+//!
+//! * **shoulder abduction** to 90°: the whole arm's weight load (`abduction_arm_weight_load`)
+//!   shared by the supraspinatus (`supraspinatus_elevation_share`) and the deltoid (the rest);
+//! * **elbow flexion** with the forearm horizontal: the forearm and hand's weight load
+//!   (`elbow_flexion_forearm_weight_load`, from Dempster's segment figures and a peak
+//!   elbow-flexion torque) shared by the brachioradialis (`brachioradialis_flexion_share`) and
+//!   the musculocutaneous flexors (the rest), named `biceps_brachii` here because the twin
+//!   runs the biceps's pool for them (the biceps and the brachialis share the
+//!   musculocutaneous nerve and are reinnervated together by its repairs and transfers).
+//!
+//! The statement is the case's, because which synergists survive depends on the injury (after
+//! an upper-trunk injury the supraspinatus reinnervated by a spinal accessory transfer lifts
+//! the arm alone; after an isolated axillary palsy it still works; after an upper-trunk or
+//! pan-plexus injury the brachioradialis, C5–C6 through the radial nerve, is paralysed with
+//! the biceps), not on the muscle.
 
 use serde::{Deserialize, Serialize};
 
 use crate::params::Coefficients;
 
 /// The movements whose weight load and muscle shares are in the parameter files.
-pub const MOVEMENTS: &[&str] = &["shoulder_abduction"];
+pub const MOVEMENTS: &[&str] = &["shoulder_abduction", "elbow_flexion"];
 
 /// A case's statement of the movement an MRC grade is read on and which of its muscles work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +60,10 @@ fn shares(movement: &str, coef: &Coefficients) -> Option<[(&'static str, f64); 2
             ("supraspinatus", coef.supraspinatus_elevation_share),
             ("deltoid", 1.0 - coef.supraspinatus_elevation_share),
         ]),
+        "elbow_flexion" => Some([
+            ("biceps_brachii", 1.0 - coef.brachioradialis_flexion_share),
+            ("brachioradialis", coef.brachioradialis_flexion_share),
+        ]),
         _ => None,
     }
 }
@@ -57,6 +72,7 @@ fn shares(movement: &str, coef: &Coefficients) -> Option<[(&'static str, f64); 2
 fn load(movement: &str, coef: &Coefficients) -> Option<f64> {
     match movement {
         "shoulder_abduction" => Some(coef.abduction_arm_weight_load),
+        "elbow_flexion" => Some(coef.elbow_flexion_forearm_weight_load),
         _ => None,
     }
 }
@@ -121,6 +137,7 @@ impl AgainstGravity {
 fn muscle_names(movement: &str) -> Option<Vec<&'static str>> {
     match movement {
         "shoulder_abduction" => Some(vec!["supraspinatus", "deltoid"]),
+        "elbow_flexion" => Some(vec!["biceps_brachii", "brachioradialis"]),
         _ => None,
     }
 }
@@ -183,10 +200,40 @@ mod tests {
         assert!(expected.contains("\"supraspinatus\""), "{expected}");
         s = stmt("deltoid", &["deltoid"]);
         assert_eq!(s.check().unwrap_err().0, "working[0]");
-        s.movement = "elbow_flexion".into();
+        s.movement = "knee_extension".into();
         let (field, _, expected) = s.check().unwrap_err();
         assert_eq!(field, "movement");
-        assert!(expected.contains("shoulder_abduction"));
+        assert!(expected.contains("shoulder_abduction") && expected.contains("elbow_flexion"));
         assert!(stmt("supraspinatus", &["deltoid"]).check().is_ok());
+        // A shoulder muscle is not an elbow flexor.
+        s = stmt("deltoid", &[]);
+        s.movement = "elbow_flexion".into();
+        let (field, _, expected) = s.check().unwrap_err();
+        assert_eq!(field, "muscle");
+        assert!(expected.contains("\"biceps_brachii\""), "{expected}");
+    }
+
+    /// Flexing the elbow against the forearm's weight needs a small share of the flexors'
+    /// force (the forearm and hand weigh about 2% of the body), far less than lifting the arm;
+    /// a paralysed brachioradialis leaves the musculocutaneous flexors a larger share to carry.
+    #[test]
+    fn flexing_the_elbow_needs_the_forearm_load_over_the_flexors_share() {
+        let coef = Parameters::for_species(Species::Human).unwrap().coef;
+        let mut s = stmt("biceps_brachii", &[]);
+        s.movement = "elbow_flexion".into();
+        assert!(s.check().is_ok());
+        let alone = s.mrc3_force(&coef);
+        let expected =
+            coef.elbow_flexion_forearm_weight_load / (1.0 - coef.brachioradialis_flexion_share);
+        assert!((alone - expected).abs() < 1e-12, "{alone} vs {expected}");
+        s.working = vec!["brachioradialis".into()];
+        let helped = s.mrc3_force(&coef);
+        assert!(helped < alone, "{helped} vs {alone}");
+        assert!(helped >= coef.mrc2_force);
+        let shoulder = stmt("supraspinatus", &[]).mrc3_force(&coef);
+        assert!(
+            alone < shoulder / 4.0,
+            "elbow {alone} vs shoulder {shoulder}"
+        );
     }
 }

@@ -343,6 +343,12 @@ coefficients! {
     /// The supraspinatus's share of the shoulder elevators' maximal moment; the deltoid's is
     /// the rest ([`crate::gravity`]) (1).
     supraspinatus_elevation_share: "1",
+    /// Weight moment of the forearm and hand held horizontal, as a share of the healthy
+    /// elbow flexors' maximal moment ([`crate::gravity`]) (1).
+    elbow_flexion_forearm_weight_load: "1",
+    /// The brachioradialis's share of the elbow flexors' maximal moment; the musculocutaneous
+    /// flexors' (biceps brachii and brachialis) is the rest ([`crate::gravity`]) (1).
+    brachioradialis_flexion_share: "1",
     /// Days after the injury within which an MRC grade must fall below a threshold
     /// for the recovery event to be dated later than the injury day (d).
     mrc_event_settle_days: "d",

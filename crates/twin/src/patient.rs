@@ -9,9 +9,11 @@
 //! spreads and their sources live in one file, `data/atlas/prognosis_uncertainty.toml`
 //! (its `[parameters.<name>]` tables: `cv` and a `source` or an `assumption`).
 //!
-//! Draws are counter-based ([`crate::rng`], stream `Patient`): parameter `k` of the
-//! patient with seed `s` is a pure function of (s, k), so a member's parameters do not
-//! depend on the thread count or on the other members.
+//! Draws are counter-based ([`crate::rng`], stream `Patient`): the parameter named `n` of
+//! the patient with seed `s` is a pure function of (s, n) — keyed by the name's hash
+//! ([`crate::rng::name_index`]), not its position — so a member's parameters depend
+//! neither on the thread count, nor on the other members, nor on which other parameters
+//! the file varies (adding one leaves every other parameter's draws unchanged).
 
 use std::collections::BTreeMap;
 
@@ -95,7 +97,7 @@ impl Variation {
     }
 
     /// The parameter set of the patient with seed `seed`: each varied parameter is
-    /// `central · exp(σ z)` (z a standard normal draw of (seed, k)), held within its
+    /// `central · exp(σ z)` (z a standard normal draw of (seed, parameter name)), held within its
     /// plausible range.
     pub fn draw(&self, base: &Parameters, seed: u64) -> Parameters {
         self.draw_with_values(base, seed).0
@@ -110,9 +112,9 @@ impl Variation {
     ) -> (Parameters, Vec<(String, f64)>) {
         let mut overrides = BTreeMap::new();
         let mut values = Vec::with_capacity(self.varied.len());
-        for (k, (name, sigma)) in self.varied.iter().enumerate() {
+        for (name, sigma) in &self.varied {
             let Some(e) = base.entry(name) else { continue };
-            let z = rng::normal(seed, Stream::Patient, k as u64, 0);
+            let z = rng::normal(seed, Stream::Patient, rng::name_index(name), 0);
             let x = (e.value * (sigma * z).exp()).clamp(e.min, e.max);
             overrides.insert(name.clone(), x);
             values.push((name.clone(), x));
@@ -158,6 +160,29 @@ mod tests {
         for name in v.names() {
             let e = a.entry(name).unwrap();
             assert!(e.value >= e.min && e.value <= e.max, "{name}");
+        }
+    }
+
+    /// A parameter's draw is keyed by its name: varying one more (or one fewer) parameter
+    /// leaves every other parameter's value of the same patient unchanged.
+    #[test]
+    fn adding_a_varied_parameter_leaves_the_other_draws_unchanged() {
+        let base = Parameters::for_species(Species::Human).unwrap();
+        let full = Variation::human(&base).unwrap();
+        // The same file without its first entry (in name order), which shifted every later
+        // position when draws were keyed by position.
+        let first = full.names().next().unwrap().to_string();
+        let mut doc: toml::Table = toml::from_str(HUMAN_VARIATION_TOML).unwrap();
+        doc["parameters"].as_table_mut().unwrap().remove(&first);
+        let fewer = Variation::from_toml_str(&toml::to_string(&doc).unwrap(), &base).unwrap();
+        assert_eq!(fewer.names().count() + 1, full.names().count());
+        for seed in [1, 7, 12345] {
+            let (_, a) = full.draw_with_values(&base, seed);
+            let (_, b) = fewer.draw_with_values(&base, seed);
+            for (name, x) in &b {
+                let y = a.iter().find(|(n, _)| n == name).unwrap().1;
+                assert_eq!(*x, y, "{name}, seed {seed}");
+            }
         }
     }
 

@@ -62,6 +62,14 @@ pub fn normal(seed: u64, stream: Stream, index: u64, day: u64) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
+/// A stable index for a draw keyed by a name (FNV-1a 64 of its bytes; Fowler, Noll & Vo),
+/// so that draws keyed by name do not move when another name is added or removed.
+pub fn name_index(name: &str) -> u64 {
+    name.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01B3)
+    })
+}
+
 /// Seed of draw `index` of a cohort whose case seed is `seed`.
 pub fn draw_seed(seed: u64, index: u64) -> u64 {
     splitmix(splitmix(seed) ^ splitmix(index.wrapping_add(0x5851_F42D_4C95_7F2D)))
