@@ -205,15 +205,25 @@ pub fn mups_at(
         let t_mid = window_ms * 0.4;
         for &i in &fibres {
             let d = diameter_um(state.fibre_csa_um2[i]);
-            let v = line.velocity(d);
             let (z1, z2) = fibre_normals(i, 0xE17D);
             let dist = vc.needle_to_endplate_mm + vc.endplate_zone_sd_mm * z1;
             let delay = (term_sd * z2).abs();
-            let t_front = t_mid + delay + dist / v - vc.needle_to_endplate_mm / v_align;
+            // The end plate fires after the terminal delay; its front reaches the needle
+            // `dist / v` later.
+            let t_start = t_mid + delay - vc.needle_to_endplate_mm / v_align;
             let dx = f64::from(state.fibre_x_um[i] - site.x_um);
             let dy = f64::from(state.fibre_y_um[i] - site.y_um);
             let r = (dx * dx + dy * dy + vc.core_radius_um * vc.core_radius_um).sqrt();
-            line.add_sfap(&mut samples, fs, t_front, r, d, 1.0);
+            line.add_finite_sfap(
+                &mut samples,
+                fs,
+                t_start,
+                r,
+                d,
+                1.0,
+                -dist,
+                vc.endplate_to_tendon_mm,
+            );
         }
         out.push(Mup {
             unit: u,

@@ -323,6 +323,8 @@ pub struct VolumeConductor {
     pub needle_to_endplate_mm: f64,
     /// End-plate position scatter, mm.
     pub endplate_zone_sd_mm: f64,
+    /// Length of a fibre from its end plate to each tendon, mm (the end plate mid-fibre).
+    pub endplate_to_tendon_mm: f64,
     /// Terminal-branch delay scatter, ms.
     pub terminal_delay_sd_ms: f64,
     /// Terminal-branch delay scatter for nascent units, ms.
@@ -418,6 +420,10 @@ impl Params {
             ("volume.sigma_i", self.volume.sigma_i),
             ("volume.sample_rate_hz", self.volume.sample_rate_hz),
             ("volume.pickup_radius_um", self.volume.pickup_radius_um),
+            (
+                "volume.endplate_to_tendon_mm",
+                self.volume.endplate_to_tendon_mm,
+            ),
             ("needle.mup_window_ms", self.needle.mup_window_ms.value),
             ("needle.psw.rise_ms", self.needle.psw.rise_ms),
             ("needle.psw.decay_ms", self.needle.psw.decay_ms),
