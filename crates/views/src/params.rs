@@ -230,6 +230,12 @@ pub struct NeedleParams {
     pub firing_cv: Cited,
     /// Half-width of the uniform variation of fibrillation intervals (fraction).
     pub fibrillation_interval_jitter: Cited,
+    /// Neuromuscular jitter of a mature unit (mean consecutive difference), µs.
+    pub jitter_mcd_us: Cited,
+    /// Neuromuscular jitter of a nascent unit (mean consecutive difference), µs.
+    pub nascent_jitter_mcd_us: Cited,
+    /// Probability that a nascent unit's fibre is blocked on a discharge.
+    pub nascent_blocking: Cited,
     /// Shape of a positive sharp wave.
     pub psw: PswShape,
 }
@@ -438,6 +444,36 @@ impl Params {
                     field,
                     value,
                     expected: "a positive finite number",
+                });
+            }
+        }
+        let unit_interval = [
+            (
+                "needle.jitter_mcd_us",
+                self.needle.jitter_mcd_us.value,
+                f64::INFINITY,
+            ),
+            (
+                "needle.nascent_jitter_mcd_us",
+                self.needle.nascent_jitter_mcd_us.value,
+                f64::INFINITY,
+            ),
+            (
+                "needle.nascent_blocking",
+                self.needle.nascent_blocking.value,
+                1.0,
+            ),
+        ];
+        for (field, value, max) in unit_interval {
+            if !(value.is_finite() && (0.0..=max).contains(&value)) {
+                return Err(ViewError::Value {
+                    field,
+                    value,
+                    expected: if max == 1.0 {
+                        "a fraction from 0 to 1"
+                    } else {
+                        "a finite number, 0 or more"
+                    },
                 });
             }
         }
