@@ -272,6 +272,20 @@ pub fn mups_at(
     site: NeedleSite,
     window_ms: f64,
 ) -> Vec<Mup> {
+    mups_near(state, grid, line, params, site, window_ms, f64::INFINITY)
+}
+
+/// [`mups_at`] for only the units with a driven fibre within `max_nearest_um` of the needle
+/// (the others are not computed): the same MUPs as `mups_at` keeps after that filter.
+pub fn mups_near(
+    state: &MuscleState<'_>,
+    grid: &FibreGrid,
+    line: &LineSource,
+    params: &Params,
+    site: NeedleSite,
+    window_ms: f64,
+    max_nearest_um: f64,
+) -> Vec<Mup> {
     let vc = &params.volume;
     let fs = vc.sample_rate_hz;
     let n = (window_ms * fs / 1000.0).round().max(1.0) as usize;
@@ -301,6 +315,9 @@ pub fn mups_at(
     // Order by unit index for determinism.
     per_unit.sort_by_key(|(u, _, _)| *u);
     for (u, fibres, nearest) in per_unit {
+        if nearest > max_nearest_um {
+            continue;
+        }
         let nascent = state.unit_nascent.get(u as usize).copied().unwrap_or(false);
         let term_sd = if nascent {
             vc.nascent_terminal_delay_sd_ms
@@ -430,7 +447,15 @@ pub fn synthesize(
     let mut label = Vec::new();
     if effort_units > 0 {
         let window = np.mup_window_ms.value;
-        let mups = mups_at(state, grid, line, params, site, window);
+        let mups = mups_near(
+            state,
+            grid,
+            line,
+            params,
+            site,
+            window,
+            np.effort_max_nearest_um.value,
+        );
         // The units an electromyographer would analyse: the needle is moved until the recruited
         // units give sharp potentials, i.e. the units with a fibre closest to the tip.
         let max_near = np.effort_max_nearest_um.value;
