@@ -15,26 +15,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn examples() -> Vec<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples/ is readable")
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("toml" | "json")
-            )
-        })
-        .filter(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("findings-") || n.starts_with("cohort-"))
-        })
-        .collect();
-    v.sort();
-    v
-}
+#[path = "../../engine/tests/support/examples.rs"]
+mod examples;
 
 /// The muscle `snapshot` pictures by default and its horizon.
 fn first_muscle(engine: &engine::Engine, path: &Path) -> (String, u32) {
@@ -81,7 +63,7 @@ fn reading_on(readings: &Value, day: u64) -> &Value {
 fn simulate_snapshot_and_report_read_every_example_alike() {
     let engine = engine::Engine::load().expect("engine loads");
     let mut checked = 0;
-    for path in examples() {
+    for path in examples::cases() {
         let file = path.to_str().expect("UTF-8 path");
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let (muscle, horizon) = first_muscle(&engine, &path);

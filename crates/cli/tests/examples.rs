@@ -2,24 +2,11 @@
 //! verb"): cases with `simulate`, `snapshot`, `prognosis` and `plans` (human cases; a rat or mouse
 //! experiment must get a clear error from the Monte Carlo verbs), findings with `diagnose`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples/ exists")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("toml" | "json")
-            )
-        })
-        .collect();
-    v.sort();
-    assert!(v.len() >= 10, "examples found: {v:?}");
-    v
-}
+#[path = "../../engine/tests/support/examples.rs"]
+mod examples;
+use examples::ExampleKind;
 
 mod common;
 use common::run;
@@ -39,18 +26,6 @@ fn ok(args: &[&str]) -> String {
     text
 }
 
-fn is_findings(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with("findings-"))
-}
-
-fn is_cohort(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with("cohort-") && n.ends_with(".toml"))
-}
-
 fn is_animal(p: &Path) -> bool {
     let text = std::fs::read_to_string(p).expect("readable");
     text.lines()
@@ -60,13 +35,15 @@ fn is_animal(p: &Path) -> bool {
 #[test]
 fn every_example_runs_with_every_verb_that_applies() {
     let snap = std::env::temp_dir().join(format!("reinnervate-examples-{}", std::process::id()));
-    for p in examples() {
+    let all = examples::all();
+    assert!(all.len() >= 10, "examples found: {all:?}");
+    for p in all {
         let f = p.to_str().expect("utf-8 path");
-        if is_findings(&p) {
+        if examples::kind(&p) == ExampleKind::Findings {
             ok(&["diagnose", f]);
             continue;
         }
-        if is_cohort(&p) {
+        if examples::kind(&p) == ExampleKind::Cohort {
             let out = snap.join("cohort");
             let o = out.to_str().expect("utf-8");
             ok(&["cohort", f, "--out", o, "--draws", "2", "--chunk", "1"]);

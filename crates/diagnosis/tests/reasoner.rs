@@ -471,3 +471,60 @@ fn periodic_paralysis_is_told_apart_from_gbs_by_its_published_picture() {
     );
     assert!(gbs.0.starts_with("polyneuropathy"), "{gbs:?}");
 }
+
+/// Ocular and generalized myasthenia as their published pictures, written from the sources of
+/// their rows (not from a vignette): weakness confined to the eyelids and eye muscles, fluctuating
+/// and fatigable (Kim et al., Medicine 2023), against fatigable bulbar and proximal limb weakness.
+/// AChR antibodies are found in 50-71% of ocular MG (Kim 2023; Peeler et al., JAMA Neurol 2015)
+/// against about 85% of generalized MG [S35], so a negative test argues less against the junction
+/// in the ocular picture than in the generalized one; with one figure for all MG (86%, until
+/// December 2026) it argued about as much in both.
+#[test]
+fn a_negative_achr_test_weighs_less_in_ocular_than_in_generalized_myasthenia() {
+    let reasoner = Reasoner::new().expect("embedded knowledge base loads");
+    let nmj_log_odds = |toml: &str| {
+        let d = reasoner
+            .diagnose(&Findings::from_toml_str(toml).expect("findings parse"))
+            .expect("diagnosis runs");
+        let p = d
+            .level
+            .iter()
+            .find(|l| l.name == "nmj")
+            .expect("nmj is a level")
+            .p;
+        (p.ln() - (1.0 - p).ln(), d.disease[0].name.clone())
+    };
+    let ocular = r#"
+        patient = { age_years = 60 }
+        history = { onset = "chronic", course = "fluctuating" }
+        exam = { distribution = "ocular", ptosis = true, diplopia = true, fatigable = true }
+        "#;
+    let generalized = r#"
+        patient = { age_years = 60 }
+        history = { onset = "chronic", course = "fluctuating" }
+        exam = { distribution = ["ocular", "bulbar", "proximal"], ptosis = true, bulbar = true, fatigable = true }
+        "#;
+    let (ocular_before, ocular_first) = nmj_log_odds(ocular);
+    assert!(
+        ocular_first.starts_with("ocular myasthenia"),
+        "{ocular_first}"
+    );
+    let (generalized_before, generalized_first) = nmj_log_odds(generalized);
+    assert!(
+        generalized_first.starts_with("generalized myasthenia"),
+        "{generalized_first}"
+    );
+    let negative = "labs = { achr_antibodies = \"negative\" }\n";
+    let (ocular_after, _) = nmj_log_odds(&format!("{ocular}{negative}"));
+    let (generalized_after, _) = nmj_log_odds(&format!("{generalized}{negative}"));
+    let ocular_shift = ocular_before - ocular_after;
+    let generalized_shift = generalized_before - generalized_after;
+    assert!(
+        ocular_shift > 0.0 && generalized_shift > 0.0,
+        "a negative test argues against the junction: {ocular_shift} {generalized_shift}"
+    );
+    assert!(
+        ocular_shift < generalized_shift - 0.3,
+        "ocular {ocular_shift:.3} against generalized {generalized_shift:.3}"
+    );
+}

@@ -8,30 +8,10 @@
 //! The CLI's own test (`crates/cli/tests/agreement.rs`) checks that the binary's `simulate --json`,
 //! `snapshot --json` and the report's `readings.json` show these facade values.
 
-use std::path::PathBuf;
-
 use engine::{Control, Engine, Resolution};
 
-fn case_examples() -> Vec<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples"));
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples/ is readable")
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("toml" | "json")
-            )
-        })
-        .filter(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("findings-") || n.starts_with("cohort-"))
-        })
-        .collect();
-    v.sort();
-    v
-}
+#[path = "support/examples.rs"]
+mod examples;
 
 #[test]
 fn simulate_snapshot_and_the_pictures_read_every_example_alike_on_every_day() {
@@ -39,7 +19,7 @@ fn simulate_snapshot_and_the_pictures_read_every_example_alike_on_every_day() {
     let control = Control::new();
     let mut muscles = 0;
     let mut days_compared = 0;
-    let examples = case_examples();
+    let examples = examples::cases();
     assert!(examples.len() >= 9, "case examples found: {examples:?}");
     for path in &examples {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
