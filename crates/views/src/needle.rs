@@ -17,7 +17,7 @@
 use serde::Serialize;
 
 use crate::line_source::LineSource;
-use crate::needle_signal::{FibreGrid, NeedleSite, Spontaneous, mup_metrics, mups_at};
+use crate::needle_signal::{FibreGrid, Mup, NeedleSite, Spontaneous, mup_metrics, mups_near};
 use crate::params::Params;
 use crate::state::{FibreState, MuscleState};
 
@@ -154,6 +154,41 @@ pub fn mup_stats(
     sites: &[NeedleSite],
     gain: f64,
 ) -> MupStats {
+    stats_of(
+        params,
+        &measured_mups(params, state, grid, line, sites),
+        gain,
+    )
+}
+
+/// The MUPs the statistics read: at every site, the units with a fibre within the accepted
+/// nearest distance (computed once, measured at any gain by [`stats_of`]).
+pub fn measured_mups(
+    params: &Params,
+    state: &MuscleState<'_>,
+    grid: &FibreGrid,
+    line: &LineSource,
+    sites: &[NeedleSite],
+) -> Vec<Mup> {
+    let np = &params.needle;
+    let mut out = Vec::new();
+    for &site in sites {
+        out.extend(mups_near(
+            state,
+            grid,
+            line,
+            params,
+            site,
+            np.mup_window_ms.value,
+            np.mup_max_nearest_um.value,
+        ));
+    }
+    out
+}
+
+/// The statistics of [`measured_mups`] at display gain `gain` (the thresholds are displayed
+/// microvolts).
+pub fn stats_of(params: &Params, mups: &[Mup], gain: f64) -> MupStats {
     let gain = if gain.is_finite() && gain > 0.0 {
         gain
     } else {
@@ -162,24 +197,19 @@ pub fn mup_stats(
     let fs = params.volume.sample_rate_hz;
     let np = &params.needle;
     let (mut n, mut amp, mut dur, mut poly, mut nascent) = (0usize, 0.0, 0.0, 0usize, 0usize);
-    for &site in sites {
-        for m in mups_at(state, grid, line, params, site, np.mup_window_ms.value) {
-            if m.nearest_um > np.mup_max_nearest_um.value {
-                continue;
-            }
-            let (a, d, ph) = mup_metrics(&m.samples, fs, np.mup_edge_uv.value / gain);
-            if a * gain < np.mup_min_amplitude_uv.value {
-                continue;
-            }
-            n += 1;
-            amp += a;
-            dur += d;
-            if ph as f64 > np.polyphasic_above_phases.value {
-                poly += 1;
-            }
-            if m.nascent {
-                nascent += 1;
-            }
+    for m in mups {
+        let (a, d, ph) = mup_metrics(&m.samples, fs, np.mup_edge_uv.value / gain);
+        if a * gain < np.mup_min_amplitude_uv.value {
+            continue;
+        }
+        n += 1;
+        amp += a;
+        dur += d;
+        if ph as f64 > np.polyphasic_above_phases.value {
+            poly += 1;
+        }
+        if m.nascent {
+            nascent += 1;
         }
     }
     if n == 0 {

@@ -7,7 +7,10 @@
 //! plate (scattered along the fibre) after its own terminal-branch delay (scattered more widely in
 //! nascent units, whose terminals are immature) and travels at its own diameter-dependent velocity.
 //! So large, sprouted units near the needle give large, long potentials; nascent units made of
-//! small reinnervating fibres give small, long, polyphasic ones.
+//! small reinnervating fibres give small, long, polyphasic ones. In a trace every discharge is
+//! redrawn ([`Mup::discharge`]): each fibre's end plate fires with the unit's neuromuscular
+//! jitter, and a nascent unit's fibres are blocked on a share of discharges ([`Instability`]), so
+//! nascent units are unstable and mature ones nearly identical from one discharge to the next.
 //!
 //! At rest, denervated viable fibres near the needle fire spontaneously once fibrillation has
 //! begun (see [`crate::needle`]): as fibrillation potentials (their own SFAP, scaled to the
@@ -117,11 +120,7 @@ impl FibreGrid {
 /// A deterministic per-fibre standard normal pair from a fibre index (same fibre, same draw).
 fn fibre_normals(i: usize, salt: u64) -> (f64, f64) {
     let mut rng = ChaCha8Rng::seed_from_u64((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt);
-    let u1: f64 = rng.gen_range(1e-12..1.0);
-    let u2: f64 = rng.gen_range(0.0..1.0);
-    let r = (-2.0 * u1.ln()).sqrt();
-    let th = 2.0 * std::f64::consts::PI * u2;
-    (r * th.cos(), r * th.sin())
+    normal_pair(&mut rng)
 }
 
 /// Diameter (µm) of a fibre of cross-sectional area `csa` µm² (circular equivalent).
@@ -151,6 +150,115 @@ pub struct Mup {
     pub nascent: bool,
     /// Number of the unit's fibres summed (its driven fibres within the pickup radius).
     pub fibres: usize,
+    /// The summed fibres, as the line source sees them (one discharge is redrawn from these).
+    pub sources: Vec<FibreSource>,
+}
+
+/// One fibre of a MUP as the line source sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FibreSource {
+    /// When its end plate fires in the MUP record, ms.
+    pub t_start_ms: f64,
+    /// Radial distance to the needle core, µm.
+    pub r_um: f64,
+    /// Diameter, µm.
+    pub d_um: f64,
+    /// Axial position of its end plate, the needle at 0, mm.
+    pub endplate_mm: f64,
+}
+
+/// Neuromuscular jitter and blocking of one discharge (single-fibre EMG's instability).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Instability {
+    /// Standard deviation of each fibre's end-plate firing time about its mean, ms.
+    pub jitter_sd_ms: f64,
+    /// Probability that a fibre's junction fails on a discharge (blocking).
+    pub blocking: f64,
+}
+
+impl Instability {
+    /// The instability of a unit from the cited normal jitter or the nascent unit's.
+    ///
+    /// Jitter is published as the mean consecutive difference (MCD) of the interval between two
+    /// fibres of a unit; with two independent Gaussian end-plate delays of SD σ that interval
+    /// has SD σ√2 and MCD 2σ√2/√π, so σ = MCD·√π/(2√2).
+    pub fn of_unit(params: &Params, nascent: bool) -> Instability {
+        let np = &params.needle;
+        let mcd_us = if nascent {
+            np.nascent_jitter_mcd_us.value
+        } else {
+            np.jitter_mcd_us.value
+        };
+        Instability {
+            jitter_sd_ms: mcd_us / 1000.0 * std::f64::consts::PI.sqrt() / (2.0 * 2f64.sqrt()),
+            blocking: if nascent {
+                np.nascent_blocking.value
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+impl Mup {
+    /// One discharge of the unit: every fibre's end plate fires at its mean time plus a Gaussian
+    /// jitter, or not at all with the blocking probability (draws from `rng`, in fibre order).
+    /// Returns the samples (µV, model scale) and the number of blocked fibres.
+    pub fn discharge(
+        &self,
+        line: &LineSource,
+        params: &Params,
+        instability: Instability,
+        rng: &mut ChaCha8Rng,
+    ) -> (Vec<f64>, usize) {
+        let mut out = vec![0.0; self.samples.len()];
+        let mut blocked = 0;
+        for f in &self.sources {
+            if instability.blocking > 0.0 && rng.gen_range(0.0..1.0) < instability.blocking {
+                blocked += 1;
+                continue;
+            }
+            let (z, _) = normal_pair(rng);
+            add_fibre(
+                line,
+                params,
+                &mut out,
+                f.t_start_ms + instability.jitter_sd_ms * z,
+                f,
+            );
+        }
+        (out, blocked)
+    }
+}
+
+/// A standard normal pair (Box–Muller) from `rng`.
+fn normal_pair(rng: &mut ChaCha8Rng) -> (f64, f64) {
+    let u1: f64 = rng.gen_range(1e-12..1.0);
+    let u2: f64 = rng.gen_range(0.0..1.0);
+    let r = (-2.0 * u1.ln()).sqrt();
+    let th = 2.0 * std::f64::consts::PI * u2;
+    (r * th.cos(), r * th.sin())
+}
+
+/// Adds one fibre's potential, its end plate firing at `t_start_ms`.
+fn add_fibre(
+    line: &LineSource,
+    params: &Params,
+    out: &mut [f64],
+    t_start_ms: f64,
+    f: &FibreSource,
+) {
+    let vc = &params.volume;
+    line.add_finite_sfap(
+        out,
+        vc.sample_rate_hz,
+        t_start_ms,
+        f.r_um,
+        f.d_um,
+        1.0,
+        f.endplate_mm,
+        vc.endplate_to_tendon_mm,
+    );
 }
 
 /// Computes the MUPs of every unit with a driven fibre within the pickup radius of `site`.
@@ -163,6 +271,20 @@ pub fn mups_at(
     params: &Params,
     site: NeedleSite,
     window_ms: f64,
+) -> Vec<Mup> {
+    mups_near(state, grid, line, params, site, window_ms, f64::INFINITY)
+}
+
+/// [`mups_at`] for only the units with a driven fibre within `max_nearest_um` of the needle
+/// (the others are not computed): the same MUPs as `mups_at` keeps after that filter.
+pub fn mups_near(
+    state: &MuscleState<'_>,
+    grid: &FibreGrid,
+    line: &LineSource,
+    params: &Params,
+    site: NeedleSite,
+    window_ms: f64,
+    max_nearest_um: f64,
 ) -> Vec<Mup> {
     let vc = &params.volume;
     let fs = vc.sample_rate_hz;
@@ -193,6 +315,9 @@ pub fn mups_at(
     // Order by unit index for determinism.
     per_unit.sort_by_key(|(u, _, _)| *u);
     for (u, fibres, nearest) in per_unit {
+        if nearest > max_nearest_um {
+            continue;
+        }
         let nascent = state.unit_nascent.get(u as usize).copied().unwrap_or(false);
         let term_sd = if nascent {
             vc.nascent_terminal_delay_sd_ms
@@ -203,21 +328,29 @@ pub fn mups_at(
         // Fronts of a fibre with the mean end plate and the alignment diameter's velocity pass
         // the needle at 40% of the window.
         let t_mid = window_ms * 0.4;
+        let mut sources = Vec::with_capacity(fibres.len());
         for &i in &fibres {
             let d = diameter_um(state.fibre_csa_um2[i]);
-            let v = line.velocity(d);
             let (z1, z2) = fibre_normals(i, 0xE17D);
             let dist = vc.needle_to_endplate_mm + vc.endplate_zone_sd_mm * z1;
             let delay = (term_sd * z2).abs();
-            let t_front = t_mid + delay + dist / v - vc.needle_to_endplate_mm / v_align;
             let dx = f64::from(state.fibre_x_um[i] - site.x_um);
             let dy = f64::from(state.fibre_y_um[i] - site.y_um);
-            let r = (dx * dx + dy * dy + vc.core_radius_um * vc.core_radius_um).sqrt();
-            line.add_sfap(&mut samples, fs, t_front, r, d, 1.0);
+            // The end plate fires after the terminal delay; its front reaches the needle
+            // `dist / v` later.
+            let source = FibreSource {
+                t_start_ms: t_mid + delay - vc.needle_to_endplate_mm / v_align,
+                r_um: (dx * dx + dy * dy + vc.core_radius_um * vc.core_radius_um).sqrt(),
+                d_um: d,
+                endplate_mm: -dist,
+            };
+            add_fibre(line, params, &mut samples, source.t_start_ms, &source);
+            sources.push(source);
         }
         out.push(Mup {
             unit: u,
             fibres: fibres.len(),
+            sources,
             samples,
             nearest_um: nearest,
             nascent,
@@ -314,7 +447,15 @@ pub fn synthesize(
     let mut label = Vec::new();
     if effort_units > 0 {
         let window = np.mup_window_ms.value;
-        let mups = mups_at(state, grid, line, params, site, window);
+        let mups = mups_near(
+            state,
+            grid,
+            line,
+            params,
+            site,
+            window,
+            np.effort_max_nearest_um.value,
+        );
         // The units an electromyographer would analyse: the needle is moved until the recruited
         // units give sharp potentials, i.e. the units with a fibre closest to the tip.
         let max_near = np.effort_max_nearest_um.value;
@@ -328,9 +469,16 @@ pub fn synthesize(
         for m in &chosen {
             let isi = 1000.0 / firing_hz.max(1.0);
             let mut t = rng.gen_range(0.0..isi);
+            // Each discharge is redrawn with the unit's jitter and blocking, from a stream of
+            // its own (the same record whatever else is drawn).
+            let instability = Instability::of_unit(params, m.nascent);
+            let mut unit_rng = ChaCha8Rng::seed_from_u64(
+                seed ^ u64::from(m.unit).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x717E,
+            );
             while t < duration_ms {
                 let i0 = (t / dt) as usize;
-                for (k, v) in m.samples.iter().enumerate() {
+                let (samples, _) = m.discharge(line, params, instability, &mut unit_rng);
+                for (k, v) in samples.iter().enumerate() {
                     if i0 + k < n {
                         out[i0 + k] += mup_gain * v;
                     }
@@ -535,6 +683,106 @@ pub fn wav_bytes(samples: &[f64], sample_rate_hz: f64, full_scale_uv: f64) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A unit of 30 fibres between 80 and 660 µm from the needle, end plates 10 mm away.
+    fn test_mup(line: &LineSource, params: &Params) -> Mup {
+        let sources: Vec<FibreSource> = (0..30)
+            .map(|k| FibreSource {
+                t_start_ms: 10.0 + 0.01 * k as f64,
+                r_um: 80.0 + 20.0 * k as f64,
+                d_um: 50.0,
+                endplate_mm: -10.0,
+            })
+            .collect();
+        let mut samples = vec![0.0; 800];
+        for f in &sources {
+            add_fibre(line, params, &mut samples, f.t_start_ms, f);
+        }
+        Mup {
+            unit: 0,
+            samples,
+            nearest_um: 80.0,
+            nascent: false,
+            fibres: sources.len(),
+            sources,
+        }
+    }
+
+    #[test]
+    fn jitter_is_converted_from_the_mean_consecutive_difference() {
+        let p = Params::embedded().unwrap();
+        let mature = Instability::of_unit(&p, false);
+        // MCD 37 µs (JNNP TA table) -> SD 37·√π/(2√2) = 23.2 µs; no blocking.
+        assert!(
+            (mature.jitter_sd_ms * 1000.0 - 23.19).abs() < 0.01,
+            "{mature:?}"
+        );
+        assert_eq!(mature.blocking, 0.0);
+        let nascent = Instability::of_unit(&p, true);
+        assert!(nascent.jitter_sd_ms > mature.jitter_sd_ms && nascent.blocking > 0.0);
+    }
+
+    #[test]
+    fn nascent_discharges_are_unstable_and_mature_ones_nearly_identical() {
+        let p = Params::embedded().unwrap();
+        let line = LineSource::new(&p.volume);
+        let m = test_mup(&line, &p);
+        // Without jitter or blocking a discharge is the MUP itself (one code path).
+        let still = Instability {
+            jitter_sd_ms: 0.0,
+            blocking: 0.0,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let (same, blocked) = m.discharge(&line, &p, still, &mut rng);
+        assert_eq!(blocked, 0);
+        assert!(
+            same.iter()
+                .zip(&m.samples)
+                .all(|(a, b)| (a - b).abs() < 1e-9)
+        );
+        // Variability between consecutive discharges, relative to the MUP's peak to peak.
+        let pp = peak_to_peak(&m.samples);
+        let variability = |inst: Instability| {
+            let mut rng = ChaCha8Rng::seed_from_u64(11);
+            let (mut prev, mut blocked) = m.discharge(&line, &p, inst, &mut rng);
+            let mut sum = 0.0;
+            for _ in 0..40 {
+                let (next, b) = m.discharge(&line, &p, inst, &mut rng);
+                blocked += b;
+                let rms = (prev
+                    .iter()
+                    .zip(&next)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>()
+                    / next.len() as f64)
+                    .sqrt();
+                sum += rms / pp;
+                prev = next;
+            }
+            (sum / 40.0, blocked as f64 / (41.0 * 30.0))
+        };
+        let (mature, mature_blocked) = variability(Instability::of_unit(&p, false));
+        let (nascent, nascent_blocked) = variability(Instability::of_unit(&p, true));
+        eprintln!(
+            "variability: mature {mature:.4}, nascent {nascent:.4}; blocked {nascent_blocked:.3}"
+        );
+        assert_eq!(mature_blocked, 0.0);
+        // 1,230 fibre discharges at the data's rate (10%: binomial SD 0.9 points).
+        let rate = p.needle.nascent_blocking.value;
+        assert!(
+            (nascent_blocked - rate).abs() < 0.03,
+            "{nascent_blocked} vs {rate}"
+        );
+        assert!(
+            nascent > 3.0 * mature,
+            "nascent variability {nascent} vs mature {mature}"
+        );
+        // Same seed, same discharge.
+        let inst = Instability::of_unit(&p, true);
+        let a = m.discharge(&line, &p, inst, &mut ChaCha8Rng::seed_from_u64(3));
+        let b = m.discharge(&line, &p, inst, &mut ChaCha8Rng::seed_from_u64(3));
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn phases_are_baseline_crossings_inside_the_duration_plus_one() {

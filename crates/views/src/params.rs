@@ -230,6 +230,12 @@ pub struct NeedleParams {
     pub firing_cv: Cited,
     /// Half-width of the uniform variation of fibrillation intervals (fraction).
     pub fibrillation_interval_jitter: Cited,
+    /// Neuromuscular jitter of a mature unit (mean consecutive difference), µs.
+    pub jitter_mcd_us: Cited,
+    /// Neuromuscular jitter of a nascent unit (mean consecutive difference), µs.
+    pub nascent_jitter_mcd_us: Cited,
+    /// Probability that a nascent unit's fibre is blocked on a discharge.
+    pub nascent_blocking: Cited,
     /// Shape of a positive sharp wave.
     pub psw: PswShape,
 }
@@ -323,6 +329,8 @@ pub struct VolumeConductor {
     pub needle_to_endplate_mm: f64,
     /// End-plate position scatter, mm.
     pub endplate_zone_sd_mm: f64,
+    /// Length of a fibre from its end plate to each tendon, mm (the end plate mid-fibre).
+    pub endplate_to_tendon_mm: f64,
     /// Terminal-branch delay scatter, ms.
     pub terminal_delay_sd_ms: f64,
     /// Terminal-branch delay scatter for nascent units, ms.
@@ -418,6 +426,10 @@ impl Params {
             ("volume.sigma_i", self.volume.sigma_i),
             ("volume.sample_rate_hz", self.volume.sample_rate_hz),
             ("volume.pickup_radius_um", self.volume.pickup_radius_um),
+            (
+                "volume.endplate_to_tendon_mm",
+                self.volume.endplate_to_tendon_mm,
+            ),
             ("needle.mup_window_ms", self.needle.mup_window_ms.value),
             ("needle.psw.rise_ms", self.needle.psw.rise_ms),
             ("needle.psw.decay_ms", self.needle.psw.decay_ms),
@@ -432,6 +444,36 @@ impl Params {
                     field,
                     value,
                     expected: "a positive finite number",
+                });
+            }
+        }
+        let unit_interval = [
+            (
+                "needle.jitter_mcd_us",
+                self.needle.jitter_mcd_us.value,
+                f64::INFINITY,
+            ),
+            (
+                "needle.nascent_jitter_mcd_us",
+                self.needle.nascent_jitter_mcd_us.value,
+                f64::INFINITY,
+            ),
+            (
+                "needle.nascent_blocking",
+                self.needle.nascent_blocking.value,
+                1.0,
+            ),
+        ];
+        for (field, value, max) in unit_interval {
+            if !(value.is_finite() && (0.0..=max).contains(&value)) {
+                return Err(ViewError::Value {
+                    field,
+                    value,
+                    expected: if max == 1.0 {
+                        "a fraction from 0 to 1"
+                    } else {
+                        "a finite number, 0 or more"
+                    },
                 });
             }
         }

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use crate::line_source::LineSource;
-use crate::needle::{MupStats, mup_stats, recruitable_units};
+use crate::needle::{MupStats, measured_mups, recruitable_units, stats_of};
 use crate::needle_signal::{FibreGrid, NeedleSite, sample_sites};
 use crate::params::Params;
 use crate::state::FibreState;
@@ -99,8 +99,9 @@ impl Reference {
         // for that mean are those above the acceptance amplitude in displayed microvolts, which
         // depends on the gain: iterate to the fixed point (a few rounds; fixed count, so the
         // result is deterministic).
+        let mups = measured_mups(p, state, &grid, &views.line, &sites);
         let mut gain = 1.0;
-        let mut mup = mup_stats(p, state, &grid, &views.line, &sites, gain);
+        let mut mup = stats_of(p, &mups, gain);
         for _ in 0..GAIN_ROUNDS {
             if mup.amplitude_model_uv <= 0.0 {
                 break;
@@ -110,7 +111,7 @@ impl Reference {
                 break;
             }
             gain = next;
-            mup = mup_stats(p, state, &grid, &views.line, &sites, gain);
+            mup = stats_of(p, &mups, gain);
         }
         Ok(Reference {
             mean_fibre_csa: if viable > 0 {
