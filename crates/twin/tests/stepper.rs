@@ -39,6 +39,23 @@ fn disagreements(name: &str, event: &TimeCourse, day: &TimeCourse) -> Vec<String
     out
 }
 
+/// Asserts that the event bookkeeping agrees with the day stepper on every scenario of `all`
+/// at resolution `r`, listing every disagreement.
+fn assert_steppers_agree(all: &[(String, Scenario)], r: Resolution) {
+    let mut bad = Vec::new();
+    for (name, s) in all {
+        let e = run(s, r, Stepper::Event);
+        let d = run(s, r, Stepper::Day);
+        bad.extend(disagreements(name, &e, &d));
+    }
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
 /// The shipped twin examples (the case files at the workspace root that are twin scenarios).
 fn examples() -> Vec<(String, Scenario)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
@@ -157,18 +174,7 @@ fn event_bookkeeping_agrees_with_the_day_stepper_on_examples_and_mechanisms() {
     // simulate-rat-denervation-stimulation, tibialis-anterior-axonotmesis.
     assert!(ex.len() >= 4, "twin examples found: {}", ex.len());
     let all: Vec<(String, Scenario)> = ex.into_iter().chain(mechanisms()).collect();
-    let mut bad = Vec::new();
-    for (name, s) in &all {
-        let e = run(s, Resolution::Pooled, Stepper::Event);
-        let d = run(s, Resolution::Pooled, Stepper::Day);
-        bad.extend(disagreements(name, &e, &d));
-    }
-    assert!(
-        bad.is_empty(),
-        "{} disagreements:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    assert_steppers_agree(&all, Resolution::Pooled);
 }
 
 /// The check can fail: a run one day shorter in its regrowth, or with another seed, is caught.
@@ -204,18 +210,7 @@ fraction_of_axons = 0.7"#
         .filter(|(_, s)| s.muscle != "vastus_lateralis")
         .collect();
     assert!(all.len() >= 9, "fibre-resolution cases: {}", all.len());
-    let mut bad = Vec::new();
-    for (name, s) in &all {
-        let e = run(s, Resolution::Fibre, Stepper::Event);
-        let d = run(s, Resolution::Fibre, Stepper::Day);
-        bad.extend(disagreements(name, &e, &d));
-    }
-    assert!(
-        bad.is_empty(),
-        "{} disagreements:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    assert_steppers_agree(&all, Resolution::Fibre);
 }
 
 /// Read days of a recorder that reads weekly, on a few odd days and at the horizon.
