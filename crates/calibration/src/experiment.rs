@@ -549,14 +549,7 @@ const fn range_domain(r: twin::treatment_keys::KeyRange) -> Domain {
 
 impl Domain {
     fn contains(&self, x: f64) -> bool {
-        x.is_finite()
-            && (if self.lo_open {
-                x > self.lo
-            } else {
-                x >= self.lo
-            })
-            && x <= self.hi
-            && (!self.integer || x.fract() == 0.0)
+        twin::treatment_keys::within(x, self.lo, self.lo_open, self.hi, self.integer)
     }
 }
 

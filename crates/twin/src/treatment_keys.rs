@@ -94,17 +94,19 @@ pub const HOURS_PER_DAY: KeyRange = KeyRange {
     what: "hours between 0 and 24",
 };
 
+/// The one range rule: `x` is finite, above `lo` (or at it unless `lo_open`), at most `hi`, and
+/// whole when `whole` — for [`KeyRange`] and for the calibration format's value domains.
+pub fn within(x: f64, lo: f64, lo_open: bool, hi: f64, whole: bool) -> bool {
+    x.is_finite()
+        && (if lo_open { x > lo } else { x >= lo })
+        && x <= hi
+        && (!whole || x.fract() == 0.0)
+}
+
 impl KeyRange {
     /// Whether `x` is an accepted value.
     pub fn contains(&self, x: f64) -> bool {
-        x.is_finite()
-            && (if self.lo_open {
-                x > self.lo
-            } else {
-                x >= self.lo
-            })
-            && x <= self.hi
-            && (!self.whole || x.fract() == 0.0)
+        within(x, self.lo, self.lo_open, self.hi, self.whole)
     }
 
     /// `x` if accepted, else an error naming this key, `x` and the range.
