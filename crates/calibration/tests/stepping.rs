@@ -15,7 +15,7 @@ use calibration::case::{Draw, Run};
 use calibration::runner::{Silent, draw_member, workload};
 use calibration::twin_model::TwinModel;
 use calibration::{CalibrationFile, Options, Resolution};
-use twin::equivalence::{Agreement, course_disagreements, event_disagreements};
+use twin::equivalence::{Agreement, course_disagreements, event_disagreements, sparse_read_days};
 
 const SHARED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -31,17 +31,6 @@ fn shared() -> CalibrationFile {
 
 fn human() -> CalibrationFile {
     CalibrationFile::parse_strict(HUMAN).expect("the human series parse")
-}
-
-/// Read days: weekly, a few odd days and the horizon.
-fn read_days(horizon: u32) -> Vec<u32> {
-    let mut v: Vec<u32> = (1..=horizon)
-        .filter(|d| d % 7 == 0 || [1, 3, 10, 45, 46, 200, 365].contains(d))
-        .collect();
-    if v.last() != Some(&horizon) {
-        v.push(horizon);
-    }
-    v
 }
 
 /// Every run of `file` the runner makes, one per single experiment and the first member of
@@ -83,7 +72,7 @@ fn step_to_against_daily(name: &str, run: &Run, resolution: Resolution) -> Vec<S
     let daily = sim.clone().run(horizon);
     let mut sparse = sim;
     let mut read = Vec::new();
-    for d in read_days(horizon) {
+    for d in sparse_read_days(horizon) {
         sparse.step_to(d);
         read.push(sparse.quantities());
     }

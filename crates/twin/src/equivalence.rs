@@ -64,6 +64,18 @@ impl Agreement {
     }
 }
 
+/// The sparse read days the equivalence tests step to (a recorder that reads weekly, on a few
+/// odd days around the usual events, and at the horizon), from day 1 to `horizon`.
+pub fn sparse_read_days(horizon: u32) -> Vec<u32> {
+    let mut v: Vec<u32> = (1..=horizon)
+        .filter(|d| d % 7 == 0 || [1, 3, 10, 45, 46, 200, 365].contains(d))
+        .collect();
+    if v.last() != Some(&horizon) {
+        v.push(horizon);
+    }
+    v
+}
+
 /// Every disagreement of `course` (any days, each compared with the reference's day of the same
 /// number) with `reference` (every day from day 0), one line of text each, prefixed by `name`.
 pub fn course_disagreements(

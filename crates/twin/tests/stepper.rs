@@ -9,7 +9,7 @@
 //! day). At fibre resolution the event stepper keeps lazy fibres (`twin::lazy_fibres`), held to
 //! the same tolerance.
 
-use twin::equivalence::{Agreement, course_disagreements, event_disagreements};
+use twin::equivalence::{Agreement, course_disagreements, event_disagreements, sparse_read_days};
 use twin::{Parameters, Resolution, Scenario, Simulation, Stepper, TimeCourse};
 
 fn run(s: &Scenario, r: Resolution, stepper: Stepper) -> TimeCourse {
@@ -213,17 +213,6 @@ fraction_of_axons = 0.7"#
     assert_steppers_agree(&all, Resolution::Fibre);
 }
 
-/// Read days of a recorder that reads weekly, on a few odd days and at the horizon.
-fn read_days(horizon: u32) -> Vec<u32> {
-    let mut v: Vec<u32> = (1..=horizon)
-        .filter(|d| d % 7 == 0 || [1, 3, 10, 45, 46, 200, 365].contains(d))
-        .collect();
-    if v.last() != Some(&horizon) {
-        v.push(horizon);
-    }
-    v
-}
-
 /// `step_to` (the event stepper's unsummed days and quiet stretches advanced together) gives,
 /// on the days it stops, the very quantities and events of stepping day by day, bit for bit,
 /// on every example and mechanism scenario; and it does advance quiet stretches together
@@ -236,7 +225,7 @@ fn stepping_to_read_days_equals_stepping_every_day() {
         let p = Parameters::for_species(s.species).unwrap();
         let daily = run(s, Resolution::Pooled, Stepper::Event);
         let mut sim = Simulation::new(s, &p, Resolution::Pooled).unwrap();
-        for d in read_days(s.horizon_days) {
+        for d in sparse_read_days(s.horizon_days) {
             quiet_seen += sim.quiet_days_ahead(d - sim.day());
             sim.step_to(d);
             assert_eq!(sim.day(), d, "{name}");
