@@ -1662,6 +1662,18 @@ fn validate_treatment(
                     }
                 }
             };
+            // A suture or a graft joins the nerve at its injury, whose distance to each muscle
+            // the atlas gives: a distance written on one would be silently ignored.
+            if t.distance_mm.is_some() && !matches!(method, RepairMethod::Transfer { .. }) {
+                return Err(CaseError::field(
+                    format!("{path}.distance_mm"),
+                    format!(
+                        "given with method = \"{}\"",
+                        t.method.as_deref().unwrap_or("primary")
+                    ),
+                    "distance_mm only on a nerve transfer (method = \"transfer\"): a suture or a graft regrows from the injury's own distance to each muscle",
+                ));
+            }
             if t.coaptation.is_some() && !matches!(method, RepairMethod::Transfer { .. }) {
                 return Err(CaseError::field(
                     format!("{path}.coaptation"),

@@ -216,10 +216,28 @@ fn a_dose_of_zero_and_a_repair_without_a_method_are_accepted_by_every_reader() {
         "kind = \"stimulation\"\nstart_day = 0\nend_day = 9\ncontractions_per_day = 0\n",
         // No method: a primary repair, in every reader.
         "kind = \"repair\"\nday = 10\n",
-        "kind = \"repair\"\nday = 10\ndistance_mm = 0\n",
     ] {
         accepted_by_every_reader(sham);
     }
+    // A distance on a suture: the twin's readers take it as the repair site's distance; a
+    // patient's suture joins the nerve at its injury, whose distance the atlas gives per muscle,
+    // so the patient reader refuses it rather than ignore it.
+    let suture_at = "kind = \"repair\"\nday = 10\ndistance_mm = 0\n";
+    let sim = format!(
+        "species = \"rat\"\nmuscle = \"tibialis_anterior\"\n\
+         [injury]\ngrade = \"axonotmesis\"\ndistance_mm = 20\n[[treatment]]\n{suture_at}"
+    );
+    assert!(Case::parse(&sim, &atlas()).is_ok(), "simulate case");
+    assert_eq!(
+        patient_case(suture_at),
+        (
+            "distance_mm".to_string(),
+            "given with method = \"primary\"".to_string(),
+            "distance_mm only on a nerve transfer (method = \"transfer\"): a suture or a graft \
+             regrows from the injury's own distance to each muscle"
+                .to_string()
+        )
+    );
     // The same case without a method and with method = "primary" is the same case.
     let with_method = |m: &str| {
         let text = format!(
