@@ -260,7 +260,7 @@ mod tests {
     use crate::{Parameters, Species};
 
     #[test]
-    fn mixed_nerve_repairs_lose_misdirected_axons_and_transfers_to_a_muscle_branch_none() {
+    fn mixed_nerve_repairs_give_foreign_units_and_transfers_to_a_muscle_branch_none() {
         let suture = RepairMethod::Primary;
         let graft = RepairMethod::Graft {
             length_mm: Millimetres(40.0),
