@@ -83,9 +83,10 @@ fn end_to_end_divides_the_recipient_and_end_to_side_keeps_it() {
             .all(|o| o.first_reinnervation_day.is_some())
     );
     // End-to-side: the graft's regrowth continues into the target beside the donor axons. Seen
-    // in the abductor digiti minimi: in the FDI, since a mixed-nerve graft keeps only its
-    // right-target share of axons (twin::repair::right_target_share), the donor axons take every
-    // receptive fibre before the graft's first axons arrive (graft + SETS equals SETS alone there).
+    // in the abductor digiti minimi: in the FDI the donor axons may take every receptive fibre
+    // before the graft's first axons arrive (the sixth session of issue 12 found graft + SETS
+    // equal to SETS alone there; since the ninth, a share of the graft's arriving axons are
+    // foreign units, twin::repair::right_target_share, that give no voluntary force).
     let adm = k("abductor_digiti_minimi");
     assert_ne!(r.outcomes[4][adm], r.outcomes[5][adm]);
     assert!(

@@ -479,7 +479,7 @@ fn accumulate_trajectory(
         let gate = units.drives(u) as u32 as f64 * units.maturity[u] as f64;
         let cond = units.conduction[u] as f64;
         s[4] += n;
-        s[5] += vol * tension * gate;
+        s[5] += vol * tension * units.voluntary_gate(u, units.maturity[u]) as f64;
         s[6] += n * root * cond;
         s[10] += vol * tension * cond;
         s[11] += n * root * cond * gate;

@@ -154,6 +154,7 @@ pub fn build(
         units.cy.push(cy as f32);
         units.donor.push(!native);
         units.maturity.push(if native { 1.0 } else { 0.0 });
+        units.foreign.push(false);
     }
 
     let mut fibres = Fibres::default();

@@ -199,7 +199,7 @@ impl Certificate {
                     usize::MAX => (f.size[i], f.tension[i]),
                     j => (pick(&self.size, j), pick(&self.tension, j)),
                 };
-                let gate = c.units.drives(u) as u32 as f32 * maturity[u];
+                let gate = c.units.voluntary_gate(u, maturity[u]);
                 s += voluntary_row_gated(f.count[i], f.base_csa[i], size, tension, gate);
             }
             s5 += s as f64;

@@ -47,11 +47,16 @@ pub fn crossing_delay(seed: u64, u: usize, lines: u32, suture_crossing_days: f64
 /// axons launched together, a share `1 - success`); `speed_factor` scales the mean
 /// speed (repairs); `lines` is the number of suture lines the axon must cross first
 /// (0 for a lesion in continuity, 1 for a direct suture or a transfer, 2 for a graft),
-/// each adding its own staggered delay ([`crossing_delay`]).
+/// each adding its own staggered delay ([`crossing_delay`]). Of the axons that reach
+/// the muscle, the share `own_share` is the muscle's own motoneurons' and the rest
+/// foreign (another muscle's motoneurons that entered its tubes at a mixed-nerve repair,
+/// [`crate::repair::right_target_share`]; 1 for a lesion in continuity or a transfer).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn launch(
     c: &mut Core,
     u: usize,
     success: f64,
+    own_share: f64,
     start: f64,
     distance_mm: f64,
     speed_factor: f64,
@@ -66,8 +71,17 @@ pub(crate) fn launch(
     let reaches = ((u as f64 + 1.0) * p + phase).floor() > (u as f64 * p + phase).floor();
     if !reaches {
         c.units.axon[u] = AxonState::Lost;
+        c.units.foreign[u] = false;
         return;
     }
+    // Which of the arriving axons are foreign, stratified the same way over the arriving
+    // ones (their rank among the launched axons that reach), with a phase of its own: of
+    // `n` arriving axons, `n · (1 - own_share)` (±1) are foreign.
+    let rank = ((u as f64 + 1.0) * p + phase).floor() - phase.floor() - 1.0;
+    let q = own_share.clamp(0.0, 1.0);
+    let own_phase = rng::uniform(c.seed, Stream::AxonFate, u64::MAX - 1, start.to_bits());
+    let own = ((rank + 1.0) * q + own_phase).floor() > (rank * q + own_phase).floor();
+    c.units.foreign[u] = !own;
     // The data ranges keep min < max and the clip positive; the guards below keep
     // `clamp` from panicking whatever an override file holds.
     let lo = k.regrowth_age_factor_min;

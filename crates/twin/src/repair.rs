@@ -9,14 +9,23 @@
 //!   enters). A graft does not square it: in the primate median nerve, sural cable
 //!   grafts over gaps of 20–50 mm gave motor-unit counts like direct suture (both up to
 //!   twice the random expectation; Madison RD et al. 1999 J Neurosci 19:11007);
-//! * times the **right-target share** ([`right_target_share`]): at a direct suture or a
-//!   graft of a mixed nerve, regenerating motor axons enter other muscles' or cutaneous
-//!   tubes; 42% (suture) and 25% (graft) of the peroneal motoneurons returned to the
-//!   peroneal nerve after repair of the rat sciatic nerve, against 71% after a crush
-//!   (de Ruiter GCW et al. 2008 Exp Neurol 211:339), so 1 − 0.41 and 1 − 0.65 (relative
-//!   to crush) of a repair's axons count for the muscle: an axon in an antagonist's tubes
-//!   drives fibres its motoneuron does not use for the intended movement. A transfer's
-//!   recipient is a muscle branch (every tube leads to the muscle): none lost;
+//! * the **right-target share** ([`right_target_share`]) sets which of the arriving axons
+//!   are the muscle's own (functional misdirection): at a direct suture or a graft of a
+//!   mixed nerve, regenerating motor axons enter other muscles' tubes; 42% (suture) and
+//!   25% (graft) of the peroneal motoneurons returned to the peroneal nerve after repair
+//!   of the rat sciatic nerve, against 71% after a crush, while the number of motoneurons
+//!   that regenerated into it did not differ from normal (de Ruiter GCW et al. 2008 Exp
+//!   Neurol 211:339). So the arriving count is not reduced (other muscles' axons take the
+//!   tubes the muscle's own axons left), and of the arriving axons the share 1 − 0.41
+//!   (suture) or 1 − 0.65 (graft; human 1 − 0.50) is the muscle's own; the rest are
+//!   **foreign** units ([`crate::state::MotorUnits::foreign`]) that innervate fibres and
+//!   count in the unit number, the CMAP and the needle EMG, but whose fibres the intended
+//!   movement's command does not drive (human hand muscles after median or ulnar suture:
+//!   Thomas CK, Stein RB, Gordon T, Lee RG, Elleker MG 1987 J Neurol Neurosurg Psychiatry
+//!   50:259). Each of the muscle's own axons is lost with the same share as before this
+//!   reading (sixth session of issue 12), so the misdirection is counted once: as own
+//!   axons gone elsewhere, and as foreign axons that take fibres. A transfer's recipient
+//!   is a muscle branch (every tube leads to the muscle): every arriving axon is own;
 //! * for a graft, the loss along its length `exp(-L / graft_length_constant_mm)`
 //!   ([`graft_factor`]); the graft also lengthens the regrowth path by L, and its
 //!   axons cross two suture lines, each adding a staggered crossing delay
@@ -65,6 +74,8 @@ pub(crate) struct Pending {
     pub distance_mm: f64,
     /// Success share before the chronic-axotomy factor.
     pub success: f64,
+    /// Share of the arriving axons that are the muscle's own ([`right_target_share`]).
+    pub own_share: f64,
     /// Suture lines the axons cross (1 suture, 2 graft).
     pub lines: u32,
 }
@@ -110,8 +121,9 @@ pub fn axotomy_factor(k: &Coefficients, t: f64) -> f64 {
     a + (1.0 - a) * (-t.max(0.0) / k.chronic_axotomy_tau_days).exp()
 }
 
-/// Share of a repair's regenerating motor axons that end in the right target
-/// (misdirection at a mixed-nerve coaptation).
+/// Share of a repair's arriving motor axons that are the muscle's own motoneurons
+/// (misdirection at a mixed-nerve coaptation); the rest are foreign units, which add
+/// fibres and units but no voluntary force ([`crate::state::MotorUnits::voluntary_gate`]).
 ///
 /// A direct suture or a graft joins a mixed nerve (the twin's reading of `Primary` and
 /// `Graft`): `1 - wrong_target_share_mixed_suture` or `1 - wrong_target_share_mixed_graft`
@@ -166,25 +178,24 @@ pub(crate) fn step(c: &mut Core) {
         let start = day.0 + k.regrowth_delay_repair_days;
         match method {
             RepairMethod::Primary | RepairMethod::Graft { .. } => {
+                // Every tube of the distal stump that an axon enters is filled: the muscle's
+                // own misdirected axons are replaced by other muscles' (foreign) ones, so
+                // the arriving count is not reduced by misdirection; the right-target
+                // share sets which of them are the muscle's own.
                 let (success, extra, lines) = match method {
                     RepairMethod::Graft { length_mm } => (
-                        k.coaptation_axon_success
-                            * graft_factor(&k, length_mm.0)
-                            * right_target_share(&k, &method),
+                        k.coaptation_axon_success * graft_factor(&k, length_mm.0),
                         length_mm.0,
                         2,
                     ),
-                    _ => (
-                        k.coaptation_axon_success * right_target_share(&k, &method),
-                        0.0,
-                        1,
-                    ),
+                    _ => (k.coaptation_axon_success, 0.0, 1),
                 };
                 let pending = Pending {
                     day: day.0,
                     start,
                     distance_mm: base_distance + extra,
                     success: success * den,
+                    own_share: right_target_share(&k, &method),
                     lines,
                 };
                 for u in 0..c.native_units {
@@ -199,6 +210,7 @@ pub(crate) fn step(c: &mut Core) {
                             c,
                             u,
                             s,
+                            pending.own_share,
                             start,
                             pending.distance_mm,
                             k.repair_speed_factor,
@@ -212,10 +224,10 @@ pub(crate) fn step(c: &mut Core) {
                 donor_axons,
                 donor_axotomized_days,
             } => {
-                let success = k.coaptation_axon_success
-                    * right_target_share(&k, &method)
-                    * axotomy_factor(&k, donor_axotomized_days.0)
-                    * den;
+                let success =
+                    k.coaptation_axon_success * axotomy_factor(&k, donor_axotomized_days.0) * den;
+                // A muscle branch: every donor axon that arrives is in the target's tubes.
+                let own_share = right_target_share(&k, &method);
                 let mut left = donor_axons;
                 for u in c.native_units..c.units.len() {
                     if left == 0 {
@@ -227,6 +239,7 @@ pub(crate) fn step(c: &mut Core) {
                             c,
                             u,
                             success,
+                            own_share,
                             start,
                             base_distance,
                             k.repair_speed_factor,
@@ -247,7 +260,7 @@ mod tests {
     use crate::{Parameters, Species};
 
     #[test]
-    fn mixed_nerve_repairs_lose_misdirected_axons_and_transfers_to_a_muscle_branch_none() {
+    fn mixed_nerve_repairs_give_foreign_units_and_transfers_to_a_muscle_branch_none() {
         let suture = RepairMethod::Primary;
         let graft = RepairMethod::Graft {
             length_mm: Millimetres(40.0),

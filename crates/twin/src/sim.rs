@@ -1984,14 +1984,21 @@ fn mrc_grade(coef: &Coefficients, any_unit: bool, voluntary: f64) -> u8 {
     }
 }
 
-/// A row's voluntary force (sum 5): volume × specific tension × the unit's gate (it drives
-/// its fibres through the nerve, scaled by the maturity of its junctions).
+/// A row's voluntary force (sum 5): volume × specific tension × the unit's gate
+/// ([`MotorUnits::voluntary_gate`]: it drives its fibres through the nerve and is the
+/// muscle's own, scaled by the maturity of its junctions).
 #[inline]
 fn voluntary_row(n: f32, base: f32, size: f32, tension: f32, units: &MotorUnits, u: usize) -> f32 {
     // Immature junctions of a reinnervating unit transmit only in part
-    // ([`crate::maturation`]); native units have maturity 1.
-    let gate = units.drives(u) as u32 as f32 * units.maturity[u];
-    voluntary_row_gated(n, base, size, tension, gate)
+    // ([`crate::maturation`]); native units have maturity 1. A foreign unit (another
+    // muscle's motoneuron) gives none.
+    voluntary_row_gated(
+        n,
+        base,
+        size,
+        tension,
+        units.voluntary_gate(u, units.maturity[u]),
+    )
 }
 
 /// [`voluntary_row`] with the unit's gate given (the quiet stretches' grade bounds).

@@ -189,6 +189,11 @@ pub struct MotorUnits {
     /// 0 when a regrown axon reconnects, rising over `maturation_days`; see
     /// [`crate::maturation`]).
     pub maturity: Vec<f32>,
+    /// Whether the regrown axon belongs to another muscle's motoneuron (misdirection at a
+    /// mixed-nerve repair, [`crate::repair::right_target_share`]): it innervates and fires
+    /// its fibres on nerve stimulation (unit count, CMAP, needle EMG) but the command of
+    /// the intended movement does not drive them ([`MotorUnits::voluntary_gate`]).
+    pub foreign: Vec<bool>,
 }
 
 impl MotorUnits {
@@ -214,7 +219,8 @@ impl MotorUnits {
         self.cx.extend_from_slice(&o.cx[r.clone()]);
         self.cy.extend_from_slice(&o.cy[r.clone()]);
         self.donor.extend_from_slice(&o.donor[r.clone()]);
-        self.maturity.extend_from_slice(&o.maturity[r]);
+        self.maturity.extend_from_slice(&o.maturity[r.clone()]);
+        self.foreign.extend_from_slice(&o.foreign[r]);
     }
 
     /// Number of motor axons (native and donor).
@@ -241,6 +247,16 @@ impl MotorUnits {
     /// Whether the unit can drive its fibres through the nerve today.
     pub fn drives(&self, u: usize) -> bool {
         matches!(self.axon[u], AxonState::Intact | AxonState::Reconnected)
+    }
+
+    /// The one gate of a unit's fibres in the voluntary force of the intended movement
+    /// (MRC grade): 1 if the axon drives its fibres through the nerve and belongs to the
+    /// muscle's own motoneuron (not [`MotorUnits::foreign`]), times `maturity` (the
+    /// unit's junction maturity, or a bound of it); 0 otherwise. Every voluntary-force sum
+    /// (day stepper, lazy fibres, quiet stretches' certificate) reads it.
+    #[inline]
+    pub fn voluntary_gate(&self, u: usize, maturity: f32) -> f32 {
+        (self.drives(u) && !self.foreign[u]) as u32 as f32 * maturity
     }
 }
 

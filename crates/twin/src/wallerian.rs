@@ -71,6 +71,7 @@ pub(crate) fn step(c: &mut Core) {
                 c,
                 u,
                 success,
+                p.own_share,
                 p.start,
                 p.distance_mm,
                 c.coef.repair_speed_factor,
@@ -80,7 +81,7 @@ pub(crate) fn step(c: &mut Core) {
             let success = regrowth::grade_success(c);
             let dist = c.injury.as_ref().map(|i| i.distance_mm.0).unwrap_or(0.0);
             let start = c.units.cut_day[u] as f64 + c.coef.regrowth_delay_crush_days;
-            regrowth::launch(c, u, success, start, dist, 1.0, 0);
+            regrowth::launch(c, u, success, 1.0, start, dist, 1.0, 0);
         } else {
             c.units.axon[u] = AxonState::Absent;
         }

@@ -452,3 +452,69 @@ distance_mm = 325
         "MRC 5 days of 20 patients: {days:?} (5th {early}, 16th {late})"
     );
 }
+
+const MEDIAN_SUTURE: &str = r#"
+species = "human"
+muscle = "abductor_pollicis_brevis"
+age_years = 30
+horizon_days = 1095
+[injury]
+grade = "neurotmesis"
+distance_mm = 80
+[[treatment]]
+kind = "repair"
+day = 7
+method = "primary"
+"#;
+
+/// Functional misdirection at a mixed-nerve suture (de Ruiter et al. 2008: as many
+/// motoneurons regenerate into the distal nerve as normal, 42/71 of them its own; Thomas
+/// et al. 1987, human hand muscles): three years after a direct suture the units of other
+/// muscles' motoneurons fire their fibres on nerve stimulation but not in the intended
+/// movement, so voluntary force is the own share of the force on nerve stimulation; after
+/// a transfer to a muscle branch every arriving unit is the muscle's own.
+#[test]
+fn misdirected_units_fire_on_nerve_stimulation_but_not_in_the_intended_movement() {
+    let k = human().coef;
+    let own = 1.0 - k.wrong_target_share_mixed_suture;
+    let q = *typical(MEDIAN_SUTURE).at(1095);
+    assert!(q.nerve_stimulation_force_fraction > 0.0, "{q:?}");
+    let ratio = q.voluntary_force_fraction / q.nerve_stimulation_force_fraction;
+    assert!(
+        (ratio - own).abs() < 0.1,
+        "voluntary / nerve-stimulation force {ratio}, own share {own}"
+    );
+    let t = *typical(TRANSFER).at(800);
+    let ratio = t.voluntary_force_fraction / t.nerve_stimulation_force_fraction;
+    assert!(
+        ratio > 0.95,
+        "transfer: voluntary / nerve-stimulation force {ratio}"
+    );
+}
+
+/// The foreign units count in the unit number and the CMAP (they take the tubes the muscle's
+/// own misdirected axons left: de Ruiter et al. 2008 found as many motoneurons regenerating
+/// as normal): the same suture with no misdirection gives the same units and CMAP, and
+/// only the voluntary force differs.
+#[test]
+fn misdirected_units_count_in_the_unit_number_and_cmap() {
+    let s = scenario(MEDIAN_SUTURE);
+    let run = |p: &Parameters| {
+        let c = Simulation::new(&s, p, Resolution::Pooled)
+            .unwrap()
+            .run(s.horizon_days);
+        *c.at(1095)
+    };
+    let base = human();
+    let mut none = human();
+    none.coef.wrong_target_share_mixed_suture = 0.0;
+    let (q, q0) = (run(&base), run(&none));
+    assert_eq!(q.motor_unit_count, q0.motor_unit_count);
+    assert_eq!(q.cmap_fraction, q0.cmap_fraction);
+    assert!(
+        q.voluntary_force_fraction < 0.75 * q0.voluntary_force_fraction,
+        "voluntary force {} with misdirection, {} without",
+        q.voluntary_force_fraction,
+        q0.voluntary_force_fraction
+    );
+}
