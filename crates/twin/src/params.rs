@@ -281,6 +281,9 @@ coefficients! {
     protein_turnover_per_day: "1/d",
     /// Synthesis in a denervated fibre relative to health (1).
     denervated_synthesis_fraction: "1",
+    /// Time constant of the fall of a denervated fibre's synthesis from the paralysed level
+    /// to `denervated_synthesis_fraction` (d; 0: the floor from the first day).
+    denervated_synthesis_decline_days: "d",
     /// Extra breakdown early after denervation, relative to the basal rate (1).
     denervation_breakdown_boost: "1",
     /// Time constant of the early breakdown boost's decline (d).

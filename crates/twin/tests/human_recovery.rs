@@ -423,6 +423,49 @@ regrowth = "prevented"
     );
 }
 
+/// Class 6, the early course: denervated human muscle atrophies severely over years, not
+/// within months. After complete lower-motor-neuron lesions the quadriceps shows "severe
+/// atrophy and disorganization of contractile apparatus after 1-3 years" (Carraro & Kern
+/// 2010), severely atrophic fibres (nuclear clumps) are "very seldom" up to two years
+/// and fibrosis takes over only from the sixth year (Carraro & Kern 2016); several years
+/// after the lesion the RISE cohort's fibres measured 16.6 um across (Kern et al. 2010),
+/// 16.6/71 = 0.234 of a healthy vastus lateralis fibre at most (4000-5400 um2, 71-83 um if
+/// round). Before `denervated_synthesis_decline_days` the twin's fibres reached that size
+/// within the first year (diameter 0.20 on day 365) and the fat/fibrous share passed 0.7.
+#[test]
+fn denervated_human_fibres_atrophy_severely_over_years_not_months() {
+    let text = r#"
+species = "human"
+muscle = "quadriceps"
+age_years = 40
+horizon_days = 1095
+[injury]
+grade = "neurotmesis"
+distance_mm = 400
+regrowth = "prevented"
+"#;
+    let c = typical(text);
+    let rise = 16.6 / 71.0;
+    let (one, three) = (c.at(365), c.at(1095));
+    assert!(
+        one.fiber_diameter_fraction > rise,
+        "fibres severely atrophied within a year: diameter {} of healthy on day 365 (RISE cohort \
+         several years after the lesion: at most {rise:.3})",
+        one.fiber_diameter_fraction
+    );
+    assert!(
+        one.fat_fibrous_fraction < 0.5,
+        "fibrosis has taken over within a year: fat/fibrous share {} on day 365",
+        one.fat_fibrous_fraction
+    );
+    assert!(
+        three.fiber_diameter_fraction <= rise,
+        "fibres not severely atrophied after three years: diameter {} of healthy on day 1095 \
+         (RISE cohort: at most {rise:.3})",
+        three.fiber_diameter_fraction
+    );
+}
+
 /// Classes 4 and 5, a compression palsy: patients with the same neurapraxia at the spiral
 /// groove do not all reach full strength on the same day. The duration of a demyelinating
 /// block differs between patients (complete recovery after 46.8 +/- 34.3 days in 33 patients
