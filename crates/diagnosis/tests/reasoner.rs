@@ -528,3 +528,41 @@ fn a_negative_achr_test_weighs_less_in_ocular_than_in_generalized_myasthenia() {
         "ocular {ocular_shift:.3} against generalized {generalized_shift:.3}"
     );
 }
+
+/// HNPP is a focal neuropathy: a tendon reflex is lost where a palsied nerve carries its arc,
+/// and "absent deep tendon reflexes are seen in some patients but not in others" (Orphanet,
+/// HNPP; van Paassen et al., Orphanet J Rare Dis 2014). Until December 2026 HNPP took the
+/// demyelinating level's row, written for AIDP and CIDP (areflexia 0.68, normal reflexes 0.03), so
+/// normal reflexes argued strongly against it (2.31 nats in this picture, measured December
+/// 2026); with its own row they must argue against it by less than one nat (they now move its
+/// log odds by -0.40). The picture is HNPP's published one without the genetic test (recurrent
+/// palsies after compression, several nerves, asymmetric).
+#[test]
+fn normal_reflexes_do_not_exclude_hnpp() {
+    let reasoner = Reasoner::new().expect("embedded knowledge base loads");
+    let hnpp_log_odds = |toml: &str| {
+        let d = reasoner
+            .diagnose(&Findings::from_toml_str(toml).expect("findings parse"))
+            .expect("diagnosis runs");
+        let p = d
+            .disease
+            .iter()
+            .find(|x| x.name.contains("(HNPP)"))
+            .map_or(0.0, |x| x.p);
+        p.ln() - (1.0 - p).ln()
+    };
+    let picture = r#"
+        patient = { age_years = 24 }
+        history = { onset = "acute", course = "relapsing", antecedents = ["compression"] }
+        "#;
+    let exam = r#"exam = { distribution = "multiple_nerves", side = "bilateral_asymmetric""#;
+    let without = hnpp_log_odds(&format!("{picture}{exam} }}\n"));
+    let with = hnpp_log_odds(&format!("{picture}{exam}, reflexes = \"normal\" }}\n"));
+    assert!(without.is_finite() && with.is_finite(), "{without} {with}");
+    let shift = without - with;
+    eprintln!("normal reflexes: HNPP log odds {without:.3} -> {with:.3} (shift {shift:.3})");
+    assert!(
+        shift < 1.0,
+        "normal reflexes move the log odds of HNPP by {shift:.2} (from {without:.2} to {with:.2})"
+    );
+}
