@@ -78,7 +78,7 @@ fn shared_vignettes_stay_at_recorded_figures() {
         "category accuracy fell to {}",
         ev.category
     );
-    assert!(ev.brier <= 0.14667, "Brier score rose to {}", ev.brier);
+    assert!(ev.brier <= 0.14659, "Brier score rose to {}", ev.brier);
     // The ECE record moved from 0.0831 to 0.0942 when HNPP became a disease of its own and
     // the CMT1 rows that had cited the development HNPP vignette were removed (a fit to a
     // test case, not allowed): the old figure was measured on that fit. A bootstrap over the
@@ -87,9 +87,10 @@ fn shared_vignettes_stay_at_recorded_figures() {
     // Brier 0.1488 and ECE 0.0863, and the floors moved with them. With ocular myasthenia a
     // disease of its own and the length-dependent neuropathy's own distribution row (December
     // 2026, both from published figures and definitions) and LEMS's autonomic row from a
-    // published series they improved to Brier 0.14666 and ECE 0.07912.
+    // published series they improved to Brier 0.14666 and ECE 0.07912. With CMT2 a disease of
+    // its own (December 2026, from published criteria) they are Brier 0.14659 and ECE 0.07898 (floor 0.07899, the figure rounded up).
     assert!(
-        ev.ece <= 0.07913,
+        ev.ece <= 0.07899,
         "expected calibration error rose to {}",
         ev.ece
     );
