@@ -528,3 +528,90 @@ fn a_negative_achr_test_weighs_less_in_ocular_than_in_generalized_myasthenia() {
         "ocular {ocular_shift:.3} against generalized {generalized_shift:.3}"
     );
 }
+
+/// HNPP is a focal neuropathy: a tendon reflex is lost where a palsied nerve carries its arc,
+/// and "absent deep tendon reflexes are seen in some patients but not in others" (Orphanet,
+/// HNPP; van Paassen et al., Orphanet J Rare Dis 2014). Until December 2026 HNPP took the
+/// demyelinating level's row, written for AIDP and CIDP (areflexia 0.68, normal reflexes 0.03), so
+/// normal reflexes argued strongly against it (2.31 nats in this picture, measured December
+/// 2026); with its own row they must argue against it by less than one nat (they now move its
+/// log odds by -0.40). The picture is HNPP's published one without the genetic test (recurrent
+/// palsies after compression, several nerves, asymmetric).
+#[test]
+fn normal_reflexes_do_not_exclude_hnpp() {
+    let reasoner = Reasoner::new().expect("embedded knowledge base loads");
+    let hnpp_log_odds = |toml: &str| {
+        let d = reasoner
+            .diagnose(&Findings::from_toml_str(toml).expect("findings parse"))
+            .expect("diagnosis runs");
+        let p = d
+            .disease
+            .iter()
+            .find(|x| x.name.contains("(HNPP)"))
+            .map_or(0.0, |x| x.p);
+        p.ln() - (1.0 - p).ln()
+    };
+    let picture = r#"
+        patient = { age_years = 24 }
+        history = { onset = "acute", course = "relapsing", antecedents = ["compression"] }
+        "#;
+    let exam = r#"exam = { distribution = "multiple_nerves", side = "bilateral_asymmetric""#;
+    let without = hnpp_log_odds(&format!("{picture}{exam} }}\n"));
+    let with = hnpp_log_odds(&format!("{picture}{exam}, reflexes = \"normal\" }}\n"));
+    assert!(without.is_finite() && with.is_finite(), "{without} {with}");
+    let shift = without - with;
+    eprintln!("normal reflexes: HNPP log odds {without:.3} -> {with:.3} (shift {shift:.3})");
+    assert!(
+        shift < 1.0,
+        "normal reflexes move the log odds of HNPP by {shift:.2} (from {without:.2} to {with:.2})"
+    );
+}
+
+/// CMT2 against CMT1 as the published criteria separate them, written from the sources of the
+/// rows (not from a vignette): CMT2 is defined by upper-limb motor velocities above 38 m/s (Neurology
+/// 2007;68:1649), reached by 84% of CMT2 and by no CMT1A patient (J Neurol 2006;253:1572), with
+/// CMAP and SNAP amplitudes reduced in the legs in both, and a family history and distal wasting
+/// common to both. A chronic familial distal neuropathy with low amplitudes and velocities above
+/// 38 m/s (above ~75% of normal: `mildly_slowed`) leans to CMT2 over CMT1; the same picture with
+/// velocities below 38 m/s leans to CMT1. Before the inherited axonal neuropathy had a row of its
+/// own (December 2026) the first picture was read as CMT1 or a length-dependent neuropathy.
+#[test]
+fn velocities_above_38_ms_with_low_amplitudes_lean_to_cmt2_over_cmt1() {
+    let reasoner = Reasoner::new().expect("embedded knowledge base loads");
+    let diseases = |toml: &str| {
+        let d = reasoner
+            .diagnose(&Findings::from_toml_str(toml).expect("findings parse"))
+            .expect("diagnosis runs");
+        let p = |label: &str| {
+            d.disease
+                .iter()
+                .find(|x| x.name.contains(label))
+                .map_or(0.0, |x| x.p)
+        };
+        (p("(CMT2)"), p("(CMT1)"), d.level[0].name.clone())
+    };
+    let picture = |velocity: &str| {
+        format!(
+            r#"
+            patient = {{ age_years = 30 }}
+            history = {{ onset = "chronic", course = "progressive", family_history = true }}
+            exam = {{ distribution = ["distal", "legs"], side = "bilateral_symmetric", wasting = true, reflexes = "reduced", sensory = "stocking_glove" }}
+            ncs = {{ conduction_velocity = "{velocity}", cmap = "reduced", snap = "reduced" }}
+            "#
+        )
+    };
+    let (cmt2, cmt1, level) = diseases(&picture("mildly_slowed"));
+    println!("above 38 m/s: CMT2 {cmt2:.3}, CMT1 {cmt1:.3}, level {level}");
+    assert!(
+        cmt2 > cmt1,
+        "above 38 m/s: CMT2 {cmt2:.3} against CMT1 {cmt1:.3}"
+    );
+    assert_eq!(level, "polyneuropathy_axonal");
+    let (cmt2, cmt1, level) = diseases(&picture("demyelinating"));
+    println!("below 38 m/s: CMT2 {cmt2:.3}, CMT1 {cmt1:.3}, level {level}");
+    assert!(
+        cmt1 > cmt2,
+        "below 38 m/s: CMT1 {cmt1:.3} against CMT2 {cmt2:.3}"
+    );
+    assert_eq!(level, "polyneuropathy_demyelinating");
+}

@@ -78,7 +78,7 @@ fn shared_vignettes_stay_at_recorded_figures() {
         "category accuracy fell to {}",
         ev.category
     );
-    assert!(ev.brier <= 0.14667, "Brier score rose to {}", ev.brier);
+    assert!(ev.brier <= 0.14659, "Brier score rose to {}", ev.brier);
     // The ECE record moved from 0.0831 to 0.0942 when HNPP became a disease of its own and
     // the CMT1 rows that had cited the development HNPP vignette were removed (a fit to a
     // test case, not allowed): the old figure was measured on that fit. A bootstrap over the
@@ -87,9 +87,10 @@ fn shared_vignettes_stay_at_recorded_figures() {
     // Brier 0.1488 and ECE 0.0863, and the floors moved with them. With ocular myasthenia a
     // disease of its own and the length-dependent neuropathy's own distribution row (December
     // 2026, both from published figures and definitions) and LEMS's autonomic row from a
-    // published series they improved to Brier 0.14666 and ECE 0.07912.
+    // published series they improved to Brier 0.14666 and ECE 0.07912. With CMT2 a disease of
+    // its own (December 2026, from published criteria) they are Brier 0.14659 and ECE 0.07898 (floor 0.07899, the figure rounded up).
     assert!(
-        ev.ece <= 0.07913,
+        ev.ece <= 0.07899,
         "expected calibration error rose to {}",
         ev.ece
     );
@@ -134,6 +135,35 @@ fn validation_cases_are_sourced_and_run() {
     }
     let ev = evaluate_cases(&reasoner, text).expect("every validation case runs");
     print_figures("validation", &ev);
+    assert_eq!(ev.cases, cases.len());
+    assert!(ev.warnings.is_empty(), "{:?}", ev.warnings);
+}
+
+/// The project's development vignettes (`data/diagnosis/development/cases.json`, item 5 of issue
+/// 14): published case reports and textbook cases, each reduced to the findings its source
+/// states. Their figures are recorded in docs/diagnosis.md; like the validation cases they get no
+/// floor here (a floor would invite tuning to them). This checks that every case is whole, names
+/// its source and a level the reasoner knows, is read without skipped findings, and runs.
+#[test]
+fn development_cases_are_sourced_and_run() {
+    let text = include_str!("../../../data/diagnosis/development/cases.json");
+    let reasoner = Reasoner::new().expect("embedded knowledge base loads");
+    let cases: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+    let levels = &reasoner.engine().model.vars[diagnosis::network::LEVEL].states;
+    let cases = cases.as_array().expect("a list");
+    assert!(!cases.is_empty());
+    let mut ids = std::collections::BTreeSet::new();
+    for case in cases {
+        let id = case["id"].as_str().expect("id");
+        assert!(ids.insert(id), "{id} twice");
+        let source = case["source"].as_str().unwrap_or("");
+        assert!(source.len() > 40, "{id}: no source");
+        let level = case["answer"]["level"].as_str().expect("answer level");
+        assert!(levels.iter().any(|l| l == level), "{id}: level {level}");
+        diagnosis::Findings::from_value(&case["findings"]).expect("findings in the format");
+    }
+    let ev = evaluate_cases(&reasoner, text).expect("every development case runs");
+    print_figures("development (project)", &ev);
     assert_eq!(ev.cases, cases.len());
     assert!(ev.warnings.is_empty(), "{:?}", ev.warnings);
 }
