@@ -20,7 +20,7 @@ use toml::{Table, Value};
 
 use crate::distribution::{Categorical, Choices, Numeric};
 use crate::error::{FieldError, FileError};
-use crate::quantity::{PopulationQuantity, Quantity};
+use crate::quantity::Quantity;
 
 pub use vocabulary::{Grade, Species};
 
@@ -262,7 +262,7 @@ pub enum Relative {
 pub struct Expectation {
     /// What is measured.
     pub quantity: Quantity,
-    /// When (absent for event quantities and population medians).
+    /// When (absent for event quantities and population medians and means).
     pub day: Option<u32>,
     /// The published figure.
     pub value: Option<f64>,
@@ -1691,13 +1691,12 @@ fn validate_expectation(ctx: &Ctx, t: &Table, path: &str) -> Result<Expectation,
             ));
         }
     };
-    // A population's median event day is computed against its own horizon.
-    if matches!(
-        quantity,
-        Quantity::Population(PopulationQuantity::MedianMrcDay(_))
-    ) && !matches!(relative, Relative::None | Relative::ToExperiment { .. })
+    // A population's median or mean event day is computed against its own horizon.
+    if let Quantity::Population(p) = quantity
+        && p.recovery_grade().is_some()
+        && !matches!(relative, Relative::None | Relative::ToExperiment { .. })
     {
-        return Err(ctx.err(path, "relative_to_day", "an absolute median day"));
+        return Err(ctx.err(path, "relative_to_day", "an absolute median or mean day"));
     }
     Ok(Expectation {
         quantity,

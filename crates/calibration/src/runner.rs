@@ -28,7 +28,9 @@
 //!   population of one.
 //! - Population summaries: `fraction_mrc_ge_N` is the share of members with MRC ≥ N on the day;
 //!   `median_mrc_N_day` the median (the mean of the two middle members for an even size) of the
-//!   day MRC ≥ N is reached after the injury, infinite when never reached within the horizon.
+//!   day MRC ≥ N is reached after the injury, infinite when never reached within the horizon;
+//!   `mean_mrc_N_day` (beyond the format's table, for series that publish a mean) the mean of
+//!   the same days, infinite when any member never reaches the grade.
 //! - Event days are days of the experiment's timeline (days after day 0, like every `day`).
 //!   `mrc_3_day` (and the population medians) is the first day, from the injury on, that the
 //!   grade is back at the threshold after having fallen below it; if it never falls below, the
@@ -573,10 +575,10 @@ struct Plan {
 /// Whether reading `quantity` needs every day's readings of the run (the MRC recovery day of a
 /// grade the model does not report, [`Trajectory::mrc_day`]).
 fn needs_every_day(quantity: Quantity) -> bool {
-    matches!(
-        quantity,
-        Quantity::Population(PopulationQuantity::MedianMrcDay(g)) if g != 3 && g != 5
-    )
+    match quantity {
+        Quantity::Population(p) => p.recovery_grade().is_some_and(|g| g != 3 && g != 5),
+        _ => false,
+    }
 }
 
 /// The experiments that can run, by id.
@@ -854,6 +856,13 @@ pub fn summarise(members: &[Trajectory], quantity: PopulationQuantity, day: Opti
                 .collect();
             days.sort_by(f64::total_cmp);
             median_sorted(&days)
+        }
+        PopulationQuantity::MeanMrcDay(g) => {
+            let days: Vec<f64> = members
+                .iter()
+                .map(|t| t.mrc_day(g).map_or(f64::INFINITY, f64::from))
+                .collect();
+            days.iter().sum::<f64>() / days.len() as f64
         }
     }
 }

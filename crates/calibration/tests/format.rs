@@ -321,6 +321,32 @@ fn expectation_rules() {
         "quantity = \"first_reinnervation_day\"\nmin = 4\nrelative_to_day = 3",
     ));
     assert_eq!(e.field, "expect[0].relative_to_day");
+    // A population's mean recovery day, like its median, is an absolute day.
+    let e = expect_error(&one(
+        "",
+        "quantity = \"mean_mrc_5_day\"\nmin = 4\nrelative_to_day = 3",
+    ));
+    assert_eq!(e.field, "expect[0].relative_to_day");
+    assert!(e.expected.contains("mean"), "{e:?}");
+}
+
+#[test]
+fn a_mean_recovery_day_reads_as_its_own_quantity_without_a_day() {
+    let file = CalibrationFile::parse_strict(&one(
+        "[experiment.population]\nsize = 10",
+        "quantity = \"mean_mrc_5_day\"\nvalue = 103\nmin = 77\nmax = 129",
+    ))
+    .unwrap();
+    let x = file.experiments[0].expectations[0].parsed.as_ref().unwrap();
+    assert_eq!(
+        x.quantity,
+        Quantity::Population(PopulationQuantity::MeanMrcDay(5))
+    );
+    assert_eq!(x.day, None);
+    assert_eq!(
+        Quantity::from_name("mean_mrc_3_day").unwrap().name(),
+        "mean_mrc_3_day"
+    );
 }
 
 #[test]
