@@ -7,9 +7,9 @@
 //! How a file is run:
 //! - Each experiment's horizon is the last day any expectation (its own, or another
 //!   experiment's `relative_to` that reads it) needs, or `horizon_days` if longer. An event
-//!   quantity without a day is watched up to `horizon_days` if given, otherwise up to 1.5 × the
-//!   largest of its `min`, `max` and `value` (at least 30 days, at most
-//!   `twin::limits::MAX_DAYS` = 36,500; 1825 days for a relative event);
+//!   quantity (which takes no `day`: the reader refuses one) is watched up to `horizon_days` if
+//!   given, otherwise up to 1.5 × the largest of its `min`, `max` and `value` (at least 30
+//!   days, at most `twin::limits::MAX_DAYS` = 36,500; 1825 days for a relative event);
 //!   an event not reached by then is infinite ("never").
 //! - A run records the daily quantities of the days read from it only ([`Model::simulate_days`];
 //!   the twin steps from one read day to the next, `twin::Simulation::step_to`, which gives the
@@ -544,9 +544,6 @@ const RELATIVE_EVENT_HORIZON: u32 = 1825;
 fn event_horizon(setup: &Setup, exp: &Expectation) -> u32 {
     if let Some(h) = setup.horizon_days {
         return h;
-    }
-    if let Some(d) = exp.day {
-        return d;
     }
     if !matches!(exp.relative, Relative::None) {
         return RELATIVE_EVENT_HORIZON;
