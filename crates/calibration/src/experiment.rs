@@ -20,7 +20,7 @@ use toml::{Table, Value};
 
 use crate::distribution::{Categorical, Choices, Numeric};
 use crate::error::{FieldError, FileError};
-use crate::quantity::{PopulationQuantity, Quantity};
+use crate::quantity::Quantity;
 
 pub use vocabulary::{Grade, Species};
 
@@ -262,7 +262,7 @@ pub enum Relative {
 pub struct Expectation {
     /// What is measured.
     pub quantity: Quantity,
-    /// When (absent for event quantities and population medians).
+    /// When (absent for event quantities and population medians and means).
     pub day: Option<u32>,
     /// The published figure.
     pub value: Option<f64>,
@@ -1612,6 +1612,9 @@ fn validate_expectation(ctx: &Ctx, t: &Table, path: &str) -> Result<Expectation,
             format!("{} (`{}` is read on a day)", DAYS.what, quantity.name()),
         ));
     }
+    // An event or a population's recovery day is watched to a horizon, not read on a day: a
+    // `day` there would say something the runner does not do.
+    not_on_a_day(ctx, path, "day", day, quantity)?;
     let value = any_number(ctx, t, path, "value")?;
     let min = any_number(ctx, t, path, "min")?;
     let max = any_number(ctx, t, path, "max")?;
@@ -1644,16 +1647,7 @@ fn validate_expectation(ctx: &Ctx, t: &Table, path: &str) -> Result<Expectation,
     let relative = match (relative_to_day, relative_to, relative_to_at) {
         (None, None, None) => Relative::None,
         (Some(d), None, None) => {
-            if !quantity.needs_day() {
-                return Err(ctx.err(
-                    &join(path, "relative_to_day"),
-                    d,
-                    format!(
-                        "no `relative_to_day` for `{}`, which is not read on a day",
-                        quantity.name()
-                    ),
-                ));
-            }
+            not_on_a_day(ctx, path, "relative_to_day", Some(d), quantity)?;
             Relative::ToDay(d)
         }
         (None, Some(id), at) => {
@@ -1664,16 +1658,7 @@ fn validate_expectation(ctx: &Ctx, t: &Table, path: &str) -> Result<Expectation,
                     "the id of another experiment (not this one)",
                 ));
             }
-            if at.is_some() && !quantity.needs_day() {
-                return Err(ctx.err(
-                    &join(path, "relative_to_at"),
-                    at.unwrap_or(0),
-                    format!(
-                        "no `relative_to_at` for `{}`, which is not read on a day",
-                        quantity.name()
-                    ),
-                ));
-            }
+            not_on_a_day(ctx, path, "relative_to_at", at, quantity)?;
             Relative::ToExperiment { id, at }
         }
         (_, None, Some(at)) => {
@@ -1691,13 +1676,12 @@ fn validate_expectation(ctx: &Ctx, t: &Table, path: &str) -> Result<Expectation,
             ));
         }
     };
-    // A population's median event day is computed against its own horizon.
-    if matches!(
-        quantity,
-        Quantity::Population(PopulationQuantity::MedianMrcDay(_))
-    ) && !matches!(relative, Relative::None | Relative::ToExperiment { .. })
+    // A population's median or mean event day is computed against its own horizon.
+    if let Quantity::Population(p) = quantity
+        && p.recovery_grade().is_some()
+        && !matches!(relative, Relative::None | Relative::ToExperiment { .. })
     {
-        return Err(ctx.err(path, "relative_to_day", "an absolute median day"));
+        return Err(ctx.err(path, "relative_to_day", "an absolute median or mean day"));
     }
     Ok(Expectation {
         quantity,
@@ -1707,6 +1691,30 @@ fn validate_expectation(ctx: &Ctx, t: &Table, path: &str) -> Result<Expectation,
         max,
         relative,
     })
+}
+
+/// The one rule for the day keys of an expectation (`day`, `relative_to_day`,
+/// `relative_to_at`): a quantity that is not read on a day (an event day, a population's median
+/// or mean recovery day) takes none of them.
+fn not_on_a_day(
+    ctx: &Ctx,
+    path: &str,
+    key: &str,
+    value: Option<u32>,
+    quantity: Quantity,
+) -> Result<(), FieldError> {
+    match value {
+        Some(d) if !quantity.needs_day() => Err(ctx.err(
+            &join(path, key),
+            d,
+            format!(
+                "no `{key}` for `{}`, which is not read on a day (it is watched to the \
+                 experiment's `horizon_days`, or to 1.5 × its largest figure)",
+                quantity.name()
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -78,6 +78,19 @@ pub enum PopulationQuantity {
     FractionMrcAtLeast(u8),
     /// Median day on which MRC ≥ `grade` is first reached (3 or 5); never reached is infinite.
     MedianMrcDay(u8),
+    /// Mean day on which MRC ≥ `grade` is first reached (3 or 5), for series that publish a
+    /// mean; infinite if any member never reaches it.
+    MeanMrcDay(u8),
+}
+
+impl PopulationQuantity {
+    /// The grade of a recovery-day summary (median or mean), if this is one.
+    pub fn recovery_grade(self) -> Option<u8> {
+        match self {
+            PopulationQuantity::MedianMrcDay(g) | PopulationQuantity::MeanMrcDay(g) => Some(g),
+            PopulationQuantity::FractionMrcAtLeast(_) => None,
+        }
+    }
 }
 
 /// Any quantity of the format.
@@ -174,6 +187,14 @@ const NAMES: &[(&str, Quantity)] = &[
         "median_mrc_5_day",
         Quantity::Population(PopulationQuantity::MedianMrcDay(5)),
     ),
+    (
+        "mean_mrc_3_day",
+        Quantity::Population(PopulationQuantity::MeanMrcDay(3)),
+    ),
+    (
+        "mean_mrc_5_day",
+        Quantity::Population(PopulationQuantity::MeanMrcDay(5)),
+    ),
 ];
 
 /// Accepted spelling variants: `fraction_mrc_ge_5` for symmetry with the other two, and the
@@ -227,7 +248,8 @@ impl Quantity {
             Quantity::Daily(_) => true,
             Quantity::Event(_) => false,
             Quantity::Population(PopulationQuantity::FractionMrcAtLeast(_)) => true,
-            Quantity::Population(PopulationQuantity::MedianMrcDay(_)) => false,
+            Quantity::Population(PopulationQuantity::MedianMrcDay(_))
+            | Quantity::Population(PopulationQuantity::MeanMrcDay(_)) => false,
         }
     }
 }

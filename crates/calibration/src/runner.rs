@@ -7,9 +7,9 @@
 //! How a file is run:
 //! - Each experiment's horizon is the last day any expectation (its own, or another
 //!   experiment's `relative_to` that reads it) needs, or `horizon_days` if longer. An event
-//!   quantity without a day is watched up to `horizon_days` if given, otherwise up to 1.5 × the
-//!   largest of its `min`, `max` and `value` (at least 30 days, at most
-//!   `twin::limits::MAX_DAYS` = 36,500; 1825 days for a relative event);
+//!   quantity (which takes no `day`: the reader refuses one) is watched up to `horizon_days` if
+//!   given, otherwise up to 1.5 × the largest of its `min`, `max` and `value` (at least 30
+//!   days, at most `twin::limits::MAX_DAYS` = 36,500; 1825 days for a relative event);
 //!   an event not reached by then is infinite ("never").
 //! - A run records the daily quantities of the days read from it only ([`Model::simulate_days`];
 //!   the twin steps from one read day to the next, `twin::Simulation::step_to`, which gives the
@@ -28,7 +28,9 @@
 //!   population of one.
 //! - Population summaries: `fraction_mrc_ge_N` is the share of members with MRC ≥ N on the day;
 //!   `median_mrc_N_day` the median (the mean of the two middle members for an even size) of the
-//!   day MRC ≥ N is reached after the injury, infinite when never reached within the horizon.
+//!   day MRC ≥ N is reached after the injury, infinite when never reached within the horizon;
+//!   `mean_mrc_N_day` (beyond the format's table, for series that publish a mean) the mean of
+//!   the same days, infinite when any member never reaches the grade.
 //! - Event days are days of the experiment's timeline (days after day 0, like every `day`).
 //!   `mrc_3_day` (and the population medians) is the first day, from the injury on, that the
 //!   grade is back at the threshold after having fallen below it; if it never falls below, the
@@ -543,9 +545,6 @@ fn event_horizon(setup: &Setup, exp: &Expectation) -> u32 {
     if let Some(h) = setup.horizon_days {
         return h;
     }
-    if let Some(d) = exp.day {
-        return d;
-    }
     if !matches!(exp.relative, Relative::None) {
         return RELATIVE_EVENT_HORIZON;
     }
@@ -573,10 +572,10 @@ struct Plan {
 /// Whether reading `quantity` needs every day's readings of the run (the MRC recovery day of a
 /// grade the model does not report, [`Trajectory::mrc_day`]).
 fn needs_every_day(quantity: Quantity) -> bool {
-    matches!(
-        quantity,
-        Quantity::Population(PopulationQuantity::MedianMrcDay(g)) if g != 3 && g != 5
-    )
+    match quantity {
+        Quantity::Population(p) => p.recovery_grade().is_some_and(|g| g != 3 && g != 5),
+        _ => false,
+    }
 }
 
 /// The experiments that can run, by id.
@@ -854,6 +853,13 @@ pub fn summarise(members: &[Trajectory], quantity: PopulationQuantity, day: Opti
                 .collect();
             days.sort_by(f64::total_cmp);
             median_sorted(&days)
+        }
+        PopulationQuantity::MeanMrcDay(g) => {
+            let days: Vec<f64> = members
+                .iter()
+                .map(|t| t.mrc_day(g).map_or(f64::INFINITY, f64::from))
+                .collect();
+            days.iter().sum::<f64>() / days.len() as f64
         }
     }
 }

@@ -321,6 +321,77 @@ fn expectation_rules() {
         "quantity = \"first_reinnervation_day\"\nmin = 4\nrelative_to_day = 3",
     ));
     assert_eq!(e.field, "expect[0].relative_to_day");
+    // A population's mean recovery day, like its median, is an absolute day.
+    let e = expect_error(&one(
+        "",
+        "quantity = \"mean_mrc_5_day\"\nmin = 4\nrelative_to_day = 3",
+    ));
+    assert_eq!(e.field, "expect[0].relative_to_day");
+    assert!(e.expected.contains("mean"), "{e:?}");
+}
+
+#[test]
+fn a_day_on_a_quantity_not_read_on_a_day_is_refused() {
+    // An event day or a population's recovery day is watched to a horizon; a `day` written on
+    // it used to be taken silently (as a horizon nobody asked for). Now it is the field's error,
+    // by the same rule as `relative_to_day`.
+    for q in [
+        "first_reinnervation_day",
+        "first_fibrillation_day",
+        "mrc_3_day",
+        "median_mrc_3_day",
+        "median_mrc_5_day",
+        "mean_mrc_3_day",
+        "mean_mrc_5_day",
+    ] {
+        let text = format!(
+            "{}\n[[experiment.expect]]\nquantity = \"{q}\"\nday = 90\nmin = 4",
+            one("", OK_EXPECT)
+        );
+        let file = CalibrationFile::parse(&text).expect("file-level read");
+        let ex = &file.experiments[0];
+        assert!(ex.expectations[0].parsed.is_ok(), "{q}");
+        let e = ex.expectations[1].parsed.as_ref().unwrap_err();
+        assert_eq!(e.field, "expect[1].day", "{q}");
+        assert_eq!(e.value, "90", "{q}");
+        assert!(
+            e.expected.contains(q) && e.expected.contains("not read on a day"),
+            "{q}: {e:?}"
+        );
+        let shown = e.to_string();
+        assert!(
+            shown.contains("x-1") && shown.contains("expect[1].day"),
+            "{shown}"
+        );
+        assert!(CalibrationFile::parse_strict(&text).is_err(), "{q}");
+        // Without the day the same expectation reads.
+        let ok = text.replace("day = 90\n", "");
+        assert!(CalibrationFile::parse_strict(&ok).is_ok(), "{q}");
+    }
+    // A quantity read on a day keeps its day.
+    assert!(
+        CalibrationFile::parse_strict(&one("", "quantity = \"mrc_grade\"\nday = 90\nmin = 4"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_mean_recovery_day_reads_as_its_own_quantity_without_a_day() {
+    let file = CalibrationFile::parse_strict(&one(
+        "[experiment.population]\nsize = 10",
+        "quantity = \"mean_mrc_5_day\"\nvalue = 103\nmin = 77\nmax = 129",
+    ))
+    .unwrap();
+    let x = file.experiments[0].expectations[0].parsed.as_ref().unwrap();
+    assert_eq!(
+        x.quantity,
+        Quantity::Population(PopulationQuantity::MeanMrcDay(5))
+    );
+    assert_eq!(x.day, None);
+    assert_eq!(
+        Quantity::from_name("mean_mrc_3_day").unwrap().name(),
+        "mean_mrc_3_day"
+    );
 }
 
 #[test]

@@ -81,6 +81,32 @@ fn population_summaries() {
 }
 
 #[test]
+fn a_mean_recovery_day_is_the_members_mean_and_never_is_infinite() {
+    use calibration::quantity::PopulationQuantity::{MeanMrcDay, MedianMrcDay};
+    use calibration::runner::summarise;
+    let member = |mrc_5: Option<u32>| {
+        let mut t = Trajectory::new(400);
+        t.set_mrc_days(Some(10), mrc_5);
+        t
+    };
+    // A skewed population: the mean lies above the median, as with a published mean time.
+    let skewed = [member(Some(40)), member(Some(60)), member(Some(140))];
+    assert_eq!(summarise(&skewed, MedianMrcDay(5), None), 60.0);
+    assert_eq!(summarise(&skewed, MeanMrcDay(5), None), 80.0);
+    assert_eq!(summarise(&skewed, MeanMrcDay(3), None), 10.0);
+    // One member who never reaches MRC 5 makes the mean infinite (the median need not be).
+    let with_never = [
+        member(Some(40)),
+        member(Some(60)),
+        member(Some(140)),
+        member(Some(20)),
+        member(None),
+    ];
+    assert_eq!(summarise(&with_never, MedianMrcDay(5), None), 60.0);
+    assert_eq!(summarise(&with_never, MeanMrcDay(5), None), f64::INFINITY);
+}
+
+#[test]
 fn json_shape() {
     let r = rows();
     let v = serde_json::to_value(&r).unwrap();
