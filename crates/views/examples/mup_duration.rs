@@ -1,0 +1,70 @@
+//! The intact muscle's synthetic MUP duration and polyphasic share (day 0, the reference's 24
+//! needle sites) with the embedded constants and with one geometry constant changed at a time:
+//! the measurements behind docs/views.md, *Intact duration*.
+//!
+//! `cargo run --release -p views --example mup_duration [CASE.toml]` (default: the TA example);
+//! `AREA_CV=0.4` overrides the twin's `fibre_area_cv`, `ONLY=word` runs the variants whose name
+//! contains it. The variants are measurements, not proposals: none of them is sourced.
+use views::Reference;
+use views::adapter::from_simulation;
+use views::params::Params;
+use views::reference::Views;
+
+fn main() {
+    let case = std::fs::read_to_string(
+        std::env::args()
+            .nth(1)
+            .unwrap_or("examples/tibialis-anterior-axonotmesis.toml".into()),
+    )
+    .unwrap();
+    let scenario = twin::Scenario::from_toml_str(&case).unwrap();
+    let mut tp = twin::Parameters::for_species(scenario.species).unwrap();
+    if let Ok(cv) = std::env::var("AREA_CV") {
+        let mut o = std::collections::BTreeMap::new();
+        o.insert("fibre_area_cv".to_string(), cv.parse::<f64>().unwrap());
+        tp.apply_overrides(&o).unwrap();
+    }
+    let sim = twin::Simulation::new(&scenario, &tp, twin::Resolution::Fibre).unwrap();
+    let s0 = from_simulation(&sim, &scenario.muscle).unwrap();
+    let base = Params::embedded().unwrap();
+    let variants: Vec<(String, Box<dyn Fn(&mut Params)>)> = vec![
+        ("now".into(), Box::new(|_p: &mut Params| {})),
+        (
+            "ep sd 3".into(),
+            Box::new(|p: &mut Params| p.volume.endplate_zone_sd_mm = 3.0),
+        ),
+        (
+            "ep sd 5".into(),
+            Box::new(|p: &mut Params| p.volume.endplate_zone_sd_mm = 5.0),
+        ),
+        (
+            "L 40".into(),
+            Box::new(|p: &mut Params| p.volume.endplate_to_tendon_mm = 40.0),
+        ),
+        (
+            "needle 20".into(),
+            Box::new(|p: &mut Params| p.volume.needle_to_endplate_mm = 20.0),
+        ),
+        (
+            "term 0.6".into(),
+            Box::new(|p: &mut Params| p.volume.terminal_delay_sd_ms = 0.6),
+        ),
+    ];
+    let only = std::env::var("ONLY").ok();
+    for (name, f) in variants {
+        if only.as_deref().is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        let mut p = base.clone();
+        f(&mut p);
+        let v = Views::new(p).unwrap();
+        let r = Reference::from_state(&v, &s0.view()).unwrap();
+        println!(
+            "{name:28} n {:4} duration {:5.2} ms polyphasic {:5.3} gain {:.2}",
+            r.mup.n,
+            r.mup.duration_model_ms,
+            r.mup.polyphasic_fraction,
+            r.mup_gain(&v.params)
+        );
+    }
+}
