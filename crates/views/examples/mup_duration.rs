@@ -4,7 +4,10 @@
 //!
 //! `cargo run --release -p views --example mup_duration [CASE.toml]` (default: the TA example);
 //! `AREA_CV=0.4` overrides the twin's `fibre_area_cv`, `ONLY=word` runs the variants whose name
-//! contains it. The variants are measurements, not proposals: none of them is sourced.
+//! contains it. `DAY=58` instead steps the case to that day and measures every accepted MUP
+//! (phase histogram) with the embedded constants, a doubled nascent terminal scatter and a 10 µV
+//! edge (docs/views.md, *Nascent polyphasia*). The variants are measurements, not proposals:
+//! none of them is sourced.
 use views::Reference;
 use views::adapter::from_simulation;
 use views::params::Params;
@@ -24,9 +27,63 @@ fn main() {
         o.insert("fibre_area_cv".to_string(), cv.parse::<f64>().unwrap());
         tp.apply_overrides(&o).unwrap();
     }
-    let sim = twin::Simulation::new(&scenario, &tp, twin::Resolution::Fibre).unwrap();
+    let mut sim = twin::Simulation::new(&scenario, &tp, twin::Resolution::Fibre).unwrap();
     let s0 = from_simulation(&sim, &scenario.muscle).unwrap();
     let base = Params::embedded().unwrap();
+    if let Ok(day) = std::env::var("DAY") {
+        let day: u32 = day.parse().unwrap();
+        sim.step_to(day);
+        let s = from_simulation(&sim, &scenario.muscle).unwrap();
+        let v0 = Views::new(base.clone()).unwrap();
+        let r = Reference::from_state(&v0, &s0.view()).unwrap();
+        let gain = r.mup_gain(&v0.params);
+        for (name, f) in [
+            (
+                "now",
+                Box::new(|_: &mut Params| {}) as Box<dyn Fn(&mut Params)>,
+            ),
+            (
+                "nascent term 3",
+                Box::new(|p: &mut Params| p.volume.nascent_terminal_delay_sd_ms = 3.0),
+            ),
+            (
+                "edge 10",
+                Box::new(|p: &mut Params| p.needle.mup_edge_uv.value = 10.0),
+            ),
+        ] {
+            let mut p = base.clone();
+            f(&mut p);
+            let v = Views::new(p).unwrap();
+            let grid = views::needle_signal::FibreGrid::new(
+                s.view().fibre_x_um,
+                s.view().fibre_y_um,
+                100.0,
+            );
+            let mups = views::needle::measured_mups(&v.params, &s.view(), &grid, &v.line, &r.sites);
+            let st = views::needle::stats_of(&v.params, &mups, gain);
+            let mut hist = [0usize; 12];
+            for m in &mups {
+                let (a, _, ph) = views::needle_signal::mup_metrics(
+                    &m.samples,
+                    v.params.volume.sample_rate_hz,
+                    v.params.needle.mup_edge_uv.value / gain,
+                );
+                if a * gain >= v.params.needle.mup_min_amplitude_uv.value {
+                    hist[ph.min(11)] += 1;
+                }
+            }
+            println!(
+                "day {day} {name:16} n {:4} nascent {:4} amp {:6.0} uV dur {:5.2} ms poly {:5.3} phases {:?}",
+                st.n,
+                st.nascent,
+                st.amplitude_model_uv * gain,
+                st.duration_model_ms,
+                st.polyphasic_fraction,
+                hist
+            );
+        }
+        return;
+    }
     let variants: Vec<(String, Box<dyn Fn(&mut Params)>)> = vec![
         ("now".into(), Box::new(|_p: &mut Params| {})),
         (
