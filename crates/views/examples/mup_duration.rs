@@ -13,6 +13,9 @@ use views::adapter::from_simulation;
 use views::params::Params;
 use views::reference::Views;
 
+/// A named change of the embedded constants.
+type Variant = (&'static str, fn(&mut Params));
+
 fn main() {
     let case = std::fs::read_to_string(
         std::env::args()
@@ -37,20 +40,14 @@ fn main() {
         let v0 = Views::new(base.clone()).unwrap();
         let r = Reference::from_state(&v0, &s0.view()).unwrap();
         let gain = r.mup_gain(&v0.params);
-        for (name, f) in [
-            (
-                "now",
-                Box::new(|_: &mut Params| {}) as Box<dyn Fn(&mut Params)>,
-            ),
-            (
-                "nascent term 3",
-                Box::new(|p: &mut Params| p.volume.nascent_terminal_delay_sd_ms = 3.0),
-            ),
-            (
-                "edge 10",
-                Box::new(|p: &mut Params| p.needle.mup_edge_uv.value = 10.0),
-            ),
-        ] {
+        let day_variants: [Variant; 3] = [
+            ("now", |_| {}),
+            ("nascent term 3", |p| {
+                p.volume.nascent_terminal_delay_sd_ms = 3.0
+            }),
+            ("edge 10", |p| p.needle.mup_edge_uv.value = 10.0),
+        ];
+        for (name, f) in day_variants {
             let mut p = base.clone();
             f(&mut p);
             let v = Views::new(p).unwrap();
@@ -84,28 +81,13 @@ fn main() {
         }
         return;
     }
-    let variants: Vec<(String, Box<dyn Fn(&mut Params)>)> = vec![
-        ("now".into(), Box::new(|_p: &mut Params| {})),
-        (
-            "ep sd 3".into(),
-            Box::new(|p: &mut Params| p.volume.endplate_zone_sd_mm = 3.0),
-        ),
-        (
-            "ep sd 5".into(),
-            Box::new(|p: &mut Params| p.volume.endplate_zone_sd_mm = 5.0),
-        ),
-        (
-            "L 40".into(),
-            Box::new(|p: &mut Params| p.volume.endplate_to_tendon_mm = 40.0),
-        ),
-        (
-            "needle 20".into(),
-            Box::new(|p: &mut Params| p.volume.needle_to_endplate_mm = 20.0),
-        ),
-        (
-            "term 0.6".into(),
-            Box::new(|p: &mut Params| p.volume.terminal_delay_sd_ms = 0.6),
-        ),
+    let variants: [Variant; 6] = [
+        ("now", |_| {}),
+        ("ep sd 3", |p| p.volume.endplate_zone_sd_mm = 3.0),
+        ("ep sd 5", |p| p.volume.endplate_zone_sd_mm = 5.0),
+        ("L 40", |p| p.volume.endplate_to_tendon_mm = 40.0),
+        ("needle 20", |p| p.volume.needle_to_endplate_mm = 20.0),
+        ("term 0.6", |p| p.volume.terminal_delay_sd_ms = 0.6),
     ];
     let only = std::env::var("ONLY").ok();
     for (name, f) in variants {
