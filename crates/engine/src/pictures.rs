@@ -638,7 +638,8 @@ fn read(
     ))
 }
 
-/// The views' constants of the report (the reinnervation window and its source).
+/// The views' constants of the report (the reinnervation window and its source): read from the
+/// embedded data files alone, without tabulating the volume conductor a [`Views`] builds.
 pub fn report_constants() -> Result<views::params::ReportParams, EngineError> {
-    Ok(Views::embedded()?.params.report)
+    Ok(views::Params::embedded()?.report)
 }

@@ -93,6 +93,11 @@ pub fn from_simulation(
         fat_fibrous_fraction: sim.fat_fibrous_fraction(),
         extracellular_fraction: sim.coefficients().extracellular_volume_fraction,
         fat_replacement_fraction: sim.coefficients().fat_replacement_fraction,
+        healthy_fibre_csa_um2: if n > 0 {
+            f.base_csa_um2.iter().map(|&b| f64::from(b)).sum::<f64>() / n as f64
+        } else {
+            0.0
+        },
         fibrillation_delay_days: {
             let c = sim.coefficients();
             c.fibrillation_onset_days

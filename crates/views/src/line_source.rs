@@ -11,8 +11,11 @@
 //! (`asinh` and square-root terms), so the near field of thin fibres is exact.
 //!
 //! The potential is tabulated once per radius on a grid of axial offsets for a reference fibre
-//! diameter; a fibre of diameter d scales it by (d/d_ref)². A fibre's conduction velocity follows
-//! its diameter (Blijham et al. 2006: v = 0.05 d + 0.95 m/s, d in µm), so time is offset/velocity.
+//! diameter; a fibre of diameter d scales it by (d/d_ref)². A fibre's conduction velocity
+//! ([`LineSource::velocity`]) is the measured mean muscle-fibre conduction velocity of a healthy
+//! muscle (`mfcv_mean_m_s`, human tibialis anterior motor units: Andreassen & Arendt-Nielsen 1987)
+//! scaled by its diameter relative to the muscle's healthy mean fibre, by the diameter relation of
+//! Blijham et al. (2006: v ∝ 0.05 d + 0.95, d in µm); time is offset/velocity.
 //!
 //! **Finite fibres** ([`LineSource::add_finite_sfap`]). A real fibre's action potential starts at
 //! its end plate, runs both ways and ends at the tendons; the start and the end give the MUP its
@@ -76,6 +79,7 @@ pub struct LineSource {
     scale_uv: f64,
     mfcv_slope: f64,
     mfcv_intercept: f64,
+    mfcv_mean: f64,
 }
 
 impl LineSource {
@@ -130,12 +134,26 @@ impl LineSource {
             scale_uv,
             mfcv_slope: p.mfcv_slope,
             mfcv_intercept: p.mfcv_intercept,
+            mfcv_mean: p.mfcv_mean_m_s,
         }
     }
 
-    /// Conduction velocity (m/s = mm/ms) of a fibre of diameter `d_um` (Blijham et al. 2006).
-    pub fn velocity(&self, d_um: f64) -> f64 {
-        (self.mfcv_slope * d_um + self.mfcv_intercept).max(0.5)
+    /// Conduction velocity (m/s = mm/ms) of a fibre of diameter `d_um` in a muscle whose healthy
+    /// mean fibre has diameter `healthy_d_um`: the measured mean velocity of healthy muscle
+    /// (`mfcv_mean_m_s`) times Blijham et al.'s (2006) diameter relation relative to the healthy
+    /// mean fibre, `(0.05 d + 0.95) / (0.05 d_healthy + 0.95)`. So a healthy fibre conducts at the
+    /// measured mean, a larger one faster and an atrophic one slower. (Blijham's relation alone
+    /// gives 5.1 m/s for the twin's human fibres of 5,400 µm², above the 2.6–5.3 m/s range
+    /// measured in tibialis anterior motor units: `volume_conductor.toml`.) A `healthy_d_um` that
+    /// is not positive takes `d_um` itself as the healthy size.
+    pub fn velocity(&self, d_um: f64, healthy_d_um: f64) -> f64 {
+        let relation = |d: f64| (self.mfcv_slope * d + self.mfcv_intercept).max(1e-6);
+        let healthy = if healthy_d_um.is_finite() && healthy_d_um > 0.0 {
+            healthy_d_um
+        } else {
+            d_um
+        };
+        (self.mfcv_mean * relation(d_um) / relation(healthy)).max(0.5)
     }
 
     /// Potential (µV) at radial distance `r_um` from a fibre of diameter `d_um`, when the
@@ -163,7 +181,9 @@ impl LineSource {
     /// Adds the SFAP of one fibre to `out` (µV), sampled at `fs_hz` from time 0.
     ///
     /// `t_front_ms` is when the front passes the electrode's axial position; `r_um` the radial
-    /// distance; `d_um` the fibre diameter; `amp` a gain (1 for a normal fibre).
+    /// distance; `d_um` the fibre diameter; `v` its conduction velocity, mm/ms
+    /// ([`LineSource::velocity`]); `amp` a gain (1 for a normal fibre).
+    #[allow(clippy::too_many_arguments)]
     pub fn add_sfap(
         &self,
         out: &mut [f64],
@@ -171,9 +191,10 @@ impl LineSource {
         t_front_ms: f64,
         r_um: f64,
         d_um: f64,
+        v: f64,
         amp: f64,
     ) {
-        let v = self.velocity(d_um);
+        let v = v.max(0.5);
         let dt_ms = 1000.0 / fs_hz;
         // Window where the table is non-zero: x in [X_MIN, X_MAX] → t = t_front + x / v.
         let t0 = t_front_ms + X_MIN_MM / v;
@@ -238,7 +259,7 @@ impl LineSource {
     /// its end plate at axial position `endplate_mm` (the needle at 0; negative: the needle lies
     /// on the positive side) fires at `t_start_ms`, and two waves run from it at the fibre's
     /// velocity to the tendons `half_length_mm` away on either side, where they end (module docs).
-    /// `r_um`, `d_um` and `amp` as in [`LineSource::add_sfap`].
+    /// `r_um`, `d_um`, `v` and `amp` as in [`LineSource::add_sfap`].
     #[allow(clippy::too_many_arguments)]
     pub fn add_finite_sfap(
         &self,
@@ -247,11 +268,12 @@ impl LineSource {
         t_start_ms: f64,
         r_um: f64,
         d_um: f64,
+        v: f64,
         amp: f64,
         endplate_mm: f64,
         half_length_mm: f64,
     ) {
-        let v = self.velocity(d_um);
+        let v = v.max(0.5);
         let dt_ms = 1000.0 / fs_hz;
         let (r0, wr) = self.radius_row(r_um, d_um);
         let ds = d_um / D_REF_UM;
@@ -344,8 +366,8 @@ mod tests {
         let fs = 20_000.0;
         let mut near = vec![0.0; 400];
         let mut far = vec![0.0; 400];
-        ls.add_sfap(&mut near, fs, 10.0, 50.0, 50.0, 1.0);
-        ls.add_sfap(&mut far, fs, 10.0, 500.0, 50.0, 1.0);
+        ls.add_sfap(&mut near, fs, 10.0, 50.0, 50.0, 3.45, 1.0);
+        ls.add_sfap(&mut far, fs, 10.0, 500.0, 50.0, 3.45, 1.0);
         let pp = |v: &[f64]| {
             v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min)
         };
@@ -392,15 +414,15 @@ mod tests {
         let fs = 20_000.0;
         let n = 1200; // 60 ms
         let (d, r) = (50.0, 150.0);
-        let v = ls.velocity(d);
+        let v = ls.velocity(d, d);
         let mut finite = vec![0.0; n];
         // End plate 10 mm before the needle, tendons 30 mm either side of it; fires at 10 ms.
-        ls.add_finite_sfap(&mut finite, fs, 10.0, r, d, 1.0, -10.0, 30.0);
+        ls.add_finite_sfap(&mut finite, fs, 10.0, r, d, v, 1.0, -10.0, 30.0);
         // Silent before the end plate fires.
         assert!(finite[..200].iter().all(|x| *x == 0.0));
         // The near-field spike is the infinite fibre's when the front passes the needle.
         let mut infinite = vec![0.0; n];
-        ls.add_sfap(&mut infinite, fs, 10.0 + 10.0 / v, r, d, 1.0);
+        ls.add_sfap(&mut infinite, fs, 10.0 + 10.0 / v, r, d, v, 1.0);
         let pp = peak_to_peak;
         assert!(
             (pp(&finite) - pp(&infinite)).abs() < 0.2 * pp(&infinite),
@@ -427,9 +449,16 @@ mod tests {
     }
 
     #[test]
-    fn velocity_follows_blijham() {
+    fn a_healthy_fibre_conducts_at_the_measured_mean_and_smaller_ones_slower_as_blijham_says() {
         let p = Params::embedded().unwrap();
         let ls = LineSource::new(&p.volume);
-        assert!((ls.velocity(50.0) - 3.45).abs() < 1e-9);
+        let mean = p.volume.mfcv_mean_m_s;
+        assert!((ls.velocity(83.0, 83.0) - mean).abs() < 1e-12);
+        assert!((ls.velocity(50.0, 50.0) - mean).abs() < 1e-12);
+        // Blijham et al. 2006: v ∝ 0.05 d + 0.95, so a 50 µm fibre in a muscle of 83 µm fibres
+        // conducts at (0.05·50 + 0.95) / (0.05·83 + 0.95) of the mean.
+        let expected = mean * 3.45 / 5.1;
+        assert!((ls.velocity(50.0, 83.0) - expected).abs() < 1e-9);
+        assert!(ls.velocity(100.0, 83.0) > mean);
     }
 }

@@ -128,6 +128,22 @@ pub fn diameter_um(csa: f32) -> f64 {
     2.0 * (f64::from(csa.max(1.0)) / std::f64::consts::PI).sqrt()
 }
 
+/// Diameter (µm) of the state's healthy mean fibre, NaN when unknown.
+fn healthy_diameter_um(state: &MuscleState<'_>) -> f64 {
+    let a = state.healthy_fibre_csa_um2;
+    if a.is_finite() && a > 0.0 {
+        2.0 * (a / std::f64::consts::PI).sqrt()
+    } else {
+        f64::NAN
+    }
+}
+
+/// Conduction velocity (mm/ms) of a fibre of diameter `d_um` in the state's muscle
+/// ([`LineSource::velocity`]: the measured mean for a healthy fibre, slower for an atrophic one).
+pub fn fibre_velocity(line: &LineSource, state: &MuscleState<'_>, d_um: f64) -> f64 {
+    line.velocity(d_um, healthy_diameter_um(state))
+}
+
 /// A needle position in the cross-section, µm.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NeedleSite {
@@ -163,6 +179,8 @@ pub struct FibreSource {
     pub r_um: f64,
     /// Diameter, µm.
     pub d_um: f64,
+    /// Conduction velocity, mm/ms.
+    pub v_mm_ms: f64,
     /// Axial position of its end plate, the needle at 0, mm.
     pub endplate_mm: f64,
 }
@@ -255,6 +273,7 @@ fn add_fibre(
         t_start_ms,
         f.r_um,
         f.d_um,
+        f.v_mm_ms,
         1.0,
         f.endplate_mm,
         vc.endplate_to_tendon_mm,
@@ -311,7 +330,7 @@ pub fn mups_near(
         per_unit[k].2 = per_unit[k].2.min(f64::from(r));
     });
     let mut out: Vec<Mup> = Vec::with_capacity(per_unit.len());
-    let v_align = line.velocity(params.needle.alignment_fibre_diameter_um.value);
+    let v_align = fibre_velocity(line, state, params.needle.alignment_fibre_diameter_um.value);
     // Order by unit index for determinism.
     per_unit.sort_by_key(|(u, _, _)| *u);
     for (u, fibres, nearest) in per_unit {
@@ -342,6 +361,7 @@ pub fn mups_near(
                 t_start_ms: t_mid + delay - vc.needle_to_endplate_mm / v_align,
                 r_um: (dx * dx + dy * dy + vc.core_radius_um * vc.core_radius_um).sqrt(),
                 d_um: d,
+                v_mm_ms: fibre_velocity(line, state, d),
                 endplate_mm: -dist,
             };
             add_fibre(line, params, &mut samples, source.t_start_ms, &source);
@@ -503,12 +523,13 @@ pub fn synthesize(
         let dx = f64::from(state.fibre_x_um[i] - site.x_um);
         let dy = f64::from(state.fibre_y_um[i] - site.y_um);
         let r = (dx * dx + dy * dy + vc.core_radius_um * vc.core_radius_um).sqrt();
+        let v = fibre_velocity(line, state, d);
         let mut shape = vec![0.0; (20.0 / dt) as usize];
         // Absolute size: a fibre right at the needle core gives the Kraft (1990) mean amplitude
         // for its time since denervation (`s.gain_uv`); farther fibres are attenuated as the
         // line-source model says.
         let mut at_core = vec![0.0; shape.len()];
-        line.add_sfap(&mut at_core, fs, 8.0, vc.core_radius_um, d, 1.0);
+        line.add_sfap(&mut at_core, fs, 8.0, vc.core_radius_um, d, v, 1.0);
         let pp_core = peak_to_peak(&at_core).max(1e-9);
         let k = s.gain_uv / pp_core;
         if s.psw {
@@ -517,7 +538,7 @@ pub fn synthesize(
             // exponential return to baseline (time constant 4 ms: 14% left after 8 ms).
             let ps = &np.psw;
             let mut probe = vec![0.0; shape.len()];
-            line.add_sfap(&mut probe, fs, 5.0, r, d, 1.0);
+            line.add_sfap(&mut probe, fs, 5.0, r, d, v, 1.0);
             let a = ps.height_ratio * peak_to_peak(&probe) * k;
             for (j, v) in shape.iter_mut().enumerate() {
                 let t = j as f64 * dt;
@@ -530,7 +551,7 @@ pub fn synthesize(
             }
         } else {
             n_fib += 1;
-            line.add_sfap(&mut shape, fs, 8.0, r, d, k);
+            line.add_sfap(&mut shape, fs, 8.0, r, d, v, k);
         }
         let isi = 1000.0 / s.rate_hz.max(0.5);
         let mut t = rng.gen_range(0.0..isi);
@@ -691,6 +712,7 @@ mod tests {
                 t_start_ms: 10.0 + 0.01 * k as f64,
                 r_um: 80.0 + 20.0 * k as f64,
                 d_um: 50.0,
+                v_mm_ms: params.volume.mfcv_mean_m_s,
                 endplate_mm: -10.0,
             })
             .collect();

@@ -325,6 +325,9 @@ pub struct VolumeConductor {
     pub mfcv_slope: f64,
     /// MFCV intercept, m/s.
     pub mfcv_intercept: f64,
+    /// Measured mean muscle-fibre conduction velocity of healthy muscle, m/s: a fibre of the
+    /// muscle's healthy mean size conducts at it ([`crate::line_source::LineSource::velocity`]).
+    pub mfcv_mean_m_s: f64,
     /// Needle distance from the end-plate zone centre, mm.
     pub needle_to_endplate_mm: f64,
     /// End-plate position scatter, mm.
@@ -424,6 +427,7 @@ impl Params {
             ("volume.sigma_r", self.volume.sigma_r),
             ("volume.sigma_z", self.volume.sigma_z),
             ("volume.sigma_i", self.volume.sigma_i),
+            ("volume.mfcv_mean_m_s", self.volume.mfcv_mean_m_s),
             ("volume.sample_rate_hz", self.volume.sample_rate_hz),
             ("volume.pickup_radius_um", self.volume.pickup_radius_um),
             (

@@ -134,6 +134,11 @@ pub struct MuscleState<'a> {
     /// Share of a dead fibre's healthy size that fat takes (the twin's
     /// `fat_replacement_fraction`).
     pub fat_replacement_fraction: f64,
+    /// Mean cross-section of the muscle's fibres when healthy, µm² (the twin's fibre sizes before
+    /// any change); a fibre of this size conducts at the measured mean velocity
+    /// ([`crate::line_source::LineSource::velocity`]). Not positive: unknown (the fibre's own
+    /// size is then taken as healthy).
+    pub healthy_fibre_csa_um2: f64,
 }
 
 impl MuscleState<'_> {
@@ -284,6 +289,8 @@ pub struct OwnedMuscleState {
     pub extracellular_fraction: f64,
     /// Fat share of a dead fibre's healthy size.
     pub fat_replacement_fraction: f64,
+    /// Mean healthy fibre cross-section, µm².
+    pub healthy_fibre_csa_um2: f64,
 }
 
 impl OwnedMuscleState {
@@ -310,6 +317,7 @@ impl OwnedMuscleState {
             fibrillation_delay_days: self.fibrillation_delay_days,
             extracellular_fraction: self.extracellular_fraction,
             fat_replacement_fraction: self.fat_replacement_fraction,
+            healthy_fibre_csa_um2: self.healthy_fibre_csa_um2,
         }
     }
 }

@@ -29,6 +29,7 @@ pub fn intact(muscle: &str, side: usize, n_units: usize, seed: u64) -> OwnedMusc
         extracellular_fraction: fixtures.map_or(f64::NAN, |f| f.fat_fibrous_fraction.value),
         fat_replacement_fraction: twin::Parameters::for_species(twin::Species::Human)
             .map_or(f64::NAN, |p| p.coef.fat_replacement_fraction),
+        healthy_fibre_csa_um2: f64::from(mean_csa),
         ..Default::default()
     };
     for r in 0..side {

@@ -1,4 +1,5 @@
-//! The needle EMG over time against published ranges (`data/views/emg_stages.toml`): fibrillation
+//! The needle EMG over time against published ranges (`data/views/emg_stages.toml`): the intact
+//! muscle's MUPs (day 0), fibrillation
 //! onset, nascent units, sprouted and late reinnervated MUPs. Each check asserts that the model's
 //! value lies in the published range, or — for a check marked `known_gap` — that it still lies
 //! outside, so the gap is listed until the model is mended. The values are printed for the table
