@@ -1662,27 +1662,32 @@ fn validate_treatment(
                     }
                 }
             };
-            // A suture or a graft joins the nerve at its injury, whose distance to each muscle
-            // the atlas gives: a distance written on one would be silently ignored.
-            if t.distance_mm.is_some() && !matches!(method, RepairMethod::Transfer { .. }) {
-                return Err(CaseError::field(
-                    format!("{path}.distance_mm"),
-                    format!(
-                        "given with method = \"{}\"",
-                        t.method.as_deref().unwrap_or("primary")
+            // Keys of a transfer only: a suture or a graft joins the nerve at its injury, whose
+            // distance to each muscle the atlas gives, so a distance written on one would be
+            // silently ignored; a coaptation is a transfer's.
+            if !matches!(method, RepairMethod::Transfer { .. }) {
+                let transfer_only = [
+                    (
+                        "distance_mm",
+                        t.distance_mm.is_some(),
+                        "distance_mm only on a nerve transfer (method = \"transfer\"): a suture or a graft regrows from the injury's own distance to each muscle",
                     ),
-                    "distance_mm only on a nerve transfer (method = \"transfer\"): a suture or a graft regrows from the injury's own distance to each muscle",
-                ));
-            }
-            if t.coaptation.is_some() && !matches!(method, RepairMethod::Transfer { .. }) {
-                return Err(CaseError::field(
-                    format!("{path}.coaptation"),
-                    format!(
-                        "given with method = \"{}\"",
-                        t.method.as_deref().unwrap_or("primary")
+                    (
+                        "coaptation",
+                        t.coaptation.is_some(),
+                        "coaptation only on a nerve transfer (method = \"transfer\")",
                     ),
-                    "coaptation only on a nerve transfer (method = \"transfer\")",
-                ));
+                ];
+                if let Some((key, _, expected)) = transfer_only.into_iter().find(|k| k.1) {
+                    return Err(CaseError::field(
+                        format!("{path}.{key}"),
+                        format!(
+                            "given with method = \"{}\"",
+                            t.method.as_deref().unwrap_or("primary")
+                        ),
+                        expected,
+                    ));
+                }
             }
             only_keys_of(path, &t, kind)?;
             Ok(Treatment::Repair {
