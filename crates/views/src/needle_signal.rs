@@ -125,14 +125,20 @@ fn fibre_normals(i: usize, salt: u64) -> (f64, f64) {
 
 /// Diameter (µm) of a fibre of cross-sectional area `csa` µm² (circular equivalent).
 pub fn diameter_um(csa: f32) -> f64 {
-    2.0 * (f64::from(csa.max(1.0)) / std::f64::consts::PI).sqrt()
+    circle_diameter_um(f64::from(csa.max(1.0)))
+}
+
+/// Diameter (µm) of a circle of area `area_um2` µm²: the one circular-equivalent rule of
+/// [`diameter_um`] and [`healthy_diameter_um`].
+fn circle_diameter_um(area_um2: f64) -> f64 {
+    2.0 * (area_um2 / std::f64::consts::PI).sqrt()
 }
 
 /// Diameter (µm) of the state's healthy mean fibre, NaN when unknown.
 fn healthy_diameter_um(state: &MuscleState<'_>) -> f64 {
     let a = state.healthy_fibre_csa_um2;
     if a.is_finite() && a > 0.0 {
-        2.0 * (a / std::f64::consts::PI).sqrt()
+        circle_diameter_um(a)
     } else {
         f64::NAN
     }
